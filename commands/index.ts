@@ -1,0 +1,22 @@
+import type { Command } from '../src/command.ts';
+import { clip } from '../src/grammar.ts';
+import { err, ok, type Result } from '../src/result.ts';
+import { helpCommand } from './help.ts';
+import { statusCommand } from './status.ts';
+
+/** Every `/mesh` subcommand, in the order `help` lists them. */
+export const commands: readonly Command[] = [statusCommand, helpCommand(() => commands)];
+
+export interface Lookup {
+  readonly command: Command;
+  readonly rest: readonly string[];
+}
+
+export function findCommand(tokens: readonly string[]): Result<Lookup, string> {
+  const [first, ...rest] = tokens;
+  if (first === undefined) return ok({ command: commands.find((command) => command.name === 'help') ?? (commands[0] as Command), rest: [] });
+  const name = first.toLowerCase();
+  const command = commands.find((candidate) => candidate.name === name || candidate.aliases.includes(name));
+  if (!command) return err(`unknown command "${clip(first)}"`);
+  return ok({ command, rest });
+}

@@ -1,0 +1,95 @@
+import type { AppConfig, ClusterConfig } from './config.ts';
+import type { Istioctl } from './istioctl/istioctl.ts';
+import type { KubeFor } from './kube/clients.ts';
+import type { Logger } from './log.ts';
+import { err, ok, type Result } from './result.ts';
+import type { SlackMessage } from './slack/blocks.ts';
+
+/** Who may run a command; checked in one place (src/access.ts) for Slack commands and buttons. */
+export type Role = 'reader' | 'operator' | 'approver';
+
+/** Everything a command needs from the outside world, passed in so each layer can be tested alone. */
+export interface CommandDeps {
+  readonly config: Pick<AppConfig, 'clusters' | 'access' | 'approvals'>;
+  readonly istioctl: Istioctl;
+  readonly kubeFor: KubeFor;
+  readonly now: () => Date;
+  readonly logger: Logger;
+}
+
+/** Fields every command's JSON output carries (DESIGN.md section 5). */
+export interface Envelope {
+  readonly command: string;
+  readonly cluster: string;
+  /** When the data was read (for cached istioctl answers: when that run started). */
+  readonly asOf: Date;
+  readonly errors: readonly string[];
+}
+
+/** What a command produced, rendered three ways by pure functions. */
+export interface CommandResult {
+  readonly envelope: Envelope;
+  toJson(): Record<string, unknown>;
+  toText(): string;
+  toSlack(): SlackMessage;
+  /** True when the command could not read anything at all (the terminal mode exits 1). */
+  readonly failed: boolean;
+}
+
+export interface CommandModule<Args> {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  /** Usage line shown with every input error, e.g. `status [-n NAMESPACE] [--cluster NAME]`. */
+  readonly usage: string;
+  readonly summary: string;
+  readonly role: Role;
+  parse(tokens: readonly string[]): Result<Args, string>;
+  execute(args: Args, target: ClusterConfig, deps: CommandDeps): Promise<CommandResult>;
+}
+
+/** A command with its argument type erased, so modules of different argument types share one registry. */
+export interface Command {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly usage: string;
+  readonly summary: string;
+  readonly role: Role;
+  prepare(tokens: readonly string[]): Result<PreparedCommand, string>;
+}
+
+export interface PreparedCommand {
+  /** `--cluster` as typed, undefined = default cluster. */
+  readonly clusterName: string | undefined;
+  execute(target: ClusterConfig, deps: CommandDeps): Promise<CommandResult>;
+}
+
+export function defineCommand<Args extends { readonly cluster?: string | undefined }>(module: CommandModule<Args>): Command {
+  return {
+    name: module.name,
+    aliases: module.aliases,
+    usage: module.usage,
+    summary: module.summary,
+    role: module.role,
+    prepare(tokens) {
+      const parsed = module.parse(tokens);
+      if (!parsed.ok) return parsed;
+      const args = parsed.value;
+      return ok({ clusterName: args.cluster, execute: (target, deps) => module.execute(args, target, deps) });
+    },
+  };
+}
+
+export function resolveCluster(config: Pick<AppConfig, 'clusters'>, name: string | undefined): Result<ClusterConfig, string> {
+  if (name === undefined) {
+    const fallback = config.clusters.find((cluster) => cluster.default) ?? config.clusters[0];
+    return fallback ? ok(fallback) : err('no cluster is configured');
+  }
+  const found = config.clusters.find((cluster) => cluster.name === name);
+  if (found) return ok(found);
+  return err(`unknown cluster "${name}"; configured: ${config.clusters.map((cluster) => cluster.name).join(', ')}`);
+}
+
+/** `HH:MM:SS` in UTC, the "as of" stamp on every answer. */
+export function clockTime(date: Date): string {
+  return `${date.toISOString().slice(11, 19)} UTC`;
+}

@@ -1,0 +1,253 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+import { namespaceName, slackChannelId, slackUserId, slackUsergroupId } from './names.ts';
+import { err, ok, type Result } from './result.ts';
+
+/** A setting that stops the process at start; `message` is the one line printed. */
+export interface ConfigError {
+  readonly message: string;
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === null || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30s, 10m or 1h` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const clusterName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/i, 'must be letters, digits, "-", "_" or "." (it is typed after --cluster)');
+
+const principals = z
+  .object({
+    users: z.array(slackUserId).default([]),
+    usergroups: z.array(slackUsergroupId).default([]),
+  })
+  .strict()
+  .prefault({});
+
+const clusterSchema = z
+  .object({
+    name: clusterName,
+    /** kubeconfig context; absent = the current context. */
+    context: z.string().min(1).optional(),
+    default: z.boolean().default(false),
+    /** Namespace where istiod runs (istioctl `-i`); mesh-bot extension, default istio-system. */
+    istioNamespace: namespaceName.default('istio-system'),
+  })
+  .strict();
+
+const fileSchema = z
+  .object({
+    clusters: z
+      .array(clusterSchema)
+      .min(1)
+      .optional()
+      .superRefine((clusters, ctx) => {
+        if (!clusters) return;
+        const names = new Set<string>();
+        for (const [index, cluster] of clusters.entries()) {
+          if (names.has(cluster.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `cluster "${cluster.name}" is listed twice` });
+          names.add(cluster.name);
+        }
+        if (clusters.filter((cluster) => cluster.default).length > 1) ctx.addIssue({ code: 'custom', message: 'only one cluster may be default: true' });
+      }),
+    access: z
+      .object({
+        channels: z.array(slackChannelId).default([]),
+        operators: principals,
+        approvers: principals,
+      })
+      .strict()
+      .prefault({}),
+    approvals: z
+      .object({ ttl: duration('30m'), channel: slackChannelId.optional() })
+      .strict()
+      .prefault({}),
+    digests: z
+      .array(
+        z
+          .object({
+            channel: slackChannelId,
+            schedule: z.string().min(9, 'must be a cron expression like "0 9 * * 1-5"'),
+            timezone: z.string().default('UTC'),
+            cluster: clusterName.optional(),
+            namespaces: z.array(namespaceName).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    istioctl: z
+      .object({
+        timeout: duration('60s'),
+        cacheTtl: duration('10s'),
+        concurrency: z.number().int().min(1).max(32).default(4),
+        maxOutput: z.number().int().min(1024).default(256 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type FileConfig = z.output<typeof fileSchema>;
+
+export interface ClusterConfig {
+  readonly name: string;
+  readonly context: string | undefined;
+  readonly default: boolean;
+  readonly istioNamespace: string;
+}
+
+export interface SlackSettings {
+  readonly botToken: string | undefined;
+  readonly appToken: string | undefined;
+  readonly signingSecret: string | undefined;
+  readonly apiUrl: string | undefined;
+}
+
+export interface AppConfig {
+  readonly slack: SlackSettings;
+  readonly port: number;
+  readonly istioctlPath: string;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly podName: string;
+  readonly podNamespace: string | undefined;
+  readonly clusters: readonly ClusterConfig[];
+  readonly access: FileConfig['access'];
+  readonly approvals: FileConfig['approvals'];
+  readonly digests: FileConfig['digests'];
+  readonly istioctl: FileConfig['istioctl'];
+}
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-').optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-\S+$/, 'must be an app-level token starting with xapp-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'is too short to be a Slack signing secret').optional(),
+  SLACK_API_URL: z
+    .url({ message: 'must be an http(s) URL such as https://slack.com/api/' })
+    .transform((url) => (url.endsWith('/') ? url : `${url}/`))
+    .optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ISTIOCTL: z.string().min(1).default('istioctl'),
+  MESH_BOT_CONFIG: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  POD_NAME: z.string().min(1).optional(),
+  POD_NAMESPACE: namespaceName.optional(),
+});
+
+function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {
+  const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+  const where = `${prefix}${path}`.replace(/^\./, '');
+  return `${where}: ${issue.message}`;
+}
+
+/** Empty strings in the environment mean "not set" (a blank `SLACK_APP_TOKEN=` must not switch modes). */
+function presentEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
+export async function loadConfig(env: NodeJS.ProcessEnv, readText: (path: string) => Promise<string> = (path) => readFile(path, 'utf8')): Promise<Result<AppConfig, ConfigError>> {
+  const envResult = envSchema.safeParse(presentEnv(env));
+  if (!envResult.success) {
+    const first = envResult.error.issues[0];
+    return err({ message: first ? describeIssue('', first) : 'invalid environment' });
+  }
+  const vars = envResult.data;
+
+  let file: FileConfig;
+  if (vars.MESH_BOT_CONFIG === undefined) {
+    file = fileSchema.parse({});
+  } else {
+    let text: string;
+    try {
+      text = await readText(vars.MESH_BOT_CONFIG);
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
+      return err({ message: `MESH_BOT_CONFIG: cannot read ${vars.MESH_BOT_CONFIG} (${code})` });
+    }
+    let raw: unknown;
+    try {
+      raw = parseYaml(text) ?? {};
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message.split('\n')[0] : 'invalid YAML';
+      return err({ message: `MESH_BOT_CONFIG ${vars.MESH_BOT_CONFIG}: not valid YAML: ${reason}` });
+    }
+    const parsed = fileSchema.safeParse(raw);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      return err({ message: `MESH_BOT_CONFIG ${vars.MESH_BOT_CONFIG}: ${first ? describeIssue('', first) : 'invalid'}` });
+    }
+    file = parsed.data;
+  }
+
+  const clusters: ClusterConfig[] = file.clusters
+    ? file.clusters.map((cluster, index, all) => ({
+        name: cluster.name,
+        context: cluster.context,
+        istioNamespace: cluster.istioNamespace,
+        default: cluster.default || (index === 0 && !all.some((other) => other.default)),
+      }))
+    : [{ name: 'default', context: undefined, default: true, istioNamespace: 'istio-system' }];
+
+  for (const digest of file.digests) {
+    if (digest.cluster !== undefined && !clusters.some((cluster) => cluster.name === digest.cluster)) {
+      return err({ message: `MESH_BOT_CONFIG ${vars.MESH_BOT_CONFIG}: digests: cluster "${digest.cluster}" is not in clusters` });
+    }
+    if (!isValidTimeZone(digest.timezone)) {
+      return err({ message: `MESH_BOT_CONFIG ${vars.MESH_BOT_CONFIG}: digests: timezone "${digest.timezone}" is not an IANA time zone like Europe/Berlin` });
+    }
+  }
+
+  return ok({
+    slack: {
+      botToken: vars.SLACK_BOT_TOKEN,
+      appToken: vars.SLACK_APP_TOKEN,
+      signingSecret: vars.SLACK_SIGNING_SECRET,
+      apiUrl: vars.SLACK_API_URL,
+    },
+    port: vars.PORT,
+    istioctlPath: vars.ISTIOCTL,
+    logLevel: vars.LOG_LEVEL,
+    podName: vars.POD_NAME ?? os.hostname(),
+    podNamespace: vars.POD_NAMESPACE,
+    clusters,
+    access: file.access,
+    approvals: file.approvals,
+    digests: file.digests,
+    istioctl: file.istioctl,
+  });
+}
+
+/** What serving Slack needs beyond loadConfig: checked separately so the terminal mode runs without tokens. */
+export function checkSlackSettings(slack: SlackSettings): ConfigError | null {
+  if (slack.botToken === undefined) return { message: 'SLACK_BOT_TOKEN: required to serve Slack (a bot token starting with xoxb-)' };
+  if (slack.appToken === undefined && slack.signingSecret === undefined) {
+    return { message: 'SLACK_SIGNING_SECRET: required in HTTP mode (set it, or set SLACK_APP_TOKEN to use Socket Mode)' };
+  }
+  return null;
+}
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function defaultCluster(config: Pick<AppConfig, 'clusters'>): ClusterConfig {
+  const found = config.clusters.find((cluster) => cluster.default) ?? config.clusters[0];
+  if (!found) throw new Error('config invariant: at least one cluster');
+  return found;
+}

@@ -1,0 +1,139 @@
+import { execa } from 'execa';
+import { err, ok, type Result } from '../result.ts';
+import { notInstalledError, outputTooLargeError, timeoutError, type IstioctlError } from './errors.ts';
+
+/** What one finished istioctl process printed. Non-zero exit codes are data here (analyze exits 79 with findings). */
+export interface IstioctlOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  /** True when this answer came from the short-lived cache or a coalesced in-flight run. */
+  readonly shared: boolean;
+}
+
+export interface IstioctlInvocation {
+  /** Arguments after the binary, e.g. ['proxy-status', '--verbosity', '1']; never a shell string. */
+  readonly args: readonly string[];
+  /** kubeconfig context for `--context`; undefined = current context. */
+  readonly context?: string | undefined;
+  readonly timeoutMs?: number;
+  /** Read-only commands are coalesced and cached; pass false for anything with side effects. */
+  readonly shareable?: boolean;
+}
+
+export type IstioctlRun = (invocation: IstioctlInvocation) => Promise<Result<IstioctlOutput, IstioctlError>>;
+
+export interface RunnerOptions {
+  readonly binary: string;
+  readonly timeoutMs: number;
+  readonly cacheTtlMs: number;
+  readonly concurrency: number;
+  readonly maxOutputBytes: number;
+  readonly now?: () => number;
+  readonly onProcess?: (event: { args: readonly string[]; durationMs: number; outcome: 'exit' | 'timeout' | 'not-installed' | 'too-large' | 'spawn-error'; exitCode: number | null }) => void;
+}
+
+type Outcome = Result<IstioctlOutput, IstioctlError>;
+
+/** A counting semaphore: istiod and the Kubernetes API suffer when dozens of istioctl processes start at once. */
+class Semaphore {
+  #available: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.#available = size;
+  }
+  async acquire(): Promise<() => void> {
+    if (this.#available > 0) {
+      this.#available -= 1;
+    } else {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#available += 1;
+    };
+  }
+}
+
+export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
+  const now = options.now ?? Date.now;
+  const semaphore = new Semaphore(options.concurrency);
+  const inFlight = new Map<string, Promise<Outcome>>();
+  const cache = new Map<string, { expiresAt: number; outcome: Outcome }>();
+
+  async function spawn(args: readonly string[], timeoutMs: number): Promise<Outcome> {
+    const release = await semaphore.acquire();
+    const startedAt = new Date(now());
+    try {
+      const result = await execa(options.binary, args, {
+        reject: false,
+        stdin: 'ignore',
+        timeout: timeoutMs,
+        forceKillAfterDelay: 2000,
+        maxBuffer: options.maxOutputBytes,
+        stripFinalNewline: false,
+      });
+      const finishedAt = new Date(now());
+      const durationMs = finishedAt.getTime() - startedAt.getTime();
+      if (result.timedOut) {
+        options.onProcess?.({ args, durationMs, outcome: 'timeout', exitCode: null });
+        return err(timeoutError(Math.round(timeoutMs / 1000)));
+      }
+      if (result.isMaxBuffer) {
+        options.onProcess?.({ args, durationMs, outcome: 'too-large', exitCode: null });
+        return err(outputTooLargeError(options.maxOutputBytes));
+      }
+      const code = (result as { code?: string }).code;
+      if (result.exitCode === undefined) {
+        const outcome = code === 'ENOENT' || code === 'EACCES' ? 'not-installed' : 'spawn-error';
+        options.onProcess?.({ args, durationMs, outcome, exitCode: null });
+        return err(notInstalledError(options.binary));
+      }
+      options.onProcess?.({ args, durationMs, outcome: 'exit', exitCode: result.exitCode });
+      return ok({
+        stdout: String(result.stdout ?? ''),
+        stderr: String(result.stderr ?? ''),
+        exitCode: result.exitCode,
+        startedAt,
+        finishedAt,
+        shared: false,
+      });
+    } finally {
+      release();
+    }
+  }
+
+  return async (invocation) => {
+    const args = invocation.context === undefined ? [...invocation.args] : [...invocation.args, '--context', invocation.context];
+    const timeoutMs = invocation.timeoutMs ?? options.timeoutMs;
+    if (invocation.shareable === false) return spawn(args, timeoutMs);
+
+    const key = JSON.stringify(args);
+    const cached = cache.get(key);
+    if (cached && cached.expiresAt > now()) return markShared(cached.outcome);
+    const running = inFlight.get(key);
+    if (running) return markShared(await running);
+
+    const started = spawn(args, timeoutMs).then((outcome) => {
+      cache.set(key, { expiresAt: now() + options.cacheTtlMs, outcome });
+      for (const [other, entry] of cache) if (entry.expiresAt <= now()) cache.delete(other);
+      return outcome;
+    });
+    inFlight.set(key, started);
+    try {
+      return await started;
+    } finally {
+      inFlight.delete(key);
+    }
+  };
+}
+
+function markShared(outcome: Outcome): Outcome {
+  return outcome.ok ? ok({ ...outcome.value, shared: true }) : outcome;
+}

@@ -1,0 +1,62 @@
+import { ApiException } from '@kubernetes/client-node';
+import { scrubSecrets } from '../log.ts';
+
+/** Parsed `Status` body of a failed API call, when the server sent one. */
+export interface KubeStatus {
+  readonly code: number | null;
+  readonly reason: string;
+  readonly message: string;
+  readonly retryAfterSeconds: number | null;
+}
+
+export function kubeStatusOf(cause: unknown): KubeStatus | null {
+  if (!(cause instanceof ApiException)) return null;
+  const exception = cause as ApiException<unknown>;
+  let reason = '';
+  let message = '';
+  const body: unknown = exception.body;
+  const parsed: unknown = typeof body === 'string' ? safeJson(body) : body;
+  if (parsed !== null && typeof parsed === 'object') {
+    const status = parsed as { reason?: unknown; message?: unknown };
+    if (typeof status.reason === 'string') reason = status.reason;
+    if (typeof status.message === 'string') message = status.message;
+  }
+  const retryAfter = Number(exception.headers?.['retry-after'] ?? Number.NaN);
+  return { code: exception.code, reason, message, retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : null };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One sentence saying what failed and what to do next. `action` reads like "list pods in istio-system".
+ */
+export function describeKubeError(cause: unknown, action: string, clusterName: string): string {
+  const status = kubeStatusOf(cause);
+  if (status) {
+    switch (status.code) {
+      case 401:
+        return `The Kubernetes API of cluster ${clusterName} rejected mesh-bot's credentials while trying to ${action} (401). Refresh the kubeconfig or service account token.`;
+      case 403:
+        return `mesh-bot may not ${action} in cluster ${clusterName} (403 Forbidden). Grant it with the Role in deploy/ or check \`kubectl auth can-i\` for its service account.`;
+      case 404:
+        return `Not found while trying to ${action} in cluster ${clusterName}: ${scrubSecrets(status.message) || 'the resource does not exist'}.`;
+      case 429:
+        return `The Kubernetes API of cluster ${clusterName} is throttling requests (429) while trying to ${action}. Try again in ${status.retryAfterSeconds ?? 'a few'} seconds.`;
+      default:
+        return `The Kubernetes API of cluster ${clusterName} failed to ${action} (${status.code ?? 'error'} ${status.reason}${status.message ? `: ${scrubSecrets(status.message)}` : ''}). Try again, or check the API server's health.`;
+    }
+  }
+  const code = (cause as { code?: unknown } | null)?.code;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  const network = typeof code === 'string' ? code : /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|ECONNRESET/.exec(text)?.[0];
+  if (network) {
+    return `The Kubernetes API of cluster ${clusterName} is not reachable (${network}) while trying to ${action}. Check the kubeconfig context and network access to the API server.`;
+  }
+  return `Could not ${action} in cluster ${clusterName}: ${scrubSecrets(text)}. Check the Kubernetes API server and mesh-bot's credentials.`;
+}

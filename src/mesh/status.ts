@@ -1,0 +1,154 @@
+import type { IstiodPod } from '../kube/control-plane.ts';
+import type { ProxyStatusReport, ProxyStatusRow, SyncState } from '../istioctl/types.ts';
+
+export type StatusVerdict = 'healthy' | 'degraded' | 'control-plane-down' | 'unknown';
+
+export interface ProblemProxy {
+  readonly name: string;
+  readonly cluster: string;
+  readonly istiod: string;
+  readonly version: string;
+  readonly states: Readonly<Record<string, SyncState>>;
+  readonly stale: readonly string[];
+  readonly errored: readonly string[];
+}
+
+export interface VersionSkew {
+  /** Distinct istiod versions (from the Kubernetes API, else from istioctl). */
+  readonly controlPlane: readonly string[];
+  /** Proxy versions whose major.minor matches no istiod, with how many proxies run each. */
+  readonly mismatched: readonly { readonly version: string; readonly count: number }[];
+}
+
+export interface ProxySummary {
+  readonly total: number;
+  readonly healthy: number;
+  readonly stale: number;
+  readonly error: number;
+  /** False for outputs without per-type states (1.27+ default table): then healthy means "connected". */
+  readonly statesKnown: boolean;
+  readonly byVersion: Readonly<Record<string, number>>;
+  /** xDS type → state → count. */
+  readonly byType: Readonly<Record<string, Readonly<Partial<Record<SyncState, number>>>>>;
+  /** Every proxy with at least one STALE or ERROR type, worst first. */
+  readonly problems: readonly ProblemProxy[];
+  readonly istiodsSeen: readonly string[];
+}
+
+export interface ControlPlaneSummary {
+  /** null when the Kubernetes API could not be read. */
+  readonly istiods: readonly IstiodPod[] | null;
+  readonly ready: number;
+}
+
+export interface StatusSummary {
+  readonly verdict: StatusVerdict;
+  readonly namespace: string | undefined;
+  /** null when istioctl failed. */
+  readonly proxies: ProxySummary | null;
+  readonly controlPlane: ControlPlaneSummary;
+  readonly skew: VersionSkew;
+  /** True when istioctl said no istiod is running. */
+  readonly controlPlaneMissing: boolean;
+}
+
+export interface StatusInputs {
+  readonly report: ProxyStatusReport | null;
+  readonly istiods: readonly IstiodPod[] | null;
+  readonly namespace?: string | undefined;
+  readonly controlPlaneMissing?: boolean;
+}
+
+export function summarizeStatus(inputs: StatusInputs): StatusSummary {
+  const proxies = inputs.report ? summarizeProxies(inputs.report.proxies, inputs.namespace) : null;
+  const istiods = inputs.istiods;
+  const readyIstiods = istiods ? istiods.filter((pod) => pod.ready).length : 0;
+  const controlPlaneVersions = distinct(
+    istiods && istiods.length > 0 ? istiods.map((pod) => pod.version) : (inputs.report?.istiods.map((istiod) => istiod.version) ?? []),
+  ).filter((version) => version !== '');
+  const skew = computeSkew(proxies?.byVersion ?? {}, controlPlaneVersions);
+  const controlPlaneMissing = inputs.controlPlaneMissing === true;
+
+  let verdict: StatusVerdict;
+  if (controlPlaneMissing || (istiods !== null && readyIstiods === 0)) verdict = 'control-plane-down';
+  else if (proxies === null || istiods === null) verdict = proxies !== null && proxies.stale + proxies.error > 0 ? 'degraded' : 'unknown';
+  else if (proxies.stale + proxies.error > 0 || readyIstiods < istiods.length) verdict = 'degraded';
+  else verdict = 'healthy';
+
+  return {
+    verdict,
+    namespace: inputs.namespace,
+    proxies,
+    controlPlane: { istiods, ready: readyIstiods },
+    skew,
+    controlPlaneMissing,
+  };
+}
+
+const STATE_SEVERITY: Readonly<Record<SyncState, number>> = { ERROR: 2, STALE: 1, SYNCED: 0, 'NOT SENT': 0, IGNORED: 0 };
+
+function summarizeProxies(rows: readonly ProxyStatusRow[], namespace: string | undefined): ProxySummary {
+  let total = 0;
+  let stale = 0;
+  let error = 0;
+  let statesKnown = false;
+  const byVersion: Record<string, number> = {};
+  const byType: Record<string, Partial<Record<SyncState, number>>> = {};
+  const problems: ProblemProxy[] = [];
+  const istiods = new Set<string>();
+
+  for (const row of rows) {
+    if (namespace !== undefined && row.namespace !== namespace) continue;
+    total += 1;
+    const version = row.version === '' ? 'unknown' : row.version;
+    byVersion[version] = (byVersion[version] ?? 0) + 1;
+    if (row.istiod !== '') istiods.add(row.istiod);
+    const staleTypes: string[] = [];
+    const errorTypes: string[] = [];
+    for (const [type, state] of Object.entries(row.states)) {
+      statesKnown = true;
+      const counts = (byType[type] ??= {});
+      counts[state] = (counts[state] ?? 0) + 1;
+      if (state === 'STALE') staleTypes.push(type);
+      else if (state === 'ERROR') errorTypes.push(type);
+    }
+    if (staleTypes.length > 0) stale += 1;
+    if (errorTypes.length > 0) error += 1;
+    if (staleTypes.length + errorTypes.length > 0) {
+      problems.push({ name: row.name, cluster: row.cluster, istiod: row.istiod, version: row.version, states: row.states, stale: staleTypes, errored: errorTypes });
+    }
+  }
+
+  problems.sort((a, b) => severity(b) - severity(a) || a.name.localeCompare(b.name));
+  const unhealthy = problems.length;
+  return { total, healthy: total - unhealthy, stale, error, statesKnown, byVersion, byType, problems, istiodsSeen: [...istiods].sort() };
+}
+
+function severity(problem: ProblemProxy): number {
+  let score = 0;
+  for (const state of Object.values(problem.states)) score += STATE_SEVERITY[state] * 10;
+  return score + (problem.errored.length > 0 ? 1000 : 0);
+}
+
+/** `1.20.3` → `1.20`; `1.1*` (syncz fallback to the Envoy version) → null: not comparable. */
+export function minorOf(version: string): string | null {
+  if (version.endsWith('*')) return null;
+  return /^v?(\d+\.\d+)/.exec(version)?.[1] ?? null;
+}
+
+function computeSkew(byVersion: Readonly<Record<string, number>>, controlPlane: readonly string[]): VersionSkew {
+  const controlMinors = new Set(controlPlane.map(minorOf).filter((minor): minor is string => minor !== null));
+  if (controlMinors.size === 0) return { controlPlane, mismatched: [] };
+  const mismatched = Object.entries(byVersion)
+    .filter(([version]) => {
+      const minor = minorOf(version);
+      return minor !== null && !controlMinors.has(minor);
+    })
+    .map(([version, count]) => ({ version, count }))
+    .sort((a, b) => b.count - a.count);
+  return { controlPlane, mismatched };
+}
+
+function distinct(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
+}

@@ -1,0 +1,133 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import bolt from '@slack/bolt';
+import type { App as BoltApp } from '@slack/bolt';
+import { LogLevel, type Logger as SlackLogger } from '@slack/logger';
+import type { WebClientOptions } from '@slack/web-api';
+import type { SlackSettings } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { ListenerContext } from './context.ts';
+import { registerListeners } from './listeners/index.ts';
+
+const { App, HTTPReceiver, SocketModeReceiver } = bolt;
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail: string }>>;
+}
+
+export interface SlackAppOptions {
+  readonly slack: SlackSettings & { readonly botToken: string };
+  readonly port: number;
+  readonly ctx: ListenerContext;
+  readonly metrics: Metrics;
+  /** Checks beyond Slack for `/readyz` (the Kubernetes API). */
+  readonly readinessChecks: () => Promise<Readiness['checks']>;
+}
+
+export interface RunningSlackApp {
+  readonly app: BoltApp;
+  readonly mode: 'socket' | 'http';
+  /** The HTTP server (HTTP mode: /slack/events + ops; Socket Mode: ops endpoints only). */
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * WebClient defaults retry for about 30 minutes with no request timeout; during an incident a bounded
+ * answer is better than a silent wait. Socket Mode would otherwise also raise retries to 100.
+ */
+export function webClientOptions(apiUrl: string | undefined): WebClientOptions {
+  return {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    timeout: 10_000,
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true },
+    rejectRateLimitedCalls: false,
+  };
+}
+
+function slackLogger(logger: Logger): SlackLogger {
+  const child = logger.child({ component: 'bolt' });
+  const join = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+  return {
+    debug: (...parts: unknown[]) => child.debug(join(parts)),
+    info: (...parts: unknown[]) => child.info(join(parts)),
+    warn: (...parts: unknown[]) => child.warn(join(parts)),
+    error: (...parts: unknown[]) => child.error(join(parts)),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+function opsRoutes(metrics: Metrics, readiness: () => Promise<Readiness>) {
+  const send = (res: ServerResponse, status: number, contentType: string, body: string) => {
+    res.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
+    res.end(body);
+  };
+  return [
+    { path: '/healthz', method: ['GET'], handler: (_req: IncomingMessage, res: ServerResponse) => send(res, 200, 'text/plain', 'ok\n') },
+    {
+      path: '/readyz',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        readiness().then(
+          (report) => send(res, report.ready ? 200 : 503, 'application/json', `${JSON.stringify(report)}\n`),
+          () => send(res, 503, 'application/json', '{"ready":false}\n'),
+        );
+      },
+    },
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        metrics.registry.metrics().then(
+          (text) => send(res, 200, metrics.registry.contentType, text),
+          () => send(res, 500, 'text/plain', 'metrics unavailable\n'),
+        );
+      },
+    },
+  ];
+}
+
+export async function startSlackApp(options: SlackAppOptions): Promise<RunningSlackApp> {
+  const { slack, ctx } = options;
+  let slackConnected = false;
+  const readiness = async (): Promise<Readiness> => {
+    const checks = { slack: { ok: slackConnected, detail: slackConnected ? 'connected' : 'not connected' }, ...(await options.readinessChecks()) };
+    return { ready: Object.values(checks).every((check) => check.ok), checks };
+  };
+  const routes = opsRoutes(options.metrics, readiness);
+  const logger = slackLogger(ctx.logger);
+  const clientOptions = webClientOptions(slack.apiUrl);
+
+  if (slack.appToken !== undefined) {
+    const receiver = new SocketModeReceiver({ appToken: slack.appToken, logger, customRoutes: routes, installerOptions: { port: options.port } });
+    receiver.client.on('connected', () => (slackConnected = true));
+    receiver.client.on('reconnecting', () => (slackConnected = false));
+    receiver.client.on('disconnected', () => (slackConnected = false));
+    const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
+    await app.init();
+    registerListeners(app, ctx);
+    app.error(async (error) => ctx.logger.error({ err: error }, 'Slack listener error'));
+    await app.start();
+    return { app, mode: 'socket', port: options.port, stop: () => app.stop().then(() => undefined) };
+  }
+
+  const receiver = new HTTPReceiver({
+    signingSecret: slack.signingSecret ?? '',
+    customRoutes: routes,
+    logger,
+    // The HTTP response is the ack: it must leave before slow istioctl work, never after it.
+    processBeforeResponse: false,
+  });
+  const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
+  await app.init();
+  slackConnected = true;
+  registerListeners(app, ctx);
+  app.error(async (error) => ctx.logger.error({ err: error }, 'Slack listener error'));
+  const server = (await app.start(options.port)) as Server;
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  return { app, mode: 'http', port, stop: () => app.stop().then(() => undefined) };
+}

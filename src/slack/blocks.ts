@@ -1,0 +1,115 @@
+import type { ActionsBlock, Button, ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
+
+/** Block Kit limits (Slack docs; `msg_blocks_too_long` seen around 12-13k characters of block text). */
+export const LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  fieldText: 2000,
+  fields: 10,
+  headerText: 150,
+  contextElements: 10,
+  buttonText: 75,
+  buttonValue: 2000,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
+  totalBlockText: 11_000,
+  topLevelText: 3900,
+} as const;
+
+export interface SlackMessage {
+  /** One line saying the essential: notifications and screen readers read only this. */
+  readonly text: string;
+  readonly blocks: readonly KnownBlock[];
+}
+
+/** Slack mrkdwn control characters; user- and cluster-provided strings must not become links or mentions. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+export function header(text: string): HeaderBlock {
+  return { type: 'header', text: { type: 'plain_text', text: truncate(text, LIMITS.headerText), emoji: true } };
+}
+
+export function section(markdown: string): SectionBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(markdown, LIMITS.sectionText) } };
+}
+
+export function fields(items: readonly string[]): SectionBlock {
+  return {
+    type: 'section',
+    fields: items.slice(0, LIMITS.fields).map((item) => ({ type: 'mrkdwn', text: truncate(item, LIMITS.fieldText) })),
+  };
+}
+
+export function context(items: readonly string[]): ContextBlock {
+  return { type: 'context', elements: items.slice(0, LIMITS.contextElements).map((item) => ({ type: 'mrkdwn', text: truncate(item, LIMITS.fieldText) })) };
+}
+
+export function divider(): DividerBlock {
+  return { type: 'divider' };
+}
+
+export interface ButtonSpec {
+  readonly text: string;
+  readonly actionId: string;
+  readonly value: string;
+  readonly style?: 'primary' | 'danger';
+  readonly confirm?: { readonly title: string; readonly text: string; readonly confirm: string; readonly deny: string };
+}
+
+export function button(spec: ButtonSpec): Button {
+  const element: Button = {
+    type: 'button',
+    text: { type: 'plain_text', text: truncate(spec.text, LIMITS.buttonText), emoji: true },
+    action_id: spec.actionId,
+    value: truncate(spec.value, LIMITS.buttonValue),
+  };
+  if (spec.style) element.style = spec.style;
+  if (spec.confirm) {
+    element.confirm = {
+      title: { type: 'plain_text', text: truncate(spec.confirm.title, LIMITS.confirmTitle) },
+      text: { type: 'mrkdwn', text: truncate(spec.confirm.text, LIMITS.confirmText) },
+      confirm: { type: 'plain_text', text: truncate(spec.confirm.confirm, LIMITS.confirmButton) },
+      deny: { type: 'plain_text', text: truncate(spec.confirm.deny, LIMITS.confirmButton) },
+    };
+  }
+  return element;
+}
+
+export function actions(blockId: string, buttons: readonly Button[]): ActionsBlock {
+  return { type: 'actions', block_id: blockId, elements: buttons.slice(0, 25) };
+}
+
+function blockTextLength(block: KnownBlock): number {
+  return JSON.stringify(block).length;
+}
+
+/**
+ * Builds a message that always fits Slack's limits: at most 50 blocks and a total block size within budget.
+ * Blocks beyond the budget are dropped from the end, replaced by a context line saying so; the
+ * top-level text is clipped too. Callers put the most important blocks first.
+ */
+export function message(text: string, blocks: readonly KnownBlock[]): SlackMessage {
+  const kept: KnownBlock[] = [];
+  let size = 0;
+  const reserve = 200;
+  for (const [index, block] of blocks.entries()) {
+    const length = blockTextLength(block);
+    const isLast = index === blocks.length - 1;
+    const roomForNotice = isLast ? 0 : reserve;
+    if (kept.length >= LIMITS.blocks - (isLast ? 0 : 1) || size + length > LIMITS.totalBlockText - roomForNotice) {
+      kept.push(context([`_${blocks.length - index} more block(s) left out to fit Slack's message limits._`]));
+      break;
+    }
+    kept.push(block);
+    size += length;
+  }
+  return { text: truncate(text, LIMITS.topLevelText), blocks: kept };
+}

@@ -1,0 +1,40 @@
+import type { AccessPolicy } from '../access.ts';
+import type { CommandDeps } from '../command.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+
+/** What every listener receives: the command dependencies plus the Slack-side policy, audit and metrics. */
+export interface ListenerContext {
+  readonly deps: CommandDeps;
+  readonly access: AccessPolicy;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+export type AuditOutcome = 'ok' | 'refused' | 'invalid' | 'error' | 'degraded';
+
+export interface AuditEntry {
+  readonly user: string;
+  readonly channel: string;
+  readonly command: string;
+  readonly outcome: AuditOutcome;
+  readonly durationMs: number;
+  readonly cluster?: string;
+  readonly detail?: string;
+}
+
+/** One structured JSON line per command and click (who, where, what, outcome, how long). */
+export function audit(logger: Logger, kind: 'command' | 'click', entry: AuditEntry): void {
+  logger.info({ audit: { kind, ...entry } }, `${kind} ${entry.command} ${entry.outcome}`);
+}
+
+/** Slack calls after the ack must never crash a listener: a failure is logged and reported as false. */
+export function postSafely(logger: Logger, call: () => Promise<unknown>, what: string): Promise<boolean> {
+  return call().then(
+    () => true,
+    (cause: unknown) => {
+      logger.warn({ err: cause, what }, 'Slack call failed');
+      return false;
+    },
+  );
+}

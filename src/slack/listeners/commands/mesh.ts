@@ -1,0 +1,95 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { findCommand } from '../../../../commands/index.ts';
+import { resolveCluster } from '../../../command.ts';
+import { clip, tokenize } from '../../../grammar.ts';
+import { audit, postSafely, type AuditOutcome, type ListenerContext } from '../../context.ts';
+import { escapeMrkdwn } from '../../blocks.ts';
+
+const slashCommandSchema = z.object({
+  text: z.string().max(2000, 'the command line is too long'),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+});
+
+function usageHint(usage: string): string {
+  return `Usage: \`/mesh ${usage}\``;
+}
+
+/** `/mesh <command line>`: validate, authorize, ack at once (always < 3 s), then answer via response_url. */
+export function registerMeshCommand(app: App, ctx: ListenerContext): void {
+  app.command('/mesh', async ({ command, ack, respond }) => {
+    const started = Date.now();
+    const finish = (name: string, outcome: AuditOutcome, extra: { cluster?: string; detail?: string } = {}) => {
+      ctx.metrics.commands.inc({ command: name, outcome });
+      audit(ctx.logger, 'command', { user: command.user_id, channel: command.channel_id, command: name, outcome, durationMs: Date.now() - started, ...extra });
+    };
+
+    const payload = slashCommandSchema.safeParse(command);
+    if (!payload.success) {
+      await ack({ response_type: 'ephemeral', text: `:x: ${payload.error.issues[0]?.message ?? 'invalid command'}. Try \`/mesh help\`.` });
+      finish('invalid', 'invalid');
+      return;
+    }
+    const lookup = findCommand(tokenize(payload.data.text));
+    if (!lookup.ok) {
+      await ack({ response_type: 'ephemeral', text: `:x: ${escapeMrkdwn(lookup.error)}. Try \`/mesh help\` for the list of commands.` });
+      finish('unknown', 'invalid', { detail: clip(payload.data.text) });
+      return;
+    }
+    const { command: meshCommand, rest } = lookup.value;
+    const name = meshCommand.name;
+
+    const channel = ctx.access.channel(payload.data.channel_id);
+    if (!channel.allowed) {
+      await ack({ response_type: 'ephemeral', text: `:no_entry: ${channel.reason}` });
+      finish(name, 'refused', { detail: 'channel' });
+      return;
+    }
+    const prepared = meshCommand.prepare(rest);
+    if (!prepared.ok) {
+      await ack({ response_type: 'ephemeral', text: `:x: ${escapeMrkdwn(prepared.error)}.\n${usageHint(meshCommand.usage)}` });
+      finish(name, 'invalid', { detail: prepared.error });
+      return;
+    }
+    const target = resolveCluster(ctx.deps.config, prepared.value.clusterName);
+    if (!target.ok) {
+      await ack({ response_type: 'ephemeral', text: `:x: ${escapeMrkdwn(target.error)}.\n${usageHint(meshCommand.usage)}` });
+      finish(name, 'invalid', { detail: target.error });
+      return;
+    }
+    const cluster = target.value.name;
+
+    if (meshCommand.role === 'reader' && name === 'help') {
+      const result = await prepared.value.execute(target.value, ctx.deps);
+      const rendered = result.toSlack();
+      await ack({ response_type: 'ephemeral', text: rendered.text, blocks: [...rendered.blocks] });
+      finish(name, 'ok');
+      return;
+    }
+
+    await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Running \`${name}\` on cluster \`${escapeMrkdwn(cluster)}\`…` });
+
+    const role = await ctx.access.role(payload.data.user_id, meshCommand.role, `run \`/mesh ${name}\``);
+    if (!role.allowed) {
+      await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', text: `:no_entry: ${role.reason}` }), 'refusal');
+      finish(name, 'refused', { cluster, detail: 'role' });
+      return;
+    }
+
+    try {
+      const result = await prepared.value.execute(target.value, ctx.deps);
+      const rendered = result.toSlack();
+      await postSafely(ctx.logger, () => respond({ response_type: 'in_channel', text: rendered.text, blocks: [...rendered.blocks] }), 'command result');
+      finish(name, result.failed ? 'error' : result.envelope.errors.length > 0 ? 'degraded' : 'ok', { cluster });
+    } catch (cause) {
+      ctx.logger.error({ err: cause, command: name }, 'command crashed');
+      await postSafely(
+        ctx.logger,
+        () => respond({ response_type: 'ephemeral', text: `:boom: mesh-bot failed while running \`${name}\`; the error is in its log. Try again, and tell the bot's owners if it repeats.` }),
+        'crash notice',
+      );
+      finish(name, 'error', { cluster });
+    }
+  });
+}
