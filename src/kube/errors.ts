@@ -52,11 +52,24 @@ export function describeKubeError(cause: unknown, action: string, clusterName: s
         return `The Kubernetes API of cluster ${clusterName} failed to ${action} (${status.code ?? 'error'} ${status.reason}${status.message ? `: ${scrubSecrets(status.message)}` : ''}). Try again, or check the API server's health.`;
     }
   }
-  const code = (cause as { code?: unknown } | null)?.code;
   const text = cause instanceof Error ? cause.message : String(cause);
-  const network = typeof code === 'string' ? code : /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|ECONNRESET/.exec(text)?.[0];
+  const network = networkCode(cause);
   if (network) {
     return `The Kubernetes API of cluster ${clusterName} is not reachable (${network}) while trying to ${action}. Check the kubeconfig context and network access to the API server.`;
   }
   return `Could not ${action} in cluster ${clusterName}: ${scrubSecrets(text)}. Check the Kubernetes API server and mesh-bot's credentials.`;
+}
+
+/** undici wraps socket errors: `fetch failed` → cause → `ECONNREFUSED`; look down the chain. */
+function networkCode(cause: unknown): string | undefined {
+  let current: unknown = cause;
+  for (let depth = 0; depth < 5 && current !== null && current !== undefined; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+    const message = current instanceof Error ? current.message : '';
+    const found = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|ECONNRESET|EAI_AGAIN/.exec(message)?.[0];
+    if (found) return found;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { SlackSettings } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { ReadinessCheck } from '../readiness.ts';
 import type { ListenerContext } from './context.ts';
 import { registerListeners } from './listeners/index.ts';
 
@@ -22,7 +23,7 @@ export interface SlackAppOptions {
   readonly ctx: ListenerContext;
   readonly metrics: Metrics;
   /** Checks beyond Slack for `/readyz` (the Kubernetes API). */
-  readonly readinessChecks: () => Promise<Readiness['checks']>;
+  readonly readinessChecks: ReadinessCheck;
 }
 
 export interface RunningSlackApp {

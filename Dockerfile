@@ -1,0 +1,24 @@
+# mesh-bot runtime image: Node 24 LTS + the official istioctl binary.
+# Build: docker build --build-arg ISTIO_VERSION=1.28.1 -t mesh-bot .
+ARG ISTIO_VERSION=1.28.1
+FROM docker.io/istio/istioctl:${ISTIO_VERSION} AS istioctl
+
+FROM docker.io/library/node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only; the `node` devDependency (Node 24 for npm scripts on older hosts) is not needed here.
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+
+FROM docker.io/library/node:24-slim
+WORKDIR /app
+ENV NODE_ENV=production PORT=3000 ISTIOCTL=/usr/local/bin/istioctl
+COPY --from=istioctl /usr/local/bin/istioctl /usr/local/bin/istioctl
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY src ./src
+COPY commands ./commands
+USER 10001:10001
+EXPOSE 3000
+# Node 24 runs the TypeScript sources directly (type stripping): no build step, the image runs what was tested.
+CMD ["node", "src/main.ts"]

@@ -1,0 +1,293 @@
+import type { ParseFailure } from './types.ts';
+
+export type IstioctlErrorKind =
+  | 'no-control-plane'
+  | 'xds-unreachable'
+  /**
+   * istioctl 1.27.0 fails on an empty mesh (`no proxies found`); 1.27.1+ print an empty table instead.
+   * Callers should treat this kind as "zero proxies", not as a failure.
+   */
+  | 'no-proxies'
+  | 'flag-rejected'
+  | 'pod-not-found'
+  | 'no-sidecar'
+  | 'context-not-found'
+  | 'port-forward'
+  | 'timeout'
+  | 'not-installed'
+  | 'output-too-large'
+  | 'parse'
+  | 'failed';
+
+export interface IstioctlError {
+  readonly kind: IstioctlErrorKind;
+  /** One sentence for the user saying what failed, plus what to do next. */
+  readonly message: string;
+  /** istioctl's own words (the final `Error:` line without the prefix), redacted, at most 500 characters. */
+  readonly detail: string;
+  readonly exitCode: number | null;
+}
+
+const DETAIL_LIMIT = 500;
+/** cobra's exit code for flag and command parse errors (istioctl/cmd/sysexits.go). */
+const EXIT_COMMAND_PARSE_ERROR = 64;
+const DEFAULT_ISTIO_NAMESPACE = 'istio-system';
+
+interface Rule {
+  readonly kind: IstioctlErrorKind;
+  readonly pattern: RegExp;
+  readonly message: (match: RegExpExecArray, context: RuleContext) => string;
+}
+
+interface RuleContext {
+  readonly istioNamespace: string;
+}
+
+/** First quoted string in a match group, or the fallback. */
+function quotedOr(text: string | undefined, fallback: string): string {
+  return text !== undefined && text !== '' ? text : fallback;
+}
+
+function noControlPlane(namespace: string, reason: string): string {
+  return `istiod is not reachable in ${namespace}: ${reason}. Check \`kubectl -n ${namespace} get pods\`.`;
+}
+
+/**
+ * Ordered: the first matching rule wins. Wrapping errors come before the errors they may wrap
+ * (`failed to execute command on X sidecar: failure running port forward process: ...` is about the
+ * sidecar, `could not get XDS from discovery pod "x": ... unexpected status code` is about xDS).
+ * Every pattern is anchored on literal text and uses no nested quantifiers.
+ */
+const RULES: readonly Rule[] = [
+  {
+    kind: 'no-proxies',
+    pattern: /no proxies found/,
+    message: () => 'istiod reports no connected proxies: the mesh is empty. Deploy a workload with a sidecar, or check sidecar injection.',
+  },
+  {
+    kind: 'no-control-plane',
+    pattern: /no (running|ready) Istio pods in (?:namespace )?"([^"]*)"/,
+    message: (m) => noControlPlane(quotedOr(m[2], DEFAULT_ISTIO_NAMESPACE), `no ${m[1] ?? 'running'} Istio pods`),
+  },
+  {
+    kind: 'no-control-plane',
+    pattern: /unable to find any Istiod instances/,
+    message: (_m, c) => noControlPlane(c.istioNamespace, 'no istiod instance found'),
+  },
+  {
+    kind: 'no-control-plane',
+    pattern: /Istio is not present in the cluster(?: with namespace "([^"]*)")?/,
+    message: (m, c) => noControlPlane(quotedOr(m[1], c.istioNamespace), 'Istio is not installed there'),
+  },
+  {
+    kind: 'xds-unreachable',
+    pattern: /could not get XDS from discovery pod "([^"]*)"/,
+    message: (m) =>
+      `istiod pod ${quotedOr(m[1], '(unknown)')} did not answer the xDS status request. Check that istiod is running and healthy (\`kubectl logs\` of that pod), then try again.`,
+  },
+  {
+    kind: 'xds-unreachable',
+    pattern: /could not dial|ADSC: failed running/,
+    message: (_m, c) =>
+      `istiod did not answer the xDS status request. Check that istiod is running and healthy in ${c.istioNamespace}, then try again.`,
+  },
+  {
+    kind: 'no-sidecar',
+    pattern: /failed to execute command on ([^\s:]+) sidecar/,
+    message: (m) =>
+      `Could not read the Envoy configuration of ${quotedOr(m[1], 'the pod')}: the pod has no running istio-proxy sidecar. Check that the pod is injected and the istio-proxy container is ready.`,
+  },
+  {
+    kind: 'no-sidecar',
+    pattern: /failed to execute command on Envoy|could not contact sidecar/,
+    message: () =>
+      'Could not reach the Envoy sidecar of that pod. Check that the pod is injected and the istio-proxy container is ready.',
+  },
+  {
+    kind: 'no-sidecar',
+    pattern: /unable to find config dump in Istiod responses|Proxy not connected to this Pilot instance/,
+    message: () =>
+      'No istiod has configuration for that proxy: it is not connected to the control plane. Check that the pod has a running istio-proxy sidecar, and run `/mesh status` to see connected proxies.',
+  },
+  {
+    kind: 'pod-not-found',
+    pattern: /"([^"]*)" does not refer to a pod/,
+    message: (m) => `${quotedOr(m[1], 'That name')} does not refer to a pod. Name a pod (or \`deployment/NAME\`) instead.`,
+  },
+  {
+    kind: 'pod-not-found',
+    pattern: /no pods match "([^"]*)"/,
+    message: (m) => `No pod matches ${quotedOr(m[1], 'that name')}. Check the name and namespace with \`kubectl get pods -n NAMESPACE\`.`,
+  },
+  {
+    kind: 'pod-not-found',
+    pattern: /failed retrieving: .* in the "([^"]*)" namespace/,
+    message: (m) => `That pod or workload was not found in namespace ${quotedOr(m[1], '(unknown)')}. Check the name and the \`-n\` namespace.`,
+  },
+  {
+    kind: 'pod-not-found',
+    pattern: /pods "([^"]*)" not found/,
+    message: (m) => `Pod ${quotedOr(m[1], '(unknown)')} was not found. Check the name and the \`-n\` namespace.`,
+  },
+  {
+    kind: 'pod-not-found',
+    pattern: /gateway is not a managed gateway/,
+    message: () => 'That gateway is not a managed gateway, so it has no pod to inspect. Name the gateway pod instead.',
+  },
+  {
+    kind: 'context-not-found',
+    pattern: /context "([^"]*)" not found/,
+    message: (m) =>
+      `Kubeconfig context ${quotedOr(m[1], '(unknown)')} does not exist. Check the \`context\` of that cluster in the mesh-bot config file.`,
+  },
+  {
+    // client-go's own wording, printed by istioctl versions that pass --context straight through.
+    kind: 'context-not-found',
+    pattern: /context was not found for specified context: (\S+)/,
+    message: (m) =>
+      `Kubeconfig context "${quotedOr(m[1], '(unknown)')}" does not exist. Check the \`context\` of that cluster in the mesh-bot config file.`,
+  },
+  {
+    kind: 'context-not-found',
+    pattern: /creating kube client for context "([^"]*)"/,
+    message: (m) =>
+      `Could not connect with kubeconfig context ${quotedOr(m[1], '(unknown)')}. Check that context and its credentials in the kubeconfig mesh-bot uses.`,
+  },
+  {
+    kind: 'context-not-found',
+    pattern: /getting raw kubeconfig from file "([^"]*)"/,
+    message: (m) => `The kubeconfig file ${quotedOr(m[1], '(unknown)')} could not be read. Check KUBECONFIG for mesh-bot.`,
+  },
+  {
+    kind: 'port-forward',
+    pattern: /failure running port forward process|unexpected status code|error port-forwarding/,
+    message: () =>
+      'Port-forwarding to the pod failed. Check that the pod is running and that mesh-bot may create `pods/portforward` in that namespace, then try again.',
+  },
+  {
+    kind: 'flag-rejected',
+    pattern:
+      /unknown (?:shorthand )?flag|output format "[^"]*" not supported|--output must be 'yaml' or 'json'|is experimental\. Use `istioctl experimental|can only be used when pod-name is specified/,
+    message: () => FLAG_REJECTED_MESSAGE,
+  },
+  {
+    kind: 'failed',
+    pattern: /Could not initialize/,
+    message: () =>
+      'istioctl could not start: its environment or configuration is invalid. Check ISTIOCONFIG and the istioctl settings of mesh-bot.',
+  },
+];
+
+const FLAG_REJECTED_MESSAGE =
+  'This istioctl version does not support a flag mesh-bot used. Please report this to the mesh-bot maintainers with the output of `istioctl version`.';
+
+/** Classifies a failed istioctl run by its stderr (and exit code) into a kind and a user-facing message. */
+export function classifyFailure(input: { stderr: string; exitCode: number; istioNamespace?: string }): IstioctlError {
+  const context: RuleContext = { istioNamespace: input.istioNamespace ?? DEFAULT_ISTIO_NAMESPACE };
+  // Istio 1.23+ `version` prints `: <err>` when remote info came back partially.
+  const line = redact(finalErrorLine(input.stderr).replace(/^:\s*/, ''));
+  const detail = line.length > DETAIL_LIMIT ? `${line.slice(0, DETAIL_LIMIT - 1)}…` : line;
+
+  for (const rule of RULES) {
+    const match = rule.pattern.exec(line);
+    if (match !== null) {
+      return { kind: rule.kind, message: redact(rule.message(match, context)), detail, exitCode: input.exitCode };
+    }
+  }
+  if (input.exitCode === EXIT_COMMAND_PARSE_ERROR) {
+    return { kind: 'flag-rejected', message: FLAG_REJECTED_MESSAGE, detail, exitCode: input.exitCode };
+  }
+  const message =
+    detail === ''
+      ? `istioctl failed with exit code ${input.exitCode} and printed no error. Run the same istioctl command by hand to see why.`
+      : `istioctl failed: ${trimSentence(clipForMessage(detail))}. Try again; if it keeps failing, run the same istioctl command by hand.`;
+  return { kind: 'failed', message, detail, exitCode: input.exitCode };
+}
+
+export function timeoutError(seconds: number, scopeHint?: string): IstioctlError {
+  const next = scopeHint !== undefined && scopeHint !== '' ? `Narrow it (${scopeHint}) or try again` : 'Try again in a moment';
+  return {
+    kind: 'timeout',
+    message: `istioctl did not finish within ${seconds}s, so istiod may be slow or overloaded. ${next}.`,
+    detail: `timed out after ${seconds}s`,
+    exitCode: null,
+  };
+}
+
+export function notInstalledError(path: string): IstioctlError {
+  return {
+    kind: 'not-installed',
+    message: `istioctl was not found at \`${path}\`. Install istioctl or set ISTIOCTL to its path.`,
+    detail: `${path}: not found`,
+    exitCode: null,
+  };
+}
+
+export function outputTooLargeError(limitBytes: number): IstioctlError {
+  return {
+    kind: 'output-too-large',
+    message: `istioctl printed more than ${formatBytes(limitBytes)}, more than mesh-bot reads. Narrow the command, e.g. with \`-n NAMESPACE\`.`,
+    detail: `output exceeded ${limitBytes} bytes`,
+    exitCode: null,
+  };
+}
+
+export function parseError(failure: ParseFailure): IstioctlError {
+  const detail = redact(failure.message).slice(0, DETAIL_LIMIT);
+  return {
+    kind: 'parse',
+    message: `mesh-bot could not read istioctl's output (${trimSentence(clipForMessage(detail))}). Please report this with the output of \`istioctl version\`.`,
+    detail,
+    exitCode: null,
+  };
+}
+
+/** `<RFC3339 timestamp>\t<level>\t...` (istio log format). */
+const ISTIO_LOG_LINE = /^\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})\t/;
+/** `E0102 15:04:05.000000   12345 file.go:123] ...` (raw klog header). */
+const KLOG_LINE = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+ +\d+ [^\] ]+\] /;
+const ERROR_PREFIX = 'Error: ';
+
+/**
+ * The last `Error: ` line (cobra prints the returned error last, after any log lines); without one,
+ * the last line that is not a log line (`version` prints its remote errors without the prefix).
+ */
+function finalErrorLine(stderr: string): string {
+  const lines = stderr.split('\n').map((line) => line.trim());
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] as string;
+    if (line.startsWith(ERROR_PREFIX)) return line.slice(ERROR_PREFIX.length).trim();
+  }
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] as string;
+    if (line !== '' && !ISTIO_LOG_LINE.test(line) && !KLOG_LINE.test(line)) return line;
+  }
+  return '';
+}
+
+/** Credentials sometimes appear in client-go errors (request dumps, exec plugin output). */
+const SECRET_PATTERNS: readonly [RegExp, string][] = [
+  [/\b(Bearer|Basic)\s+[^\s"',]+/gi, '$1 [REDACTED]'],
+  [/\b(token|access_token|id_token|id-token|refresh_token|client_secret|client-secret|password)(["']?\s*[=:]\s*["']?)[^\s"',&}]+/gi, '$1$2[REDACTED]'],
+  [/\bxox[abprs]-[A-Za-z0-9-]+/g, '[REDACTED]'],
+];
+
+export function redact(text: string): string {
+  let result = text;
+  for (const [pattern, replacement] of SECRET_PATTERNS) result = result.replace(pattern, replacement);
+  return result;
+}
+
+function clipForMessage(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+function trimSentence(text: string): string {
+  return text.replace(/[.\s]+$/, '');
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+  if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KiB`;
+  return `${bytes} bytes`;
+}

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkSlackSettings, loadConfig } from '../src/config.ts';
+
+const files = (content: Record<string, string>) => async (path: string) => {
+  const text = content[path];
+  if (text === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+  return text;
+};
+
+async function configError(env: Record<string, string>, fileText?: string): Promise<string> {
+  const result = await loadConfig(fileText === undefined ? env : { ...env, MESH_BOT_CONFIG: '/etc/mesh-bot.yaml' }, files({ '/etc/mesh-bot.yaml': fileText ?? '' }));
+  assert.equal(result.ok, false, 'expected the configuration to be refused');
+  return result.ok ? '' : result.error.message;
+}
+
+describe('configuration', () => {
+  it('runs with no config file: one cluster "default" on the current kubeconfig context', async () => {
+    const result = await loadConfig({});
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.clusters, [{ name: 'default', context: undefined, default: true, istioNamespace: 'istio-system' }]);
+    assert.equal(result.value.port, 3000);
+    assert.equal(result.value.istioctlPath, 'istioctl');
+    assert.equal(result.value.approvals.ttl, 30 * 60_000);
+    assert.deepEqual(result.value.access.approvers, { users: [], usergroups: [] });
+  });
+
+  it('reads the DESIGN.md example file with clusters, access, approvals and digests', async () => {
+    const yaml = `
+clusters:
+  - name: prod-eu
+    context: gke_prod_europe-west1
+    default: true
+  - name: staging
+    context: kind-staging
+access:
+  channels: [C0123OPS]
+  operators: { users: [U0ALICE], usergroups: [S0SRE] }
+  approvers: { users: [U0BOB], usergroups: [S0LEADS] }
+approvals:
+  ttl: 30m
+  channel: C0123REL
+digests:
+  - channel: C0123OPS
+    schedule: "0 9 * * 1-5"
+    timezone: Europe/Berlin
+    cluster: prod-eu
+    namespaces: [checkout, payments]
+`;
+    const result = await loadConfig({ MESH_BOT_CONFIG: '/etc/mesh-bot.yaml' }, files({ '/etc/mesh-bot.yaml': yaml }));
+    assert.ok(result.ok, result.ok ? '' : result.error.message);
+    assert.deepEqual(result.value.clusters.map((cluster) => [cluster.name, cluster.context, cluster.default]), [
+      ['prod-eu', 'gke_prod_europe-west1', true],
+      ['staging', 'kind-staging', false],
+    ]);
+    assert.deepEqual(result.value.access.operators, { users: ['U0ALICE'], usergroups: ['S0SRE'] });
+    assert.equal(result.value.approvals.channel, 'C0123REL');
+    assert.equal(result.value.digests[0]?.timezone, 'Europe/Berlin');
+  });
+
+  it('makes the first cluster the default when none says default: true', async () => {
+    const result = await loadConfig({ MESH_BOT_CONFIG: '/c.yaml' }, files({ '/c.yaml': 'clusters:\n  - name: a\n  - name: b\n' }));
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.clusters.map((cluster) => cluster.default), [true, false]);
+  });
+
+  it('names the setting and the problem in one line for a bad PORT', async () => {
+    const message = await configError({ PORT: 'eighty' });
+    assert.match(message, /^PORT: /);
+    assert.equal(message.includes('\n'), false);
+  });
+
+  it('refuses a bot token of the wrong kind without echoing it', async () => {
+    const message = await configError({ SLACK_BOT_TOKEN: 'xoxp-user-token-value' });
+    assert.match(message, /^SLACK_BOT_TOKEN: must be a bot token/);
+    assert.equal(message.includes('xoxp-user-token-value'), false);
+  });
+
+  it('names the file path and the YAML path of a bad value', async () => {
+    const message = await configError({}, 'access:\n  approvers:\n    users: [bob]\n');
+    assert.match(message, /^MESH_BOT_CONFIG \/etc\/mesh-bot.yaml: access\.approvers\.users\[0\]: must be a Slack user id/);
+  });
+
+  it('refuses an unknown key, a bad duration, two default clusters and an unknown time zone', async () => {
+    assert.match(await configError({}, 'acess: {}\n'), /acess/);
+    assert.match(await configError({}, 'approvals:\n  ttl: soon\n'), /approvals\.ttl: "soon" is not a duration/);
+    assert.match(await configError({}, 'clusters:\n  - {name: a, default: true}\n  - {name: b, default: true}\n'), /only one cluster may be default/);
+    assert.match(await configError({}, 'digests:\n  - {channel: C0OPS, schedule: "0 9 * * *", timezone: Mars/Olympus}\n'), /timezone "Mars\/Olympus"/);
+    assert.match(await configError({}, 'digests:\n  - {channel: C0OPS, schedule: "0 9 * * *", cluster: nope}\n'), /cluster "nope" is not in clusters/);
+  });
+
+  it('says when the config file cannot be read or is not YAML', async () => {
+    const unreadable = await loadConfig({ MESH_BOT_CONFIG: '/missing.yaml' }, files({}));
+    assert.equal(unreadable.ok, false);
+    assert.match(unreadable.ok ? '' : unreadable.error.message, /^MESH_BOT_CONFIG: cannot read \/missing.yaml \(ENOENT\)/);
+    assert.match(await configError({}, 'clusters: [unclosed\n'), /not valid YAML/);
+  });
+
+  it('treats an empty environment variable as unset', async () => {
+    const result = await loadConfig({ SLACK_APP_TOKEN: '', PORT: '' });
+    assert.ok(result.ok);
+    assert.equal(result.value.slack.appToken, undefined);
+  });
+
+  it('requires a bot token to serve Slack, and a signing secret unless Socket Mode is used', () => {
+    assert.match(checkSlackSettings({ botToken: undefined, appToken: undefined, signingSecret: undefined, apiUrl: undefined })?.message ?? '', /^SLACK_BOT_TOKEN/);
+    assert.match(checkSlackSettings({ botToken: 'xoxb-1', appToken: undefined, signingSecret: undefined, apiUrl: undefined })?.message ?? '', /^SLACK_SIGNING_SECRET/);
+    assert.equal(checkSlackSettings({ botToken: 'xoxb-1', appToken: 'xapp-1', signingSecret: undefined, apiUrl: undefined }), null);
+  });
+});

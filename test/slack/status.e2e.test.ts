@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import nock from 'nock';
+import { startBot, SIGNING_SECRET, type Bot } from '../support/bot.ts';
+import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, nockIstiods, nockKubeConfig } from '../support/kube-nock.ts';
+import { sendSignedRequest, slashCommandFields } from '../support/slack-requests.ts';
+
+interface Block {
+  type: string;
+  text?: { text: string };
+  fields?: { text: string }[];
+  elements?: { type: string; text?: { text: string } | string; action_id?: string; value?: string }[];
+}
+
+function blockText(blocks: unknown[] | undefined): string {
+  return (blocks as Block[] | undefined ?? [])
+    .flatMap((block) => [block.text?.text ?? '', ...(block.fields ?? []).map((field) => field.text), ...(block.elements ?? []).map((element) => (typeof element.text === 'string' ? element.text : (element.text?.text ?? '')))])
+    .join('\n');
+}
+
+async function eventually<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function proxyStatusRuns(invocations: string[][]): number {
+  return invocations.filter((argv) => argv[0] === 'proxy-status').length;
+}
+
+before(() => nock.enableNetConnect(/127\.0\.0\.1/));
+afterEach(() => nock.cleanAll());
+after(() => nock.restore());
+
+describe('/mesh status end to end through the Bolt HTTP receiver', () => {
+  let bot: Bot | undefined;
+  afterEach(async () => {
+    await bot?.close();
+    bot = undefined;
+  });
+
+  it('acks at once, then posts the summary in the channel with the counts from istioctl 1.24', async () => {
+    nockIstiods([{ name: 'istiod-7d4f9-abcde', version: '1.20.8' }, { name: 'istiod-7d4f9-fghij', version: '1.20.8' }]);
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: nockKubeConfig });
+    const { http } = await bot.slash('status');
+    assert.equal(http.status, 200);
+    assert.match(JSON.parse(http.body).text, /Running `status` on cluster `default`/);
+    assert.equal(JSON.parse(http.body).response_type, 'ephemeral');
+
+    const answer = await bot.answer('C0OPS');
+    // corpus v1.22-1.26/multiXdsStatusMultiPilot.txt: 4 proxies, proxy1-3 STALE somewhere, proxy3 LDS ERROR.
+    assert.match(answer.text, /^default: degraded — 3 of 4 proxies STALE, 1 ERROR — istiod 2\/2 ready \(as of \d\d:\d\d:\d\d UTC\)$/);
+    const text = blockText(answer.blocks);
+    assert.match(text, /4 total · 1 healthy · 3 STALE · 1 ERROR/);
+    assert.match(text, /proxy3/);
+    assert.match(text, /1 proxy runs 1\.19/, 'version skew: proxy2 runs 1.19 against istiod 1.20');
+    assert.match(text, /Show all problem proxies \(3\)/);
+    assert.ok((answer.blocks?.length ?? 0) <= 50);
+    assert.deepEqual(await bot.istioctlInvocations().then((runs) => runs.find((argv) => argv[0] === 'proxy-status')), ['proxy-status', '--istioNamespace', 'istio-system']);
+  });
+
+  it('answers the ack before a slow istioctl (5 s) has finished', async () => {
+    nockIstiods([{ name: 'istiod-a', version: '1.22.1' }]);
+    bot = await startBot({ istioctl: { version: '1.22.1', scenario: 'single-pilot', delayMs: 5000 }, kubeConfig: nockKubeConfig });
+    const { http } = await bot.slash('status');
+    assert.equal(http.status, 200);
+    assert.equal(bot.slack.responses.length, 0, 'the summary must not exist yet when the ack arrives');
+    const answer = await bot.answer('C0OPS');
+    assert.match(answer.text, /2 proxies|2 proxies STALE/);
+  });
+
+  it('passes --verbosity 1 to istioctl 1.28 so per-type states are visible', async () => {
+    nockIstiods([{ name: 'istiod-a', version: '1.28.1' }]);
+    bot = await startBot({ istioctl: { version: '1.28.1', scenario: 'multi-pilot' }, kubeConfig: nockKubeConfig });
+    await bot.slash('status');
+    const answer = await bot.answer('C0OPS');
+    const run = (await bot.istioctlInvocations()).find((argv) => argv[0] === 'proxy-status');
+    assert.deepEqual(run, ['proxy-status', '--istioNamespace', 'istio-system', '--verbosity', '1']);
+    assert.match(answer.text, /proxies STALE/);
+  });
+
+  it('reads the JSON documents of istioctl 1.30', async () => {
+    nockIstiods([{ name: 'istiod-a', version: '1.30.1' }]);
+    bot = await startBot({ istioctl: { version: '1.30.1', scenario: 'single-pilot' }, kubeConfig: nockKubeConfig });
+    await bot.slash('status');
+    const answer = await bot.answer('C0OPS');
+    const run = (await bot.istioctlInvocations()).find((argv) => argv[0] === 'proxy-status');
+    assert.deepEqual(run, ['proxy-status', '--istioNamespace', 'istio-system', '--output', 'json']);
+    // multiXdsStatusSinglePilot.json: one proxy, CDS STALE.
+    assert.match(answer.text, /1 of 1 proxies STALE, 0 ERROR/);
+  });
+
+  it('runs ONE proxy-status for 20 people typing /mesh status at once, and answers all 20', async () => {
+    nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]);
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot', delayMs: 500 }, kubeConfig: nockKubeConfig });
+    const channels = Array.from({ length: 20 }, (_, index) => `C0INC${index}`);
+    const acks = await Promise.all(channels.map((channelId) => bot!.slash('status', { channelId, userId: `U0USER${channels.indexOf(channelId)}` })));
+    assert.ok(acks.every(({ http }) => http.status === 200));
+    const answers = await Promise.all(channels.map((channelId) => bot!.answer(channelId)));
+    assert.equal(answers.length, 20);
+    assert.ok(answers.every((answer) => /3 of 4 proxies STALE/.test(answer.text)));
+    assert.equal(proxyStatusRuns(await bot.istioctlInvocations()), 1);
+  });
+
+  it('says the control plane is down when istioctl finds no istiod, and shows the pods the API sees', async () => {
+    nockIstiods([{ name: 'istiod-a', version: '1.24.2', ready: false }]);
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'no-istiod' }, kubeConfig: nockKubeConfig });
+    await bot.slash('status');
+    const answer = await bot.answer('C0OPS');
+    assert.match(answer.text, /^default: control plane down — proxy sync state unavailable — istiod 0\/1 ready/);
+    const text = blockText(answer.blocks);
+    assert.match(text, /istioctl: .*istio-system/);
+    assert.match(text, /istiod-a: NOT READY/);
+  });
+
+  it('still shows proxy sync when the Kubernetes API refuses, and says which part failed', async () => {
+    nock(NOCK_KUBE_URL).persist().get('/api/v1/namespaces/istio-system/pods').query(true).reply(403, FORBIDDEN_PODS_STATUS);
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: nockKubeConfig });
+    await bot.slash('status');
+    const answer = await bot.answer('C0OPS');
+    const text = blockText(answer.blocks);
+    assert.match(text, /4 total · 1 healthy · 3 STALE · 1 ERROR/);
+    assert.match(text, /Kubernetes API: mesh-bot may not list pods in istio-system in cluster default \(403 Forbidden\)/);
+  });
+
+  it('refuses a forged signature, a stale timestamp and the wrong content type, and runs nothing', async () => {
+    nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]);
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: nockKubeConfig });
+    const body = new URLSearchParams(slashCommandFields({ text: 'status', userId: 'U0EVE', channelId: 'C0OPS', responseUrl: bot.slack.responseUrl() })).toString();
+    const forged = await sendSignedRequest(bot.url, 'not-the-secret', body);
+    const stale = await sendSignedRequest(bot.url, SIGNING_SECRET, body, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    const wrongType = await sendSignedRequest(bot.url, SIGNING_SECRET, body, { contentType: 'application/x-www-form-urlencoded; charset=UTF-8' });
+    assert.equal(forged.status, 401);
+    assert.equal(stale.status, 401);
+    assert.equal(wrongType.status, 400);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(proxyStatusRuns(await bot.istioctlInvocations()), 0);
+    assert.equal(bot.slack.responses.length, 0);
+  });
+
+  it('answers an unknown subcommand and bad input with an ephemeral message naming the problem and the usage', async () => {
+    bot = await startBot({ istioctl: { version: '1.24.2' }, kubeConfig: nockKubeConfig });
+    const unknown = await bot.slash('stauts');
+    assert.deepEqual(JSON.parse(unknown.http.body), { response_type: 'ephemeral', text: ':x: unknown command "stauts". Try `/mesh help` for the list of commands.' });
+    const badNamespace = await bot.slash('status -n Bad_NS');
+    const reply = JSON.parse(badNamespace.http.body) as { text: string; response_type: string };
+    assert.equal(reply.response_type, 'ephemeral');
+    assert.match(reply.text, /"Bad_NS" is not a valid namespace name/);
+    assert.match(reply.text, /Usage: `\/mesh status \[-n NAMESPACE\] \[--cluster NAME\]`/);
+    const optionAsName = JSON.parse((await bot.slash('status -n --cluster')).http.body) as { text: string };
+    assert.match(optionAsName.text, /option-like "--cluster"/);
+    const unknownCluster = JSON.parse((await bot.slash('status --cluster mars')).http.body) as { text: string };
+    assert.match(unknownCluster.text, /unknown cluster "mars"; configured: default/);
+    assert.equal(proxyStatusRuns(await bot.istioctlInvocations()), 0);
+  });
+
+  it('lists every command for /mesh help', async () => {
+    bot = await startBot({ istioctl: { version: '1.24.2' }, kubeConfig: nockKubeConfig });
+    const help = JSON.parse((await bot.slash('help')).http.body) as { text: string; blocks: unknown[]; response_type: string };
+    assert.equal(help.response_type, 'ephemeral');
+    assert.match(blockText(help.blocks), /\/mesh status \[-n NAMESPACE\] \[--cluster NAME\]/);
+    assert.match(blockText(help.blocks), /alias `ps`/);
+  });
+
+  it('refuses commands outside the allowed channels, naming the channels, and logs the refusal', async () => {
+    bot = await startBot({ istioctl: { version: '1.24.2' }, kubeConfig: nockKubeConfig, configYaml: 'access:\n  channels: [C0OPS]\n' });
+    const refused = JSON.parse((await bot.slash('status', { channelId: 'C0RANDOM', userId: 'U0MALLORY' })).http.body) as { text: string };
+    assert.match(refused.text, /not enabled in this channel\. Use it in <#C0OPS>/);
+    const auditLine = bot.logLines.find((line) => (line['audit'] as { user?: string } | undefined)?.user === 'U0MALLORY');
+    assert.deepEqual({ ...(auditLine?.['audit'] as Record<string, unknown>), durationMs: 0 }, { kind: 'command', user: 'U0MALLORY', channel: 'C0RANDOM', command: 'status', outcome: 'refused', durationMs: 0, detail: 'channel' });
+  });
+
+  it('logs one audit line per command with user, channel, command, outcome and duration, and never the tokens', async () => {
+    nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]);
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: nockKubeConfig });
+    await bot.slash('ps -n default');
+    await bot.answer('C0OPS');
+    await eventually(() => bot!.logLines.find((line) => line['audit'] !== undefined));
+    const audits = bot.logLines.filter((line) => line['audit'] !== undefined).map((line) => line['audit'] as Record<string, unknown>);
+    assert.equal(audits.length, 1);
+    assert.equal(audits[0]?.['command'], 'status');
+    assert.equal(audits[0]?.['outcome'], 'ok');
+    assert.equal(audits[0]?.['user'], 'U0ALICE');
+    assert.equal(typeof audits[0]?.['durationMs'], 'number');
+    const everything = JSON.stringify(bot.logLines);
+    assert.equal(everything.includes('xoxb-test-token'), false);
+    assert.equal(everything.includes(SIGNING_SECRET), false);
+  });
+
+  it('posts the full problem list in the thread when "Show all problem proxies" is clicked', async () => {
+    nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]);
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: nockKubeConfig });
+    await bot.slash('status');
+    const answer = await bot.answer('C0OPS');
+    const button = (answer.blocks as Block[]).flatMap((block) => block.elements ?? []).find((element) => element.action_id === 'status_show_problems');
+    assert.ok(button?.value);
+    const click = await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
+    assert.equal(click.status, 200);
+    const reply = await bot.slack.waitFor((fake) => fake.threadReplies('C0OPS', answer.ts)[0]);
+    const text = blockText(reply.blocks);
+    for (const name of ['proxy1', 'proxy2', 'proxy3']) assert.match(text, new RegExp(name));
+    assert.doesNotMatch(text, /proxy4/, 'proxy4 is all IGNORED, not a problem');
+  });
+
+  it('uploads the problem list as a file when it is too long for a thread message', async () => {
+    nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]);
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'large:3000' }, kubeConfig: nockKubeConfig });
+    await bot.slash('status');
+    const answer = await bot.answer('C0OPS');
+    assert.ok((answer.blocks?.length ?? 0) <= 50);
+    const button = (answer.blocks as Block[]).flatMap((block) => block.elements ?? []).find((element) => element.action_id === 'status_show_problems');
+    assert.ok(button?.value);
+    await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
+    const file = await bot.slack.waitFor((fake) => fake.files.find((candidate) => candidate.completed));
+    assert.equal(file.threadTs, answer.ts);
+    const lines = (file.content?.toString('utf8') ?? '').split('\n');
+    const headline = /\((\d+)\)/.exec(lines[0] ?? '')?.[1];
+    assert.equal(lines.length - 1, Number(headline), 'one line per problem proxy after the heading');
+  });
+
+  it('serves /healthz, /readyz and /metrics', async () => {
+    nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]);
+    bot = await startBot({ istioctl: { version: '1.24.2' }, kubeConfig: nockKubeConfig });
+    assert.equal((await fetch(`${bot.url}/healthz`)).status, 200);
+    const ready = await fetch(`${bot.url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(((await ready.json()) as { checks: Record<string, { ok: boolean }> }).checks['kubernetes']?.ok, true);
+    const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+    assert.match(metrics, /mesh_bot_commands_total/);
+  });
+
+  it('is not ready when the Kubernetes API is unreachable', async () => {
+    nock(NOCK_KUBE_URL).persist().get('/version').replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    bot = await startBot({ istioctl: { version: '1.24.2' }, kubeConfig: nockKubeConfig });
+    const ready = await fetch(`${bot.url}/readyz`);
+    assert.equal(ready.status, 503);
+    const report = (await ready.json()) as { checks: Record<string, { ok: boolean; detail: string }> };
+    assert.equal(report.checks['slack']?.ok, true);
+    assert.match(report.checks['kubernetes']?.detail ?? '', /not reachable \(ECONNREFUSED\)/);
+  });
+});
