@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import nock from 'nock';
 import { startBot, SIGNING_SECRET, type Bot } from '../support/bot.ts';
 import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, nockIstiods, nockKubeConfig } from '../support/kube-nock.ts';
@@ -85,7 +86,8 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
 
   it('reads the JSON documents of istioctl 1.30', async () => {
     nockIstiods([{ name: 'istiod-a', version: '1.30.1' }]);
-    bot = await startBot({ istioctl: { version: '1.30.1', scenario: 'single-pilot' }, kubeConfig: nockKubeConfig });
+    const golden = fileURLToPath(new URL('../fixtures/istioctl/proxy-status/v1.30+_output-json-yaml/multiXdsStatusSinglePilot.json', import.meta.url));
+    bot = await startBot({ istioctl: { version: '1.30.1', proxyStatusFile: golden }, kubeConfig: nockKubeConfig });
     await bot.slash('status');
     const answer = await bot.answer('C0OPS');
     const run = (await bot.istioctlInvocations()).find((argv) => argv[0] === 'proxy-status');
