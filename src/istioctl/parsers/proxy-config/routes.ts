@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { ok } from '../../../result.ts';
+import type { Result } from '../../../result.ts';
+import type { ParseFailure } from '../../types.ts';
+import {
+  asConfigDump,
+  describeIssue,
+  failure,
+  istioConfigRef,
+  parseDisplayRef,
+  parseJsonOutput,
+  section,
+  splitTable,
+  textLines,
+} from './common.ts';
+import type { ConfigDump, ConfigRef } from './common.ts';
+
+export interface RouteEntry {
+  /** istioctl's MATCH text: `/get*` (prefix), `PathPrefix:/get`, exact path, `regex …`; `/*` for an empty vhost. */
+  readonly match: string;
+  /** Target cluster when the route forwards to a single cluster. */
+  readonly cluster?: string;
+  /** The VirtualService (or generated one) this route comes from, from route metadata. */
+  readonly virtualService: ConfigRef | null;
+}
+
+export interface VirtualHostInfo {
+  readonly name: string;
+  readonly domains: readonly string[];
+  /** The DOMAINS column as istioctl shortens it (drops ports and `.svc[.cluster.local]` duplicates). */
+  readonly displayDomains: string;
+  readonly routes: readonly RouteEntry[];
+}
+
+export interface RouteTableInfo {
+  /** '' for unnamed static route configs (the gateway health/stats routes). */
+  readonly name: string;
+  readonly virtualHosts: readonly VirtualHostInfo[];
+}
+
+const routeJson = z.looseObject({
+  match: z
+    .looseObject({
+      prefix: z.string().optional(),
+      path: z.string().optional(),
+      pathSeparatedPrefix: z.string().optional(),
+      safeRegex: z.looseObject({ regex: z.string().optional() }).optional(),
+    })
+    .optional(),
+  route: z.looseObject({ cluster: z.string().optional() }).optional(),
+  metadata: z.unknown().optional(),
+});
+const routeConfigJson = z.looseObject({
+  name: z.string().optional(),
+  virtualHosts: z
+    .array(
+      z.looseObject({
+        name: z.string().optional(),
+        domains: z.array(z.string()).optional(),
+        routes: z.array(routeJson).optional(),
+      }),
+    )
+    .optional(),
+});
+type RouteConfigJson = z.infer<typeof routeConfigJson>;
+
+/** Same rendering as istioctl's describeMatch (headers are ignored there too). */
+function describeMatch(match: z.infer<typeof routeJson>['match']): string {
+  const conds: string[] = [];
+  if (match?.prefix) conds.push(`${match.prefix}*`);
+  if (match?.pathSeparatedPrefix) conds.push(`PathPrefix:${match.pathSeparatedPrefix}`);
+  if (match?.path) conds.push(match.path);
+  if (match?.safeRegex?.regex !== undefined) conds.push(`regex ${match.safeRegex.regex}`);
+  return conds.join(' ');
+}
+
+/**
+ * istioctl's describeRouteDomains: drop `host:port` forms (keeping bare IPv6 `[…]`), drop `x.svc.cluster.local`
+ * and `x.svc` when `x` is also listed, then show at most two plus "+ N more...".
+ */
+export function shortenDomains(domains: readonly string[]): string {
+  if (domains.length === 0) return '';
+  if (domains.length === 1) return domains[0] ?? '';
+  const withoutPort = domains.filter((d) => !d.includes(':') || (d.split(':').length - 1 > 2 && d.endsWith(']')));
+  const unique = new Set(withoutPort);
+  const remove = new Set<string>();
+  for (const d of withoutPort) {
+    for (const suffix of ['.svc.cluster.local', '.svc']) {
+      if (d.endsWith(suffix) && unique.has(d.slice(0, -suffix.length))) remove.add(d);
+    }
+  }
+  const kept = withoutPort.filter((d) => !remove.has(d));
+  const max = 2;
+  if (kept.length > max) return `${kept.slice(0, max).join(', ')} + ${kept.length - max} more...`;
+  return kept.join(', ');
+}
+
+function toInfo(config: RouteConfigJson): RouteTableInfo {
+  return {
+    name: config.name ?? '',
+    virtualHosts: (config.virtualHosts ?? []).map((vh) => {
+      const domains = vh.domains ?? [];
+      const routes = vh.routes ?? [];
+      return {
+        name: vh.name ?? '',
+        domains,
+        displayDomains: shortenDomains(domains),
+        routes:
+          routes.length === 0
+            ? [{ match: '/*', virtualService: null }]
+            : routes.map((r) => ({
+                match: describeMatch(r.match),
+                ...(r.route?.cluster !== undefined ? { cluster: r.route.cluster } : {}),
+                virtualService: istioConfigRef(r.metadata),
+              })),
+      };
+    }),
+  };
+}
+
+const routesDump = z.looseObject({
+  staticRouteConfigs: z.array(z.looseObject({ routeConfig: routeConfigJson.optional() })).optional(),
+  dynamicRouteConfigs: z.array(z.looseObject({ routeConfig: routeConfigJson.optional() })).optional(),
+});
+
+/** Route configs of a dump, dynamic (RDS) first like istioctl. */
+export function routesFromDump(dump: ConfigDump): Result<RouteTableInfo[], ParseFailure> | undefined {
+  const raw = section(dump, 'RoutesConfigDump');
+  if (!raw) return undefined;
+  const parsed = routesDump.safeParse(raw);
+  if (!parsed.success) return failure(`RoutesConfigDump has an unexpected shape ${describeIssue(parsed.error)}`);
+  const all = [...(parsed.data.dynamicRouteConfigs ?? []), ...(parsed.data.staticRouteConfigs ?? [])];
+  return ok(all.flatMap((r) => (r.routeConfig ? [toInfo(r.routeConfig)] : [])));
+}
+
+/** `istioctl proxy-config routes POD -o json` (an array of RouteConfiguration) or a full config dump. */
+export function parseRoutesJson(stdout: string): Result<RouteTableInfo[], ParseFailure> {
+  const json = parseJsonOutput(stdout, 'istioctl proxy-config routes -o json');
+  if (!json.ok) return json;
+  const dump = asConfigDump(json.value);
+  if (dump) return routesFromDump(dump) ?? failure('config dump has no RoutesConfigDump section.');
+  const parsed = z.array(routeConfigJson).safeParse(json.value);
+  if (!parsed.success) return failure(`routes JSON has an unexpected shape ${describeIssue(parsed.error)}`);
+  return ok(parsed.data.map(toInfo));
+}
+
+/** One row of the route table: `NAME VHOST NAME DOMAINS MATCH VIRTUAL SERVICE` (1.21+; `route/` prefix in `all`). */
+export interface RouteTableRow {
+  readonly name: string;
+  readonly virtualHost: string;
+  readonly domains: string;
+  readonly match: string;
+  readonly virtualService: ConfigRef | null;
+}
+
+export function parseRoutesTable(text: string): Result<RouteTableRow[], ParseFailure> {
+  const lines = textLines(text).filter((l) => l.trim() !== '');
+  const rows = splitTable(lines, ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE']);
+  if (!rows.ok) return rows;
+  return ok(
+    rows.value.map((row) => {
+      const vs = row['VIRTUAL SERVICE'] ?? '';
+      return {
+        name: (row.NAME ?? '').replace(/^route\//, ''),
+        virtualHost: row['VHOST NAME'] ?? '',
+        domains: row.DOMAINS ?? '',
+        match: row.MATCH ?? '',
+        // `404` marks a virtual host without routes, not a VirtualService.
+        virtualService: vs && vs !== '404' ? parseDisplayRef('VirtualService', vs) : null,
+      };
+    }),
+  );
+}

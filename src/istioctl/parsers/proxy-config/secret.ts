@@ -1,0 +1,175 @@
+import { X509Certificate } from 'node:crypto';
+import { z } from 'zod';
+import { ok } from '../../../result.ts';
+import type { Result } from '../../../result.ts';
+import type { ParseFailure } from '../../types.ts';
+import { asConfigDump, describeIssue, failure, parseJsonOutput, section, splitTable, textLines } from './common.ts';
+import type { ConfigDump } from './common.ts';
+
+/** One row of `proxy-config secret`: a workload chain (`default`), a root (`ROOTCA`), or a warming secret. */
+export interface SecretCertificate {
+  readonly name: string;
+  /** `Cert Chain`, `CA`, or '' when the secret holds no parsable certificate (warming). */
+  readonly type: string;
+  /** ACTIVE, WARMING, or UNINITIALIZED (active but never received). */
+  readonly status: string;
+  /** Within its validity window at the time of reading (istioctl's VALID CERT). */
+  readonly valid: boolean;
+  /** Lowercase hex; '' when unknown. Tables keep the printed form (unpadded before 1.29, 32 digits after). */
+  readonly serial: string;
+  /** RFC 3339 (`2033-05-02T03:41:33Z`), '' when unknown. */
+  readonly notAfter: string;
+  readonly notBefore: string;
+  /** SPIRE/federated setups: the trust domain this root or chain belongs to. */
+  readonly trustDomain?: string;
+}
+
+const NO_SECRETS = 'No active or warming secrets found.';
+
+const COLUMNS = ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'];
+
+/**
+ * The secret table of every version: 1.20-1.25, 1.26+ (WARMING rows with empty cells), 1.29+ (serial padded to
+ * 32 hex digits), SPIRE's extra TRUST DOMAIN column, and the `secret/` prefix inside `all`.
+ * `No active or warming secrets found.` is an empty list.
+ */
+export function parseSecretTable(text: string): Result<SecretCertificate[], ParseFailure> {
+  const lines = textLines(text).filter((l) => l.trim() !== '');
+  if (lines.length === 0 || (lines.length === 1 && lines[0]?.trim() === NO_SECRETS)) return ok([]);
+  const header = lines[0] ?? '';
+  const columns = /\bTRUST DOMAIN\s*$/.test(header) ? [...COLUMNS, 'TRUST DOMAIN'] : COLUMNS;
+  const rows = splitTable(lines, columns);
+  if (!rows.ok) return rows;
+  const out: SecretCertificate[] = [];
+  for (const row of rows.value) {
+    const valid = row['VALID CERT'];
+    if (valid !== 'true' && valid !== 'false') {
+      return failure(`secret table row has VALID CERT ${JSON.stringify(valid)} (expected true or false).`);
+    }
+    out.push({
+      name: (row['RESOURCE NAME'] ?? '').replace(/^secret\//, ''),
+      type: row.TYPE ?? '',
+      status: row.STATUS ?? '',
+      valid: valid === 'true',
+      serial: (row['SERIAL NUMBER'] ?? '').toLowerCase(),
+      notAfter: row['NOT AFTER'] ?? '',
+      notBefore: row['NOT BEFORE'] ?? '',
+      ...(row['TRUST DOMAIN'] ? { trustDomain: row['TRUST DOMAIN'] } : {}),
+    });
+  }
+  return ok(out);
+}
+
+const dataSource = z.looseObject({ inlineBytes: z.string().optional(), inlineString: z.string().optional() });
+const secretJson = z.looseObject({
+  tlsCertificate: z.looseObject({ certificateChain: dataSource.optional() }).optional(),
+  validationContext: z
+    .looseObject({
+      trustedCa: dataSource.optional(),
+      customValidatorConfig: z.looseObject({ typedConfig: z.unknown().optional() }).optional(),
+    })
+    .optional(),
+});
+const dynamicSecret = z.looseObject({
+  name: z.string().optional(),
+  versionInfo: z.string().optional(),
+  secret: secretJson.optional(),
+});
+const secretsDump = z.looseObject({
+  dynamicActiveSecrets: z.array(dynamicSecret).optional(),
+  dynamicWarmingSecrets: z.array(dynamicSecret).optional(),
+});
+const spiffeValidator = z.looseObject({
+  trustDomains: z.array(z.looseObject({ name: z.string(), trustBundle: dataSource.optional() })),
+});
+
+function pem(source: z.infer<typeof dataSource> | undefined): string {
+  if (source?.inlineString) return source.inlineString;
+  if (source?.inlineBytes) return Buffer.from(source.inlineBytes, 'base64').toString('utf8');
+  return '';
+}
+
+function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Mirrors istioctl's secretMetaFromCert: the FIRST certificate of the PEM (the leaf of a chain) decides type,
+ * serial and dates; validity is judged at `now`. Unparsable data gives an invalid row rather than a failure,
+ * as istioctl does.
+ */
+function describePem(
+  name: string,
+  status: string,
+  text: string,
+  now: Date,
+  trustDomain: string | undefined,
+): SecretCertificate {
+  const empty = { name, type: '', status, valid: false, serial: '', notAfter: '', notBefore: '' };
+  const block = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(text)?.[0];
+  if (!block) return { ...empty, ...(trustDomain ? { trustDomain } : {}) };
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(block);
+  } catch {
+    return { ...empty, ...(trustDomain ? { trustDomain } : {}) };
+  }
+  const notAfter = cert.validToDate;
+  const notBefore = cert.validFromDate;
+  // istioctl 1.29+ prints %032x; node gives the DER bytes in upper case, possibly with a leading 00.
+  const serial = cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '').padStart(32, '0');
+  const spiffe = /URI:spiffe:\/\/([^/,\s]+)/.exec(cert.subjectAltName ?? '')?.[1];
+  const domain = trustDomain ?? spiffe;
+  return {
+    name,
+    type: cert.ca ? 'CA' : 'Cert Chain',
+    status,
+    valid: now > notBefore && now < notAfter,
+    serial,
+    notAfter: rfc3339(notAfter),
+    notBefore: rfc3339(notBefore),
+    ...(domain ? { trustDomain: domain } : {}),
+  };
+}
+
+function fromDynamic(s: z.infer<typeof dynamicSecret>, status: string, now: Date): SecretCertificate[] {
+  const name = s.name ?? '';
+  const state = status === 'ACTIVE' && s.versionInfo === 'uninitialized' ? 'UNINITIALIZED' : status;
+  const chain = pem(s.secret?.tlsCertificate?.certificateChain);
+  if (chain) return [describePem(name, state, chain, now, undefined)];
+  const ca = pem(s.secret?.validationContext?.trustedCa);
+  if (ca) return [describePem(name, state, ca, now, undefined)];
+  // SPIRE federation: one root per trust domain, shown by istioctl as one ROOTCA row each.
+  const spire = spiffeValidator.safeParse(s.secret?.validationContext?.customValidatorConfig?.typedConfig);
+  if (spire.success && spire.data.trustDomains.length > 0) {
+    return spire.data.trustDomains.map((td) => describePem(name, state, pem(td.trustBundle), now, td.name));
+  }
+  return [describePem(name, state, '', now, undefined)];
+}
+
+export function secretsFromDump(dump: ConfigDump, now: Date): Result<SecretCertificate[], ParseFailure> | undefined {
+  const raw = section(dump, 'SecretsConfigDump');
+  return raw === undefined ? undefined : secretsFromSection(raw, now);
+}
+
+function secretsFromSection(raw: unknown, now: Date): Result<SecretCertificate[], ParseFailure> {
+  const parsed = secretsDump.safeParse(raw);
+  if (!parsed.success) return failure(`SecretsConfigDump has an unexpected shape ${describeIssue(parsed.error)}`);
+  return ok([
+    ...(parsed.data.dynamicWarmingSecrets ?? []).flatMap((s) => fromDynamic(s, 'WARMING', now)),
+    ...(parsed.data.dynamicActiveSecrets ?? []).flatMap((s) => fromDynamic(s, 'ACTIVE', now)),
+  ]);
+}
+
+/**
+ * `istioctl proxy-config secret POD -o json` (a SecretsConfigDump object) or a full config dump. The certificate
+ * bodies are decoded here, so run this BEFORE redacting the dump.
+ */
+export function parseSecretJson(stdout: string, now: Date): Result<SecretCertificate[], ParseFailure> {
+  if (stdout.trim() === NO_SECRETS) return ok([]);
+  const json = parseJsonOutput(stdout, 'istioctl proxy-config secret -o json');
+  if (!json.ok) return json;
+  const dump = asConfigDump(json.value);
+  if (dump) return secretsFromDump(dump, now) ?? failure('config dump has no SecretsConfigDump section.');
+  return secretsFromSection(json.value, now);
+}

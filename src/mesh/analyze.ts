@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import type { AnalyzeCatalogue } from '../istioctl/analyze-catalogue.ts';
+import { parseOrigin } from '../istioctl/parsers/analyze.ts';
+import type { AnalyzeFinding, AnalyzeLevel } from '../istioctl/parsers/analyze.ts';
+
+export type AnalyzeVerdict = 'clean' | 'warnings' | 'errors';
+
+/** All findings of one analyzer code, ready to render as one line plus a list of objects. */
+export interface AnalyzeGroup {
+  readonly code: string;
+  readonly level: AnalyzeLevel;
+  /** Catalogue name (`ReferencedResourceNotFound`); undefined for codes the catalogue does not know. */
+  readonly name?: string;
+  readonly description?: string;
+  readonly docUrl: string;
+  readonly count: number;
+  /** `Kind ns/name` of every affected object, deduplicated, in first-seen order. */
+  readonly resources: readonly string[];
+}
+
+export interface AnalyzeSummary {
+  readonly total: number;
+  readonly byLevel: Readonly<Record<AnalyzeLevel, number>>;
+  readonly byCode: Readonly<Record<string, number>>;
+  /** Errors first, then by descending count, then by code. */
+  readonly groups: readonly AnalyzeGroup[];
+  readonly verdict: AnalyzeVerdict;
+  /** The DESIGN.md section 5 `findings.items` shape. */
+  readonly items: readonly { code: string; level: AnalyzeLevel; message: string; origin: string }[];
+}
+
+const LEVEL_RANK: Readonly<Record<AnalyzeLevel, number>> = { Error: 0, Warning: 1, Info: 2 };
+
+/** istioctl's own documentationUrl wins over the catalogue's; its `?ref=istioctl-analyze` tracking query is dropped. */
+function stripQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+export function summarizeAnalyze(
+  findings: readonly AnalyzeFinding[],
+  options: { readonly catalogue: AnalyzeCatalogue },
+): AnalyzeSummary {
+  const byLevel: Record<AnalyzeLevel, number> = { Error: 0, Warning: 0, Info: 0 };
+  const byCode: Record<string, number> = {};
+  const groups = new Map<string, { level: AnalyzeLevel; count: number; resources: Set<string>; docUrl?: string }>();
+  for (const finding of findings) {
+    byLevel[finding.level] += 1;
+    byCode[finding.code] = (byCode[finding.code] ?? 0) + 1;
+    let group = groups.get(finding.code);
+    if (!group) {
+      group = { level: finding.level, count: 0, resources: new Set() };
+      groups.set(finding.code, group);
+    }
+    group.count += 1;
+    // One code can be emitted at several levels only through a bug or mixed versions; keep the most severe.
+    if (LEVEL_RANK[finding.level] < LEVEL_RANK[group.level]) group.level = finding.level;
+    if (finding.origin !== '') group.resources.add(finding.origin);
+    if (group.docUrl === undefined && finding.documentationUrl) group.docUrl = stripQuery(finding.documentationUrl);
+  }
+  const rendered: AnalyzeGroup[] = [...groups.entries()].map(([code, g]) => {
+    const described = options.catalogue.describeCode(code);
+    return {
+      code,
+      level: g.level,
+      ...(described ? { name: described.name, description: described.description } : {}),
+      docUrl: g.docUrl ?? described?.docUrl ?? options.catalogue.docUrlFor(code),
+      count: g.count,
+      resources: [...g.resources],
+    };
+  });
+  rendered.sort(
+    (a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level] || b.count - a.count || a.code.localeCompare(b.code),
+  );
+  const verdict: AnalyzeVerdict = byLevel.Error > 0 ? 'errors' : byLevel.Warning > 0 ? 'warnings' : 'clean';
+  return {
+    total: findings.length,
+    byLevel,
+    byCode,
+    groups: rendered,
+    verdict,
+    items: findings.map((f) => ({ code: f.code, level: f.level, message: f.message, origin: f.origin })),
+  };
+}
+
+/**
+ * Identity of a finding across runs: code, cluster, origin and whitespace-normalized message. The file/line
+ * reference and the doc URL are left out because they change without the problem changing.
+ */
+export function fingerprint(finding: AnalyzeFinding): string {
+  const message = finding.message.replace(/\s+/g, ' ').trim();
+  const key = [finding.code, finding.cluster ?? '', finding.origin.trim(), message].join('\n');
+  // 64 bits: collisions among a mesh's findings are practically impossible, and the snapshot stays small.
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+export interface AnalyzeDiff {
+  readonly added: AnalyzeFinding[];
+  readonly resolved: AnalyzeFinding[];
+  readonly unchanged: number;
+}
+
+export function diffFindings(previous: readonly AnalyzeFinding[], current: readonly AnalyzeFinding[]): AnalyzeDiff {
+  return diffKeyed(new Map(previous.map((f) => [fingerprint(f), f] as const)), current);
+}
+
+function diffKeyed(before: ReadonlyMap<string, AnalyzeFinding>, current: readonly AnalyzeFinding[]): AnalyzeDiff {
+  const after = new Map(current.map((f) => [fingerprint(f), f] as const));
+  const added: AnalyzeFinding[] = [];
+  let unchanged = 0;
+  for (const [fp, finding] of after) {
+    if (before.has(fp)) unchanged += 1;
+    else added.push(finding);
+  }
+  const resolved = [...before].filter(([fp]) => !after.has(fp)).map(([, f]) => f);
+  return { added, resolved, unchanged };
+}
+
+/**
+ * What the digest stores between runs (in a ConfigMap, so well under 1 MiB for 10,000 findings). Codes and
+ * origins are interned; messages are NOT kept, they are the bulk of the size and the fingerprint already
+ * covers them.
+ */
+export interface AnalyzeSnapshot {
+  readonly version: 1;
+  readonly codes: readonly string[];
+  readonly origins: readonly string[];
+  readonly clusters: readonly string[];
+  /** [fingerprint, code index, level (0 Error, 1 Warning, 2 Info), origin index, cluster index or -1]. */
+  readonly entries: readonly (readonly [string, number, number, number, number])[];
+}
+
+const LEVEL_BY_RANK: readonly AnalyzeLevel[] = ['Error', 'Warning', 'Info'];
+
+function interner(): { table: string[]; index(value: string): number } {
+  const table: string[] = [];
+  const positions = new Map<string, number>();
+  return {
+    table,
+    index(value: string): number {
+      let at = positions.get(value);
+      if (at === undefined) {
+        at = table.length;
+        table.push(value);
+        positions.set(value, at);
+      }
+      return at;
+    },
+  };
+}
+
+export function toSnapshot(findings: readonly AnalyzeFinding[]): AnalyzeSnapshot {
+  const codes = interner();
+  const origins = interner();
+  const clusters = interner();
+  const seen = new Set<string>();
+  const entries: [string, number, number, number, number][] = [];
+  for (const f of findings) {
+    const fp = fingerprint(f);
+    if (seen.has(fp)) continue;
+    seen.add(fp);
+    entries.push([
+      fp,
+      codes.index(f.code),
+      LEVEL_RANK[f.level],
+      origins.index(f.origin),
+      f.cluster === undefined ? -1 : clusters.index(f.cluster),
+    ]);
+  }
+  return { version: 1, codes: codes.table, origins: origins.table, clusters: clusters.table, entries };
+}
+
+/** Findings as far as a snapshot remembers them: `message` is '' (not stored), the fingerprint is preserved. */
+export interface SnapshotFinding extends AnalyzeFinding {
+  readonly fingerprint: string;
+}
+
+export function fromSnapshot(snapshot: AnalyzeSnapshot): SnapshotFinding[] {
+  return snapshot.entries.map(([fp, code, level, origin, cluster]) => {
+    const originText = snapshot.origins[origin] ?? '';
+    const clusterName = cluster >= 0 ? snapshot.clusters[cluster] : undefined;
+    return {
+      fingerprint: fp,
+      code: snapshot.codes[code] ?? '',
+      level: LEVEL_BY_RANK[level] ?? 'Info',
+      message: '',
+      origin: originText,
+      resource: parseOrigin(originText),
+      ...(clusterName !== undefined ? { cluster: clusterName } : {}),
+    };
+  });
+}
+
+/**
+ * Compares the stored snapshot with a fresh run. Separate from diffFindings because a snapshot has no messages,
+ * so its findings are matched by the stored fingerprint rather than by recomputing one.
+ */
+export function diffAgainstSnapshot(previous: AnalyzeSnapshot, current: readonly AnalyzeFinding[]): AnalyzeDiff {
+  const before = new Map<string, AnalyzeFinding>();
+  for (const { fingerprint: fp, ...finding } of fromSnapshot(previous)) before.set(fp, finding);
+  return diffKeyed(before, current);
+}

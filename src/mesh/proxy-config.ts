@@ -1,0 +1,313 @@
+import { ok } from '../result.ts';
+import type { Result } from '../result.ts';
+import type { ParseFailure } from '../istioctl/types.ts';
+import {
+  bootstrapFromDump,
+  clustersFromDump,
+  endpointsFromDump,
+  listenersFromDump,
+  routesFromDump,
+  secretsFromDump,
+} from '../istioctl/parsers/proxy-config.ts';
+import type {
+  BootstrapInfo,
+  ClusterInfo,
+  ConfigDump,
+  EndpointInfo,
+  ListenerInfo,
+  ProxyLogLevels,
+  RouteTableInfo,
+  SecretCertificate,
+} from '../istioctl/parsers/proxy-config.ts';
+
+function increment(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+// ---- clusters ----
+
+export interface ServiceClusters {
+  readonly fqdn: string;
+  readonly ports: readonly number[];
+  /** Subsets seen for this service across ports (`v1`, `v2`), sorted. */
+  readonly subsets: readonly string[];
+  /** `name.namespace` of the DestinationRules shaping this service's clusters. */
+  readonly destinationRules: readonly string[];
+}
+
+export interface ClustersSummary {
+  readonly total: number;
+  readonly byDirection: Readonly<{ inbound: number; outbound: number; other: number }>;
+  readonly byType: Readonly<Record<string, number>>;
+  /** Services with Istio-named (`direction|port|subset|fqdn`) clusters, by FQDN. */
+  readonly services: readonly ServiceClusters[];
+  /** Every DestinationRule referenced, `name.namespace`, sorted. */
+  readonly destinationRules: readonly string[];
+}
+
+/**
+ * `fqdn` filters like istioctl's `--fqdn` (substring of the cluster name), so `reviews` or the full
+ * `reviews.default.svc.cluster.local` both work.
+ */
+export function summarizeClusters(
+  clusters: readonly ClusterInfo[],
+  options: { readonly fqdn?: string } = {},
+): ClustersSummary {
+  const selected = options.fqdn ? clusters.filter((c) => c.name.includes(options.fqdn ?? '')) : clusters;
+  const byDirection = { inbound: 0, outbound: 0, other: 0 };
+  const byType: Record<string, number> = {};
+  const services = new Map<string, { ports: Set<number>; subsets: Set<string>; rules: Set<string> }>();
+  const rules = new Set<string>();
+  for (const c of selected) {
+    // `inbound-vip` (ambient waypoints) is inbound too.
+    if (c.direction.startsWith('inbound')) byDirection.inbound += 1;
+    else if (c.direction.startsWith('outbound')) byDirection.outbound += 1;
+    else byDirection.other += 1;
+    increment(byType, c.type);
+    if (c.destinationRule) rules.add(c.destinationRule.display);
+    // Inbound clusters of sidecars (`inbound|9080||`) carry no service name.
+    if (!c.direction || !c.fqdn) continue;
+    let service = services.get(c.fqdn);
+    if (!service) {
+      service = { ports: new Set(), subsets: new Set(), rules: new Set() };
+      services.set(c.fqdn, service);
+    }
+    if (c.port !== null) service.ports.add(c.port);
+    if (c.subset) service.subsets.add(c.subset);
+    if (c.destinationRule) service.rules.add(c.destinationRule.display);
+  }
+  return {
+    total: selected.length,
+    byDirection,
+    byType,
+    services: [...services.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([fqdn, s]) => ({
+        fqdn,
+        ports: [...s.ports].sort((a, b) => a - b),
+        subsets: [...s.subsets].sort(),
+        destinationRules: [...s.rules].sort(),
+      })),
+    destinationRules: [...rules].sort(),
+  };
+}
+
+// ---- listeners ----
+
+export interface ListenersSummary {
+  readonly total: number;
+  /** Port (as text, `0` for internal listeners) → number of listeners. */
+  readonly byPort: Readonly<Record<string, number>>;
+  /** HTTP / TCP / HTTP+TCP / OTHER → count. */
+  readonly byProtocol: Readonly<Record<string, number>>;
+  readonly byDirection: Readonly<Record<string, number>>;
+  /** RDS route names no route config provides; only computed when the caller knows the route names. */
+  readonly missingRoutes: readonly { readonly listener: string; readonly route: string }[];
+}
+
+/**
+ * `routeNames`: names of the route configs present in the same dump. Without them nothing can be called
+ * missing, so `missingRoutes` stays empty.
+ */
+export function summarizeListeners(
+  listeners: readonly ListenerInfo[],
+  options: { readonly routeNames?: ReadonlySet<string> } = {},
+): ListenersSummary {
+  const byPort: Record<string, number> = {};
+  const byProtocol: Record<string, number> = {};
+  const byDirection: Record<string, number> = {};
+  const missingRoutes: { listener: string; route: string }[] = [];
+  for (const l of listeners) {
+    increment(byPort, String(l.port));
+    increment(byProtocol, l.protocol);
+    increment(byDirection, l.direction);
+    if (options.routeNames) {
+      for (const route of l.rdsRoutes) {
+        if (!options.routeNames.has(route)) missingRoutes.push({ listener: l.name, route });
+      }
+    }
+  }
+  return { total: listeners.length, byPort, byProtocol, byDirection, missingRoutes };
+}
+
+// ---- routes ----
+
+export interface RouteRow {
+  readonly table: string;
+  readonly virtualHost: string;
+  readonly domains: string;
+  readonly match: string;
+  /** `name.namespace`, '' when the route is not from a VirtualService. */
+  readonly virtualService: string;
+}
+
+export interface RoutesSummary {
+  readonly tables: number;
+  readonly virtualHosts: number;
+  readonly rows: readonly RouteRow[];
+  /** `name.namespace` → number of routes it produced. */
+  readonly byVirtualService: Readonly<Record<string, number>>;
+}
+
+export function summarizeRoutes(tables: readonly RouteTableInfo[]): RoutesSummary {
+  const rows: RouteRow[] = [];
+  const byVirtualService: Record<string, number> = {};
+  let virtualHosts = 0;
+  for (const table of tables) {
+    for (const vh of table.virtualHosts) {
+      virtualHosts += 1;
+      for (const route of vh.routes) {
+        const vs = route.virtualService?.display ?? '';
+        if (vs) increment(byVirtualService, vs);
+        rows.push({ table: table.name, virtualHost: vh.name, domains: vh.displayDomains, match: route.match, virtualService: vs });
+      }
+    }
+  }
+  return { tables: tables.length, virtualHosts, rows, byVirtualService };
+}
+
+// ---- endpoints ----
+
+export interface ClusterEndpoints {
+  readonly cluster: string;
+  readonly total: number;
+  readonly byStatus: Readonly<Record<string, number>>;
+}
+
+export interface EndpointsSummary {
+  readonly total: number;
+  readonly byStatus: Readonly<Record<string, number>>;
+  /** Clusters with at least one endpoint that is not HEALTHY first, then by name. */
+  readonly clusters: readonly ClusterEndpoints[];
+  /** Every endpoint, those not HEALTHY first (stable otherwise). */
+  readonly endpoints: readonly EndpointInfo[];
+}
+
+export function summarizeEndpoints(endpoints: readonly EndpointInfo[]): EndpointsSummary {
+  const byStatus: Record<string, number> = {};
+  const perCluster = new Map<string, Record<string, number>>();
+  for (const e of endpoints) {
+    increment(byStatus, e.status);
+    let counts = perCluster.get(e.cluster);
+    if (!counts) {
+      counts = {};
+      perCluster.set(e.cluster, counts);
+    }
+    increment(counts, e.status);
+  }
+  const unhealthy = (counts: Readonly<Record<string, number>>): boolean =>
+    Object.keys(counts).some((s) => s !== 'HEALTHY');
+  const clusters = [...perCluster.entries()]
+    .map(([cluster, counts]) => ({
+      cluster,
+      total: Object.values(counts).reduce((a, b) => a + b, 0),
+      byStatus: counts,
+    }))
+    .sort((a, b) => Number(unhealthy(b.byStatus)) - Number(unhealthy(a.byStatus)) || a.cluster.localeCompare(b.cluster));
+  const ordered = [...endpoints.filter((e) => e.status !== 'HEALTHY'), ...endpoints.filter((e) => e.status === 'HEALTHY')];
+  return { total: endpoints.length, byStatus, clusters, endpoints: ordered };
+}
+
+// ---- secrets ----
+
+/** DESIGN.md section 5 `certificates` item, plus the flags the renderers highlight. */
+export interface CertificateStatus {
+  readonly name: string;
+  readonly type: string;
+  readonly status: string;
+  readonly valid: boolean;
+  readonly serial: string;
+  readonly notAfter: string;
+  /** Whole days from `now` to notAfter (negative once expired); null when the expiry is unknown. */
+  readonly daysRemaining: number | null;
+  readonly trustDomain?: string;
+  /** Valid but expiring within `warnDays`. */
+  readonly expiringSoon: boolean;
+  /** Not valid, or expiring soon: what an on-call engineer must look at. */
+  readonly needsAttention: boolean;
+}
+
+export interface CertificatesSummary {
+  readonly certificates: readonly CertificateStatus[];
+  readonly needingAttention: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export function summarizeCertificates(
+  certificates: readonly SecretCertificate[],
+  options: { readonly now: Date; readonly warnDays?: number },
+): CertificatesSummary {
+  const warnDays = options.warnDays ?? 7;
+  const out = certificates.map((c): CertificateStatus => {
+    const expiry = c.notAfter ? Date.parse(c.notAfter) : Number.NaN;
+    const msLeft = expiry - options.now.getTime();
+    const daysRemaining = Number.isNaN(expiry) ? null : Math.floor(msLeft / DAY_MS);
+    const expiringSoon = c.valid && !Number.isNaN(expiry) && msLeft < warnDays * DAY_MS;
+    return {
+      name: c.name,
+      type: c.type,
+      status: c.status,
+      valid: c.valid,
+      serial: c.serial,
+      notAfter: c.notAfter,
+      daysRemaining,
+      ...(c.trustDomain ? { trustDomain: c.trustDomain } : {}),
+      expiringSoon,
+      needsAttention: !c.valid || expiringSoon,
+    };
+  });
+  return { certificates: out, needingAttention: out.filter((c) => c.needsAttention).length };
+}
+
+// ---- log ----
+
+/** level → loggers at that level, sorted, per proxy. */
+export function groupLogLevels(proxy: ProxyLogLevels): Readonly<Record<string, readonly string[]>> {
+  const byLevel: Record<string, string[]> = {};
+  for (const [logger, level] of Object.entries(proxy.loggers)) (byLevel[level] ??= []).push(logger);
+  for (const loggers of Object.values(byLevel)) loggers.sort();
+  return byLevel;
+}
+
+// ---- all ----
+
+/** One roll-up of a whole config dump; a section is absent when the dump does not contain it. */
+export interface ConfigDumpSummary {
+  readonly bootstrap?: BootstrapInfo;
+  readonly clusters?: ClustersSummary;
+  readonly listeners?: ListenersSummary;
+  readonly routes?: RoutesSummary;
+  readonly endpoints?: EndpointsSummary;
+  readonly certificates?: CertificatesSummary;
+}
+
+/**
+ * Summarizes `proxy-config all -o json`. Certificates are read from the dump's secret bodies, so call this on the
+ * dump BEFORE redactConfigDump (which removes those bodies) and redact only what is shown or stored afterwards.
+ */
+export function summarizeConfigDump(
+  dump: ConfigDump,
+  options: { readonly now: Date; readonly warnDays?: number },
+): Result<ConfigDumpSummary, ParseFailure> {
+  const bootstrap = bootstrapFromDump(dump);
+  const clusters = clustersFromDump(dump);
+  const listeners = listenersFromDump(dump);
+  const routes = routesFromDump(dump);
+  const endpoints = endpointsFromDump(dump);
+  const secrets = secretsFromDump(dump, options.now);
+  for (const part of [bootstrap, clusters, listeners, routes, endpoints, secrets]) {
+    if (part && !part.ok) return part;
+  }
+  const routeNames = routes?.ok ? new Set(routes.value.map((r) => r.name).filter((n) => n !== '')) : undefined;
+  return ok({
+    ...(bootstrap?.ok ? { bootstrap: bootstrap.value } : {}),
+    ...(clusters?.ok ? { clusters: summarizeClusters(clusters.value) } : {}),
+    ...(listeners?.ok
+      ? { listeners: summarizeListeners(listeners.value, routeNames ? { routeNames } : {}) }
+      : {}),
+    ...(routes?.ok ? { routes: summarizeRoutes(routes.value) } : {}),
+    ...(endpoints?.ok ? { endpoints: summarizeEndpoints(endpoints.value) } : {}),
+    ...(secrets?.ok ? { certificates: summarizeCertificates(secrets.value, options) } : {}),
+  });
+}
