@@ -1,6 +1,7 @@
 import type { AppConfig, ClusterConfig } from './config.ts';
 import type { Istioctl } from './istioctl/istioctl.ts';
 import type { KubeFor } from './kube/clients.ts';
+import type { StateStore } from './kube/state-store.ts';
 import type { Logger } from './log.ts';
 import { err, ok, type Result } from './result.ts';
 import type { SlackMessage } from './slack/blocks.ts';
@@ -10,9 +11,11 @@ export type Role = 'reader' | 'operator' | 'approver';
 
 /** Everything a command needs from the outside world, passed in so each layer can be tested alone. */
 export interface CommandDeps {
-  readonly config: Pick<AppConfig, 'clusters' | 'access' | 'approvals'>;
+  readonly config: Pick<AppConfig, 'clusters' | 'access' | 'approvals' | 'podNamespace'>;
   readonly istioctl: Istioctl;
   readonly kubeFor: KubeFor;
+  /** mesh-bot's own state (ConfigMaps in its namespace, in the default cluster). */
+  readonly state: () => Result<StateStore, { readonly message: string }>;
   readonly now: () => Date;
   readonly logger: Logger;
 }

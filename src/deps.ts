@@ -1,11 +1,14 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CommandDeps } from './command.ts';
-import type { AppConfig } from './config.ts';
+import { defaultCluster, type AppConfig } from './config.ts';
 import { createIstioctl } from './istioctl/istioctl.ts';
 import { createIstioctlRunner } from './istioctl/runner.ts';
+import { botNamespace } from './kube/bot-namespace.ts';
 import { createKubeFor, loadDefaultKubeConfig } from './kube/clients.ts';
+import { createStateStore, type StateStore } from './kube/state-store.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import { ok } from './result.ts';
 
 export interface DepsOptions {
   readonly config: AppConfig;
@@ -31,10 +34,20 @@ export function buildCommandDeps(options: DepsOptions): CommandDeps {
       logger.debug({ istioctl: { args, durationMs, outcome, exitCode } }, 'istioctl finished');
     },
   });
+  const kubeFor = createKubeFor(options.loadKubeConfig ?? loadDefaultKubeConfig);
+  let store: StateStore | undefined;
   return {
     config,
     istioctl: createIstioctl(run),
-    kubeFor: createKubeFor(options.loadKubeConfig ?? loadDefaultKubeConfig),
+    kubeFor,
+    state: () => {
+      if (store) return ok(store);
+      const home = defaultCluster(config);
+      const kube = kubeFor(home);
+      if (!kube.ok) return kube;
+      store = createStateStore(kube.value.core, botNamespace(config.podNamespace, kube.value.contextNamespace), home.name);
+      return ok(store);
+    },
     now: options.now ?? (() => new Date()),
     logger,
   };

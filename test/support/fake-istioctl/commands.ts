@@ -1,0 +1,40 @@
+// The istioctl command table. To add a command (e.g. `analyze`, `proxy-config`), write a CommandDef in its own
+// module and replace its placeholder below; flags are per version via CommandDef.flags(version).
+
+import type { CommandDef } from './command.ts';
+import { experimentalProxyStatusCommand, proxyStatusCommand } from './proxy-status.ts';
+import { versionCommand } from './version-cmd.ts';
+
+/** A real istioctl command the fake does not model yet: exits 2 with `fake-istioctl: not implemented: <name>`. */
+function placeholder(name: string, aliases: string[] = []): CommandDef {
+  return { name, aliases, unmodelled: true };
+}
+
+export const rootCommand: CommandDef = {
+  name: 'istioctl',
+  subcommands: [
+    placeholder('admin'),
+    placeholder('analyze'),
+    placeholder('bug-report'),
+    placeholder('completion'),
+    placeholder('create-remote-secret'),
+    placeholder('dashboard', ['dash', 'd']),
+    {
+      name: 'experimental',
+      aliases: ['x', 'exp'],
+      subcommands: [experimentalProxyStatusCommand, placeholder('precheck'), placeholder('describe', ['des'])],
+    },
+    placeholder('install', ['apply']),
+    placeholder('kube-inject'),
+    placeholder('manifest'),
+    placeholder('proxy-config', ['pc']),
+    proxyStatusCommand,
+    placeholder('tag'),
+    placeholder('uninstall'),
+    placeholder('upgrade'),
+    placeholder('validate', ['v']),
+    versionCommand,
+    placeholder('waypoint'),
+    placeholder('ztunnel-config', ['zc']),
+  ],
+};

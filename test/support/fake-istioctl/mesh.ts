@@ -1,0 +1,254 @@
+// The mesh the fake pretends to see: proxies, their xDS sync state per type, the istiods they are
+// connected to. Scenarios build one of these (or a failure); writers render it per istioctl version.
+
+/** Per-type sync state, as istiod knows it. Writers map it to each version's words. */
+export type XdsState =
+  | 'SYNCED'
+  | 'STALE'
+  /** sent but never acknowledged: only the 1.20-1.21 syncz writer can tell (`STALE (Never Acknowledged)`) */
+  | 'STALE_NEVER_ACKED'
+  | 'NOT_SENT'
+  | 'ERROR'
+  /** ConfigStatus UNKNOWN: istiod does not track this type for the proxy (ztunnel in the goldens) */
+  | 'IGNORED';
+
+/** Short xDS type names istioctl prints, with their type URLs. */
+export const TYPE_URLS: Readonly<Record<string, string>> = {
+  CDS: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+  LDS: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+  RDS: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  EDS: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+  ECDS: 'type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig',
+  WADS: 'type.googleapis.com/istio.workload.Address',
+  WDS: 'type.googleapis.com/istio.workload.Workload',
+};
+
+export interface Proxy {
+  /** istioctl's NAME column: `pod.namespace` for real meshes, `proxy1` in the goldens */
+  id: string;
+  cluster: string;
+  istiod: string;
+  /** ISTIO_VERSION node metadata (the VERSION column) */
+  version: string;
+  /** NAMESPACE node metadata, when the proxy has one */
+  namespace?: string;
+  /** the types istiod reports for this proxy, in the order istiod lists them; absent = not subscribed */
+  types: ReadonlyArray<readonly [string, XdsState]>;
+}
+
+export interface Istiod {
+  id: string;
+  version: string;
+}
+
+export interface Mesh {
+  istiods: Istiod[];
+  proxies: Proxy[];
+}
+
+const FIVE = ['CDS', 'LDS', 'EDS', 'RDS', 'ECDS'] as const;
+
+function five(states: readonly [XdsState, XdsState, XdsState, XdsState, XdsState]): Array<[string, XdsState]> {
+  // order of genericXdsConfigs in the istioctl tests: CDS, LDS, RDS, EDS, ECDS
+  const byType = new Map<string, XdsState>(FIVE.map((t, i) => [t, states[i] as XdsState]));
+  return ['CDS', 'LDS', 'RDS', 'EDS', 'ECDS'].map((t) => [t, byType.get(t) as XdsState]);
+}
+
+/**
+ * The data behind the v1.20-1.21 syncz goldens (multiStatusMultiPilot.txt / multiStatusSinglePilot.txt).
+ * States are listed in column order CDS, LDS, EDS, RDS, ECDS.
+ */
+export function syncGoldenMesh(multiPilot: boolean): Mesh {
+  const p = (n: number, istiod: string, s: Parameters<typeof five>[0]): Proxy => ({
+    id: `proxy${n}`,
+    cluster: `cluster${n}`,
+    istiod,
+    version: '1.1',
+    types: five(s),
+  });
+  if (!multiPilot) {
+    return {
+      istiods: [{ id: 'istiod1', version: '1.1' }],
+      proxies: [
+        p(1, 'istiod1', ['STALE', 'SYNCED', 'SYNCED', 'NOT_SENT', 'NOT_SENT']),
+        p(2, 'istiod1', ['STALE', 'SYNCED', 'STALE', 'SYNCED', 'NOT_SENT']),
+      ],
+    };
+  }
+  return {
+    istiods: [1, 2, 3, 4].map((n) => ({ id: `istiod${n}`, version: '1.1' })),
+    proxies: [
+      p(1, 'istiod1', ['STALE', 'SYNCED', 'SYNCED', 'NOT_SENT', 'NOT_SENT']),
+      p(2, 'istiod2', ['STALE', 'SYNCED', 'STALE', 'SYNCED', 'NOT_SENT']),
+      p(3, 'istiod3', ['STALE_NEVER_ACKED', 'NOT_SENT', 'STALE_NEVER_ACKED', 'SYNCED', 'NOT_SENT']),
+      p(4, 'istiod4', ['IGNORED', 'IGNORED', 'IGNORED', 'IGNORED', 'IGNORED']),
+    ],
+  };
+}
+
+/**
+ * The data behind the xDS-writer goldens (1.20-1.21 `x ps`, 1.22-1.26, 1.27+ tables, 1.30 JSON/YAML).
+ * States are listed in column order CDS, LDS, EDS, RDS, ECDS.
+ */
+export function xdsGoldenMesh(multiPilot: boolean): Mesh {
+  const p = (n: number, istiod: string, version: string, s: Parameters<typeof five>[0]): Proxy => ({
+    id: `proxy${n}`,
+    cluster: `cluster${n}`,
+    istiod,
+    version,
+    types: five(s),
+  });
+  if (!multiPilot) {
+    return {
+      istiods: [{ id: 'istiod1', version: '1.1' }],
+      proxies: [
+        p(1, 'istiod1', '1.20', ['STALE', 'SYNCED', 'SYNCED', 'NOT_SENT', 'NOT_SENT']),
+        p(2, 'istiod1', '1.20', ['STALE', 'SYNCED', 'STALE', 'SYNCED', 'NOT_SENT']),
+      ],
+    };
+  }
+  return {
+    istiods: [1, 2, 3, 4].map((n) => ({ id: `istiod${n}`, version: '1.1' })),
+    proxies: [
+      p(1, 'istiod1', '1.20', ['STALE', 'SYNCED', 'SYNCED', 'NOT_SENT', 'SYNCED']),
+      p(2, 'istiod2', '1.19', ['STALE', 'SYNCED', 'STALE', 'SYNCED', 'STALE']),
+      p(3, 'istiod3', '1.20', ['NOT_SENT', 'ERROR', 'STALE', 'NOT_SENT', 'NOT_SENT']),
+      p(4, 'istiod4', '1.20', ['IGNORED', 'IGNORED', 'IGNORED', 'IGNORED', 'IGNORED']),
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic meshes (deterministic).
+
+/** mulberry32: tiny deterministic PRNG */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const HASH_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+function podHash(rand: () => number, len: number): string {
+  let s = '';
+  for (let i = 0; i < len; i++) s += HASH_ALPHABET[Math.floor(rand() * HASH_ALPHABET.length)];
+  return s;
+}
+
+function sidecarTypes(cds: XdsState, lds: XdsState, eds: XdsState, rds: XdsState): Array<[string, XdsState]> {
+  // a real sidecar subscribes to CDS, LDS, EDS, RDS (ECDS only with WasmPlugins): istiod lists them in this order
+  return [
+    ['CDS', cds],
+    ['LDS', lds],
+    ['EDS', eds],
+    ['RDS', rds],
+  ];
+}
+
+/** A small healthy mesh: one cluster, one istiod, every proxy SYNCED. */
+export function healthyMesh(clientVersion: string): Mesh {
+  const istiod = 'istiod-7d4f74889d-mb5dh';
+  const ns = (pod: string, n: string): Pick<Proxy, 'id' | 'namespace'> => ({ id: `${pod}.${n}`, namespace: n });
+  const s = sidecarTypes('SYNCED', 'SYNCED', 'SYNCED', 'SYNCED');
+  const base = { cluster: 'Kubernetes', istiod, version: clientVersion, types: s };
+  return {
+    istiods: [{ id: istiod, version: clientVersion }],
+    proxies: [
+      { ...base, ...ns('details-v1-65cfcf56f9-4drsk', 'bookinfo') },
+      { ...base, ...ns('istio-ingressgateway-5c8f6b7d9b-x2kqn', 'istio-system') },
+      { ...base, ...ns('productpage-v1-d5789fdfb-7pq2k', 'bookinfo') },
+      { ...base, ...ns('ratings-v1-9bd8c8595-hvc5b', 'bookinfo') },
+      { ...base, ...ns('reviews-v1-5fd6d4f8f8-66j45', 'bookinfo') },
+      { ...base, ...ns('reviews-v2-6f9b55c5db-c94m2', 'bookinfo') },
+    ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+  };
+}
+
+const APPS = ['productpage', 'details', 'reviews', 'ratings', 'cart', 'checkout', 'payments', 'shipping', 'catalog', 'frontend', 'auth', 'search'];
+const NAMESPACES = ['bookinfo', 'checkout', 'payments', 'shop', 'platform'];
+const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'prod-ap-1'];
+
+/**
+ * A deterministic synthetic mesh of `n` proxies: 3 clusters with 2 istiods each, sidecars in 5 namespaces,
+ * an ingress gateway per cluster, a ztunnel per cluster (when n allows), ~8% STALE, ~3% ERROR, some RDS NOT SENT,
+ * a minority of proxies one minor version behind.
+ */
+export function largeMesh(n: number, clientVersion: string): Mesh {
+  const rand = prng(0x5eed ^ n);
+  const [maj, min] = clientVersion.split('.');
+  const current = clientVersion;
+  const older = `${maj}.${Number(min) - 1}.${3}`;
+  const istiods: Istiod[] = [];
+  for (const c of CLUSTERS) {
+    for (let k = 0; k < 2; k++) {
+      istiods.push({ id: `istiod-${podHash(rand, 10)}-${podHash(rand, 5)}`, version: current });
+    }
+  }
+  const proxies: Proxy[] = [];
+  const usedIds = new Set<string>();
+  let sidecars = 0;
+  for (let i = 0; i < n; i++) {
+    const ci = i % CLUSTERS.length;
+    const cluster = CLUSTERS[ci] as string;
+    const istiod = (istiods[ci * 2 + (Math.floor(i / CLUSTERS.length) % 2)] as Istiod).id;
+    const version = rand() < 0.15 ? older : current;
+    let id: string;
+    let namespace: string;
+    let types: Array<[string, XdsState]>;
+    const slot = Math.floor(i / CLUSTERS.length);
+    if (slot === 0) {
+      namespace = 'istio-system';
+      id = `istio-ingressgateway-${podHash(rand, 10)}-${podHash(rand, 5)}.${namespace}`;
+    } else if (slot === 1 && n >= 12) {
+      namespace = 'istio-system';
+      id = `ztunnel-${podHash(rand, 5)}.${namespace}`;
+    } else {
+      namespace = NAMESPACES[Math.floor(rand() * NAMESPACES.length)] as string;
+      const app = APPS[Math.floor(rand() * APPS.length)] as string;
+      id = `${app}-v${1 + Math.floor(rand() * 3)}-${podHash(rand, 10)}-${podHash(rand, 5)}.${namespace}`;
+    }
+    if (id.startsWith('ztunnel-')) {
+      // ztunnel: istiod tracks the Envoy types as UNKNOWN (IGNORED) and serves workload types
+      types = [
+        ['CDS', 'IGNORED'],
+        ['LDS', 'IGNORED'],
+        ['RDS', 'IGNORED'],
+        ['EDS', 'IGNORED'],
+        ['ECDS', 'IGNORED'],
+        ['WADS', 'SYNCED'],
+        ['WDS', rand() < 0.1 ? 'STALE' : 'SYNCED'],
+      ];
+    } else {
+      const r = rand();
+      const pick = (): XdsState => {
+        const x = rand();
+        return x < 0.08 ? 'STALE' : 'SYNCED';
+      };
+      let cds = pick();
+      let lds = pick();
+      const eds: XdsState = pick();
+      let rds: XdsState = rand() < 0.07 ? 'NOT_SENT' : pick();
+      let e = eds;
+      if (r < 0.03) lds = 'ERROR';
+      else if (r < 0.04) cds = 'ERROR';
+      else if (r < 0.05) rds = 'ERROR';
+      // make sure every problem kind shows up, whatever the random draw
+      const k = sidecars++;
+      if (k % 20 === 0) cds = 'STALE';
+      if (k % 20 === 1) lds = 'ERROR';
+      if (k % 20 === 2) rds = 'NOT_SENT';
+      if (k % 40 === 3) e = 'STALE_NEVER_ACKED';
+      types = sidecarTypes(cds, lds, e, rds);
+    }
+    if (usedIds.has(id)) id = id.replace(/\.([^.]+)$/, `-${i}.$1`);
+    usedIds.add(id);
+    proxies.push({ id, cluster, istiod, version, namespace, types });
+  }
+  return { istiods, proxies };
+}
