@@ -21,7 +21,8 @@ export interface Timed<T> {
 /** istioctl as the domain sees it: version-aware commands with typed results. */
 export interface Istioctl {
   clientVersion(): Promise<Result<ClientVersion, IstioctlError>>;
-  proxyStatus(cluster: ClusterConfig): Promise<Result<Timed<ProxyStatusReport>, IstioctlError>>;
+  /** `notBefore`: only data read after that time (after a weight change, to see whether proxies caught up). */
+  proxyStatus(cluster: ClusterConfig, options?: { readonly notBefore?: Date }): Promise<Result<Timed<ProxyStatusReport>, IstioctlError>>;
 }
 
 /**
@@ -57,10 +58,10 @@ export function createIstioctl(run: IstioctlRun): Istioctl {
 
   return {
     clientVersion,
-    async proxyStatus(cluster) {
+    async proxyStatus(cluster, options = {}) {
       const version = await clientVersion();
       if (!version.ok) return version;
-      const outcome = await run({ args: proxyStatusArgs(version.value.minor, cluster.istioNamespace), context: cluster.context });
+      const outcome = await run({ args: proxyStatusArgs(version.value.minor, cluster.istioNamespace), context: cluster.context, ...(options.notBefore ? { notBefore: options.notBefore } : {}) });
       if (!outcome.ok) return outcome;
       const { stdout, stderr, exitCode, startedAt } = outcome.value;
       if (exitCode !== 0) {

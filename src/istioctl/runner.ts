@@ -21,6 +21,8 @@ export interface IstioctlInvocation {
   readonly timeoutMs?: number;
   /** Read-only commands are coalesced and cached; pass false for anything with side effects. */
   readonly shareable?: boolean;
+  /** Only accept a shared answer from a run that started at or after this time (e.g. after a write). */
+  readonly notBefore?: Date;
 }
 
 export type IstioctlRun = (invocation: IstioctlInvocation) => Promise<Result<IstioctlOutput, IstioctlError>>;
@@ -64,8 +66,8 @@ class Semaphore {
 export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
   const now = options.now ?? Date.now;
   const semaphore = new Semaphore(options.concurrency);
-  const inFlight = new Map<string, Promise<Outcome>>();
-  const cache = new Map<string, { expiresAt: number; outcome: Outcome }>();
+  const inFlight = new Map<string, { startedAt: number; outcome: Promise<Outcome> }>();
+  const cache = new Map<string, { expiresAt: number; startedAt: number; outcome: Outcome }>();
 
   async function spawn(args: readonly string[], timeoutMs: number): Promise<Outcome> {
     const release = await semaphore.acquire();
@@ -115,21 +117,24 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
     if (invocation.shareable === false) return spawn(args, timeoutMs);
 
     const key = JSON.stringify(args);
+    const fresh = (startedAt: number) => invocation.notBefore === undefined || startedAt >= invocation.notBefore.getTime();
     const cached = cache.get(key);
-    if (cached && cached.expiresAt > now()) return markShared(cached.outcome);
+    if (cached && cached.expiresAt > now() && fresh(cached.startedAt)) return markShared(cached.outcome);
     const running = inFlight.get(key);
-    if (running) return markShared(await running);
+    if (running && fresh(running.startedAt)) return markShared(await running.outcome);
 
-    const started = spawn(args, timeoutMs).then((outcome) => {
-      cache.set(key, { expiresAt: now() + options.cacheTtlMs, outcome });
+    const startedAt = now();
+    const outcome = spawn(args, timeoutMs).then((outcome) => {
+      cache.set(key, { expiresAt: now() + options.cacheTtlMs, startedAt, outcome });
       for (const [other, entry] of cache) if (entry.expiresAt <= now()) cache.delete(other);
       return outcome;
     });
-    inFlight.set(key, started);
+    const entry = { startedAt, outcome };
+    inFlight.set(key, entry);
     try {
-      return await started;
+      return await outcome;
     } finally {
-      inFlight.delete(key);
+      if (inFlight.get(key) === entry) inFlight.delete(key);
     }
   };
 }

@@ -115,4 +115,19 @@ appendFileSync(file, '-');`);
     assert.equal(events.length, 12);
     assert.ok(peak <= 2, `peak concurrency ${peak}`);
   });
+
+  it('does not answer a read that must be newer than a write from an older cached run', async () => {
+    let now = 1_000_000;
+    const fake = await executable(`process.stdout.write('ok');`);
+    const run = runner(fake.path, { cacheTtlMs: 10_000, now: () => now });
+    await run({ args: ['proxy-status'] });
+    now += 1_000;
+    const afterWrite = new Date(now);
+    const fresh = await run({ args: ['proxy-status'], notBefore: afterWrite });
+    assert.equal(await fake.starts(), 2);
+    assert.ok(fresh.ok && !fresh.value.shared);
+    const reused = await run({ args: ['proxy-status'], notBefore: afterWrite });
+    assert.ok(reused.ok && reused.value.shared, 'a run that started after the write may be shared');
+    assert.equal(await fake.starts(), 2);
+  });
 });
