@@ -1,5 +1,5 @@
 import { findCommand } from '../commands/index.ts';
-import { resolveCluster } from './command.ts';
+import { resolveCluster, TERMINAL } from './command.ts';
 import { loadConfig } from './config.ts';
 import { buildCommandDeps } from './deps.ts';
 import { createLogger } from './log.ts';
@@ -59,7 +59,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, ou
     return 2;
   }
   const deps = buildCommandDeps({ config, logger });
-  const result = await prepared.value.execute(target.value, deps);
+  const result = await prepared.value.execute(target.value, deps, TERMINAL);
   out.write(split.format === 'json' ? `${JSON.stringify(result.toJson(), null, 2)}\n` : result.toText());
   return result.failed ? 1 : 0;
 }

@@ -2,6 +2,7 @@ import type { AppConfig, ClusterConfig } from './config.ts';
 import type { Istioctl } from './istioctl/istioctl.ts';
 import type { KubeFor } from './kube/clients.ts';
 import type { StateStore } from './kube/state-store.ts';
+import type { ApprovalCards } from './mesh/canary/cards.ts';
 import type { Logger } from './log.ts';
 import { err, ok, type Result } from './result.ts';
 import type { SlackMessage } from './slack/blocks.ts';
@@ -17,8 +18,20 @@ export interface CommandDeps {
   /** mesh-bot's own state (ConfigMaps in its namespace, in the default cluster). */
   readonly state: () => Result<StateStore, { readonly message: string }>;
   readonly now: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
   readonly logger: Logger;
+  /** Posts and updates approval cards; only the Slack surface has it (the terminal never asks for approval). */
+  readonly cards?: ApprovalCards;
 }
+
+/** Who ran the command, from where. The terminal has no identity and never changes the cluster. */
+export interface Invocation {
+  readonly surface: 'slack' | 'terminal';
+  readonly user: string | undefined;
+  readonly channel: string | undefined;
+}
+
+export const TERMINAL: Invocation = { surface: 'terminal', user: undefined, channel: undefined };
 
 /** Fields every command's JSON output carries (DESIGN.md section 5). */
 export interface Envelope {
@@ -45,9 +58,12 @@ export interface CommandModule<Args> {
   /** Usage line shown with every input error, e.g. `status [-n NAMESPACE] [--cluster NAME]`. */
   readonly usage: string;
   readonly summary: string;
+  /** The role of the command as listed by help; `roleFor` refines it per arguments (canary status vs promote). */
   readonly role: Role;
+  readonly roleFor?: (args: Args) => Role;
+  readonly labelFor?: (args: Args) => string;
   parse(tokens: readonly string[]): Result<Args, string>;
-  execute(args: Args, target: ClusterConfig, deps: CommandDeps): Promise<CommandResult>;
+  execute(args: Args, target: ClusterConfig, deps: CommandDeps, invocation: Invocation): Promise<CommandResult>;
 }
 
 /** A command with its argument type erased, so modules of different argument types share one registry. */
@@ -63,7 +79,11 @@ export interface Command {
 export interface PreparedCommand {
   /** `--cluster` as typed, undefined = default cluster. */
   readonly clusterName: string | undefined;
-  execute(target: ClusterConfig, deps: CommandDeps): Promise<CommandResult>;
+  /** Who may run it with these arguments. */
+  readonly role: Role;
+  /** A short name for audit lines and the "Running …" notice, e.g. `canary promote`. */
+  readonly label: string;
+  execute(target: ClusterConfig, deps: CommandDeps, invocation: Invocation): Promise<CommandResult>;
 }
 
 export function defineCommand<Args extends { readonly cluster?: string | undefined }>(module: CommandModule<Args>): Command {
@@ -77,7 +97,12 @@ export function defineCommand<Args extends { readonly cluster?: string | undefin
       const parsed = module.parse(tokens);
       if (!parsed.ok) return parsed;
       const args = parsed.value;
-      return ok({ clusterName: args.cluster, execute: (target, deps) => module.execute(args, target, deps) });
+      return ok({
+        clusterName: args.cluster,
+        role: module.roleFor?.(args) ?? module.role,
+        label: module.labelFor?.(args) ?? module.name,
+        execute: (target, deps, invocation) => module.execute(args, target, deps, invocation),
+      });
     },
   };
 }

@@ -71,7 +71,13 @@ const fileSchema = z
       .strict()
       .prefault({}),
     approvals: z
-      .object({ ttl: duration('30m'), channel: slackChannelId.optional() })
+      .object({
+        ttl: duration('30m'),
+        channel: slackChannelId.optional(),
+        /** mesh-bot extension: how long and how often to check that proxies picked up a weight change. */
+        propagationTimeout: duration('60s'),
+        propagationInterval: duration('3s'),
+      })
       .strict()
       .prefault({}),
     digests: z

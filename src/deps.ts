@@ -38,7 +38,7 @@ export function buildCommandDeps(options: DepsOptions): CommandDeps {
   let store: StateStore | undefined;
   return {
     config,
-    istioctl: createIstioctl(run),
+    istioctl: createIstioctl(run, { runTimeoutMs: config.istioctl.timeout }),
     kubeFor,
     state: () => {
       if (store) return ok(store);
@@ -49,6 +49,7 @@ export function buildCommandDeps(options: DepsOptions): CommandDeps {
       return ok(store);
     },
     now: options.now ?? (() => new Date()),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     logger,
   };
 }

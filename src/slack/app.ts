@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ReadinessCheck } from '../readiness.ts';
 import type { ListenerContext } from './context.ts';
+import { slackApprovalCards } from './cards.ts';
 import { registerListeners } from './listeners/index.ts';
 
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
@@ -91,6 +92,11 @@ function opsRoutes(metrics: Metrics, readiness: () => Promise<Readiness>) {
   ];
 }
 
+/** Listeners get the command dependencies plus what only Slack has: the approval-card port on the app's client. */
+function withCards(app: BoltApp, ctx: ListenerContext): ListenerContext {
+  return { ...ctx, deps: { ...ctx.deps, cards: slackApprovalCards(app.client, ctx.logger, ctx.deps.now) } };
+}
+
 export async function startSlackApp(options: SlackAppOptions): Promise<RunningSlackApp> {
   const { slack, ctx } = options;
   let slackConnected = false;
@@ -109,7 +115,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
     receiver.client.on('disconnected', () => (slackConnected = false));
     const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
     await app.init();
-    registerListeners(app, ctx);
+    registerListeners(app, withCards(app, ctx));
     app.error(async (error) => ctx.logger.error({ err: error }, 'Slack listener error'));
     await app.start();
     return { app, mode: 'socket', port: options.port, stop: () => app.stop().then(() => undefined) };
@@ -125,7 +131,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
   await app.init();
   slackConnected = true;
-  registerListeners(app, ctx);
+  registerListeners(app, withCards(app, ctx));
   app.error(async (error) => ctx.logger.error({ err: error }, 'Slack listener error'));
   const server = (await app.start(options.port)) as Server;
   const address = server.address();

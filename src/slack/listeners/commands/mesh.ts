@@ -38,7 +38,7 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
       return;
     }
     const { command: meshCommand, rest } = lookup.value;
-    const name = meshCommand.name;
+    let name = meshCommand.name;
 
     const channel = ctx.access.channel(payload.data.channel_id);
     if (!channel.allowed) {
@@ -52,6 +52,7 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
       finish(name, 'invalid', { detail: prepared.error });
       return;
     }
+    name = prepared.value.label;
     const target = resolveCluster(ctx.deps.config, prepared.value.clusterName);
     if (!target.ok) {
       await ack({ response_type: 'ephemeral', text: `:x: ${escapeMrkdwn(target.error)}.\n${usageHint(meshCommand.usage)}` });
@@ -60,8 +61,9 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
     }
     const cluster = target.value.name;
 
-    if (meshCommand.role === 'reader' && name === 'help') {
-      const result = await prepared.value.execute(target.value, ctx.deps);
+    const invocation = { surface: 'slack', user: payload.data.user_id, channel: payload.data.channel_id } as const;
+    if (meshCommand.name === 'help') {
+      const result = await prepared.value.execute(target.value, ctx.deps, invocation);
       const rendered = result.toSlack();
       await ack({ response_type: 'ephemeral', text: rendered.text, blocks: [...rendered.blocks] });
       finish(name, 'ok');
@@ -70,7 +72,7 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
 
     await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Running \`${name}\` on cluster \`${escapeMrkdwn(cluster)}\`…` });
 
-    const role = await ctx.access.role(payload.data.user_id, meshCommand.role, `run \`/mesh ${name}\``);
+    const role = await ctx.access.role(payload.data.user_id, prepared.value.role, `run \`/mesh ${name}\``);
     if (!role.allowed) {
       await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', text: `:no_entry: ${role.reason}` }), 'refusal');
       finish(name, 'refused', { cluster, detail: 'role' });
@@ -78,7 +80,7 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
     }
 
     try {
-      const result = await prepared.value.execute(target.value, ctx.deps);
+      const result = await prepared.value.execute(target.value, ctx.deps, invocation);
       const rendered = result.toSlack();
       await postSafely(ctx.logger, () => respond({ response_type: 'in_channel', text: rendered.text, blocks: [...rendered.blocks] }), 'command result');
       finish(name, result.failed ? 'error' : result.envelope.errors.length > 0 ? 'degraded' : 'ok', { cluster });

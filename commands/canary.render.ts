@@ -1,0 +1,165 @@
+import type { KnownBlock } from '@slack/types';
+import { clockTime } from '../src/command.ts';
+import type { CanaryInspection } from '../src/mesh/canary/service.ts';
+import { describeSplit, weightChange, type Propagation, type PromotionRequest } from '../src/mesh/canary/request.ts';
+import type { CanaryPlan } from '../src/mesh/canary/plan.ts';
+import { actions, button, context, escapeMrkdwn, fields, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
+
+export const APPROVE_ACTION = 'canary_approve';
+export const REJECT_ACTION = 'canary_reject';
+export const ROLLBACK_ACTION = 'canary_rollback';
+/** The card's Roll back button stays this long after a promotion was applied. */
+export const ROLLBACK_WINDOW_MS = 15 * 60_000;
+
+export interface RouteView {
+  readonly name: string | null;
+  readonly destinations: readonly { readonly host: string; readonly subset: string | null; readonly weight: number }[];
+}
+
+/** Every HTTP route with its destinations and effective weights (DESIGN.md §5 `routes`). */
+export function routesOf(inspection: Pick<CanaryInspection, 'vs'>): RouteView[] {
+  return (inspection.vs.spec.http ?? []).map((route) => {
+    const entries = route.route ?? [];
+    return {
+      name: route.name ?? null,
+      destinations: entries.map((entry) => ({ host: entry.destination.host, subset: entry.destination.subset ?? null, weight: entry.weight ?? (entries.length === 1 ? 100 : 0) })),
+    };
+  });
+}
+
+export function routesAfter(inspection: Pick<CanaryInspection, 'vs'>, plan: CanaryPlan): RouteView[] {
+  const routes = routesOf(inspection);
+  return routes.map((route, index) => {
+    const change = plan.changes.find((candidate) => candidate.index === index);
+    return change ? { name: route.name, destinations: change.after.map((destination) => ({ host: destination.host, subset: destination.subset, weight: destination.weight })) } : route;
+  });
+}
+
+export function bar(weight: number): string {
+  const filled = Math.round(weight / 10);
+  return `${'█'.repeat(filled)}${'░'.repeat(10 - filled)} ${weight}%`;
+}
+
+export function propagationLine(propagation: Propagation | null): string {
+  if (!propagation) return 'Checking that the proxies picked up the change…';
+  if (propagation.error) return `Could not check propagation: ${propagation.error}`;
+  if (propagation.total === 0) return 'No proxies in this namespace to check.';
+  if (propagation.complete) return `${propagation.inSync}/${propagation.total} proxies in sync after ${propagation.seconds} s.`;
+  const names = propagation.stale.slice(0, 5).join(', ');
+  return `${propagation.inSync}/${propagation.total} proxies in sync after ${propagation.seconds} s; still STALE: ${names}${propagation.stale.length > 5 ? ', …' : ''}.`;
+}
+
+function where(request: PromotionRequest): string {
+  return `\`${escapeMrkdwn(request.virtualService)}\` in \`${escapeMrkdwn(request.cluster)}/${escapeMrkdwn(request.namespace)}\``;
+}
+
+function outcomeLine(request: PromotionRequest): string {
+  const decidedAt = request.decidedAt ? clockTime(new Date(request.decidedAt)) : '';
+  switch (request.state) {
+    case 'pending':
+      return `:hourglass_flowing_sand: *Waiting for approval* — expires at ${clockTime(new Date(request.expiresAt))}.`;
+    case 'approved':
+      return `:gear: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt} — applying…`;
+    case 'applied':
+      return `:white_check_mark: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt}. ${escapeMrkdwn(request.outcome?.message ?? '')}\n${escapeMrkdwn(propagationLine(request.outcome?.propagation ?? null))}`;
+    case 'rejected':
+      return `:x: *Rejected* by <@${request.decidedBy ?? '?'}> at ${decidedAt}. Nothing was changed.`;
+    case 'expired':
+      return `:clock3: *Expired* at ${clockTime(new Date(request.expiresAt))}. Nothing was changed.`;
+    case 'failed':
+      return `:warning: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt} but *not applied*: ${escapeMrkdwn(request.outcome?.message ?? 'unknown error')}`;
+  }
+}
+
+export function cardHeadline(request: PromotionRequest): string {
+  const state =
+    request.state === 'pending' ? `waiting for approval (requested by <@${request.requester}>)` : request.state === 'applied' ? `applied (approved by <@${request.decidedBy ?? '?'}>)` : request.state;
+  return `Canary promotion of ${request.namespace}/${request.virtualService} ${weightChange(request.plan)}: ${state}`;
+}
+
+/** The approval card, rendered from the request's durable state only (any replica renders the same card). */
+export function renderCard(request: PromotionRequest, now: Date): SlackMessage {
+  const plan = request.plan;
+  const first = plan.changes[0];
+  const blocks: KnownBlock[] = [
+    header(`Canary promotion · ${request.virtualService}`),
+    section(`<@${request.requester}> asks to shift traffic of ${where(request)} to subset \`${escapeMrkdwn(plan.canarySubset)}\`.`),
+    fields([
+      `*Current*\n${escapeMrkdwn(first ? describeSplit(first.before, plan.stableSubset) : '')}`,
+      `*Proposed*\n${escapeMrkdwn(first ? describeSplit(first.after, plan.stableSubset) : '')}`,
+      `*Routes changed*\n${plan.changes.map((change) => escapeMrkdwn(change.name ?? `#${change.index + 1}`)).join(', ')}`,
+      `*Requested*\n${clockTime(new Date(request.requestedAt))}`,
+    ]),
+  ];
+  if (request.preflight.notes.length > 0) blocks.push(context([request.preflight.notes.map(escapeMrkdwn).join(' · ')]));
+  blocks.push(section(outcomeLine(request)));
+  if (request.rolledBack) blocks.push(section(`:leftwards_arrow_with_hook: *Rolled back* by <@${request.rolledBack.by}> at ${clockTime(new Date(request.rolledBack.at))}: ${escapeMrkdwn(request.rolledBack.message)}`));
+
+  if (request.state === 'pending' && Date.parse(request.expiresAt) > now.getTime()) {
+    blocks.push(
+      actions(`canary_decision_${request.id}`, [
+        button({
+          text: `Approve: ${plan.canarySubset} to ${plan.targetWeight}%`,
+          actionId: APPROVE_ACTION,
+          value: request.id,
+          style: 'primary',
+          confirm: { title: 'Approve the promotion?', text: `Shift ${request.namespace}/${request.virtualService} to ${describeSplit(first?.after ?? [], plan.stableSubset)} now.`, confirm: `Promote to ${plan.targetWeight}%`, deny: 'Cancel' },
+        }),
+        button({
+          text: 'Reject',
+          actionId: REJECT_ACTION,
+          value: request.id,
+          confirm: { title: 'Reject the promotion?', text: 'Nothing will be changed; the requester can ask again.', confirm: 'Reject', deny: 'Cancel' },
+        }),
+      ]),
+    );
+  }
+  const appliedAt = request.outcome?.appliedAt ? Date.parse(request.outcome.appliedAt) : null;
+  if (request.state === 'applied' && !request.rolledBack && appliedAt !== null && now.getTime() - appliedAt < ROLLBACK_WINDOW_MS) {
+    blocks.push(
+      actions(`canary_rollback_${request.id}`, [
+        button({
+          text: `Roll back: ${plan.canarySubset} to 0%`,
+          actionId: ROLLBACK_ACTION,
+          value: request.id,
+          style: 'danger',
+          confirm: { title: 'Roll back the canary?', text: `Send all traffic of ${request.namespace}/${request.virtualService} back to ${plan.stableSubset}.`, confirm: 'Roll back', deny: 'Cancel' },
+        }),
+      ]),
+    );
+  }
+  blocks.push(context([`request ${request.id}`]));
+  return message(cardHeadline(request), blocks);
+}
+
+export function renderInspection(inspection: CanaryInspection, syncLine: string, cluster: string): SlackMessage {
+  const { vs } = inspection;
+  const namespace = vs.metadata.namespace ?? '';
+  const routes = routesOf(inspection);
+  const blocks: KnownBlock[] = [header(`Canary status · ${vs.metadata.name}`)];
+  const routeLines = routes.slice(0, 20).map((route, index) => {
+    const title = `*${escapeMrkdwn(route.name ?? `route #${index + 1}`)}*`;
+    const lines = route.destinations.map((destination) => `\`${bar(destination.weight)}\` ${escapeMrkdwn(destination.subset ?? destination.host)}`);
+    return `${title}\n${lines.join('\n')}`;
+  });
+  blocks.push(section(routeLines.join('\n\n') || 'No HTTP routes.'));
+  const subsetLines = inspection.subsets.map((subset) => `• ${escapeMrkdwn(subset.name)}: ${subset.pods === null ? 'pods unknown' : subset.pods === 0 ? '*selects no running pods*' : `${subset.pods} running pod${subset.pods === 1 ? '' : 's'}`}`);
+  blocks.push(section(`*DestinationRule subsets*${inspection.destinationRule ? ` (${escapeMrkdwn(inspection.destinationRule.metadata.name)})` : ''}\n${subsetLines.join('\n') || 'No DestinationRule defines subsets for this host.'}`));
+  blocks.push(section(`*Owner*\n${inspection.owner ? `${inspection.owner.tool}: ${escapeMrkdwn(inspection.owner.evidence)}. ${escapeMrkdwn(inspection.owner.advice)}` : 'Nobody else drives these weights; mesh-bot may promote it.'}`));
+  const pending = inspection.pending.map((request) => `• ${request.id} by <@${request.requester}>: ${escapeMrkdwn(weightChange(request.plan))}, expires ${clockTime(new Date(request.expiresAt))}`);
+  blocks.push(section(`*Pending requests*\n${pending.join('\n') || 'none'}`));
+  blocks.push(section(`*Proxies in ${escapeMrkdwn(namespace)}*\n${escapeMrkdwn(syncLine)}`));
+  for (const note of inspection.notes) blocks.push(context([`:warning: ${escapeMrkdwn(note)}`]));
+  const split = routes.find((route) => route.destinations.length > 1);
+  const text = `${cluster}/${namespace}/${vs.metadata.name}: ${split ? split.destinations.map((destination) => `${destination.subset ?? destination.host} ${destination.weight}%`).join(' / ') : 'no weighted route'}${inspection.owner ? ` (managed by ${inspection.owner.tool})` : ''}`;
+  return message(text, blocks);
+}
+
+export function renderPlan(plan: CanaryPlan, namespace: string, name: string, notes: readonly string[], headline: string): SlackMessage {
+  const first = plan.changes[0];
+  return message(`${headline}: ${namespace}/${name} ${first ? `${describeSplit(first.before, plan.stableSubset)} → ${describeSplit(first.after, plan.stableSubset)}` : ''}`, [
+    header(headline),
+    section(`${'`'}${escapeMrkdwn(namespace)}/${escapeMrkdwn(name)}${'`'}: ${escapeMrkdwn(first ? `${describeSplit(first.before, plan.stableSubset)} → ${describeSplit(first.after, plan.stableSubset)}` : '')}`),
+    ...(notes.length > 0 ? [context([notes.map(escapeMrkdwn).join(' · ')])] : []),
+  ]);
+}

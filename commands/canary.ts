@@ -1,0 +1,209 @@
+import type { KnownBlock } from '@slack/types';
+import { clockTime, defineCommand, type CommandDeps, type CommandResult, type Invocation } from '../src/command.ts';
+import type { ClusterConfig } from '../src/config.ts';
+import { CLUSTER_FLAG, NAMESPACE_FLAG, checkObjectName, parseArgs, type FlagSpec } from '../src/grammar.ts';
+import { planWeights } from '../src/mesh/canary/plan.ts';
+import { weightChange } from '../src/mesh/canary/request.ts';
+import type { CanaryInspection } from '../src/mesh/canary/service.ts';
+import { canaryServiceFor } from '../src/mesh/canary/wiring.ts';
+import { err, ok } from '../src/result.ts';
+import { context, escapeMrkdwn, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
+import { propagationLine, renderInspection, renderPlan, routesAfter, routesOf, type RouteView } from './canary.render.ts';
+
+export type CanaryArgs =
+  | { readonly action: 'status'; readonly virtualService: string; readonly namespace: string; readonly cluster: string | undefined }
+  | { readonly action: 'promote'; readonly virtualService: string; readonly namespace: string; readonly cluster: string | undefined; readonly weight: number; readonly subset: string | undefined }
+  | { readonly action: 'rollback'; readonly virtualService: string; readonly namespace: string; readonly cluster: string | undefined };
+
+const WEIGHT_FLAG: FlagSpec = { name: 'weight', takesValue: true, value: 'percent' };
+const SUBSET_FLAG: FlagSpec = { name: 'subset', takesValue: true, value: 'name' };
+const ACTIONS = ['status', 'promote', 'rollback'] as const;
+
+interface Outcome {
+  readonly cluster: string;
+  readonly asOf: Date;
+  readonly errors: readonly string[];
+  readonly failed: boolean;
+  readonly slack: SlackMessage;
+  readonly text: string;
+  readonly json: Record<string, unknown>;
+}
+
+function result(command: string, outcome: Outcome): CommandResult {
+  return {
+    envelope: { command, cluster: outcome.cluster, asOf: outcome.asOf, errors: outcome.errors },
+    failed: outcome.failed,
+    toJson: () => ({ command, cluster: outcome.cluster, asOf: outcome.asOf.toISOString(), errors: outcome.errors, ...outcome.json }),
+    toText: () => `${outcome.text}\n${outcome.errors.map((error) => `Error: ${error}`).join('\n')}${outcome.errors.length > 0 ? '\n' : ''}`,
+    toSlack: () => outcome.slack,
+  };
+}
+
+/** A refusal: one sentence saying why, rendered the same on every surface. */
+function refusal(command: string, cluster: string, now: Date, reason: string): CommandResult {
+  return result(command, {
+    cluster,
+    asOf: now,
+    errors: [reason],
+    failed: true,
+    slack: message(`:no_entry: ${reason}`, [section(`:no_entry: ${escapeMrkdwn(reason)}`)]),
+    text: `Refused: ${reason}`,
+    json: { refused: true },
+  });
+}
+
+function routesText(routes: readonly RouteView[]): string {
+  return routes.map((route, index) => `  ${route.name ?? `route #${index + 1}`}: ${route.destinations.map((destination) => `${destination.subset ?? destination.host} ${destination.weight}%`).join(' / ')}`).join('\n');
+}
+
+async function syncLine(deps: CommandDeps, target: ClusterConfig, namespace: string): Promise<string> {
+  const status = await deps.istioctl.proxyStatus(target);
+  if (!status.ok) return `unavailable: ${status.error.message}`;
+  const proxies = status.value.value.proxies.filter((proxy) => proxy.namespace === namespace);
+  const stale = proxies.filter((proxy) => Object.values(proxy.states).some((state) => state === 'STALE' || state === 'ERROR'));
+  return `${proxies.length - stale.length}/${proxies.length} in sync${stale.length > 0 ? `; STALE or ERROR: ${stale.slice(0, 5).map((proxy) => proxy.name).join(', ')}${stale.length > 5 ? ', …' : ''}` : ''} (as of ${clockTime(status.value.asOf)})`;
+}
+
+async function status(args: Extract<CanaryArgs, { action: 'status' }>, target: ClusterConfig, deps: CommandDeps): Promise<CommandResult> {
+  const service = canaryServiceFor(deps, target);
+  if (!service.ok) return refusal('canary status', target.name, deps.now(), service.error);
+  const inspected = await service.value.inspect(args.namespace, args.virtualService);
+  if (!inspected.ok) return refusal('canary status', target.name, deps.now(), inspected.error);
+  const inspection: CanaryInspection = inspected.value;
+  const sync = await syncLine(deps, target, args.namespace);
+  const routes = routesOf(inspection);
+  return result('canary status', {
+    cluster: target.name,
+    asOf: deps.now(),
+    errors: [],
+    failed: false,
+    slack: renderInspection(inspection, sync, target.name),
+    text: [
+      `Canary status: ${target.name}/${args.namespace}/${args.virtualService}`,
+      routesText(routes),
+      `Subsets: ${inspection.subsets.map((subset) => `${subset.name} (${subset.pods ?? '?'} pods)`).join(', ') || 'none'}`,
+      `Owner: ${inspection.owner ? `${inspection.owner.tool} — ${inspection.owner.evidence}` : 'none (mesh-bot may promote)'}`,
+      `Pending requests: ${inspection.pending.map((request) => `${request.id} (${weightChange(request.plan)})`).join(', ') || 'none'}`,
+      `Proxies: ${sync}`,
+    ].join('\n'),
+    json: {
+      virtualService: args.virtualService,
+      namespace: args.namespace,
+      routes,
+      subsets: inspection.subsets,
+      owner: inspection.owner,
+      pending: inspection.pending.map((request) => ({ id: request.id, requester: request.requester, change: weightChange(request.plan), expiresAt: request.expiresAt })),
+    },
+  });
+}
+
+async function promote(args: Extract<CanaryArgs, { action: 'promote' }>, target: ClusterConfig, deps: CommandDeps, invocation: Invocation): Promise<CommandResult> {
+  const now = deps.now();
+  const { approvers } = deps.config.access;
+  if (invocation.surface === 'slack' && approvers.users.length + approvers.usergroups.length === 0) {
+    return refusal('canary promote', target.name, now, 'Promotions need a second person to approve, and no approvers are configured. Add access.approvers.users or access.approvers.usergroups to the mesh-bot config file (MESH_BOT_CONFIG) and restart it.');
+  }
+  const service = canaryServiceFor(deps, target);
+  if (!service.ok) return refusal('canary promote', target.name, now, service.error);
+  const prepared = await service.value.prepare(args.namespace, args.virtualService, args.weight, args.subset);
+  if (!prepared.ok) return refusal('canary promote', target.name, now, prepared.error);
+  const { plan, inspection, notes } = prepared.value;
+  const json = { virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), currentRoutes: routesOf(inspection), canarySubset: plan.canarySubset, stableSubset: plan.stableSubset, weight: plan.targetWeight, preflight: notes };
+
+  if (invocation.surface === 'terminal' || !deps.cards || !invocation.user || !invocation.channel) {
+    const change = `${routesText(routesOf(inspection))}\n→\n${routesText(routesAfter(inspection, plan))}`;
+    return result('canary promote', {
+      cluster: target.name,
+      asOf: now,
+      errors: [],
+      failed: false,
+      slack: renderPlan(plan, args.namespace, args.virtualService, notes, 'Promotion plan (nothing changed)'),
+      text: `Promotion plan for ${target.name}/${args.namespace}/${args.virtualService} (nothing was changed; approvals happen in Slack):\n${change}\n${notes.join('\n')}`,
+      json: { ...json, planOnly: true },
+    });
+  }
+
+  const created = await service.value.createRequest(prepared.value, invocation.user, invocation.channel);
+  if (!created.ok) return refusal('canary promote', target.name, now, created.error);
+  const cardChannel = deps.config.approvals.channel ?? invocation.channel;
+  const posted = await deps.cards.post(created.value, cardChannel);
+  if (!posted.ok) return refusal('canary promote', target.name, now, `The request ${created.value.id} was recorded but its approval card could not be posted: ${posted.error}`);
+  await service.value.attachCard(created.value.id, posted.value);
+  const summary = `Approval requested for ${args.namespace}/${args.virtualService}: ${weightChange(created.value.plan)}. The card is in <#${posted.value.channel}>; it expires at ${clockTime(new Date(created.value.expiresAt))}.`;
+  const blocks: KnownBlock[] = [header('Canary promotion requested'), section(escapeMrkdwn(summary).replace(/&lt;#(C[A-Z0-9]+)&gt;/, '<#$1>')), context([`request ${created.value.id}`])];
+  return result('canary promote', { cluster: target.name, asOf: now, errors: [], failed: false, slack: message(summary, blocks), text: summary, json: { ...json, requestId: created.value.id } });
+}
+
+async function rollback(args: Extract<CanaryArgs, { action: 'rollback' }>, target: ClusterConfig, deps: CommandDeps, invocation: Invocation): Promise<CommandResult> {
+  const now = deps.now();
+  const service = canaryServiceFor(deps, target);
+  if (!service.ok) return refusal('canary rollback', target.name, now, service.error);
+  if (invocation.surface === 'terminal' || !invocation.user) {
+    const inspected = await service.value.inspect(args.namespace, args.virtualService);
+    if (!inspected.ok) return refusal('canary rollback', target.name, now, inspected.error);
+    const last = inspected.value.lastApplied;
+    const planned = planWeights(inspected.value.vs, { weight: 0, canarySubset: last?.plan.canarySubset, remembered: last ? { stableSubset: last.plan.stableSubset, canarySubset: last.plan.canarySubset } : undefined });
+    if (!planned.ok) return refusal('canary rollback', target.name, now, planned.error);
+    return result('canary rollback', {
+      cluster: target.name,
+      asOf: now,
+      errors: [],
+      failed: false,
+      slack: renderPlan(planned.value, args.namespace, args.virtualService, [], 'Rollback plan (nothing changed)'),
+      text: `Rollback plan for ${target.name}/${args.namespace}/${args.virtualService} (nothing was changed; run it in Slack):\n${routesText(routesAfter(inspected.value, planned.value))}`,
+      json: { virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspected.value, planned.value), planOnly: true },
+    });
+  }
+  const rolled = await service.value.rollback(args.namespace, args.virtualService, invocation.user);
+  if (!rolled.ok) return refusal('canary rollback', target.name, now, rolled.error);
+  const { plan, propagation } = rolled.value;
+  const first = plan.changes[0];
+  const summary = `Rolled back ${args.namespace}/${args.virtualService}: ${first ? `${first.before.map((d) => `${d.subset} ${d.weight}%`).join(' / ')} → ${first.after.map((d) => `${d.subset} ${d.weight}%`).join(' / ')}` : ''} by <@${invocation.user}>.`;
+  return result('canary rollback', {
+    cluster: target.name,
+    asOf: now,
+    errors: [],
+    failed: false,
+    slack: message(summary, [header('Canary rolled back'), section(summary), context([escapeMrkdwn(propagationLine(propagation))])]),
+    text: `${summary}\n${propagationLine(propagation)}`,
+    json: { virtualService: args.virtualService, namespace: args.namespace, canarySubset: plan.canarySubset, propagation },
+  });
+}
+
+export const canaryCommand = defineCommand<CanaryArgs>({
+  name: 'canary',
+  aliases: [],
+  usage: 'canary status|promote|rollback VIRTUALSERVICE [--weight PERCENT] [--subset SUBSET] [-n NAMESPACE] [--cluster NAME]',
+  summary: 'VirtualService weights; approval-gated promotion (operators ask, approvers approve) and rollback',
+  role: 'reader',
+  roleFor: (args) => (args.action === 'status' ? 'reader' : 'operator'),
+  labelFor: (args) => `canary ${args.action}`,
+  parse(tokens) {
+    const [action, ...rest] = tokens;
+    if (action === undefined) return err('missing subcommand: status, promote or rollback');
+    if (!(ACTIONS as readonly string[]).includes(action)) return err(`unknown canary subcommand "${action.slice(0, 40)}"; use status, promote or rollback`);
+    const specs = action === 'promote' ? [NAMESPACE_FLAG, CLUSTER_FLAG, WEIGHT_FLAG, SUBSET_FLAG] : [NAMESPACE_FLAG, CLUSTER_FLAG];
+    const parsed = parseArgs(rest, specs);
+    if (!parsed.ok) return parsed;
+    const [name, extra] = parsed.value.positionals;
+    const vs = checkObjectName(name, 'VirtualService name');
+    if (!vs.ok) return vs;
+    if (extra !== undefined) return err(`unexpected argument "${extra.slice(0, 40)}"`);
+    const flag = (key: string) => {
+      const value = parsed.value.flags.get(key);
+      return typeof value === 'string' ? value : undefined;
+    };
+    const common = { virtualService: vs.value, namespace: flag('namespace') ?? 'default', cluster: flag('cluster') };
+    if (action === 'promote') {
+      const weight = flag('weight');
+      if (weight === undefined) return err('canary promote needs --weight PERCENT (the share of traffic for the canary)');
+      return ok({ action, ...common, weight: Number(weight), subset: flag('subset') });
+    }
+    return ok({ action: action as 'status' | 'rollback', ...common });
+  },
+  execute(args, target, deps, invocation) {
+    if (args.action === 'status') return status(args, target, deps);
+    if (args.action === 'promote') return promote(args, target, deps, invocation);
+    return rollback(args, target, deps, invocation);
+  },
+});

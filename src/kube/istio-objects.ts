@@ -1,0 +1,109 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { err, ok, type Result } from '../result.ts';
+import type { ClusterKube } from './clients.ts';
+import { describeKubeError, kubeStatusOf } from './errors.ts';
+
+export const ISTIO_GROUP = 'networking.istio.io';
+/** Istio ≥ 1.22 serves v1; older meshes only v1beta1 / v1alpha3. */
+const ISTIO_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'] as const;
+
+export interface JsonPatchOp {
+  readonly op: 'test' | 'add' | 'replace' | 'remove';
+  readonly path: string;
+  readonly value?: unknown;
+}
+
+export type KubeCallErrorKind = 'not-found' | 'forbidden' | 'conflict' | 'test-failed' | 'denied' | 'throttled' | 'unavailable';
+
+export interface KubeCallError {
+  readonly kind: KubeCallErrorKind;
+  readonly status: number | null;
+  /** One sentence for people. */
+  readonly message: string;
+  /** The API server's own message (webhook denial text etc.). */
+  readonly serverMessage: string;
+}
+
+export function kubeCallError(cause: unknown, action: string, clusterName: string): KubeCallError {
+  const status = kubeStatusOf(cause);
+  const code = status?.code ?? null;
+  const serverMessage = status?.message ?? '';
+  const kind: KubeCallErrorKind =
+    code === 404 ? 'not-found' : code === 403 ? 'forbidden' : code === 409 ? 'conflict' : code === 422 ? 'test-failed' : code === 400 ? 'denied' : code === 429 ? 'throttled' : 'unavailable';
+  return { kind, status: code, message: describeKubeError(cause, action, clusterName), serverMessage };
+}
+
+export type KubeObject = { readonly apiVersion?: string; readonly kind?: string; readonly metadata?: Record<string, unknown>; readonly spec?: unknown } & Record<string, unknown>;
+
+/** Reads and patches Istio networking objects, finding the API version the mesh serves. */
+export interface IstioObjects {
+  getVirtualService(namespace: string, name: string): Promise<Result<{ object: KubeObject; version: string }, KubeCallError>>;
+  listDestinationRules(namespace: string): Promise<Result<KubeObject[], KubeCallError>>;
+  /** JSON Patch (RFC 6902): `test` ops make it a compare-and-swap on exactly the fields read. */
+  patchVirtualService(namespace: string, name: string, version: string, ops: readonly JsonPatchOp[], options: { dryRun: boolean }): Promise<Result<KubeObject, KubeCallError>>;
+  listCustom(group: string, version: string, plural: string, namespace: string): Promise<Result<KubeObject[], KubeCallError>>;
+}
+
+function isUnservedVersion(cause: unknown): boolean {
+  const status = kubeStatusOf(cause);
+  // An unserved group/version answers 404 with the generic "could not find the requested resource";
+  // a missing object names itself ("virtualservices.networking.istio.io \"x\" not found").
+  return status?.code === 404 && !/ not found$/.test(status.message);
+}
+
+export function createIstioObjects(kube: ClusterKube): IstioObjects {
+  let servedVersion: string | undefined;
+  const cluster = kube.cluster.name;
+
+  async function withVersion<T>(call: (version: string) => Promise<T>, action: string): Promise<Result<{ value: T; version: string }, KubeCallError>> {
+    const candidates = servedVersion ? [servedVersion] : ISTIO_VERSIONS;
+    let last: unknown;
+    for (const version of candidates) {
+      try {
+        const value = await call(version);
+        servedVersion = version;
+        return ok({ value, version });
+      } catch (cause) {
+        last = cause;
+        if (!isUnservedVersion(cause)) break;
+      }
+    }
+    return err(kubeCallError(last, action, cluster));
+  }
+
+  return {
+    async getVirtualService(namespace, name) {
+      const result = await withVersion(
+        (version) => kube.custom.getNamespacedCustomObject({ group: ISTIO_GROUP, version, namespace, plural: 'virtualservices', name }) as Promise<KubeObject>,
+        `read VirtualService ${namespace}/${name}`,
+      );
+      return result.ok ? ok({ object: result.value.value, version: result.value.version }) : result;
+    },
+    async listDestinationRules(namespace) {
+      const result = await withVersion(
+        (version) => kube.custom.listNamespacedCustomObject({ group: ISTIO_GROUP, version, namespace, plural: 'destinationrules' }) as Promise<{ items?: KubeObject[] }>,
+        `list DestinationRules in ${namespace}`,
+      );
+      return result.ok ? ok(result.value.value.items ?? []) : result;
+    },
+    async patchVirtualService(namespace, name, version, ops, options) {
+      try {
+        const patched = (await kube.custom.patchNamespacedCustomObject(
+          { group: ISTIO_GROUP, version, namespace, plural: 'virtualservices', name, body: ops, fieldManager: 'mesh-bot', ...(options.dryRun ? { dryRun: 'All' } : {}) },
+          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        )) as KubeObject;
+        return ok(patched);
+      } catch (cause) {
+        return err(kubeCallError(cause, `patch VirtualService ${namespace}/${name}`, cluster));
+      }
+    },
+    async listCustom(group, version, plural, namespace) {
+      try {
+        const list = (await kube.custom.listNamespacedCustomObject({ group, version, namespace, plural })) as { items?: KubeObject[] };
+        return ok(list.items ?? []);
+      } catch (cause) {
+        return err(kubeCallError(cause, `list ${plural}.${group} in ${namespace}`, cluster));
+      }
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import type { JsonPatchOp } from '../../kube/istio-objects.ts';
+import { err, ok, type Result } from '../../result.ts';
+import type { HttpRoute, VirtualService } from './virtual-service.ts';
+
+export interface WeightedDestination {
+  readonly host: string;
+  readonly subset: string;
+  readonly weight: number;
+}
+
+export interface RouteChange {
+  /** Index in spec.http. */
+  readonly index: number;
+  readonly name: string | undefined;
+  readonly before: readonly WeightedDestination[];
+  readonly after: readonly WeightedDestination[];
+  /** The route's `route` array exactly as read; the patch tests it before writing. */
+  readonly readRoute: readonly unknown[];
+}
+
+export interface CanaryPlan {
+  readonly host: string;
+  readonly stableSubset: string;
+  readonly canarySubset: string;
+  /** Percent of traffic to the canary after the change. */
+  readonly targetWeight: number;
+  /** Percent to the canary before the change (of the first route). */
+  readonly currentWeight: number;
+  readonly resourceVersion: string;
+  readonly changes: readonly RouteChange[];
+  readonly patch: readonly JsonPatchOp[];
+}
+
+export interface PlanOptions {
+  /** Canary percentage wanted, 0-100. */
+  readonly weight: number;
+  /** `--subset`: the canary subset when the split is ambiguous. */
+  readonly canarySubset?: string | undefined;
+  /** The subsets of the last promotion of this VirtualService, to keep "which is stable" stable across 100/0 flips. */
+  readonly remembered?: { readonly stableSubset: string; readonly canarySubset: string } | undefined;
+}
+
+/** An HTTP route that splits traffic between exactly two subsets of one host. */
+interface Split {
+  readonly index: number;
+  readonly route: HttpRoute;
+  readonly destinations: readonly WeightedDestination[];
+}
+
+/** With several destinations an absent weight means 0; a single destination gets 100 % (Istio's rule). */
+function effectiveWeights(route: HttpRoute): WeightedDestination[] {
+  const entries = route.route ?? [];
+  return entries.map((entry) => ({
+    host: entry.destination.host,
+    subset: entry.destination.subset ?? '',
+    weight: entry.weight ?? (entries.length === 1 ? 100 : 0),
+  }));
+}
+
+function pointer(...parts: readonly (string | number)[]): string {
+  return `/${parts.map((part) => String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+}
+
+/**
+ * Decides which routes change and how, and the JSON Patch that applies exactly that: `test` on each
+ * changed route (its name and its whole destination list as read) followed by `add` of the new weights,
+ * so the API server writes nothing if anything the plan read has changed since.
+ */
+export function planWeights(vs: VirtualService, options: PlanOptions): Result<CanaryPlan, string> {
+  const name = vs.metadata.name;
+  const http = vs.spec.http ?? [];
+  if (http.length === 0) return err(`VirtualService ${name} has no HTTP routes, so there are no weights to shift`);
+  if (!Number.isInteger(options.weight) || options.weight < 0 || options.weight > 100) return err(`the canary weight must be a whole percentage from 0 to 100, got ${options.weight}`);
+
+  const splits: Split[] = [];
+  for (const [index, route] of http.entries()) {
+    const destinations = effectiveWeights(route);
+    if (destinations.length < 2) continue;
+    const label = route.name ? `route "${route.name}"` : `route #${index + 1}`;
+    if (destinations.length > 2) return err(`${label} of ${name} splits traffic across ${destinations.length} destinations; mesh-bot only shifts two-way splits (stable and canary)`);
+    const [a, b] = destinations as [WeightedDestination, WeightedDestination];
+    if (a.host !== b.host) return err(`${label} of ${name} splits between two hosts (${a.host}, ${b.host}), not two subsets of one service`);
+    if (a.subset === '' || b.subset === '' || a.subset === b.subset) return err(`${label} of ${name} does not split between two named subsets; give each destination a DestinationRule subset`);
+    splits.push({ index, route, destinations });
+  }
+  if (splits.length === 0) {
+    return err(`VirtualService ${name} has no route that splits traffic between two subsets; add the canary as a second destination with weight 0 first`);
+  }
+
+  const pairs = new Set(splits.map((split) => split.destinations.map((destination) => destination.subset).sort().join('|')));
+  let canary = options.canarySubset;
+  if (canary !== undefined) {
+    const used = splits.filter((split) => split.destinations.some((destination) => destination.subset === canary));
+    if (used.length === 0) {
+      return err(`subset "${canary}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
+    }
+    splits.splice(0, splits.length, ...used);
+  } else {
+    if (pairs.size > 1) return err(`the routes of ${name} split between different subsets (${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}); say which one is the canary with --subset`);
+    const first = splits[0] as Split;
+    const remembered = options.remembered;
+    if (remembered && first.destinations.some((destination) => destination.subset === remembered.canarySubset) && first.destinations.some((destination) => destination.subset === remembered.stableSubset)) {
+      canary = remembered.canarySubset;
+    } else {
+      const [a, b] = first.destinations as [WeightedDestination, WeightedDestination];
+      if (a.weight === b.weight) return err(`${name} sends ${a.weight}% to both ${a.subset} and ${b.subset}, so mesh-bot cannot tell which is the canary; say it with --subset`);
+      canary = a.weight < b.weight ? a.subset : b.subset;
+    }
+  }
+
+  const changes: RouteChange[] = [];
+  const patch: JsonPatchOp[] = [];
+  let stable = '';
+  for (const split of splits) {
+    const label = split.route.name ? `route "${split.route.name}"` : `route #${split.index + 1}`;
+    const sum = split.destinations.reduce((total, destination) => total + destination.weight, 0);
+    if (sum !== 100) return err(`the weights of ${label} of ${name} add up to ${sum}, not 100; fix the VirtualService before promoting`);
+    const stableDestination = split.destinations.find((destination) => destination.subset !== canary) as WeightedDestination;
+    stable = stableDestination.subset;
+    const after = split.destinations.map((destination) => ({ ...destination, weight: destination.subset === canary ? options.weight : 100 - options.weight }));
+    changes.push({ index: split.index, name: split.route.name, before: split.destinations, after, readRoute: split.route.route ?? [] });
+    if (split.route.name !== undefined) patch.push({ op: 'test', path: pointer('spec', 'http', split.index, 'name'), value: split.route.name });
+    patch.push({ op: 'test', path: pointer('spec', 'http', split.index, 'route'), value: split.route.route ?? [] });
+    for (const [position, destination] of after.entries()) patch.push({ op: 'add', path: pointer('spec', 'http', split.index, 'route', position, 'weight'), value: destination.weight });
+  }
+
+  const current = changes[0]?.before.find((destination) => destination.subset === canary)?.weight ?? 0;
+  if (changes.every((change) => change.before.every((destination, position) => destination.weight === change.after[position]?.weight))) {
+    return err(`${name} already sends ${options.weight}% to ${canary}; nothing to change`);
+  }
+  return ok({
+    host: changes[0]?.before[0]?.host ?? '',
+    stableSubset: stable,
+    canarySubset: canary,
+    targetWeight: options.weight,
+    currentWeight: current,
+    resourceVersion: vs.metadata.resourceVersion ?? '',
+    changes,
+    patch,
+  });
+}

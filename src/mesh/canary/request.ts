@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+export const REQUEST_STATES = ['pending', 'approved', 'rejected', 'expired', 'applied', 'failed'] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+export const TERMINAL_STATES: readonly RequestState[] = ['rejected', 'expired', 'applied', 'failed'];
+
+const weighted = z.object({ host: z.string(), subset: z.string(), weight: z.number() });
+
+export const propagationSchema = z.object({
+  total: z.number(),
+  inSync: z.number(),
+  stale: z.array(z.string()),
+  seconds: z.number(),
+  complete: z.boolean(),
+  error: z.string().nullable(),
+});
+export type Propagation = z.output<typeof propagationSchema>;
+
+export const planRecordSchema = z.object({
+  host: z.string(),
+  stableSubset: z.string(),
+  canarySubset: z.string(),
+  currentWeight: z.number(),
+  targetWeight: z.number(),
+  resourceVersion: z.string(),
+  changes: z.array(z.object({ index: z.number(), name: z.string().nullable(), before: z.array(weighted), after: z.array(weighted), readRoute: z.array(z.unknown()) })),
+  patch: z.array(z.object({ op: z.enum(['test', 'add', 'replace', 'remove']), path: z.string(), value: z.unknown().optional() })),
+});
+export type PlanRecord = z.output<typeof planRecordSchema>;
+
+export const promotionRequestSchema = z.object({
+  id: z.string(),
+  cluster: z.string(),
+  namespace: z.string(),
+  virtualService: z.string(),
+  /** networking.istio.io version the mesh serves (v1, v1beta1, v1alpha3). */
+  apiVersion: z.string(),
+  requester: z.string(),
+  requestChannel: z.string(),
+  requestedAt: z.string(),
+  expiresAt: z.string(),
+  state: z.enum(REQUEST_STATES),
+  card: z.object({ channel: z.string(), ts: z.string() }).nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  plan: planRecordSchema,
+  preflight: z.object({ notes: z.array(z.string()) }),
+  outcome: z
+    .object({ message: z.string(), appliedAt: z.string().nullable(), propagation: propagationSchema.nullable() })
+    .nullable(),
+  rolledBack: z.object({ by: z.string(), at: z.string(), message: z.string() }).nullable(),
+});
+export type PromotionRequest = z.output<typeof promotionRequestSchema>;
+
+export const lockSchema = z.object({ requestId: z.string(), since: z.string() });
+
+export function newRequestId(): string {
+  return `pr-${randomBytes(6).toString('hex')}`;
+}
+
+export const REQUEST_ID = /^pr-[0-9a-f]{12}$/;
+
+export function isExpired(request: PromotionRequest, now: Date): boolean {
+  return request.state === 'pending' && Date.parse(request.expiresAt) <= now.getTime();
+}
+
+/** "v1 90% / v2 10%" — the split as people read it, stable first. */
+export function describeSplit(destinations: readonly { subset: string; weight: number }[], stableSubset: string): string {
+  const ordered = [...destinations].sort((a, b) => (a.subset === stableSubset ? -1 : b.subset === stableSubset ? 1 : 0));
+  return ordered.map((destination) => `${destination.subset} ${destination.weight}%`).join(' / ');
+}
+
+export function weightChange(plan: PlanRecord): string {
+  const first = plan.changes[0];
+  if (!first) return '';
+  return `${describeSplit(first.before, plan.stableSubset)} → ${describeSplit(first.after, plan.stableSubset)}`;
+}
