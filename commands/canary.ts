@@ -41,7 +41,7 @@ function result(command: string, outcome: Outcome): CommandResult {
 
 /** A refusal: one sentence saying why, rendered the same on every surface. */
 function refusal(command: string, cluster: string, now: Date, reason: string): CommandResult {
-  return result(command, {
+  const refused = result(command, {
     cluster,
     asOf: now,
     errors: [reason],
@@ -50,6 +50,7 @@ function refusal(command: string, cluster: string, now: Date, reason: string): C
     text: `Refused: ${reason}`,
     json: { refused: true },
   });
+  return { ...refused, ephemeral: true };
 }
 
 function routesText(routes: readonly RouteView[]): string {

@@ -50,6 +50,8 @@ export interface CommandResult {
   toSlack(): SlackMessage;
   /** True when the command could not read anything at all (the terminal mode exits 1). */
   readonly failed: boolean;
+  /** Only the person who ran it sees the answer (refusals); default: posted in the channel. */
+  readonly ephemeral?: boolean;
 }
 
 export interface CommandModule<Args> {

@@ -3,6 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import nock from 'nock';
 import { startBot, SIGNING_SECRET, type Bot } from '../support/bot.ts';
+import { eventually } from '../support/eventually.ts';
 import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, nockIstiods, nockKubeConfig } from '../support/kube-nock.ts';
 import { sendSignedRequest, slashCommandFields } from '../support/slack-requests.ts';
 
@@ -17,16 +18,6 @@ function blockText(blocks: unknown[] | undefined): string {
   return (blocks as Block[] | undefined ?? [])
     .flatMap((block) => [block.text?.text ?? '', ...(block.fields ?? []).map((field) => field.text), ...(block.elements ?? []).map((element) => (typeof element.text === 'string' ? element.text : (element.text?.text ?? '')))])
     .join('\n');
-}
-
-async function eventually<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 function proxyStatusRuns(invocations: string[][]): number {

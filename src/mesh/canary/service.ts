@@ -322,7 +322,7 @@ export function createCanaryService(deps: CanaryDeps) {
           : patched.error.kind === 'not-found'
             ? `VirtualService ${request.namespace}/${request.virtualService} no longer exists; nothing was written.`
             : `The weight change was not applied: ${patched.error.message}`;
-      const failed = await update(request.id, (current) => ({ ...current, state: 'failed', outcome: { message, appliedAt: null, propagation: null } }));
+      const failed = await update(request.id, (current) => (current.state === 'approved' ? { ...current, state: 'failed', outcome: { message, appliedAt: null, propagation: null } } : null));
       await releaseLock(request);
       logger.warn({ canary: { event: 'failed', id: request.id, reason: patched.error.kind } }, 'promotion failed');
       return failed.ok ? failed.value : { ...request, state: 'failed', outcome: { message, appliedAt: null, propagation: null } };
@@ -331,7 +331,7 @@ export function createCanaryService(deps: CanaryDeps) {
     const change = weightChange(request.plan);
     await recordEvent(request, `weights ${change} requested by <@${request.requester}>, approved by <@${approver}> via mesh-bot`, 'WeightsChanged');
     logger.info({ canary: { event: 'applied', id: request.id, cluster: cluster.name, namespace: request.namespace, vs: request.virtualService, change, requester: request.requester, approver } }, 'promotion applied');
-    const applied = await update(request.id, (current) => ({ ...current, state: 'applied', outcome: { message: `Weights changed: ${change}.`, appliedAt: appliedAt.toISOString(), propagation: null } }));
+    const applied = await update(request.id, (current) => (current.state === 'approved' ? { ...current, state: 'applied', outcome: { message: `Weights changed: ${change}.`, appliedAt: appliedAt.toISOString(), propagation: null } } : null));
     await releaseLock(request);
     if (applied.ok) await onChange(applied.value);
     const propagation = await proveSync(request.namespace, appliedAt);
@@ -355,11 +355,11 @@ export function createCanaryService(deps: CanaryDeps) {
     }
     if (decision === 'approve' && actor === request.requester) return fail('You asked for this promotion, so you cannot approve it: a second person has to.');
 
+    // Decided per attempt: a compare-and-swap retry after a conflict must see the other click's decision.
     let won = false;
     const decided = await update(id, (current) => {
-      if (current.state !== 'pending') return null;
-      won = true;
-      return { ...current, state: decision === 'approve' ? 'approved' : 'rejected', decidedBy: actor, decidedAt: now.toISOString() };
+      won = current.state === 'pending';
+      return won ? { ...current, state: decision === 'approve' ? 'approved' : 'rejected', decidedBy: actor, decidedAt: now.toISOString() } : null;
     });
     if (!decided.ok) return fail(decided.error);
     if (!won) return fail(alreadyDecided(decided.value));

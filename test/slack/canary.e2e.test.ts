@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { startBot, type Bot } from '../support/bot.ts';
+import { eventually } from '../support/eventually.ts';
+import { seedReviews, realPatches, reviewsWeights } from '../support/bookinfo.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../support/fake-kube-api.ts';
+import { startFakeSlack, type FakeSlack, type StoredMessage } from '../support/fake-slack.ts';
+
+const CONFIG = `
+access:
+  operators: { users: [U0ALICE, U0DAVE] }
+  approvers: { users: [U0BOB, U0CAROL, U0ALICE] }
+approvals:
+  ttl: 30m
+  channel: C0REL
+  propagationTimeout: 2s
+  propagationInterval: 100ms
+`;
+
+interface Block {
+  type: string;
+  text?: { text: string };
+  fields?: { text: string }[];
+  elements?: { type: string; text?: { text: string } | string; action_id?: string; value?: string }[];
+}
+
+function blockText(message: StoredMessage | undefined): string {
+  return ((message?.blocks as Block[] | undefined) ?? [])
+    .flatMap((block) => [block.text?.text ?? '', ...(block.fields ?? []).map((field) => field.text), ...(block.elements ?? []).map((element) => (typeof element.text === 'string' ? element.text : (element.text?.text ?? '')))])
+    .join('\n');
+}
+
+function buttons(message: StoredMessage | undefined): { action_id?: string; value?: string }[] {
+  return ((message?.blocks as Block[] | undefined) ?? []).flatMap((block) => (block.type === 'actions' ? (block.elements ?? []) : []));
+}
+
+describe('approval-gated canary promotion end to end', () => {
+  let api: FakeKubeApi;
+  let slack: FakeSlack;
+  const bots: Bot[] = [];
+  const bot = async (configYaml = CONFIG) => {
+    const started = await startBot({ istioctl: { version: '1.24.2', scenario: 'healthy' }, kubeConfig: () => api.kubeConfig(), sharedSlack: slack, configYaml });
+    bots.push(started);
+    return started;
+  };
+
+  before(async () => {
+    slack = await startFakeSlack();
+  });
+  after(() => slack.close());
+  beforeEach(async () => {
+    slack.reset();
+    api = await startFakeKubeApi();
+    seedReviews(api);
+  });
+  afterEach(async () => {
+    for (const running of bots.splice(0)) await running.close();
+    await api.close();
+  });
+
+  async function requestPromotion(target: Bot, text = 'canary promote reviews --weight 50 -n bookinfo', userId = 'U0ALICE'): Promise<{ card: StoredMessage; id: string }> {
+    const { http } = await target.slash(text, { userId, channelId: 'C0OPS' });
+    assert.equal(http.status, 200);
+    const card = await slack.waitFor((fake) => fake.messages('C0REL').find((message) => message.via === 'api' && message.threadTs === undefined), { timeoutMs: 10_000 });
+    const id = buttons(card).find((element) => element.action_id === 'canary_approve')?.value;
+    assert.ok(id, 'the card has an Approve button carrying the request id');
+    return { card, id };
+  }
+
+  const finalCard = (ts: string) => slack.waitFor((fake) => {
+    const card = fake.message('C0REL', ts);
+    return card && /proxies in sync|not applied|Rejected|Expired/.test(blockText(card)) ? card : undefined;
+  }, { timeoutMs: 10_000 });
+
+  const ephemeralTo = (user: string, pattern: RegExp) => slack.waitFor((fake) => fake.responses.find((response) => pattern.test(String(response.body['text'] ?? ''))), { timeoutMs: 10_000 }).then((response) => {
+    assert.equal(response.body['response_type'], 'ephemeral', `the message for ${user} is ephemeral`);
+    return String(response.body['text']);
+  });
+
+  it('posts a card, refuses self-approval, and applies the change exactly once when a second person approves', async () => {
+    const first = await bot();
+    const { card, id } = await requestPromotion(first);
+    assert.match(card.text, /^Canary promotion of bookinfo\/reviews v1 90% \/ v2 10% → v1 50% \/ v2 50%: waiting for approval \(requested by <@U0ALICE>\)$/);
+    assert.match(blockText(card), /Dry run passed/);
+    assert.equal(realPatches(api), 0, 'nothing is written before approval');
+
+    await first.click({ actionId: 'canary_approve', value: id, userId: 'U0ALICE', channelId: 'C0REL', messageTs: card.ts });
+    assert.match(await ephemeralTo('U0ALICE', /cannot approve it/), /You asked for this promotion, so you cannot approve it/);
+    assert.deepEqual(reviewsWeights(api), [90, 10]);
+
+    await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    const updated = await finalCard(card.ts);
+    assert.deepEqual(reviewsWeights(api), [50, 50]);
+    assert.equal(realPatches(api), 1);
+    const text = blockText(updated);
+    assert.match(text, /Approved\* by <@U0BOB>/);
+    assert.match(text, /Weights changed: v1 90% \/ v2 10% → v1 50% \/ v2 50%/);
+    // The fake istioctl's healthy mesh has 5 proxies in bookinfo, all SYNCED.
+    assert.match(text, /5\/5 proxies in sync after \d+ s/);
+    assert.ok(buttons(updated).some((element) => element.action_id === 'canary_rollback'), 'a Roll back button follows the promotion');
+    assert.ok(!buttons(updated).some((element) => element.action_id === 'canary_approve'), 'the decision buttons are gone');
+
+    const events = api.list('v1', 'Event', 'bookinfo') as { message?: string; involvedObject?: { kind?: string; name?: string } }[];
+    assert.ok(events.some((event) => event.involvedObject?.kind === 'VirtualService' && event.message === 'weights v1 90% / v2 10% → v1 50% / v2 50% requested by <@U0ALICE>, approved by <@U0BOB> via mesh-bot'));
+    const reply = await slack.waitFor((fake) => fake.threadReplies('C0REL', card.ts)[0]);
+    assert.match(reply.text, /Approved by <@U0BOB>/);
+    const approvals = () => first.logLines.filter((line) => (line['audit'] as { command?: string } | undefined)?.command === 'canary_approve').map((line) => line['audit'] as { outcome: string; user: string });
+    await eventually(() => (approvals().length === 2 ? true : undefined));
+    assert.deepEqual(approvals().map((entry) => [entry.user, entry.outcome]), [['U0ALICE', 'refused'], ['U0BOB', 'ok']]);
+  });
+
+  it('applies once when the same approval is double-clicked', async () => {
+    const first = await bot();
+    const { card, id } = await requestPromotion(first);
+    await Promise.all([
+      first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts }),
+      first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts }),
+    ]);
+    await finalCard(card.ts);
+    assert.match(await ephemeralTo('U0BOB', /already approved/), /already approved by <@U0BOB>/);
+    assert.equal(realPatches(api), 1);
+    assert.deepEqual(reviewsWeights(api), [50, 50]);
+  });
+
+  it('applies once when two replicas receive two approvals at the same moment', async () => {
+    const one = await bot();
+    const two = await bot();
+    const { card, id } = await requestPromotion(one);
+    await Promise.all([
+      one.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts }),
+      two.click({ actionId: 'canary_approve', value: id, userId: 'U0CAROL', channelId: 'C0REL', messageTs: card.ts }),
+    ]);
+    await finalCard(card.ts);
+    await ephemeralTo('loser', /already approved/);
+    assert.equal(realPatches(api), 1);
+    assert.deepEqual(reviewsWeights(api), [50, 50]);
+  });
+
+  it('still approves correctly after a restart between request and approval', async () => {
+    const before = await bot();
+    const { card, id } = await requestPromotion(before);
+    await before.close();
+    bots.splice(bots.indexOf(before), 1);
+    const after = await bot();
+    await after.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    await finalCard(card.ts);
+    assert.deepEqual(reviewsWeights(api), [50, 50]);
+  });
+
+  it('refuses an expired request and changes nothing', async () => {
+    const first = await bot(CONFIG.replace('ttl: 30m', 'ttl: 1s'));
+    const { card, id } = await requestPromotion(first);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    assert.match(await ephemeralTo('U0BOB', /expired/), /expired at \d\d:\d\d UTC; nothing was changed/);
+    assert.equal(realPatches(api), 0);
+    assert.deepEqual(reviewsWeights(api), [90, 10]);
+  });
+
+  it('writes nothing when the VirtualService changed between request and approval, and the card says so', async () => {
+    const first = await bot();
+    const { card, id } = await requestPromotion(first);
+    seedReviews(api, { weights: [80, 20] });
+    await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    const updated = await finalCard(card.ts);
+    assert.match(blockText(updated), /not applied\*: VirtualService bookinfo\/reviews changed since the request was made, so nothing was written/);
+    assert.deepEqual(reviewsWeights(api), [80, 20]);
+  });
+
+  it('lets an approver reject, and changes nothing', async () => {
+    const first = await bot();
+    const { card, id } = await requestPromotion(first);
+    await first.click({ actionId: 'canary_reject', value: id, userId: 'U0CAROL', channelId: 'C0REL', messageTs: card.ts });
+    const updated = await finalCard(card.ts);
+    assert.match(blockText(updated), /Rejected\* by <@U0CAROL>/);
+    assert.equal(realPatches(api), 0);
+  });
+
+  it('refuses approval from someone who is not an approver, naming who may', async () => {
+    const first = await bot();
+    const { card, id } = await requestPromotion(first);
+    await first.click({ actionId: 'canary_approve', value: id, userId: 'U0MALLORY', channelId: 'C0REL', messageTs: card.ts });
+    assert.match(await ephemeralTo('U0MALLORY', /Only approvers/), /Only approvers may approve promotions: <@U0BOB>, <@U0CAROL>, <@U0ALICE>/);
+    assert.equal(realPatches(api), 0);
+  });
+
+  it('allows one pending promotion per VirtualService', async () => {
+    const first = await bot();
+    await requestPromotion(first);
+    await first.slash('canary promote reviews --weight 30 -n bookinfo', { userId: 'U0DAVE', channelId: 'C0OPS' });
+    const refusal = await slack.waitFor((fake) => fake.responses.find((response) => /already pending/.test(String(response.body['text'] ?? ''))));
+    assert.equal(refusal.body['response_type'], 'ephemeral');
+  });
+
+  for (const [label, metadata, seedExtra, expected] of [
+    ['Flagger', { ownerReferences: [{ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'reviews', uid: 'c1' }] }, undefined, /Flagger manages VirtualService bookinfo\/reviews/],
+    ['Argo CD', { annotations: { 'argocd.argoproj.io/tracking-id': 'bookinfo:networking.istio.io/VirtualService:bookinfo/reviews' } }, undefined, /Argo CD manages VirtualService bookinfo\/reviews \(Argo CD application bookinfo tracks it\)/],
+    ['Flux', { labels: { 'kustomize.toolkit.fluxcd.io/name': 'apps', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' } }, undefined, /Flux manages VirtualService/],
+    ['Argo Rollouts', {}, 'rollout', /Argo Rollouts manages VirtualService bookinfo\/reviews .*kubectl argo rollouts promote reviews -n bookinfo/],
+  ] as const) {
+    it(`refuses to patch a VirtualService that ${label} manages, and writes nothing`, async () => {
+      seedReviews(api, { metadata: metadata as Record<string, unknown> });
+      if (seedExtra === 'rollout') {
+        api.put({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'reviews', namespace: 'bookinfo' }, spec: { strategy: { canary: { trafficRouting: { istio: { virtualService: { name: 'reviews' } } } } } } });
+      }
+      const first = await bot();
+      await first.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });
+      const refusal = await slack.waitFor((fake) => fake.responses.find((response) => /manages VirtualService/.test(String(response.body['text'] ?? ''))));
+      assert.match(String(refusal.body['text']), expected);
+      assert.equal(api.requests.filter((request) => request.method === 'PATCH').length, 0, 'not even a dry run');
+      assert.equal(slack.messages('C0REL').length, 0, 'no card');
+    });
+  }
+
+  it('refuses promotions when no approvers are configured, saying how to configure them', async () => {
+    const first = await bot('access:\n  operators: { users: [U0ALICE] }\n');
+    await first.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });
+    const refusal = await slack.waitFor((fake) => fake.responses.find((response) => /no approvers are configured/.test(String(response.body['text'] ?? ''))));
+    assert.match(String(refusal.body['text']), /Add access.approvers.users or access.approvers.usergroups/);
+  });
+
+  it('refuses a promotion request from someone who is not an operator', async () => {
+    const first = await bot();
+    await first.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0MALLORY', channelId: 'C0OPS' });
+    const refusal = await slack.waitFor((fake) => fake.responses.find((response) => /Only operators/.test(String(response.body['text'] ?? ''))));
+    assert.match(String(refusal.body['text']), /Only operators may run `\/mesh canary promote`: <@U0ALICE>, <@U0DAVE>/);
+  });
+
+  it('refuses a canary subset that selects no pods, before asking anyone', async () => {
+    const first = await bot();
+    await first.slash('canary promote reviews --weight 50 --subset v3 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });
+    const refusal = await slack.waitFor((fake) => fake.responses.find((response) => /v3/.test(String(response.body['text'] ?? ''))));
+    assert.match(String(refusal.body['text']), /subset "v3" is not a destination of any weighted route/);
+  });
+
+  it('shows Istio validation refusals from the dry run and writes nothing', async () => {
+    const first = await bot();
+    api.failNext({ method: 'PATCH', pathPattern: /virtualservices\/reviews$/, status: 400, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'admission webhook "validation.istio.io" denied the request: configuration is invalid: weight -5 < 0', code: 400 } });
+    await first.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });
+    const refusal = await slack.waitFor((fake) => fake.responses.find((response) => /validation/.test(String(response.body['text'] ?? ''))));
+    assert.match(String(refusal.body['text']), /Istio's validation refused the change to bookinfo\/reviews: admission webhook "validation.istio.io" denied the request/);
+    assert.equal(realPatches(api), 0);
+  });
+
+  it('rolls back from the card within 15 minutes, and from the command without a second approval', async () => {
+    const first = await bot();
+    const { card, id } = await requestPromotion(first);
+    await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    await finalCard(card.ts);
+    await first.click({ actionId: 'canary_rollback', value: id, userId: 'U0DAVE', channelId: 'C0REL', messageTs: card.ts });
+    const rolled = await slack.waitFor((fake) => {
+      const current = fake.message('C0REL', card.ts);
+      return /Rolled back\* by <@U0DAVE>/.test(blockText(current)) ? current : undefined;
+    });
+    assert.ok(!buttons(rolled).some((element) => element.action_id === 'canary_rollback'));
+    assert.deepEqual(reviewsWeights(api), [100, 0]);
+    assert.ok((api.list('v1', 'Event', 'bookinfo') as { reason?: string }[]).some((event) => event.reason === 'WeightsRolledBack'));
+
+    seedReviews(api, { weights: [60, 40] });
+    await first.slash('canary rollback reviews -n bookinfo', { userId: 'U0DAVE', channelId: 'C0OPS' });
+    const answer = await slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'response_url' && /Rolled back/.test(message.text)));
+    assert.match(answer.text, /Rolled back bookinfo\/reviews: v1 60% \/ v2 40% → v1 100% \/ v2 0% by <@U0DAVE>/);
+    assert.deepEqual(reviewsWeights(api), [100, 0]);
+  });
+
+  it('shows routes with weights, subsets with their pods, the owner and pending requests in canary status', async () => {
+    const first = await bot();
+    await requestPromotion(first);
+    await first.slash('canary status reviews -n bookinfo', { userId: 'U0EVE', channelId: 'C0OPS' });
+    const answer = await slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'response_url' && message.text.startsWith('default/bookinfo/reviews')));
+    assert.equal(answer.text, 'default/bookinfo/reviews: v1 90% / v2 10%');
+    const text = blockText(answer);
+    assert.match(text, /█████████░ 90%` v1/);
+    assert.match(text, /v1: 1 running pod/);
+    assert.match(text, /v3: \*selects no running pods\*/);
+    assert.match(text, /Nobody else drives these weights/);
+    assert.match(text, /pr-[0-9a-f]{12} by <@U0ALICE>: v1 90% \/ v2 10% → v1 50% \/ v2 50%/);
+    assert.match(text, /5\/5 in sync/);
+  });
+});

@@ -1,0 +1,49 @@
+import type { FakeKubeApi } from './fake-kube-api.ts';
+
+/** A bookinfo-like `reviews` service: VirtualService 90/10 between v1 and v2, its DestinationRule and pods. */
+export function seedReviews(api: FakeKubeApi, options: { namespace?: string; metadata?: Record<string, unknown>; weights?: [number, number] } = {}): void {
+  const namespace = options.namespace ?? 'bookinfo';
+  const [stable, canary] = options.weights ?? [90, 10];
+  api.put({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'reviews', namespace, ...options.metadata },
+    spec: {
+      hosts: ['reviews'],
+      http: [
+        {
+          name: 'reviews-route',
+          route: [
+            { destination: { host: 'reviews', subset: 'v1' }, weight: stable },
+            { destination: { host: 'reviews', subset: 'v2' }, weight: canary },
+          ],
+        },
+      ],
+    },
+  });
+  api.put({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'reviews', namespace },
+    spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }, { name: 'v3', labels: { version: 'v3' } }] },
+  });
+  for (const version of ['v1', 'v2']) {
+    api.put({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `reviews-${version}-5fd6d4f8f8-abcde`, namespace, labels: { app: 'reviews', version } },
+      spec: { containers: [{ name: 'reviews', image: `docker.io/istio/examples-bookinfo-reviews-${version}:1.20.2` }] },
+      status: { phase: 'Running' },
+    });
+  }
+}
+
+export function reviewsWeights(api: FakeKubeApi, namespace = 'bookinfo'): number[] {
+  const vs = api.get('networking.istio.io/v1', 'VirtualService', namespace, 'reviews') as { spec?: { http?: { route?: { weight?: number }[] }[] } } | undefined;
+  return (vs?.spec?.http?.[0]?.route ?? []).map((destination) => destination.weight ?? 0);
+}
+
+/** VirtualService writes that were not dry runs. */
+export function realPatches(api: FakeKubeApi): number {
+  return api.requests.filter((request) => request.method === 'PATCH' && /virtualservices\/reviews$/.test(request.path) && request.query['dryRun'] === undefined).length;
+}
