@@ -3,6 +3,7 @@ import os from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { cronProblem } from './schedule/scheduler.ts';
 import { namespaceName, slackChannelId, slackUserId, slackUsergroupId } from './names.ts';
 import { err, ok, type Result } from './result.ts';
 
@@ -212,6 +213,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv, readText: (path: string
     if (!isValidTimeZone(digest.timezone)) {
       return err({ message: `MESH_BOT_CONFIG ${vars.MESH_BOT_CONFIG}: digests: timezone "${digest.timezone}" is not an IANA time zone like Europe/Berlin` });
     }
+    const problem = cronProblem(digest.schedule, digest.timezone);
+    if (problem) return err({ message: `MESH_BOT_CONFIG ${vars.MESH_BOT_CONFIG}: digests: schedule "${digest.schedule}" is not a cron expression (${problem})` });
   }
 
   return ok({

@@ -1,13 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { createAccessPolicy, type UsergroupMembers } from './access.ts';
+import type { CommandDeps } from './command.ts';
 import { defaultCluster, type AppConfig } from './config.ts';
 import { buildCommandDeps } from './deps.ts';
+import { createLeaderElector, type LeaderElector } from './kube/leader.ts';
 import type { Logger } from './log.ts';
+import { canaryServiceFor } from './mesh/canary/wiring.ts';
 import { createMetrics } from './metrics.ts';
 import { kubeReadiness } from './readiness.ts';
+import { realClock, type Clock } from './schedule/clock.ts';
+import { createScheduler, type ScheduledJob, type Scheduler } from './schedule/scheduler.ts';
 import { startSlackApp, webClientOptions, type RunningSlackApp } from './slack/app.ts';
+import { createChannelPoster, type ChannelPoster } from './slack/poster.ts';
 
 const membersResponse = z.object({ users: z.array(z.string()).default([]) });
 
@@ -15,25 +22,114 @@ export function slackUsergroupMembers(web: WebClient): UsergroupMembers {
   return async (usergroup) => membersResponse.parse(await web.usergroups.users.list({ usergroup })).users;
 }
 
+/** A scheduled digest: compose at fire time, post, then keep its facts as the next baseline. */
+export type DigestRunner = (deps: CommandDeps, poster: ChannelPoster, digest: AppConfig['digests'][number], firedAt: Date) => Promise<void>;
+
 export interface ServerOptions {
   readonly config: AppConfig;
   readonly botToken: string;
   readonly logger: Logger;
   /** Defaults to the standard kubeconfig loading (KUBECONFIG, ~/.kube/config, in-cluster). */
   readonly loadKubeConfig?: () => KubeConfig;
+  /** Time for leader election and schedules; real time unless a caller needs another. */
+  readonly clock?: Clock;
+  readonly runDigest?: DigestRunner;
 }
 
-/** The composition root shared by `npm start` and the end-to-end tests: config → clients → Slack app. */
-export async function startServer(options: ServerOptions): Promise<RunningSlackApp> {
+export interface RunningServer extends RunningSlackApp {
+  readonly leader: LeaderElector | null;
+}
+
+const LEASE_NAME = 'mesh-bot-leader';
+
+function scheduledJobs(config: AppConfig, deps: CommandDeps, poster: ChannelPoster, runDigest: DigestRunner | undefined, logger: Logger): ScheduledJob[] {
+  const jobs: ScheduledJob[] = [
+    {
+      id: 'canary-expiry-sweep',
+      schedule: '* * * * *',
+      timezone: 'UTC',
+      async run() {
+        for (const cluster of config.clusters) {
+          const service = canaryServiceFor(deps, cluster);
+          if (!service.ok) continue;
+          for (const expired of await service.value.sweepExpired()) {
+            logger.info({ canary: { event: 'expired', id: expired.id } }, 'promotion request expired');
+            await deps.cards?.update(expired);
+          }
+        }
+      },
+    },
+  ];
+  if (runDigest) {
+    for (const digest of config.digests) {
+      jobs.push({
+        id: `digest:${digest.channel}:${digest.cluster ?? ''}:${digest.schedule}:${digest.timezone}:${(digest.namespaces ?? []).join(',')}`,
+        schedule: digest.schedule,
+        timezone: digest.timezone,
+        run: (firedAt) => runDigest(deps, poster, digest, firedAt),
+      });
+    }
+  }
+  return jobs;
+}
+
+/** The composition root shared by `npm start` and the end-to-end tests: config → clients → Slack app → leader → schedules. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, logger, botToken } = options;
+  const clock = options.clock ?? realClock;
   const metrics = createMetrics();
   const deps = buildCommandDeps({ config, logger, metrics, ...(options.loadKubeConfig ? { loadKubeConfig: options.loadKubeConfig } : {}) });
   const access = createAccessPolicy({ access: config.access, logger, usergroupMembers: slackUsergroupMembers(new WebClient(botToken, webClientOptions(config.slack.apiUrl))) });
-  return startSlackApp({
+  const running = await startSlackApp({
     slack: { ...config.slack, botToken },
     port: config.port,
     ctx: { deps, access, metrics, logger },
     metrics,
     readinessChecks: kubeReadiness(deps.kubeFor, defaultCluster(config)),
   });
+
+  const home = deps.kubeFor(defaultCluster(config));
+  const store = deps.state();
+  let leader: LeaderElector | null = null;
+  let scheduler: Scheduler | null = null;
+  let electing: Promise<void> = Promise.resolve();
+  if (!home.ok || !store.ok) {
+    logger.warn({ reason: home.ok ? (store.ok ? '' : store.error.message) : home.error.message }, 'no Kubernetes API for mesh-bot state: scheduled digests and expiry sweeps are off');
+  } else {
+    leader = createLeaderElector({
+      coordination: home.value.coordination,
+      namespace: store.value.namespace,
+      leaseName: LEASE_NAME,
+      // Two processes on one host are two candidates (DESIGN.md §2).
+      identity: `${config.podName}-${randomBytes(4).toString('hex')}`,
+      clusterName: home.value.cluster.name,
+      now: clock.now,
+      sleep: clock.sleep,
+      logger,
+      onStartedLeading: () => metrics.leader.set(1),
+      onStoppedLeading: () => metrics.leader.set(0),
+    });
+    electing = leader.run();
+    const elected = leader;
+    scheduler = createScheduler({
+      jobs: scheduledJobs(config, running.deps, createChannelPoster(running.app.client, clock), options.runDigest, logger),
+      clock,
+      isLeader: () => elected.isLeader(),
+      store: store.value,
+      logger,
+    });
+    scheduler.start();
+  }
+
+  return {
+    ...running,
+    leader,
+    async stop() {
+      await scheduler?.stop();
+      // Hand the lease over at once instead of making the other replica wait for it to expire.
+      await leader?.stop();
+      await electing;
+      await running.stop();
+    },
+  };
 }

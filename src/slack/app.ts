@@ -29,6 +29,8 @@ export interface SlackAppOptions {
 
 export interface RunningSlackApp {
   readonly app: BoltApp;
+  /** The command dependencies as listeners see them (with the approval-card port on this app's client). */
+  readonly deps: ListenerContext['deps'];
   readonly mode: 'socket' | 'http';
   /** The HTTP server (HTTP mode: /slack/events + ops; Socket Mode: ops endpoints only). */
   readonly port: number;
@@ -115,10 +117,11 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
     receiver.client.on('disconnected', () => (slackConnected = false));
     const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
     await app.init();
-    registerListeners(app, withCards(app, ctx));
+    const listenerCtx = withCards(app, ctx);
+    registerListeners(app, listenerCtx);
     app.error(async (error) => ctx.logger.error({ err: error }, 'Slack listener error'));
     await app.start();
-    return { app, mode: 'socket', port: options.port, stop: () => app.stop().then(() => undefined) };
+    return { app, deps: listenerCtx.deps, mode: 'socket', port: options.port, stop: () => app.stop().then(() => undefined) };
   }
 
   const receiver = new HTTPReceiver({
@@ -131,10 +134,11 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
   await app.init();
   slackConnected = true;
-  registerListeners(app, withCards(app, ctx));
+  const listenerCtx = withCards(app, ctx);
+  registerListeners(app, listenerCtx);
   app.error(async (error) => ctx.logger.error({ err: error }, 'Slack listener error'));
   const server = (await app.start(options.port)) as Server;
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  return { app, mode: 'http', port, stop: () => app.stop().then(() => undefined) };
+  return { app, deps: listenerCtx.deps, mode: 'http', port, stop: () => app.stop().then(() => undefined) };
 }
