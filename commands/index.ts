@@ -1,11 +1,14 @@
 import type { Command } from '../src/command.ts';
 import { clip } from '../src/grammar.ts';
 import { err, ok, type Result } from '../src/result.ts';
+import { analyzeCommand } from './analyze.ts';
+import { canaryCommand } from './canary.ts';
 import { helpCommand } from './help.ts';
+import { proxyConfigCommand } from './proxy-config.ts';
 import { statusCommand } from './status.ts';
 
 /** Every `/mesh` subcommand, in the order `help` lists them. */
-export const commands: readonly Command[] = [statusCommand, helpCommand(() => commands)];
+export const commands: readonly Command[] = [statusCommand, analyzeCommand, proxyConfigCommand, canaryCommand, helpCommand(() => commands)];
 
 export interface Lookup {
   readonly command: Command;

@@ -12,6 +12,8 @@ export type IstioctlErrorKind =
   | 'pod-not-found'
   | 'no-sidecar'
   | 'context-not-found'
+  /** `istioctl analyze -n X` for a namespace that does not exist: stderr only, exit 0. */
+  | 'namespace-not-found'
   | 'port-forward'
   | 'timeout'
   | 'not-installed'
@@ -123,6 +125,13 @@ const RULES: readonly Rule[] = [
     kind: 'pod-not-found',
     pattern: /failed retrieving: .* in the "([^"]*)" namespace/,
     message: (m) => `That pod or workload was not found in namespace ${quotedOr(m[1], '(unknown)')}. Check the name and the \`-n\` namespace.`,
+  },
+  {
+    // analyze prints `namespace "x" not found` on stderr and exits 0 (analyze.go); anchored so the Kubernetes
+    // API's own `namespaces "x" not found` inside other errors is not mistaken for it.
+    kind: 'namespace-not-found',
+    pattern: /^namespace "([^"]*)" not found/,
+    message: (m) => `Namespace ${quotedOr(m[1], '(unknown)')} does not exist in this cluster. Check the name with \`kubectl get namespaces\`, or analyze the whole mesh with \`-A\`.`,
   },
   {
     kind: 'pod-not-found',

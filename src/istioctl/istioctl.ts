@@ -1,6 +1,7 @@
 import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
-import { classifyFailure, parseError, type IstioctlError } from './errors.ts';
+import { classifyFailure, parseError, timeoutError, type IstioctlError } from './errors.ts';
+import { parseAnalyzeJson, type AnalyzeFinding } from './parsers/analyze.ts';
 import { parseProxyStatus } from './parsers/proxy-status.ts';
 import { parseIstioctlVersion, toIstioMinor } from './parsers/version.ts';
 import type { IstioctlRun } from './runner.ts';
@@ -18,11 +19,93 @@ export interface Timed<T> {
   readonly asOf: Date;
 }
 
+/** What `istioctl analyze` looks at: one namespace, or every namespace (`-A`). */
+export type AnalyzeScope = { readonly kind: 'namespace'; readonly namespace: string } | { readonly kind: 'all' };
+
+export interface AnalyzeReport {
+  readonly findings: readonly AnalyzeFinding[];
+  /** The client that produced the findings: it picks the message catalogue and the docs version. */
+  readonly client: ClientVersion;
+}
+
+export const PROXY_CONFIG_TYPES = ['clusters', 'listeners', 'routes', 'endpoints', 'secret', 'bootstrap', 'log', 'all'] as const;
+export type ProxyConfigType = (typeof PROXY_CONFIG_TYPES)[number];
+
+export interface ProxyConfigRequest {
+  readonly type: ProxyConfigType;
+  readonly pod: string;
+  readonly namespace: string;
+  /**
+   * The complete machine-readable output (for the "upload full output" button) rather than the form the
+   * summary reads; differs only for `secret`, whose summary reads the table.
+   */
+  readonly full?: boolean;
+}
+
+export interface ProxyConfigOutput {
+  readonly type: ProxyConfigType;
+  /** `json`: istioctl's `-o json`; `table`: its default tabwriter table; `text`: free text (`log`). */
+  readonly format: 'json' | 'table' | 'text';
+  readonly stdout: string;
+}
+
 /** istioctl as the domain sees it: version-aware commands with typed results. */
 export interface Istioctl {
   clientVersion(): Promise<Result<ClientVersion, IstioctlError>>;
   /** `notBefore`: only data read after that time (after a weight change, to see whether proxies caught up). */
   proxyStatus(cluster: ClusterConfig, options?: { readonly notBefore?: Date }): Promise<Result<Timed<ProxyStatusReport>, IstioctlError>>;
+  analyze(cluster: ClusterConfig, scope: AnalyzeScope): Promise<Result<Timed<AnalyzeReport>, IstioctlError>>;
+  /** Raw output of one `istioctl proxy-config` run; parsing is the caller's (src/mesh/proxy-config-report.ts). */
+  proxyConfig(cluster: ClusterConfig, request: ProxyConfigRequest): Promise<Result<Timed<ProxyConfigOutput>, IstioctlError>>;
+}
+
+export interface IstioctlOptions {
+  /** The runner's timeout; analyze's own `--timeout` is set below it so istioctl gives up (and says so) first. */
+  readonly runTimeoutMs: number;
+}
+
+const ANALYZE_SCOPE_HINT = 'analyze one namespace with `-n NAMESPACE`';
+
+/**
+ * istioctl's own analysis deadline: 10 s (at most a quarter) under the runner's, so a slow analysis ends with
+ * istioctl's error rather than a kill, and the runner's timeout still bounds everything.
+ */
+export function analyzeTimeoutSeconds(runTimeoutMs: number): number {
+  return Math.max(1, Math.floor((runTimeoutMs - Math.min(10_000, runTimeoutMs / 4)) / 1000));
+}
+
+/**
+ * `-o json` on every version (1.20+): it exits 0 even with Error findings, where the default `-o log` exits 79.
+ * The namespace is always explicit (`default` when the user named none) so the answer and the stored snapshot
+ * do not depend on the kubeconfig context's namespace.
+ */
+export function analyzeArgs(scope: AnalyzeScope, istioNamespace: string, timeoutSeconds: number): string[] {
+  const target = scope.kind === 'all' ? ['--all-namespaces'] : ['--namespace', scope.namespace];
+  return ['analyze', ...target, '--output', 'json', '--timeout', `${timeoutSeconds}s`, '--istioNamespace', istioNamespace];
+}
+
+/**
+ * The same flags exist from 1.20 to master for these subcommands; what differs by version is the output
+ * (secret table columns and serial padding, bootstrap JSON layout), which the parsers handle.
+ * - endpoints: `proxy-config eds -o json` (ClusterLoadAssignments from the config dump: EDS health status and
+ *   locality per endpoint). `proxy-config endpoints` reads Envoy's /clusters instead and has no JSON in the corpus.
+ * - secret: the table (type, status, validity, serial, dates per certificate) is all the summary needs, so the
+ *   bot never holds certificate bodies for it; `-o json` only for the full, redacted upload.
+ * - log: text only (istioctl refuses `--output` there).
+ */
+export function proxyConfigArgs(request: ProxyConfigRequest): { args: string[]; format: ProxyConfigOutput['format'] } {
+  const target = `${request.pod}.${request.namespace}`;
+  const json = (subcommand: string) => ({ args: ['proxy-config', subcommand, target, '--output', 'json'], format: 'json' as const });
+  switch (request.type) {
+    case 'endpoints':
+      return json('eds');
+    case 'secret':
+      return request.full ? json('secret') : { args: ['proxy-config', 'secret', target], format: 'table' };
+    case 'log':
+      return { args: ['proxy-config', 'log', target], format: 'text' };
+    default:
+      return json(request.type);
+  }
 }
 
 /**
@@ -36,7 +119,8 @@ export function proxyStatusArgs(minor: IstioMinor | null, istioNamespace: string
   return base;
 }
 
-export function createIstioctl(run: IstioctlRun): Istioctl {
+export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Istioctl {
+
   let detected: Promise<Result<ClientVersion, IstioctlError>> | undefined;
 
   async function detect(): Promise<Result<ClientVersion, IstioctlError>> {
@@ -73,6 +157,36 @@ export function createIstioctl(run: IstioctlRun): Istioctl {
       const parsed = parseProxyStatus(stdout);
       if (!parsed.ok) return err(parseError(parsed.error));
       return ok({ value: parsed.value, asOf: startedAt });
+    },
+    async analyze(cluster, scope) {
+      const version = await clientVersion();
+      if (!version.ok) return version;
+      const seconds = analyzeTimeoutSeconds(options.runTimeoutMs);
+      const outcome = await run({ args: analyzeArgs(scope, cluster.istioNamespace, seconds), context: cluster.context, timeoutMs: options.runTimeoutMs });
+      if (!outcome.ok) {
+        return err(outcome.error.kind === 'timeout' ? timeoutError(Math.round(options.runTimeoutMs / 1000), ANALYZE_SCOPE_HINT) : outcome.error);
+      }
+      const { stdout, stderr, exitCode, startedAt } = outcome.value;
+      // An unknown namespace is reported on stderr with exit 0 and no JSON at all.
+      if (exitCode !== 0 || stdout.trim() === '') {
+        const failure = classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace });
+        if (/timed out/.test(failure.detail)) return err(timeoutError(seconds, ANALYZE_SCOPE_HINT));
+        return err(failure);
+      }
+      const parsed = parseAnalyzeJson(stdout);
+      if (!parsed.ok) return err(parseError(parsed.error));
+      return ok({ value: { findings: parsed.value, client: version.value }, asOf: startedAt });
+    },
+    async proxyConfig(cluster, request) {
+      // Detected first like every command: a missing binary gets the same clear answer everywhere.
+      const version = await clientVersion();
+      if (!version.ok) return version;
+      const { args, format } = proxyConfigArgs(request);
+      const outcome = await run({ args: [...args, '--istioNamespace', cluster.istioNamespace], context: cluster.context });
+      if (!outcome.ok) return outcome;
+      const { stdout, stderr, exitCode, startedAt } = outcome.value;
+      if (exitCode !== 0) return err(classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace }));
+      return ok({ value: { type: request.type, format, stdout }, asOf: startedAt });
     },
   };
 }

@@ -19,6 +19,10 @@ export interface FakeIstioctlSettings {
   readonly scenario?: string;
   readonly delayMs?: number;
   readonly proxyStatusFile?: string;
+  /** FAKE_ISTIOCTL_ANALYZE_FILE: the exact `analyze -o json` stdout. */
+  readonly analyzeFile?: string;
+  /** FAKE_ISTIOCTL_CONFIG_DUMP_FILE: the Envoy config dump behind `proxy-config`. */
+  readonly configDumpFile?: string;
 }
 
 /**
@@ -33,6 +37,8 @@ export async function fakeIstioctl(settings: FakeIstioctlSettings = {}): Promise
   if (settings.scenario) env['FAKE_ISTIOCTL_SCENARIO'] = settings.scenario;
   if (settings.delayMs) env['FAKE_ISTIOCTL_DELAY_MS'] = String(settings.delayMs);
   if (settings.proxyStatusFile) env['FAKE_ISTIOCTL_PROXY_STATUS_FILE'] = settings.proxyStatusFile;
+  if (settings.analyzeFile) env['FAKE_ISTIOCTL_ANALYZE_FILE'] = settings.analyzeFile;
+  if (settings.configDumpFile) env['FAKE_ISTIOCTL_CONFIG_DUMP_FILE'] = settings.configDumpFile;
   const path = join(dir, 'istioctl');
   await writeFile(path, `#!/usr/bin/env node\nObject.assign(process.env, ${JSON.stringify(env)});\nawait import(${JSON.stringify(FAKE_ISTIOCTL_MAIN)});\n`);
   await chmod(path, 0o755);

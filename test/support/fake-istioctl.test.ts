@@ -469,8 +469,8 @@ describe('fake configuration errors', () => {
   });
 
   test('commands the fake does not model exit 2 instead of pretending', async () => {
-    const r = await istioctl(['analyze', '-A', '--output', 'json']);
+    const r = await istioctl(['proxy-config', 'ecds', 'web-1.shop']);
     assert.equal(r.exitCode, 2);
-    assert.match(r.stderr, /^fake-istioctl: not implemented: analyze/);
+    assert.match(r.stderr, /^fake-istioctl: not implemented: proxy-config ecds/);
   });
 });

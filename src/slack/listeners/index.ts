@@ -1,9 +1,17 @@
 import type { App } from '@slack/bolt';
 import type { ListenerContext } from '../context.ts';
+import { registerShowFindings } from './actions/show-findings.ts';
+import { registerCanaryDecisions } from './actions/canary-decision.ts';
+import { registerCanaryRollback } from './actions/canary-rollback.ts';
 import { registerShowProblems } from './actions/show-problems.ts';
+import { registerUploadProxyConfig } from './actions/upload-proxy-config.ts';
 import { registerMeshCommand } from './commands/mesh.ts';
 
 export function registerListeners(app: App, ctx: ListenerContext): void {
   registerMeshCommand(app, ctx);
   registerShowProblems(app, ctx);
+  registerCanaryDecisions(app, ctx);
+  registerCanaryRollback(app, ctx);
+  registerShowFindings(app, ctx);
+  registerUploadProxyConfig(app, ctx);
 }

@@ -1,7 +1,9 @@
 // The istioctl command table. To add a command (e.g. `analyze`, `proxy-config`), write a CommandDef in its own
 // module and replace its placeholder below; flags are per version via CommandDef.flags(version).
 
+import { analyzeCommand } from './analyze.ts';
 import type { CommandDef } from './command.ts';
+import { proxyConfigCommand } from './proxy-config.ts';
 import { experimentalProxyStatusCommand, proxyStatusCommand } from './proxy-status.ts';
 import { versionCommand } from './version-cmd.ts';
 
@@ -14,7 +16,7 @@ export const rootCommand: CommandDef = {
   name: 'istioctl',
   subcommands: [
     placeholder('admin'),
-    placeholder('analyze'),
+    analyzeCommand,
     placeholder('bug-report'),
     placeholder('completion'),
     placeholder('create-remote-secret'),
@@ -27,7 +29,7 @@ export const rootCommand: CommandDef = {
     placeholder('install', ['apply']),
     placeholder('kube-inject'),
     placeholder('manifest'),
-    placeholder('proxy-config', ['pc']),
+    proxyConfigCommand,
     proxyStatusCommand,
     placeholder('tag'),
     placeholder('uninstall'),

@@ -79,7 +79,7 @@ export function registerShowProblems(app: App, ctx: ListenerContext): void {
   });
 }
 
-function safeJson(text: string): unknown {
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

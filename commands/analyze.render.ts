@@ -1,0 +1,178 @@
+import type { KnownBlock } from '@slack/types';
+import { clockTime } from '../src/command.ts';
+import type { AnalyzeFinding, AnalyzeLevel } from '../src/istioctl/parsers/analyze.ts';
+import type { AnalyzeGroup, AnalyzeVerdict } from '../src/mesh/analyze.ts';
+import { actions, button, context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
+import type { AnalyzeRead, AnalyzeResult } from './analyze.ts';
+
+export const SHOW_FINDINGS_ACTION = 'analyze_show_findings';
+/** Enough to act on at once; the rest is one click away. Sized so the message stays far inside Block Kit's budget. */
+const GROUPS_SHOWN = 8;
+const RESOURCES_PER_GROUP = 5;
+const CHANGES_SHOWN = 5;
+const LINE_MAX = 160;
+
+const VERDICT_ICON: Readonly<Record<AnalyzeVerdict, string>> = {
+  clean: ':large_green_circle:',
+  warnings: ':large_yellow_circle:',
+  errors: ':red_circle:',
+};
+const LEVEL_ICON: Readonly<Record<AnalyzeLevel, string>> = { Error: ':red_circle:', Warning: ':large_yellow_circle:', Info: ':information_source:' };
+
+export function scopeLabel(result: AnalyzeRead): string {
+  return result.scope.kind === 'all' ? `${result.cluster} (all namespaces)` : `${result.cluster}/${result.scope.namespace}`;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** `2 errors, 5 warnings, 1 info` or `no validation issues`. */
+function countsLine(result: AnalyzeRead): string {
+  const summary = result.summary;
+  if (!summary) return 'analysis unavailable';
+  if (summary.total === 0) return 'no validation issues';
+  const { Error: errors, Warning: warnings, Info: infos } = summary.byLevel;
+  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${infos} info`;
+}
+
+function changesLine(result: AnalyzeResult): string | null {
+  if (!result.summary) return null;
+  if (!result.previous) return 'first analyze of this scope';
+  const { added, resolved } = result.previous.diff;
+  if (added.length === 0 && resolved.length === 0) return 'nothing changed since the previous run';
+  return `${added.length} new, ${resolved.length} resolved since the previous run`;
+}
+
+/** The one line notifications show. */
+export function analyzeHeadline(result: AnalyzeResult): string {
+  const parts = [`${scopeLabel(result)}: ${countsLine(result)}`];
+  const changes = changesLine(result);
+  if (changes) parts.push(changes);
+  return `${parts.join(' — ')} (as of ${clockTime(result.asOf)})`;
+}
+
+function findingLine(finding: Pick<AnalyzeFinding, 'code' | 'level' | 'origin' | 'message'>): string {
+  const origin = finding.origin === '' ? '' : ` (${finding.origin})`;
+  const text = finding.message === '' ? '' : ` ${finding.message.replace(/\s+/g, ' ')}`;
+  return `${finding.level} [${finding.code}]${origin}${text}`;
+}
+
+function groupTitle(group: AnalyzeGroup): string {
+  const name = group.name ? ` ${group.name}` : '';
+  const description = group.description ? ` — ${group.description}` : '';
+  return `${group.code}${name} (${group.level}, ${group.count}×)${description}`;
+}
+
+function groupBlock(group: AnalyzeGroup): KnownBlock {
+  const resources = group.resources.slice(0, RESOURCES_PER_GROUP).map((resource) => `• ${escapeMrkdwn(truncate(resource, LINE_MAX))}`);
+  if (group.resources.length > RESOURCES_PER_GROUP) resources.push(`…and ${group.resources.length - RESOURCES_PER_GROUP} more`);
+  const title = `${LEVEL_ICON[group.level]} *${escapeMrkdwn(truncate(groupTitle(group), 400))}* <${group.docUrl}|docs>`;
+  return section([title, ...resources].join('\n'));
+}
+
+function changeLines(findings: readonly AnalyzeFinding[]): string[] {
+  const lines = findings.slice(0, CHANGES_SHOWN).map((finding) => `• ${escapeMrkdwn(truncate(findingLine(finding), LINE_MAX))}`);
+  if (findings.length > CHANGES_SHOWN) lines.push(`…and ${findings.length - CHANGES_SHOWN} more`);
+  return lines;
+}
+
+function previousStamp(at: string): string {
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) ? at : `${date.toISOString().slice(0, 10)} ${clockTime(date)}`;
+}
+
+export function renderAnalyzeSlack(result: AnalyzeResult): SlackMessage {
+  const summary = result.summary;
+  const blocks: KnownBlock[] = [header(`Mesh analyze · ${scopeLabel(result)}`)];
+  if (summary) {
+    const scopeNote = result.namespaceDefaulted ? `\n_Analyzed namespace \`${escapeMrkdwn(result.scope.kind === 'namespace' ? result.scope.namespace : '')}\` (no \`-n\` given); use \`-A\` for the whole mesh._` : '';
+    blocks.push(section(`${VERDICT_ICON[summary.verdict]} *${escapeMrkdwn(countsLine(result))}*${scopeNote}`));
+  }
+  for (const error of result.errors) blocks.push(section(`:warning: ${escapeMrkdwn(truncate(error, 1000))}`));
+  if (summary && result.previous) {
+    const { added, resolved } = result.previous.diff;
+    const lines = [`*Since the previous run* (${previousStamp(result.previous.at)}): ${added.length} new, ${resolved.length} resolved`];
+    if (added.length > 0) lines.push('*New*', ...changeLines(added));
+    if (resolved.length > 0) lines.push('*Resolved*', ...changeLines(resolved));
+    blocks.push(section(lines.join('\n')));
+  } else if (summary) {
+    blocks.push(context(['First analyze of this scope: the next run will show what is new and what was resolved.']));
+  }
+  if (summary && summary.groups.length > 0) {
+    for (const group of summary.groups.slice(0, GROUPS_SHOWN)) blocks.push(groupBlock(group));
+    if (summary.groups.length > GROUPS_SHOWN) blocks.push(context([`…and ${summary.groups.length - GROUPS_SHOWN} more codes`]));
+    blocks.push(
+      actions('analyze_actions', [
+        button({
+          text: `Show all findings (${summary.total})`,
+          actionId: SHOW_FINDINGS_ACTION,
+          value: JSON.stringify({ cluster: result.cluster, namespace: result.scope.kind === 'namespace' ? result.scope.namespace : null }),
+        }),
+      ]),
+    );
+  }
+  const footer = [`as of ${clockTime(result.asOf)}`];
+  if (result.istioctlVersion) footer.push(`istioctl ${escapeMrkdwn(result.istioctlVersion)}`);
+  blocks.push(context([footer.join(' · ')]));
+  return message(analyzeHeadline(result), blocks);
+}
+
+export function renderAnalyzeText(result: AnalyzeResult): string {
+  const summary = result.summary;
+  const lines = [`Mesh analyze: ${scopeLabel(result)} — ${countsLine(result)} (as of ${clockTime(result.asOf)})`];
+  if (result.namespaceDefaulted && result.scope.kind === 'namespace') lines.push(`Analyzed namespace ${result.scope.namespace} (no -n given); use -A for the whole mesh.`);
+  if (summary && result.previous) {
+    const { added, resolved } = result.previous.diff;
+    lines.push(`Since the previous run (${previousStamp(result.previous.at)}): ${added.length} new, ${resolved.length} resolved`);
+    for (const finding of added) lines.push(`  new: ${findingLine(finding)}`);
+    for (const finding of resolved) lines.push(`  resolved: ${findingLine(finding)}`);
+  } else if (summary) {
+    lines.push('First analyze of this scope: nothing to compare with yet.');
+  }
+  for (const group of summary?.groups ?? []) {
+    lines.push(`${groupTitle(group)}`, `  ${group.docUrl}`);
+    for (const resource of group.resources) lines.push(`  ${resource}`);
+  }
+  for (const error of result.errors) lines.push(`Error: ${error}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function changeItem(finding: AnalyzeFinding): Record<string, unknown> {
+  return { code: finding.code, level: finding.level, origin: finding.origin, ...(finding.message ? { message: finding.message } : {}) };
+}
+
+export function renderAnalyzeJson(result: AnalyzeResult): Record<string, unknown> {
+  const summary = result.summary;
+  return {
+    command: 'analyze',
+    cluster: result.cluster,
+    asOf: result.asOf.toISOString(),
+    errors: result.errors,
+    scope: result.scope.kind === 'all' ? { allNamespaces: true, namespace: null } : { allNamespaces: false, namespace: result.scope.namespace, defaulted: result.namespaceDefaulted },
+    verdict: summary?.verdict ?? null,
+    findings: summary
+      ? {
+          total: summary.total,
+          byLevel: summary.byLevel,
+          byCode: summary.byCode,
+          items: summary.items,
+          groups: summary.groups,
+        }
+      : null,
+    changes:
+      summary && result.previous
+        ? { previousAt: result.previous.at, new: result.previous.diff.added.map(changeItem), resolved: result.previous.diff.resolved.map(changeItem), unchanged: result.previous.diff.unchanged }
+        : null,
+    istioctlVersion: result.istioctlVersion ?? null,
+  };
+}
+
+/** Every finding, worst code first, one line each: for the thread reply or the uploaded file. */
+export function renderFindingList(result: AnalyzeRead): string {
+  const summary = result.summary;
+  const findings = result.findings ?? [];
+  const order = new Map((summary?.groups ?? []).map((group, index) => [group.code, index] as const));
+  const sorted = [...findings].sort((a, b) => (order.get(a.code) ?? 0) - (order.get(b.code) ?? 0));
+  return [`Findings in ${scopeLabel(result)} (${findings.length}), as of ${clockTime(result.asOf)}:`, ...sorted.map(findingLine)].join('\n');
+}

@@ -1,0 +1,97 @@
+import { defineCommand, type CommandDeps, type CommandResult } from '../src/command.ts';
+import type { ClusterConfig } from '../src/config.ts';
+import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs, type FlagSpec } from '../src/grammar.ts';
+import { catalogueFor } from '../src/istioctl/analyze-catalogue.ts';
+import type { AnalyzeScope } from '../src/istioctl/istioctl.ts';
+import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
+import { compareAndRecord, type PreviousRun } from '../src/mesh/analyze-history.ts';
+import { summarizeAnalyze, type AnalyzeSummary } from '../src/mesh/analyze.ts';
+import { err, ok } from '../src/result.ts';
+import { renderAnalyzeJson, renderAnalyzeSlack, renderAnalyzeText } from './analyze.render.ts';
+
+export const ALL_NAMESPACES_FLAG: FlagSpec = { name: 'all-namespaces', short: 'A', takesValue: false };
+/** Like istioctl without `-n`: the `default` namespace, said so in the answer. */
+export const DEFAULT_ANALYZE_NAMESPACE = 'default';
+
+export interface AnalyzeArgs {
+  readonly scope: AnalyzeScope;
+  /** True when the user gave neither `-n` nor `-A`, so the answer explains which namespace was analyzed. */
+  readonly namespaceDefaulted: boolean;
+  readonly cluster: string | undefined;
+}
+
+/** One istioctl analyze run, without any history: what the "Show all findings" button re-reads. */
+export interface AnalyzeRead {
+  readonly cluster: string;
+  readonly scope: AnalyzeScope;
+  readonly asOf: Date;
+  readonly errors: readonly string[];
+  /** null when istioctl could not analyze at all. */
+  readonly findings: readonly AnalyzeFinding[] | null;
+  readonly summary: AnalyzeSummary | null;
+  readonly istioctlVersion: string | undefined;
+}
+
+export interface AnalyzeResult extends AnalyzeRead {
+  readonly namespaceDefaulted: boolean;
+  /** null on the first analyze of this scope, or when the history could not be read. */
+  readonly previous: PreviousRun | null;
+}
+
+/** The history key of a scope: the same words for `-n default` and for `analyze` without flags. */
+export function scopeKey(scope: AnalyzeScope): string {
+  return scope.kind === 'all' ? 'all-namespaces' : `namespace-${scope.namespace}`;
+}
+
+export async function readAnalyze(target: ClusterConfig, scope: AnalyzeScope, deps: CommandDeps): Promise<AnalyzeRead> {
+  const outcome = await deps.istioctl.analyze(target, scope);
+  if (!outcome.ok) {
+    return { cluster: target.name, scope, asOf: deps.now(), errors: [`istioctl: ${outcome.error.message}`], findings: null, summary: null, istioctlVersion: undefined };
+  }
+  const { findings, client } = outcome.value.value;
+  return {
+    cluster: target.name,
+    scope,
+    asOf: outcome.value.asOf,
+    errors: [],
+    findings,
+    summary: summarizeAnalyze(findings, { catalogue: catalogueFor(client.minor) }),
+    istioctlVersion: client.version,
+  };
+}
+
+export function analyzeResult(result: AnalyzeResult): CommandResult {
+  return {
+    envelope: { command: 'analyze', cluster: result.cluster, asOf: result.asOf, errors: result.errors },
+    failed: result.summary === null,
+    toJson: () => renderAnalyzeJson(result),
+    toText: () => renderAnalyzeText(result),
+    toSlack: () => renderAnalyzeSlack(result),
+  };
+}
+
+export const analyzeCommand = defineCommand<AnalyzeArgs>({
+  name: 'analyze',
+  aliases: [],
+  usage: 'analyze [-n NAMESPACE | -A] [--cluster NAME]',
+  summary: 'istioctl analyze findings grouped by code, with what is new or resolved since the last run',
+  role: 'reader',
+  parse(tokens) {
+    const parsed = parseArgs(tokens, [NAMESPACE_FLAG, ALL_NAMESPACES_FLAG, CLUSTER_FLAG]);
+    if (!parsed.ok) return parsed;
+    const [extra] = parsed.value.positionals;
+    if (extra !== undefined) return err(`unexpected argument "${extra}" (analyze reads the cluster, not files)`);
+    const namespace = parsed.value.flags.get('namespace');
+    const all = parsed.value.flags.get('all-namespaces') === true;
+    const cluster = parsed.value.flags.get('cluster');
+    if (all && typeof namespace === 'string') return err('use either -n NAMESPACE or -A, not both');
+    const scope: AnalyzeScope = all ? { kind: 'all' } : { kind: 'namespace', namespace: typeof namespace === 'string' ? namespace : DEFAULT_ANALYZE_NAMESPACE };
+    return ok({ scope, namespaceDefaulted: !all && namespace === undefined, cluster: typeof cluster === 'string' ? cluster : undefined });
+  },
+  async execute(args, target, deps) {
+    const read = await readAnalyze(target, args.scope, deps);
+    if (read.findings === null) return analyzeResult({ ...read, namespaceDefaulted: args.namespaceDefaulted, previous: null });
+    const history = await compareAndRecord(deps.state(), { cluster: target.name, scope: scopeKey(args.scope) }, read.findings, deps.now());
+    return analyzeResult({ ...read, errors: [...read.errors, ...history.errors], namespaceDefaulted: args.namespaceDefaulted, previous: history.previous });
+  },
+});

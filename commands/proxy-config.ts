@@ -1,0 +1,120 @@
+import { defineCommand, type CommandDeps, type CommandResult } from '../src/command.ts';
+import type { ClusterConfig } from '../src/config.ts';
+import { checkObjectName, CLUSTER_FLAG, clip, NAMESPACE_FLAG, parseArgs, type FlagSpec } from '../src/grammar.ts';
+import { parseError } from '../src/istioctl/errors.ts';
+import { PROXY_CONFIG_TYPES, type ProxyConfigType } from '../src/istioctl/istioctl.ts';
+import { summarizeProxyConfig, type ProxyConfigReport } from '../src/mesh/proxy-config-report.ts';
+import { isDnsLabel, isDnsSubdomain } from '../src/names.ts';
+import { err, ok, type Result } from '../src/result.ts';
+import { renderProxyConfigJson, renderProxyConfigSlack, renderProxyConfigText } from './proxy-config.render.ts';
+
+export const FQDN_FLAG: FlagSpec = { name: 'fqdn', takesValue: true, value: 'text' };
+const DEFAULT_NAMESPACE = 'default';
+
+/** Singular forms and istioctl's own spellings of each TYPE. */
+const TYPE_ALIASES: Readonly<Record<string, ProxyConfigType>> = {
+  cluster: 'clusters',
+  listener: 'listeners',
+  route: 'routes',
+  endpoint: 'endpoints',
+  secrets: 'secret',
+  logs: 'log',
+};
+
+export interface ProxyConfigArgs {
+  readonly type: ProxyConfigType;
+  readonly pod: string;
+  readonly namespace: string;
+  readonly fqdn: string | undefined;
+  readonly cluster: string | undefined;
+}
+
+export interface ProxyConfigResult {
+  readonly cluster: string;
+  readonly asOf: Date;
+  readonly errors: readonly string[];
+  readonly type: ProxyConfigType;
+  readonly pod: string;
+  readonly namespace: string;
+  /** null when nothing could be read. */
+  readonly report: ProxyConfigReport | null;
+}
+
+export function parseProxyConfigType(text: string | undefined): Result<ProxyConfigType, string> {
+  if (text === undefined) return err(`missing TYPE (one of ${PROXY_CONFIG_TYPES.join(', ')})`);
+  const lower = text.toLowerCase();
+  const type = (PROXY_CONFIG_TYPES as readonly string[]).includes(lower) ? (lower as ProxyConfigType) : TYPE_ALIASES[lower];
+  return type ? ok(type) : err(`unknown TYPE "${clip(text)}" (one of ${PROXY_CONFIG_TYPES.join(', ')})`);
+}
+
+/** `POD` or `POD.NAMESPACE` (namespace after the last dot, as istioctl reads it), reconciled with `-n`. */
+export function parsePodTarget(text: string | undefined, namespaceFlag: string | undefined): Result<{ pod: string; namespace: string }, string> {
+  const checked = checkObjectName(text, 'POD name');
+  if (!checked.ok) return checked;
+  const dot = checked.value.lastIndexOf('.');
+  const pod = dot === -1 ? checked.value : checked.value.slice(0, dot);
+  const suffix = dot === -1 ? undefined : checked.value.slice(dot + 1);
+  if (suffix !== undefined && !isDnsLabel(suffix)) return err(`"${clip(suffix)}" in "${clip(checked.value)}" is not a valid namespace name`);
+  if (suffix !== undefined && namespaceFlag !== undefined && suffix !== namespaceFlag) {
+    return err(`the pod says namespace "${suffix}" but -n says "${namespaceFlag}"; give the namespace once`);
+  }
+  return ok({ pod, namespace: suffix ?? namespaceFlag ?? DEFAULT_NAMESPACE });
+}
+
+export async function readProxyConfig(target: ClusterConfig, args: Omit<ProxyConfigArgs, 'cluster'>, deps: CommandDeps): Promise<ProxyConfigResult> {
+  const request = { type: args.type, pod: args.pod, namespace: args.namespace };
+  const base = { cluster: target.name, type: args.type, pod: args.pod, namespace: args.namespace };
+  // Listeners are checked against the route configs actually present, so both are read (side by side, each shareable).
+  const [output, routes] = await Promise.all([
+    deps.istioctl.proxyConfig(target, request),
+    args.type === 'listeners' ? deps.istioctl.proxyConfig(target, { ...request, type: 'routes' }) : Promise.resolve(undefined),
+  ]);
+  if (!output.ok) return { ...base, asOf: deps.now(), errors: [`istioctl: ${output.error.message}`], report: null };
+  const errors: string[] = [];
+  if (routes && !routes.ok) errors.push(`could not read the route configs, so listeners without routes are not checked: ${routes.error.message}`);
+  const report = summarizeProxyConfig(output.value.value, {
+    now: deps.now(),
+    ...(args.fqdn ? { fqdn: args.fqdn } : {}),
+    ...(routes?.ok ? { routes: routes.value.value } : {}),
+  });
+  if (!report.ok) return { ...base, asOf: output.value.asOf, errors: [`istioctl: ${parseError(report.error).message}`], report: null };
+  return { ...base, asOf: output.value.asOf, errors, report: report.value };
+}
+
+export function proxyConfigResult(result: ProxyConfigResult): CommandResult {
+  return {
+    envelope: { command: 'proxy-config', cluster: result.cluster, asOf: result.asOf, errors: result.errors },
+    failed: result.report === null,
+    toJson: () => renderProxyConfigJson(result),
+    toText: () => renderProxyConfigText(result),
+    toSlack: () => renderProxyConfigSlack(result),
+  };
+}
+
+export const proxyConfigCommand = defineCommand<ProxyConfigArgs>({
+  name: 'proxy-config',
+  aliases: ['pc'],
+  usage: 'proxy-config TYPE POD[.NAMESPACE] [-n NAMESPACE] [--cluster NAME]',
+  summary: `one proxy's Envoy config summarized; TYPE: ${PROXY_CONFIG_TYPES.join('|')} (clusters also take --fqdn HOST)`,
+  role: 'reader',
+  parse(tokens) {
+    const parsed = parseArgs(tokens, [NAMESPACE_FLAG, CLUSTER_FLAG, FQDN_FLAG]);
+    if (!parsed.ok) return parsed;
+    const [typeText, podText, extra] = parsed.value.positionals;
+    const type = parseProxyConfigType(typeText);
+    if (!type.ok) return type;
+    if (extra !== undefined) return err(`unexpected argument "${clip(extra)}"`);
+    const namespace = parsed.value.flags.get('namespace');
+    const target = parsePodTarget(podText, typeof namespace === 'string' ? namespace : undefined);
+    if (!target.ok) return target;
+    const fqdn = parsed.value.flags.get('fqdn');
+    if (fqdn !== undefined && type.value !== 'clusters') return err('--fqdn only applies to `proxy-config clusters`');
+    // A host name or a part of one (`reviews`, `reviews.default.svc.cluster.local`).
+    if (typeof fqdn === 'string' && !isDnsSubdomain(fqdn)) return err(`"${clip(fqdn)}" is not a valid DNS name for --fqdn`);
+    const cluster = parsed.value.flags.get('cluster');
+    return ok({ type: type.value, ...target.value, fqdn: typeof fqdn === 'string' ? fqdn : undefined, cluster: typeof cluster === 'string' ? cluster : undefined });
+  },
+  async execute(args, target, deps) {
+    return proxyConfigResult(await readProxyConfig(target, args, deps));
+  },
+});

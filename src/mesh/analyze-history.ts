@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { AnalyzeFinding } from '../istioctl/parsers/analyze.ts';
+import { recordName, type StateStore } from '../kube/state-store.ts';
+import type { Result } from '../result.ts';
+import { err, ok } from '../result.ts';
+import { diffAgainstSnapshot, toSnapshot, type AnalyzeDiff, type AnalyzeSnapshot } from './analyze.ts';
+
+/** The previous run a fresh analyze is compared with. */
+export interface PreviousRun {
+  /** When the previous analyze of this scope ran (ISO 8601). */
+  readonly at: string;
+  readonly diff: AnalyzeDiff;
+}
+
+/** What one analyze stores for the next one: when, and the compact snapshot (no messages, see toSnapshot). */
+interface StoredRun {
+  readonly at: string;
+  readonly snapshot: AnalyzeSnapshot;
+}
+
+// The ConfigMap is outside input: anything else there (hand edits, an older format) is refused, not trusted.
+const storedRun: z.ZodType<StoredRun> = z.object({
+  at: z.string(),
+  snapshot: z.object({
+    version: z.literal(1),
+    codes: z.array(z.string()),
+    origins: z.array(z.string()),
+    clusters: z.array(z.string()),
+    entries: z.array(z.tuple([z.string(), z.number().int().min(0), z.number().int().min(0).max(2), z.number().int().min(0), z.number().int().min(-1)])),
+  }),
+});
+
+/** `analyze -n default` and `analyze -A` of one cluster are different histories. */
+export function historyRecordName(cluster: string, scope: string): string {
+  return recordName('mesh-bot-analyze', cluster, scope);
+}
+
+export interface HistoryOutcome {
+  /** null when there was no previous run of this scope (the first analyze). */
+  readonly previous: PreviousRun | null;
+  /** One sentence per problem with the store; the analyze answer is still given. */
+  readonly errors: readonly string[];
+}
+
+/**
+ * Compares `findings` with the previous analyze of the same cluster and scope, then stores them as the new
+ * previous run. Kept in a ConfigMap (not in memory) so the comparison survives restarts and every replica
+ * sees the same history. Last write wins: two analyzes at the same moment both compare with the run before.
+ */
+export async function compareAndRecord(
+  store: Result<StateStore, { readonly message: string }>,
+  key: { readonly cluster: string; readonly scope: string },
+  findings: readonly AnalyzeFinding[],
+  now: Date,
+): Promise<HistoryOutcome> {
+  if (!store.ok) return { previous: null, errors: [`could not compare with the previous run: ${store.error.message}`] };
+  const name = historyRecordName(key.cluster, key.scope);
+  const errors: string[] = [];
+  let previous: PreviousRun | null = null;
+  const read = await store.value.get(name, storedRun);
+  if (read.ok) {
+    if (read.value) previous = { at: read.value.value.at, diff: diffAgainstSnapshot(read.value.value.snapshot, findings) };
+  } else {
+    errors.push(`could not compare with the previous run: ${read.error.message}`);
+  }
+  const written = await writeRun(store.value, name, { at: now.toISOString(), snapshot: toSnapshot(findings) }, key);
+  if (!written.ok) errors.push(`could not save this run for the next comparison: ${written.error}`);
+  return { previous, errors };
+}
+
+async function writeRun(store: StateStore, name: string, run: StoredRun, key: { readonly cluster: string; readonly scope: string }): Promise<Result<void, string>> {
+  const labels = { 'mesh-bot/kind': 'analyze-snapshot', 'mesh-bot/cluster': labelValue(key.cluster) };
+  const written = await store.upsert(name, run, labels);
+  return written.ok ? ok(undefined) : err(written.error.message);
+}
+
+/** Label values: at most 63 characters of `[A-Za-z0-9_.-]`, alphanumeric at both ends. */
+function labelValue(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}

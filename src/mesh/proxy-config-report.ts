@@ -1,0 +1,119 @@
+import type { ProxyConfigOutput } from '../istioctl/istioctl.ts';
+import {
+  parseBootstrapJson,
+  parseClustersJson,
+  parseConfigDump,
+  parseEndpointsJson,
+  parseListenersJson,
+  parseLogLevels,
+  parseRoutesJson,
+  parseSecretJson,
+  parseSecretTable,
+} from '../istioctl/parsers/proxy-config.ts';
+import type { BootstrapInfo } from '../istioctl/parsers/proxy-config.ts';
+import type { ParseFailure } from '../istioctl/types.ts';
+import type { Result } from '../result.ts';
+import { ok } from '../result.ts';
+import {
+  groupLogLevels,
+  summarizeCertificates,
+  summarizeClusters,
+  summarizeConfigDump,
+  summarizeEndpoints,
+  summarizeListeners,
+  summarizeRoutes,
+  type CertificatesSummary,
+  type ClustersSummary,
+  type ConfigDumpSummary,
+  type EndpointsSummary,
+  type ListenersSummary,
+  type RoutesSummary,
+} from './proxy-config.ts';
+import { redactConfigDump, redactText } from './redact.ts';
+
+/** What `/mesh proxy-config TYPE` shows, one variant per TYPE. */
+export type ProxyConfigReport =
+  | { readonly type: 'clusters'; readonly clusters: ClustersSummary; readonly fqdn: string | undefined }
+  /** `routesChecked`: false when the route configs could not be read, so no listener is called route-less. */
+  | { readonly type: 'listeners'; readonly listeners: ListenersSummary; readonly routesChecked: boolean }
+  | { readonly type: 'routes'; readonly routes: RoutesSummary }
+  | { readonly type: 'endpoints'; readonly endpoints: EndpointsSummary }
+  | { readonly type: 'secret'; readonly certificates: CertificatesSummary }
+  | { readonly type: 'bootstrap'; readonly bootstrap: BootstrapInfo }
+  | { readonly type: 'log'; readonly proxies: readonly { readonly proxy: string; readonly byLevel: Readonly<Record<string, readonly string[]>> }[] }
+  | { readonly type: 'all'; readonly all: ConfigDumpSummary };
+
+export interface ReportOptions {
+  readonly now: Date;
+  /** clusters only: keep clusters whose name contains this (istioctl's `--fqdn` is a substring match too). */
+  readonly fqdn?: string;
+  /** listeners only: the route configs' `-o json`, to find listeners whose RDS route no config provides. */
+  readonly routes?: ProxyConfigOutput;
+}
+
+/**
+ * Parses and summarizes one proxy-config output. Certificate facts are read before anything is redacted
+ * (summaries carry no key material); only redactProxyConfig's output may be uploaded.
+ */
+export function summarizeProxyConfig(output: ProxyConfigOutput, options: ReportOptions): Result<ProxyConfigReport, ParseFailure> {
+  switch (output.type) {
+    case 'clusters': {
+      const parsed = parseClustersJson(output.stdout);
+      return parsed.ok ? ok({ type: 'clusters', clusters: summarizeClusters(parsed.value, options.fqdn ? { fqdn: options.fqdn } : {}), fqdn: options.fqdn }) : parsed;
+    }
+    case 'listeners': {
+      const parsed = parseListenersJson(output.stdout);
+      if (!parsed.ok) return parsed;
+      const routes = options.routes ? parseRoutesJson(options.routes.stdout) : undefined;
+      const routeNames = routes?.ok ? new Set(routes.value.map((route) => route.name).filter((name) => name !== '')) : undefined;
+      return ok({ type: 'listeners', listeners: summarizeListeners(parsed.value, routeNames ? { routeNames } : {}), routesChecked: routeNames !== undefined });
+    }
+    case 'routes': {
+      const parsed = parseRoutesJson(output.stdout);
+      return parsed.ok ? ok({ type: 'routes', routes: summarizeRoutes(parsed.value) }) : parsed;
+    }
+    case 'endpoints': {
+      const parsed = parseEndpointsJson(output.stdout);
+      return parsed.ok ? ok({ type: 'endpoints', endpoints: summarizeEndpoints(parsed.value) }) : parsed;
+    }
+    case 'secret': {
+      const parsed = output.format === 'json' ? parseSecretJson(output.stdout, options.now) : parseSecretTable(output.stdout);
+      return parsed.ok ? ok({ type: 'secret', certificates: summarizeCertificates(parsed.value, { now: options.now }) }) : parsed;
+    }
+    case 'bootstrap': {
+      const parsed = parseBootstrapJson(output.stdout);
+      return parsed.ok ? ok({ type: 'bootstrap', bootstrap: parsed.value }) : parsed;
+    }
+    case 'log': {
+      const parsed = parseLogLevels(output.stdout);
+      return parsed.ok ? ok({ type: 'log', proxies: parsed.value.map((proxy) => ({ proxy: proxy.proxy, byLevel: groupLogLevels(proxy) })) }) : parsed;
+    }
+    case 'all': {
+      const dump = parseConfigDump(output.stdout);
+      if (!dump.ok) return dump;
+      const summary = summarizeConfigDump(dump.value, { now: options.now });
+      return summary.ok ? ok({ type: 'all', all: summary.value }) : summary;
+    }
+  }
+}
+
+export interface RedactedOutput {
+  readonly content: string;
+  readonly extension: 'json' | 'txt';
+}
+
+/**
+ * The full output made safe to upload: JSON is parsed and redacted structurally (keys, certificates, tokens,
+ * credentials), then re-indented; text is redacted line by line. JSON that does not parse is treated as text,
+ * so nothing is ever uploaded unredacted.
+ */
+export function redactProxyConfig(output: ProxyConfigOutput): RedactedOutput {
+  if (output.format === 'json') {
+    try {
+      return { content: JSON.stringify(redactConfigDump(JSON.parse(output.stdout) as unknown), null, 2), extension: 'json' };
+    } catch {
+      // Not JSON after all: fall through to text redaction rather than upload it as is.
+    }
+  }
+  return { content: redactText(output.stdout), extension: 'txt' };
+}
