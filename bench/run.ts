@@ -13,7 +13,7 @@ import { syntheticAnalyze, syntheticConfigDump } from './synthetic.ts';
  * - analyze: parse + summarize + diff + render 10,000 findings.
  */
 const here = fileURLToPath(new URL('.', import.meta.url));
-const fake = fileURLToPath(new URL('../test/support/fake-istioctl/istioctl', import.meta.url));
+const fake = fileURLToPath(new URL('../src/sandbox/istioctl/istioctl', import.meta.url));
 const dir = await mkdtemp(join(os.tmpdir(), 'mesh-bot-bench-'));
 
 interface Timing {
@@ -65,22 +65,58 @@ ${rows.join('\n')}
 `;
 }
 
+interface ProxyConfigRun {
+  clusters: number;
+  endpoints: number;
+  inputBytes: number;
+  ms: number;
+  modulesRssBytes: number;
+  inputReadRssBytes: number;
+  peakRssBytes: number;
+}
+
 async function proxyConfigSection(): Promise<string> {
   const file = join(dir, 'config-dump-50mb.json');
   await writeFile(file, syntheticConfigDump(50 * 1024 * 1024));
-  const result = await measure<Timing & { clusters: number; endpoints: number }>('proxy-config.ts', file, 5);
-  const ratio = result.peakRssBytes / result.inputBytes;
-  const line = row(`| all -o json | ${result.clusters.toLocaleString('en-US')} | ${result.endpoints.toLocaleString('en-US')} | ${mb(result.inputBytes)} | ${timing(result)} | ${ratio.toFixed(1)}× |`);
+  // One run per fresh process: in one process the runs' garbage piles up and the peak stops meaning one run.
+  const runs: ProxyConfigRun[] = [];
+  for (let i = 0; i < 7; i += 1) {
+    const measured = await execa(process.execPath, [join(here, 'proxy-config.ts'), file]);
+    runs.push(JSON.parse(measured.stdout) as ProxyConfigRun);
+  }
+  const first = runs[0] as ProxyConfigRun;
+  const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
+  const highest = (pick: (r: ProxyConfigRun) => number) => Math.max(...runs.map(pick));
+  const peak = highest((r) => r.peakRssBytes);
+  const rss = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB (${(bytes / first.inputBytes).toFixed(1)}×)`;
+  const line = row(
+    `| all -o json | ${first.clusters.toLocaleString('en-US')} | ${first.endpoints.toLocaleString('en-US')} | ${mb(first.inputBytes)} | ${(ms[3] as number).toFixed(1)} | ${(ms[0] as number).toFixed(1)}–${(ms[6] as number).toFixed(1)} | ${rss(highest((r) => r.modulesRssBytes))} | ${rss(highest((r) => r.inputReadRssBytes))} | ${rss(peak)} |`,
+  );
   return `## proxy-config
 
-Summarize (JSON.parse, key normalization, clusters, listeners, routes, endpoints, certificates) + render of one
-synthetic \`proxy-config all -o json\` config dump (bench/synthetic.ts: thousands of EDS clusters with subsets and
-DestinationRule metadata, 6 endpoints each), 5 runs.
+Summarize (checking scan of the JSON text, then clusters, listeners, routes, endpoints and certificates read one
+array element at a time) + render of one synthetic \`proxy-config all -o json\` config dump (bench/synthetic.ts:
+thousands of EDS clusters with subsets and DestinationRule metadata, 6 endpoints each). 7 fresh processes, one
+run each (first run, JIT warm-up included): median and range of the run's time; the highest RSS of the 7.
 Target (issue #3): 50 MB in under 1.5 s, peak RSS under 4× the input size.
 
-| input | clusters | endpoints | size | median ms | range ms | peak RSS | RSS / input |
-|---|---|---|---|---|---|---|---|
+| input | clusters | endpoints | size | median ms | range ms | modules loaded | input read | peak RSS |
+|---|---|---|---|---|---|---|---|---|
 ${line}
+
+*modules loaded*: RSS before the input exists (Node, type stripping, zod, the bot's modules). *input read*: peak
+while \`readFileSync(file, 'utf8')\` decodes the file: the string plus, for a moment, the file's bytes. *peak RSS*:
+the whole run. Ratios are to the input size.
+
+Why the peak is not under 4×: the two floors already make about 4× before any summarizing. Loading the modules
+costs about 2× a 50 MB input (≈ 100–115 MB: Node ≈ 41 MB, type stripping ≈ 17 MB, zod ≈ 17 MB, the rest the
+bot's modules), and the input is 1× as a string plus 1× more while it is decoded from bytes (istioctl's stdout
+arrives as bytes too). Summarizing itself holds one array element's objects at a time (the JSON text is checked
+once, then each cluster or ClusterLoadAssignment is parsed and reduced alone) and keeps only the reduced
+clusters and endpoints (≈ 10 MB); what it adds to the peak, ≈ 15 MB over the input-read floor, is mostly V8
+growing its young generation while the results accumulate (run with \`node --max-semi-space-size=8\`, the peak
+stays at the input-read floor, ≈ 205 MB / 3.9× here; the bot does not set that flag). Without the module
+baseline the run needs about 2.1–2.3× the input, most of it the bytes-plus-string moment of reading.
 `;
 }
 

@@ -3,12 +3,13 @@ import { clip } from '../src/grammar.ts';
 import { err, ok, type Result } from '../src/result.ts';
 import { analyzeCommand } from './analyze.ts';
 import { canaryCommand } from './canary.ts';
+import { digestCommand } from './digest.ts';
 import { helpCommand } from './help.ts';
 import { proxyConfigCommand } from './proxy-config.ts';
 import { statusCommand } from './status.ts';
 
 /** Every `/mesh` subcommand, in the order `help` lists them. */
-export const commands: readonly Command[] = [statusCommand, analyzeCommand, proxyConfigCommand, canaryCommand, helpCommand(() => commands)];
+export const commands: readonly Command[] = [statusCommand, analyzeCommand, proxyConfigCommand, canaryCommand, digestCommand, helpCommand(() => commands)];
 
 export interface Lookup {
   readonly command: Command;

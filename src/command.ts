@@ -12,7 +12,7 @@ export type Role = 'reader' | 'operator' | 'approver';
 
 /** Everything a command needs from the outside world, passed in so each layer can be tested alone. */
 export interface CommandDeps {
-  readonly config: Pick<AppConfig, 'clusters' | 'access' | 'approvals' | 'podNamespace'>;
+  readonly config: Pick<AppConfig, 'clusters' | 'access' | 'approvals' | 'digests' | 'podNamespace'>;
   readonly istioctl: Istioctl;
   readonly kubeFor: KubeFor;
   /** mesh-bot's own state (ConfigMaps in its namespace, in the default cluster). */
@@ -52,6 +52,8 @@ export interface CommandResult {
   readonly failed: boolean;
   /** Only the person who ran it sees the answer (refusals); default: posted in the channel. */
   readonly ephemeral?: boolean;
+  /** Runs once the answer is in the channel (a digest becomes the next baseline only if people saw it). */
+  readonly afterPost?: () => Promise<void>;
 }
 
 export interface CommandModule<Args> {

@@ -1,6 +1,8 @@
-import { checkSlackSettings, loadConfig } from './config.ts';
+import { checkSlackSettings, loadConfig, type AppConfig } from './config.ts';
 import { createLogger } from './log.ts';
+import { runScheduledDigest } from './schedule/digests.ts';
 import { startServer } from './server.ts';
+import { sandboxWanted } from './sandbox/wanted.ts';
 
 async function main(): Promise<void> {
   const loaded = await loadConfig(process.env);
@@ -9,6 +11,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loaded.value;
+  if (sandboxWanted(process.env)) return runSandbox(config);
   const slackProblem = checkSlackSettings(config.slack);
   if (slackProblem || config.slack.botToken === undefined) {
     process.stderr.write(`mesh-bot: ${slackProblem?.message ?? 'SLACK_BOT_TOKEN: required'}\n`);
@@ -18,7 +21,7 @@ async function main(): Promise<void> {
 
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
-    running = await startServer({ config, botToken: config.slack.botToken, logger });
+    running = await startServer({ config, botToken: config.slack.botToken, logger, runDigest: runScheduledDigest });
   } catch (cause) {
     logger.error({ err: cause }, 'could not start the Slack app');
     process.stderr.write(`mesh-bot: could not connect to Slack (${cause instanceof Error ? cause.message : String(cause)}). Check SLACK_BOT_TOKEN and SLACK_API_URL.\n`);
@@ -41,6 +44,29 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** No Slack settings and not in a pod: the local sandbox (src/sandbox/), loaded only then. */
+async function runSandbox(config: AppConfig): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const { startSandbox } = await import('./sandbox/sandbox.ts');
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  try {
+    sandbox = await startSandbox({ port: config.port, logLevel: config.logLevel, logger, runDigest: runScheduledDigest });
+  } catch (cause) {
+    process.stderr.write(`mesh-bot: could not start the sandbox: ${cause instanceof Error ? cause.message : String(cause)}\n`);
+    process.exit(1);
+  }
+  logger.warn({ sandbox: { url: sandbox.url, kubeconfig: sandbox.kubeconfigPath } }, 'SANDBOX MODE: no Slack workspace, no cluster — demo data only');
+  process.stderr.write(`\n  mesh-bot SANDBOX MODE: no Slack workspace, no cluster — demo data only.\n  Open ${sandbox.url}  (set SLACK_BOT_TOKEN to run the real bot)\n\n`);
+  const stop = () => {
+    sandbox.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 await main();

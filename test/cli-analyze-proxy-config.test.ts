@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli.ts';
 import { fakeIstioctl, type FakeIstioctlSettings } from './support/bot.ts';
-import { startFakeKubeApi, type FakeKubeApi } from './support/fake-kube-api.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.ts';
 
 let api: FakeKubeApi;
 

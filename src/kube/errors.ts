@@ -1,4 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
+import { safeJson } from '../json.ts';
 import { scrubSecrets } from '../log.ts';
 
 /** Parsed `Status` body of a failed API call, when the server sent one. */
@@ -25,13 +26,6 @@ export function kubeStatusOf(cause: unknown): KubeStatus | null {
   return { code: exception.code, reason, message, retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : null };
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * One sentence saying what failed and what to do next. `action` reads like "list pods in istio-system".

@@ -67,12 +67,34 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return written.ok;
   }
 
+  /** The most recent scheduled time within the grace window, if any. */
+  function latestDue(cron: Cron, now: number): Date | null {
+    let due: Date | null = null;
+    for (let next = cron.nextRun(new Date(now - graceMs)); next && next.getTime() <= now; next = cron.nextRun(next)) due = next;
+    return due;
+  }
+
+  /**
+   * A job seen for the first time records "nothing missed so far": a new deployment starting at 09:05 has not
+   * missed the 09:00 digest. Only runs missed after that (a leader change at fire time) are caught up.
+   */
+  async function prime(job: ScheduledJob, due: Date | null, now: number): Promise<boolean> {
+    const name = recordName('mesh-bot-schedule', job.id);
+    const current = await options.store.get(name, fireRecord);
+    if (!current.ok) return false;
+    if (current.value !== null) return true;
+    const created = await options.store.create(name, { lastFired: (due ?? new Date(now)).toISOString() }, { 'mesh-bot/kind': 'schedule' });
+    return created.ok || created.error.kind === 'exists';
+  }
+
   async function loop(job: ScheduledJob): Promise<void> {
     const cron = new Cron(job.schedule, { timezone: job.timezone, paused: true });
+    let primed = false;
     while (!controller.signal.aborted) {
       const now = options.clock.now();
-      const due = cron.nextRun(new Date(now - graceMs));
-      if (due && due.getTime() <= now && options.isLeader() && (await claim(job, due))) {
+      const due = latestDue(cron, now);
+      if (!primed) primed = await prime(job, due, now);
+      else if (due && options.isLeader() && (await claim(job, due))) {
         options.logger.info({ job: job.id, firedAt: due.toISOString(), lateMs: now - due.getTime() }, 'running scheduled job');
         try {
           await job.run(due);

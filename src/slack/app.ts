@@ -111,7 +111,10 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   const clientOptions = webClientOptions(slack.apiUrl);
 
   if (slack.appToken !== undefined) {
-    const receiver = new SocketModeReceiver({ appToken: slack.appToken, logger, customRoutes: routes, installerOptions: { port: options.port } });
+    // The Socket Mode client builds its own WebClient from installerOptions.clientOptions: without them it
+    // ignores SLACK_API_URL and silently retries apps.connections.open 100 times.
+    const socketClientOptions: WebClientOptions = { ...clientOptions, retryConfig: { retries: 10, factor: 1.6, minTimeout: 1_000, maxTimeout: 30_000, randomize: true } };
+    const receiver = new SocketModeReceiver({ appToken: slack.appToken, logger, customRoutes: routes, installerOptions: { port: options.port, clientOptions: socketClientOptions } });
     receiver.client.on('connected', () => (slackConnected = true));
     receiver.client.on('reconnecting', () => (slackConnected = false));
     receiver.client.on('disconnected', () => (slackConnected = false));

@@ -496,7 +496,16 @@ const API_CALLS: Readonly<Record<string, CallMapping>> = {
     needs: [need('cluster', '', 'pods', 'list')],
     why: 'istiod pods in any configured istio namespace (status); pods a DestinationRule subset selects (canary)',
   },
-  'CoreV1Api.readNamespacedConfigMap': { kind: 'resource', needs: [need('bot-namespace', '', 'configmaps', 'get')], why: 'state store: read a record' },
+  'CoreV1Api.readNamespacedService': {
+    kind: 'resource',
+    needs: [need('cluster', '', 'services', 'get')],
+    why: 'canary: the Service selector that, with a DestinationRule subset\'s labels, picks the subset\'s pods',
+  },
+  'CoreV1Api.readNamespacedConfigMap': {
+    kind: 'resource',
+    needs: [need('bot-namespace', '', 'configmaps', 'get'), need('cluster', '', 'configmaps', 'get')],
+    why: 'state store: read a record; digest: the istio-ca-root-cert ConfigMap of a scoped namespace or the Istio namespace (ClusterRole limited by resourceNames)',
+  },
   'CoreV1Api.listNamespacedConfigMap': { kind: 'resource', needs: [need('bot-namespace', '', 'configmaps', 'list')], why: 'state store: list records by label' },
   'CoreV1Api.createNamespacedConfigMap': { kind: 'resource', needs: [need('bot-namespace', '', 'configmaps', 'create')], why: 'state store: create a record / take a lock' },
   'CoreV1Api.replaceNamespacedConfigMap': { kind: 'resource', needs: [need('bot-namespace', '', 'configmaps', 'update')], why: 'state store: compare-and-swap on resourceVersion' },
@@ -507,6 +516,7 @@ const API_CALLS: Readonly<Record<string, CallMapping>> = {
   'CoordinationV1Api.replaceNamespacedLease': { kind: 'resource', needs: [need('bot-namespace', 'coordination.k8s.io', 'leases', 'update')], why: 'leader election: renew / release' },
   'CustomObjectsApi.getNamespacedCustomObject': { kind: 'custom', verb: 'get', scope: 'cluster', why: 'read a VirtualService / DestinationRule / Rollout / Canary' },
   'CustomObjectsApi.listNamespacedCustomObject': { kind: 'custom', verb: 'list', scope: 'cluster', why: 'find Rollouts / Canaries that own a VirtualService' },
+  'CustomObjectsApi.listClusterCustomObject': { kind: 'custom', verb: 'list', scope: 'cluster', why: 'digest: VirtualServices with split weights across the mesh' },
   'CustomObjectsApi.patchNamespacedCustomObject': { kind: 'custom', verb: 'patch', scope: 'cluster', why: 'JSON Patch of VirtualService weights' },
   'VersionApi.getCode': { kind: 'non-resource', url: '/version', why: '/readyz: API reachable. Open to every authenticated user (system:public-info-viewer); no Role needed' },
 };
@@ -516,7 +526,7 @@ const DISCOVERY_METHODS = new Set(['getAPIGroup', 'getAPIVersions', 'getAPIResou
 
 /** The custom resources the bot reads or writes through CustomObjectsApi, with the verbs it uses on each. */
 const CUSTOM_RESOURCES: readonly { group: string; plural: string; verbs: readonly string[]; why: string }[] = [
-  { group: 'networking.istio.io', plural: 'virtualservices', verbs: ['get', 'patch'], why: 'canary status / promote / rollback' },
+  { group: 'networking.istio.io', plural: 'virtualservices', verbs: ['get', 'list', 'patch'], why: 'canary status / promote / rollback; digest: canaries in progress' },
   { group: 'networking.istio.io', plural: 'destinationrules', verbs: ['get', 'list'], why: 'subsets of a canary (the DestinationRules of the namespace)' },
   { group: 'argoproj.io', plural: 'rollouts', verbs: ['get', 'list'], why: 'is the VirtualService managed by Argo Rollouts?' },
   { group: 'flagger.app', plural: 'canaries', verbs: ['get', 'list'], why: 'is the VirtualService managed by Flagger?' },

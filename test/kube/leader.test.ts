@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { createLeaderElector, type LeaderElector, type LeaderElectorOptions, type LeaseClient } from '../../src/kube/leader.ts';
 import { createLogger } from '../../src/log.ts';
-import { startFakeKubeApi, type FakeKubeApi, type KubeObject } from '../support/fake-kube-api.ts';
+import { startFakeKubeApi, type FakeKubeApi, type KubeObject } from '../../src/sandbox/kube-api.ts';
 
 const NAMESPACE = 'mesh-bot';
 const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;

@@ -4,7 +4,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { botNamespace } from '../../src/kube/bot-namespace.ts';
 import { createStateStore, recordName, type StateStore } from '../../src/kube/state-store.ts';
-import { startFakeKubeApi, type FakeKubeApi } from '../support/fake-kube-api.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 
 const counter = z.object({ count: z.number() });
 

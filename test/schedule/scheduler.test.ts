@@ -6,7 +6,7 @@ import { createLogger } from '../../src/log.ts';
 import { createScheduler, cronProblem } from '../../src/schedule/scheduler.ts';
 import { eventually } from '../support/eventually.ts';
 import { FakeClock } from '../support/fake-clock.ts';
-import { startFakeKubeApi, type FakeKubeApi } from '../support/fake-kube-api.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 import { Writable } from 'node:stream';
 
 const quiet = createLogger('error', new Writable({ write: (_chunk, _encoding, callback) => callback() }));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { historyRecordName } from '../../src/mesh/analyze-history.ts';
 import { startBot, type Bot } from '../support/bot.ts';
-import { startFakeKubeApi, type FakeKubeApi } from '../support/fake-kube-api.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 
 interface Block {
   type: string;

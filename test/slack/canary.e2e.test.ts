@@ -3,8 +3,8 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startBot, type Bot } from '../support/bot.ts';
 import { eventually } from '../support/eventually.ts';
 import { seedReviews, realPatches, reviewsWeights } from '../support/bookinfo.ts';
-import { startFakeKubeApi, type FakeKubeApi } from '../support/fake-kube-api.ts';
-import { startFakeSlack, type FakeSlack, type StoredMessage } from '../support/fake-slack.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
+import { startFakeSlack, type FakeSlack, type StoredMessage } from '../../src/sandbox/slack-api.ts';
 
 const CONFIG = `
 access:

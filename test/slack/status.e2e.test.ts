@@ -5,7 +5,7 @@ import nock from 'nock';
 import { startBot, SIGNING_SECRET, type Bot } from '../support/bot.ts';
 import { eventually } from '../support/eventually.ts';
 import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, nockIstiods, nockKubeConfig } from '../support/kube-nock.ts';
-import { sendSignedRequest, slashCommandFields } from '../support/slack-requests.ts';
+import { sendSignedRequest, slashCommandFields } from '../../src/sandbox/slack-requests.ts';
 
 interface Block {
   type: string;

@@ -1,4 +1,4 @@
-import type { FakeKubeApi } from './fake-kube-api.ts';
+import type { FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 
 /** A bookinfo-like `reviews` service: VirtualService 90/10 between v1 and v2, its DestinationRule and pods. */
 export function seedReviews(api: FakeKubeApi, options: { namespace?: string; metadata?: Record<string, unknown>; weights?: [number, number] } = {}): void {
@@ -27,6 +27,9 @@ export function seedReviews(api: FakeKubeApi, options: { namespace?: string; met
     metadata: { name: 'reviews', namespace },
     spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }, { name: 'v3', labels: { version: 'v3' } }] },
   });
+  api.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } });
+  // Another app's v1 pod: a subset is the Service's pods with the subset labels, so it must not be counted.
+  api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ratings-v1-9bd8c8595-hvc5b', namespace, labels: { app: 'ratings', version: 'v1' } }, spec: { containers: [{ name: 'ratings', image: 'docker.io/istio/examples-bookinfo-ratings-v1:1.20.2' }] }, status: { phase: 'Running' } });
   for (const version of ['v1', 'v2']) {
     api.put({
       apiVersion: 'v1',

@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
+import type { Clock } from '../../src/schedule/clock.ts';
+import { runScheduledDigest } from '../../src/schedule/digests.ts';
 import { startServer } from '../../src/server.ts';
-import type { RunningSlackApp } from '../../src/slack/app.ts';
-import { startFakeSlack, type FakeSlack, type FakeSlackOptions, type StoredMessage } from './fake-slack.ts';
-import { sendBlockAction, sendSlashCommand, type SlackHttpResponse } from './slack-requests.ts';
+import { startFakeSlack, type FakeSlack, type FakeSlackOptions, type StoredMessage } from '../../src/sandbox/slack-api.ts';
+import { sendBlockAction, sendSlashCommand, type SlackHttpResponse } from '../../src/sandbox/slack-requests.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
-const FAKE_ISTIOCTL_MAIN = fileURLToPath(new URL('./fake-istioctl/main.ts', import.meta.url));
+const FAKE_ISTIOCTL_MAIN = fileURLToPath(new URL('../../src/sandbox/istioctl/main.ts', import.meta.url));
 
 export interface FakeIstioctlSettings {
   readonly version?: string;
@@ -60,6 +61,8 @@ export interface BotOptions {
   /** Reuse a running fake Slack (two bot instances sharing one workspace). */
   readonly sharedSlack?: FakeSlack;
   readonly env?: Record<string, string>;
+  /** Virtual time for leader election and schedules. */
+  readonly clock?: Clock;
 }
 
 export interface Bot {
@@ -67,6 +70,8 @@ export interface Bot {
   readonly slack: FakeSlack;
   readonly logLines: readonly Record<string, unknown>[];
   readonly istioctlInvocations: () => Promise<string[][]>;
+  /** This replica holds the scheduling Lease right now. */
+  isLeader(): boolean;
   slash(text: string, options?: { userId?: string; channelId?: string }): Promise<{ http: SlackHttpResponse; responseUrl: string; channelId: string }>;
   click(options: { actionId: string; value: string; userId?: string; channelId?: string; messageTs: string }): Promise<SlackHttpResponse>;
   /** The in-channel answer posted through the command's response_url. */
@@ -98,7 +103,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     },
   });
   const logger = createLogger('info', sink);
-  const running: RunningSlackApp = await startServer({ config: loaded.value, botToken: 'xoxb-test-token', logger, loadKubeConfig: options.kubeConfig });
+  const running = await startServer({
+    config: loaded.value,
+    botToken: 'xoxb-test-token',
+    logger,
+    loadKubeConfig: options.kubeConfig,
+    runDigest: runScheduledDigest,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const url = `http://127.0.0.1:${running.port}`;
 
   return {
@@ -106,6 +118,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     slack,
     logLines,
     istioctlInvocations: istioctl.invocations,
+    isLeader: () => running.leader?.isLeader() ?? false,
     async slash(text, { userId = 'U0ALICE', channelId = 'C0OPS' } = {}) {
       const responseUrl = slack.responseUrl(undefined, { channel: channelId, user: userId });
       const http = await sendSlashCommand(url, SIGNING_SECRET, { text, userId, channelId, responseUrl });

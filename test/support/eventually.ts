@@ -1,5 +1,5 @@
 /** Polls until `probe` returns something other than undefined (for conditions no event announces, like log lines). */
-export async function eventually<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();

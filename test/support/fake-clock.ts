@@ -38,7 +38,7 @@ export class FakeClock implements Clock {
     });
 
   /** Moves time to `now + ms`, firing each due timer in order and letting the work it triggers run. */
-  async advance(ms: number, settleMs = 15): Promise<void> {
+  async advance(ms: number, settleMs = 25): Promise<void> {
     const target = this.#now + ms;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, settleMs));

@@ -32,9 +32,13 @@ export interface CellTable {
  * offset on every line; cutting at the header's offsets is therefore exact even when cells contain
  * single spaces (`STALE (Never Acknowledged)`) or are blank. Header names are told apart from
  * multi-word headers (`SUBSCRIBED TYPES`) by requiring at least two spaces between columns.
+ *
+ * `columns` names the header's columns instead, in order, for tables whose columns may be only one
+ * space apart while their names contain spaces (istioctl proxy-config pads with one space:
+ * `SERVICE FQDN PORT`). The header must contain each name as whole words; other header text is ignored.
  */
-export function splitTable(text: string): Result<Table, ParseFailure> {
-  const table = splitTableCells(text);
+export function splitTable(text: string, columns?: readonly string[]): Result<Table, ParseFailure> {
+  const table = splitTableCells(text, columns);
   if (!table.ok) return table;
   const { headers, rowCount, cells } = table.value;
   const rows: Record<string, string>[] = new Array<Record<string, string>>(rowCount);
@@ -47,7 +51,7 @@ export function splitTable(text: string): Result<Table, ParseFailure> {
 }
 
 /** {@link splitTable} without building a record per row: one pass over the text, no per-row regular expressions. */
-export function splitTableCells(text: string): Result<CellTable, ParseFailure> {
+export function splitTableCells(text: string, names?: readonly string[]): Result<CellTable, ParseFailure> {
   // Line i spans text[bounds[2i], bounds[2i+1]).
   const bounds = nonBlankLineBounds(text);
   const lineCount = bounds.length / 2;
@@ -55,7 +59,9 @@ export function splitTableCells(text: string): Result<CellTable, ParseFailure> {
     return err({ kind: 'parse', message: 'Expected a table but the output is empty.' });
   }
   const header = text.slice(bounds[0], bounds[1]);
-  const columns = headerColumns(header);
+  const named = names ? namedColumns(header, names) : ok(headerColumns(header));
+  if (!named.ok) return named;
+  const columns = named.value;
   const first = columns[0];
   if (first === undefined || first.start !== 0) {
     return err({ kind: 'parse', message: `Expected a table header at the start of the line, got "${clip(header)}".` });
@@ -104,6 +110,25 @@ export function splitTableCells(text: string): Result<CellTable, ParseFailure> {
 const SPACE = 32;
 const TAB = 9;
 const CARRIAGE_RETURN = 13;
+
+/** Where each of `names` starts in the header, in order; a name must stand as whole words. */
+function namedColumns(header: string, names: readonly string[]): Result<Column[], ParseFailure> {
+  const columns: Column[] = [];
+  let from = 0;
+  for (const name of names) {
+    let at = header.indexOf(name, from);
+    while (at !== -1 && !(isWordEdge(header, at - 1) && isWordEdge(header, at + name.length))) at = header.indexOf(name, at + 1);
+    if (at === -1) return err({ kind: 'parse', message: `table header ${JSON.stringify(header.trim())} has no ${name} column.` });
+    columns.push({ name, start: at });
+    from = at + name.length;
+  }
+  return ok(columns);
+}
+
+/** Start or end of the header, or padding: `NAME` inside `VHOST NAME` is found, inside `HOSTNAME` it is not. */
+function isWordEdge(header: string, at: number): boolean {
+  return at < 0 || at >= header.length || isPadding(header.charCodeAt(at));
+}
 
 function headerColumns(line: string): Column[] {
   const columns: Column[] = [];

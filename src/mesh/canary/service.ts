@@ -101,6 +101,19 @@ export function createCanaryService(deps: CanaryDeps) {
       .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
   }
 
+  /** The pod selector of the Service behind a host (`reviews`, `reviews.shop`, `reviews.shop.svc.cluster.local`). */
+  async function selectorOfService(namespace: string, host: string, notes: string[]): Promise<Record<string, string>> {
+    const [name = host, hostNamespace] = host.split('.');
+    const serviceNamespace = hostNamespace ?? namespace;
+    try {
+      const service = await deps.core.readNamespacedService({ name, namespace: serviceNamespace });
+      return service.spec?.selector ?? {};
+    } catch (cause) {
+      notes.push(`Service ${serviceNamespace}/${name} unreadable, so pods are counted by subset labels alone: ${describeKubeError(cause, `read Service ${serviceNamespace}/${name}`, cluster.name)}`);
+      return {};
+    }
+  }
+
   async function subsetsOf(namespace: string, host: string): Promise<{ rule: DestinationRule | null; subsets: SubsetInfo[]; notes: string[] }> {
     const notes: string[] = [];
     const rules = await istio.listDestinationRules(namespace);
@@ -110,10 +123,12 @@ export function createCanaryService(deps: CanaryDeps) {
       .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
       .find((candidate) => sameServiceHost(candidate.spec.host, host, namespace));
     if (!rule) return { rule: null, subsets: [], notes };
+    const serviceSelector = await selectorOfService(namespace, host, notes);
     const subsets: SubsetInfo[] = [];
     for (const subset of rule.spec.subsets ?? []) {
       const labels = subset.labels ?? {};
-      const selector = Object.entries(labels)
+      // Istio sends a subset's traffic to the Service's endpoints that also carry the subset labels.
+      const selector = Object.entries({ ...serviceSelector, ...labels })
         .map(([key, value]) => `${key}=${value}`)
         .join(',');
       let pods: number | null = null;

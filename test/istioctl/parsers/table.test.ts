@@ -92,3 +92,26 @@ describe('splitTable', () => {
     assert.equal(table.rows.filter((row) => row.STATE === 'NOT SENT').length, 25_000);
   });
 });
+
+describe('splitTable with named columns', () => {
+  // istioctl proxy-config pads with one space, so a column may start one space after a multi-word name.
+  const text = 'NAME     VHOST NAME DOMAINS MATCH\nroute/80 backend    *       /*\n';
+
+  it('cuts at the named columns even when only one space separates them', () => {
+    const result = splitTable(text, ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH']);
+    assert.deepEqual(result, { ok: true, value: { headers: ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH'], rows: [{ NAME: 'route/80', 'VHOST NAME': 'backend', DOMAINS: '*', MATCH: '/*' }] } });
+  });
+
+  it('reads the istio.io cluster table by its column names', () => {
+    const result = splitTable(fixture('proxy-config/docs-examples/istio.io_pc-cluster_example.txt'), ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE']);
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.rows[2], { 'SERVICE FQDN': 'details.default.svc.cluster.local', PORT: '9080', SUBSET: '-', DIRECTION: 'outbound', TYPE: 'EDS', 'DESTINATION RULE': 'details.default' });
+  });
+
+  it('matches whole words only and names a missing column', () => {
+    assert.deepEqual(splitTable('HOSTNAME  PORT\na         1\n', ['NAME', 'PORT']), {
+      ok: false,
+      error: { kind: 'parse', message: 'table header "HOSTNAME  PORT" has no NAME column.' },
+    });
+  });
+});

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { ok } from '../../../result.ts';
 import type { Result } from '../../../result.ts';
 import type { ParseFailure } from '../../types.ts';
-import { asConfigDump, describeIssue, failure, parseJsonOutput, section, textLines } from './common.ts';
+import { describeIssue, failure, fromDump, readAs, readJsonOutput, textLines } from './common.ts';
 import type { ConfigDump } from './common.ts';
+import type { JsonValue } from './json-text.ts';
 
 /** The few bootstrap facts the bot shows; the rest of the bootstrap is deliberately not surfaced. */
 export interface BootstrapInfo {
@@ -20,28 +21,21 @@ export interface BootstrapInfo {
 }
 
 const stringMap = z.record(z.string(), z.unknown());
-const bootstrapJson = z.looseObject({
-  bootstrap: z
-    .looseObject({
-      node: z
-        .looseObject({
-          metadata: stringMap.optional(),
-          userAgentBuildVersion: z
-            .looseObject({
-              version: z
-                .looseObject({
-                  majorNumber: z.number().optional(),
-                  minorNumber: z.number().optional(),
-                  patch: z.number().optional(),
-                })
-                .optional(),
-              metadata: stringMap.optional(),
-            })
-            .optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+/** Node metadata maps are read as they are: their keys (`ISTIO_VERSION`, `build.label`) are not field names. */
+const bootstrapJson = z.object({
+  bootstrap: z.object({
+    node: z.object({
+      metadata: stringMap.optional(),
+      userAgentBuildVersion: z.object({
+        version: z.object({
+          majorNumber: z.number().optional(),
+          minorNumber: z.number().optional(),
+          patch: z.number().optional(),
+        }).optional(),
+        metadata: stringMap.optional(),
+      }).optional(),
+    }).optional(),
+  }).optional(),
 });
 type BootstrapJson = z.infer<typeof bootstrapJson>;
 
@@ -76,13 +70,15 @@ function toInfo(parsed: BootstrapJson): BootstrapInfo {
   };
 }
 
+const SECTION = 'BootstrapConfigDump';
+
 export function bootstrapFromDump(dump: ConfigDump): Result<BootstrapInfo, ParseFailure> | undefined {
-  const raw = section(dump, 'BootstrapConfigDump');
-  return raw === undefined ? undefined : fromSection(raw);
+  return fromDump(dump, SECTION, fromSection);
 }
 
-function fromSection(raw: unknown): Result<BootstrapInfo, ParseFailure> {
-  const parsed = bootstrapJson.safeParse(raw);
+/** The bootstrap section is small (one node, the static resources): it is parsed whole. */
+function fromSection(raw: JsonValue): Result<BootstrapInfo, ParseFailure> {
+  const parsed = readAs(bootstrapJson, raw.parse());
   if (!parsed.success) return failure(`bootstrap JSON has an unexpected shape ${describeIssue(parsed.error)}`);
   if (!parsed.data.bootstrap) return failure('bootstrap JSON has no "bootstrap" object.');
   return ok(toInfo(parsed.data));
@@ -90,11 +86,7 @@ function fromSection(raw: unknown): Result<BootstrapInfo, ParseFailure> {
 
 /** `istioctl proxy-config bootstrap POD -o json` (a BootstrapConfigDump, every version) or a full config dump. */
 export function parseBootstrapJson(stdout: string): Result<BootstrapInfo, ParseFailure> {
-  const json = parseJsonOutput(stdout, 'istioctl proxy-config bootstrap -o json');
-  if (!json.ok) return json;
-  const dump = asConfigDump(json.value);
-  if (dump) return bootstrapFromDump(dump) ?? failure('config dump has no BootstrapConfigDump section.');
-  return fromSection(json.value);
+  return readJsonOutput(stdout, 'istioctl proxy-config bootstrap -o json', SECTION, fromSection, fromSection);
 }
 
 const SHORT_KEYS: Readonly<Record<string, 'istioVersion' | 'istioProxyVersion' | 'envoyVersion'>> = {

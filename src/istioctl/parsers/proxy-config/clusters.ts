@@ -2,18 +2,9 @@ import { z } from 'zod';
 import { ok } from '../../../result.ts';
 import type { Result } from '../../../result.ts';
 import type { ParseFailure } from '../../types.ts';
-import {
-  asConfigDump,
-  describeIssue,
-  failure,
-  istioConfigRef,
-  parseDisplayRef,
-  parseJsonOutput,
-  section,
-  splitTable,
-  textLines,
-} from './common.ts';
-import type { ConfigDump, ConfigRef } from './common.ts';
+import { splitTable } from '../table.ts';
+import { eachElement, istioConfigRef, listFamily, parseDisplayRef, textLines } from './common.ts';
+import type { ConfigRef } from './common.ts';
 
 /** One Envoy cluster, reduced to what the bot reports. */
 export interface ClusterInfo {
@@ -29,10 +20,10 @@ export interface ClusterInfo {
   readonly destinationRule: ConfigRef | null;
 }
 
-const clusterJson = z.looseObject({
+const clusterJson = z.object({
   name: z.string(),
   type: z.string().optional(),
-  clusterType: z.looseObject({ name: z.string() }).optional(),
+  clusterType: z.object({ name: z.string() }).optional(),
   metadata: z.unknown().optional(),
 });
 type ClusterJson = z.infer<typeof clusterJson>;
@@ -60,36 +51,22 @@ function toInfo(cluster: ClusterJson): ClusterInfo {
   };
 }
 
-const clustersDump = z.looseObject({
-  staticClusters: z.array(z.looseObject({ cluster: clusterJson.optional() })).optional(),
-  dynamicActiveClusters: z.array(z.looseObject({ cluster: clusterJson.optional() })).optional(),
-  dynamicWarmingClusters: z.array(z.looseObject({ cluster: clusterJson.optional() })).optional(),
+const entry = eachElement(z.object({ cluster: clusterJson.optional() }), (e) => (e.cluster ? [toInfo(e.cluster)] : []));
+const clusters = listFamily({
+  command: 'istioctl proxy-config clusters -o json',
+  noun: 'clusters',
+  section: 'ClustersConfigDump',
+  arrays: { staticClusters: entry, dynamicActiveClusters: entry, dynamicWarmingClusters: entry },
+  // Dynamic clusters first, like istioctl.
+  order: ['dynamicActiveClusters', 'dynamicWarmingClusters', 'staticClusters'],
+  element: eachElement(clusterJson, (c) => [toInfo(c)]),
 });
 
-/** Clusters of a parsed config dump (dynamic first, like istioctl), or undefined when the dump has no cluster section. */
-export function clustersFromDump(dump: ConfigDump): Result<ClusterInfo[], ParseFailure> | undefined {
-  const raw = section(dump, 'ClustersConfigDump');
-  if (!raw) return undefined;
-  const parsed = clustersDump.safeParse(raw);
-  if (!parsed.success) return failure(`ClustersConfigDump has an unexpected shape ${describeIssue(parsed.error)}`);
-  const all = [
-    ...(parsed.data.dynamicActiveClusters ?? []),
-    ...(parsed.data.dynamicWarmingClusters ?? []),
-    ...(parsed.data.staticClusters ?? []),
-  ];
-  return ok(all.flatMap((c) => (c.cluster ? [toInfo(c.cluster)] : [])));
-}
+/** Clusters of a config dump, or undefined when the dump has no cluster section. */
+export const clustersFromDump = clusters.fromDump;
 
 /** `istioctl proxy-config clusters POD -o json` (an array of Envoy Cluster objects) or a full config dump. */
-export function parseClustersJson(stdout: string): Result<ClusterInfo[], ParseFailure> {
-  const json = parseJsonOutput(stdout, 'istioctl proxy-config clusters -o json');
-  if (!json.ok) return json;
-  const dump = asConfigDump(json.value);
-  if (dump) return clustersFromDump(dump) ?? failure('config dump has no ClustersConfigDump section.');
-  const parsed = z.array(clusterJson).safeParse(json.value);
-  if (!parsed.success) return failure(`clusters JSON has an unexpected shape ${describeIssue(parsed.error)}`);
-  return ok(parsed.data.map(toInfo));
-}
+export const parseClustersJson = clusters.parseJson;
 
 const CLUSTER_COLUMNS = ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'] as const;
 
@@ -100,10 +77,10 @@ const CLUSTER_COLUMNS = ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 
 export function parseClustersTable(text: string): Result<ClusterInfo[], ParseFailure> {
   const lines = textLines(text).filter((l) => l.trim() !== '' && l.trim() !== '...');
   const withName = /^NAME\s/.test(lines[0] ?? '');
-  const rows = splitTable(lines, withName ? ['NAME', ...CLUSTER_COLUMNS] : CLUSTER_COLUMNS);
-  if (!rows.ok) return rows;
+  const table = splitTable(lines.join('\n'), withName ? ['NAME', ...CLUSTER_COLUMNS] : CLUSTER_COLUMNS);
+  if (!table.ok) return table;
   return ok(
-    rows.value.map((row) => {
+    table.value.rows.map((row) => {
       const dash = (v: string | undefined): string => (v === undefined || v === '-' ? '' : v);
       const port = Number(dash(row.PORT));
       const fqdn = row['SERVICE FQDN'] ?? '';

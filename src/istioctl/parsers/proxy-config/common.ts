@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { err, ok } from '../../../result.ts';
 import type { Result } from '../../../result.ts';
 import type { ParseFailure } from '../../types.ts';
+import { JsonValue, scanJson } from './json-text.ts';
 
 export function failure(message: string): { readonly ok: false; readonly error: ParseFailure } {
   return err({ kind: 'parse', message });
@@ -9,53 +10,230 @@ export function failure(message: string): { readonly ok: false; readonly error: 
 
 /** `snake_case` → `snakeCase`; keys with capitals, dots or `@` (metadata maps, `@type`) are left alone. */
 function camel(key: string): string {
-  if (!/^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/.test(key)) return key;
-  return key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  let known = CAMEL.get(key);
+  if (known === undefined) {
+    known = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/.test(key) ? key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) : key;
+    // Keys repeat (the same few dozen field names thousands of times); free-form map keys could be many.
+    if (CAMEL.size < 10_000) CAMEL.set(key, known);
+  }
+  return known;
+}
+const CAMEL = new Map<string, string>();
+
+/** An object's own keys camelCased (a later duplicate wins, as when the dump was normalized whole). */
+function camelKeys(value: unknown): unknown {
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[camel(k)] = v;
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**
  * Envoy's own /config_dump uses proto field names (`filter_metadata`), while istioctl's `-o json` re-marshals
- * with protojson (`filterMetadata`); the corpus has both. Everything is read through camelCase keys. Free-form
- * map keys written in lowercase snake_case (labels) are camelized too; nothing here reads those.
+ * with protojson (`filterMetadata`); the corpus has both. Schemas name camelCase fields and every value is read
+ * through `readAs`: it picks the fields a schema names (either spelling; when both are present the later one,
+ * as a whole-tree rename would keep) into a small object and validates that. So only what a schema names is
+ * ever looked at or copied; `z.unknown()` fields are passed on as they are and read later through their own
+ * schema.
  */
-export function normalizeKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalizeKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[camel(k)] = normalizeKeys(v);
-    return out;
-  }
-  return value;
+export function readAs<S extends z.ZodType>(schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> {
+  return schema.safeParse(picker(schema)(value));
 }
 
-/** JSON.parse + key normalization, as a Result. */
-export function parseJsonOutput(stdout: string, what: string): Result<unknown, ParseFailure> {
+type Picker = (value: unknown) => unknown;
+const PICKERS = new WeakMap<z.ZodType, Picker>();
+const same: Picker = (value) => value;
+
+/** The picking half of readAs, built once per schema. */
+function picker(schema: z.ZodType): Picker {
+  let pick = PICKERS.get(schema);
+  if (pick) return pick;
+  if (schema instanceof z.ZodOptional) {
+    const inner = picker(schema.unwrap() as z.ZodType);
+    pick = (value) => (value === undefined ? value : inner(value));
+  } else if (schema instanceof z.ZodArray) {
+    const element = picker(schema.element as z.ZodType);
+    pick = (value) => (Array.isArray(value) ? value.map(element) : value);
+  } else if (schema instanceof z.ZodObject) {
+    const fieldPickers = Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) => {
+      const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      return { key, snake: snake !== key && camel(snake) === key ? snake : undefined, pick: picker(field) };
+    });
+    pick = (value) => {
+      if (!isObject(value)) return value;
+      const out: Record<string, unknown> = {};
+      for (const field of fieldPickers) {
+        const raw = fieldOf(value, field.key, field.snake);
+        if (raw !== undefined) out[field.key] = field.pick(raw);
+      }
+      return out;
+    };
+  } else if (schema instanceof z.ZodRecord) {
+    pick = camelKeys;
+  } else {
+    pick = same;
+  }
+  PICKERS.set(schema, pick);
+  return pick;
+}
+
+function fieldOf(value: Record<string, unknown>, key: string, snake: string | undefined): unknown {
+  const hasCamel = Object.hasOwn(value, key);
+  if (snake === undefined || !Object.hasOwn(value, snake)) return hasCamel ? value[key] : undefined;
+  if (!hasCamel) return value[snake];
+  const keys = Object.keys(value);
+  return keys.indexOf(key) > keys.indexOf(snake) ? value[key] : value[snake];
+}
+
+/** The text checked as JSON, as a Result; nothing is parsed yet (see json-text.ts). */
+export function parseJsonOutput(stdout: string, what: string): Result<JsonValue, ParseFailure> {
   const text = stdout.trim();
   if (text === '') return failure(`${what} printed nothing (expected JSON).`);
+  const scanned = scanJson(text);
+  if (scanned instanceof JsonValue) return ok(scanned);
+  // JSON.parse words the problem; it fails as the scan did (the same grammar), so this runs only on bad output.
   try {
-    return ok(normalizeKeys(JSON.parse(text)));
+    JSON.parse(text);
   } catch (e) {
     return failure(`${what} output is not JSON: ${(e as Error).message}`);
   }
+  return failure(`${what} output is not JSON: unexpected text at offset ${scanned.errorAt}.`);
 }
 
-export function describeIssue(error: z.ZodError): string {
+/** An object's members by camelCase key; a later duplicate wins, as with JSON.parse. */
+export function fields(value: JsonValue): Map<string, JsonValue> {
+  const out = new Map<string, JsonValue>();
+  for (const [key, member] of value.members()) out.set(camel(key), member);
+  return out;
+}
+
+export function describeIssue(error: z.ZodError, prefix: readonly PropertyKey[] = []): string {
   const issue = error.issues[0];
-  return issue ? `at ${issue.path.join('.') || '(root)'}: ${issue.message}` : '';
+  return issue ? `at ${[...prefix, ...issue.path].map(String).join('.') || '(root)'}: ${issue.message}` : '';
 }
 
-const configDumpShape = z.looseObject({ configs: z.array(z.looseObject({ '@type': z.string().optional() })) });
+/** How each element of a JSON array is read: validated alone, then reduced at once to what the bot keeps. */
+export interface ElementReader<T> {
+  readonly schema: z.ZodType;
+  readonly read: (element: unknown) => readonly T[];
+}
 
-export type ConfigDumpSection = Readonly<Record<string, unknown>>;
+export function eachElement<S extends z.ZodType, T>(schema: S, read: (element: z.output<S>) => readonly T[]): ElementReader<T> {
+  return { schema, read: (element) => read(element as z.output<S>) };
+}
 
-/** A full Envoy /config_dump (what `proxy-config all -o json` prints), keys normalized. */
+/**
+ * Reads a JSON array one element at a time, so its parsed objects never all exist at once. A problem is
+ * reported as `z.array(schema)` reports it on the whole array (first bad element, first issue).
+ */
+export function readArray<T>(value: JsonValue, what: string, reader: ElementReader<T>, path: readonly PropertyKey[] = []): Result<T[], ParseFailure> {
+  if (value.kind !== 'array') return shapeFailure(what, z.array(reader.schema), value.parse(), path);
+  const out: T[] = [];
+  let index = 0;
+  for (const element of value.elements()) {
+    const parsed = readAs(reader.schema, element.parse());
+    if (!parsed.success) return failure(`${what} has an unexpected shape ${describeIssue(parsed.error, [...path, index])}`);
+    for (const item of reader.read(parsed.data)) out.push(item);
+    index += 1;
+  }
+  return ok(out);
+}
+
+/**
+ * Reads the array members of a JSON object (a config dump section) element by element; `readers` names them in
+ * camelCase, in the order a schema of the whole object would check them. An absent member reads as [].
+ */
+export function readArrays<K extends string, T>(
+  value: JsonValue,
+  what: string,
+  readers: Readonly<Record<K, ElementReader<T>>>,
+): Result<Record<K, T[]>, ParseFailure> {
+  const names = Object.keys(readers) as K[];
+  if (value.kind !== 'object') {
+    const shape = Object.fromEntries(names.map((name) => [name, z.array(readers[name].schema).optional()]));
+    return shapeFailure(what, z.object(shape), value.parse());
+  }
+  const members = fields(value);
+  const out = {} as Record<K, T[]>;
+  for (const name of names) {
+    const member = members.get(name);
+    if (member === undefined) {
+      out[name] = [];
+      continue;
+    }
+    const read = readArray(member, what, readers[name], [name]);
+    if (!read.ok) return read;
+    out[name] = read.value;
+  }
+  return ok(out);
+}
+
+function shapeFailure(what: string, schema: z.ZodType, value: unknown, path: readonly PropertyKey[] = []): { readonly ok: false; readonly error: ParseFailure } {
+  const parsed = readAs(schema, value);
+  return failure(`${what} has an unexpected shape ${parsed.success ? `at ${path.join('.')}` : describeIssue(parsed.error, path)}`);
+}
+
+/**
+ * The proxy-config types whose JSON is a list of Envoy objects (clusters, listeners, routes, endpoints): either
+ * one section of a config dump, whose `arrays` are read in the order given (the order a schema of the whole
+ * section checks them) and returned in `order`, or the type's own `-o json`, an array read by `element`.
+ */
+export interface ListFamily<K extends string, T> {
+  /** `istioctl proxy-config clusters -o json`, for messages. */
+  readonly command: string;
+  /** `clusters`, as in "clusters JSON has an unexpected shape". */
+  readonly noun: string;
+  /** `ClustersConfigDump`. */
+  readonly section: string;
+  readonly arrays: Readonly<Record<K, ElementReader<T>>>;
+  readonly order: readonly K[];
+  readonly element: ElementReader<T>;
+}
+
+export function listFamily<K extends string, T>(family: ListFamily<K, T>): {
+  readonly fromDump: (dump: ConfigDump) => Result<T[], ParseFailure> | undefined;
+  readonly parseJson: (stdout: string) => Result<T[], ParseFailure>;
+} {
+  const fromSection = (raw: JsonValue): Result<T[], ParseFailure> => {
+    const read = readArrays(raw, family.section, family.arrays);
+    return read.ok ? ok(family.order.flatMap((name) => read.value[name])) : read;
+  };
+  return {
+    fromDump: (dump) => fromDump(dump, family.section, fromSection),
+    parseJson: (stdout) => readJsonOutput(stdout, family.command, family.section, fromSection, (value) => readArray(value, `${family.noun} JSON`, family.element)),
+  };
+}
+
+/** One section of a config dump, still text. */
+export interface ConfigDumpSection {
+  /** `type.googleapis.com/envoy.admin.v3.ClustersConfigDump`; undefined when the section has none. */
+  readonly type: string | undefined;
+  readonly value: JsonValue;
+}
+
+/** A full Envoy /config_dump (what `proxy-config all -o json` prints), checked but not parsed. */
 export interface ConfigDump {
   readonly configs: readonly ConfigDumpSection[];
 }
 
-export function asConfigDump(value: unknown): ConfigDump | undefined {
-  const parsed = configDumpShape.safeParse(value);
-  return parsed.success ? { configs: parsed.data.configs } : undefined;
+/** A config dump is an object with a `configs` array of objects, each with an optional string `@type`. */
+export function asConfigDump(value: JsonValue): ConfigDump | undefined {
+  if (value.kind !== 'object') return undefined;
+  const configs = fields(value).get('configs');
+  if (configs?.kind !== 'array') return undefined;
+  const sections: ConfigDumpSection[] = [];
+  for (const config of configs.elements()) {
+    if (config.kind !== 'object') return undefined;
+    const typeText = fields(config).get('@type');
+    const type = typeText?.parse();
+    if (type !== undefined && typeof type !== 'string') return undefined;
+    sections.push({ type, value: config });
+  }
+  return { configs: sections };
 }
 
 /** `proxy-config all -o json`, or any saved /config_dump. */
@@ -68,8 +246,32 @@ export function parseConfigDump(stdout: string): Result<ConfigDump, ParseFailure
 }
 
 /** The section whose `@type` ends with e.g. `ClustersConfigDump` (v2 and v3 admin types both match). */
-export function section(dump: ConfigDump, typeSuffix: string): ConfigDumpSection | undefined {
-  return dump.configs.find((c) => typeof c['@type'] === 'string' && c['@type'].endsWith(`.${typeSuffix}`));
+function section(dump: ConfigDump, typeSuffix: string): JsonValue | undefined {
+  return dump.configs.find((c) => c.type?.endsWith(`.${typeSuffix}`))?.value;
+}
+
+/** What one `x`FromDump reads: undefined when the dump has no such section. */
+export function fromDump<T>(dump: ConfigDump, typeSuffix: string, read: (section: JsonValue) => T): T | undefined {
+  const raw = section(dump, typeSuffix);
+  return raw === undefined ? undefined : read(raw);
+}
+
+/**
+ * `istioctl proxy-config TYPE -o json`: either a full config dump, read through its `typeSuffix` section, or the
+ * type's own JSON (an array of Envoy objects, or one admin section), read by `own`.
+ */
+export function readJsonOutput<T>(
+  stdout: string,
+  command: string,
+  typeSuffix: string,
+  fromSection: (section: JsonValue) => Result<T, ParseFailure>,
+  own: (value: JsonValue) => Result<T, ParseFailure>,
+): Result<T, ParseFailure> {
+  const json = parseJsonOutput(stdout, command);
+  if (!json.ok) return json;
+  const dump = asConfigDump(json.value);
+  if (!dump) return own(json.value);
+  return fromDump(dump, typeSuffix, fromSection) ?? failure(`config dump has no ${typeSuffix} section.`);
 }
 
 /** A reference to the Istio config that produced an Envoy object (route or cluster metadata). */
@@ -103,13 +305,11 @@ export function parseConfigPath(path: string): ConfigRef | null {
   return { kind: KINDS[resource] ?? resource, namespace, name, display: `${name}.${namespace}` };
 }
 
+const istioMetadata = z.object({ filterMetadata: z.object({ istio: z.object({ config: z.string() }) }) });
+
 /** `metadata.filterMetadata.istio.config` of a route or cluster. */
 export function istioConfigRef(metadata: unknown): ConfigRef | null {
-  const config = z
-    .looseObject({
-      filterMetadata: z.looseObject({ istio: z.looseObject({ config: z.string() }) }),
-    })
-    .safeParse(metadata);
+  const config = readAs(istioMetadata, metadata);
   return config.success ? parseConfigPath(config.data.filterMetadata.istio.config) : null;
 }
 
@@ -121,51 +321,6 @@ export function parseDisplayRef(kind: string, text: string): ConfigRef | null {
   const dot = text.lastIndexOf('.');
   if (dot <= 0 || dot === text.length - 1) return null;
   return { kind, namespace: text.slice(dot + 1), name: text.slice(0, dot), display: text };
-}
-
-/**
- * Splits one tabwriter block into cells using the header's column positions. istioctl pads every cell of a
- * column to the same width, so a column starts where its header word starts; headers contain spaces
- * (`SERVICE FQDN`, `VALID CERT`), hence the caller names the columns. This is a private splitter for the
- * proxy-config tables (a shared one is being written elsewhere).
- */
-export function splitTable(
-  lines: readonly string[],
-  columns: readonly string[],
-): Result<Record<string, string>[], ParseFailure> {
-  const header = lines[0] ?? '';
-  const starts: number[] = [];
-  let from = 0;
-  for (const column of columns) {
-    const at = findColumn(header, column, from);
-    if (at === -1) return failure(`table header ${JSON.stringify(header.trim())} has no ${column} column.`);
-    starts.push(at);
-    from = at + column.length;
-  }
-  const rows: Record<string, string>[] = [];
-  for (const line of lines.slice(1)) {
-    if (line.trim() === '') continue;
-    const row: Record<string, string> = {};
-    columns.forEach((column, i) => {
-      const start = starts[i] ?? 0;
-      const end = i + 1 < starts.length ? (starts[i + 1] ?? line.length) : line.length;
-      row[column] = line.slice(start, end).trim();
-    });
-    rows.push(row);
-  }
-  return ok(rows);
-}
-
-/** A header word match that is not part of a longer word (`NAME` inside `VHOST NAME` must not count). */
-function findColumn(header: string, column: string, from: number): number {
-  let at = header.indexOf(column, from);
-  while (at !== -1) {
-    const before = at === 0 ? ' ' : header[at - 1];
-    const after = header[at + column.length] ?? ' ';
-    if (before === ' ' && after === ' ') return at;
-    at = header.indexOf(column, at + 1);
-  }
-  return -1;
 }
 
 /** Lines of a text output, without the trailing newline and Windows line ends. */

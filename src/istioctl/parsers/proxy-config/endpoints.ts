@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ok } from '../../../result.ts';
 import type { Result } from '../../../result.ts';
 import type { ParseFailure } from '../../types.ts';
-import { asConfigDump, describeIssue, failure, parseJsonOutput, section, splitTable, textLines } from './common.ts';
-import type { ConfigDump } from './common.ts';
+import { splitTable } from '../table.ts';
+import { eachElement, listFamily, textLines } from './common.ts';
 
 export interface EndpointInfo {
   /** `10.244.0.190:9080`, `envoy://listener/endpoint-id` (internal), or a pipe path. */
@@ -17,28 +17,19 @@ export interface EndpointInfo {
   readonly outlierCheck?: string;
 }
 
-const addressJson = z.looseObject({
-  socketAddress: z.looseObject({ address: z.string().optional(), portValue: z.number().optional() }).optional(),
-  envoyInternalAddress: z
-    .looseObject({ serverListenerName: z.string().optional(), endpointId: z.string().optional() })
-    .optional(),
-  pipe: z.looseObject({ path: z.string().optional() }).optional(),
+const addressJson = z.object({
+  socketAddress: z.object({ address: z.string().optional(), portValue: z.number().optional() }).optional(),
+  envoyInternalAddress: z.object({ serverListenerName: z.string().optional(), endpointId: z.string().optional() }).optional(),
+  pipe: z.object({ path: z.string().optional() }).optional(),
 });
-const claJson = z.looseObject({
+const claJson = z.object({
   clusterName: z.string(),
   endpoints: z
     .array(
-      z.looseObject({
-        locality: z
-          .looseObject({ region: z.string().optional(), zone: z.string().optional(), subZone: z.string().optional() })
-          .optional(),
+      z.object({
+        locality: z.object({ region: z.string().optional(), zone: z.string().optional(), subZone: z.string().optional() }).optional(),
         lbEndpoints: z
-          .array(
-            z.looseObject({
-              endpoint: z.looseObject({ address: addressJson.optional() }).optional(),
-              healthStatus: z.string().optional(),
-            }),
-          )
+          .array(z.object({ endpoint: z.object({ address: addressJson.optional() }).optional(), healthStatus: z.string().optional() }))
           .optional(),
       }),
     )
@@ -71,33 +62,24 @@ function fromCla(cla: ClaJson): EndpointInfo[] {
   });
 }
 
-const endpointsDump = z.looseObject({
-  staticEndpointConfigs: z.array(z.looseObject({ endpointConfig: claJson.optional() })).optional(),
-  dynamicEndpointConfigs: z.array(z.looseObject({ endpointConfig: claJson.optional() })).optional(),
+const entry = eachElement(z.object({ endpointConfig: claJson.optional() }), (e) => (e.endpointConfig ? fromCla(e.endpointConfig) : []));
+const endpoints = listFamily({
+  // `proxy-config endpoints` reads Envoy's /clusters and has no JSON; `eds` prints ClusterLoadAssignments.
+  command: 'istioctl proxy-config eds -o json',
+  noun: 'endpoints',
+  section: 'EndpointsConfigDump',
+  arrays: { staticEndpointConfigs: entry, dynamicEndpointConfigs: entry },
+  order: ['dynamicEndpointConfigs', 'staticEndpointConfigs'],
+  element: eachElement(claJson, fromCla),
 });
 
-export function endpointsFromDump(dump: ConfigDump): Result<EndpointInfo[], ParseFailure> | undefined {
-  const raw = section(dump, 'EndpointsConfigDump');
-  if (!raw) return undefined;
-  const parsed = endpointsDump.safeParse(raw);
-  if (!parsed.success) return failure(`EndpointsConfigDump has an unexpected shape ${describeIssue(parsed.error)}`);
-  const all = [...(parsed.data.dynamicEndpointConfigs ?? []), ...(parsed.data.staticEndpointConfigs ?? [])];
-  return ok(all.flatMap((e) => (e.endpointConfig ? fromCla(e.endpointConfig) : [])));
-}
+export const endpointsFromDump = endpoints.fromDump;
 
 /**
  * `istioctl proxy-config eds POD -o json` (an array of ClusterLoadAssignment) or a config dump taken with
  * `?include_eds`. This is the JSON the bot uses for endpoints: `proxy-config endpoints` reads Envoy's /clusters.
  */
-export function parseEndpointsJson(stdout: string): Result<EndpointInfo[], ParseFailure> {
-  const json = parseJsonOutput(stdout, 'istioctl proxy-config eds -o json');
-  if (!json.ok) return json;
-  const dump = asConfigDump(json.value);
-  if (dump) return endpointsFromDump(dump) ?? failure('config dump has no EndpointsConfigDump section.');
-  const parsed = z.array(claJson).safeParse(json.value);
-  if (!parsed.success) return failure(`endpoints JSON has an unexpected shape ${describeIssue(parsed.error)}`);
-  return ok(parsed.data.flatMap(fromCla));
-}
+export const parseEndpointsJson = endpoints.parseJson;
 
 /**
  * Both endpoint tables: `eds` (`NAME STATUS LOCALITY CLUSTER`, `endpoint/` prefix inside `all`) and `endpoints`
@@ -110,10 +92,10 @@ export function parseEndpointsTable(text: string): Result<EndpointInfo[], ParseF
   const columns = clustersForm
     ? ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER']
     : ['NAME', 'STATUS', 'LOCALITY', 'CLUSTER'];
-  const rows = splitTable(lines, columns);
-  if (!rows.ok) return rows;
+  const table = splitTable(lines.join('\n'), columns);
+  if (!table.ok) return table;
   return ok(
-    rows.value.map((row) => ({
+    table.value.rows.map((row) => ({
       address: clustersForm ? (row.ENDPOINT ?? '') : (row.NAME ?? '').replace(/^endpoint\//, ''),
       status: row.STATUS ?? '',
       cluster: row.CLUSTER ?? '',

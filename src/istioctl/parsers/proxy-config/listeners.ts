@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ok } from '../../../result.ts';
 import type { Result } from '../../../result.ts';
 import type { ParseFailure } from '../../types.ts';
-import { asConfigDump, describeIssue, failure, parseJsonOutput, section, splitTable, textLines } from './common.ts';
-import type { ConfigDump } from './common.ts';
+import { splitTable } from '../table.ts';
+import { eachElement, failure, listFamily, readAs, textLines } from './common.ts';
 
 export type ListenerDirection = 'inbound' | 'outbound' | 'unspecified';
 
@@ -23,9 +23,9 @@ export interface ListenerInfo {
   readonly filterChains: number;
 }
 
-const filterJson = z.looseObject({ name: z.string().optional(), typedConfig: z.unknown().optional() });
-const chainJson = z.looseObject({ filters: z.array(filterJson).optional() });
-const listenerJson = z.looseObject({
+const filterJson = z.object({ name: z.string().optional(), typedConfig: z.unknown().optional() });
+const chainJson = z.object({ filters: z.array(filterJson).optional() });
+const listenerJson = z.object({
   name: z.string().optional(),
   address: z.unknown().optional(),
   trafficDirection: z.string().optional(),
@@ -34,17 +34,16 @@ const listenerJson = z.looseObject({
 });
 type ListenerJson = z.infer<typeof listenerJson>;
 
-const socketAddress = z.looseObject({
-  socketAddress: z.looseObject({ address: z.string().optional(), portValue: z.number().optional() }),
-});
-const hcm = z.looseObject({ rds: z.looseObject({ routeConfigName: z.string() }).optional() });
+const socketAddress = z.object({ socketAddress: z.object({ address: z.string().optional(), portValue: z.number().optional() }) });
+const hcm = z.object({ rds: z.object({ routeConfigName: z.string() }).optional() });
+const typedConfig = z.object({ '@type': z.string() });
 
 const HCM = 'envoy.filters.network.http_connection_manager';
 const TCP_PROXY = 'envoy.filters.network.tcp_proxy';
 
 function filterType(filter: z.infer<typeof filterJson>): string {
   // The filter name is free text in newer Envoy; the typed config's @type is authoritative.
-  const typed = z.looseObject({ '@type': z.string() }).safeParse(filter.typedConfig);
+  const typed = readAs(typedConfig, filter.typedConfig);
   if (typed.success) {
     if (typed.data['@type'].endsWith('.HttpConnectionManager')) return HCM;
     if (typed.data['@type'].endsWith('.TcpProxy')) return TCP_PROXY;
@@ -53,7 +52,7 @@ function filterType(filter: z.infer<typeof filterJson>): string {
 }
 
 function toInfo(listener: ListenerJson): ListenerInfo {
-  const addr = socketAddress.safeParse(listener.address);
+  const addr = readAs(socketAddress, listener.address);
   const port = addr.success ? (addr.data.socketAddress.portValue ?? 0) : 0;
   const chains = [...(listener.filterChains ?? []), ...(listener.defaultFilterChain ? [listener.defaultFilterChain] : [])];
   const routes = new Set<string>();
@@ -64,7 +63,7 @@ function toInfo(listener: ListenerJson): ListenerInfo {
       const type = filterType(filter);
       if (type === HCM) {
         http = true;
-        const config = hcm.safeParse(filter.typedConfig);
+        const config = readAs(hcm, filter.typedConfig);
         if (config.success && config.data.rds) routes.add(config.data.rds.routeConfigName);
       } else if (type === TCP_PROXY) {
         tcp = true;
@@ -92,43 +91,30 @@ function direction(traffic: string | undefined, name: string, port: number): Lis
   return 'unspecified';
 }
 
-const listenersDump = z.looseObject({
-  staticListeners: z.array(z.looseObject({ listener: listenerJson.optional() })).optional(),
-  dynamicListeners: z
-    .array(
-      z.looseObject({
-        name: z.string().optional(),
-        activeState: z.looseObject({ listener: listenerJson.optional() }).optional(),
-        warmingState: z.looseObject({ listener: listenerJson.optional() }).optional(),
-      }),
-    )
-    .optional(),
+const listenerState = z.object({ listener: listenerJson.optional() });
+const listeners = listFamily({
+  command: 'istioctl proxy-config listeners -o json',
+  noun: 'listeners',
+  section: 'ListenersConfigDump',
+  arrays: {
+    staticListeners: eachElement(listenerState, (s) => (s.listener ? [toInfo(s.listener)] : [])),
+    dynamicListeners: eachElement(
+      z.object({ name: z.string().optional(), activeState: listenerState.optional(), warmingState: listenerState.optional() }),
+      (d) => {
+        const l = d.activeState?.listener ?? d.warmingState?.listener;
+        return l ? [toInfo(l)] : [];
+      },
+    ),
+  },
+  // Dynamic listeners (active, else warming) first, then static ones.
+  order: ['dynamicListeners', 'staticListeners'],
+  element: eachElement(listenerJson, (l) => [toInfo(l)]),
 });
 
-export function listenersFromDump(dump: ConfigDump): Result<ListenerInfo[], ParseFailure> | undefined {
-  const raw = section(dump, 'ListenersConfigDump');
-  if (!raw) return undefined;
-  const parsed = listenersDump.safeParse(raw);
-  if (!parsed.success) return failure(`ListenersConfigDump has an unexpected shape ${describeIssue(parsed.error)}`);
-  const listeners: ListenerJson[] = [];
-  for (const d of parsed.data.dynamicListeners ?? []) {
-    const l = d.activeState?.listener ?? d.warmingState?.listener;
-    if (l) listeners.push(l);
-  }
-  for (const s of parsed.data.staticListeners ?? []) if (s.listener) listeners.push(s.listener);
-  return ok(listeners.map(toInfo));
-}
+export const listenersFromDump = listeners.fromDump;
 
 /** `istioctl proxy-config listeners POD -o json` (an array of Envoy Listener objects) or a full config dump. */
-export function parseListenersJson(stdout: string): Result<ListenerInfo[], ParseFailure> {
-  const json = parseJsonOutput(stdout, 'istioctl proxy-config listeners -o json');
-  if (!json.ok) return json;
-  const dump = asConfigDump(json.value);
-  if (dump) return listenersFromDump(dump) ?? failure('config dump has no ListenersConfigDump section.');
-  const parsed = z.array(listenerJson).safeParse(json.value);
-  if (!parsed.success) return failure(`listeners JSON has an unexpected shape ${describeIssue(parsed.error)}`);
-  return ok(parsed.data.map(toInfo));
-}
+export const parseListenersJson = listeners.parseJson;
 
 /** One row of the listener table: `[NAME] ADDRESSES PORT MATCH DESTINATION` (pre-1.19: `ADDRESS`). */
 export interface ListenerTableRow {
@@ -148,10 +134,10 @@ export function parseListenersTable(text: string): Result<ListenerTableRow[], Pa
   const addressColumn = /\bADDRESSES\b/.test(header) ? 'ADDRESSES' : 'ADDRESS';
   const withName = /^NAME\s/.test(header);
   const columns = [...(withName ? ['NAME'] : []), addressColumn, 'PORT', 'MATCH', 'DESTINATION'];
-  const rows = splitTable(lines, columns);
-  if (!rows.ok) return rows;
+  const table = splitTable(lines.join('\n'), columns);
+  if (!table.ok) return table;
   const out: ListenerTableRow[] = [];
-  for (const row of rows.value) {
+  for (const row of table.value.rows) {
     const port = Number(row.PORT);
     if (!Number.isInteger(port)) return failure(`listener table row has a non-numeric PORT ${JSON.stringify(row.PORT)}.`);
     out.push({

@@ -2,18 +2,9 @@ import { z } from 'zod';
 import { ok } from '../../../result.ts';
 import type { Result } from '../../../result.ts';
 import type { ParseFailure } from '../../types.ts';
-import {
-  asConfigDump,
-  describeIssue,
-  failure,
-  istioConfigRef,
-  parseDisplayRef,
-  parseJsonOutput,
-  section,
-  splitTable,
-  textLines,
-} from './common.ts';
-import type { ConfigDump, ConfigRef } from './common.ts';
+import { splitTable } from '../table.ts';
+import { eachElement, istioConfigRef, listFamily, parseDisplayRef, textLines } from './common.ts';
+import type { ConfigRef } from './common.ts';
 
 export interface RouteEntry {
   /** istioctl's MATCH text: `/get*` (prefix), `PathPrefix:/get`, exact path, `regex …`; `/*` for an empty vhost. */
@@ -38,23 +29,21 @@ export interface RouteTableInfo {
   readonly virtualHosts: readonly VirtualHostInfo[];
 }
 
-const routeJson = z.looseObject({
-  match: z
-    .looseObject({
-      prefix: z.string().optional(),
-      path: z.string().optional(),
-      pathSeparatedPrefix: z.string().optional(),
-      safeRegex: z.looseObject({ regex: z.string().optional() }).optional(),
-    })
-    .optional(),
-  route: z.looseObject({ cluster: z.string().optional() }).optional(),
+const routeJson = z.object({
+  match: z.object({
+    prefix: z.string().optional(),
+    path: z.string().optional(),
+    pathSeparatedPrefix: z.string().optional(),
+    safeRegex: z.object({ regex: z.string().optional() }).optional(),
+  }).optional(),
+  route: z.object({ cluster: z.string().optional() }).optional(),
   metadata: z.unknown().optional(),
 });
-const routeConfigJson = z.looseObject({
+const routeConfigJson = z.object({
   name: z.string().optional(),
   virtualHosts: z
     .array(
-      z.looseObject({
+      z.object({
         name: z.string().optional(),
         domains: z.array(z.string()).optional(),
         routes: z.array(routeJson).optional(),
@@ -118,31 +107,22 @@ function toInfo(config: RouteConfigJson): RouteTableInfo {
   };
 }
 
-const routesDump = z.looseObject({
-  staticRouteConfigs: z.array(z.looseObject({ routeConfig: routeConfigJson.optional() })).optional(),
-  dynamicRouteConfigs: z.array(z.looseObject({ routeConfig: routeConfigJson.optional() })).optional(),
+const entry = eachElement(z.object({ routeConfig: routeConfigJson.optional() }), (r) => (r.routeConfig ? [toInfo(r.routeConfig)] : []));
+const routes = listFamily({
+  command: 'istioctl proxy-config routes -o json',
+  noun: 'routes',
+  section: 'RoutesConfigDump',
+  arrays: { staticRouteConfigs: entry, dynamicRouteConfigs: entry },
+  // Dynamic (RDS) first, like istioctl.
+  order: ['dynamicRouteConfigs', 'staticRouteConfigs'],
+  element: eachElement(routeConfigJson, (r) => [toInfo(r)]),
 });
 
-/** Route configs of a dump, dynamic (RDS) first like istioctl. */
-export function routesFromDump(dump: ConfigDump): Result<RouteTableInfo[], ParseFailure> | undefined {
-  const raw = section(dump, 'RoutesConfigDump');
-  if (!raw) return undefined;
-  const parsed = routesDump.safeParse(raw);
-  if (!parsed.success) return failure(`RoutesConfigDump has an unexpected shape ${describeIssue(parsed.error)}`);
-  const all = [...(parsed.data.dynamicRouteConfigs ?? []), ...(parsed.data.staticRouteConfigs ?? [])];
-  return ok(all.flatMap((r) => (r.routeConfig ? [toInfo(r.routeConfig)] : [])));
-}
+/** Route configs of a dump, or undefined when the dump has no route section. */
+export const routesFromDump = routes.fromDump;
 
 /** `istioctl proxy-config routes POD -o json` (an array of RouteConfiguration) or a full config dump. */
-export function parseRoutesJson(stdout: string): Result<RouteTableInfo[], ParseFailure> {
-  const json = parseJsonOutput(stdout, 'istioctl proxy-config routes -o json');
-  if (!json.ok) return json;
-  const dump = asConfigDump(json.value);
-  if (dump) return routesFromDump(dump) ?? failure('config dump has no RoutesConfigDump section.');
-  const parsed = z.array(routeConfigJson).safeParse(json.value);
-  if (!parsed.success) return failure(`routes JSON has an unexpected shape ${describeIssue(parsed.error)}`);
-  return ok(parsed.data.map(toInfo));
-}
+export const parseRoutesJson = routes.parseJson;
 
 /** One row of the route table: `NAME VHOST NAME DOMAINS MATCH VIRTUAL SERVICE` (1.21+; `route/` prefix in `all`). */
 export interface RouteTableRow {
@@ -155,10 +135,10 @@ export interface RouteTableRow {
 
 export function parseRoutesTable(text: string): Result<RouteTableRow[], ParseFailure> {
   const lines = textLines(text).filter((l) => l.trim() !== '');
-  const rows = splitTable(lines, ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE']);
-  if (!rows.ok) return rows;
+  const table = splitTable(lines.join('\n'), ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE']);
+  if (!table.ok) return table;
   return ok(
-    rows.value.map((row) => {
+    table.value.rows.map((row) => {
       const vs = row['VIRTUAL SERVICE'] ?? '';
       return {
         name: (row.NAME ?? '').replace(/^route\//, ''),

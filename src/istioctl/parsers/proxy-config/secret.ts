@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { ok } from '../../../result.ts';
 import type { Result } from '../../../result.ts';
 import type { ParseFailure } from '../../types.ts';
-import { asConfigDump, describeIssue, failure, parseJsonOutput, section, splitTable, textLines } from './common.ts';
+import { splitTable } from '../table.ts';
+import { eachElement, failure, fromDump, readAs, readArrays, readJsonOutput, textLines } from './common.ts';
 import type { ConfigDump } from './common.ts';
+import type { JsonValue } from './json-text.ts';
 
 /** One row of `proxy-config secret`: a workload chain (`default`), a root (`ROOTCA`), or a warming secret. */
 export interface SecretCertificate {
@@ -38,10 +40,10 @@ export function parseSecretTable(text: string): Result<SecretCertificate[], Pars
   if (lines.length === 0 || (lines.length === 1 && lines[0]?.trim() === NO_SECRETS)) return ok([]);
   const header = lines[0] ?? '';
   const columns = /\bTRUST DOMAIN\s*$/.test(header) ? [...COLUMNS, 'TRUST DOMAIN'] : COLUMNS;
-  const rows = splitTable(lines, columns);
-  if (!rows.ok) return rows;
+  const table = splitTable(lines.join('\n'), columns);
+  if (!table.ok) return table;
   const out: SecretCertificate[] = [];
-  for (const row of rows.value) {
+  for (const row of table.value.rows) {
     const valid = row['VALID CERT'];
     if (valid !== 'true' && valid !== 'false') {
       return failure(`secret table row has VALID CERT ${JSON.stringify(valid)} (expected true or false).`);
@@ -60,27 +62,21 @@ export function parseSecretTable(text: string): Result<SecretCertificate[], Pars
   return ok(out);
 }
 
-const dataSource = z.looseObject({ inlineBytes: z.string().optional(), inlineString: z.string().optional() });
-const secretJson = z.looseObject({
-  tlsCertificate: z.looseObject({ certificateChain: dataSource.optional() }).optional(),
-  validationContext: z
-    .looseObject({
-      trustedCa: dataSource.optional(),
-      customValidatorConfig: z.looseObject({ typedConfig: z.unknown().optional() }).optional(),
-    })
-    .optional(),
+const dataSource = z.object({ inlineBytes: z.string().optional(), inlineString: z.string().optional() });
+const secretJson = z.object({
+  tlsCertificate: z.object({ certificateChain: dataSource.optional() }).optional(),
+  validationContext: z.object({
+    trustedCa: dataSource.optional(),
+    customValidatorConfig: z.object({ typedConfig: z.unknown().optional() }).optional(),
+  }).optional(),
 });
-const dynamicSecret = z.looseObject({
+const dynamicSecret = z.object({
   name: z.string().optional(),
   versionInfo: z.string().optional(),
   secret: secretJson.optional(),
 });
-const secretsDump = z.looseObject({
-  dynamicActiveSecrets: z.array(dynamicSecret).optional(),
-  dynamicWarmingSecrets: z.array(dynamicSecret).optional(),
-});
-const spiffeValidator = z.looseObject({
-  trustDomains: z.array(z.looseObject({ name: z.string(), trustBundle: dataSource.optional() })),
+const spiffeValidator = z.object({
+  trustDomains: z.array(z.object({ name: z.string(), trustBundle: dataSource.optional() })),
 });
 
 function pem(source: z.infer<typeof dataSource> | undefined): string {
@@ -140,25 +136,25 @@ function fromDynamic(s: z.infer<typeof dynamicSecret>, status: string, now: Date
   const ca = pem(s.secret?.validationContext?.trustedCa);
   if (ca) return [describePem(name, state, ca, now, undefined)];
   // SPIRE federation: one root per trust domain, shown by istioctl as one ROOTCA row each.
-  const spire = spiffeValidator.safeParse(s.secret?.validationContext?.customValidatorConfig?.typedConfig);
+  const spire = readAs(spiffeValidator, s.secret?.validationContext?.customValidatorConfig?.typedConfig);
   if (spire.success && spire.data.trustDomains.length > 0) {
     return spire.data.trustDomains.map((td) => describePem(name, state, pem(td.trustBundle), now, td.name));
   }
   return [describePem(name, state, '', now, undefined)];
 }
 
-export function secretsFromDump(dump: ConfigDump, now: Date): Result<SecretCertificate[], ParseFailure> | undefined {
-  const raw = section(dump, 'SecretsConfigDump');
-  return raw === undefined ? undefined : secretsFromSection(raw, now);
+const SECTION = 'SecretsConfigDump';
+
+function fromSection(raw: JsonValue, now: Date): Result<SecretCertificate[], ParseFailure> {
+  const read = readArrays(raw, SECTION, {
+    dynamicActiveSecrets: eachElement(dynamicSecret, (s) => fromDynamic(s, 'ACTIVE', now)),
+    dynamicWarmingSecrets: eachElement(dynamicSecret, (s) => fromDynamic(s, 'WARMING', now)),
+  });
+  return read.ok ? ok([...read.value.dynamicWarmingSecrets, ...read.value.dynamicActiveSecrets]) : read;
 }
 
-function secretsFromSection(raw: unknown, now: Date): Result<SecretCertificate[], ParseFailure> {
-  const parsed = secretsDump.safeParse(raw);
-  if (!parsed.success) return failure(`SecretsConfigDump has an unexpected shape ${describeIssue(parsed.error)}`);
-  return ok([
-    ...(parsed.data.dynamicWarmingSecrets ?? []).flatMap((s) => fromDynamic(s, 'WARMING', now)),
-    ...(parsed.data.dynamicActiveSecrets ?? []).flatMap((s) => fromDynamic(s, 'ACTIVE', now)),
-  ]);
+export function secretsFromDump(dump: ConfigDump, now: Date): Result<SecretCertificate[], ParseFailure> | undefined {
+  return fromDump(dump, SECTION, (raw) => fromSection(raw, now));
 }
 
 /**
@@ -167,9 +163,6 @@ function secretsFromSection(raw: unknown, now: Date): Result<SecretCertificate[]
  */
 export function parseSecretJson(stdout: string, now: Date): Result<SecretCertificate[], ParseFailure> {
   if (stdout.trim() === NO_SECRETS) return ok([]);
-  const json = parseJsonOutput(stdout, 'istioctl proxy-config secret -o json');
-  if (!json.ok) return json;
-  const dump = asConfigDump(json.value);
-  if (dump) return secretsFromDump(dump, now) ?? failure('config dump has no SecretsConfigDump section.');
-  return secretsFromSection(json.value, now);
+  const read = (raw: JsonValue) => fromSection(raw, now);
+  return readJsonOutput(stdout, 'istioctl proxy-config secret -o json', SECTION, read, read);
 }

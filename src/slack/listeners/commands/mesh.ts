@@ -82,7 +82,8 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
     try {
       const result = await prepared.value.execute(target.value, ctx.deps, invocation);
       const rendered = result.toSlack();
-      await postSafely(ctx.logger, () => respond({ response_type: result.ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: [...rendered.blocks] }), 'command result');
+      const posted = await postSafely(ctx.logger, () => respond({ response_type: result.ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: [...rendered.blocks] }), 'command result');
+      if (posted) await result.afterPost?.();
       finish(name, result.ephemeral ? 'refused' : result.failed ? 'error' : result.envelope.errors.length > 0 ? 'degraded' : 'ok', { cluster, ...(result.ephemeral ? { detail: result.envelope.errors[0] ?? '' } : {}) });
     } catch (cause) {
       ctx.logger.error({ err: cause, command: name }, 'command crashed');

@@ -14,11 +14,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { ApiState } from './fake-kube-api/api-state.ts';
-import type { ListSelectors } from './fake-kube-api/api-state.ts';
-import { ISTIO_VERSIONS } from './fake-kube-api/resources.ts';
-import { internalError } from './fake-kube-api/status.ts';
-import type { FakeResponse, FaultSpec, KubeObject, RecordedRequest, Validator } from './fake-kube-api/types.ts';
+import { ApiState } from './kube-api/api-state.ts';
+import type { ListSelectors } from './kube-api/api-state.ts';
+import { ISTIO_VERSIONS } from './kube-api/resources.ts';
+import { internalError } from './kube-api/status.ts';
+import type { FakeResponse, FaultSpec, KubeObject, RecordedRequest, Validator } from './kube-api/types.ts';
 
 export type {
   AdmissionDenial,
@@ -28,9 +28,9 @@ export type {
   ObjectMeta,
   RecordedRequest,
   Validator,
-} from './fake-kube-api/types.ts';
-export type { ListSelectors } from './fake-kube-api/api-state.ts';
-export { ISTIO_WEBHOOK, istioVirtualServiceValidator } from './fake-kube-api/validation.ts';
+} from './kube-api/types.ts';
+export type { ListSelectors } from './kube-api/api-state.ts';
+export { ISTIO_WEBHOOK, istioVirtualServiceValidator } from './kube-api/validation.ts';
 
 export interface FakeKubeApiOptions {
   /**

@@ -1,4 +1,4 @@
-// Tests of the fake istioctl (test/support/fake-istioctl/). Expected bytes come from the corpus of real istioctl
+// Tests of the fake istioctl (src/sandbox/istioctl/). Expected bytes come from the corpus of real istioctl
 // output in test/fixtures/istioctl/ and from errors/ERROR_STRINGS.md, never from the fake's own output.
 
 import { test, describe } from 'node:test';
@@ -9,13 +9,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { renderTable } from './fake-istioctl/tabwriter.ts';
-import { writeYaml } from './fake-istioctl/writers.ts';
-import { xdsGoldenMesh } from './fake-istioctl/mesh.ts';
+import { renderTable } from '../../src/sandbox/istioctl/tabwriter.ts';
+import { writeYaml } from '../../src/sandbox/istioctl/writers.ts';
+import { xdsGoldenMesh } from '../../src/sandbox/istioctl/mesh.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const FAKE = join(here, 'fake-istioctl', 'istioctl');
+const FAKE = join(here, '..', '..', 'src', 'sandbox', 'istioctl', 'istioctl');
 const CORPUS = join(root, 'test', 'fixtures', 'istioctl');
 const PS = join(CORPUS, 'proxy-status');
 const NODE_BIN = join(root, 'node_modules', '.bin');

@@ -1,10 +1,11 @@
 // FAKE_ISTIOCTL_SCENARIO: which mesh (or which failure) the fake sees.
 
-import { healthyMesh, largeMesh, syncGoldenMesh, xdsGoldenMesh } from './mesh.ts';
+import { bookinfoMesh, healthyMesh, largeMesh, syncGoldenMesh, xdsGoldenMesh } from './mesh.ts';
 import type { Mesh } from './mesh.ts';
 
 export type ScenarioName =
   | 'healthy'
+  | 'bookinfo'
   | 'single-pilot'
   | 'multi-pilot'
   | 'empty-mesh'
@@ -21,6 +22,7 @@ export interface Scenario {
 
 export const SCENARIO_NAMES: readonly ScenarioName[] = [
   'healthy',
+  'bookinfo',
   'single-pilot',
   'multi-pilot',
   'empty-mesh',
@@ -58,6 +60,8 @@ export function meshFor(s: Scenario, dataset: 'syncz' | 'xds', clientVersion: st
   switch (s.name) {
     case 'healthy':
       return healthyMesh(clientVersion);
+    case 'bookinfo':
+      return bookinfoMesh(clientVersion);
     case 'single-pilot':
       return dataset === 'syncz' ? syncGoldenMesh(false) : xdsGoldenMesh(false);
     case 'multi-pilot':

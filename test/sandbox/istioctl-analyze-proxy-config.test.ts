@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const FAKE = join(here, 'fake-istioctl', 'istioctl');
+const FAKE = join(here, '..', '..', 'src', 'sandbox', 'istioctl', 'istioctl');
 const NODE_BIN = join(here, '..', '..', 'node_modules', '.bin');
 const fixture = (path: string) => readFileSync(join(here, '..', 'fixtures', 'istioctl', path), 'utf8');
 

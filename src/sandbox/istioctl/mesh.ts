@@ -170,6 +170,55 @@ export function healthyMesh(clientVersion: string): Mesh {
   };
 }
 
+/** The two istiods of the `bookinfo` scenario; the sandbox's Kubernetes API holds pods of the same names. */
+export const BOOKINFO_ISTIODS = ['istiod-7d4f74889d-mb5dh', 'istiod-7d4f74889d-q8wzn'] as const;
+
+/** The `bookinfo` scenario's sidecar whose workload certificate is about to expire (see proxy-config.ts). */
+export const BOOKINFO_EXPIRING_POD = 'productpage-v1-d5789fdfb-7pq2k';
+
+/**
+ * The `bookinfo` mesh's root CA as its proxies report it (`proxy-config secret`, ROOTCA row); the sandbox
+ * publishes a certificate with exactly these facts in the `istio-ca-root-cert` ConfigMaps.
+ */
+export const BOOKINFO_ROOT_CA = {
+  serial: '5f3c9a2e7b1d4c68a0e2f4b6d8193a57',
+  notBefore: '2025-03-02T08:15:00Z',
+  notAfter: '2035-02-28T08:15:00Z',
+} as const;
+
+/**
+ * The demo mesh of the local sandbox: bookinfo (all SYNCED, so a canary promotion of `reviews` can prove
+ * propagation), its ingress gateway, and a `shop` namespace with two STALE sidecars, one of them a minor
+ * version behind, so `status` has problems and version skew to show.
+ */
+export function bookinfoMesh(clientVersion: string): Mesh {
+  const [istiodA, istiodB] = BOOKINFO_ISTIODS;
+  const [maj, min] = clientVersion.split('.');
+  const older = `${maj}.${Number(min) - 1}.4`;
+  const synced = sidecarTypes('SYNCED', 'SYNCED', 'SYNCED', 'SYNCED');
+  const proxy = (pod: string, namespace: string, istiod: string, types = synced, version = clientVersion): Proxy => ({
+    id: `${pod}.${namespace}`,
+    namespace,
+    cluster: 'Kubernetes',
+    istiod,
+    version,
+    types,
+  });
+  return {
+    istiods: BOOKINFO_ISTIODS.map((id) => ({ id, version: clientVersion })),
+    proxies: [
+      proxy('details-v1-65cfcf56f9-4drsk', 'bookinfo', istiodA),
+      proxy('istio-ingressgateway-5c8f6b7d9b-x2kqn', 'istio-system', istiodB),
+      proxy('payments-v1-7c9d8b6f5-k2x8p', 'shop', istiodB, sidecarTypes('STALE', 'SYNCED', 'SYNCED', 'SYNCED')),
+      proxy(BOOKINFO_EXPIRING_POD, 'bookinfo', istiodA),
+      proxy('ratings-v1-9bd8c8595-hvc5b', 'bookinfo', istiodB),
+      proxy('reviews-v1-5fd6d4f8f8-66j45', 'bookinfo', istiodA),
+      proxy('reviews-v2-6f9b55c5db-c94m2', 'bookinfo', istiodB),
+      proxy('shipping-v2-84f7d9c6b-w7m4t', 'shop', istiodA, sidecarTypes('SYNCED', 'SYNCED', 'STALE', 'NOT_SENT'), older),
+    ],
+  };
+}
+
 const APPS = ['productpage', 'details', 'reviews', 'ratings', 'cart', 'checkout', 'payments', 'shipping', 'catalog', 'frontend', 'auth', 'search'];
 const NAMESPACES = ['bookinfo', 'checkout', 'payments', 'shop', 'platform'];
 const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'prod-ap-1'];

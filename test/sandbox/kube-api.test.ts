@@ -11,8 +11,8 @@ import {
   V1MicroTime,
   VersionApi,
 } from '@kubernetes/client-node';
-import { startFakeKubeApi } from './fake-kube-api.ts';
-import type { FakeKubeApi, KubeObject } from './fake-kube-api.ts';
+import { startFakeKubeApi } from '../../src/sandbox/kube-api.ts';
+import type { FakeKubeApi, KubeObject } from '../../src/sandbox/kube-api.ts';
 
 const ISTIO = { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' } as const;
 

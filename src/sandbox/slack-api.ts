@@ -1,13 +1,14 @@
 /**
- * A loopback fake of the parts of Slack that mesh-bot talks to: the Web API (`POST /api/{method}`), the
- * external file-upload URL of `files.uploadV2`, and `response_url` webhooks.
+ * A local stand-in for the parts of Slack that mesh-bot talks to, used by the sandbox (src/sandbox/sandbox.ts) and
+ * the tests: the Web API (`POST /api/{method}`), the external file-upload URL of `files.uploadV2`, and
+ * `response_url` webhooks.
  *
  * Point the bot at it with `SLACK_API_URL = fake.apiUrl` (@slack/web-api joins `${slackApiUrl}${method}`,
  * so the URL ends with `/api/`). Every call is recorded, and a small message store per channel keeps what a
  * Slack client would show (posted messages, in-place updates, thread replies, ephemeral messages, files), so
  * tests can assert on the visible outcome and a local sandbox page can render it.
  *
- * Self-contained on purpose (only node: modules): it is meant to become the bot's local sandbox mode.
+ * Self-contained on purpose (only node: modules), and it listens on 127.0.0.1 only.
  */
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
@@ -53,7 +54,11 @@ export interface StoredMessage {
   /** Set on ephemeral messages: the only user who sees it. */
   ephemeralTo: string | undefined;
   files: FileRef[];
-  via: 'api' | 'response_url';
+  /**
+   * How it arrived: a Web API call, a response_url post, the HTTP answer to a slash command (Slack shows a
+   * non-empty acknowledgement), or a person typing in a client (see {@link FakeSlack.postFromClient}).
+   */
+  via: 'api' | 'response_url' | 'ack' | 'client';
   /** How many times the message was changed in place (chat.update or replace_original). */
   updates: number;
 }
@@ -210,6 +215,8 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
   /** Use {@link startFakeSlack}; the constructor only wraps an already listening server. */
   constructor(server: Server, options: FakeSlackOptions) {
     super();
+    // Every pending waitFor listens for a moment; twenty people typing at once are twenty waiters, not a leak.
+    this.setMaxListeners(100);
     this.#server = server;
     const { port } = server.address() as AddressInfo;
     this.baseUrl = `http://127.0.0.1:${port}`;
@@ -269,6 +276,17 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
 
   file(id: string): StoredFile | undefined {
     return this.#files.get(id);
+  }
+
+  /**
+   * What a Slack client adds to a channel itself rather than through the bot: a message a person typed, or the
+   * acknowledgement body of a slash command (shown to the invoking user unless `response_type` is `in_channel`).
+   */
+  postFromClient(fields: { channel: string; user: string; text: string; blocks?: unknown[]; threadTs?: string; ephemeralTo?: string; via: 'ack' | 'client' }): StoredMessage {
+    return this.#post(
+      { channel: fields.channel, threadTs: fields.threadTs, text: fields.text, blocks: fields.blocks, attachments: undefined, ephemeralTo: fields.ephemeralTo, files: [], via: fields.via },
+      fields.user,
+    );
   }
 
   // ---- configuration at run time ---------------------------------------------------------------------------
@@ -644,8 +662,8 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
 
   // ---- store -----------------------------------------------------------------------------------------------
 
-  #post(fields: Omit<StoredMessage, 'ts' | 'user' | 'updates'>): StoredMessage {
-    const message: StoredMessage = { ...fields, ts: this.#nextTs(), user: this.botUserId, updates: 0 };
+  #post(fields: Omit<StoredMessage, 'ts' | 'user' | 'updates'>, user = this.botUserId): StoredMessage {
+    const message: StoredMessage = { ...fields, ts: this.#nextTs(), user, updates: 0 };
     const list = this.#messages.get(message.channel) ?? [];
     list.push(message);
     this.#messages.set(message.channel, list);

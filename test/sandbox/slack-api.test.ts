@@ -5,9 +5,9 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { App, LogLevel } from '@slack/bolt';
 import type { Logger } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import { startFakeSlack } from './fake-slack.ts';
-import type { FakeSlack } from './fake-slack.ts';
-import { sendBlockAction, sendSlashCommand, signSlackRequest } from './slack-requests.ts';
+import { startFakeSlack } from '../../src/sandbox/slack-api.ts';
+import type { FakeSlack } from '../../src/sandbox/slack-api.ts';
+import { sendBlockAction, sendSlashCommand, signSlackRequest } from '../../src/sandbox/slack-requests.ts';
 
 const BOT_TOKEN = 'xoxb-test-token-not-real';
 

@@ -1,0 +1,335 @@
+import type { KnownBlock } from '@slack/types';
+import { clockTime } from '../src/command.ts';
+import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
+import { WORKLOAD_CERT_WARN_DAYS } from '../src/mesh/digest/certificates.ts';
+import type { Digest, DigestLevel, Section } from '../src/mesh/digest/types.ts';
+import { context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
+import { describeProblem } from './status.render.ts';
+
+/**
+ * List lengths per section, sized so that the whole digest stays far inside Block Kit's ~11k budget whatever the
+ * mesh size (about 8 sections of at most ~1.5k each); the terminal and JSON forms list everything.
+ */
+type Lists = Readonly<Record<'istiods' | 'problems' | 'versions' | 'added' | 'resolved' | 'certs' | 'canaries' | 'pending', number>>;
+const SLACK_SHOWN: Lists = { istiods: 8, problems: 5, versions: 5, added: 8, resolved: 5, certs: 5, canaries: 6, pending: 5 };
+/** The terminal lists what changed in full; problem proxies stay a sample (`mesh-bot status` lists them all). */
+const TEXT_SHOWN: Lists = { istiods: Infinity, problems: 20, versions: Infinity, added: Infinity, resolved: Infinity, certs: Infinity, canaries: Infinity, pending: Infinity };
+const LINE_MAX = 160;
+
+const LEVEL_LABEL: Readonly<Record<DigestLevel, string>> = { healthy: 'Healthy', attention: 'Needs attention', critical: 'Critical' };
+const LEVEL_ICON: Readonly<Record<DigestLevel, string>> = { healthy: ':large_green_circle:', attention: ':large_yellow_circle:', critical: ':red_circle:' };
+
+/** How a line is marked up: Slack mrkdwn (escaped, mentions) or plain terminal text. */
+interface Format {
+  readonly shown: Lists;
+  text(plain: string): string;
+  bold(plain: string): string;
+  user(id: string): string;
+}
+
+const SLACK: Format = {
+  shown: SLACK_SHOWN,
+  text: (plain) => escapeMrkdwn(plain),
+  bold: (plain) => `*${escapeMrkdwn(plain)}*`,
+  // Only well-formed user ids become mentions; anything else is shown as text.
+  user: (id) => (/^[UW][A-Z0-9]+$/.test(id) ? `<@${id}>` : escapeMrkdwn(id)),
+};
+const PLAIN: Format = { shown: TEXT_SHOWN, text: (plain) => plain, bold: (plain) => plain, user: (id) => id };
+
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
+/**
+ * `Mon 2 Jun 2025, 09:00 Europe/Berlin (GMT+2)`: the digest's own zone, named, so a team spread over zones
+ * reads the same time. Built from parts so the wording does not depend on the ICU version's patterns.
+ */
+export function zonedTime(date: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'shortOffset',
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((entry) => entry.type === type)?.value ?? '';
+  const offset = part('timeZoneName');
+  // The offset says nothing new for UTC itself, but "Europe/London (GMT+1)" tells summer time from winter time.
+  const zone = offset === '' || /^(Etc\/)?(UTC|UCT|GMT|Zulu)$/.test(timeZone) ? timeZone : `${timeZone} (${offset})`;
+  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')} ${zone}`;
+}
+
+function scopeText(digest: Digest): string {
+  return digest.namespaces === undefined ? 'whole mesh' : `namespaces ${digest.namespaces.join(', ')}`;
+}
+
+function unavailable<T>(result: Section<T>, format: Format): string | null {
+  return result.ok ? null : `unavailable: ${format.text(result.error)}`;
+}
+
+function clip(line: string): string {
+  return truncate(line.replace(/\s+/g, ' '), LINE_MAX);
+}
+
+function more(total: number, list: keyof Lists, format: Format, what = ''): string[] {
+  const shown = format.shown[list];
+  return total > shown ? [`…and ${total - shown} more${what}`] : [];
+}
+
+function limit<T>(items: readonly T[], list: keyof Lists, format: Format): readonly T[] {
+  return items.slice(0, format.shown[list]);
+}
+
+function expiryText(days: number): string {
+  if (days < 0) return `expired ${plural(-days, 'day')} ago`;
+  return days === 0 ? 'expires today' : `expires in ${plural(days, 'day')}`;
+}
+
+// ---- sections: title + lines, shared by Slack and the terminal ----
+
+interface Part {
+  readonly title: string;
+  readonly lines: readonly string[];
+}
+
+function controlPlanePart(digest: Digest, format: Format): Part {
+  const title = 'Control plane';
+  const down = unavailable(digest.controlPlane, format);
+  if (down !== null || !digest.controlPlane.ok) return { title, lines: [down ?? ''] };
+  const facts = digest.controlPlane.value;
+  if (facts.istiods.length === 0) return { title, lines: ['no istiod pods found'] };
+  const restarts = facts.restartsSinceLast === null ? '' : facts.restartsSinceLast === 0 ? ', no restarts since the last digest' : `, ${plural(facts.restartsSinceLast, 'restart')} since the last digest`;
+  const lines = [`istiod ${facts.ready}/${facts.istiods.length} ready${restarts}`];
+  for (const pod of limit(facts.istiods, 'istiods', format)) {
+    const state = pod.ready ? 'ready' : 'NOT READY';
+    const version = pod.version ? `, ${pod.version}` : '';
+    const since = pod.isNew ? `, new since the last digest (${plural(pod.restarts, 'restart')})` : pod.restartsSinceLast === null ? `, ${plural(pod.restarts, 'restart')} since it started` : `, ${plural(pod.restartsSinceLast, 'restart')} since the last digest`;
+    lines.push(`• ${format.text(clip(`${pod.name}: ${state}${version}${since}`))}`);
+  }
+  lines.push(...more(facts.istiods.length, 'istiods', format, ' istiod pods'));
+  if (facts.gone.length > 0) lines.push(`• ${format.text(clip(`gone since the last digest: ${facts.gone.join(', ')}`))}`);
+  return { title, lines };
+}
+
+function proxiesPart(digest: Digest, format: Format): Part {
+  const title = 'Proxies';
+  const down = unavailable(digest.proxies, format);
+  if (down !== null || !digest.proxies.ok) return { title, lines: [down ?? ''] };
+  const facts = digest.proxies.value;
+  if (!facts.statesKnown && facts.total > 0) return { title, lines: [`${facts.total} connected (this istioctl shows no per-type sync states)`] };
+  const was = facts.previous && (facts.previous.stale !== facts.stale || facts.previous.error !== facts.error) ? ` (last digest: ${facts.previous.stale} STALE, ${facts.previous.error} ERROR)` : '';
+  const lines = [`${facts.total} total · ${facts.healthy} healthy · ${facts.stale} STALE · ${facts.error} ERROR${was}`];
+  for (const problem of limit(facts.problems, 'problems', format)) lines.push(`• ${format.text(clip(describeProblem(problem)))}`);
+  lines.push(...more(facts.problems.length, 'problems', format, ' problem proxies (the status command lists them all)'));
+  return { title, lines };
+}
+
+function versionsPart(digest: Digest, format: Format): Part {
+  const title = 'Version skew';
+  const down = unavailable(digest.skew, format);
+  if (down !== null || !digest.skew.ok) return { title, lines: [down ?? ''] };
+  const { controlPlane, mismatched } = digest.skew.value;
+  const lines = [format.text(`istiod ${controlPlane.join(', ')}`)];
+  if (mismatched.length === 0) lines.push('every proxy runs a minor version istiod runs');
+  for (const { version, count } of limit(mismatched, 'versions', format)) lines.push(`• ${format.text(`${plural(count, 'proxy runs', 'proxies run')} ${version}`)}`);
+  lines.push(...more(mismatched.length, 'versions', format, ' versions'));
+  return { title, lines };
+}
+
+function findingText(finding: AnalyzeFinding): string {
+  const origin = finding.origin === '' ? '' : ` ${finding.origin}`;
+  const text = finding.message === '' ? '' : `: ${finding.message}`;
+  return clip(`${finding.level} ${finding.code}${origin}${text}`);
+}
+
+function analyzePart(digest: Digest, format: Format): Part {
+  const title = 'Analyze';
+  const down = unavailable(digest.analyze, format);
+  if (down !== null || !digest.analyze.ok) return { title, lines: [down ?? ''] };
+  const facts = digest.analyze.value;
+  const counts = facts.total === 0 ? 'no findings' : `${plural(facts.total, 'finding')} (${facts.byLevel.Error} errors, ${facts.byLevel.Warning} warnings, ${facts.byLevel.Info} info)`;
+  if (!facts.compared) return { title, lines: [`${counts}. First digest: new and resolved findings are reported from the next digest on.`] };
+  if (facts.added.length === 0 && facts.resolved.length === 0) return { title, lines: [`${counts}; none new or resolved since the last digest`] };
+  const lines = [`${counts}; ${format.bold(`${facts.added.length} new`)}, ${format.bold(`${facts.resolved.length} resolved`)} since the last digest`];
+  if (facts.added.length > 0) lines.push('New:');
+  for (const finding of limit(facts.added, 'added', format)) lines.push(`• ${format.text(findingText(finding))}`);
+  lines.push(...more(facts.added.length, 'added', format, ' new (the analyze command lists every finding)'));
+  if (facts.resolved.length > 0) lines.push('Resolved:');
+  for (const finding of limit(facts.resolved, 'resolved', format)) lines.push(`• ${format.text(findingText(finding))}`);
+  lines.push(...more(facts.resolved.length, 'resolved', format, ' resolved'));
+  return { title, lines };
+}
+
+function certificatesPart(digest: Digest, format: Format): Part {
+  const lines: string[] = [];
+  const rootDown = unavailable(digest.rootCa, format);
+  if (rootDown !== null || !digest.rootCa.ok) lines.push(`Root CA: ${rootDown ?? ''}`);
+  else {
+    const facts = digest.rootCa.value;
+    const rotated = facts.rotated === true ? ' · rotated since the last digest' : '';
+    for (const root of facts.roots) {
+      lines.push(format.text(clip(`Root CA ${root.subject} (${facts.namespace}/istio-ca-root-cert): ${expiryText(root.daysRemaining)}, on ${root.notAfter.slice(0, 10)}`)) + rotated);
+    }
+  }
+  const workDown = unavailable(digest.workloadCerts, format);
+  if (workDown !== null || !digest.workloadCerts.ok) lines.push(`Workload certificates: ${workDown ?? ''}`);
+  else {
+    const facts = digest.workloadCerts.value;
+    const read = facts.sampled.length - facts.unread.length;
+    const sample = `${read} of ${facts.inScope} proxies sampled`;
+    if (facts.sampled.length === 0) lines.push('Workload certificates: no proxies in scope to sample');
+    else if (facts.expiring.length === 0) lines.push(`Workload certificates: none expire within ${WORKLOAD_CERT_WARN_DAYS} days (${sample})`);
+    else {
+      lines.push(`Workload certificates expired or expiring within ${WORKLOAD_CERT_WARN_DAYS} days (${sample}):`);
+      for (const cert of limit(facts.expiring, 'certs', format)) lines.push(`• ${format.text(clip(`${cert.proxy} ${cert.name}: ${expiryText(cert.daysRemaining)}, on ${cert.notAfter.slice(0, 10)}`))}`);
+      lines.push(...more(facts.expiring.length, 'certs', format));
+    }
+    if (facts.unread.length > 0) lines.push(`• ${format.text(clip(`could not read ${plural(facts.unread.length, 'sampled proxy', 'sampled proxies')}: ${facts.unread[0]?.reason ?? ''}`))}`);
+  }
+  return { title: 'Certificates', lines };
+}
+
+function canariesPart(digest: Digest, format: Format): Part {
+  const lines: string[] = [];
+  const down = unavailable(digest.canaries, format);
+  if (down !== null || !digest.canaries.ok) lines.push(`In progress: ${down ?? ''}`);
+  else if (digest.canaries.value.length === 0) lines.push('No canary in progress');
+  else {
+    lines.push('In progress:');
+    for (const route of limit(digest.canaries.value, 'canaries', format)) {
+      const split = route.destinations.map((destination) => `${destination.subset || destination.host} ${destination.weight}%`).join(' / ');
+      lines.push(`• ${format.text(clip(`${route.namespace}/${route.virtualService} (${route.route}): ${split}`))}`);
+    }
+    lines.push(...more(digest.canaries.value.length, 'canaries', format));
+  }
+  const pendingDown = unavailable(digest.pending, format);
+  if (pendingDown !== null || !digest.pending.ok) lines.push(`Waiting for approval: ${pendingDown ?? ''}`);
+  else if (digest.pending.value.length === 0) lines.push('No promotion waiting for approval');
+  else {
+    lines.push('Waiting for approval:');
+    for (const request of limit(digest.pending.value, 'pending', format)) {
+      const expires = zonedTime(new Date(request.expiresAt), digest.timezone);
+      lines.push(`• ${format.text(clip(`${request.namespace}/${request.virtualService} ${request.change}`))}, requested by ${format.user(request.requester)}, expires ${format.text(expires)}`);
+    }
+    lines.push(...more(digest.pending.value.length, 'pending', format));
+  }
+  return { title: 'Canaries', lines };
+}
+
+function parts(digest: Digest, format: Format): Part[] {
+  return [controlPlanePart, proxiesPart, versionsPart, analyzePart, certificatesPart, canariesPart].map((part) => part(digest, format));
+}
+
+function verdictText(digest: Digest): string {
+  const { level, reasons, unavailable: missing } = digest.verdict;
+  const label = level === 'healthy' ? (digest.baselineAt ? 'Healthy: nothing got worse since the last digest' : 'Healthy') : `${LEVEL_LABEL[level]}: ${reasons.join(', ')}`;
+  return missing.length > 0 ? `${label}; unavailable: ${missing.join(', ')}` : label;
+}
+
+function comparedWith(digest: Digest): string {
+  return digest.baselineAt ? `compared with the digest of ${zonedTime(digest.baselineAt, digest.timezone)}` : 'first digest: no earlier one to compare with';
+}
+
+/** The one line notifications and screen readers get. */
+export function digestHeadline(digest: Digest): string {
+  const { level, reasons, unavailable: missing } = digest.verdict;
+  const shown = reasons.slice(0, 3).join(', ') + (reasons.length > 3 ? ` and ${reasons.length - 3} more` : '');
+  const what = level === 'healthy' ? 'healthy' : `${LEVEL_LABEL[level].toLowerCase()}: ${shown}`;
+  const gaps = missing.length > 0 ? `; unavailable: ${missing.join(', ')}` : '';
+  return `Mesh digest ${digest.cluster}, ${zonedTime(digest.firedAt, digest.timezone)}: ${what}${gaps}`;
+}
+
+export function renderDigestSlack(digest: Digest): SlackMessage {
+  const blocks: KnownBlock[] = [
+    header(`Mesh digest · ${digest.cluster} · ${zonedTime(digest.firedAt, digest.timezone)}`),
+    section(`${LEVEL_ICON[digest.verdict.level]} *${escapeMrkdwn(verdictText(digest))}*`),
+    context([escapeMrkdwn(`${scopeText(digest)} · ${comparedWith(digest)}`)]),
+  ];
+  for (const part of parts(digest, SLACK)) blocks.push(section(`*${part.title}*\n${part.lines.join('\n')}`));
+  if (digest.notes.length > 0) blocks.push(context(digest.notes.map((note) => `:warning: ${escapeMrkdwn(note)}`)));
+  const footer = [`read at ${clockTime(digest.firedAt)}`];
+  if (digest.schedule) footer.push(`schedule \`${escapeMrkdwn(digest.schedule)}\` (${escapeMrkdwn(digest.timezone)})`);
+  if (digest.istioctlVersion) footer.push(`istioctl ${escapeMrkdwn(digest.istioctlVersion)}`);
+  blocks.push(context([footer.join(' · ')]));
+  return message(digestHeadline(digest), blocks);
+}
+
+export function renderDigestText(digest: Digest): string {
+  const lines = [
+    `Mesh digest: ${digest.cluster} — ${zonedTime(digest.firedAt, digest.timezone)}`,
+    `Verdict: ${verdictText(digest)}`,
+    `Scope: ${scopeText(digest)}; ${comparedWith(digest)}`,
+  ];
+  for (const part of parts(digest, PLAIN)) {
+    const [first, ...rest] = part.lines;
+    lines.push('', `${part.title}: ${first ?? ''}`, ...rest.map((line) => `  ${line}`));
+  }
+  for (const note of digest.notes) lines.push(`Note: ${note}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Unavailable sections, one "area: reason" each (the JSON envelope's `errors`). */
+export function digestErrors(digest: Digest): string[] {
+  const sections: [string, Section<unknown>][] = [
+    ['control plane', digest.controlPlane],
+    ['proxies', digest.proxies],
+    ['version skew', digest.skew],
+    ['analyze', digest.analyze],
+    ['root CA', digest.rootCa],
+    ['workload certificates', digest.workloadCerts],
+    ['canaries', digest.canaries],
+    ['approval requests', digest.pending],
+  ];
+  return [...sections.flatMap(([name, result]) => (result.ok ? [] : [`${name}: ${result.error}`])), ...digest.notes];
+}
+
+function json<T>(result: Section<T>, shape: (value: T) => Record<string, unknown>): Record<string, unknown> {
+  return result.ok ? { available: true, ...shape(result.value) } : { available: false, reason: result.error };
+}
+
+const findingJson = (finding: AnalyzeFinding) => ({ code: finding.code, level: finding.level, message: finding.message, origin: finding.origin });
+
+export function renderDigestJson(digest: Digest): Record<string, unknown> {
+  return {
+    command: 'digest',
+    cluster: digest.cluster,
+    asOf: digest.firedAt.toISOString(),
+    errors: digestErrors(digest),
+    channel: digest.channel,
+    namespaces: digest.namespaces ?? null,
+    timezone: digest.timezone,
+    schedule: digest.schedule ?? null,
+    baselineAt: digest.baselineAt?.toISOString() ?? null,
+    verdict: { level: digest.verdict.level, reasons: digest.verdict.reasons, unavailable: digest.verdict.unavailable },
+    controlPlane: json(digest.controlPlane, (facts) => ({ istiods: facts.istiods, ready: facts.ready, restartsSinceLast: facts.restartsSinceLast, gone: facts.gone })),
+    proxies: json(digest.proxies, (facts) => ({
+      total: facts.total,
+      healthy: facts.healthy,
+      stale: facts.stale,
+      error: facts.error,
+      statesKnown: facts.statesKnown,
+      previous: facts.previous,
+      problems: facts.problems.map((problem) => ({ name: problem.name, cluster: problem.cluster, istiod: problem.istiod, states: problem.states })),
+    })),
+    versionSkew: json(digest.skew, (skew) => ({ controlPlane: skew.controlPlane, mismatched: skew.mismatched })),
+    analyze: json(digest.analyze, (facts) => ({
+      total: facts.total,
+      byLevel: facts.byLevel,
+      compared: facts.compared,
+      new: facts.added.map(findingJson),
+      resolved: facts.resolved.map(findingJson),
+      unchanged: facts.unchanged,
+    })),
+    certificates: {
+      rootCa: json(digest.rootCa, (facts) => ({ namespace: facts.namespace, roots: facts.roots, rotated: facts.rotated })),
+      workloads: json(digest.workloadCerts, (facts) => ({ warnDays: WORKLOAD_CERT_WARN_DAYS, sampled: facts.sampled, inScope: facts.inScope, expiring: facts.expiring, unread: facts.unread })),
+    },
+    canaries: {
+      inProgress: json(digest.canaries, (routes) => ({ routes })),
+      pendingApproval: json(digest.pending, (requests) => ({ requests })),
+    },
+    istioctlVersion: digest.istioctlVersion ?? null,
+  };
+}

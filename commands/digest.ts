@@ -1,0 +1,81 @@
+import { defineCommand, type CommandDeps, type CommandResult } from '../src/command.ts';
+import { CLUSTER_FLAG, clip, parseArgs } from '../src/grammar.ts';
+import { gatherDigest, type DigestTarget } from '../src/mesh/digest/gather.ts';
+import type { Digest } from '../src/mesh/digest/types.ts';
+import { err, ok, type Result } from '../src/result.ts';
+import type { SlackMessage } from '../src/slack/blocks.ts';
+import { digestErrors, renderDigestJson, renderDigestSlack, renderDigestText } from './digest.render.ts';
+
+export interface DigestArgs {
+  readonly cluster: string | undefined;
+}
+
+/** An on-demand digest uses the zone of the channel's scheduled digest for that cluster, else UTC (stated in the header). */
+function onDemandTimezone(deps: CommandDeps, channel: string | undefined, cluster: string): string {
+  return deps.config.digests.find((digest) => digest.channel === channel && (digest.cluster ?? deps.config.clusters.find((candidate) => candidate.default)?.name) === cluster)?.timezone ?? 'UTC';
+}
+
+/** A digest gathered at fire time and rendered three ways; its facts become the next baseline only on `commit`. */
+export interface ComposedDigest {
+  readonly digest: Digest;
+  /** The Block Kit message, with its one-line top-level `text`. */
+  readonly message: SlackMessage;
+  readonly json: Record<string, unknown>;
+  /** Stores this digest's facts as the next baseline; call after a successful post. Errors are one sentence. */
+  commit(): Promise<Result<void, string>>;
+}
+
+/** The scheduler's entry point (src/schedule/digests.ts). */
+export async function composeDigest(deps: CommandDeps, target: DigestTarget, firedAt: Date): Promise<ComposedDigest> {
+  const gathered = await gatherDigest(deps, target, firedAt);
+  const { digest } = gathered;
+  return { digest, message: renderDigestSlack(digest), json: renderDigestJson(digest), commit: () => gathered.commit() };
+}
+
+function digestResult(withErrors: Digest): CommandResult {
+  const sections = [withErrors.controlPlane, withErrors.proxies, withErrors.analyze, withErrors.rootCa, withErrors.workloadCerts, withErrors.canaries, withErrors.pending];
+  return {
+    envelope: { command: 'digest', cluster: withErrors.cluster, asOf: withErrors.firedAt, errors: digestErrors(withErrors) },
+    failed: sections.every((result) => !result.ok),
+    toJson: () => renderDigestJson(withErrors),
+    toText: () => renderDigestText(withErrors),
+    toSlack: () => renderDigestSlack(withErrors),
+  };
+}
+
+export const digestCommand = defineCommand<DigestArgs>({
+  name: 'digest',
+  aliases: [],
+  usage: 'digest [now] [--cluster NAME]',
+  summary: 'the mesh digest now, in this channel: what got worse since the last digest',
+  role: 'reader',
+  parse(tokens) {
+    const parsed = parseArgs(tokens, [CLUSTER_FLAG]);
+    if (!parsed.ok) return parsed;
+    const [first, second] = parsed.value.positionals;
+    if (first !== undefined && first.toLowerCase() !== 'now') return err(`unexpected argument "${clip(first)}" (only \`digest now\` exists; scheduled digests are set in the config file)`);
+    if (second !== undefined) return err(`unexpected argument "${clip(second)}"`);
+    const cluster = parsed.value.flags.get('cluster');
+    return ok({ cluster: typeof cluster === 'string' ? cluster : undefined });
+  },
+  /**
+   * Slack: the digest of this channel and cluster (whole mesh), compared with that channel's baseline, which it
+   * replaces once the message is in the channel. Terminal: read-only, compares with nothing and stores nothing.
+   */
+  async execute(_args, target, deps, invocation) {
+    const firedAt = deps.now();
+    const timezone = onDemandTimezone(deps, invocation.channel, target.name);
+    if (invocation.surface === 'terminal' || invocation.channel === undefined) {
+      const gathered = await gatherDigest(deps, { channel: 'terminal', cluster: target, timezone }, firedAt, { compare: false });
+      return digestResult(gathered.digest);
+    }
+    const gathered = await gatherDigest(deps, { channel: invocation.channel, cluster: target, timezone }, firedAt);
+    return {
+      ...digestResult(gathered.digest),
+      afterPost: async () => {
+        const committed = await gathered.commit();
+        if (!committed.ok) deps.logger.warn({ digest: invocation.channel, err: committed.error }, 'digest baseline not stored');
+      },
+    };
+  },
+});

@@ -1,0 +1,115 @@
+import type { CommandDeps } from '../../command.ts';
+import type { ClusterConfig } from '../../config.ts';
+import { listIstiods } from '../../kube/control-plane.ts';
+import { err, ok, type Result } from '../../result.ts';
+import { analyzeSection, readFindings } from './analyze.ts';
+import { baselineRecordName, readBaseline, writeBaseline, type DigestBaseline } from './baseline.ts';
+import { readCanaries, readPendingPromotions } from './canaries.ts';
+import { readRootCa, readWorkloadCerts, withRotation } from './certificates.ts';
+import { inScope, statusSections } from './control-plane.ts';
+import type { Digest, RootCaFacts, Section } from './types.ts';
+import { decideVerdict } from './verdict.ts';
+
+/** One digest: a configured entry of `digests:` (scheduled) or `/mesh digest now` (on demand, no schedule). */
+export interface DigestTarget {
+  readonly channel: string;
+  readonly cluster: ClusterConfig;
+  /** Every section is limited to these namespaces; absent = the whole mesh. */
+  readonly namespaces?: readonly string[];
+  /** IANA zone the digest's times are shown in. */
+  readonly timezone: string;
+  /** Cron expression; absent for on-demand digests. */
+  readonly schedule?: string;
+}
+
+export interface GatherOptions {
+  /**
+   * False: compare with nothing and never store (the terminal, which is read-only and has no channel).
+   * Default true.
+   */
+  readonly compare?: boolean;
+}
+
+export interface GatheredDigest {
+  readonly digest: Digest;
+  /** Stores this digest's facts as the next one's baseline; call it once the digest was posted. */
+  commit(): Promise<Result<void, string>>;
+}
+
+function scopeOf(target: DigestTarget): readonly string[] | undefined {
+  return target.namespaces && target.namespaces.length > 0 ? [...new Set(target.namespaces)].sort() : undefined;
+}
+
+/**
+ * Reads every section side by side at fire time (istioctl and the Kubernetes API; a failure is that section's
+ * "unavailable" reason, never the digest's), compares with the previous digest of the same channel, cluster and
+ * scope, and returns the digest with a `commit` that makes it the next baseline.
+ */
+export async function gatherDigest(deps: CommandDeps, target: DigestTarget, firedAt: Date, options: GatherOptions = {}): Promise<GatheredDigest> {
+  const compare = options.compare ?? true;
+  const namespaces = scopeOf(target);
+  const cluster = target.cluster;
+  const store = deps.state();
+  const recordName = baselineRecordName(cluster.name, target.channel, namespaces);
+  const kube = deps.kubeFor(cluster);
+
+  const baselineRead: Promise<Result<DigestBaseline | null, string>> = !compare ? Promise.resolve(ok(null)) : store.ok ? readBaseline(store.value, recordName) : Promise.resolve(err(store.error.message));
+  const proxyStatus = deps.istioctl.proxyStatus(cluster);
+  const scopedRows = proxyStatus.then((report) => (report.ok ? report.value.value.proxies.filter((row) => inScope(row, namespaces)) : null));
+
+  const [baselineResult, report, istiods, version, findings, rootBundle, workloadCerts, canaries, pending] = await Promise.all([
+    baselineRead,
+    proxyStatus,
+    kube.ok ? listIstiods(kube.value, cluster.istioNamespace) : Promise.resolve(kube),
+    deps.istioctl.clientVersion(),
+    readFindings(deps.istioctl, cluster, namespaces),
+    kube.ok ? readRootCa(kube.value, namespaces, firedAt) : Promise.resolve(err(kube.error.message)),
+    scopedRows.then((rows) => readWorkloadCerts(deps.istioctl, cluster, rows, firedAt)),
+    kube.ok ? readCanaries(kube.value, namespaces) : Promise.resolve(err(kube.error.message)),
+    readPendingPromotions(store, cluster.name, namespaces, firedAt),
+  ]);
+
+  const notes: string[] = [];
+  const baseline = baselineResult.ok ? baselineResult.value : null;
+  if (!baselineResult.ok) notes.push(`The previous digest's facts could not be read, so nothing is compared this time: ${baselineResult.error}`);
+
+  const status = statusSections({ report: report.ok ? ok(report.value.value) : report, istiods }, namespaces, baseline);
+  const analyze = analyzeSection(findings, baseline);
+  if (analyze.note) notes.push(analyze.note);
+  const rootCa: Section<RootCaFacts> = rootBundle.ok ? ok(withRotation(rootBundle.value, baseline?.rootCa?.serials)) : rootBundle;
+
+  const sections = { controlPlane: status.controlPlane, proxies: status.proxies, skew: status.skew, analyze: analyze.section, rootCa, workloadCerts, canaries, pending };
+  const digest: Digest = {
+    cluster: cluster.name,
+    namespaces,
+    channel: compare ? target.channel : null,
+    timezone: target.timezone,
+    schedule: target.schedule,
+    firedAt,
+    baselineAt: baseline ? new Date(baseline.at) : null,
+    verdict: decideVerdict(sections),
+    ...sections,
+    notes,
+    istioctlVersion: version.ok ? version.value.version : undefined,
+  };
+
+  const at = firedAt.toISOString();
+  // A section that could not be read keeps the previous facts, so the next digest still compares with real data.
+  const next: DigestBaseline = {
+    version: 1,
+    at,
+    controlPlane: istiods.ok ? { at, restarts: Object.fromEntries(istiods.value.map((pod) => [pod.name, pod.restarts])) } : (baseline?.controlPlane ?? null),
+    proxies: status.proxies.ok ? { at, total: status.proxies.value.total, stale: status.proxies.value.stale, error: status.proxies.value.error } : (baseline?.proxies ?? null),
+    analyze: analyze.packed !== null ? { at, snapshot: analyze.packed } : (baseline?.analyze ?? null),
+    rootCa: rootCa.ok ? { at, serials: rootCa.value.roots.map((root) => root.serial).sort() } : (baseline?.rootCa ?? null),
+  };
+
+  return {
+    digest,
+    async commit() {
+      if (!compare) return ok(undefined);
+      if (!store.ok) return err(store.error.message);
+      return writeBaseline(store.value, recordName, next);
+    },
+  };
+}

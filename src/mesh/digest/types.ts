@@ -1,0 +1,152 @@
+import type { AnalyzeFinding, AnalyzeLevel } from '../../istioctl/parsers/analyze.ts';
+import type { Result } from '../../result.ts';
+import type { ProblemProxy, VersionSkew } from '../status.ts';
+
+/**
+ * One area of the digest: its facts, or one sentence saying why they could not be read. A failing area never
+ * fails the digest; the renderers show "unavailable: <reason>" in its place.
+ */
+export type Section<T> = Result<T, string>;
+
+export interface IstiodFacts {
+  readonly name: string;
+  readonly ready: boolean;
+  readonly version: string;
+  /** Container restarts since the pod started (Kubernetes' restartCount). */
+  readonly restarts: number;
+  /** Restarts since the previous digest; null on the first digest (nothing to compare with). */
+  readonly restartsSinceLast: number | null;
+  /** The pod did not exist at the previous digest (rollout, reschedule); false on the first digest. */
+  readonly isNew: boolean;
+}
+
+export interface ControlPlaneFacts {
+  readonly istiods: readonly IstiodFacts[];
+  readonly ready: number;
+  /** Sum of restartsSinceLast; null on the first digest. */
+  readonly restartsSinceLast: number | null;
+  /** istiod pods of the previous digest that are gone now. */
+  readonly gone: readonly string[];
+}
+
+export interface ProxyCounts {
+  readonly total: number;
+  readonly stale: number;
+  readonly error: number;
+}
+
+export interface ProxyFacts extends ProxyCounts {
+  readonly healthy: number;
+  /** False for istioctl outputs without per-type states (1.27+ default table). */
+  readonly statesKnown: boolean;
+  /** Every STALE / ERROR proxy, worst first (renderers show the first few). */
+  readonly problems: readonly ProblemProxy[];
+  /** The counts at the previous digest; null on the first one. */
+  readonly previous: ProxyCounts | null;
+}
+
+export interface AnalyzeFacts {
+  readonly total: number;
+  readonly byLevel: Readonly<Record<AnalyzeLevel, number>>;
+  /** False on the first digest: then `added` and `resolved` are empty rather than "everything is new". */
+  readonly compared: boolean;
+  /** Findings that were not there at the previous digest, errors first. */
+  readonly added: readonly AnalyzeFinding[];
+  /** Findings of the previous digest that are gone; their `message` is '' (snapshots keep no messages). */
+  readonly resolved: readonly AnalyzeFinding[];
+  readonly unchanged: number;
+}
+
+export interface RootCertificate {
+  readonly subject: string;
+  /** ISO 8601. */
+  readonly notAfter: string;
+  /** Whole days from the digest's time to notAfter; negative once expired. */
+  readonly daysRemaining: number;
+  /** Lowercase hex, as node:crypto prints it. */
+  readonly serial: string;
+}
+
+export interface RootCaFacts {
+  /** Namespace whose `istio-ca-root-cert` ConfigMap was read. */
+  readonly namespace: string;
+  /** Every root in the bundle (more than one while a root is being rotated), latest expiry first. */
+  readonly roots: readonly RootCertificate[];
+  /** The bundle's serials differ from the previous digest's; null on the first digest. */
+  readonly rotated: boolean | null;
+}
+
+export interface WorkloadCertificate {
+  /** istioctl's `pod.namespace`. */
+  readonly proxy: string;
+  /** Secret name (`default` for the workload chain). */
+  readonly name: string;
+  readonly notAfter: string;
+  readonly daysRemaining: number;
+}
+
+export interface WorkloadCertFacts {
+  /** Proxies whose certificates were read (`pod.namespace`), sorted. */
+  readonly sampled: readonly string[];
+  /** Proxies in scope the sample was drawn from. */
+  readonly inScope: number;
+  /** Workload certificate chains that expire within the warning window (or already did), soonest first. */
+  readonly expiring: readonly WorkloadCertificate[];
+  /** Sampled proxies whose certificates could not be read, with the reason. */
+  readonly unread: readonly { readonly proxy: string; readonly reason: string }[];
+}
+
+export interface CanaryRoute {
+  readonly namespace: string;
+  readonly virtualService: string;
+  /** The HTTP route's name, or `#index` when it has none. */
+  readonly route: string;
+  readonly destinations: readonly { readonly host: string; readonly subset: string; readonly weight: number }[];
+}
+
+export interface PendingPromotion {
+  readonly id: string;
+  readonly namespace: string;
+  readonly virtualService: string;
+  /** "v1 90% / v2 10% → v1 50% / v2 50%". */
+  readonly change: string;
+  readonly requester: string;
+  readonly expiresAt: string;
+}
+
+export type DigestLevel = 'healthy' | 'attention' | 'critical';
+
+export interface DigestVerdict {
+  readonly level: DigestLevel;
+  /** Plain sentences, most severe first: "3 proxies STALE", "root CA expires in 10 days". */
+  readonly reasons: readonly string[];
+  /** Areas that could not be read (their names), so "healthy" is never claimed over missing data. */
+  readonly unavailable: readonly string[];
+}
+
+/** Everything one digest says, built at fire time; rendered by commands/digest.render.ts. */
+export interface Digest {
+  readonly cluster: string;
+  /** Scoped namespaces; undefined = the whole mesh. */
+  readonly namespaces: readonly string[] | undefined;
+  /** null for the terminal, which has no channel and keeps no history. */
+  readonly channel: string | null;
+  /** IANA zone the digest's times are shown in. */
+  readonly timezone: string;
+  readonly schedule: string | undefined;
+  readonly firedAt: Date;
+  /** When the previous digest of this channel, cluster and scope ran; null for the first. */
+  readonly baselineAt: Date | null;
+  readonly verdict: DigestVerdict;
+  readonly controlPlane: Section<ControlPlaneFacts>;
+  readonly proxies: Section<ProxyFacts>;
+  readonly skew: Section<VersionSkew>;
+  readonly analyze: Section<AnalyzeFacts>;
+  readonly rootCa: Section<RootCaFacts>;
+  readonly workloadCerts: Section<WorkloadCertFacts>;
+  readonly canaries: Section<readonly CanaryRoute[]>;
+  readonly pending: Section<readonly PendingPromotion[]>;
+  /** Problems with the digest's own bookkeeping (baseline unreadable), one sentence each. */
+  readonly notes: readonly string[];
+  readonly istioctlVersion: string | undefined;
+}

@@ -1,0 +1,55 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { audit, postSafely, type AuditOutcome, type ListenerContext } from '../../context.ts';
+
+/** One button click as every listener sees it: who, where, the button's value, and how to answer. */
+export interface Click {
+  readonly user: string;
+  readonly channel: string;
+  /** The button's value: a lookup key at most, never trusted for identity or permissions. */
+  readonly value: string | undefined;
+  /** The clicked message, for thread replies. */
+  readonly messageTs: string | undefined;
+  readonly client: WebClient;
+  /** An ephemeral answer to the person who clicked. */
+  tell(text: string): Promise<void>;
+  /** Tell why nothing happened; returns the outcome for the audit line. */
+  refuse(text: string, outcome?: AuditOutcome): Promise<ClickOutcome>;
+}
+
+export interface ClickOutcome {
+  readonly outcome: AuditOutcome;
+  readonly detail?: string;
+}
+
+/**
+ * Registers a button listener with what every click needs: ack at once, the channel allowlist, one audit line
+ * and one metric per click with its outcome and duration.
+ */
+export function onClick(app: App, ctx: ListenerContext, actionId: string, handle: (click: Click) => Promise<ClickOutcome>): void {
+  app.action<BlockButtonAction>(actionId, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const started = Date.now();
+    const user = body.user.id;
+    const channel = body.channel?.id ?? body.container.channel_id ?? '';
+    const tell = async (text: string) => {
+      await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', replace_original: false, text }), `reply to ${actionId}`);
+    };
+    const click: Click = {
+      user,
+      channel,
+      value: action.value,
+      messageTs: body.container.message_ts ?? body.message?.ts,
+      client,
+      tell,
+      async refuse(text, outcome = 'refused') {
+        await tell(`:no_entry: ${text}`);
+        return { outcome, detail: text };
+      },
+    };
+    const allowed = ctx.access.channel(channel);
+    const result = allowed.allowed ? await handle(click) : await click.refuse(allowed.reason);
+    ctx.metrics.clicks.inc({ action: actionId, outcome: result.outcome });
+    audit(ctx.logger, 'click', { user, channel, command: actionId, outcome: result.outcome, durationMs: Date.now() - started, ...(result.detail ? { detail: result.detail } : {}) });
+  });
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { createAccessPolicy, type UsergroupMembers } from '../src/access.ts';
+import { createLogger } from '../src/log.ts';
+
+const quiet = createLogger('error', new Writable({ write: (_chunk, _encoding, callback) => callback() }));
+
+const access = {
+  channels: ['C0OPS'],
+  operators: { users: ['U0ALICE'], usergroups: ['S0SRE'] },
+  approvers: { users: ['U0BOB'], usergroups: [] },
+};
+
+function countingGroups(members: Record<string, string[]>): { lookup: UsergroupMembers; calls: () => number } {
+  let calls = 0;
+  return {
+    lookup: async (group) => {
+      calls += 1;
+      const found = members[group];
+      if (!found) throw new Error('no_such_subteam');
+      return found;
+    },
+    calls: () => calls,
+  };
+}
+
+describe('access policy', () => {
+  it('allows every channel when no allowlist is configured, and only listed channels otherwise', () => {
+    const open = createAccessPolicy({ access: { ...access, channels: [] }, usergroupMembers: countingGroups({}).lookup, logger: quiet });
+    assert.equal(open.channel('C0ANY').allowed, true);
+    const closed = createAccessPolicy({ access, usergroupMembers: countingGroups({}).lookup, logger: quiet });
+    assert.equal(closed.channel('C0OPS').allowed, true);
+    assert.match(closed.channel('C0RANDOM').reason, /Use it in <#C0OPS>/);
+  });
+
+  it('lets anyone read, and operators by user id or by user group membership operate', async () => {
+    const groups = countingGroups({ S0SRE: ['U0CAROL'] });
+    const policy = createAccessPolicy({ access, usergroupMembers: groups.lookup, logger: quiet });
+    assert.equal((await policy.role('U0NOBODY', 'reader', 'run status')).allowed, true);
+    assert.equal((await policy.role('U0ALICE', 'operator', 'promote')).allowed, true);
+    assert.equal((await policy.role('U0CAROL', 'operator', 'promote')).allowed, true);
+    const refused = await policy.role('U0DAVE', 'operator', 'run `/mesh canary promote`');
+    assert.equal(refused.allowed, false);
+    assert.equal(refused.reason, 'Only operators may run `/mesh canary promote`: <@U0ALICE>, <!subteam^S0SRE>. Ask one of them, or have an admin add you to access.operators.');
+  });
+
+  it('asks Slack for a group’s members once within the cache time', async () => {
+    let now = 0;
+    const groups = countingGroups({ S0SRE: ['U0CAROL'] });
+    const policy = createAccessPolicy({ access, usergroupMembers: groups.lookup, logger: quiet, cacheTtlMs: 60_000, now: () => now });
+    await policy.role('U0CAROL', 'operator', 'x');
+    await policy.role('U0DAVE', 'operator', 'x');
+    assert.equal(groups.calls(), 1);
+    now += 61_000;
+    await policy.role('U0CAROL', 'operator', 'x');
+    assert.equal(groups.calls(), 2);
+  });
+
+  it('still works with user ids alone when the workspace has no user groups (free plan)', async () => {
+    const policy = createAccessPolicy({
+      access,
+      usergroupMembers: async () => {
+        throw new Error('An API error occurred: plan_upgrade_required');
+      },
+      logger: quiet,
+    });
+    assert.equal((await policy.role('U0ALICE', 'operator', 'x')).allowed, true);
+    assert.equal((await policy.role('U0CAROL', 'operator', 'x')).allowed, false);
+  });
+
+  it('says whether any approver is configured', () => {
+    assert.equal(createAccessPolicy({ access, usergroupMembers: countingGroups({}).lookup, logger: quiet }).hasApprovers, true);
+    assert.equal(createAccessPolicy({ access: { ...access, approvers: { users: [], usergroups: [] } }, usergroupMembers: countingGroups({}).lookup, logger: quiet }).hasApprovers, false);
+  });
+});

@@ -1,0 +1,93 @@
+// The sandbox page in a real browser (Debian's chromium driven by playwright-core; `.ci/run` installs it): run
+// /mesh status, ask for a canary promotion as the operator, switch to the approver, approve through the confirm
+// dialog, and see the card change in place. Screenshots go to test-results/sandbox/.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createLogger } from '../../src/log.ts';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/sandbox.ts';
+import { reviewsWeights } from '../support/bookinfo.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const RESULTS = fileURLToPath(new URL('../../test-results/sandbox/', import.meta.url));
+/** Every wait is bounded, so a broken page fails the test instead of hanging CI. */
+const WAIT_MS = 15_000;
+
+// On a workstation without chromium the test says so and is skipped; in CI (which installs it) a missing browser
+// is a failure, never a silent skip.
+const missingBrowser = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium; .ci/run does)`;
+if (missingBrowser && process.env['CI']) throw new Error(`browser test cannot run in CI: ${missingBrowser}`);
+
+describe('the sandbox page in a browser', { skip: missingBrowser }, () => {
+  let sandbox: RunningSandbox;
+  let browser: Browser;
+  let page: Page;
+  const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+
+  before(async () => {
+    await mkdir(RESULTS, { recursive: true });
+    sandbox = await startSandbox({ port: 0, logLevel: 'error', logger: createLogger('error', quiet) });
+    // The flags of .library/env/machines/node.md: without the background-networking ones, Chromium's own
+    // connections are refused on a closed network and slow every start.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      timeout: WAIT_MS,
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(WAIT_MS);
+  });
+  after(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+
+  const send = async (text: string) => {
+    await page.fill('#message', text);
+    await page.press('#message', 'Enter');
+  };
+  /** The channel message (not the thread pane) that contains `text`. */
+  const messageWith = (text: string) => page.locator('#messages .message', { hasText: text });
+
+  it('runs /mesh status, then a promotion that the approver approves, and shows the new weights on the card', async () => {
+    await page.goto(`http://127.0.0.1:${sandbox.port}/`);
+    await page.getByText('SANDBOX MODE').waitFor();
+    assert.equal(await page.locator('#user').inputValue(), 'U0OPERATOR');
+
+    await send('/mesh status');
+    const status = messageWith('Mesh status · default');
+    await status.waitFor();
+    assert.match(await status.innerText(), /8 total · 6 healthy · 2 STALE · 0 ERROR/);
+    await page.screenshot({ path: `${RESULTS}1-status.png` });
+
+    await send('/mesh canary promote reviews --weight 50 -n bookinfo');
+    const card = messageWith('Canary promotion · reviews');
+    await card.getByText('Waiting for approval').waitFor();
+    assert.match(await card.innerText(), /Current\s+v1 90% \/ v2 10%[\s\S]*Proposed\s+v1 50% \/ v2 50%/);
+    // The operator's own view: the invocation is marked as visible only to them.
+    await page.locator('#messages .message.ephemeral', { hasText: '/mesh canary promote' }).getByText('Only visible to you').waitFor();
+    await page.screenshot({ path: `${RESULTS}2-requested.png` });
+
+    await page.selectOption('#user', 'U0APPROVER');
+    await page.locator('#messages .message.ephemeral', { hasText: '/mesh canary promote' }).waitFor({ state: 'detached' });
+    await card.getByRole('button', { name: 'Approve: v2 to 50%' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await page.screenshot({ path: `${RESULTS}3-confirm.png` });
+    await dialog.locator('button.primary').click();
+
+    await card.getByText(/5\/5 proxies in sync/).waitFor();
+    const text = await card.innerText();
+    assert.match(text, /Approved by @Aaron \(approver\)/);
+    assert.match(text, /Weights changed: v1 90% \/ v2 10% → v1 50% \/ v2 50%/);
+    assert.equal(await card.getByRole('button', { name: /Approve/ }).count(), 0, 'the decision buttons are gone');
+    assert.deepEqual(reviewsWeights(sandbox.kube), [50, 50]);
+    await card.getByRole('button', { name: '1 reply' }).click();
+    await page.locator('#thread-messages').getByText(/Approved by @Aaron \(approver\)/).first().waitFor();
+    await page.screenshot({ path: `${RESULTS}4-approved.png` });
+  });
+});

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, it } from 'node:test';
+import nock from 'nock';
+import { createKubeFor } from '../../src/kube/clients.ts';
+import { listIstiods } from '../../src/kube/control-plane.ts';
+import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, istiodPodList, nockKubeConfig } from '../support/kube-nock.ts';
+
+const cluster = { name: 'prod-eu', context: undefined, default: true, istioNamespace: 'istio-system' };
+
+function kube() {
+  const result = createKubeFor(nockKubeConfig)(cluster);
+  assert.ok(result.ok);
+  return result.value;
+}
+
+const pods = (status: number, body?: unknown, headers?: Record<string, string>) => nock(NOCK_KUBE_URL).get('/api/v1/namespaces/istio-system/pods').query(true).reply(status, body as nock.Body, headers);
+
+describe('istiod pods from the Kubernetes API', () => {
+  afterEach(() => nock.cleanAll());
+  after(() => nock.restore());
+
+  it('reads ready/total, version, revision and restarts, and merges both label selectors', async () => {
+    const list = istiodPodList([{ name: 'istiod-a', version: '1.24.2', restarts: 3 }, { name: 'istiod-b', version: '1.24.2', ready: false }]);
+    pods(200, list);
+    pods(200, list);
+    const result = await listIstiods(kube(), 'istio-system');
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.value.map((pod) => [pod.name, pod.ready, pod.version, pod.revision, pod.restarts, pod.phase]),
+      [
+        ['istiod-a', true, '1.24.2', 'default', 3, 'Running'],
+        ['istiod-b', false, '1.24.2', 'default', 0, 'Pending'],
+      ],
+    );
+  });
+
+  it('takes the version from the discovery image tag when no version label is set', async () => {
+    const list = istiodPodList([{ name: 'istiod-x' }]) as { items: { metadata: { labels: Record<string, string> }; spec: { containers: { image: string }[] } }[] };
+    const first = list.items[0];
+    assert.ok(first?.spec.containers[0]);
+    first.spec.containers[0].image = 'gcr.io/istio-release/pilot:1.23.4-distroless';
+    pods(200, list);
+    pods(200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] });
+    const result = await listIstiods(kube(), 'istio-system');
+    assert.equal(result.ok && result.value[0]?.version, '1.23.4');
+  });
+
+  for (const [status, body, headers, expected] of [
+    [403, FORBIDDEN_PODS_STATUS, {}, /mesh-bot may not list pods in istio-system in cluster prod-eu \(403 Forbidden\)/],
+    [401, undefined, {}, /rejected mesh-bot's credentials .* \(401\)\. Refresh the kubeconfig/],
+    [429, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Too many requests, please try again later.', reason: 'TooManyRequests', details: { retryAfterSeconds: 3 }, code: 429 }, { 'Retry-After': '3' }, /throttling requests \(429\) .* Try again in 3 seconds/],
+    [500, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'etcdserver: request timed out', reason: 'InternalError', code: 500 }, {}, /failed to list pods in istio-system \(500 InternalError: etcdserver: request timed out\)/],
+  ] as const) {
+    it(`explains a ${status} in one sentence with what to do`, async () => {
+      pods(status, body, headers);
+      const result = await listIstiods(kube(), 'istio-system');
+      assert.equal(result.ok, false);
+      assert.match(result.ok ? '' : result.error.message, expected);
+    });
+  }
+
+  it('says the API is unreachable when the connection is refused', async () => {
+    nock(NOCK_KUBE_URL).get('/api/v1/namespaces/istio-system/pods').query(true).replyWithError(Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:6443'), { code: 'ECONNREFUSED' }));
+    const result = await listIstiods(kube(), 'istio-system');
+    assert.match(result.ok ? '' : result.error.message, /Kubernetes API of cluster prod-eu is not reachable \(ECONNREFUSED\)/);
+  });
+
+  it('refuses a kubeconfig context that does not exist, naming it', () => {
+    const missing = createKubeFor(nockKubeConfig)({ ...cluster, name: 'staging', context: 'kind-staging' });
+    assert.equal(missing.ok, false);
+    assert.match(missing.ok ? '' : missing.error.message, /kubeconfig context "kind-staging" of cluster staging does not exist/);
+  });
+});

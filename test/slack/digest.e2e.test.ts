@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { baselineRecordName } from '../../src/mesh/digest/baseline.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
+import type { StoredMessage } from '../../src/sandbox/slack-api.ts';
+import { BOT_NAMESPACE, putIstiod, putRootCert } from '../mesh/digest/harness.ts';
+import { seedReviews } from '../support/bookinfo.ts';
+import { eventually } from '../support/eventually.ts';
+import { startBot, type Bot } from '../support/bot.ts';
+
+interface Block {
+  type: string;
+  text?: { text: string };
+  elements?: { text?: string }[];
+}
+
+function blockText(message: StoredMessage): string {
+  return ((message.blocks as Block[] | undefined) ?? []).flatMap((block) => [block.text?.text ?? '', ...(block.elements ?? []).map((element) => element.text ?? '')]).join('\n');
+}
+
+describe('/mesh digest now end to end through the Bolt HTTP receiver', () => {
+  let api: FakeKubeApi;
+  let bot: Bot | undefined;
+  beforeEach(async () => {
+    api = await startFakeKubeApi();
+    putIstiod(api, { restarts: 0 });
+    putRootCert(api);
+    seedReviews(api);
+  });
+  afterEach(async () => {
+    await bot?.close();
+    bot = undefined;
+    await api.close();
+  });
+
+  it('posts the digest in the channel, stores that channel\'s baseline, and the next one compares with it', async () => {
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'healthy' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: BOT_NAMESPACE } });
+    const { http } = await bot.slash('digest now', { channelId: 'C0OPS' });
+    assert.equal(http.status, 200);
+    assert.match(JSON.parse(http.body).text, /Running `digest` on cluster `default`/);
+
+    const answer = await bot.answer('C0OPS');
+    // On demand there is no configured zone: the digest says UTC. The corpus workload certificates expired in 2023
+    // (the bot runs on the wall clock here, so only facts that hold at any date after that are asserted).
+    assert.match(answer.text, /^Mesh digest default, \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC: critical: .*5 workload certificates expired/);
+    const text = blockText(answer);
+    assert.match(text, /^Mesh digest · default · \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/);
+    assert.match(text, /first digest: no earlier one to compare with/);
+    assert.match(text, /istiod 1\/1 ready/);
+    assert.match(text, /6 total · 6 healthy · 0 STALE · 0 ERROR/);
+    assert.match(text, /bookinfo\/reviews \(reviews-route\): v1 90% \/ v2 10%/);
+    assert.match(text, /Root CA O=cluster\.local \(istio-system\/istio-ca-root-cert\)/);
+    assert.ok((answer.blocks?.length ?? 0) <= 50);
+    await eventually(() => api.get('v1', 'ConfigMap', BOT_NAMESPACE, baselineRecordName('default', 'C0OPS', undefined)));
+
+    bot.slack.reset();
+    await bot.slash('digest', { channelId: 'C0OPS' });
+    const second = await bot.answer('C0OPS');
+    assert.match(blockText(second), /compared with the digest of \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/);
+    assert.match(blockText(second), /none new or resolved since the last digest/);
+  });
+});

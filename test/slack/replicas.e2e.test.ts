@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { startBot, type Bot } from '../support/bot.ts';
+import { eventually } from '../support/eventually.ts';
+import { FakeClock } from '../support/fake-clock.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
+import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
+
+const CONFIG = `
+digests:
+  - channel: C0DIGEST
+    schedule: "* * * * *"
+    timezone: UTC
+`;
+
+describe('several replicas: scheduled work on the leader only', () => {
+  let api: FakeKubeApi;
+  let slack: FakeSlack;
+  const bots: Bot[] = [];
+
+  const replica = async (clock: FakeClock) => {
+    const bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'healthy' }, kubeConfig: () => api.kubeConfig(), sharedSlack: slack, configYaml: CONFIG, clock });
+    bots.push(bot);
+    return bot;
+  };
+  const digestPosts = () => slack.callsTo('chat.postMessage').filter((call) => call.args['channel'] === 'C0DIGEST' && call.status === 200 && call.error === undefined).length;
+  const lease = () => api.get('coordination.k8s.io/v1', 'Lease', 'mesh-bot', 'mesh-bot-leader') as { spec?: { holderIdentity?: string; leaseTransitions?: number } } | undefined;
+
+  before(async () => {
+    slack = await startFakeSlack();
+  });
+  after(() => slack.close());
+  beforeEach(async () => {
+    slack.reset();
+    api = await startFakeKubeApi();
+  });
+  afterEach(async () => {
+    for (const bot of bots.splice(0)) await bot.close();
+    await api.close();
+  });
+
+  it('posts each scheduled digest once, and the other replica takes over after the leader dies', async () => {
+    const clockA = new FakeClock('2026-11-23T09:00:30Z');
+    const clockB = new FakeClock('2026-11-23T09:00:30Z');
+    const a = await replica(clockA);
+    const b = await replica(clockB);
+    await Promise.all([clockA.advance(5_000), clockB.advance(5_000)]);
+    await eventually(() => (a.isLeader() !== b.isLeader() ? true : undefined));
+    const [, follower, leaderClock, followerClock] = a.isLeader() ? [a, b, clockA, clockB] : [b, a, clockB, clockA];
+    assert.equal(follower.isLeader(), false);
+
+    await Promise.all([leaderClock.advance(40_000), followerClock.advance(40_000)]);
+    await eventually(() => (digestPosts() === 1 ? true : undefined), 20_000);
+    await Promise.all([leaderClock.advance(10_000), followerClock.advance(10_000)]);
+    assert.equal(digestPosts(), 1, 'the 09:01 digest was posted once, by the leader');
+
+    // The leader dies: its clock stops, so it neither renews the Lease nor fires schedules again.
+    const before = lease()?.spec?.leaseTransitions ?? 0;
+    await followerClock.advance(10_000);
+    assert.equal(follower.isLeader(), false, 'the lease has not expired yet on the follower’s own clock');
+    await followerClock.advance(10_000);
+    await eventually(() => (follower.isLeader() ? true : undefined));
+    assert.equal((lease()?.spec?.leaseTransitions ?? 0) - before, 1);
+
+    await followerClock.advance(40_000);
+    await eventually(() => (digestPosts() === 2 ? true : undefined), 20_000);
+  });
+
+  it('hands the lease over at once when the leader shuts down cleanly (SIGTERM)', async () => {
+    const clockA = new FakeClock('2026-11-23T10:00:00Z');
+    const clockB = new FakeClock('2026-11-23T10:00:00Z');
+    const a = await replica(clockA);
+    const b = await replica(clockB);
+    await Promise.all([clockA.advance(5_000), clockB.advance(5_000)]);
+    await eventually(() => (a.isLeader() !== b.isLeader() ? true : undefined));
+    const [leader, follower, followerClock] = a.isLeader() ? [a, b, clockB] : [b, a, clockA];
+    await leader.close();
+    bots.splice(bots.indexOf(leader), 1);
+    assert.equal(lease()?.spec?.holderIdentity ?? '', '', 'the lease was released');
+    await followerClock.advance(5_000);
+    await eventually(() => (follower.isLeader() ? true : undefined));
+  });
+
+  it('waits for Retry-After when Slack rate-limits a digest post, and posts it once', async () => {
+    const clock = new FakeClock('2026-11-23T11:00:40Z');
+    const only = await replica(clock);
+    await clock.advance(5_000);
+    await eventually(() => (only.isLeader() ? true : undefined));
+    slack.rateLimitNext('chat.postMessage', { retryAfterSeconds: 1 });
+    await clock.advance(20_000);
+    await eventually(() => (digestPosts() === 1 ? true : undefined), 20_000);
+    const attempts = slack.callsTo('chat.postMessage').filter((call) => call.args['channel'] === 'C0DIGEST');
+    assert.deepEqual(attempts.map((call) => call.status), [429, 200]);
+  });
+});
