@@ -79,9 +79,14 @@ export function analyzeTimeoutSeconds(runTimeoutMs: number): number {
  * The namespace is always explicit (`default` when the user named none) so the answer and the stored snapshot
  * do not depend on the kubeconfig context's namespace.
  */
+/** istioctl's own default is istio-system; the flag is passed only for meshes installed elsewhere. */
+export function istioNamespaceArgs(istioNamespace: string): string[] {
+  return istioNamespace === 'istio-system' ? [] : ['--istioNamespace', istioNamespace];
+}
+
 export function analyzeArgs(scope: AnalyzeScope, istioNamespace: string, timeoutSeconds: number): string[] {
   const target = scope.kind === 'all' ? ['--all-namespaces'] : ['--namespace', scope.namespace];
-  return ['analyze', ...target, '--output', 'json', '--timeout', `${timeoutSeconds}s`, '--istioNamespace', istioNamespace];
+  return ['analyze', ...target, '--output', 'json', '--timeout', `${timeoutSeconds}s`, ...istioNamespaceArgs(istioNamespace)];
 }
 
 /**
@@ -113,7 +118,7 @@ export function proxyConfigArgs(request: ProxyConfigRequest): { args: string[]; 
  * per-type states unless `--verbosity 1`; 1.30+ print DiscoveryResponse JSON with `-o json`.
  */
 export function proxyStatusArgs(minor: IstioMinor | null, istioNamespace: string): string[] {
-  const base = ['proxy-status', '--istioNamespace', istioNamespace];
+  const base = ['proxy-status', ...istioNamespaceArgs(istioNamespace)];
   if (minor === null || minor.major > 1 || minor.minor >= 30) return [...base, '--output', 'json'];
   if (minor.minor >= 27) return [...base, '--verbosity', '1'];
   return base;
@@ -182,7 +187,7 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
       const version = await clientVersion();
       if (!version.ok) return version;
       const { args, format } = proxyConfigArgs(request);
-      const outcome = await run({ args: [...args, '--istioNamespace', cluster.istioNamespace], context: cluster.context });
+      const outcome = await run({ args: [...args, ...istioNamespaceArgs(cluster.istioNamespace)], context: cluster.context });
       if (!outcome.ok) return outcome;
       const { stdout, stderr, exitCode, startedAt } = outcome.value;
       if (exitCode !== 0) return err(classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace }));

@@ -16,23 +16,21 @@ export interface IstiodPod {
   readonly phase: string;
 }
 
-/** Istio installs label istiod `app=istiod` (helm, istioctl install); older operator installs also set `istio=pilot`. */
-const ISTIOD_SELECTORS = ['app=istiod', 'istio=pilot'] as const;
+/** Every istiod Deployment since Istio 1.5 (istioctl install, Helm, operator) labels its pods `app=istiod`. */
+const ISTIOD_SELECTOR = 'app=istiod';
 
 export async function listIstiods(kube: ClusterKube, istioNamespace: string): Promise<Result<readonly IstiodPod[], { readonly message: string }>> {
-  const seen = new Map<string, IstiodPod>();
-  for (const labelSelector of ISTIOD_SELECTORS) {
-    try {
-      const list = await kube.core.listNamespacedPod({ namespace: istioNamespace, labelSelector });
-      for (const pod of list.items) {
-        const summary = summarizePod(pod);
-        if (summary) seen.set(summary.name, summary);
-      }
-    } catch (cause) {
-      return err({ message: describeKubeError(cause, `list pods in ${istioNamespace}`, kube.cluster.name) });
-    }
+  try {
+    const list = await kube.core.listNamespacedPod({ namespace: istioNamespace, labelSelector: ISTIOD_SELECTOR });
+    return ok(
+      list.items
+        .map(summarizePod)
+        .filter((pod): pod is IstiodPod => pod !== null)
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  } catch (cause) {
+    return err({ message: describeKubeError(cause, `list pods in ${istioNamespace}`, kube.cluster.name) });
   }
-  return ok([...seen.values()].sort((a, b) => a.name.localeCompare(b.name)));
 }
 
 function summarizePod(pod: V1Pod): IstiodPod | null {

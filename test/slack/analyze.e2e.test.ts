@@ -60,7 +60,7 @@ describe('/mesh analyze end to end through the Bolt HTTP receiver', () => {
     assert.match(text, /Analyzed namespace `default` \(no `-n` given\)/);
     assert.ok(findButton(answer.blocks, 'analyze_show_findings'));
     const run = (await bot.istioctlInvocations()).find((argv) => argv[0] === 'analyze');
-    assert.deepEqual(run, ['analyze', '--namespace', 'default', '--output', 'json', '--timeout', '50s', '--istioNamespace', 'istio-system']);
+    assert.deepEqual(run, ['analyze', '--namespace', 'default', '--output', 'json', '--timeout', '50s']);
   });
 
   it('says what is new and what was resolved since the previous run, from the ConfigMap, across a restart', async () => {

@@ -58,7 +58,7 @@ describe('/mesh proxy-config end to end through the Bolt HTTP receiver', () => {
     assert.match(text, /ROOTCA CA ACTIVE serial 193a543fe2b0d9cd4847675394dfc54 not after 2033-05-02T03:41:33Z, \d+ days left/);
     assert.match(text, /NOT VALID · configmap:\/\/some\/thing \(no certificate\) WARMING/);
     const run = (await bot.istioctlInvocations()).find((argv) => argv[0] === 'proxy-config');
-    assert.deepEqual(run, ['proxy-config', 'secret', 'productpage-v1-6c886ff494-7vxhs.bookinfo', '--istioNamespace', 'istio-system']);
+    assert.deepEqual(run, ['proxy-config', 'secret', 'productpage-v1-6c886ff494-7vxhs.bookinfo']);
   });
 
   it('reads endpoints from `proxy-config eds -o json` and counts them per status and cluster', async () => {
@@ -68,7 +68,7 @@ describe('/mesh proxy-config end to end through the Bolt HTTP receiver', () => {
     // eds/emptyfilter_output.json: 32 ClusterLoadAssignments, 36 endpoints, all HEALTHY.
     assert.match(answer.text, /sleep-abc\.default \(default\) endpoints: 36 endpoints in 32 clusters \(36 HEALTHY\)/);
     assert.match(blockText(answer.blocks), /• agent: 1 HEALTHY\n[\s\S]*…and 22 more/);
-    assert.deepEqual((await bot.istioctlInvocations()).find((argv) => argv[0] === 'proxy-config'), ['proxy-config', 'eds', 'sleep-abc.default', '--output', 'json', '--istioNamespace', 'istio-system']);
+    assert.deepEqual((await bot.istioctlInvocations()).find((argv) => argv[0] === 'proxy-config'), ['proxy-config', 'eds', 'sleep-abc.default', '--output', 'json']);
   });
 
   it('lists clusters and endpoints that are not HEALTHY first', async () => {

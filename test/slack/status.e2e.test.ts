@@ -52,7 +52,7 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     assert.match(text, /1 proxy runs 1\.19/, 'version skew: proxy2 runs 1.19 against istiod 1.20');
     assert.match(text, /Show all problem proxies \(3\)/);
     assert.ok((answer.blocks?.length ?? 0) <= 50);
-    assert.deepEqual(await bot.istioctlInvocations().then((runs) => runs.find((argv) => argv[0] === 'proxy-status')), ['proxy-status', '--istioNamespace', 'istio-system']);
+    assert.deepEqual(await bot.istioctlInvocations().then((runs) => runs.find((argv) => argv[0] === 'proxy-status')), ['proxy-status']);
   });
 
   it('answers the ack before a slow istioctl (5 s) has finished', async () => {
@@ -71,7 +71,7 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     await bot.slash('status');
     const answer = await bot.answer('C0OPS');
     const run = (await bot.istioctlInvocations()).find((argv) => argv[0] === 'proxy-status');
-    assert.deepEqual(run, ['proxy-status', '--istioNamespace', 'istio-system', '--verbosity', '1']);
+    assert.deepEqual(run, ['proxy-status', '--verbosity', '1']);
     assert.match(answer.text, /proxies STALE/);
   });
 
@@ -82,7 +82,7 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     await bot.slash('status');
     const answer = await bot.answer('C0OPS');
     const run = (await bot.istioctlInvocations()).find((argv) => argv[0] === 'proxy-status');
-    assert.deepEqual(run, ['proxy-status', '--istioNamespace', 'istio-system', '--output', 'json']);
+    assert.deepEqual(run, ['proxy-status', '--output', 'json']);
     // multiXdsStatusSinglePilot.json: one proxy, CDS STALE.
     assert.match(answer.text, /1 of 1 proxies STALE, 0 ERROR/);
   });

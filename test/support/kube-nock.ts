@@ -42,15 +42,12 @@ export function istiodPodList(pods: readonly IstiodPodSpec[]): Record<string, un
   };
 }
 
-/** Serves the istiod pod listing (both label selectors the bot asks for) for as long as the test runs. */
+/** Serves the istiod pod listing (`app=istiod`) and /version for as long as the test runs. */
 export function nockIstiods(pods: readonly IstiodPodSpec[], namespace = 'istio-system'): nock.Scope {
   return nock(NOCK_KUBE_URL)
     .persist()
     .get(`/api/v1/namespaces/${namespace}/pods`)
     .query((query) => query['labelSelector'] === 'app=istiod')
-    .reply(200, istiodPodList(pods))
-    .get(`/api/v1/namespaces/${namespace}/pods`)
-    .query((query) => query['labelSelector'] === 'istio=pilot')
     .reply(200, istiodPodList(pods))
     .get('/version')
     .reply(200, { major: '1', minor: '31', gitVersion: 'v1.31.2' });
