@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createAccessPolicy, type UsergroupMembers } from '../src/access.ts';
-import { createLogger } from '../src/log.ts';
+import { quietLogger } from './support/quiet.ts';
 
-const quiet = createLogger('error', new Writable({ write: (_chunk, _encoding, callback) => callback() }));
+const quiet = quietLogger();
 
 const access = {
   channels: ['C0OPS'],

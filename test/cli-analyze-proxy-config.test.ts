@@ -2,26 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { runCli } from '../src/cli.ts';
-import { fakeIstioctl, type FakeIstioctlSettings } from './support/bot.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.ts';
+import { cli } from './support/cli.ts';
 
 let api: FakeKubeApi;
 
-async function cli(argv: string[], istioctl: FakeIstioctlSettings): Promise<{ code: number; stdout: string; stderr: string }> {
-  const fake = await fakeIstioctl(istioctl);
-  const out = new PassThrough();
-  const errOut = new PassThrough();
-  const chunks: Buffer[] = [];
-  const errChunks: Buffer[] = [];
-  out.on('data', (chunk: Buffer) => chunks.push(chunk));
-  errOut.on('data', (chunk: Buffer) => errChunks.push(chunk));
-  const code = await runCli(argv, { ISTIOCTL: fake.path, POD_NAMESPACE: 'mesh-bot' }, out, errOut);
-  return { code, stdout: Buffer.concat(chunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
-}
 
 before(async () => {
   api = await startFakeKubeApi();
@@ -53,7 +39,7 @@ interface Certificate {
 
 describe('terminal mode: analyze', () => {
   it('prints the DESIGN.md findings fields, and the changes on the second run', async () => {
-    const first = await cli(['analyze', '-n', 'default', '-o', 'json'], { version: '1.22.8' });
+    const first = await cli(['analyze', '-n', 'default', '-o', 'json'], { version: '1.22.8' }, { POD_NAMESPACE: 'mesh-bot' });
     assert.equal(first.code, 0, first.stderr);
     const json = JSON.parse(first.stdout) as AnalyzeJson;
     assert.equal(json.command, 'analyze');
@@ -64,27 +50,27 @@ describe('terminal mode: analyze', () => {
     assert.deepEqual(json.findings.byCode, { IST0101: 2, IST0174: 4 });
     assert.deepEqual(json.findings.items[1], { code: 'IST0101', level: 'Error', message: 'Referenced host not found: "productpage"', origin: 'VirtualService default/bookinfo' });
     assert.equal(json.changes, null);
-    const second = JSON.parse((await cli(['analyze', '-n', 'default', '-o', 'json'], { version: '1.22.8' })).stdout) as AnalyzeJson;
+    const second = JSON.parse((await cli(['analyze', '-n', 'default', '-o', 'json'], { version: '1.22.8' }, { POD_NAMESPACE: 'mesh-bot' })).stdout) as AnalyzeJson;
     assert.deepEqual(second.changes && { new: second.changes.new.length, resolved: second.changes.resolved.length }, { new: 0, resolved: 0 });
   });
 
   it('reads the formatter goldens (json.json, empty_json.json) of real istioctl', async () => {
-    const golden = JSON.parse((await cli(['analyze', '-A', '-o', 'json'], { version: '1.28.1', scenario: 'multi-pilot' })).stdout) as AnalyzeJson;
+    const golden = JSON.parse((await cli(['analyze', '-A', '-o', 'json'], { version: '1.28.1', scenario: 'multi-pilot' }, { POD_NAMESPACE: 'mesh-bot' })).stdout) as AnalyzeJson;
     // json.json: B1 Error (SoapBubble) and C1 Warning (GrandCastle), codes unknown to any catalogue.
     assert.deepEqual(golden.findings.byCode, { B1: 1, C1: 1 });
     assert.equal(golden.findings.items[0]?.origin, 'SoapBubble');
-    const empty = JSON.parse((await cli(['analyze', '-A', '-o', 'json'], { version: '1.28.1', scenario: 'empty-mesh' })).stdout) as AnalyzeJson;
+    const empty = JSON.parse((await cli(['analyze', '-A', '-o', 'json'], { version: '1.28.1', scenario: 'empty-mesh' }, { POD_NAMESPACE: 'mesh-bot' })).stdout) as AnalyzeJson;
     assert.equal(empty.findings.total, 0);
   });
 
   it('exits 1 with the reason when istioctl could not analyze', async () => {
-    const run = await cli(['analyze', '-n', 'missing-team', '-o', 'json'], { version: '1.28.1' });
+    const run = await cli(['analyze', '-n', 'missing-team', '-o', 'json'], { version: '1.28.1' }, { POD_NAMESPACE: 'mesh-bot' });
     assert.equal(run.code, 1);
     assert.match((JSON.parse(run.stdout) as AnalyzeJson).errors[0] ?? '', /^istioctl: Namespace missing-team does not exist/);
   });
 
   it('prints a readable text summary by default', async () => {
-    const run = await cli(['analyze'], { version: '1.30.1' });
+    const run = await cli(['analyze'], { version: '1.30.1' }, { POD_NAMESPACE: 'mesh-bot' });
     assert.match(run.stdout, /^Mesh analyze: default\/default — 2 errors, 4 warnings, 0 info/);
     assert.match(run.stdout, /Analyzed namespace default \(no -n given\)/);
     assert.match(run.stdout, /https:\/\/istio\.io\/v1\.30\/docs\/reference\/config\/analysis\/ist0174\//);
@@ -100,7 +86,7 @@ describe('terminal mode: proxy-config', () => {
   ];
   for (const [version, file, names] of SECRET_CASES) {
     it(`prints certificates[] with daysRemaining for ${file} (istioctl ${version})`, async () => {
-      const run = await cli(['pc', 'secret', 'web-1.shop', '-o', 'json'], { version });
+      const run = await cli(['pc', 'secret', 'web-1.shop', '-o', 'json'], { version }, { POD_NAMESPACE: 'mesh-bot' });
       assert.equal(run.code, 0, run.stderr);
       const json = JSON.parse(run.stdout) as { command: string; certificates: Certificate[] };
       assert.equal(json.command, 'proxy-config');
@@ -118,7 +104,7 @@ describe('terminal mode: proxy-config', () => {
   }
 
   it('summarizes clusters, listeners, routes, bootstrap, log and all of the corpus dump', async () => {
-    const json = async (type: string) => JSON.parse((await cli(['pc', type, 'waypoint-1.default', '-o', 'json'], { version: '1.28.1' })).stdout) as Record<string, unknown>;
+    const json = async (type: string) => JSON.parse((await cli(['pc', type, 'waypoint-1.default', '-o', 'json'], { version: '1.28.1' }, { POD_NAMESPACE: 'mesh-bot' })).stdout) as Record<string, unknown>;
     // all/input_config_dump.json (a waypoint): 3 clusters, 2 listeners, 1 route config `inbound-vip|8000|http|httpbin.default.svc.cluster.local`.
     assert.equal(((await json('clusters'))['clusters'] as { total: number }).total, 3);
     assert.equal(((await json('listeners'))['listeners'] as { total: number }).total, 2);
@@ -133,10 +119,10 @@ describe('terminal mode: proxy-config', () => {
   });
 
   it('exits 1 with one sentence for a pod without a sidecar, and 2 for bad input', async () => {
-    const run = await cli(['pc', 'clusters', 'nosidecar-cron.batch'], { version: '1.28.1' });
+    const run = await cli(['pc', 'clusters', 'nosidecar-cron.batch'], { version: '1.28.1' }, { POD_NAMESPACE: 'mesh-bot' });
     assert.equal(run.code, 1);
     assert.match(run.stdout, /Error: istioctl: Could not read the Envoy configuration of nosidecar-cron\.batch: the pod has no running istio-proxy sidecar/);
-    const bad = await cli(['pc', 'clusters'], {});
+    const bad = await cli(['pc', 'clusters'], {}, { POD_NAMESPACE: 'mesh-bot' });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /missing POD name\.\nUsage: mesh-bot proxy-config TYPE POD\[\.NAMESPACE\]/);
   });

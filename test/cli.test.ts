@@ -2,27 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import nock from 'nock';
-import { runCli } from '../src/cli.ts';
-import { fakeIstioctl, type FakeIstioctlSettings } from './support/bot.ts';
 import { NOCK_KUBE_URL, nockIstiods } from './support/kube-nock.ts';
+import { cli } from './support/cli.ts';
 
 const corpus = (path: string) => fileURLToPath(new URL(`./fixtures/istioctl/proxy-status/${path}`, import.meta.url));
 
-async function cli(argv: string[], istioctl: FakeIstioctlSettings): Promise<{ code: number; stdout: string; stderr: string }> {
-  const fake = await fakeIstioctl(istioctl);
-  const out = new PassThrough();
-  const errOut = new PassThrough();
-  const chunks: Buffer[] = [];
-  const errChunks: Buffer[] = [];
-  out.on('data', (chunk: Buffer) => chunks.push(chunk));
-  errOut.on('data', (chunk: Buffer) => errChunks.push(chunk));
-  const code = await runCli(argv, { ISTIOCTL: fake.path }, out, errOut);
-  return { code, stdout: Buffer.concat(chunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
-}
 
 interface StatusJson {
   command: string;

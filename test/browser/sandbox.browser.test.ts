@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createLogger } from '../../src/log.ts';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/sandbox.ts';
 import { reviewsWeights } from '../support/bookinfo.ts';
+import { quietStream } from '../support/quiet.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = fileURLToPath(new URL('../../test-results/sandbox/', import.meta.url));
@@ -26,7 +26,7 @@ describe('the sandbox page in a browser', { skip: missingBrowser }, () => {
   let sandbox: RunningSandbox;
   let browser: Browser;
   let page: Page;
-  const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  const quiet = quietStream();
 
   before(async () => {
     await mkdir(RESULTS, { recursive: true });

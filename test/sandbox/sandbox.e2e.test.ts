@@ -1,12 +1,12 @@
 // The sandbox driven over HTTP exactly as its page drives it (no browser): commands and clicks go through the page
 // server, which signs them and sends them to the real bot; answers are read back from the local Slack's store.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/log.ts';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/sandbox.ts';
 import type { StoredMessage } from '../../src/sandbox/slack-api.ts';
 import { reviewsWeights } from '../support/bookinfo.ts';
+import { quietStream } from '../support/quiet.ts';
 
 const OPS = 'C0MESHOPS';
 const OPERATOR = 'U0OPERATOR';
@@ -34,7 +34,7 @@ function buttonBlock(message: StoredMessage, actionId: string): string | undefin
 describe('the local sandbox, driven like its page', () => {
   let sandbox: RunningSandbox;
   let base: string;
-  const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  const quiet = quietStream();
 
   before(async () => {
     sandbox = await startSandbox({ port: 0, logLevel: 'error', logger: createLogger('error', quiet) });

@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { createStateStore, type StateStore } from '../../src/kube/state-store.ts';
-import { createLogger } from '../../src/log.ts';
 import { createScheduler, cronProblem } from '../../src/schedule/scheduler.ts';
 import { eventually } from '../support/eventually.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
-import { Writable } from 'node:stream';
+import { quietLogger } from '../support/quiet.ts';
 
-const quiet = createLogger('error', new Writable({ write: (_chunk, _encoding, callback) => callback() }));
+const quiet = quietLogger();
 
 describe('scheduler', () => {
   let api: FakeKubeApi;

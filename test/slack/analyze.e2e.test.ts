@@ -6,23 +6,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { historyRecordName } from '../../src/mesh/analyze-history.ts';
 import { startBot, type Bot } from '../support/bot.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
-
-interface Block {
-  type: string;
-  text?: { text: string };
-  fields?: { text: string }[];
-  elements?: { type: string; text?: { text: string } | string; action_id?: string; value?: string }[];
-}
-
-function blockText(blocks: unknown[] | undefined): string {
-  return ((blocks as Block[] | undefined) ?? [])
-    .flatMap((block) => [block.text?.text ?? '', ...(block.fields ?? []).map((field) => field.text), ...(block.elements ?? []).map((element) => (typeof element.text === 'string' ? element.text : (element.text?.text ?? '')))])
-    .join('\n');
-}
-
-function findButton(blocks: unknown[] | undefined, actionId: string) {
-  return ((blocks as Block[] | undefined) ?? []).flatMap((block) => block.elements ?? []).find((element) => element.action_id === actionId);
-}
+import { blockText, findButton } from '../support/blocks.ts';
 
 /** An `analyze -o json` body in istioctl's formatter layout (tab indent, sorted keys). */
 async function analyzeFile(findings: { code: string; level: string; message: string; origin: string }[]): Promise<string> {
@@ -129,7 +113,7 @@ describe('/mesh analyze end to end through the Bolt HTTP receiver', () => {
     const answer = await bot.answer('C0OPS');
     assert.ok((answer.blocks?.length ?? 0) <= 50);
     assert.ok(JSON.stringify(answer.blocks).length <= 12_000);
-    for (const block of answer.blocks as Block[]) assert.ok((block.text?.text.length ?? 0) <= 3000);
+    for (const block of (answer.blocks ?? []) as { text?: { text: string } }[]) assert.ok((block.text?.text.length ?? 0) <= 3000);
     // large:N cycles 5 codes: 2000 IST0101 errors, 4000 warnings (IST0174, IST0128), 4000 info.
     assert.match(answer.text, /2000 errors, 4000 warnings, 4000 info/);
     const button = findButton(answer.blocks, 'analyze_show_findings');

@@ -5,6 +5,7 @@ import { eventually } from '../support/eventually.ts';
 import { seedReviews, realPatches, reviewsWeights } from '../support/bookinfo.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 import { startFakeSlack, type FakeSlack, type StoredMessage } from '../../src/sandbox/slack-api.ts';
+import { blockText, buttons } from '../support/blocks.ts';
 
 const CONFIG = `
 access:
@@ -16,23 +17,6 @@ approvals:
   propagationTimeout: 2s
   propagationInterval: 100ms
 `;
-
-interface Block {
-  type: string;
-  text?: { text: string };
-  fields?: { text: string }[];
-  elements?: { type: string; text?: { text: string } | string; action_id?: string; value?: string }[];
-}
-
-function blockText(message: StoredMessage | undefined): string {
-  return ((message?.blocks as Block[] | undefined) ?? [])
-    .flatMap((block) => [block.text?.text ?? '', ...(block.fields ?? []).map((field) => field.text), ...(block.elements ?? []).map((element) => (typeof element.text === 'string' ? element.text : (element.text?.text ?? '')))])
-    .join('\n');
-}
-
-function buttons(message: StoredMessage | undefined): { action_id?: string; value?: string }[] {
-  return ((message?.blocks as Block[] | undefined) ?? []).flatMap((block) => (block.type === 'actions' ? (block.elements ?? []) : []));
-}
 
 describe('approval-gated canary promotion end to end', () => {
   let api: FakeKubeApi;
@@ -62,14 +46,14 @@ describe('approval-gated canary promotion end to end', () => {
     const { http } = await target.slash(text, { userId, channelId: 'C0OPS' });
     assert.equal(http.status, 200);
     const card = await slack.waitFor((fake) => fake.messages('C0REL').find((message) => message.via === 'api' && message.threadTs === undefined), { timeoutMs: 10_000 });
-    const id = buttons(card).find((element) => element.action_id === 'canary_approve')?.value;
+    const id = buttons(card?.blocks).find((element) => element.action_id === 'canary_approve')?.value;
     assert.ok(id, 'the card has an Approve button carrying the request id');
     return { card, id };
   }
 
   const finalCard = (ts: string) => slack.waitFor((fake) => {
     const card = fake.message('C0REL', ts);
-    return card && /proxies in sync|not applied|Rejected|Expired/.test(blockText(card)) ? card : undefined;
+    return card && /proxies in sync|not applied|Rejected|Expired/.test(blockText(card?.blocks)) ? card : undefined;
   }, { timeoutMs: 10_000 });
 
   const ephemeralTo = (user: string, pattern: RegExp) => slack.waitFor((fake) => fake.responses.find((response) => pattern.test(String(response.body['text'] ?? ''))), { timeoutMs: 10_000 }).then((response) => {
@@ -81,7 +65,7 @@ describe('approval-gated canary promotion end to end', () => {
     const first = await bot();
     const { card, id } = await requestPromotion(first);
     assert.match(card.text, /^Canary promotion of bookinfo\/reviews v1 90% \/ v2 10% → v1 50% \/ v2 50%: waiting for approval \(requested by <@U0ALICE>\)$/);
-    assert.match(blockText(card), /Dry run passed/);
+    assert.match(blockText(card?.blocks), /Dry run passed/);
     assert.equal(realPatches(api), 0, 'nothing is written before approval');
 
     await first.click({ actionId: 'canary_approve', value: id, userId: 'U0ALICE', channelId: 'C0REL', messageTs: card.ts });
@@ -92,13 +76,13 @@ describe('approval-gated canary promotion end to end', () => {
     const updated = await finalCard(card.ts);
     assert.deepEqual(reviewsWeights(api), [50, 50]);
     assert.equal(realPatches(api), 1);
-    const text = blockText(updated);
+    const text = blockText(updated?.blocks);
     assert.match(text, /Approved\* by <@U0BOB>/);
     assert.match(text, /Weights changed: v1 90% \/ v2 10% → v1 50% \/ v2 50%/);
     // The fake istioctl's healthy mesh has 5 proxies in bookinfo, all SYNCED.
     assert.match(text, /5\/5 proxies in sync after \d+ s/);
-    assert.ok(buttons(updated).some((element) => element.action_id === 'canary_rollback'), 'a Roll back button follows the promotion');
-    assert.ok(!buttons(updated).some((element) => element.action_id === 'canary_approve'), 'the decision buttons are gone');
+    assert.ok(buttons(updated?.blocks).some((element) => element.action_id === 'canary_rollback'), 'a Roll back button follows the promotion');
+    assert.ok(!buttons(updated?.blocks).some((element) => element.action_id === 'canary_approve'), 'the decision buttons are gone');
 
     const events = api.list('v1', 'Event', 'bookinfo') as { message?: string; involvedObject?: { kind?: string; name?: string } }[];
     assert.ok(events.some((event) => event.involvedObject?.kind === 'VirtualService' && event.message === 'weights v1 90% / v2 10% → v1 50% / v2 50% requested by <@U0ALICE>, approved by <@U0BOB> via mesh-bot'));
@@ -163,7 +147,7 @@ describe('approval-gated canary promotion end to end', () => {
     seedReviews(api, { weights: [80, 20] });
     await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
     const updated = await finalCard(card.ts);
-    assert.match(blockText(updated), /not applied\*: VirtualService bookinfo\/reviews changed since the request was made, so nothing was written/);
+    assert.match(blockText(updated?.blocks), /not applied\*: VirtualService bookinfo\/reviews changed since the request was made, so nothing was written/);
     assert.deepEqual(reviewsWeights(api), [80, 20]);
   });
 
@@ -172,7 +156,7 @@ describe('approval-gated canary promotion end to end', () => {
     const { card, id } = await requestPromotion(first);
     await first.click({ actionId: 'canary_reject', value: id, userId: 'U0CAROL', channelId: 'C0REL', messageTs: card.ts });
     const updated = await finalCard(card.ts);
-    assert.match(blockText(updated), /Rejected\* by <@U0CAROL>/);
+    assert.match(blockText(updated?.blocks), /Rejected\* by <@U0CAROL>/);
     assert.equal(realPatches(api), 0);
   });
 
@@ -250,9 +234,9 @@ describe('approval-gated canary promotion end to end', () => {
     await first.click({ actionId: 'canary_rollback', value: id, userId: 'U0DAVE', channelId: 'C0REL', messageTs: card.ts });
     const rolled = await slack.waitFor((fake) => {
       const current = fake.message('C0REL', card.ts);
-      return /Rolled back\* by <@U0DAVE>/.test(blockText(current)) ? current : undefined;
+      return /Rolled back\* by <@U0DAVE>/.test(blockText(current?.blocks)) ? current : undefined;
     });
-    assert.ok(!buttons(rolled).some((element) => element.action_id === 'canary_rollback'));
+    assert.ok(!buttons(rolled?.blocks).some((element) => element.action_id === 'canary_rollback'));
     assert.deepEqual(reviewsWeights(api), [100, 0]);
     assert.ok((api.list('v1', 'Event', 'bookinfo') as { reason?: string }[]).some((event) => event.reason === 'WeightsRolledBack'));
 
@@ -269,7 +253,7 @@ describe('approval-gated canary promotion end to end', () => {
     await first.slash('canary status reviews -n bookinfo', { userId: 'U0EVE', channelId: 'C0OPS' });
     const answer = await slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'response_url' && message.text.startsWith('default/bookinfo/reviews')));
     assert.equal(answer.text, 'default/bookinfo/reviews: v1 90% / v2 10%');
-    const text = blockText(answer);
+    const text = blockText(answer?.blocks);
     assert.match(text, /█████████░ 90%` v1/);
     assert.match(text, /v1: 1 running pod/);
     assert.match(text, /v3: \*selects no running pods\*/);

@@ -2,21 +2,11 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { baselineRecordName } from '../../src/mesh/digest/baseline.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
-import type { StoredMessage } from '../../src/sandbox/slack-api.ts';
 import { BOT_NAMESPACE, putIstiod, putRootCert } from '../mesh/digest/harness.ts';
 import { seedReviews } from '../support/bookinfo.ts';
 import { eventually } from '../support/eventually.ts';
 import { startBot, type Bot } from '../support/bot.ts';
-
-interface Block {
-  type: string;
-  text?: { text: string };
-  elements?: { text?: string }[];
-}
-
-function blockText(message: StoredMessage): string {
-  return ((message.blocks as Block[] | undefined) ?? []).flatMap((block) => [block.text?.text ?? '', ...(block.elements ?? []).map((element) => element.text ?? '')]).join('\n');
-}
+import { blockText } from '../support/blocks.ts';
 
 describe('/mesh digest now end to end through the Bolt HTTP receiver', () => {
   let api: FakeKubeApi;
@@ -43,7 +33,7 @@ describe('/mesh digest now end to end through the Bolt HTTP receiver', () => {
     // On demand there is no configured zone: the digest says UTC. The corpus workload certificates expired in 2023
     // (the bot runs on the wall clock here, so only facts that hold at any date after that are asserted).
     assert.match(answer.text, /^Mesh digest default, \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC: critical: .*5 workload certificates expired/);
-    const text = blockText(answer);
+    const text = blockText(answer?.blocks);
     assert.match(text, /^Mesh digest · default · \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/);
     assert.match(text, /first digest: no earlier one to compare with/);
     assert.match(text, /istiod 1\/1 ready/);
@@ -56,7 +46,7 @@ describe('/mesh digest now end to end through the Bolt HTTP receiver', () => {
     bot.slack.reset();
     await bot.slash('digest', { channelId: 'C0OPS' });
     const second = await bot.answer('C0OPS');
-    assert.match(blockText(second), /compared with the digest of \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/);
-    assert.match(blockText(second), /none new or resolved since the last digest/);
+    assert.match(blockText(second?.blocks), /compared with the digest of \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/);
+    assert.match(blockText(second?.blocks), /none new or resolved since the last digest/);
   });
 });

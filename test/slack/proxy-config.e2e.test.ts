@@ -5,22 +5,7 @@ import { fileURLToPath } from 'node:url';
 import nock from 'nock';
 import { startBot, type Bot } from '../support/bot.ts';
 import { nockKubeConfig } from '../support/kube-nock.ts';
-
-interface Block {
-  type: string;
-  text?: { text: string };
-  elements?: { type: string; text?: { text: string } | string; action_id?: string; value?: string }[];
-}
-
-function blockText(blocks: unknown[] | undefined): string {
-  return ((blocks as Block[] | undefined) ?? [])
-    .flatMap((block) => [block.text?.text ?? '', ...(block.elements ?? []).map((element) => (typeof element.text === 'string' ? element.text : (element.text?.text ?? '')))])
-    .join('\n');
-}
-
-function findButton(blocks: unknown[] | undefined, actionId: string) {
-  return ((blocks as Block[] | undefined) ?? []).flatMap((block) => block.elements ?? []).find((element) => element.action_id === actionId);
-}
+import { blockText, findButton } from '../support/blocks.ts';
 
 const SYNTHETIC = fileURLToPath(new URL('../fixtures/istioctl-extra/synthetic_sidecar_config_dump_with_secrets.json', import.meta.url));
 

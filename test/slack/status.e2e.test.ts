@@ -6,19 +6,7 @@ import { startBot, SIGNING_SECRET, type Bot } from '../support/bot.ts';
 import { eventually } from '../support/eventually.ts';
 import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, nockIstiods, nockKubeConfig } from '../support/kube-nock.ts';
 import { sendSignedRequest, slashCommandFields } from '../../src/sandbox/slack-requests.ts';
-
-interface Block {
-  type: string;
-  text?: { text: string };
-  fields?: { text: string }[];
-  elements?: { type: string; text?: { text: string } | string; action_id?: string; value?: string }[];
-}
-
-function blockText(blocks: unknown[] | undefined): string {
-  return (blocks as Block[] | undefined ?? [])
-    .flatMap((block) => [block.text?.text ?? '', ...(block.fields ?? []).map((field) => field.text), ...(block.elements ?? []).map((element) => (typeof element.text === 'string' ? element.text : (element.text?.text ?? '')))])
-    .join('\n');
-}
+import { blockText, findButton } from '../support/blocks.ts';
 
 function proxyStatusRuns(invocations: string[][]): number {
   return invocations.filter((argv) => argv[0] === 'proxy-status').length;
@@ -189,7 +177,7 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: nockKubeConfig });
     await bot.slash('status');
     const answer = await bot.answer('C0OPS');
-    const button = (answer.blocks as Block[]).flatMap((block) => block.elements ?? []).find((element) => element.action_id === 'status_show_problems');
+    const button = findButton(answer.blocks, 'status_show_problems');
     assert.ok(button?.value);
     const click = await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
     assert.equal(click.status, 200);
@@ -205,7 +193,7 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     await bot.slash('status');
     const answer = await bot.answer('C0OPS');
     assert.ok((answer.blocks?.length ?? 0) <= 50);
-    const button = (answer.blocks as Block[]).flatMap((block) => block.elements ?? []).find((element) => element.action_id === 'status_show_problems');
+    const button = findButton(answer.blocks, 'status_show_problems');
     assert.ok(button?.value);
     await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
     const file = await bot.slack.waitFor((fake) => fake.files.find((candidate) => candidate.completed));

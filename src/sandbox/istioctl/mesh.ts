@@ -234,10 +234,9 @@ export function largeMesh(n: number, clientVersion: string): Mesh {
   const current = clientVersion;
   const older = `${maj}.${Number(min) - 1}.${3}`;
   const istiods: Istiod[] = [];
-  for (const c of CLUSTERS) {
-    for (let k = 0; k < 2; k++) {
-      istiods.push({ id: `istiod-${podHash(rand, 10)}-${podHash(rand, 5)}`, version: current });
-    }
+  // Two istiods per cluster.
+  for (let k = 0; k < CLUSTERS.length * 2; k++) {
+    istiods.push({ id: `istiod-${podHash(rand, 10)}-${podHash(rand, 5)}`, version: current });
   }
   const proxies: Proxy[] = [];
   const usedIds = new Set<string>();

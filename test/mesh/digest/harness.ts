@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import type { CommandDeps } from '../../../src/command.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { buildCommandDeps } from '../../../src/deps.ts';
 import { createLogger } from '../../../src/log.ts';
 import { fakeIstioctl, type FakeIstioctlSettings } from '../../support/bot.ts';
 import type { FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
+import { quietStream } from '../../support/quiet.ts';
 
 export const BOT_NAMESPACE = 'mesh-bot';
 export const ROOT_CERT_PEM = readFileSync(new URL('../../fixtures/digest/istio-ca-root-cert.pem', import.meta.url), 'utf8');
@@ -20,7 +20,7 @@ export async function digestDeps(api: FakeKubeApi, istioctl: FakeIstioctlSetting
   const fake = await fakeIstioctl(istioctl);
   const loaded = await loadConfig({ ISTIOCTL: fake.path, POD_NAMESPACE: BOT_NAMESPACE });
   if (!loaded.ok) throw new Error(loaded.error.message);
-  const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  const quiet = quietStream();
   return buildCommandDeps({ config: loaded.value, logger: createLogger('error', quiet), loadKubeConfig: () => api.kubeConfig(), now: () => now });
 }
 
