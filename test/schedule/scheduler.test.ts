@@ -3,8 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { createStateStore, type StateStore } from '../../src/kube/state-store.ts';
 import { createScheduler, cronProblem } from '../../src/schedule/scheduler.ts';
-import { eventually } from '../support/eventually.ts';
-import { FakeClock } from '../support/fake-clock.ts';
+import { advanceUntil, FakeClock } from '../support/fake-clock.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 import { quietLogger } from '../support/quiet.ts';
 
@@ -26,8 +25,7 @@ describe('scheduler', () => {
     scheduler.start();
     await clock.advance(5_000);
     assert.deepEqual(fired, []);
-    await clock.advance(10_000);
-    await eventually(() => (fired.length === 1 ? true : undefined));
+    await advanceUntil([clock], () => fired.length === 1, { limitMs: 60_000 });
     assert.deepEqual(fired, ['2026-11-23T08:00:00.000Z']);
     await clock.advance(60_000);
     assert.equal(fired.length, 1, 'the same scheduled time never runs twice');
@@ -42,8 +40,7 @@ describe('scheduler', () => {
     const two = createScheduler({ jobs: [job], clock, isLeader: () => true, store, logger: quiet });
     one.start();
     two.start();
-    await clock.advance(10_000);
-    await eventually(() => (runs >= 1 ? true : undefined));
+    await advanceUntil([clock], () => runs >= 1, { limitMs: 60_000 });
     await clock.advance(10_000);
     assert.equal(runs, 1);
     await Promise.all([one.stop(), two.stop()]);
@@ -68,8 +65,7 @@ describe('scheduler', () => {
     await clock.advance(30_000);
     assert.deepEqual(fired, []);
     leading = true;
-    await clock.advance(10_000);
-    await eventually(() => (fired.length === 1 ? true : undefined));
+    await advanceUntil([clock], () => fired.length === 1, { limitMs: 20_000 });
     assert.deepEqual(fired, ['2026-11-23T12:00:00.000Z'], 'fired late, with its scheduled time');
     await scheduler.stop();
 

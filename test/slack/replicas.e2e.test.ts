@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startBot, type Bot } from '../support/bot.ts';
-import { eventually } from '../support/eventually.ts';
-import { FakeClock } from '../support/fake-clock.ts';
+import { advanceUntil, FakeClock } from '../support/fake-clock.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
 
@@ -44,13 +43,11 @@ describe('several replicas: scheduled work on the leader only', () => {
     const clockB = new FakeClock('2026-11-23T09:00:30Z');
     const a = await replica(clockA);
     const b = await replica(clockB);
-    await Promise.all([clockA.advance(5_000), clockB.advance(5_000)]);
-    await eventually(() => (a.isLeader() !== b.isLeader() ? true : undefined));
+    await advanceUntil([clockA, clockB], () => a.isLeader() !== b.isLeader(), { limitMs: 20_000 });
     const [, follower, leaderClock, followerClock] = a.isLeader() ? [a, b, clockA, clockB] : [b, a, clockB, clockA];
     assert.equal(follower.isLeader(), false);
 
-    await Promise.all([leaderClock.advance(40_000), followerClock.advance(40_000)]);
-    await eventually(() => (digestPosts() === 1 ? true : undefined), 20_000);
+    await advanceUntil([leaderClock, followerClock], () => digestPosts() === 1, { limitMs: 90_000 });
     await Promise.all([leaderClock.advance(10_000), followerClock.advance(10_000)]);
     assert.equal(digestPosts(), 1, 'the 09:01 digest was posted once, by the leader');
 
@@ -58,12 +55,10 @@ describe('several replicas: scheduled work on the leader only', () => {
     const before = lease()?.spec?.leaseTransitions ?? 0;
     await followerClock.advance(10_000);
     assert.equal(follower.isLeader(), false, 'the lease has not expired yet on the follower’s own clock');
-    await followerClock.advance(10_000);
-    await eventually(() => (follower.isLeader() ? true : undefined));
+    await advanceUntil([followerClock], () => follower.isLeader(), { limitMs: 20_000 });
     assert.equal((lease()?.spec?.leaseTransitions ?? 0) - before, 1);
 
-    await followerClock.advance(40_000);
-    await eventually(() => (digestPosts() === 2 ? true : undefined), 20_000);
+    await advanceUntil([followerClock], () => digestPosts() === 2, { limitMs: 90_000 });
   });
 
   it('hands the lease over at once when the leader shuts down cleanly (SIGTERM)', async () => {
@@ -71,24 +66,20 @@ describe('several replicas: scheduled work on the leader only', () => {
     const clockB = new FakeClock('2026-11-23T10:00:00Z');
     const a = await replica(clockA);
     const b = await replica(clockB);
-    await Promise.all([clockA.advance(5_000), clockB.advance(5_000)]);
-    await eventually(() => (a.isLeader() !== b.isLeader() ? true : undefined));
+    await advanceUntil([clockA, clockB], () => a.isLeader() !== b.isLeader(), { limitMs: 20_000 });
     const [leader, follower, followerClock] = a.isLeader() ? [a, b, clockB] : [b, a, clockA];
     await leader.close();
     bots.splice(bots.indexOf(leader), 1);
     assert.equal(lease()?.spec?.holderIdentity ?? '', '', 'the lease was released');
-    await followerClock.advance(5_000);
-    await eventually(() => (follower.isLeader() ? true : undefined));
+    await advanceUntil([followerClock], () => follower.isLeader(), { stepMs: 500, limitMs: 5_000 });
   });
 
   it('waits for Retry-After when Slack rate-limits a digest post, and posts it once', async () => {
     const clock = new FakeClock('2026-11-23T11:00:40Z');
     const only = await replica(clock);
-    await clock.advance(5_000);
-    await eventually(() => (only.isLeader() ? true : undefined));
+    await advanceUntil([clock], () => only.isLeader(), { limitMs: 20_000 });
     slack.rateLimitNext('chat.postMessage', { retryAfterSeconds: 1 });
-    await clock.advance(20_000);
-    await eventually(() => (digestPosts() === 1 ? true : undefined), 20_000);
+    await advanceUntil([clock], () => digestPosts() === 1, { limitMs: 90_000 });
     const attempts = slack.callsTo('chat.postMessage').filter((call) => call.args['channel'] === 'C0DIGEST');
     assert.deepEqual(attempts.map((call) => call.status), [429, 200]);
   });

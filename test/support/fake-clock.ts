@@ -52,3 +52,17 @@ export class FakeClock implements Clock {
     await new Promise((resolve) => setTimeout(resolve, settleMs));
   }
 }
+
+/**
+ * Advances the clocks in steps until `probe` sees the expected effect. Work triggered by a timer does real
+ * I/O before it sleeps again, so under load a single advance can end before the next sleep exists; stepping
+ * until the effect shows makes that race harmless. Fails when `limitMs` of virtual time pass without it.
+ */
+export async function advanceUntil<T>(clocks: readonly FakeClock[], probe: () => T | undefined | false, { stepMs = 1_000, limitMs = 120_000 } = {}): Promise<T> {
+  for (let elapsed = 0; elapsed <= limitMs; elapsed += stepMs) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    await Promise.all(clocks.map((clock) => clock.advance(stepMs)));
+  }
+  throw new Error(`condition not met within ${limitMs} ms of virtual time`);
+}
