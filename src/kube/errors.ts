@@ -41,7 +41,7 @@ export function describeKubeError(cause: unknown, action: string, clusterName: s
       case 404:
         return `Not found while trying to ${action} in cluster ${clusterName}: ${scrubSecrets(status.message) || 'the resource does not exist'}.`;
       case 429:
-        return `The Kubernetes API of cluster ${clusterName} is throttling requests (429) while trying to ${action}. Try again in ${status.retryAfterSeconds ?? 'a few'} seconds.`;
+        return `The Kubernetes API of cluster ${clusterName} is throttling requests (429) while trying to ${action}. Try again in ${status.retryAfterSeconds === null ? 'a few seconds' : `${status.retryAfterSeconds} second${status.retryAfterSeconds === 1 ? '' : 's'}`}.`;
       default:
         return `The Kubernetes API of cluster ${clusterName} failed to ${action} (${status.code ?? 'error'} ${status.reason}${status.message ? `: ${scrubSecrets(status.message)}` : ''}). Try again, or check the API server's health.`;
     }

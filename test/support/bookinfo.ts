@@ -1,11 +1,12 @@
 import type { FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 
 /** A bookinfo-like `reviews` service: VirtualService 90/10 between v1 and v2, its DestinationRule and pods. */
-export function seedReviews(api: FakeKubeApi, options: { namespace?: string; metadata?: Record<string, unknown>; weights?: [number, number] } = {}): void {
+export function seedReviews(api: FakeKubeApi, options: { namespace?: string; metadata?: Record<string, unknown>; weights?: [number, number]; apiVersion?: string } = {}): void {
   const namespace = options.namespace ?? 'bookinfo';
+  const istioApiVersion = options.apiVersion ?? 'networking.istio.io/v1';
   const [stable, canary] = options.weights ?? [90, 10];
   api.put({
-    apiVersion: 'networking.istio.io/v1',
+    apiVersion: istioApiVersion,
     kind: 'VirtualService',
     metadata: { name: 'reviews', namespace, ...options.metadata },
     spec: {
@@ -22,7 +23,7 @@ export function seedReviews(api: FakeKubeApi, options: { namespace?: string; met
     },
   });
   api.put({
-    apiVersion: 'networking.istio.io/v1',
+    apiVersion: istioApiVersion,
     kind: 'DestinationRule',
     metadata: { name: 'reviews', namespace },
     spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }, { name: 'v3', labels: { version: 'v3' } }] },
@@ -41,8 +42,8 @@ export function seedReviews(api: FakeKubeApi, options: { namespace?: string; met
   }
 }
 
-export function reviewsWeights(api: FakeKubeApi, namespace = 'bookinfo'): number[] {
-  const vs = api.get('networking.istio.io/v1', 'VirtualService', namespace, 'reviews') as { spec?: { http?: { route?: { weight?: number }[] }[] } } | undefined;
+export function reviewsWeights(api: FakeKubeApi, namespace = 'bookinfo', apiVersion = 'networking.istio.io/v1'): number[] {
+  const vs = api.get(apiVersion, 'VirtualService', namespace, 'reviews') as { spec?: { http?: { route?: { weight?: number }[] }[] } } | undefined;
   return (vs?.spec?.http?.[0]?.route ?? []).map((destination) => destination.weight ?? 0);
 }
 

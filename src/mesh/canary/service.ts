@@ -69,6 +69,8 @@ export interface DecisionOutcome {
 }
 
 const PROMOTION_LABELS = { 'mesh-bot/kind': 'promotion' } as const;
+/** Decided requests are kept this long (rollback history for `canary status`), then deleted by the sweep. */
+const DECIDED_RETENTION_MS = 7 * 24 * 3_600_000;
 
 function fail(message: string): { readonly ok: false; readonly error: string } {
   return err(message);
@@ -200,10 +202,27 @@ export function createCanaryService(deps: CanaryDeps) {
     if (!dryRun.ok) return fail(dryRunRefusal(dryRun.error, namespace, name));
     const notes = [
       'Dry run passed (schema and Istio validation).',
+      ...(await analyzeNotes(namespace, name, inspection.destinationRule?.metadata.name)),
       ...inspection.subsets.filter((info) => info.name === plan.stableSubset || info.name === plan.canarySubset).map((info) => `Subset ${info.name}: ${info.pods === null ? 'pods unknown' : `${info.pods} running pod${info.pods === 1 ? '' : 's'}`}`),
       ...inspection.notes,
     ];
     return ok({ inspection, plan, notes });
+  }
+
+  /**
+   * What `istioctl analyze` says about this VirtualService and its DestinationRule, for the approver to weigh;
+   * findings inform, they do not block (the dry run already enforced what Istio rejects).
+   */
+  async function analyzeNotes(namespace: string, vsName: string, ruleName: string | undefined): Promise<string[]> {
+    const analyzed = await deps.istioctl.analyze(cluster, { kind: 'namespace', namespace });
+    if (!analyzed.ok) return [`istioctl analyze unavailable: ${analyzed.error.message}`];
+    const concerning = analyzed.value.value.findings.filter(
+      (finding) =>
+        finding.resource?.namespace === namespace &&
+        ((finding.resource.kind === 'VirtualService' && finding.resource.name === vsName) || (finding.resource.kind === 'DestinationRule' && finding.resource.name === ruleName)),
+    );
+    if (concerning.length === 0) return ['istioctl analyze: no findings for this VirtualService or its DestinationRule.'];
+    return concerning.slice(0, 5).map((finding) => `istioctl analyze ${finding.level} ${finding.code} (${finding.resource?.kind} ${finding.resource?.name}): ${finding.message}`);
   }
 
   function dryRunRefusal(error: KubeCallError, namespace: string, name: string): string {
@@ -431,14 +450,20 @@ export function createCanaryService(deps: CanaryDeps) {
     return ok({ plan: planned.value, propagation });
   }
 
-  /** Marks overdue pending requests expired and returns them (their cards need updating). */
+  /**
+   * Marks overdue pending requests expired and returns them (their cards need updating), and deletes decided
+   * requests older than the retention: their story stays in the card, the Events and the audit log.
+   */
   async function sweepExpired(): Promise<PromotionRequest[]> {
     const listed = await store.list('mesh-bot/kind=promotion', promotionRequestSchema);
     if (!listed.ok) return [];
     const now = deps.now();
     const expired: PromotionRequest[] = [];
     for (const record of listed.value) {
-      if (record.value.cluster === cluster.name && isExpired(record.value, now)) expired.push(await expire(record.value));
+      const request = record.value;
+      if (request.cluster !== cluster.name) continue;
+      if (isExpired(request, now)) expired.push(await expire(request));
+      else if (TERMINAL_STATES.includes(request.state) && now.getTime() - Date.parse(request.requestedAt) > DECIDED_RETENTION_MS) await store.remove(record.name, record.resourceVersion);
     }
     return expired;
   }
