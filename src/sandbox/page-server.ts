@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import type { ChangeEvent, FakeSlack, StoredMessage } from './slack-api.ts';
-import { sendBlockAction, sendSlashCommand, type SlackHttpResponse } from './slack-requests.ts';
+import { sendBlockAction, sendSlashCommand, type RequestOrigin, type SlackHttpResponse } from './slack-requests.ts';
 import { APPROVERS_GROUP, SANDBOX_CHANNELS, SANDBOX_TEAM, SANDBOX_USERS } from './workspace.ts';
 
 export interface PageServerOptions {
@@ -76,6 +76,11 @@ const userById = (id: string) => SANDBOX_USERS.find((user) => user.id === id);
 const channelName = (id: string) => SANDBOX_CHANNELS[id]?.name ?? id.toLowerCase();
 const triggerId = () => `${Math.floor(Date.now() / 1000)}.${randomBytes(5).readUInt32BE(0)}.${randomBytes(16).toString('hex')}`;
 
+/** The identity fields Slack puts on every slash command and click from this workspace. */
+function origin(user: string, handle: string, channel: string, responseUrl: string): RequestOrigin {
+  return { userId: user, userName: handle, channelId: channel, channelName: channelName(channel), teamId: SANDBOX_TEAM.id, teamDomain: SANDBOX_TEAM.domain, triggerId: triggerId(), responseUrl };
+}
+
 /** A message as the page renders it; ephemeral ones only reach the person they are for. */
 function view(message: StoredMessage, postedAt: number | undefined) {
   return {
@@ -138,16 +143,9 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     let answer: SlackHttpResponse;
     try {
       answer = await sendSlashCommand(botUrl, signingSecret, {
+        ...origin(user, person.handle, channel, slack.responseUrl(undefined, { channel, user })),
         text: text.slice(command.length).trim(),
         command,
-        userId: user,
-        userName: person.handle,
-        channelId: channel,
-        channelName: channelName(channel),
-        teamId: SANDBOX_TEAM.id,
-        teamDomain: SANDBOX_TEAM.domain,
-        triggerId: triggerId(),
-        responseUrl: slack.responseUrl(undefined, { channel, user }),
       });
     } catch (cause) {
       logger.warn({ err: cause }, 'sandbox: the bot did not answer a slash command');
@@ -189,13 +187,7 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     const button = findButton(message, blockId, actionId);
     if (!button) return { status: 404, error: 'no such button' };
     const answer = await sendBlockAction(botUrl, signingSecret, {
-      userId: user,
-      userName: person.handle,
-      channelId: channel,
-      channelName: channelName(channel),
-      teamId: SANDBOX_TEAM.id,
-      teamDomain: SANDBOX_TEAM.domain,
-      triggerId: triggerId(),
+      ...origin(user, person.handle, channel, slack.responseUrl(undefined, { channel, user, messageTs })),
       actionId,
       blockId,
       value: button.value ?? '',
@@ -203,7 +195,6 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
       messageTs,
       isEphemeral: message.ephemeralTo !== undefined,
       message: { text: message.text, user: message.user, blocks: message.blocks ?? [], ...(message.threadTs ? { thread_ts: message.threadTs } : {}) },
-      responseUrl: slack.responseUrl(undefined, { channel, user, messageTs }),
     });
     if (answer.status !== 200) {
       slackbotSays(channel, user, `The bot did not accept the click (HTTP ${answer.status}).`);

@@ -29,40 +29,35 @@ export interface SlackHttpResponse {
   elapsedMs: number;
 }
 
-export interface SlashCommandOptions extends ForgeOptions {
-  text: string;
+/** Who acts, where, and where the answer goes: common to slash commands and clicks. */
+export interface RequestOrigin extends ForgeOptions {
   userId: string;
   channelId: string;
   responseUrl: string;
-  command?: string;
   userName?: string;
   channelName?: string;
   teamId?: string;
   teamDomain?: string;
   apiAppId?: string;
   triggerId?: string;
+}
+
+export interface SlashCommandOptions extends RequestOrigin {
+  text: string;
+  command?: string;
   enterpriseId?: string;
 }
 
-export interface BlockActionOptions extends ForgeOptions {
-  userId: string;
-  channelId: string;
+export interface BlockActionOptions extends RequestOrigin {
   actionId: string;
   value: string;
   /** ts of the message that carries the button. */
   messageTs: string;
-  responseUrl: string;
   blockId?: string;
   /** Label of the clicked button. */
   buttonText?: string;
   /** The message as Slack echoes it back (blocks etc.); `ts` and `type` are filled in. */
   message?: Record<string, unknown>;
-  userName?: string;
-  channelName?: string;
-  teamId?: string;
-  teamDomain?: string;
-  apiAppId?: string;
-  triggerId?: string;
   /** Whether the button sat on an ephemeral message. */
   isEphemeral?: boolean;
 }

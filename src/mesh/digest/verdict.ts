@@ -1,22 +1,12 @@
-import type { VersionSkew } from '../status.ts';
 import { WORKLOAD_CERT_WARN_DAYS } from './certificates.ts';
-import type { AnalyzeFacts, ControlPlaneFacts, DigestLevel, DigestVerdict, ProxyFacts, RootCaFacts, Section, WorkloadCertFacts } from './types.ts';
+import type { Digest, DigestLevel, DigestVerdict } from './types.ts';
 
 /** Root CA expiry: below this many days the digest asks for attention (rotating a root takes planning). */
 export const ROOT_CA_WARN_DAYS = 90;
 /** ...and below this many it is critical: workloads stop trusting each other when the root expires. */
 export const ROOT_CA_CRITICAL_DAYS = 14;
 
-export interface VerdictInputs {
-  readonly controlPlane: Section<ControlPlaneFacts>;
-  readonly proxies: Section<ProxyFacts>;
-  readonly skew: Section<VersionSkew>;
-  readonly analyze: Section<AnalyzeFacts>;
-  readonly rootCa: Section<RootCaFacts>;
-  readonly workloadCerts: Section<WorkloadCertFacts>;
-  readonly canaries: Section<unknown>;
-  readonly pending: Section<unknown>;
-}
+export type VerdictInputs = Pick<Digest, 'controlPlane' | 'proxies' | 'skew' | 'analyze' | 'rootCa' | 'workloadCerts' | 'canaries' | 'pending'>;
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
