@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import nock from 'nock';
 import { startBot, SIGNING_SECRET, type Bot } from '../support/bot.ts';
 import { eventually } from '../support/eventually.ts';
-import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, nockIstiods, nockKubeConfig } from '../support/kube-nock.ts';
+import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, NOCK_KUBE_URL_US, nockIstiods, nockKubeConfig, nockTwoClustersKubeConfig } from '../support/kube-nock.ts';
 import { sendSignedRequest, slashCommandFields } from '../../src/sandbox/slack-requests.ts';
 import { blockText, findButton } from '../support/blocks.ts';
 
@@ -222,5 +222,21 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     const report = (await ready.json()) as { checks: Record<string, { ok: boolean; detail: string }> };
     assert.equal(report.checks['slack']?.ok, true);
     assert.match(report.checks['kubernetes']?.detail ?? '', /not reachable \(ECONNREFUSED\)/);
+  });
+
+  it('serves several clusters from one bot: --cluster picks the kubeconfig context for istioctl and the Kubernetes API', async () => {
+    nockIstiods([{ name: 'istiod-eu-1', version: '1.24.2' }]);
+    nockIstiods([{ name: 'istiod-us-1', version: '1.24.2' }, { name: 'istiod-us-2', version: '1.24.2' }], 'istio-system', NOCK_KUBE_URL_US);
+    bot = await startBot({
+      istioctl: { version: '1.24.2', scenario: 'multi-pilot' },
+      kubeConfig: nockTwoClustersKubeConfig,
+      configYaml: 'clusters:\n  - { name: prod-eu, context: gke-eu, default: true }\n  - { name: prod-us, context: gke-us }\n',
+    });
+    await bot.slash('status --cluster prod-us');
+    const answer = await bot.answer('C0OPS');
+    assert.match(answer.text, /^prod-us: degraded — .* istiod 2\/2 ready/);
+    assert.match(blockText(answer.blocks), /istiod-us-2: ready/);
+    const run = (await bot.istioctlInvocations()).find((argv) => argv[0] === 'proxy-status');
+    assert.deepEqual(run, ['proxy-status', '--context', 'gke-us']);
   });
 });

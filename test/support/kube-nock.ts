@@ -14,6 +14,26 @@ export function nockKubeConfig(): KubeConfig {
   return config;
 }
 
+/** Two clusters, as a multi-cluster kubeconfig has them: contexts gke-eu and gke-us on different API servers. */
+export const NOCK_KUBE_URL_US = 'https://kube-us.test:6443';
+
+export function nockTwoClustersKubeConfig(): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [
+      { name: 'eu', server: NOCK_KUBE_URL, skipTLSVerify: true },
+      { name: 'us', server: NOCK_KUBE_URL_US, skipTLSVerify: true },
+    ],
+    users: [{ name: 'sre', token: 'test-token' }],
+    contexts: [
+      { name: 'gke-eu', cluster: 'eu', user: 'sre' },
+      { name: 'gke-us', cluster: 'us', user: 'sre' },
+    ],
+    currentContext: 'gke-eu',
+  });
+  return config;
+}
+
 export interface IstiodPodSpec {
   readonly name: string;
   readonly ready?: boolean;
@@ -43,8 +63,8 @@ export function istiodPodList(pods: readonly IstiodPodSpec[]): Record<string, un
 }
 
 /** Serves the istiod pod listing (`app=istiod`) and /version for as long as the test runs. */
-export function nockIstiods(pods: readonly IstiodPodSpec[], namespace = 'istio-system'): nock.Scope {
-  return nock(NOCK_KUBE_URL)
+export function nockIstiods(pods: readonly IstiodPodSpec[], namespace = 'istio-system', server = NOCK_KUBE_URL): nock.Scope {
+  return nock(server)
     .persist()
     .get(`/api/v1/namespaces/${namespace}/pods`)
     .query((query) => query['labelSelector'] === 'app=istiod')
