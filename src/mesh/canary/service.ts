@@ -69,6 +69,8 @@ export interface DecisionOutcome {
 }
 
 const PROMOTION_LABELS = { 'mesh-bot/kind': 'promotion' } as const;
+/** An approval still not applied after this long was interrupted (a replica died mid-apply). */
+const INTERRUPTED_AFTER_MS = 5 * 60_000;
 /** Decided requests are kept this long (rollback history for `canary status`), then deleted by the sweep. */
 const DECIDED_RETENTION_MS = 7 * 24 * 3_600_000;
 
@@ -451,8 +453,9 @@ export function createCanaryService(deps: CanaryDeps) {
   }
 
   /**
-   * Marks overdue pending requests expired and returns them (their cards need updating), and deletes decided
-   * requests older than the retention: their story stays in the card, the Events and the audit log.
+   * Marks overdue pending requests expired and settles interrupted approvals, returning both (their cards need
+   * updating), and deletes decided requests older than the retention: their story stays in the card, the
+   * Events and the audit log.
    */
   async function sweepExpired(): Promise<PromotionRequest[]> {
     const listed = await store.list('mesh-bot/kind=promotion', promotionRequestSchema);
@@ -463,9 +466,32 @@ export function createCanaryService(deps: CanaryDeps) {
       const request = record.value;
       if (request.cluster !== cluster.name) continue;
       if (isExpired(request, now)) expired.push(await expire(request));
+      else if (request.state === 'approved' && now.getTime() - Date.parse(request.decidedAt ?? request.requestedAt) > INTERRUPTED_AFTER_MS) expired.push(await settleInterrupted(request));
       else if (TERMINAL_STATES.includes(request.state) && now.getTime() - Date.parse(request.requestedAt) > DECIDED_RETENTION_MS) await store.remove(record.name, record.resourceVersion);
     }
     return expired;
+  }
+
+  /**
+   * An approval whose replica died before it recorded the outcome: the VirtualService itself says whether the
+   * patch landed (it is atomic), so the request ends as applied or failed and its lock is freed.
+   */
+  async function settleInterrupted(request: PromotionRequest): Promise<PromotionRequest> {
+    const read = await istio.getVirtualService(request.namespace, request.virtualService);
+    const parsed = read.ok ? virtualServiceSchema.safeParse(read.value.object) : null;
+    if (!parsed?.success) return request;
+    const routes = parsed.data.spec.http ?? [];
+    const landed = request.plan.changes.every((change) => change.after.every((destination, position) => (routes[change.index]?.route?.[position]?.weight ?? 0) === destination.weight));
+    const settled = await update(request.id, (current) =>
+      current.state !== 'approved'
+        ? null
+        : landed
+          ? { ...current, state: 'applied', outcome: { message: `Weights changed: ${weightChange(current.plan)} (confirmed after mesh-bot restarted while applying).`, appliedAt: current.decidedAt, propagation: null } }
+          : { ...current, state: 'failed', outcome: { message: 'mesh-bot stopped before the change was written; nothing was changed. Ask again with `/mesh canary promote`.', appliedAt: null, propagation: null } },
+    );
+    await releaseLock(request);
+    logger.warn({ canary: { event: 'settled-after-interruption', id: request.id, landed } }, 'settled an interrupted promotion');
+    return settled.ok ? settled.value : request;
   }
 
   async function markRolledBack(id: string, actor: string, message: string): Promise<PromotionRequest | null> {

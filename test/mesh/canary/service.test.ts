@@ -5,7 +5,8 @@ import type { Istioctl } from '../../../src/istioctl/istioctl.ts';
 import type { AnalyzeFinding } from '../../../src/istioctl/parsers/analyze.ts';
 import { createKubeFor } from '../../../src/kube/clients.ts';
 import { createIstioObjects } from '../../../src/kube/istio-objects.ts';
-import { createStateStore } from '../../../src/kube/state-store.ts';
+import { createStateStore, type StateStore } from '../../../src/kube/state-store.ts';
+import { promotionRequestSchema } from '../../../src/mesh/canary/request.ts';
 import { createCanaryService } from '../../../src/mesh/canary/service.ts';
 import { err, ok } from '../../../src/result.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
@@ -29,6 +30,7 @@ function istioctlWith(findings: readonly AnalyzeFinding[] | 'broken'): Istioctl 
 
 describe('canary service against the Kubernetes API', () => {
   let api: FakeKubeApi;
+  let store: StateStore;
   let now = new Date('2026-11-21T10:00:00Z');
   afterEach(() => api.close());
 
@@ -36,11 +38,12 @@ describe('canary service against the Kubernetes API', () => {
     api = await startFakeKubeApi(options.istioVersions ? { istioVersions: options.istioVersions } : {});
     const kube = createKubeFor(() => api.kubeConfig())(cluster);
     assert.ok(kube.ok);
+    store = createStateStore(kube.value.core, 'mesh-bot', cluster.name);
     return createCanaryService({
       cluster,
       istio: createIstioObjects(kube.value),
       core: kube.value.core,
-      store: createStateStore(kube.value.core, 'mesh-bot', cluster.name),
+      store,
       istioctl: istioctlWith(options.findings ?? []),
       logger: quietLogger(),
       now: () => now,
@@ -135,5 +138,46 @@ describe('canary service against the Kubernetes API', () => {
     now = new Date('2026-11-29T10:00:00Z');
     await canary.sweepExpired();
     assert.equal(await canary.get(first.value.id), null, 'a decided request older than a week is deleted');
+  });
+
+  it('settles an approval whose replica died mid-apply from the VirtualService itself, and frees the lock', async () => {
+    now = new Date('2026-11-21T10:00:00Z');
+    const canary = await service();
+    seedReviews(api);
+    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
+    assert.ok(prepared.ok);
+    const landed = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
+    assert.ok(landed.ok);
+    // The replica approved and patched, then died before recording the outcome.
+    const record = await store.get(`mesh-bot-promo-${landed.value.id}`, promotionRequestSchema);
+    assert.ok(record.ok && record.value);
+    await store.replace(record.value, { ...record.value.value, state: 'approved', decidedBy: 'U0BOB', decidedAt: now.toISOString() });
+    seedReviews(api, { weights: [50, 50] });
+    now = new Date('2026-11-21T10:06:00Z');
+    const settled = await canary.sweepExpired();
+    assert.deepEqual(settled.map((request) => request.state), ['applied']);
+    assert.match(settled[0]?.outcome?.message ?? '', /confirmed after mesh-bot restarted while applying/);
+    const next = await canary.prepare('bookinfo', 'reviews', 80, undefined);
+    assert.ok(next.ok);
+    assert.ok((await canary.createRequest(next.value, 'U0DAVE', 'C0OPS')).ok, 'the lock was freed');
+  });
+
+  it('fails an interrupted approval whose patch never landed, saying nothing was changed', async () => {
+    now = new Date('2026-11-21T10:00:00Z');
+    const canary = await service();
+    seedReviews(api);
+    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
+    assert.ok(prepared.ok);
+    const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
+    assert.ok(request.ok);
+    const record = await store.get(`mesh-bot-promo-${request.value.id}`, promotionRequestSchema);
+    assert.ok(record.ok && record.value);
+    await store.replace(record.value, { ...record.value.value, state: 'approved', decidedBy: 'U0BOB', decidedAt: now.toISOString() });
+    now = new Date('2026-11-21T10:04:00Z');
+    assert.deepEqual(await canary.sweepExpired(), [], 'four minutes is still "being applied"');
+    now = new Date('2026-11-21T10:06:00Z');
+    const settled = await canary.sweepExpired();
+    assert.deepEqual(settled.map((entry) => entry.state), ['failed']);
+    assert.match(settled[0]?.outcome?.message ?? '', /stopped before the change was written; nothing was changed/);
   });
 });
