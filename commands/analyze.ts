@@ -10,13 +10,9 @@ import { err, ok } from '../src/result.ts';
 import { renderAnalyzeJson, renderAnalyzeSlack, renderAnalyzeText } from './analyze.render.ts';
 
 export const ALL_NAMESPACES_FLAG: FlagSpec = { name: 'all-namespaces', short: 'A', takesValue: false };
-/** Like istioctl without `-n`: the `default` namespace, said so in the answer. */
-export const DEFAULT_ANALYZE_NAMESPACE = 'default';
-
 export interface AnalyzeArgs {
-  readonly scope: AnalyzeScope;
-  /** True when the user gave neither `-n` nor `-A`, so the answer explains which namespace was analyzed. */
-  readonly namespaceDefaulted: boolean;
+  /** null when the user gave neither `-n` nor `-A`: the cluster's default namespace, said so in the answer. */
+  readonly scope: AnalyzeScope | null;
   readonly cluster: string | undefined;
 }
 
@@ -85,13 +81,15 @@ export const analyzeCommand = defineCommand<AnalyzeArgs>({
     const all = parsed.value.flags.get('all-namespaces') === true;
     const cluster = parsed.value.flags.get('cluster');
     if (all && typeof namespace === 'string') return err('use either -n NAMESPACE or -A, not both');
-    const scope: AnalyzeScope = all ? { kind: 'all' } : { kind: 'namespace', namespace: typeof namespace === 'string' ? namespace : DEFAULT_ANALYZE_NAMESPACE };
-    return ok({ scope, namespaceDefaulted: !all && namespace === undefined, cluster: typeof cluster === 'string' ? cluster : undefined });
+    const scope: AnalyzeScope | null = all ? { kind: 'all' } : typeof namespace === 'string' ? { kind: 'namespace', namespace } : null;
+    return ok({ scope, cluster: typeof cluster === 'string' ? cluster : undefined });
   },
   async execute(args, target, deps) {
-    const read = await readAnalyze(target, args.scope, deps);
-    if (read.findings === null) return analyzeResult({ ...read, namespaceDefaulted: args.namespaceDefaulted, previous: null });
-    const history = await compareAndRecord(deps.state(), { cluster: target.name, scope: scopeKey(args.scope) }, read.findings, deps.now());
-    return analyzeResult({ ...read, errors: [...read.errors, ...history.errors], namespaceDefaulted: args.namespaceDefaulted, previous: history.previous });
+    const scope: AnalyzeScope = args.scope ?? { kind: 'namespace', namespace: target.defaultNamespace };
+    const namespaceDefaulted = args.scope === null;
+    const read = await readAnalyze(target, scope, deps);
+    if (read.findings === null) return analyzeResult({ ...read, namespaceDefaulted, previous: null });
+    const history = await compareAndRecord(deps.state(), { cluster: target.name, scope: scopeKey(scope) }, read.findings, deps.now());
+    return analyzeResult({ ...read, errors: [...read.errors, ...history.errors], namespaceDefaulted, previous: history.previous });
   },
 });

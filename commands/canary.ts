@@ -10,10 +10,14 @@ import { err, ok } from '../src/result.ts';
 import { context, escapeMrkdwn, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
 import { propagationLine, renderInspection, renderPlan, routesAfter, routesOf, type RouteView } from './canary.render.ts';
 
-export type CanaryArgs =
-  | { readonly action: 'status'; readonly virtualService: string; readonly namespace: string; readonly cluster: string | undefined }
-  | { readonly action: 'promote'; readonly virtualService: string; readonly namespace: string; readonly cluster: string | undefined; readonly weight: number; readonly subset: string | undefined }
-  | { readonly action: 'rollback'; readonly virtualService: string; readonly namespace: string; readonly cluster: string | undefined };
+type CanaryRequest<Namespace> =
+  | { readonly action: 'status'; readonly virtualService: string; readonly namespace: Namespace; readonly cluster: string | undefined }
+  | { readonly action: 'promote'; readonly virtualService: string; readonly namespace: Namespace; readonly cluster: string | undefined; readonly weight: number; readonly subset: string | undefined }
+  | { readonly action: 'rollback'; readonly virtualService: string; readonly namespace: Namespace; readonly cluster: string | undefined };
+
+/** As typed: without `-n` the namespace is the cluster's default namespace (config `defaultNamespace`). */
+export type CanaryArgs = CanaryRequest<string | undefined>;
+type ResolvedCanaryArgs = CanaryRequest<string>;
 
 const WEIGHT_FLAG: FlagSpec = { name: 'weight', takesValue: true, value: 'percent' };
 const SUBSET_FLAG: FlagSpec = { name: 'subset', takesValue: true, value: 'name' };
@@ -65,7 +69,7 @@ async function syncLine(deps: CommandDeps, target: ClusterConfig, namespace: str
   return `${proxies.length - stale.length}/${proxies.length} in sync${stale.length > 0 ? `; STALE or ERROR: ${stale.slice(0, 5).map((proxy) => proxy.name).join(', ')}${stale.length > 5 ? ', …' : ''}` : ''} (as of ${clockTime(status.value.asOf)})`;
 }
 
-async function status(args: Extract<CanaryArgs, { action: 'status' }>, target: ClusterConfig, deps: CommandDeps): Promise<CommandResult> {
+async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, target: ClusterConfig, deps: CommandDeps): Promise<CommandResult> {
   const service = canaryServiceFor(deps, target);
   if (!service.ok) return refusal('canary status', target.name, deps.now(), service.error);
   const inspected = await service.value.inspect(args.namespace, args.virtualService);
@@ -98,7 +102,7 @@ async function status(args: Extract<CanaryArgs, { action: 'status' }>, target: C
   });
 }
 
-async function promote(args: Extract<CanaryArgs, { action: 'promote' }>, target: ClusterConfig, deps: CommandDeps, invocation: Invocation): Promise<CommandResult> {
+async function promote(args: Extract<ResolvedCanaryArgs, { action: 'promote' }>, target: ClusterConfig, deps: CommandDeps, invocation: Invocation): Promise<CommandResult> {
   const now = deps.now();
   const { approvers } = deps.config.access;
   if (invocation.surface === 'slack' && approvers.users.length + approvers.usergroups.length === 0) {
@@ -135,7 +139,7 @@ async function promote(args: Extract<CanaryArgs, { action: 'promote' }>, target:
   return result('canary promote', { cluster: target.name, asOf: now, errors: [], failed: false, slack: message(summary, blocks), text: summary, json: { ...json, requestId: created.value.id } });
 }
 
-async function rollback(args: Extract<CanaryArgs, { action: 'rollback' }>, target: ClusterConfig, deps: CommandDeps, invocation: Invocation): Promise<CommandResult> {
+async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }>, target: ClusterConfig, deps: CommandDeps, invocation: Invocation): Promise<CommandResult> {
   const now = deps.now();
   const service = canaryServiceFor(deps, target);
   if (!service.ok) return refusal('canary rollback', target.name, now, service.error);
@@ -194,7 +198,7 @@ export const canaryCommand = defineCommand<CanaryArgs>({
       const value = parsed.value.flags.get(key);
       return typeof value === 'string' ? value : undefined;
     };
-    const common = { virtualService: vs.value, namespace: flag('namespace') ?? 'default', cluster: flag('cluster') };
+    const common = { virtualService: vs.value, namespace: flag('namespace'), cluster: flag('cluster') };
     if (action === 'promote') {
       const weight = flag('weight');
       if (weight === undefined) return err('canary promote needs --weight PERCENT (the share of traffic for the canary)');
@@ -202,7 +206,8 @@ export const canaryCommand = defineCommand<CanaryArgs>({
     }
     return ok({ action: action as 'status' | 'rollback', ...common });
   },
-  execute(args, target, deps, invocation) {
+  execute(parsed, target, deps, invocation) {
+    const args = { ...parsed, namespace: parsed.namespace ?? target.defaultNamespace };
     if (args.action === 'status') return status(args, target, deps);
     if (args.action === 'promote') return promote(args, target, deps, invocation);
     return rollback(args, target, deps, invocation);

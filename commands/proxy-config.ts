@@ -9,8 +9,6 @@ import { err, ok, type Result } from '../src/result.ts';
 import { renderProxyConfigJson, renderProxyConfigSlack, renderProxyConfigText } from './proxy-config.render.ts';
 
 export const FQDN_FLAG: FlagSpec = { name: 'fqdn', takesValue: true, value: 'text' };
-const DEFAULT_NAMESPACE = 'default';
-
 /** Singular forms and istioctl's own spellings of each TYPE. */
 const TYPE_ALIASES: Readonly<Record<string, ProxyConfigType>> = {
   cluster: 'clusters',
@@ -24,7 +22,8 @@ const TYPE_ALIASES: Readonly<Record<string, ProxyConfigType>> = {
 export interface ProxyConfigArgs {
   readonly type: ProxyConfigType;
   readonly pod: string;
-  readonly namespace: string;
+  /** undefined: the cluster's default namespace (config `defaultNamespace`). */
+  readonly namespace: string | undefined;
   readonly fqdn: string | undefined;
   readonly cluster: string | undefined;
 }
@@ -48,7 +47,7 @@ export function parseProxyConfigType(text: string | undefined): Result<ProxyConf
 }
 
 /** `POD` or `POD.NAMESPACE` (namespace after the last dot, as istioctl reads it), reconciled with `-n`. */
-export function parsePodTarget(text: string | undefined, namespaceFlag: string | undefined): Result<{ pod: string; namespace: string }, string> {
+export function parsePodTarget(text: string | undefined, namespaceFlag: string | undefined): Result<{ pod: string; namespace: string | undefined }, string> {
   const checked = checkObjectName(text, 'POD name');
   if (!checked.ok) return checked;
   const dot = checked.value.lastIndexOf('.');
@@ -58,12 +57,13 @@ export function parsePodTarget(text: string | undefined, namespaceFlag: string |
   if (suffix !== undefined && namespaceFlag !== undefined && suffix !== namespaceFlag) {
     return err(`the pod says namespace "${suffix}" but -n says "${namespaceFlag}"; give the namespace once`);
   }
-  return ok({ pod, namespace: suffix ?? namespaceFlag ?? DEFAULT_NAMESPACE });
+  return ok({ pod, namespace: suffix ?? namespaceFlag });
 }
 
 export async function readProxyConfig(target: ClusterConfig, args: Omit<ProxyConfigArgs, 'cluster'>, deps: CommandDeps): Promise<ProxyConfigResult> {
-  const request = { type: args.type, pod: args.pod, namespace: args.namespace };
-  const base = { cluster: target.name, type: args.type, pod: args.pod, namespace: args.namespace };
+  const namespace = args.namespace ?? target.defaultNamespace;
+  const request = { type: args.type, pod: args.pod, namespace };
+  const base = { cluster: target.name, type: args.type, pod: args.pod, namespace };
   // Listeners are checked against the route configs actually present, so both are read (side by side, each shareable).
   const [output, routes] = await Promise.all([
     deps.istioctl.proxyConfig(target, request),

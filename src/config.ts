@@ -45,6 +45,8 @@ const clusterSchema = z
     default: z.boolean().default(false),
     /** Namespace where istiod runs (istioctl `-i`); mesh-bot extension, default istio-system. */
     istioNamespace: namespaceName.default('istio-system'),
+    /** Namespace of commands given no `-n` (analyze, proxy-config, canary); mesh-bot extension, default `default`. */
+    defaultNamespace: namespaceName.default('default'),
   })
   .strict();
 
@@ -113,6 +115,7 @@ export interface ClusterConfig {
   readonly context: string | undefined;
   readonly default: boolean;
   readonly istioNamespace: string;
+  readonly defaultNamespace: string;
 }
 
 export interface SlackSettings {
@@ -202,9 +205,10 @@ export async function loadConfig(env: NodeJS.ProcessEnv, readText: (path: string
         name: cluster.name,
         context: cluster.context,
         istioNamespace: cluster.istioNamespace,
+        defaultNamespace: cluster.defaultNamespace,
         default: cluster.default || (index === 0 && !all.some((other) => other.default)),
       }))
-    : [{ name: 'default', context: undefined, default: true, istioNamespace: 'istio-system' }];
+    : [{ name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' }];
 
   for (const digest of file.digests) {
     if (digest.cluster !== undefined && !clusters.some((cluster) => cluster.name === digest.cluster)) {

@@ -18,7 +18,7 @@ describe('configuration', () => {
   it('runs with no config file: one cluster "default" on the current kubeconfig context', async () => {
     const result = await loadConfig({});
     assert.ok(result.ok);
-    assert.deepEqual(result.value.clusters, [{ name: 'default', context: undefined, default: true, istioNamespace: 'istio-system' }]);
+    assert.deepEqual(result.value.clusters, [{ name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' }]);
     assert.equal(result.value.port, 3000);
     assert.equal(result.value.istioctlPath, 'istioctl');
     assert.equal(result.value.approvals.ttl, 30 * 60_000);

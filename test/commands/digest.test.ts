@@ -8,7 +8,7 @@ import { baselineRecordName } from '../../src/mesh/digest/baseline.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 import { BOT_NAMESPACE, digestDeps, putIstiod } from '../mesh/digest/harness.ts';
 
-const CLUSTER: ClusterConfig = { name: 'default', context: undefined, default: true, istioNamespace: 'istio-system' };
+const CLUSTER: ClusterConfig = { name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
 
 describe('digest [now] [--cluster NAME]', () => {
   it('accepts `digest`, `digest now` and --cluster, like the other commands', () => {

@@ -6,7 +6,7 @@ import { analyzeTimeoutSeconds, createIstioctl, proxyConfigArgs } from '../../sr
 import type { IstioctlInvocation, IstioctlOutput, IstioctlRun } from '../../src/istioctl/runner.ts';
 import { err, ok } from '../../src/result.ts';
 
-const CLUSTER: ClusterConfig = { name: 'prod', context: 'ctx-prod', default: true, istioNamespace: 'istio-system' };
+const CLUSTER: ClusterConfig = { name: 'prod', context: 'ctx-prod', default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
 const VERSION_JSON = JSON.stringify({ clientVersion: { version: '1.26.2', revision: 'x', golang_version: 'go1.X', status: 'Clean', tag: '1.26.2' } });
 
 function output(stdout: string, stderr = '', exitCode = 0): IstioctlOutput {

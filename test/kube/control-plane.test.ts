@@ -5,7 +5,7 @@ import { createKubeFor } from '../../src/kube/clients.ts';
 import { listIstiods } from '../../src/kube/control-plane.ts';
 import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, istiodPodList, nockKubeConfig } from '../support/kube-nock.ts';
 
-const cluster = { name: 'prod-eu', context: undefined, default: true, istioNamespace: 'istio-system' };
+const cluster = { name: 'prod-eu', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
 
 function kube() {
   const result = createKubeFor(nockKubeConfig)(cluster);

@@ -47,6 +47,15 @@ describe('/mesh analyze end to end through the Bolt HTTP receiver', () => {
     assert.deepEqual(run, ['analyze', '--namespace', 'default', '--output', 'json', '--timeout', '50s']);
   });
 
+  it('analyzes the cluster\'s configured default namespace when no -n is given', async () => {
+    bot = await startBot({ istioctl: { version: '1.24.6' }, kubeConfig: () => api.kubeConfig(), env, configYaml: 'clusters:\n  - { name: prod-eu, defaultNamespace: bookinfo }\n' });
+    await bot.slash('analyze');
+    const answer = await bot.answer('C0OPS');
+    assert.match(blockText(answer.blocks), /Analyzed namespace `bookinfo` \(no `-n` given\)/);
+    const run = (await bot.istioctlInvocations()).find((argv) => argv[0] === 'analyze');
+    assert.deepEqual(run, ['analyze', '--namespace', 'bookinfo', '--output', 'json', '--timeout', '50s']);
+  });
+
   it('says what is new and what was resolved since the previous run, from the ConfigMap, across a restart', async () => {
     const before = await analyzeFile([
       { code: 'IST0101', level: 'Error', message: 'Referenced host not found: "productpage"', origin: 'VirtualService shop/bookinfo' },

@@ -13,7 +13,7 @@ import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-ap
 import { realPatches, reviewsWeights, seedReviews } from '../../support/bookinfo.ts';
 import { quietLogger } from '../../support/quiet.ts';
 
-const cluster: ClusterConfig = { name: 'prod-eu', context: undefined, default: true, istioNamespace: 'istio-system' };
+const cluster: ClusterConfig = { name: 'prod-eu', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
 
 function istioctlWith(findings: readonly AnalyzeFinding[] | 'broken'): Istioctl {
   const asOf = new Date('2026-11-21T10:00:00Z');

@@ -9,7 +9,7 @@ import { seedReviews } from '../../support/bookinfo.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
 import { analyzeJson, BOT_NAMESPACE, digestDeps, ISTIOD, putIstiod, putPromotion, putRootCert } from './harness.ts';
 
-const CLUSTER: ClusterConfig = { name: 'default', context: undefined, default: true, istioNamespace: 'istio-system' };
+const CLUSTER: ClusterConfig = { name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
 const TARGET: DigestTarget = { channel: 'C0OPS', cluster: CLUSTER, timezone: 'Europe/Berlin', schedule: '0 9 * * 1-5' };
 /** The corpus secret tables: the `default` workload chain is valid until 2023-05-16T01:32:52Z, ROOTCA until 2033. */
 const BEFORE_WORKLOAD_EXPIRY = new Date('2023-05-10T07:00:00Z');
