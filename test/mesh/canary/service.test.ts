@@ -86,6 +86,20 @@ describe('canary service against the Kubernetes API', () => {
     assert.ok(prepared.value.notes.some((note) => /istioctl analyze unavailable: istioctl analyze timed out/.test(note)));
   });
 
+  /** A request approved by a replica that died before it recorded the outcome of its patch. */
+  async function interruptedApproval() {
+    const canary = await service();
+    seedReviews(api);
+    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
+    assert.ok(prepared.ok);
+    const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
+    assert.ok(request.ok);
+    const record = await store.get(`mesh-bot-promo-${request.value.id}`, promotionRequestSchema);
+    assert.ok(record.ok && record.value);
+    await store.replace(record.value, { ...record.value.value, state: 'approved', decidedBy: 'U0BOB', decidedAt: now.toISOString() });
+    return canary;
+  }
+
   it('names a VirtualService that does not exist', async () => {
     const canary = await service();
     const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
@@ -142,16 +156,8 @@ describe('canary service against the Kubernetes API', () => {
 
   it('settles an approval whose replica died mid-apply from the VirtualService itself, and frees the lock', async () => {
     now = new Date('2026-11-21T10:00:00Z');
-    const canary = await service();
-    seedReviews(api);
-    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
-    assert.ok(prepared.ok);
-    const landed = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
-    assert.ok(landed.ok);
-    // The replica approved and patched, then died before recording the outcome.
-    const record = await store.get(`mesh-bot-promo-${landed.value.id}`, promotionRequestSchema);
-    assert.ok(record.ok && record.value);
-    await store.replace(record.value, { ...record.value.value, state: 'approved', decidedBy: 'U0BOB', decidedAt: now.toISOString() });
+    const canary = await interruptedApproval();
+    // ...after the patch had landed.
     seedReviews(api, { weights: [50, 50] });
     now = new Date('2026-11-21T10:06:00Z');
     const settled = await canary.sweepExpired();
@@ -164,15 +170,7 @@ describe('canary service against the Kubernetes API', () => {
 
   it('fails an interrupted approval whose patch never landed, saying nothing was changed', async () => {
     now = new Date('2026-11-21T10:00:00Z');
-    const canary = await service();
-    seedReviews(api);
-    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
-    assert.ok(prepared.ok);
-    const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
-    assert.ok(request.ok);
-    const record = await store.get(`mesh-bot-promo-${request.value.id}`, promotionRequestSchema);
-    assert.ok(record.ok && record.value);
-    await store.replace(record.value, { ...record.value.value, state: 'approved', decidedBy: 'U0BOB', decidedAt: now.toISOString() });
+    const canary = await interruptedApproval();
     now = new Date('2026-11-21T10:04:00Z');
     assert.deepEqual(await canary.sweepExpired(), [], 'four minutes is still "being applied"');
     now = new Date('2026-11-21T10:06:00Z');
