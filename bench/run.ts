@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,18 +105,17 @@ Target (issue #3): 50 MB in under 1.5 s, peak RSS under 4× the input size.
 ${line}
 
 *modules loaded*: RSS before the input exists (Node, type stripping, zod, the bot's modules). *input read*: peak
-while \`readFileSync(file, 'utf8')\` decodes the file: the string plus, for a moment, the file's bytes. *peak RSS*:
-the whole run. Ratios are to the input size.
+after \`readFileSync(file)\` reads the file's bytes, as the bot gets \`-o json\` output (the runner keeps istioctl's
+stdout as bytes for it). *peak RSS*: the whole run. Ratios are to the input size.
 
-Why the peak is not under 4×: the two floors already make about 4× before any summarizing. Loading the modules
-costs about 2× a 50 MB input (≈ 100–115 MB: Node ≈ 41 MB, type stripping ≈ 17 MB, zod ≈ 17 MB, the rest the
-bot's modules), and the input is 1× as a string plus 1× more while it is decoded from bytes (istioctl's stdout
-arrives as bytes too). Summarizing itself holds one array element's objects at a time (the JSON text is checked
-once, then each cluster or ClusterLoadAssignment is parsed and reduced alone) and keeps only the reduced
-clusters and endpoints (≈ 10 MB); what it adds to the peak, ≈ 15 MB over the input-read floor, is mostly V8
-growing its young generation while the results accumulate (run with \`node --max-semi-space-size=8\`, the peak
-stays at the input-read floor, ≈ 205 MB / 3.9× here; the bot does not set that flag). Without the module
-baseline the run needs about 2.1–2.3× the input, most of it the bytes-plus-string moment of reading.
+The dump is never one JS string: the JSON check scans the UTF-8 bytes (JSON's structure is ASCII, so byte
+offsets cut it; string contents are skipped byte-wise), and each cluster or ClusterLoadAssignment is decoded
+and parsed alone, then reduced. So the floors are about 2× for the modules (Node ≈ 41 MB, type stripping
+≈ 17 MB, zod ≈ 17 MB, the rest the bot's modules) plus 1× for the input's bytes; reading it as a string used
+to add another 1× (bytes and decoded string together, 4.0× before summarizing). What summarizing adds, ≈ 45–50
+MB over the input-read floor, is mostly V8's young generation growing to its 16 MB semi-space maximum while
+the reduced clusters and endpoints (≈ 7 MB) survive into the old generation: run with
+\`node --max-semi-space-size=8\` the peak is ≈ 190 MB (3.6×); the bot does not set that flag.
 `;
 }
 
@@ -134,6 +133,28 @@ output, 7 runs. The snapshot is what the ConfigMap keeps between runs (limit ≈
 |---|---|---|---|---|---|
 ${line}
 `;
+}
+
+/**
+ * `node bench/run.ts [SECTION...]` (proxy-status, proxy-config, analyze): only those sections are measured and
+ * replaced in the existing bench/RESULTS.md, the others (and the header: date, machine, Node) kept as written.
+ */
+const builders: Readonly<Record<string, () => Promise<string>>> = { 'proxy-status': proxyStatusSection, 'proxy-config': proxyConfigSection, analyze: analyzeSection };
+const only = process.argv.slice(2);
+for (const name of only) if (!(name in builders)) throw new Error(`unknown section ${name}; one of ${Object.keys(builders).join(', ')}`);
+if (only.length > 0) {
+  const path = join(here, 'RESULTS.md');
+  let text = await readFile(path, 'utf8');
+  for (const name of only) {
+    const start = text.indexOf(`## ${name}\n`);
+    if (start === -1) throw new Error(`bench/RESULTS.md has no "## ${name}" section; run all sections`);
+    const next = text.indexOf('\n## ', start);
+    const end = next === -1 ? text.length : next;
+    text = text.slice(0, start) + (await (builders[name] as () => Promise<string>)()) + text.slice(end);
+  }
+  await writeFile(path, text);
+  process.stdout.write(`updated ${only.join(', ')} in bench/RESULTS.md\n`);
+  process.exit(0);
 }
 
 const sections = [await proxyStatusSection(), await proxyConfigSection(), await analyzeSection()];

@@ -46,7 +46,13 @@ export interface ProxyConfigOutput {
   readonly type: ProxyConfigType;
   /** `json`: istioctl's `-o json`; `table`: its default tabwriter table; `text`: free text (`log`). */
   readonly format: 'json' | 'table' | 'text';
+  /** With `bytes`, decoded from them whenever read (only the upload reads it). */
   readonly stdout: string;
+  /**
+   * `json` only, when the runner kept them: the bytes istioctl printed. The parsers read these, so a large config
+   * dump never exists as one string (src/istioctl/parsers/proxy-config/json-text.ts).
+   */
+  readonly bytes?: Uint8Array;
 }
 
 /** istioctl as the domain sees it: version-aware commands with typed results. */
@@ -187,11 +193,16 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
       const version = await clientVersion();
       if (!version.ok) return version;
       const { args, format } = proxyConfigArgs(request);
-      const outcome = await run({ args: [...args, ...istioNamespaceArgs(cluster.istioNamespace)], context: cluster.context });
+      const json = format === 'json';
+      const outcome = await run({ args: [...args, ...istioNamespaceArgs(cluster.istioNamespace)], context: cluster.context, ...(json ? { stdoutBytes: true } : {}) });
       if (!outcome.ok) return outcome;
-      const { stdout, stderr, exitCode, startedAt } = outcome.value;
+      const { stderr, exitCode, startedAt } = outcome.value;
       if (exitCode !== 0) return err(classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace }));
-      return ok({ value: { type: request.type, format, stdout }, asOf: startedAt });
+      const bytes = json ? outcome.value.stdoutBytes : undefined;
+      if (bytes === undefined) return ok({ value: { type: request.type, format, stdout: outcome.value.stdout }, asOf: startedAt });
+      // stdout stays undecoded unless read (the upload redacts the parsed text); the summary reads the bytes.
+      const answer = outcome.value;
+      return ok({ value: { type: request.type, format, bytes, get stdout() { return answer.stdout; } }, asOf: startedAt });
     },
   };
 }

@@ -4,7 +4,10 @@ import { notInstalledError, outputTooLargeError, timeoutError, type IstioctlErro
 
 /** What one finished istioctl process printed. Non-zero exit codes are data here (analyze exits 79 with findings). */
 export interface IstioctlOutput {
+  /** With `stdoutBytes`, decoded from them whenever read. */
   readonly stdout: string;
+  /** What istioctl printed, as bytes: present when the invocation asked for them (`stdoutBytes: true`). */
+  readonly stdoutBytes?: Uint8Array;
   readonly stderr: string;
   readonly exitCode: number;
   readonly startedAt: Date;
@@ -23,6 +26,11 @@ export interface IstioctlInvocation {
   readonly shareable?: boolean;
   /** Only accept a shared answer from a run that started at or after this time (e.g. after a write). */
   readonly notBefore?: Date;
+  /**
+   * Keep stdout as the bytes istioctl printed (IstioctlOutput.stdoutBytes) for a reader that works on bytes: a
+   * large `-o json` output is then never decoded whole, unless `stdout` is read.
+   */
+  readonly stdoutBytes?: boolean;
 }
 
 export type IstioctlRun = (invocation: IstioctlInvocation) => Promise<Result<IstioctlOutput, IstioctlError>>;
@@ -69,7 +77,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
   const inFlight = new Map<string, { startedAt: number; outcome: Promise<Outcome> }>();
   const cache = new Map<string, { expiresAt: number; startedAt: number; outcome: Outcome }>();
 
-  async function spawn(args: readonly string[], timeoutMs: number): Promise<Outcome> {
+  async function spawn(args: readonly string[], timeoutMs: number, bytes: boolean): Promise<Outcome> {
     const release = await semaphore.acquire();
     const startedAt = new Date(now());
     try {
@@ -80,6 +88,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
         forceKillAfterDelay: 2000,
         maxBuffer: options.maxOutputBytes,
         stripFinalNewline: false,
+        ...(bytes ? { encoding: 'buffer' as const } : {}),
       });
       const finishedAt = new Date(now());
       const durationMs = finishedAt.getTime() - startedAt.getTime();
@@ -98,14 +107,9 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
         return err(notInstalledError(options.binary));
       }
       options.onProcess?.({ args, durationMs, outcome: 'exit', exitCode: result.exitCode });
-      return ok({
-        stdout: String(result.stdout ?? ''),
-        stderr: String(result.stderr ?? ''),
-        exitCode: result.exitCode,
-        startedAt,
-        finishedAt,
-        shared: false,
-      });
+      const rest = { exitCode: result.exitCode, startedAt, finishedAt, shared: false };
+      if (result.stdout instanceof Uint8Array) return ok(withBytes({ ...rest, stderr: decode(result.stderr) }, result.stdout));
+      return ok({ stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), ...rest });
     } finally {
       release();
     }
@@ -114,9 +118,11 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
   return async (invocation) => {
     const args = invocation.context === undefined ? [...invocation.args] : [...invocation.args, '--context', invocation.context];
     const timeoutMs = invocation.timeoutMs ?? options.timeoutMs;
-    if (invocation.shareable === false) return spawn(args, timeoutMs);
+    const bytes = invocation.stdoutBytes === true;
+    if (invocation.shareable === false) return spawn(args, timeoutMs, bytes);
 
-    const key = JSON.stringify(args);
+    // Bytes and text answers are kept apart: each caller gets the form it asked for.
+    const key = bytes ? `bytes:${JSON.stringify(args)}` : JSON.stringify(args);
     const fresh = (startedAt: number) => invocation.notBefore === undefined || startedAt >= invocation.notBefore.getTime();
     const cached = cache.get(key);
     if (cached && cached.expiresAt > now() && fresh(cached.startedAt)) return markShared(cached.outcome);
@@ -124,7 +130,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
     if (running && fresh(running.startedAt)) return markShared(await running.outcome);
 
     const startedAt = now();
-    const outcome = spawn(args, timeoutMs).then((outcome) => {
+    const outcome = spawn(args, timeoutMs, bytes).then((outcome) => {
       cache.set(key, { expiresAt: now() + options.cacheTtlMs, startedAt, outcome });
       for (const [other, entry] of cache) if (entry.expiresAt <= now()) cache.delete(other);
       return outcome;
@@ -140,5 +146,28 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
 }
 
 function markShared(outcome: Outcome): Outcome {
-  return outcome.ok ? ok({ ...outcome.value, shared: true }) : outcome;
+  if (!outcome.ok) return outcome;
+  const { stdoutBytes, stderr, exitCode, startedAt, finishedAt } = outcome.value;
+  // Not a spread: that would read (and so decode) a bytes answer's stdout.
+  if (stdoutBytes) return ok(withBytes({ stderr, exitCode, startedAt, finishedAt, shared: true }, stdoutBytes));
+  return ok({ ...outcome.value, shared: true });
+}
+
+/**
+ * An answer kept as bytes; `stdout` decodes them (as execa would have) each time it is read, not kept: the cache
+ * holds this object, and a large output should not stay there twice (bytes and string).
+ */
+function withBytes(rest: Omit<IstioctlOutput, 'stdout' | 'stdoutBytes'>, bytes: Uint8Array): IstioctlOutput {
+  return {
+    ...rest,
+    stdoutBytes: bytes,
+    get stdout() {
+      return decode(bytes);
+    },
+  };
+}
+
+function decode(value: unknown): string {
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  return String(value ?? '');
 }

@@ -58,30 +58,30 @@ export interface ReportOptions {
 export function summarizeProxyConfig(output: ProxyConfigOutput, options: ReportOptions): Result<ProxyConfigReport, ParseFailure> {
   switch (output.type) {
     case 'clusters': {
-      const parsed = parseClustersJson(output.stdout);
+      const parsed = parseClustersJson(jsonOf(output));
       return parsed.ok ? ok({ type: 'clusters', clusters: summarizeClusters(parsed.value, options.fqdn ? { fqdn: options.fqdn } : {}), fqdn: options.fqdn }) : parsed;
     }
     case 'listeners': {
-      const parsed = parseListenersJson(output.stdout);
+      const parsed = parseListenersJson(jsonOf(output));
       if (!parsed.ok) return parsed;
-      const routes = options.routes ? parseRoutesJson(options.routes.stdout) : undefined;
+      const routes = options.routes ? parseRoutesJson(jsonOf(options.routes)) : undefined;
       const routeNames = routes?.ok ? new Set(routes.value.map((route) => route.name).filter((name) => name !== '')) : undefined;
       return ok({ type: 'listeners', listeners: summarizeListeners(parsed.value, routeNames ? { routeNames } : {}), routesChecked: routeNames !== undefined });
     }
     case 'routes': {
-      const parsed = parseRoutesJson(output.stdout);
+      const parsed = parseRoutesJson(jsonOf(output));
       return parsed.ok ? ok({ type: 'routes', routes: summarizeRoutes(parsed.value) }) : parsed;
     }
     case 'endpoints': {
-      const parsed = parseEndpointsJson(output.stdout);
+      const parsed = parseEndpointsJson(jsonOf(output));
       return parsed.ok ? ok({ type: 'endpoints', endpoints: summarizeEndpoints(parsed.value) }) : parsed;
     }
     case 'secret': {
-      const parsed = output.format === 'json' ? parseSecretJson(output.stdout, options.now) : parseSecretTable(output.stdout);
+      const parsed = output.format === 'json' ? parseSecretJson(jsonOf(output), options.now) : parseSecretTable(output.stdout);
       return parsed.ok ? ok({ type: 'secret', certificates: summarizeCertificates(parsed.value, { now: options.now }) }) : parsed;
     }
     case 'bootstrap': {
-      const parsed = parseBootstrapJson(output.stdout);
+      const parsed = parseBootstrapJson(jsonOf(output));
       return parsed.ok ? ok({ type: 'bootstrap', bootstrap: parsed.value }) : parsed;
     }
     case 'log': {
@@ -89,12 +89,17 @@ export function summarizeProxyConfig(output: ProxyConfigOutput, options: ReportO
       return parsed.ok ? ok({ type: 'log', proxies: parsed.value.map((proxy) => ({ proxy: proxy.proxy, byLevel: groupLogLevels(proxy) })) }) : parsed;
     }
     case 'all': {
-      const dump = parseConfigDump(output.stdout);
+      const dump = parseConfigDump(jsonOf(output));
       if (!dump.ok) return dump;
       const summary = summarizeConfigDump(dump.value, { now: options.now });
       return summary.ok ? ok({ type: 'all', all: summary.value }) : summary;
     }
   }
+}
+
+/** The JSON parsers' input: istioctl's bytes when the runner kept them (never decoded whole), else stdout. */
+function jsonOf(output: ProxyConfigOutput): Uint8Array | string {
+  return output.bytes ?? output.stdout;
 }
 
 export interface RedactedOutput {
@@ -108,12 +113,14 @@ export interface RedactedOutput {
  * so nothing is ever uploaded unredacted.
  */
 export function redactProxyConfig(output: ProxyConfigOutput): RedactedOutput {
+  // Read once: for output kept as bytes, each read decodes them.
+  const stdout = output.stdout;
   if (output.format === 'json') {
     try {
-      return { content: JSON.stringify(redactConfigDump(JSON.parse(output.stdout) as unknown), null, 2), extension: 'json' };
+      return { content: JSON.stringify(redactConfigDump(JSON.parse(stdout) as unknown), null, 2), extension: 'json' };
     } catch {
       // Not JSON after all: fall through to text redaction rather than upload it as is.
     }
   }
-  return { content: redactText(output.stdout), extension: 'txt' };
+  return { content: redactText(stdout), extension: 'txt' };
 }

@@ -3,7 +3,7 @@ import { ok } from '../../../result.ts';
 import type { Result } from '../../../result.ts';
 import type { ParseFailure } from '../../types.ts';
 import { describeIssue, failure, fromDump, readAs, readJsonOutput, textLines } from './common.ts';
-import type { ConfigDump } from './common.ts';
+import type { ConfigDump, JsonOutput } from './common.ts';
 import type { JsonValue } from './json-text.ts';
 
 /** The few bootstrap facts the bot shows; the rest of the bootstrap is deliberately not surfaced. */
@@ -85,7 +85,7 @@ function fromSection(raw: JsonValue): Result<BootstrapInfo, ParseFailure> {
 }
 
 /** `istioctl proxy-config bootstrap POD -o json` (a BootstrapConfigDump, every version) or a full config dump. */
-export function parseBootstrapJson(stdout: string): Result<BootstrapInfo, ParseFailure> {
+export function parseBootstrapJson(stdout: JsonOutput): Result<BootstrapInfo, ParseFailure> {
   return readJsonOutput(stdout, 'istioctl proxy-config bootstrap -o json', SECTION, fromSection, fromSection);
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { err, ok } from '../../../result.ts';
 import type { Result } from '../../../result.ts';
 import type { ParseFailure } from '../../types.ts';
-import { JsonValue, scanJson } from './json-text.ts';
+import { JsonValue, scanJson, trimmedBytes } from './json-text.ts';
 
 export function failure(message: string): { readonly ok: false; readonly error: ParseFailure } {
   return err({ kind: 'parse', message });
@@ -89,19 +89,32 @@ function fieldOf(value: Record<string, unknown>, key: string, snake: string | un
   return keys.indexOf(key) > keys.indexOf(snake) ? value[key] : value[snake];
 }
 
+/**
+ * What a `-o json` parser reads: the output as a string, or as the UTF-8 bytes istioctl printed (a large dump is
+ * then never one JS string: only the pieces read are decoded, see json-text.ts).
+ */
+export type JsonOutput = string | Uint8Array;
+
 /** The text checked as JSON, as a Result; nothing is parsed yet (see json-text.ts). */
-export function parseJsonOutput(stdout: string, what: string): Result<JsonValue, ParseFailure> {
-  const text = stdout.trim();
-  if (text === '') return failure(`${what} printed nothing (expected JSON).`);
+export function parseJsonOutput(stdout: JsonOutput, what: string): Result<JsonValue, ParseFailure> {
+  const text = typeof stdout === 'string' ? stdout.trim() : trimmedBytes(stdout);
+  if (text.length === 0) return failure(`${what} printed nothing (expected JSON).`);
   const scanned = scanJson(text);
   if (scanned instanceof JsonValue) return ok(scanned);
   // JSON.parse words the problem; it fails as the scan did (the same grammar), so this runs only on bad output.
   try {
-    JSON.parse(text);
+    JSON.parse(typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8'));
   } catch (e) {
     return failure(`${what} output is not JSON: ${(e as Error).message}`);
   }
   return failure(`${what} output is not JSON: unexpected text at offset ${scanned.errorAt}.`);
+}
+
+/** Whether the output, trimmed, is exactly `text` (e.g. a message printed instead of JSON). */
+export function trimmedEquals(stdout: JsonOutput, text: string): boolean {
+  if (typeof stdout === 'string') return stdout.trim() === text;
+  const trimmed = trimmedBytes(stdout);
+  return Buffer.from(trimmed.buffer, trimmed.byteOffset, trimmed.byteLength).equals(Buffer.from(text, 'utf8'));
 }
 
 /** An object's members by camelCase key; a later duplicate wins, as with JSON.parse. */
@@ -134,13 +147,18 @@ export function readArray<T>(value: JsonValue, what: string, reader: ElementRead
   if (value.kind !== 'array') return shapeFailure(what, z.array(reader.schema), value.parse(), path);
   const out: T[] = [];
   let index = 0;
-  for (const element of value.elements()) {
+  let problem: string | undefined;
+  value.forEachElement((element) => {
     const parsed = readAs(reader.schema, element.parse());
-    if (!parsed.success) return failure(`${what} has an unexpected shape ${describeIssue(parsed.error, [...path, index])}`);
+    if (!parsed.success) {
+      problem = `${what} has an unexpected shape ${describeIssue(parsed.error, [...path, index])}`;
+      return false;
+    }
     for (const item of reader.read(parsed.data)) out.push(item);
     index += 1;
-  }
-  return ok(out);
+    return true;
+  });
+  return problem === undefined ? ok(out) : failure(problem);
 }
 
 /**
@@ -196,7 +214,7 @@ export interface ListFamily<K extends string, T> {
 
 export function listFamily<K extends string, T>(family: ListFamily<K, T>): {
   readonly fromDump: (dump: ConfigDump) => Result<T[], ParseFailure> | undefined;
-  readonly parseJson: (stdout: string) => Result<T[], ParseFailure>;
+  readonly parseJson: (stdout: JsonOutput) => Result<T[], ParseFailure>;
 } {
   const fromSection = (raw: JsonValue): Result<T[], ParseFailure> => {
     const read = readArrays(raw, family.section, family.arrays);
@@ -237,7 +255,7 @@ export function asConfigDump(value: JsonValue): ConfigDump | undefined {
 }
 
 /** `proxy-config all -o json`, or any saved /config_dump. */
-export function parseConfigDump(stdout: string): Result<ConfigDump, ParseFailure> {
+export function parseConfigDump(stdout: JsonOutput): Result<ConfigDump, ParseFailure> {
   const json = parseJsonOutput(stdout, 'istioctl proxy-config all -o json');
   if (!json.ok) return json;
   const dump = asConfigDump(json.value);
@@ -261,7 +279,7 @@ export function fromDump<T>(dump: ConfigDump, typeSuffix: string, read: (section
  * type's own JSON (an array of Envoy objects, or one admin section), read by `own`.
  */
 export function readJsonOutput<T>(
-  stdout: string,
+  stdout: JsonOutput,
   command: string,
   typeSuffix: string,
   fromSection: (section: JsonValue) => Result<T, ParseFailure>,

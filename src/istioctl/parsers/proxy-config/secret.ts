@@ -4,8 +4,8 @@ import { ok } from '../../../result.ts';
 import type { Result } from '../../../result.ts';
 import type { ParseFailure } from '../../types.ts';
 import { splitTable } from '../table.ts';
-import { eachElement, failure, fromDump, readAs, readArrays, readJsonOutput, textLines } from './common.ts';
-import type { ConfigDump } from './common.ts';
+import { eachElement, failure, fromDump, readAs, readArrays, readJsonOutput, textLines, trimmedEquals } from './common.ts';
+import type { ConfigDump, JsonOutput } from './common.ts';
 import type { JsonValue } from './json-text.ts';
 
 /** One row of `proxy-config secret`: a workload chain (`default`), a root (`ROOTCA`), or a warming secret. */
@@ -161,8 +161,8 @@ export function secretsFromDump(dump: ConfigDump, now: Date): Result<SecretCerti
  * `istioctl proxy-config secret POD -o json` (a SecretsConfigDump object) or a full config dump. The certificate
  * bodies are decoded here, so run this BEFORE redacting the dump.
  */
-export function parseSecretJson(stdout: string, now: Date): Result<SecretCertificate[], ParseFailure> {
-  if (stdout.trim() === NO_SECRETS) return ok([]);
+export function parseSecretJson(stdout: JsonOutput, now: Date): Result<SecretCertificate[], ParseFailure> {
+  if (trimmedEquals(stdout, NO_SECRETS)) return ok([]);
   const read = (raw: JsonValue) => fromSection(raw, now);
   return readJsonOutput(stdout, 'istioctl proxy-config secret -o json', SECTION, read, read);
 }
