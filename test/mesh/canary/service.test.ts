@@ -86,15 +86,21 @@ describe('canary service against the Kubernetes API', () => {
     assert.ok(prepared.value.notes.some((note) => /istioctl analyze unavailable: istioctl analyze timed out/.test(note)));
   });
 
-  /** A request approved by a replica that died before it recorded the outcome of its patch. */
-  async function interruptedApproval() {
-    const canary = await service();
+  /** reviews 90/10 in bookinfo, and U0ALICE's pending request to go to 50/50. */
+  async function pendingRequest(options: Parameters<typeof service>[0] = {}) {
+    const canary = await service(options);
     seedReviews(api);
     const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
-    assert.ok(prepared.ok);
+    assert.ok(prepared.ok, prepared.ok ? '' : prepared.error);
     const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
     assert.ok(request.ok);
-    const record = await store.get(`mesh-bot-promo-${request.value.id}`, promotionRequestSchema);
+    return { canary, prepared: prepared.value, request: request.value };
+  }
+
+  /** A request approved by a replica that died before it recorded the outcome of its patch. */
+  async function interruptedApproval() {
+    const { canary, request } = await pendingRequest();
+    const record = await store.get(`mesh-bot-promo-${request.id}`, promotionRequestSchema);
     assert.ok(record.ok && record.value);
     await store.replace(record.value, { ...record.value.value, state: 'approved', decidedBy: 'U0BOB', decidedAt: now.toISOString() });
     return canary;
@@ -120,14 +126,9 @@ describe('canary service against the Kubernetes API', () => {
   }
 
   it('fails the approved request with a clear reason when RBAC forbids the patch, and writes nothing', async () => {
-    const canary = await service();
-    seedReviews(api);
-    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
-    assert.ok(prepared.ok);
-    const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
-    assert.ok(request.ok);
+    const { canary, request } = await pendingRequest();
     api.failNext({ method: 'PATCH', pathPattern: /virtualservices\/reviews$/, status: 403 });
-    const decided = await canary.decide(request.value.id, 'U0BOB', 'approve');
+    const decided = await canary.decide(request.id, 'U0BOB', 'approve');
     assert.ok(decided.ok);
     assert.equal(decided.value.request.state, 'failed');
     assert.match(decided.value.request.outcome?.message ?? '', /mesh-bot may not patch VirtualService bookinfo\/reviews in cluster prod-eu \(403 Forbidden\)/);
@@ -137,21 +138,16 @@ describe('canary service against the Kubernetes API', () => {
 
   it('expires overdue requests, frees the VirtualService for a new one, and deletes week-old decided requests', async () => {
     now = new Date('2026-11-21T10:00:00Z');
-    const canary = await service();
-    seedReviews(api);
-    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
-    assert.ok(prepared.ok);
-    const first = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
-    assert.ok(first.ok);
+    const { canary, prepared, request: first } = await pendingRequest();
     now = new Date('2026-11-21T10:31:00Z');
     const expired = await canary.sweepExpired();
-    assert.deepEqual(expired.map((request) => [request.id, request.state]), [[first.value.id, 'expired']]);
-    const second = await canary.createRequest(prepared.value, 'U0DAVE', 'C0OPS');
+    assert.deepEqual(expired.map((request) => [request.id, request.state]), [[first.id, 'expired']]);
+    const second = await canary.createRequest(prepared, 'U0DAVE', 'C0OPS');
     assert.ok(second.ok, 'the lock of the expired request no longer blocks');
 
     now = new Date('2026-11-29T10:00:00Z');
     await canary.sweepExpired();
-    assert.equal(await canary.get(first.value.id), null, 'a decided request older than a week is deleted');
+    assert.equal(await canary.get(first.id), null, 'a decided request older than a week is deleted');
   });
 
   it('settles an approval whose replica died mid-apply from the VirtualService itself, and frees the lock', async () => {

@@ -17,22 +17,9 @@ import {
 } from '../../../../src/istioctl/parsers/proxy-config.ts';
 import { createIstioctlRunner } from '../../../../src/istioctl/runner.ts';
 import { summarizeProxyConfig } from '../../../../src/mesh/proxy-config-report.ts';
-import { corpus, syntheticDump } from './fixtures.ts';
+import { corpus, rebuild, scanned, syntheticDump } from './fixtures.ts';
 
 const utf8 = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
-
-function scanned(input: string | Uint8Array): JsonValue {
-  const value = scanJson(input);
-  assert.ok(value instanceof JsonValue, `not JSON at ${JSON.stringify(value)}`);
-  return value;
-}
-
-/** The value rebuilt from its pieces: members and elements cut by the scanner, leaves parsed alone. */
-function rebuild(value: JsonValue): unknown {
-  if (value.kind === 'object') return Object.fromEntries(value.members().map(([key, member]) => [key, rebuild(member)]));
-  if (value.kind === 'array') return value.elements().map(rebuild);
-  return value.parse();
-}
 
 /** Every piece of the value as decoded text, with keys: what the readers see. */
 function pieces(value: JsonValue): unknown {

@@ -4,20 +4,7 @@ import { z } from 'zod';
 import { fields, readArrays, readAs, eachElement } from '../../../../src/istioctl/parsers/proxy-config/common.ts';
 import { JsonValue, scanJson } from '../../../../src/istioctl/parsers/proxy-config/json-text.ts';
 import { parseClustersJson, parseEndpointsJson } from '../../../../src/istioctl/parsers/proxy-config.ts';
-import { syntheticDump } from './fixtures.ts';
-
-function scanned(text: string): JsonValue {
-  const value = scanJson(text);
-  assert.ok(value instanceof JsonValue, `not JSON at ${JSON.stringify(value)}`);
-  return value;
-}
-
-/** The value rebuilt from its pieces: members and elements cut by the scanner, leaves parsed alone. */
-function rebuild(value: JsonValue): unknown {
-  if (value.kind === 'object') return Object.fromEntries(value.members().map(([key, member]) => [key, rebuild(member)]));
-  if (value.kind === 'array') return value.elements().map(rebuild);
-  return value.parse();
-}
+import { rebuild, scanned, syntheticDump } from './fixtures.ts';
 
 const pieceText = (value: JsonValue) => value.text.slice(value.start, value.end);
 
