@@ -14,7 +14,13 @@ export interface AccessDecision {
 const ALLOWED: AccessDecision = { allowed: true, reason: '' };
 
 export interface AccessPolicy {
+  /** Where commands may be run: the allowlist (`access.channels`; empty = every channel and DM). */
   channel(channelId: string): AccessDecision;
+  /**
+   * Where buttons are honoured: the allowlist plus the channels the bot posts to on its own (approval cards,
+   * scheduled digests), so a card is usable where the bot put it. Roles are checked separately, as for commands.
+   */
+  button(channelId: string): AccessDecision;
   role(userId: string, role: Role, action: string): Promise<AccessDecision>;
   /** True when any approver (user or group) is configured. */
   readonly hasApprovers: boolean;
@@ -22,6 +28,8 @@ export interface AccessPolicy {
 
 export interface AccessOptions {
   readonly access: AppConfig['access'];
+  /** Channels the bot posts to without being asked there: `approvals.channel` and the `digests:` channels. */
+  readonly postsTo?: readonly string[];
   readonly usergroupMembers: UsergroupMembers;
   readonly logger: Logger;
   readonly cacheTtlMs?: number;
@@ -62,11 +70,16 @@ export function createAccessPolicy(options: AccessOptions): AccessPolicy {
     return names.length === 0 ? 'nobody (none configured)' : names.join(', ');
   }
 
+  function channel(channelId: string): AccessDecision {
+    if (access.channels.length === 0 || access.channels.includes(channelId)) return ALLOWED;
+    return { allowed: false, reason: `mesh-bot is not enabled in this channel. Use it in ${access.channels.map((allowed) => `<#${allowed}>`).join(', ')}, or ask an admin to add this channel to access.channels.` };
+  }
+
   return {
     hasApprovers: access.approvers.users.length + access.approvers.usergroups.length > 0,
-    channel(channelId) {
-      if (access.channels.length === 0 || access.channels.includes(channelId)) return ALLOWED;
-      return { allowed: false, reason: `mesh-bot is not enabled in this channel. Use it in ${access.channels.map((channel) => `<#${channel}>`).join(', ')}, or ask an admin to add this channel to access.channels.` };
+    channel,
+    button(channelId) {
+      return options.postsTo?.includes(channelId) ? ALLOWED : channel(channelId);
     },
     async role(userId, role, action) {
       if (role === 'reader') return ALLOWED;

@@ -132,6 +132,8 @@ export interface AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly podName: string;
   readonly podNamespace: string | undefined;
+  /** Settings that work but probably not as intended; logged once at start, one sentence each. */
+  readonly notices: readonly string[];
   readonly clusters: readonly ClusterConfig[];
   readonly access: FileConfig['access'];
   readonly approvals: FileConfig['approvals'];
@@ -220,6 +222,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv, readText: (path: string
     const problem = cronProblem(digest.schedule, digest.timezone);
     if (problem) return err({ message: `MESH_BOT_CONFIG ${vars.MESH_BOT_CONFIG}: digests: schedule "${digest.schedule}" is not a cron expression (${problem})` });
   }
+  const impossible = impossibleCombination(file);
+  if (impossible) return err({ message: `MESH_BOT_CONFIG ${vars.MESH_BOT_CONFIG}: ${impossible}` });
 
   return ok({
     slack: {
@@ -233,6 +237,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv, readText: (path: string
     logLevel: vars.LOG_LEVEL,
     podName: vars.POD_NAME ?? os.hostname(),
     podNamespace: vars.POD_NAMESPACE,
+    notices: configNotices(file),
     clusters,
     access: file.access,
     approvals: file.approvals,
@@ -248,6 +253,44 @@ export function checkSlackSettings(slack: SlackSettings): ConfigError | null {
     return { message: 'SLACK_SIGNING_SECRET: required in HTTP mode (set it, or set SLACK_APP_TOKEN to use Socket Mode)' };
   }
   return null;
+}
+
+/**
+ * A combination of settings under which a feature can never work, as one sentence naming the setting; null when
+ * there is none. Per-setting shape errors are the schema's; this is about settings that contradict each other.
+ */
+function impossibleCombination(file: FileConfig): string | null {
+  const { operators, approvers } = file.access;
+  // Four eyes: nobody approves their own request. One person who is both the only operator and the only approver
+  // (no groups, whose members are only known at run time) can request promotions that no one may ever approve.
+  const [onlyApprover] = approvers.users;
+  if (approvers.users.length === 1 && approvers.usergroups.length === 0 && operators.usergroups.length === 0 && operators.users.length === 1 && operators.users[0] === onlyApprover) {
+    return `access: ${onlyApprover} is the only operator and the only approver, so no promotion could ever be approved (nobody approves their own request). Add a second approver (a user or a user group) to access.approvers.`;
+  }
+  if (file.approvals.propagationInterval >= file.approvals.propagationTimeout) {
+    return 'approvals.propagationInterval must be shorter than approvals.propagationTimeout, or the proxies would be checked at most once.';
+  }
+  return null;
+}
+
+/** Settings that are valid but leave a feature off or wider open than an admin may expect. */
+function configNotices(file: FileConfig): string[] {
+  const notices: string[] = [];
+  const { channels, operators, approvers } = file.access;
+  const count = (principals: FileConfig['access']['operators']) => principals.users.length + principals.usergroups.length;
+  if (channels.length === 0) notices.push('access.channels is empty: every channel, private channel and direct message may use mesh-bot\'s read-only commands; list channel ids in access.channels to restrict it.');
+  if (count(approvers) === 0) notices.push('access.approvers is empty: canary promotions are refused until approvers are configured.');
+  if (count(operators) === 0) notices.push('access.operators is empty: nobody may request canary promotions or roll back.');
+  const [onlyApprover] = approvers.users;
+  if (approvers.users.length === 1 && approvers.usergroups.length === 0 && onlyApprover !== undefined && operators.users.includes(onlyApprover) && count(operators) > 1) {
+    notices.push(`access.approvers has only ${onlyApprover}, who is also an operator: promotions ${onlyApprover} requests can never be approved (nobody approves their own).`);
+  }
+  return notices;
+}
+
+/** Channels the bot posts to on its own, where the buttons of its messages must work (src/access.ts). */
+export function botPostedChannels(config: Pick<AppConfig, 'approvals' | 'digests'>): string[] {
+  return [...new Set([...(config.approvals.channel === undefined ? [] : [config.approvals.channel]), ...config.digests.map((digest) => digest.channel)])];
 }
 
 function isValidTimeZone(zone: string): boolean {

@@ -4,7 +4,7 @@ import { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { createAccessPolicy, type UsergroupMembers } from './access.ts';
 import type { CommandDeps } from './command.ts';
-import { defaultCluster, type AppConfig } from './config.ts';
+import { botPostedChannels, defaultCluster, type AppConfig } from './config.ts';
 import { buildCommandDeps } from './deps.ts';
 import { createLeaderElector, type LeaderElector } from './kube/leader.ts';
 import type { Logger } from './log.ts';
@@ -77,9 +77,15 @@ function scheduledJobs(config: AppConfig, deps: CommandDeps, poster: ChannelPost
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, logger, botToken } = options;
   const clock = options.clock ?? realClock;
+  for (const notice of config.notices) logger.warn({ config: 'notice' }, notice);
   const metrics = createMetrics();
   const deps = buildCommandDeps({ config, logger, metrics, ...(options.loadKubeConfig ? { loadKubeConfig: options.loadKubeConfig } : {}) });
-  const access = createAccessPolicy({ access: config.access, logger, usergroupMembers: slackUsergroupMembers(new WebClient(botToken, webClientOptions(config.slack.apiUrl))) });
+  const access = createAccessPolicy({
+    access: config.access,
+    postsTo: botPostedChannels(config),
+    logger,
+    usergroupMembers: slackUsergroupMembers(new WebClient(botToken, webClientOptions(config.slack.apiUrl))),
+  });
   const running = await startSlackApp({
     slack: { ...config.slack, botToken },
     port: config.port,

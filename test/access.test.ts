@@ -25,6 +25,14 @@ function countingGroups(members: Record<string, string[]>): { lookup: UsergroupM
 }
 
 describe('access policy', () => {
+  it('honours buttons in the channels the bot posts to on its own (approval cards, digests), but not commands there', () => {
+    const policy = createAccessPolicy({ access, postsTo: ['C0REL'], usergroupMembers: countingGroups({}).lookup, logger: quiet });
+    assert.equal(policy.button('C0REL').allowed, true);
+    assert.equal(policy.button('C0OPS').allowed, true);
+    assert.match(policy.button('C0RANDOM').reason, /not enabled in this channel/);
+    assert.equal(policy.channel('C0REL').allowed, false, 'commands stay limited to access.channels');
+  });
+
   it('allows every channel when no allowlist is configured, and only listed channels otherwise', () => {
     const open = createAccessPolicy({ access: { ...access, channels: [] }, usergroupMembers: countingGroups({}).lookup, logger: quiet });
     assert.equal(open.channel('C0ANY').allowed, true);

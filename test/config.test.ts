@@ -102,6 +102,27 @@ digests:
     assert.equal(result.value.slack.appToken, undefined);
   });
 
+  it('refuses an only operator who is also the only approver: no promotion could ever be approved', async () => {
+    const message = await configError({}, 'access:\n  operators: { users: [U0ALICE] }\n  approvers: { users: [U0ALICE] }\n');
+    assert.match(message, /^MESH_BOT_CONFIG \/etc\/mesh-bot\.yaml: access: U0ALICE is the only operator and the only approver, so no promotion could ever be approved .*Add a second approver/);
+    const withGroup = await loadConfig({ MESH_BOT_CONFIG: '/c.yaml' }, files({ '/c.yaml': 'access:\n  operators: { users: [U0ALICE] }\n  approvers: { users: [U0ALICE], usergroups: [S0LEADS] }\n' }));
+    assert.ok(withGroup.ok, 'a group of approvers may hold someone else');
+  });
+
+  it('refuses a propagation check interval that is not shorter than its timeout', async () => {
+    assert.match(await configError({}, 'approvals:\n  propagationTimeout: 5s\n  propagationInterval: 5s\n'), /approvals\.propagationInterval must be shorter than approvals\.propagationTimeout/);
+  });
+
+  it('explains settings that leave a feature off or open to every channel and DM', async () => {
+    const open = await loadConfig({});
+    assert.ok(open.ok);
+    assert.deepEqual(open.value.notices.map((notice) => notice.split(':')[0]), ['access.channels is empty', 'access.approvers is empty', 'access.operators is empty']);
+    assert.match(open.value.notices[0] ?? '', /every channel, private channel and direct message/);
+    const lonely = await loadConfig({ MESH_BOT_CONFIG: '/c.yaml' }, files({ '/c.yaml': 'access:\n  channels: [C0OPS]\n  operators: { users: [U0ALICE, U0DAVE] }\n  approvers: { users: [U0ALICE] }\n' }));
+    assert.ok(lonely.ok);
+    assert.deepEqual(lonely.value.notices, ['access.approvers has only U0ALICE, who is also an operator: promotions U0ALICE requests can never be approved (nobody approves their own).']);
+  });
+
   it('requires a bot token to serve Slack, and a signing secret unless Socket Mode is used', () => {
     assert.match(checkSlackSettings({ botToken: undefined, appToken: undefined, signingSecret: undefined, apiUrl: undefined })?.message ?? '', /^SLACK_BOT_TOKEN/);
     assert.match(checkSlackSettings({ botToken: 'xoxb-1', appToken: undefined, signingSecret: undefined, apiUrl: undefined })?.message ?? '', /^SLACK_SIGNING_SECRET/);

@@ -23,7 +23,7 @@ export interface ClickOutcome {
 }
 
 /**
- * Registers a button listener with what every click needs: ack at once, the channel allowlist, one audit line
+ * Registers a button listener with what every click needs: ack at once, the channel check for buttons, one audit line
  * and one metric per click with its outcome and duration.
  */
 export function onClick(app: App, ctx: ListenerContext, actionId: string, handle: (click: Click) => Promise<ClickOutcome>): void {
@@ -47,7 +47,7 @@ export function onClick(app: App, ctx: ListenerContext, actionId: string, handle
         return { outcome, detail: text };
       },
     };
-    const allowed = ctx.access.channel(channel);
+    const allowed = ctx.access.button(channel);
     const result = allowed.allowed ? await handle(click) : await click.refuse(allowed.reason);
     ctx.metrics.clicks.inc({ action: actionId, outcome: result.outcome });
     audit(ctx.logger, 'click', { user, channel, command: actionId, outcome: result.outcome, durationMs: Date.now() - started, ...(result.detail ? { detail: result.detail } : {}) });
