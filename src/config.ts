@@ -29,6 +29,12 @@ const clusterName = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/i, 'must be letters, digits, "-", "_" or "." (it is typed after --cluster)');
 
+/** host:port, the host a DNS name, an IPv4 address or a bracketed IPv6 address; it becomes one istioctl argument. */
+const xdsAddress = z
+  .string()
+  .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?|\[[0-9a-f:.]+\]):([1-9][0-9]{0,4})$/i, 'must be host:port of istiod\'s xDS port, such as istiod.example.com:15012')
+  .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65535, 'the port must be at most 65535');
+
 const principals = z
   .object({
     users: z.array(slackUserId).default([]),
@@ -47,6 +53,11 @@ const clusterSchema = z
     istioNamespace: namespaceName.default('istio-system'),
     /** Namespace of commands given no `-n` (analyze, proxy-config, canary); mesh-bot extension, default `default`. */
     defaultNamespace: namespaceName.default('default'),
+    /**
+     * mesh-bot extension: host:port of an external or central istiod's xDS port (istioctl `--xds-address`), for meshes
+     * whose istiod does not run as a pod of this cluster; absent = istioctl finds the istiod pods and port-forwards.
+     */
+    xdsAddress: xdsAddress.optional(),
   })
   .strict();
 
@@ -116,6 +127,8 @@ export interface ClusterConfig {
   readonly default: boolean;
   readonly istioNamespace: string;
   readonly defaultNamespace: string;
+  /** istioctl `--xds-address` for proxy-status; undefined = istiod pods found through the Kubernetes API. */
+  readonly xdsAddress?: string | undefined;
 }
 
 export interface SlackSettings {
@@ -208,6 +221,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv, readText: (path: string
         context: cluster.context,
         istioNamespace: cluster.istioNamespace,
         defaultNamespace: cluster.defaultNamespace,
+        ...(cluster.xdsAddress === undefined ? {} : { xdsAddress: cluster.xdsAddress }),
         default: cluster.default || (index === 0 && !all.some((other) => other.default)),
       }))
     : [{ name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' }];

@@ -123,8 +123,9 @@ export function proxyConfigArgs(request: ProxyConfigRequest): { args: string[]; 
  * Flags differ by version: 1.20-1.26 reject `-o` and `-v` on proxy-status (exit 64); 1.27-1.29 hide
  * per-type states unless `--verbosity 1`; 1.30+ print DiscoveryResponse JSON with `-o json`.
  */
-export function proxyStatusArgs(minor: IstioMinor | null, istioNamespace: string): string[] {
-  const base = ['proxy-status', ...istioNamespaceArgs(istioNamespace)];
+export function proxyStatusArgs(minor: IstioMinor | null, istioNamespace: string, xdsAddress?: string): string[] {
+  // `--xds-address` (1.9+): istiod is dialled directly with a token for istio-system's `default` ServiceAccount.
+  const base = ['proxy-status', ...istioNamespaceArgs(istioNamespace), ...(xdsAddress === undefined ? [] : ['--xds-address', xdsAddress])];
   if (minor === null || minor.major > 1 || minor.minor >= 30) return [...base, '--output', 'json'];
   if (minor.minor >= 27) return [...base, '--verbosity', '1'];
   return base;
@@ -156,7 +157,7 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
     async proxyStatus(cluster, options = {}) {
       const version = await clientVersion();
       if (!version.ok) return version;
-      const outcome = await run({ args: proxyStatusArgs(version.value.minor, cluster.istioNamespace), context: cluster.context, ...(options.notBefore ? { notBefore: options.notBefore } : {}) });
+      const outcome = await run({ args: proxyStatusArgs(version.value.minor, cluster.istioNamespace, cluster.xdsAddress), context: cluster.context, ...(options.notBefore ? { notBefore: options.notBefore } : {}) });
       if (!outcome.ok) return outcome;
       const { stdout, stderr, exitCode, startedAt } = outcome.value;
       if (exitCode !== 0) {
