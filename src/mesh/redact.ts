@@ -1,5 +1,13 @@
+import { X509Certificate } from 'node:crypto';
+
 /**
  * Keeps key material and credentials out of Slack messages, uploaded files and stored state.
+ *
+ * Config dumps are redacted by an ALLOW-list: a string value survives only when its field is one a reader needs to
+ * debug routing (names, addresses, ports, domains, route paths, enums, times, versions) AND the value has that
+ * field's shape. Everything else — header values, match values, Lua and Wasm sources, JWKS, htpasswd files, plugin
+ * configuration, any field mesh-bot does not know — becomes "[redacted]". A secret in a place nobody thought of is
+ * therefore removed too; the price is that some harmless values are removed as well (README lists what is kept).
  *
  * Order matters: summaries that need secret bodies (certificate serials and expiry, see summarizeConfigDump)
  * must be computed from the raw dump FIRST; only the redacted copy may leave the process.
@@ -7,94 +15,176 @@
 
 export const REDACTED = '[redacted]';
 
+// ---- free text (`proxy-config log`, JSON that does not parse) ----
+
 // Any PEM block: private keys of every flavour, certificates, CSRs.
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?(?:-----END \1-----|$)/g;
 // base64 of "-----BEGIN" (how Envoy's inline_bytes carries PEM); consumes the whole base64 run.
 const BASE64_PEM = /LS0tLS1CRUdJTi[A-Za-z0-9+/=]*/g;
+// Bare base64 DER keys and certificates: PKCS#8/PKCS#1/X.509 (`MII…`) and SEC1 EC keys (`MHc…`, `MIG…`).
+const BASE64_DER = /\bM(?:II|Hc|IG)[A-Za-z0-9+/]{40,}={0,2}/g;
 // JWTs: header.payload.signature, base64url, header starting with `{"` (eyJ).
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 // `Authorization: …`, `token=…`, `password: …` in free text (logs, tables, error messages).
 // A bare `secret` key is left alone: Envoy has a logger named `secret`, and `proxy-config log` prints `secret: warning`.
 const TEXT_ASSIGNMENT =
-  /\b(authorization|proxy-authorization|x-api-key|[a-z_-]*(?:token|password|passwd|api[_-]?key)|[a-z]+[_-]secret)(["']?\s*[:=]\s*["']?)([^\s"',;]+)/gi;
+  /\b(authorization|proxy-authorization|[a-z_-]*(?:token|password|passwd|api[_-]?key)|[a-z]+[_-]secret)(["']?\s*[:=]\s*["']?)([^\s"',;]+)/gi;
 
-/** Keys whose whole value is a secret whatever it contains. */
-const SECRET_KEY = /(?:^|[_-]|[a-z])(?:token|password|passwd|secret|api[_-]?key|credentials?|authorization)$/i;
-const PRIVATE_KEY = /^private_?key$/i;
-/** DataSource holders whose inline data is key or certificate material. */
-const MATERIAL_KEY =
-  /^(?:certificate_?chain|trusted_?ca|trust_?bundle|ocsp_?staple|crl|session_?ticket_?keys|keys|private_?key_?provider)$/i;
-const INLINE_KEY = /^inline_?(?:bytes|string)$/i;
-/** HeaderValue / metadata entries: `{ key: 'authorization', value: '…' }`. */
-const SENSITIVE_HEADER = /^(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|.*token.*)$/i;
-
-/** Redacts secrets inside free text: PEM blocks, base64 PEM, JWTs, bearer/basic credentials, `key: value` credentials. */
+/** Redacts secrets inside free text: PEM blocks, base64 PEM and DER, JWTs, bearer/basic credentials, `key: value` credentials. */
 export function redactText(text: string): string {
   return text
     .replace(PEM_BLOCK, REDACTED)
     .replace(BASE64_PEM, REDACTED)
+    .replace(BASE64_DER, REDACTED)
     .replace(JWT, REDACTED)
     .replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(TEXT_ASSIGNMENT, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`);
 }
 
-function redactString(value: string): string {
-  return value
-    .replace(PEM_BLOCK, REDACTED)
-    .replace(BASE64_PEM, REDACTED)
-    .replace(JWT, REDACTED)
-    .replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+// ---- value shapes ----
+
+/** Cluster, listener, route, filter and secret names: no spaces or quotes (`outbound|9080|v1|reviews.default.svc.cluster.local`). */
+const NAME = /^[A-Za-z0-9_.:|/*~@+,;=#%[\]-]{1,512}$/;
+/** IPs, host names, `host:port`, `[v6]:port`, pipe-less internal addresses. */
+const ADDRESS = /^[A-Za-z0-9_.:%[\]*-]{1,255}$/;
+/** Absolute paths: route prefixes and paths, file names, UDS paths (no `?`: a query string can carry a token). */
+const PATH = /^\.?\/[A-Za-z0-9_.~!$&'()*+,;=:@%/{}-]{0,1023}$/;
+/** RE2 route regexes: anything without whitespace or quotes. */
+const REGEX = /^[^\s"']{1,1024}$/;
+/** proto enum values (`STRICT_DNS`, `V3`, `TLSv1_2`): upper case words, a generated key is never only these. */
+const ENUM = /^(?:[A-Z]+(?:_[A-Z]+)*[0-9]?|TLSv1_[0-3])$/;
+const DURATION = /^-?\d+(?:\.\d+)?s$/;
+const TIMESTAMP = /^\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z| [+-]\d{4} UTC(?: m=[+-][\d.]+)?)?$/;
+/** `2023-12-26T05:56:10Z/3`, `uninitialized`, resource versions. */
+const VERSION_INFO = /^(?:uninitialized|\d{1,20}|\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z| [+-]\d{4} UTC(?: m=[+-][\d.]+)?)?(?:\/\d{1,20})?)$/;
+const SPIFFE = /^spiffe:\/\/[A-Za-z0-9.-]+(?:\/[A-Za-z0-9._~%+-]+)*$/;
+const TYPE_URL = /^type\.googleapis\.com\/[A-Za-z0-9_.]+$/;
+/** Kubernetes label values. */
+const LABEL = /^[A-Za-z0-9_.-]{0,63}$/;
+/** Envoy access-log formats made only of `%COMMAND(…)%` operators and separators: no literal text that could be a secret. */
+const FORMAT_ONLY = /^(?:%[A-Z_]+(?:\([^)%\s]*\))?(?::\d+)?%|[\s"[\]{}:,=|;/-])+$/;
+
+/** Shapes kept whatever the field: none of them can hold a credential. */
+const ANYWHERE: readonly RegExp[] = [ENUM, DURATION, TIMESTAMP, SPIFFE, TYPE_URL];
+
+/** field (snake_case) → the shape its string values must have to be kept. */
+const KEPT_FIELDS: ReadonlyMap<string, RegExp> = new Map([
+  ...fieldsOf(NAME, [
+    'name', 'cluster', 'cluster_name', 'service_name', 'route_config_name', 'stat_prefix', 'server_listener_name',
+    'key', 'header_name', 'runtime', 'tag', 'protocol', 'transport_protocol', 'application_protocols', 'alpn_protocols',
+    'upgrade_type', 'retry_on', 'tls_mode', 'workload', 'namespace', 'region', 'zone', 'sub_zone', 'user_agent_name',
+    'cipher_suites', 'ecdh_curves', 'id', 'subset', 'object_key', 'host_env_keys', 'operation',
+  ]),
+  ...fieldsOf(ADDRESS, [
+    'address', 'address_prefix', 'local', 'endpoint_id', 'domains', 'server_names', 'sni', 'server_name', 'host',
+    'hostname', 'host_redirect', 'host_rewrite_literal', 'target_uri',
+  ]),
+  ...fieldsOf(PATH, ['prefix', 'path', 'path_separated_prefix', 'prefix_rewrite', 'path_redirect', 'filename', 'config']),
+  ...fieldsOf(TIMESTAMP, ['last_updated']),
+  ...fieldsOf(VERSION_INFO, ['version_info']),
+]);
+
+function fieldsOf(shape: RegExp, names: readonly string[]): [string, RegExp][] {
+  return names.map((name) => [name, shape]);
 }
 
-function isScalar(value: unknown): value is string | number | boolean {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+/**
+ * Node metadata (bootstrap) is a map of free strings; only these keys are facts an SRE needs. The rest (user
+ * `ISTIO_META_*` variables, annotations, platform metadata) is removed.
+ */
+const NODE_METADATA: ReadonlySet<string> = new Set([
+  'istio_version', 'istio_proxy_sha', 'cluster_id', 'mesh_id', 'namespace', 'name', 'service_account', 'workload_name',
+  'owner', 'interception_mode', 'instance_ips', 'node_name', 'build.label', 'build.type', 'revision.sha',
+  'revision.status', 'ssl.version', 'istio_meta_wasm_plugin_resource_version',
+]);
+const NODE_METADATA_VALUE = /^[A-Za-z0-9_.:/,@+=-]{0,512}$/;
+
+/** DataSources holding certificates: replaced by each certificate's public facts (serial, subject, validity). */
+const CERTIFICATE_HOLDERS: ReadonlySet<string> = new Set(['certificate_chain', 'trusted_ca', 'trust_bundle', 'ca_certificate']);
+const INLINE = new Set(['inline_bytes', 'inline_string']);
+
+/** `dynamicActiveClusters` and `dynamic_active_clusters` are the same field (protojson vs Envoy's admin JSON). */
+function snake(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
-/** Every inline value below a key/cert holder is material; file names and SDS names are kept. */
-function redactMaterial(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactMaterial);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = INLINE_KEY.test(k) && isScalar(v) ? REDACTED : redactMaterial(v);
-    return out;
+/**
+ * Typed values whose content is free-form user configuration (a Wasm plugin's JSON, a TypedStruct): field names in
+ * there are the plugin author's, not Envoy's, so a `name` or `key` in there is no more trustworthy than a `value`.
+ */
+const OPAQUE_TYPE = /^type\.googleapis\.com\/(?:google\.protobuf\.(?:Struct|StringValue|BytesValue|Value|ListValue)|udpa\.type\.v1\.TypedStruct|xds\.type\.v3\.TypedStruct)$/;
+const OPAQUE_FIELDS: ReadonlySet<string> = new Set(['configuration', 'plugin_config', 'context_extensions']);
+
+interface Where {
+  readonly key: string;
+  readonly parent: string;
+  readonly grandparent: string;
+  /** Below user-defined configuration: no string is kept except type URLs. */
+  readonly opaque: boolean;
+}
+
+function keepString(value: string, where: Where): string {
+  if (where.opaque) return value === '' || TYPE_URL.test(value) ? value : REDACTED;
+  if (value === '' || ANYWHERE.some((shape) => shape.test(value))) return value;
+  const { key, parent, grandparent } = where;
+  if (parent === 'metadata' && NODE_METADATA.has(key)) return NODE_METADATA_VALUE.test(value) ? value : REDACTED;
+  if (parent === 'labels') return LABEL.test(value) ? value : REDACTED;
+  // Only a route's own match is shown: header and query matchers carry values (API keys used as match values).
+  if (key === 'regex' && parent === 'safe_regex' && grandparent === 'match') return REGEX.test(value) ? value : REDACTED;
+  if (key === 'uri') return withoutQuery(value);
+  if (key === 'inline_string' && parent === 'text_format_source') return FORMAT_ONLY.test(value) ? value : REDACTED;
+  const shape = KEPT_FIELDS.get(key);
+  return shape?.test(value) ? value : REDACTED;
+}
+
+/** `http://authz.svc:8000/check?token=…` → `http://authz.svc:8000/check?[redacted]`; user info is dropped too. */
+function withoutQuery(value: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^@/?#]*@)?([A-Za-z0-9_.:%[\]-]+)(\/[^?#\s]*)?([?#].*)?$/.exec(value);
+  if (!match) return REDACTED;
+  const [, scheme = '', host = '', path = '', rest] = match;
+  return `${scheme}${host}${PATH.test(path) ? path : path === '' ? '' : `/${REDACTED}`}${rest ? `?${REDACTED}` : ''}`;
+}
+
+/** A DataSource's inline PEM (or base64 PEM) → `[redacted certificate: serial …, subject …, not before …, not after …]` per certificate. */
+function describeCertificates(inline: string, base64: boolean): string {
+  const text = base64 ? Buffer.from(inline, 'base64').toString('utf8') : inline;
+  const facts: string[] = [];
+  for (const block of text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+    try {
+      const cert = new X509Certificate(block);
+      // Workload certificates have an empty subject (node gives undefined): their identity is the SPIFFE SAN.
+      const identity = [cert.subject ? `subject ${cert.subject.replace(/\n/g, ', ')}` : '', cert.subjectAltName ? `SAN ${cert.subjectAltName}` : ''].filter((part) => part !== '');
+      facts.push([`serial ${cert.serialNumber.toLowerCase()}`, ...identity, `not before ${cert.validFromDate.toISOString()}`, `not after ${cert.validToDate.toISOString()}`].join(', '));
+    } catch {
+      facts.push('unreadable certificate');
+    }
   }
-  return typeof value === 'string' ? redactString(value) : value;
+  return facts.length === 0 ? REDACTED : `[redacted certificate: ${facts.join('; ')}]`;
 }
 
-function redactValue(value: unknown): unknown {
-  if (typeof value === 'string') return redactString(value);
-  if (Array.isArray(value)) return value.map(redactValue);
+function redactNode(value: unknown, where: Where): unknown {
+  if (typeof value === 'string') return keepString(value, where);
   if (value === null || typeof value !== 'object') return value;
-  const entries = Object.entries(value);
-  const headerName = entries.find(([k]) => k === 'key' || k === 'name' || k === 'header')?.[1];
-  const isSensitiveHeader = typeof headerName === 'string' && SENSITIVE_HEADER.test(headerName);
+  // Array elements are judged by the array's field (`domains: [...]`).
+  if (Array.isArray(value)) return value.map((item) => redactNode(item, where));
+  const holdsCertificates = CERTIFICATE_HOLDERS.has(where.key);
+  const typeUrl = (value as Record<string, unknown>)['@type'];
+  const opaque = where.opaque || OPAQUE_FIELDS.has(where.key) || (typeof typeUrl === 'string' && OPAQUE_TYPE.test(typeUrl));
   const out: Record<string, unknown> = {};
-  for (const [key, v] of entries) {
-    if (PRIVATE_KEY.test(key)) out[key] = REDACTED;
-    else if (MATERIAL_KEY.test(key)) out[key] = isScalar(v) ? REDACTED : redactMaterial(v);
-    else if (INLINE_KEY.test(key) && isScalar(v)) out[key] = redactInline(v);
-    else if (SECRET_KEY.test(key)) out[key] = isScalar(v) ? REDACTED : redactMaterial(redactValue(v));
-    else if (isSensitiveHeader && (key === 'value' || key === 'raw_value' || key === 'rawValue') && isScalar(v)) out[key] = REDACTED;
-    else out[key] = redactValue(v);
+  for (const [rawKey, child] of Object.entries(value)) {
+    const key = rawKey.startsWith('@') ? rawKey : snake(rawKey);
+    if (holdsCertificates && INLINE.has(key) && typeof child === 'string') out[rawKey] = describeCertificates(child, key === 'inline_bytes');
+    else out[rawKey] = redactNode(child, { key, parent: where.key, grandparent: where.parent, opaque });
   }
   return out;
 }
 
-/** inline_bytes/inline_string elsewhere (Lua code, format strings) stay unless they carry PEM, DER or tokens. */
-function redactInline(value: string | number | boolean): string | number | boolean {
-  if (typeof value !== 'string') return value;
-  const redacted = redactString(value);
-  if (redacted !== value) return redacted;
-  // Base64 DER certificates and keys start with a SEQUENCE header (0x30 0x82) → "MII".
-  return /^MII[A-Za-z0-9+/]{60,}={0,2}$/.test(value.replace(/\s/g, '')) ? REDACTED : value;
-}
-
 /**
- * Deep, pure redaction of a config dump (or any JSON value): private keys, certificate and trust bundle bodies,
- * PEM blocks in any string, JWTs and bearer tokens, Authorization-like header values and values of
- * token/password/secret-named fields become "[redacted]". Returns a new value; the input is not modified.
+ * Deep, pure allow-list redaction of a config dump (or any JSON value): field names, numbers and booleans are kept;
+ * strings only where the field and the value's shape say it is routing information (see the file comment).
+ * Returns a new value; the input is not modified.
  */
 export function redactConfigDump(value: unknown): unknown {
-  return redactValue(value);
+  return redactNode(value, { key: '', parent: '', grandparent: '', opaque: false });
 }

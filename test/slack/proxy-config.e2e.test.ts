@@ -127,6 +127,36 @@ describe('/mesh proxy-config end to end through the Bolt HTTP receiver', () => {
     for (const secret of planted) assert.ok(!everything.includes(secret), `leaked: ${secret.slice(0, 30)}`);
   });
 
+  it('lets none of the planted-secret corpus reach Slack through pc all, any upload, the thread or the logs', async () => {
+    // test/fixtures/planted-secrets: the corpus's waypoint dump with credentials in listeners, routes, clusters, bootstrap, secrets.
+    const plantedDump = fileURLToPath(new URL('../fixtures/planted-secrets/config_dump.json', import.meta.url));
+    const plantedSecrets = (JSON.parse(readFileSync(new URL('../fixtures/planted-secrets/planted.json', import.meta.url), 'utf8')) as { place: string; secret: string }[]);
+    bot = await startBot({ istioctl: { version: '1.28.1', configDumpFile: plantedDump }, kubeConfig: nockKubeConfig, env: { LOG_LEVEL: 'debug' } });
+
+    await bot.slash('pc all waypoint-abc.default');
+    const all = await bot.answer('C0OPS');
+    const upload = findButton(all.blocks, 'pc_upload_full');
+    assert.ok(upload?.value);
+    const uploads: string[] = [];
+    for (const type of ['all', 'clusters', 'listeners', 'routes', 'bootstrap', 'secret']) {
+      const value = type === 'all' ? upload.value : JSON.stringify({ ...(JSON.parse(upload.value) as object), type });
+      await bot.click({ actionId: 'pc_upload_full', value, messageTs: all.ts });
+      const file = await bot.slack.waitFor((fake) => fake.files.filter((candidate) => candidate.completed)[uploads.length]);
+      uploads.push(file.content?.toString('utf8') ?? '');
+    }
+    const [full = '', clusters = '', listeners = '', routes = ''] = uploads;
+    // What an SRE needs is still in the files: cluster names, listener address and port, route domains and match, endpoints, certificate facts.
+    assert.match(full, /"name": "outbound\|443\|\|payments\.example\.com"/);
+    assert.match(clusters, /"address": "payments\.example\.com",\s*"portValue": 443/);
+    assert.match(listeners, /"address": "0\.0\.0\.0",\s*"portValue": 8443/);
+    assert.match(routes, /"domains": \[\s*"api\.example\.com",\s*"api\.example\.com:8443"\s*\]/);
+    assert.match(routes, /"prefix": "\/partner\/"/);
+    assert.match(full, /serial 6fbee254c22900615cb1f74e3d2f1713, .*not after 2023-05-16T01:32:52\.000Z/);
+
+    const everything = [...uploads, JSON.stringify(bot.slack.calls), JSON.stringify(bot.slack.responses), JSON.stringify(bot.logLines)].join('\n');
+    assert.deepEqual(plantedSecrets.filter(({ secret }) => everything.includes(secret)).map((p) => p.place), []);
+  });
+
   it('groups logger levels, and shows bootstrap versions per corpus format', async () => {
     bot = await startBot({ istioctl: { version: '1.24.6' }, kubeConfig: nockKubeConfig });
     await bot.slash('pc log ratings-v1.default');

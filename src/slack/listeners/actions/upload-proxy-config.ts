@@ -4,6 +4,7 @@ import { UPLOAD_FULL_ACTION } from '../../../../commands/proxy-config.render.ts'
 import { clockTime, resolveCluster } from '../../../command.ts';
 import { PROXY_CONFIG_TYPES } from '../../../istioctl/istioctl.ts';
 import { redactProxyConfig } from '../../../mesh/proxy-config-report.ts';
+import { REDACTED } from '../../../mesh/redact.ts';
 import { isDnsLabel, isDnsSubdomain } from '../../../names.ts';
 import { postSafely, type ListenerContext } from '../../context.ts';
 import { CANNOT_POST, fileDestination } from '../../thread-or-file.ts';
@@ -20,7 +21,7 @@ const buttonValue = z.object({
 
 /**
  * "Upload full output (redacted)": runs the machine-readable form of the same proxy-config (the JSON, or the
- * text for `log`), removes keys, certificates, tokens and credentials, and uploads the result with
+ * text for `log`), keeps only the allow-listed routing facts (src/mesh/redact.ts), and uploads the result with
  * files.uploadV2 into the message's thread. Nothing unredacted is posted or logged.
  */
 export function registerUploadProxyConfig(app: App, ctx: ListenerContext): void {
@@ -45,7 +46,7 @@ export function registerUploadProxyConfig(app: App, ctx: ListenerContext): void 
           content: redacted.content,
           filename: `proxy-config-${type}-${pod}.${namespace}.${redacted.extension}`,
           title,
-          initial_comment: `${title}. Private keys, certificate bodies, tokens and credentials are removed.`,
+          initial_comment: `${title}. Only names, addresses, ports, domains, route paths, enums, times, versions and certificate facts (serial, identity, validity) are kept; every other value reads ${REDACTED}.`,
         }),
       'proxy-config file',
     );
