@@ -47,6 +47,8 @@ const messagesYaml = z.looseObject({
       code: z.string(),
       level: z.enum(['Error', 'Warning', 'Info']),
       description: z.string(),
+      template: z.string().optional(),
+      args: z.array(z.looseObject({ name: z.string(), type: z.string().optional() })).optional(),
     }),
   ),
 });
@@ -73,6 +75,24 @@ function pick(minor: IstioMinor | null): { file: string; docVersion: string } {
   // Older than the oldest supported release: its codes are a subset of 1.20's, and its docs still exist.
   if (minor.minor < OLDEST) return { file: FILES[0]?.file ?? MASTER_FILE, docVersion: `v1.${minor.minor}` };
   return { file: MASTER_FILE, docVersion: 'latest' };
+}
+
+/** One message format of a code: Go fmt verbs (`%v`, `%q`, `%s`, `%d`) and the names and Go types of their arguments. */
+export interface MessageTemplate {
+  readonly template: string;
+  readonly args: readonly { readonly name: string; readonly type: string }[];
+}
+
+/** Every distinct template of `code` in any shipped release: a stored finding may come from another istioctl version. */
+export function messageTemplates(code: string): readonly MessageTemplate[] {
+  const seen = new Map<string, MessageTemplate>();
+  for (const file of [...FILES.map((f) => f.file), MASTER_FILE]) {
+    const entry = load(file).get(code.toUpperCase());
+    if (entry?.template !== undefined && !seen.has(entry.template)) {
+      seen.set(entry.template, { template: entry.template, args: (entry.args ?? []).map((arg) => ({ name: arg.name, type: arg.type ?? '' })) });
+    }
+  }
+  return [...seen.values()];
 }
 
 /** The catalogue matching the istioctl client version; newer or unknown versions get master's. Files load on first use. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AnalyzeCatalogue } from '../istioctl/analyze-catalogue.ts';
+import { messageTemplates, type AnalyzeCatalogue } from '../istioctl/analyze-catalogue.ts';
 import { parseOrigin } from '../istioctl/parsers/analyze.ts';
 import type { AnalyzeFinding, AnalyzeLevel } from '../istioctl/parsers/analyze.ts';
 
@@ -84,14 +84,97 @@ export function summarizeAnalyze(
 }
 
 /**
- * Identity of a finding across runs: code, cluster, origin and whitespace-normalized message. The file/line
- * reference and the doc URL are left out because they change without the problem changing.
+ * Identity of a finding across runs: code, cluster, origin and the message with its volatile parts normalised
+ * (see stableMessage). The file/line reference and the doc URL are left out because they change without the
+ * problem changing. A message without volatile parts keys exactly as before, so stored histories stay comparable.
  */
 export function fingerprint(finding: AnalyzeFinding): string {
-  const message = finding.message.replace(/\s+/g, ' ').trim();
-  const key = [finding.code, finding.cluster ?? '', finding.origin.trim(), message].join('\n');
+  const key = [finding.code, finding.cluster ?? '', stableOrigin(finding.origin.trim()), stableMessage(finding.code, finding.message)].join('\n');
   // 64 bits: collisions among a mesh's findings are practically impossible, and the snapshot stays small.
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+// Kubernetes' random suffixes use this alphabet (no vowels, no 0/1/3): `reviews-v1-545db77b95-x7k2p` is a
+// ReplicaSet pod (pod-template-hash, then 5 random characters), `ztunnel-x7k2p` a DaemonSet or Job pod.
+const SUFFIX = '[bcdfghjklmnpqrstvwxz2456789]';
+const GENERATED_POD = new RegExp(`^([a-z0-9][-a-z0-9]*?)-(?:${SUFFIX}{6,10}-)?${SUFFIX}{5}(?=$|\\.)`);
+const REPLICASET_POD_IN_TEXT = new RegExp(`\\b([a-z0-9][-a-z0-9]*?)-${SUFFIX}{6,10}-${SUFFIX}{5}\\b`, 'g');
+
+/** `reviews-v1-545db77b95-x7k2p(.default)` → `reviews-v1-*(.default)`: the workload stays, the rollout's suffix goes. */
+function stablePod(name: string): string {
+  return name.replace(GENERATED_POD, '$1-*');
+}
+
+/** A finding about a Pod (`Pod default/reviews-v1-545db77b95-x7k2p`) is about its workload. */
+function stableOrigin(origin: string): string {
+  const pod = /^Pod (?:([^/\s]+)\/)?(\S+)$/.exec(origin);
+  return pod ? `Pod ${pod[1] ? `${pod[1]}/` : ''}${stablePod(pod[2] ?? '')}` : origin;
+}
+
+const GO_VERB = /%[vqsdt]/g;
+const INTEGER = /^u?int(?:8|16|32|64)?$/;
+
+interface CompiledTemplate {
+  /** Anchored: `%q` a Go-quoted string, every other verb anything (lazily). */
+  readonly pattern: RegExp;
+  /** The text between the verbs (one more than the arguments). */
+  readonly literals: readonly string[];
+  readonly args: readonly { readonly name: string; readonly type: string }[];
+}
+
+// Compiled once per code: a 50,000-finding mesh must not compile a regex per finding.
+const compiledTemplates = new Map<string, readonly CompiledTemplate[]>();
+
+function templatesOf(code: string): readonly CompiledTemplate[] {
+  const cached = compiledTemplates.get(code);
+  if (cached) return cached;
+  const compiled = messageTemplates(code).flatMap(({ template, args }) => {
+    const normalised = template.replace(/\s+/g, ' ').trim();
+    const verbs = normalised.match(GO_VERB) ?? [];
+    if (verbs.length !== args.length) return [];
+    const literals = normalised.split(GO_VERB);
+    const escaped = literals.map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const source = escaped.map((literal, index) => literal + (index < verbs.length ? (verbs[index] === '%q' ? '("(?:[^"\\\\]|\\\\.)*")' : '(.*?)') : '')).join('');
+    return [{ pattern: new RegExp(`^${source}$`, 's'), literals, args }];
+  });
+  compiledTemplates.set(code, compiled);
+  return compiled;
+}
+
+/**
+ * One argument as the fingerprint sees it: pod names (`pod`, `podNames`, `workloadPod`) lose their rollout suffix and
+ * a list of them its order and duplicates; counts (integers that are not ports) and the names they count become
+ * `#` and `…`. Ports, hosts and resource names identify the problem and are kept: a port does not change in a
+ * rollout, and two misnamed ports of one Service are two problems.
+ */
+function stableArgument(arg: { readonly name: string; readonly type: string }, value: string): string {
+  if (/pod/i.test(arg.name)) {
+    if (arg.type.startsWith('[]') && value.startsWith('[') && value.endsWith(']')) {
+      return `[${[...new Set(value.slice(1, -1).split(/\s+/).filter((pod) => pod !== '').map(stablePod))].sort().join(' ')}]`;
+    }
+    return value.startsWith('"') ? `"${stablePod(value.slice(1, -1))}"` : stablePod(value);
+  }
+  if (INTEGER.test(arg.type) && !/port/i.test(arg.name)) return '#';
+  // IST0175 lists the resources it counts (`%d RequestAuthentication resource(s) exist (%s)`): one more is not a new problem.
+  if (arg.name === 'names') return '…';
+  return value;
+}
+
+/**
+ * The message with its volatile parts normalised, read through the catalogue's templates of the code (every
+ * shipped release). A message no template matches (a newer istioctl) still loses ReplicaSet pod suffixes.
+ */
+function stableMessage(code: string, message: string): string {
+  const text = message.replace(/\s+/g, ' ').trim();
+  for (const { pattern, literals, args } of templatesOf(code)) {
+    const match = pattern.exec(text);
+    if (!match) continue;
+    return literals.map((literal, index) => {
+      const arg = args[index];
+      return literal + (arg ? stableArgument(arg, match[index + 1] ?? '') : '');
+    }).join('');
+  }
+  return text.replace(REPLICASET_POD_IN_TEXT, '$1-*');
 }
 
 export interface AnalyzeDiff {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { catalogueFor } from '../../src/istioctl/analyze-catalogue.ts';
 import { parseAnalyzeJson, parseAnalyzeLog } from '../../src/istioctl/parsers/analyze.ts';
 import type { AnalyzeFinding, AnalyzeLevel } from '../../src/istioctl/parsers/analyze.ts';
@@ -130,6 +132,82 @@ describe('fingerprint and diffFindings', () => {
     assert.deepEqual(diff.added, [newOne]);
     assert.deepEqual(diff.resolved, [previous[0]]);
     assert.equal(diff.unchanged, 5);
+  });
+});
+
+/** Every release's template of `code`, read from the shipped message catalogues (src/istioctl/analyze-messages). */
+function releaseTemplates(code: string): { release: string; template: string }[] {
+  const dir = new URL('../../src/istioctl/analyze-messages/', import.meta.url);
+  return readdirSync(dir).flatMap((file) => {
+    const entry = (parseYaml(readFileSync(new URL(file, dir), 'utf8')) as { messages: { code: string; template: string }[] }).messages.find((m) => m.code === code);
+    return entry ? [{ release: file, template: entry.template }] : [];
+  });
+}
+
+/** What Go's fmt prints for the verbs istio's templates use: `%v` of a slice is `[a b]`, `%q` a quoted string. */
+function goFormat(template: string, values: readonly (string | number | readonly string[])[]): string {
+  let index = 0;
+  return template.replace(/%[vqsd]/g, (verb) => {
+    const value = values[index++] ?? '';
+    if (Array.isArray(value)) return `[${value.join(' ')}]`;
+    return verb === '%q' ? JSON.stringify(value) : String(value);
+  });
+}
+
+describe('fingerprints of messages that name pods (IST0110, IST0158, IST0159)', () => {
+  const cases: readonly { code: string; origins: readonly [string, string]; args: (pod: string, other: string) => readonly (string | readonly string[])[] }[] = [
+    { code: 'IST0110', origins: ['Sidecar shop/cart-a', 'Sidecar pay/ledger-a'], args: (pod, ns) => [['cart-a', 'cart-b'], ns, pod] },
+    { code: 'IST0158', origins: ['Namespace shop', 'Namespace pay'], args: (pod) => [[pod, 'frontend-7d4b9c8f6d-q2w9x']] },
+    { code: 'IST0159', origins: ['Telemetry shop/cart-a', 'Telemetry pay/ledger-a'], args: (pod, ns) => [['cart-a', 'cart-b'], ns, pod] },
+  ];
+  for (const { code, origins, args } of cases) {
+    const templates = releaseTemplates(code);
+    it(`${code}: the same two problems with one pod replaced by a rollout are 0 added, 0 resolved (${templates.length} releases)`, () => {
+      assert.ok(templates.length >= 1);
+      for (const { release, template } of templates) {
+        const run = (cartPod: string): AnalyzeFinding[] => [
+          finding(code, 'Warning', origins[0], goFormat(template, args(cartPod, 'shop'))),
+          finding(code, 'Warning', origins[1], goFormat(template, args('ledger-6b8f9d7c5b-zt4kq', 'pay'))),
+        ];
+        const before = run('cart-5f7c9d8b6c-h8x2m');
+        const after = run('cart-5f7c9d8b6c-w7k4p');
+        assert.notEqual(after[0]?.message, before[0]?.message);
+        const diff = diffFindings(before, after);
+        assert.deepEqual([diff.added.length, diff.resolved.length, diff.unchanged], [0, 0, 2], release);
+        const stored = diffAgainstSnapshot(JSON.parse(JSON.stringify(toSnapshot(before))), after);
+        assert.deepEqual([stored.added.length, stored.resolved.length, stored.unchanged], [0, 0, 2], release);
+        // A rollout of the new pod template (new pod-template-hash) is the same problem too.
+        assert.equal(diffFindings(before, run('cart-84c6d7f9b5-r2n6t')).unchanged, 2, release);
+        // A different workload is a different problem.
+        const elsewhere = diffFindings(before, run('checkout-5f7c9d8b6c-h8x2m'));
+        assert.deepEqual([elsewhere.added.length, elsewhere.resolved.length], [1, 1], release);
+      }
+    });
+  }
+
+  it('keeps ports and hosts as identity, and counts IST0175 as one problem however many resources it counts', () => {
+    const [port] = releaseTemplates('IST0118').slice(-1);
+    assert.ok(port);
+    const portFinding = (number: number) => finding('IST0118', 'Info', 'Service shop/cart', goFormat(port.template, ['web', String(number), '8080']));
+    assert.notEqual(fingerprint(portFinding(80)), fingerprint(portFinding(8080)));
+    const [counted] = releaseTemplates('IST0175').slice(-1);
+    assert.ok(counted);
+    const jwks = (names: readonly string[]) => finding('IST0175', 'Warning', '', goFormat(counted.template, [String(names.length), names.join(', ')]));
+    assert.equal(fingerprint(jwks(['shop/jwt'])), fingerprint(jwks(['shop/jwt', 'pay/jwt'])));
+  });
+
+  it('treats a finding about a Pod as one about its workload, and leaves names without a generated suffix alone', () => {
+    const pod = (name: string) => finding('IST0103', 'Warning', `Pod shop/${name}`, `The pod ${name} is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload.`);
+    assert.equal(fingerprint(pod('cart-5f7c9d8b6c-h8x2m')), fingerprint(pod('cart-5f7c9d8b6c-w7k4p')));
+    assert.equal(fingerprint(pod('node-agent-x7k2p')), fingerprint(pod('node-agent-q9z4w')));
+    assert.notEqual(fingerprint(pod('web-0')), fingerprint(pod('web-1')));
+    assert.notEqual(fingerprint(pod('cart-5f7c9d8b6c-h8x2m')), fingerprint(pod('checkout-5f7c9d8b6c-h8x2m')));
+  });
+
+  it('keys a message without volatile parts exactly as before, so stored histories stay comparable', () => {
+    const stable = finding('IST0101', 'Error', 'VirtualService default/reviews', 'Referenced host not found: "reviews.default.svc.cluster.local"');
+    const previousKey = createHash('sha256').update([stable.code, '', stable.origin, stable.message].join('\n')).digest('hex').slice(0, 16);
+    assert.equal(fingerprint(stable), previousKey);
   });
 });
 
