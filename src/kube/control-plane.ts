@@ -16,21 +16,57 @@ export interface IstiodPod {
   readonly phase: string;
 }
 
+/**
+ * A pod of the istiod Deployment that has ended (phase Failed or Succeeded): an Evicted pod stays in the API until
+ * someone deletes it, but it is not part of the control plane any more.
+ */
+export interface EndedIstiodPod {
+  readonly name: string;
+  readonly phase: string;
+  /** `Evicted`, `Shutdown`, `NodeLost`…; '' when the kubelet gave none. */
+  readonly reason: string;
+  readonly version: string;
+}
+
+export interface IstiodPods {
+  /** The control plane: every istiod pod that has not ended, sorted by name. */
+  readonly current: readonly IstiodPod[];
+  /** Shown as a detail, never counted as "not ready" nor as a running version. */
+  readonly ended: readonly EndedIstiodPod[];
+}
+
 /** Every istiod Deployment since Istio 1.5 (istioctl install, Helm, operator) labels its pods `app=istiod`. */
 const ISTIOD_SELECTOR = 'app=istiod';
+/** Phases a pod never leaves: its containers are gone for good. */
+const ENDED_PHASES: ReadonlySet<string> = new Set(['Failed', 'Succeeded']);
 
-export async function listIstiods(kube: ClusterKube, istioNamespace: string): Promise<Result<readonly IstiodPod[], { readonly message: string }>> {
+export async function readIstiods(kube: ClusterKube, istioNamespace: string): Promise<Result<IstiodPods, { readonly message: string }>> {
   try {
     const list = await kube.core.listNamespacedPod({ namespace: istioNamespace, labelSelector: ISTIOD_SELECTOR });
-    return ok(
-      list.items
-        .map(summarizePod)
-        .filter((pod): pod is IstiodPod => pod !== null)
-        .sort((a, b) => a.name.localeCompare(b.name)),
-    );
+    const current: IstiodPod[] = [];
+    const ended: EndedIstiodPod[] = [];
+    for (const item of list.items) {
+      const pod = summarizePod(item);
+      if (pod === null) continue;
+      if (ENDED_PHASES.has(pod.phase)) ended.push({ name: pod.name, phase: pod.phase, reason: item.status?.reason ?? '', version: pod.version });
+      else current.push(pod);
+    }
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    return ok({ current: current.sort(byName), ended: ended.sort(byName) });
   } catch (cause) {
     return err({ message: describeKubeError(cause, `list pods in ${istioNamespace}`, kube.cluster.name) });
   }
+}
+
+/** The current control plane's istiod pods only (see readIstiods for the ended ones). */
+export async function listIstiods(kube: ClusterKube, istioNamespace: string): Promise<Result<readonly IstiodPod[], { readonly message: string }>> {
+  const read = await readIstiods(kube, istioNamespace);
+  return read.ok ? ok(read.value.current) : read;
+}
+
+/** `istiod-7d4b9c8f6d-q2w9x (Evicted)`: how an ended pod is mentioned. */
+export function describeEndedIstiod(pod: EndedIstiodPod): string {
+  return `${pod.name} (${pod.reason || pod.phase})`;
 }
 
 function summarizePod(pod: V1Pod): IstiodPod | null {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import nock from 'nock';
 import { createKubeFor } from '../../src/kube/clients.ts';
-import { listIstiods } from '../../src/kube/control-plane.ts';
+import { describeEndedIstiod, listIstiods, readIstiods } from '../../src/kube/control-plane.ts';
+import type { ProxyStatusRow } from '../../src/istioctl/types.ts';
+import { summarizeStatus } from '../../src/mesh/status.ts';
 import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, istiodPodList, nockKubeConfig } from '../support/kube-nock.ts';
 
 const cluster = { name: 'prod-eu', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
@@ -31,6 +33,49 @@ describe('istiod pods from the Kubernetes API', () => {
         ['istiod-b', false, '1.24.2', 'default', 0, 'Pending'],
       ],
     );
+  });
+
+  /** An istiod pod the kubelet evicted: phase Failed, reason Evicted, containers terminated, as the API keeps it. */
+  function evicted(name: string, version: string): Record<string, unknown> {
+    return {
+      metadata: { name, namespace: 'istio-system', labels: { app: 'istiod', istio: 'pilot', 'istio.io/rev': 'default', 'app.kubernetes.io/version': version } },
+      spec: { containers: [{ name: 'discovery', image: `docker.io/istio/pilot:${version}` }] },
+      status: {
+        phase: 'Failed',
+        reason: 'Evicted',
+        message: 'The node was low on resource: memory. Threshold quantity: 100Mi, available: 51200Ki. Container discovery was using 1843200Ki, request is 2Gi, has larger consumption of memory. ',
+        containerStatuses: [{ name: 'discovery', ready: false, restartCount: 0, image: 'pilot', imageID: '', started: false, state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown' } } }],
+      },
+    };
+  }
+
+  it('counts only the current control plane: an Evicted pod is a detail, not an unready istiod', async () => {
+    const list = istiodPodList([{ name: 'istiod-7d4b9c8f6d-a1', version: '1.24.2' }, { name: 'istiod-7d4b9c8f6d-b2', version: '1.24.2' }]) as { items: unknown[] };
+    list.items.push(evicted('istiod-5c8d7f6b9-old', '1.23.4'));
+    pods(200, list);
+    const read = await readIstiods(kube(), 'istio-system');
+    assert.ok(read.ok);
+    assert.deepEqual(read.value.current.map((pod) => pod.name), ['istiod-7d4b9c8f6d-a1', 'istiod-7d4b9c8f6d-b2']);
+    assert.deepEqual(read.value.ended.map(describeEndedIstiod), ['istiod-5c8d7f6b9-old (Evicted)']);
+
+    pods(200, list);
+    const current = await listIstiods(kube(), 'istio-system');
+    assert.ok(current.ok);
+    // /mesh status of that cluster: healthy, 2/2 ready; proxies still on 1.23 are skewed (the evicted 1.23 pod no longer hides them).
+    const proxy = (name: string, version: string): ProxyStatusRow => ({ name, namespace: 'shop', cluster: '', istiod: 'istiod-7d4b9c8f6d-a1', version, states: { CDS: 'SYNCED' }, rawStates: { CDS: 'SYNCED' } });
+    const summary = summarizeStatus({ report: { format: 'xds-table', istiods: [], proxies: [proxy('a.shop', '1.24.2'), proxy('b.shop', '1.23.4')] }, istiods: current.value });
+    assert.equal(summary.verdict, 'healthy');
+    assert.deepEqual([summary.controlPlane.ready, summary.controlPlane.istiods?.length], [2, 2]);
+    assert.deepEqual(summary.skewedProxies, { '1.23.4': ['b.shop'] });
+  });
+
+  it('an evicted pod of a newer version does not fake skew either', async () => {
+    const list = istiodPodList([{ name: 'istiod-7d4b9c8f6d-a1', version: '1.24.2' }]) as { items: unknown[] };
+    list.items.push(evicted('istiod-9f8e7d6c5-new', '1.25.0'));
+    pods(200, list);
+    const current = await listIstiods(kube(), 'istio-system');
+    assert.ok(current.ok);
+    assert.deepEqual(current.value.map((pod) => pod.version), ['1.24.2']);
   });
 
   it('takes the version from the discovery image tag when no version label is set', async () => {
