@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
-import { WORKLOAD_CERT_WARN_DAYS } from '../src/mesh/digest/certificates.ts';
+import { describeHealth, healthJson, ISTIO_GRACE_PERIOD_RATIO, ROTATION_MARGIN_RATIO, type CertificateHealth } from '../src/mesh/certificate-health.ts';
 import type { Digest, DigestLevel, Section } from '../src/mesh/digest/types.ts';
 import { context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { describeProblem } from './status.render.ts';
@@ -82,9 +82,10 @@ function limit<T>(items: readonly T[], list: keyof Lists, format: Format): reado
   return items.slice(0, format.shown[list]);
 }
 
-function expiryText(days: number): string {
-  if (days < 0) return `expired ${plural(-days, 'day')} ago`;
-  return days === 0 ? 'expires today' : `expires in ${plural(days, 'day')}`;
+/** "healthy, 2541 days left, until 2033-05-02" or "CRITICAL, expired 2 h ago → restart the pod …". */
+function healthText(health: CertificateHealth, notAfter: string): string {
+  const until = health.state === 'ok' ? `, until ${notAfter.slice(0, 10)}` : '';
+  return `${describeHealth(health)}${until}${health.action ? ` → ${health.action}` : ''}`;
 }
 
 // ---- sections: title + lines, shared by Slack and the terminal ----
@@ -170,7 +171,7 @@ function certificatesPart(digest: Digest, format: Format): Part {
     const facts = digest.rootCa.value;
     const rotated = facts.rotated === true ? ' · rotated since the last digest' : '';
     for (const root of facts.roots) {
-      lines.push(format.text(clip(`Root CA ${root.subject} (${facts.namespace}/istio-ca-root-cert): ${expiryText(root.daysRemaining)}, on ${root.notAfter.slice(0, 10)}`)) + rotated);
+      lines.push(format.text(clip(`Root CA ${root.subject} (${facts.namespace}/istio-ca-root-cert): ${healthText(root.health, root.notAfter)}`)) + rotated);
     }
   }
   const workDown = unavailable(digest.workloadCerts, format);
@@ -180,11 +181,11 @@ function certificatesPart(digest: Digest, format: Format): Part {
     const read = facts.sampled.length - facts.unread.length;
     const sample = `${read} of ${facts.inScope} proxies sampled`;
     if (facts.sampled.length === 0) lines.push('Workload certificates: no proxies in scope to sample');
-    else if (facts.expiring.length === 0) lines.push(`Workload certificates: none expire within ${WORKLOAD_CERT_WARN_DAYS} days (${sample})`);
+    else if (facts.problems.length === 0) lines.push(`Workload certificates: rotation on schedule, ${plural(facts.checked, 'certificate')} checked (${sample})`);
     else {
-      lines.push(`Workload certificates expired or expiring within ${WORKLOAD_CERT_WARN_DAYS} days (${sample}):`);
-      for (const cert of limit(facts.expiring, 'certs', format)) lines.push(`• ${format.text(clip(`${cert.proxy} ${cert.name}: ${expiryText(cert.daysRemaining)}, on ${cert.notAfter.slice(0, 10)}`))}`);
-      lines.push(...more(facts.expiring.length, 'certs', format));
+      lines.push(`Workload certificates needing attention (${sample}):`);
+      for (const cert of limit(facts.problems, 'certs', format)) lines.push(`• ${format.text(clip(`${cert.proxy} ${cert.name}: ${healthText(cert.health, cert.notAfter)}`))}`);
+      lines.push(...more(facts.problems.length, 'certs', format));
     }
     if (facts.unread.length > 0) lines.push(`• ${format.text(clip(`could not read ${plural(facts.unread.length, 'sampled proxy', 'sampled proxies')}: ${facts.unread[0]?.reason ?? ''}`))}`);
   }
@@ -323,8 +324,15 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
       unchanged: facts.unchanged,
     })),
     certificates: {
-      rootCa: json(digest.rootCa, (facts) => ({ namespace: facts.namespace, roots: facts.roots, rotated: facts.rotated })),
-      workloads: json(digest.workloadCerts, (facts) => ({ warnDays: WORKLOAD_CERT_WARN_DAYS, sampled: facts.sampled, inScope: facts.inScope, expiring: facts.expiring, unread: facts.unread })),
+      rootCa: json(digest.rootCa, (facts) => ({ namespace: facts.namespace, roots: facts.roots.map((root) => ({ ...root, health: healthJson(root.health) })), rotated: facts.rotated })),
+      workloads: json(digest.workloadCerts, (facts) => ({
+        rotation: { gracePeriodRatio: ISTIO_GRACE_PERIOD_RATIO, marginRatio: ROTATION_MARGIN_RATIO },
+        sampled: facts.sampled,
+        inScope: facts.inScope,
+        checked: facts.checked,
+        problems: facts.problems.map((cert) => ({ ...cert, health: healthJson(cert.health) })),
+        unread: facts.unread,
+      })),
     },
     canaries: {
       inProgress: json(digest.canaries, (routes) => ({ routes })),

@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { BootstrapInfo } from '../src/istioctl/parsers/proxy-config.ts';
-import type { CertificateStatus, CertificatesSummary, ClustersSummary, ConfigDumpSummary, EndpointsSummary, ListenersSummary, RoutesSummary } from '../src/mesh/proxy-config.ts';
+import { bySeverity, describeHealth, healthJson, roleLabel, secretRole, type CertificateStatus, type CertificatesSummary, type HealthLevel } from '../src/mesh/certificate-health.ts';
+import type { ClustersSummary, ConfigDumpSummary, EndpointsSummary, ListenersSummary, RoutesSummary } from '../src/mesh/proxy-config.ts';
 import type { ProxyConfigReport } from '../src/mesh/proxy-config-report.ts';
 import { actions, button, context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import type { ProxyConfigResult } from './proxy-config.ts';
@@ -14,6 +15,8 @@ const LINE_MAX = 200;
 function proxyName(result: ProxyConfigResult): string {
   return `${result.pod}.${result.namespace}`;
 }
+
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 function counts(record: Readonly<Record<string, number>>): string {
   const entries = Object.entries(record).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
@@ -31,25 +34,28 @@ function capped(lines: readonly string[], max = SHOWN): string[] {
 
 function clustersLine(summary: ClustersSummary): string {
   const { inbound, outbound, other } = summary.byDirection;
-  return `${summary.total} clusters (${inbound} inbound, ${outbound} outbound, ${other} other)`;
+  return `${plural(summary.total, 'cluster')} (${inbound} inbound, ${outbound} outbound, ${other} other)`;
 }
 
 function listenersLine(summary: ListenersSummary): string {
-  return `${summary.total} listeners (${counts(summary.byDirection)})`;
+  return `${plural(summary.total, 'listener')} (${counts(summary.byDirection)})`;
 }
 
 function routesLine(summary: RoutesSummary): string {
-  return `${summary.tables} route tables, ${summary.virtualHosts} virtual hosts, ${summary.rows.length} routes`;
+  return `${plural(summary.tables, 'route table')}, ${plural(summary.virtualHosts, 'virtual host')}, ${plural(summary.rows.length, 'route')}`;
 }
 
 function endpointsLine(summary: EndpointsSummary): string {
-  return `${summary.total} endpoints in ${summary.clusters.length} clusters (${counts(summary.byStatus)})`;
+  return `${plural(summary.total, 'endpoint')} in ${plural(summary.clusters.length, 'cluster')} (${counts(summary.byStatus)})`;
 }
 
 function certificatesLine(summary: CertificatesSummary): string {
   if (summary.certificates.length === 0) return 'no active or warming secrets';
-  const attention = summary.needingAttention > 0 ? `, ${summary.needingAttention} need attention` : ', all valid';
-  return `${summary.certificates.length} certificates${attention}`;
+  const certificates = plural(summary.certificates.length, 'certificate');
+  if (summary.needingAttention === 0) return `${certificates}, all healthy`;
+  const attention = summary.needingAttention - summary.critical;
+  const parts = [...(summary.critical > 0 ? [`${summary.critical} critical`] : []), ...(attention > 0 ? [`${plural(attention, 'needs', 'need')} attention`] : [])];
+  return `${certificates}: ${parts.join(', ')}`;
 }
 
 function bootstrapLine(info: BootstrapInfo): string {
@@ -98,6 +104,12 @@ function clusterDetail(summary: ClustersSummary): { title: string; lines: string
   ];
 }
 
+/** `15001: 1, 15006: 1, 9080: 2, internal (no port): 1`: port 0 is an Envoy internal listener, which has no socket. */
+function portCounts(byPort: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(byPort).sort(([a], [b]) => (Number(a) || Infinity) - (Number(b) || Infinity));
+  return entries.length === 0 ? 'none' : entries.map(([port, count]) => `${port === '0' ? 'internal (no port)' : port}: ${count}`).join(', ');
+}
+
 function listenerDetail(summary: ListenersSummary, routesChecked: boolean): { title: string; lines: string[] }[] {
   const missing = routesChecked
     ? summary.missingRoutes.length === 0
@@ -106,7 +118,7 @@ function listenerDetail(summary: ListenersSummary, routesChecked: boolean): { ti
     : ['not checked (route configs unavailable)'];
   return [
     { title: 'By protocol', lines: [counts(summary.byProtocol)] },
-    { title: 'By port', lines: [counts(summary.byPort)] },
+    { title: 'Listeners per port', lines: [portCounts(summary.byPort)] },
     { title: 'Listeners without their route', lines: missing },
   ];
 }
@@ -132,18 +144,20 @@ function endpointDetail(summary: EndpointsSummary): { title: string; lines: stri
   ];
 }
 
+/**
+ * One short line per certificate: name and what it is, its state, the time left, then what to do.
+ * `default (workload certificate): rotation overdue by 2 h, 9 h left → check that the proxy reaches istiod …`
+ */
 function certificateLine(cert: CertificateStatus): string {
-  const days = cert.daysRemaining === null ? 'expiry unknown' : cert.daysRemaining < 0 ? `expired ${-cert.daysRemaining} days ago` : `${cert.daysRemaining} days left`;
-  const flag = !cert.valid ? 'NOT VALID · ' : cert.expiringSoon ? 'EXPIRES SOON · ' : '';
-  const serial = cert.serial ? ` serial ${cert.serial}` : '';
-  return `${flag}${cert.name} ${cert.type || '(no certificate)'} ${cert.status}${cert.trustDomain ? ` (${cert.trustDomain})` : ''}${serial}${cert.notAfter ? ` not after ${cert.notAfter}` : ''}, ${days}`;
+  const what = [roleLabel(secretRole(cert)), ...(cert.trustDomain ? [cert.trustDomain] : [])].join(', ');
+  const state = `${cert.status !== 'ACTIVE' ? `${cert.status}, ` : ''}${describeHealth(cert.health)}`;
+  return `${cert.name} (${what}): ${state}${cert.health.action ? ` → ${cert.health.action}` : ''}`;
 }
 
 function certificateDetail(summary: CertificatesSummary): { title: string; lines: string[] }[] {
   if (summary.certificates.length === 0) return [{ title: 'Certificates', lines: ['No active or warming secrets found.'] }];
   // Problems first: an on-call engineer reads the top of the list.
-  const sorted = [...summary.certificates].sort((a, b) => Number(b.needsAttention) - Number(a.needsAttention));
-  return [{ title: 'Certificates', lines: sorted.map(certificateLine) }];
+  return [{ title: 'Certificates', lines: [...summary.certificates].sort(bySeverity).map(certificateLine) }];
 }
 
 function bootstrapDetail(info: BootstrapInfo): { title: string; lines: string[] }[] {
@@ -188,7 +202,7 @@ function allLines(summary: ConfigDumpSummary): string[] {
 function allDetail(summary: ConfigDumpSummary): { title: string; lines: string[] }[] {
   const parts = [{ title: 'Roll-up', lines: allLines(summary) }];
   const attention = summary.certificates?.certificates.filter((cert) => cert.needsAttention) ?? [];
-  if (attention.length > 0) parts.push({ title: 'Certificates needing attention', lines: attention.map(certificateLine) });
+  if (attention.length > 0) parts.push({ title: 'Certificates needing attention', lines: [...attention].sort(bySeverity).map(certificateLine) });
   const unhealthy = summary.endpoints?.clusters.filter((cluster) => Object.keys(cluster.byStatus).some((status) => status !== 'HEALTHY')) ?? [];
   if (unhealthy.length > 0) parts.push({ title: 'Clusters with endpoints not HEALTHY', lines: unhealthy.map((cluster) => `${cluster.cluster}: ${counts(cluster.byStatus)}`) });
   if (summary.listeners && summary.listeners.missingRoutes.length > 0) {
@@ -218,19 +232,23 @@ function details(report: ProxyConfigReport): { title: string; lines: string[] }[
   }
 }
 
-function icon(report: ProxyConfigReport): string {
+const LEVEL_ICON: Readonly<Record<HealthLevel, string>> = { healthy: ':large_green_circle:', attention: ':large_yellow_circle:', critical: ':red_circle:' };
+
+/** The report's verdict: an expired or nearly expired certificate is critical, whatever else is fine. */
+function verdict(report: ProxyConfigReport): HealthLevel {
+  const certificates = report.type === 'secret' ? report.certificates.level : report.type === 'all' ? (report.all.certificates?.level ?? 'healthy') : 'healthy';
+  if (certificates === 'critical') return 'critical';
   const attention =
-    (report.type === 'secret' && report.certificates.needingAttention > 0) ||
-    (report.type === 'all' && (report.all.certificates?.needingAttention ?? 0) > 0) ||
+    certificates === 'attention' ||
     (report.type === 'endpoints' && report.endpoints.endpoints.some((endpoint) => endpoint.status !== 'HEALTHY')) ||
     (report.type === 'listeners' && report.listeners.missingRoutes.length > 0);
-  return attention ? ':large_yellow_circle:' : ':large_green_circle:';
+  return attention ? 'attention' : 'healthy';
 }
 
 export function renderProxyConfigSlack(result: ProxyConfigResult): SlackMessage {
   const blocks: KnownBlock[] = [header(`proxy-config ${result.type} · ${proxyName(result)}`)];
   const report = result.report;
-  if (report) blocks.push(section(`${icon(report)} *${escapeMrkdwn(reportLine(report))}*`));
+  if (report) blocks.push(section(`${LEVEL_ICON[verdict(report)]} *${escapeMrkdwn(reportLine(report))}*`));
   for (const error of result.errors) blocks.push(section(`:warning: ${escapeMrkdwn(truncate(error, 1000))}`));
   if (report) {
     for (const part of details(report).slice(0, 8)) {
@@ -272,8 +290,10 @@ function certificatesJson(summary: CertificatesSummary): Record<string, unknown>
     serial: cert.serial,
     notAfter: cert.notAfter,
     daysRemaining: cert.daysRemaining,
+    notBefore: cert.notBefore,
     expiringSoon: cert.expiringSoon,
     needsAttention: cert.needsAttention,
+    health: healthJson(cert.health),
     ...(cert.trustDomain ? { trustDomain: cert.trustDomain } : {}),
   }));
 }

@@ -74,6 +74,7 @@ export async function readProxyConfig(target: ClusterConfig, args: Omit<ProxyCon
   if (routes && !routes.ok) errors.push(`could not read the route configs, so listeners without routes are not checked: ${routes.error.message}`);
   const report = summarizeProxyConfig(output.value.value, {
     now: deps.now(),
+    ca: deps.config.certificates,
     ...(args.fqdn ? { fqdn: args.fqdn } : {}),
     ...(routes?.ok ? { routes: routes.value.value } : {}),
   });

@@ -12,7 +12,7 @@ export type Role = 'reader' | 'operator' | 'approver';
 
 /** Everything a command needs from the outside world, passed in so each layer can be tested alone. */
 export interface CommandDeps {
-  readonly config: Pick<AppConfig, 'clusters' | 'access' | 'approvals' | 'digests' | 'podNamespace'>;
+  readonly config: Pick<AppConfig, 'clusters' | 'access' | 'approvals' | 'digests' | 'certificates' | 'podNamespace'>;
   readonly istioctl: Istioctl;
   readonly kubeFor: KubeFor;
   /** mesh-bot's own state (ConfigMaps in its namespace, in the default cluster). */

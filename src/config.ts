@@ -107,6 +107,15 @@ const fileSchema = z
           .strict(),
       )
       .default([]),
+    /** mesh-bot extension: when a root or intermediate CA counts as expiring (workload certificates follow their rotation). */
+    certificates: z
+      .object({
+        caWarnDays: z.number().int().min(1).default(90),
+        caCriticalDays: z.number().int().min(0).default(14),
+      })
+      .strict()
+      .refine((value) => value.caCriticalDays <= value.caWarnDays, { message: 'caCriticalDays must not exceed caWarnDays', path: ['caCriticalDays'] })
+      .prefault({}),
     istioctl: z
       .object({
         timeout: duration('60s'),
@@ -151,6 +160,7 @@ export interface AppConfig {
   readonly access: FileConfig['access'];
   readonly approvals: FileConfig['approvals'];
   readonly digests: FileConfig['digests'];
+  readonly certificates: FileConfig['certificates'];
   readonly istioctl: FileConfig['istioctl'];
 }
 
@@ -256,6 +266,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv, readText: (path: string
     access: file.access,
     approvals: file.approvals,
     digests: file.digests,
+    certificates: file.certificates,
     istioctl: file.istioctl,
   });
 }

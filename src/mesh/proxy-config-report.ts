@@ -29,6 +29,7 @@ import {
   type ListenersSummary,
   type RoutesSummary,
 } from './proxy-config.ts';
+import type { CaThresholds } from './certificate-health.ts';
 import { redactConfigDump, redactText } from './redact.ts';
 
 /** What `/mesh proxy-config TYPE` shows, one variant per TYPE. */
@@ -45,6 +46,8 @@ export type ProxyConfigReport =
 
 export interface ReportOptions {
   readonly now: Date;
+  /** secret and all: when a CA counts as expiring (config `certificates`); Istio's workload rule needs nothing. */
+  readonly ca?: CaThresholds;
   /** clusters only: keep clusters whose name contains this (istioctl's `--fqdn` is a substring match too). */
   readonly fqdn?: string;
   /** listeners only: the route configs' `-o json`, to find listeners whose RDS route no config provides. */
@@ -78,7 +81,7 @@ export function summarizeProxyConfig(output: ProxyConfigOutput, options: ReportO
     }
     case 'secret': {
       const parsed = output.format === 'json' ? parseSecretJson(jsonOf(output), options.now) : parseSecretTable(output.stdout);
-      return parsed.ok ? ok({ type: 'secret', certificates: summarizeCertificates(parsed.value, { now: options.now }) }) : parsed;
+      return parsed.ok ? ok({ type: 'secret', certificates: summarizeCertificates(parsed.value, options) }) : parsed;
     }
     case 'bootstrap': {
       const parsed = parseBootstrapJson(jsonOf(output));
@@ -91,7 +94,7 @@ export function summarizeProxyConfig(output: ProxyConfigOutput, options: ReportO
     case 'all': {
       const dump = parseConfigDump(jsonOf(output));
       if (!dump.ok) return dump;
-      const summary = summarizeConfigDump(dump.value, { now: options.now });
+      const summary = summarizeConfigDump(dump.value, options);
       return summary.ok ? ok({ type: 'all', all: summary.value }) : summary;
     }
   }

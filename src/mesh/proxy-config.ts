@@ -1,4 +1,5 @@
 import { ok } from '../result.ts';
+import { summarizeCertificates, type CaThresholds, type CertificatesSummary } from './certificate-health.ts';
 import type { Result } from '../result.ts';
 import type { ParseFailure } from '../istioctl/types.ts';
 import {
@@ -17,7 +18,6 @@ import type {
   ListenerInfo,
   ProxyLogLevels,
   RouteTableInfo,
-  SecretCertificate,
 } from '../istioctl/parsers/proxy-config.ts';
 
 /** What `a.localeCompare(b)` does, with the collator made once instead of per comparison. */
@@ -210,48 +210,8 @@ export function summarizeEndpoints(endpoints: readonly EndpointInfo[]): Endpoint
 
 // ---- secrets ----
 
-/** DESIGN.md section 5 `certificates` item, plus the flags the renderers highlight. */
-export interface CertificateStatus extends Omit<SecretCertificate, 'notBefore'> {
-  /** Whole days from `now` to notAfter (negative once expired); null when the expiry is unknown. */
-  readonly daysRemaining: number | null;
-  /** Valid but expiring within `warnDays`. */
-  readonly expiringSoon: boolean;
-  /** Not valid, or expiring soon: what an on-call engineer must look at. */
-  readonly needsAttention: boolean;
-}
-
-export interface CertificatesSummary {
-  readonly certificates: readonly CertificateStatus[];
-  readonly needingAttention: number;
-}
-
-const DAY_MS = 86_400_000;
-
-export function summarizeCertificates(
-  certificates: readonly SecretCertificate[],
-  options: { readonly now: Date; readonly warnDays?: number },
-): CertificatesSummary {
-  const warnDays = options.warnDays ?? 7;
-  const out = certificates.map((c): CertificateStatus => {
-    const expiry = c.notAfter ? Date.parse(c.notAfter) : Number.NaN;
-    const msLeft = expiry - options.now.getTime();
-    const daysRemaining = Number.isNaN(expiry) ? null : Math.floor(msLeft / DAY_MS);
-    const expiringSoon = c.valid && !Number.isNaN(expiry) && msLeft < warnDays * DAY_MS;
-    return {
-      name: c.name,
-      type: c.type,
-      status: c.status,
-      valid: c.valid,
-      serial: c.serial,
-      notAfter: c.notAfter,
-      daysRemaining,
-      ...(c.trustDomain ? { trustDomain: c.trustDomain } : {}),
-      expiringSoon,
-      needsAttention: !c.valid || expiringSoon,
-    };
-  });
-  return { certificates: out, needingAttention: out.filter((c) => c.needsAttention).length };
-}
+// Judged by the one certificate rule of src/mesh/certificate-health.ts (re-exported for existing callers).
+export { summarizeCertificates, type CertificateStatus, type CertificatesSummary } from './certificate-health.ts';
 
 // ---- log ----
 
@@ -281,7 +241,7 @@ export interface ConfigDumpSummary {
  */
 export function summarizeConfigDump(
   dump: ConfigDump,
-  options: { readonly now: Date; readonly warnDays?: number },
+  options: { readonly now: Date; readonly ca?: CaThresholds },
 ): Result<ConfigDumpSummary, ParseFailure> {
   const bootstrap = bootstrapFromDump(dump);
   const clusters = clustersFromDump(dump);

@@ -3,12 +3,29 @@ import { describe, it } from 'node:test';
 import type { KnownBlock } from '@slack/types';
 import { digestHeadline, renderDigestJson, renderDigestSlack, renderDigestText, zonedTime } from '../../commands/digest.render.ts';
 import type { AnalyzeFinding } from '../../src/istioctl/parsers/analyze.ts';
+import { judgeCertificate } from '../../src/mesh/certificate-health.ts';
 import { decideVerdict } from '../../src/mesh/digest/verdict.ts';
-import type { Digest } from '../../src/mesh/digest/types.ts';
+import type { Digest, RootCertificate, WorkloadCertificate } from '../../src/mesh/digest/types.ts';
 import type { ProblemProxy } from '../../src/mesh/status.ts';
 import { LIMITS } from '../../src/slack/blocks.ts';
 
 const MONDAY_9_BERLIN = new Date('2025-06-02T07:00:00Z');
+
+const HOUR = 3_600_000;
+
+/** A root as the digest reads it from istio-ca-root-cert, judged at the digest's time with the default thresholds. */
+function root(notBefore: string, notAfter: string): RootCertificate {
+  const daysRemaining = Math.floor((Date.parse(notAfter) - MONDAY_9_BERLIN.getTime()) / (24 * HOUR));
+  return { subject: 'O=cluster.local', notBefore, notAfter, daysRemaining, serial: '1000', health: judgeCertificate({ role: 'ca', notBefore, notAfter }, MONDAY_9_BERLIN) };
+}
+
+/** A 24-hour workload certificate of `proxy` issued `ageHours` before the digest. */
+function workload(proxy: string, ageHours: number): WorkloadCertificate {
+  const notBefore = new Date(MONDAY_9_BERLIN.getTime() - ageHours * HOUR).toISOString();
+  const notAfter = new Date(Date.parse(notBefore) + 24 * HOUR).toISOString();
+  const daysRemaining = Math.floor((Date.parse(notAfter) - MONDAY_9_BERLIN.getTime()) / (24 * HOUR));
+  return { proxy, name: 'default', notBefore, notAfter, daysRemaining, health: judgeCertificate({ role: 'workload', notBefore, notAfter }, MONDAY_9_BERLIN) };
+}
 
 type Sections = Pick<Digest, 'controlPlane' | 'proxies' | 'skew' | 'analyze' | 'rootCa' | 'workloadCerts' | 'canaries' | 'pending'>;
 
@@ -17,8 +34,8 @@ const HEALTHY: Sections = {
   proxies: { ok: true, value: { total: 6, healthy: 6, stale: 0, error: 0, statesKnown: true, problems: [], previous: { total: 6, stale: 0, error: 0 } } },
   skew: { ok: true, value: { controlPlane: ['1.24.2'], mismatched: [] } },
   analyze: { ok: true, value: { total: 2, byLevel: { Error: 0, Warning: 1, Info: 1 }, compared: true, added: [], resolved: [], unchanged: 2 } },
-  rootCa: { ok: true, value: { namespace: 'istio-system', roots: [{ subject: 'O=cluster.local', notAfter: '2034-01-15T00:00:00.000Z', daysRemaining: 3149, serial: '1000' }], rotated: false } },
-  workloadCerts: { ok: true, value: { sampled: ['a.shop', 'b.shop'], inScope: 6, expiring: [], unread: [] } },
+  rootCa: { ok: true, value: { namespace: 'istio-system', roots: [root('2024-01-15T00:00:00.000Z', '2034-01-15T00:00:00.000Z')], rotated: false } },
+  workloadCerts: { ok: true, value: { sampled: ['a.shop', 'b.shop'], inScope: 6, checked: 2, problems: [], unread: [] } },
   canaries: { ok: true, value: [] },
   pending: { ok: true, value: [] },
 };
@@ -83,7 +100,7 @@ describe('digest message', () => {
         controlPlane: { ok: true, value: { istiods: [{ name: 'istiod-a', ready: true, version: '1.24.2', restarts: 5, restartsSinceLast: 2, isNew: false }], ready: 1, restartsSinceLast: 2, gone: ['istiod-old'] } },
         proxies: { ok: true, value: { total: 6, healthy: 5, stale: 1, error: 0, statesKnown: true, problems: [problem], previous: { total: 6, stale: 0, error: 0 } } },
         analyze: { ok: true, value: { total: 2, byLevel: { Error: 1, Warning: 0, Info: 1 }, compared: true, added: [gateway], resolved: [resolved], unchanged: 1 } },
-        workloadCerts: { ok: true, value: { sampled: ['a.shop'], inScope: 6, expiring: [{ proxy: 'a.shop', name: 'default', notAfter: '2025-06-08T00:00:00Z', daysRemaining: 5 }], unread: [] } },
+        workloadCerts: { ok: true, value: { sampled: ['a.shop'], inScope: 6, checked: 1, problems: [workload('a.shop', 17)], unread: [] } },
         canaries: { ok: true, value: [{ namespace: 'shop', virtualService: 'reviews', route: 'primary', destinations: [{ host: 'reviews', subset: 'v1', weight: 90 }, { host: 'reviews', subset: 'v2', weight: 10 }] }] },
         pending: { ok: true, value: [{ id: 'pr-000000000001', namespace: 'shop', virtualService: 'reviews', change: 'v1 90% / v2 10% → v1 50% / v2 50%', requester: 'U0ALICE', expiresAt: '2025-06-02T07:30:00Z' }] },
       }),
@@ -100,9 +117,35 @@ describe('digest message', () => {
     assert.match(text, /\*1 new\*, \*1 resolved\* since the last digest/);
     assert.match(text, /Error IST0101 Gateway shop\/main: Referenced selector not found: "istio=ingressgateway"/);
     assert.match(text, /Warning IST0174 DestinationRule shop\/old/);
-    assert.match(text, /a\.shop default: expires in 5 days, on 2025-06-08/);
+    assert.match(text, /a\.shop default: rotation overdue by 5 h, 7 h left → check that the proxy reaches istiod/);
     assert.match(text, /shop\/reviews \(primary\): v1 90% \/ v2 10%/);
     assert.match(text, /shop\/reviews v1 90% \/ v2 10% → v1 50% \/ v2 50%, requested by <@U0ALICE>, expires Mon 2 Jun 2025, 09:30 Europe\/Berlin/);
+  });
+
+  it('says that rotation is on schedule when every sampled 24-hour certificate is younger than its rotation time', () => {
+    const d = digest({ workloadCerts: { ok: true, value: { sampled: ['a.shop', 'b.shop'], inScope: 6, checked: 2, problems: [], unread: [] } } });
+    const text = allText(renderDigestSlack(d).blocks);
+    assert.match(text, /Workload certificates: rotation on schedule, 2 certificates checked \(2 of 6 proxies sampled\)/);
+    assert.match(text, /Root CA O=cluster\.local \(istio-system\/istio-ca-root-cert\): healthy, 3148 days left, until 2034-01-15/);
+    assert.equal(d.verdict.level, 'healthy');
+  });
+
+  it('is red when a workload certificate expired, and says so first in the top-level text', () => {
+    const d = digest({ workloadCerts: { ok: true, value: { sampled: ['a.shop', 'b.shop'], inScope: 6, checked: 2, problems: [workload('a.shop', 27), workload('b.shop', 16)], unread: [] } } });
+    const message = renderDigestSlack(d);
+    assert.equal(message.text, 'Mesh digest prod-eu, Mon 2 Jun 2025, 09:00 Europe/Berlin (GMT+2): critical: 1 workload certificate expired, 1 workload certificate overdue for rotation (by up to 4 h)');
+    assert.match(sectionTexts(message.blocks)[0] ?? '', /^:red_circle: \*Critical: /);
+    assert.match(allText(message.blocks), /• a\.shop default: CRITICAL, expired 3 h ago → restart the pod to get a new certificate now/);
+    assert.match(renderDigestText(d), /\n {2}• b\.shop default: rotation overdue by 4 h, 8 h left → /);
+  });
+
+  it('asks for attention on a root CA with 60 days left and is critical with 10 (days-based, unlike workload certificates)', () => {
+    const soon = digest({ rootCa: { ok: true, value: { namespace: 'istio-system', roots: [root('2015-08-01T07:00:00.000Z', '2025-08-01T07:00:00.000Z')], rotated: false } } });
+    assert.equal(soon.verdict.level, 'attention');
+    assert.deepEqual(soon.verdict.reasons, ['root CA expires in 60 days']);
+    const critical = digest({ rootCa: { ok: true, value: { namespace: 'istio-system', roots: [root('2015-06-12T07:00:00.000Z', '2025-06-12T07:00:00.000Z')], rotated: false } } });
+    assert.equal(critical.verdict.level, 'critical');
+    assert.match(allText(renderDigestSlack(critical).blocks), /Root CA O=cluster\.local \(istio-system\/istio-ca-root-cert\): CRITICAL, expires in 10 days → rotate the CA now/);
   });
 
   it('shows "unavailable: <reason>" for a section that failed and renders every other one', () => {
@@ -135,7 +178,7 @@ describe('digest message', () => {
       proxies: { ok: true, value: { total: 50_000, healthy: 0, stale: 50_000, error: 50_000, statesKnown: true, problems, previous: { total: 50_000, stale: 0, error: 0 } } },
       skew: { ok: true, value: { controlPlane: ['1.24.2'], mismatched: Array.from({ length: 40 }, (_, i) => ({ version: `1.${i}.0`, count: 1000 })) } },
       analyze: { ok: true, value: { total: 10_000, byLevel: { Error: 10_000, Warning: 0, Info: 0 }, compared: true, added: findings(10_000, 'new'), resolved: findings(10_000, 'old'), unchanged: 0 } },
-      workloadCerts: { ok: true, value: { sampled: ['a', 'b', 'c', 'd', 'e'], inScope: 50_000, expiring: Array.from({ length: 5 }, (_, i) => ({ proxy: `p-${i}-${'z'.repeat(300)}`, name: 'default', notAfter: '2025-06-03T00:00:00Z', daysRemaining: 0 })), unread: [] } },
+      workloadCerts: { ok: true, value: { sampled: ['a', 'b', 'c', 'd', 'e'], inScope: 50_000, checked: 5, problems: Array.from({ length: 5 }, (_, i) => workload(`p-${i}-${'z'.repeat(300)}`, 30)), unread: [] } },
       canaries: { ok: true, value: Array.from({ length: 300 }, (_, i) => ({ namespace: 'shop', virtualService: `vs-${i}`, route: 'r', destinations: [{ host: 'h', subset: 'v1', weight: 50 }, { host: 'h', subset: 'v2', weight: 50 }] })) },
       pending: { ok: true, value: Array.from({ length: 100 }, (_, i) => ({ id: `pr-${i}`, namespace: 'shop', virtualService: `vs-${i}`, change: 'v1 90% / v2 10% → v1 50% / v2 50%', requester: 'U0ALICE', expiresAt: '2025-06-02T07:30:00Z' })) },
     }, { notes: ['The previous digest\'s facts could not be read.'] });

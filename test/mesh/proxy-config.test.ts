@@ -136,33 +136,53 @@ describe('summarizeEndpoints', () => {
 });
 
 describe('summarizeCertificates', () => {
-  it('computes days remaining and flags certificates expiring within 7 days', () => {
+  it('judges the workload chain by its rotation: a 5-day certificate 18 hours old is healthy although it expires within 7 days', () => {
     const summary = summarizeCertificates(must(parseSecretJson(synthetic(), NOW)), { now: NOW });
     assert.deepEqual(
-      summary.certificates.map((c) => [c.name, c.status, c.valid, c.daysRemaining, c.expiringSoon, c.needsAttention]),
+      summary.certificates.map((c) => [c.name, c.status, c.valid, c.daysRemaining, c.health.level, c.needsAttention]),
       [
-        ['kubernetes://bookinfo-credential', 'WARMING', false, null, false, true],
-        ['default', 'ACTIVE', true, 4, true, true],
-        ['ROOTCA', 'ACTIVE', true, 3649, false, false],
+        ['kubernetes://bookinfo-credential', 'WARMING', false, null, 'attention', true],
+        ['default', 'ACTIVE', true, 4, 'healthy', false],
+        ['ROOTCA', 'ACTIVE', true, 3649, 'healthy', false],
       ],
     );
-    assert.equal(summary.needingAttention, 2);
+    assert.equal(summary.needingAttention, 1);
+    assert.equal(summary.level, 'attention');
+  });
+
+  it('calls the corpus\'s 24-hour chain overdue for rotation 16 hours after issue, and critical once expired', () => {
+    const table = must(parseSecretTable(corpus('secret/istio/v1.29+_output.txt')));
+    // default: 2023-05-15T01:30:52Z → 2023-05-16T01:32:52Z; Istio rotates it at 2023-05-15T13:31:52Z.
+    const overdue = summarizeCertificates(table, { now: new Date('2023-05-15T17:31:52Z') });
+    const chain = overdue.certificates.find((c) => c.name === 'default');
+    assert.equal(chain?.health.state, 'rotation-overdue');
+    assert.equal(chain?.health.summary, 'rotation overdue by 4 h');
+    assert.equal(chain?.expiringSoon, true);
+    assert.equal(overdue.level, 'attention');
+    const expired = summarizeCertificates(table, { now: new Date('2023-05-16T02:00:00Z') });
+    assert.equal(expired.certificates.find((c) => c.name === 'default')?.health.state, 'expired');
+    assert.equal(expired.level, 'critical');
+    assert.equal(expired.critical, 1);
   });
 
   it('flags the expired workload certificate of the corpus table', () => {
     const now = new Date('2023-05-20T01:32:52Z');
     const summary = summarizeCertificates(must(parseSecretTable(corpus('secret/v1.20-1.25_output.txt'))), { now });
-    assert.deepEqual(summary.certificates[0], {
+    const { health, ...fields } = summary.certificates[0] ?? assert.fail('no certificate');
+    assert.deepEqual(fields, {
       name: 'default',
       type: 'Cert Chain',
       status: 'ACTIVE',
       valid: false,
       serial: '6fbee254c22900615cb1f74e3d2f1713',
       notAfter: '2023-05-16T01:32:52Z',
+      notBefore: '2023-05-15T01:30:52Z',
       daysRemaining: -4,
       expiringSoon: false,
       needsAttention: true,
     });
+    assert.equal(health.level, 'critical');
+    assert.equal(health.summary, 'expired 4 days ago');
     assert.equal(summary.certificates[1]?.needsAttention, false);
   });
 });
@@ -190,11 +210,11 @@ describe('summarizeConfigDump', () => {
     assert.deepEqual(summary.certificates?.certificates.map((c) => [c.name, c.valid]), [['default', false], ['ROOTCA', true]]);
   });
 
-  it('rolls up a sidecar dump, including missing routes and expiring certificates', () => {
+  it('rolls up a sidecar dump, including missing routes and the warming gateway credential', () => {
     const summary = must(summarizeConfigDump(must(parseConfigDump(synthetic())), { now: NOW }));
     assert.equal(summary.bootstrap?.meshId, 'mesh-prod');
     assert.deepEqual(summary.listeners?.missingRoutes, [{ listener: '0.0.0.0_15010', route: '15010' }]);
-    assert.equal(summary.certificates?.needingAttention, 2);
+    assert.equal(summary.certificates?.needingAttention, 1);
   });
 
   it('leaves out the sections a partial dump does not have', () => {

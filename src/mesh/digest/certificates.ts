@@ -6,14 +6,13 @@ import type { ProxyStatusRow } from '../../istioctl/types.ts';
 import type { ClusterKube } from '../../kube/clients.ts';
 import { kubeCallError } from '../../kube/istio-objects.ts';
 import { err, ok, type Result } from '../../result.ts';
+import { bySeverity, judgeCertificate, secretRole, type CaThresholds } from '../certificate-health.ts';
 import type { RootCaFacts, RootCertificate, Section, WorkloadCertFacts, WorkloadCertificate } from './types.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** istiod publishes the mesh's trust bundle under this name in every namespace it injects into. */
 export const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
 export const ROOT_CERT_KEY = 'root-cert.pem';
-/** Workload certificates expiring within this many days are listed. */
-export const WORKLOAD_CERT_WARN_DAYS = 14;
 /**
  * How many proxies' certificates a digest reads: each read is one istioctl port-forward to an Envoy, so a digest
  * of a 50,000-proxy mesh stays a handful of calls. Workload certificates are issued by the same CA with the same
@@ -25,8 +24,8 @@ function daysBetween(from: Date, to: Date): number {
   return Math.floor((to.getTime() - from.getTime()) / DAY_MS);
 }
 
-/** Every certificate of a PEM bundle; unparsable blocks are skipped (the bundle is istiod's, not user input). */
-export function parseRootBundle(pem: string, now: Date): RootCertificate[] {
+/** Every certificate of a PEM bundle, judged as a CA; unparsable blocks are skipped (the bundle is istiod's, not user input). */
+export function parseRootBundle(pem: string, now: Date, ca: CaThresholds): RootCertificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   const roots: RootCertificate[] = [];
   for (const block of blocks) {
@@ -36,8 +35,16 @@ export function parseRootBundle(pem: string, now: Date): RootCertificate[] {
     } catch {
       continue;
     }
-    const notAfter = cert.validToDate;
-    roots.push({ subject: cert.subject.replace(/\n/g, ', '), notAfter: notAfter.toISOString(), daysRemaining: daysBetween(now, notAfter), serial: cert.serialNumber.toLowerCase() });
+    const notAfter = cert.validToDate.toISOString();
+    const notBefore = cert.validFromDate.toISOString();
+    roots.push({
+      subject: cert.subject.replace(/\n/g, ', '),
+      notBefore,
+      notAfter,
+      daysRemaining: daysBetween(now, cert.validToDate),
+      serial: cert.serialNumber.toLowerCase(),
+      health: judgeCertificate({ role: 'ca', notBefore, notAfter }, now, ca),
+    });
   }
   return roots.sort((a, b) => b.notAfter.localeCompare(a.notAfter));
 }
@@ -55,7 +62,7 @@ export function withRotation(bundle: RootBundle, previousSerials: readonly strin
  * several CAs or revisions it can differ), else in istiod's namespace. A scoped namespace without the ConfigMap,
  * or one mesh-bot may not read, falls back to istiod's namespace.
  */
-export async function readRootCa(kube: ClusterKube, namespaces: readonly string[] | undefined, now: Date): Promise<Section<RootBundle>> {
+export async function readRootCa(kube: ClusterKube, namespaces: readonly string[] | undefined, now: Date, ca: CaThresholds): Promise<Section<RootBundle>> {
   const candidates = [...new Set([...(namespaces?.slice(0, 1) ?? []), kube.cluster.istioNamespace])];
   let lastError = '';
   for (const namespace of candidates) {
@@ -70,7 +77,7 @@ export async function readRootCa(kube: ClusterKube, namespaces: readonly string[
       return err(failure.message);
     }
     if (pem === undefined) return err(`ConfigMap ${namespace}/${ROOT_CERT_CONFIGMAP} has no ${ROOT_CERT_KEY}; check that istiod is running and manages it.`);
-    const roots = parseRootBundle(pem, now);
+    const roots = parseRootBundle(pem, now, ca);
     if (roots.length === 0) return err(`ConfigMap ${namespace}/${ROOT_CERT_CONFIGMAP} holds no readable certificate in ${ROOT_CERT_KEY}.`);
     return ok({ namespace, roots });
   }
@@ -92,9 +99,10 @@ function podOf(row: ProxyStatusRow): string {
 }
 
 /**
- * Reads `proxy-config secret` (the table: dates only, no key material) of the sampled proxies and lists workload
- * chains that expire within WORKLOAD_CERT_WARN_DAYS of `now`. Dates are judged at the digest's time, not by the
- * table's VALID CERT column (istioctl judged that at its own clock).
+ * Reads `proxy-config secret` (the table: dates only, no key material) of the sampled proxies and judges every
+ * leaf certificate with the one rule of src/mesh/certificate-health.ts: the workload chain by whether its
+ * rotation is on schedule, other leaves (gateway credentials) by their lifetime. CAs are left to the root CA
+ * part. Dates are judged at the digest's time, not by the table's VALID CERT column (istioctl's own clock).
  */
 export async function readWorkloadCerts(istioctl: Istioctl, cluster: ClusterConfig, rows: readonly ProxyStatusRow[] | null, now: Date): Promise<Section<WorkloadCertFacts>> {
   if (rows === null) return err('the proxy list (istioctl proxy-status) is unavailable, so no proxies could be sampled');
@@ -107,20 +115,26 @@ export async function readWorkloadCerts(istioctl: Istioctl, cluster: ClusterConf
       if (!parsed.ok) return err(parsed.error.message);
       return ok(
         parsed.value
-          .filter((cert) => cert.type === 'Cert Chain' && cert.notAfter !== '' && !Number.isNaN(Date.parse(cert.notAfter)))
-          .map((cert) => ({ proxy: row.name, name: cert.name, notAfter: cert.notAfter, daysRemaining: daysBetween(now, new Date(cert.notAfter)) }))
-          .filter((cert) => cert.daysRemaining < WORKLOAD_CERT_WARN_DAYS),
+          .filter((cert) => secretRole(cert) !== 'ca' && cert.notAfter !== '' && !Number.isNaN(Date.parse(cert.notAfter)))
+          .map((cert) => ({
+            proxy: row.name,
+            name: cert.name,
+            notBefore: cert.notBefore,
+            notAfter: cert.notAfter,
+            daysRemaining: daysBetween(now, new Date(cert.notAfter)),
+            health: judgeCertificate({ role: secretRole(cert), notBefore: cert.notBefore, notAfter: cert.notAfter }, now),
+          })),
       );
     }),
   );
-  const expiring: WorkloadCertificate[] = [];
+  const checked: WorkloadCertificate[] = [];
   const unread: { proxy: string; reason: string }[] = [];
   for (const [index, read] of reads.entries()) {
     const proxy = sample[index]?.name ?? '';
-    if (read.ok) expiring.push(...read.value);
+    if (read.ok) checked.push(...read.value);
     else unread.push({ proxy, reason: read.error });
   }
   if (sample.length > 0 && unread.length === sample.length) return err(`no sampled proxy's certificates could be read: ${unread[0]?.reason ?? ''}`);
-  expiring.sort((a, b) => a.daysRemaining - b.daysRemaining || a.proxy.localeCompare(b.proxy));
-  return ok({ sampled: sample.map((row) => row.name), inScope: rows.length, expiring, unread });
+  const problems = checked.filter((cert) => cert.health.level !== 'healthy').sort((a, b) => bySeverity(a, b) || a.proxy.localeCompare(b.proxy));
+  return ok({ sampled: sample.map((row) => row.name), inScope: rows.length, checked: checked.length, problems, unread });
 }

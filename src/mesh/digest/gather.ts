@@ -63,7 +63,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
     kube.ok ? listIstiods(kube.value, cluster.istioNamespace) : Promise.resolve(kube),
     deps.istioctl.clientVersion(),
     readFindings(deps.istioctl, cluster, namespaces),
-    kube.ok ? readRootCa(kube.value, namespaces, firedAt) : Promise.resolve(err(kube.error.message)),
+    kube.ok ? readRootCa(kube.value, namespaces, firedAt, deps.config.certificates) : Promise.resolve(err(kube.error.message)),
     scopedRows.then((rows) => readWorkloadCerts(deps.istioctl, cluster, rows, firedAt)),
     kube.ok ? readCanaries(kube.value, namespaces) : Promise.resolve(err(kube.error.message)),
     readPendingPromotions(store, cluster.name, namespaces, firedAt),

@@ -1,5 +1,6 @@
 import type { AnalyzeFinding, AnalyzeLevel } from '../../istioctl/parsers/analyze.ts';
 import type { Result } from '../../result.ts';
+import type { CertificateHealth } from '../certificate-health.ts';
 import type { ProblemProxy, VersionSkew } from '../status.ts';
 
 /**
@@ -60,11 +61,14 @@ export interface AnalyzeFacts {
 export interface RootCertificate {
   readonly subject: string;
   /** ISO 8601. */
+  readonly notBefore: string;
   readonly notAfter: string;
   /** Whole days from the digest's time to notAfter; negative once expired. */
   readonly daysRemaining: number;
   /** Lowercase hex, as node:crypto prints it. */
   readonly serial: string;
+  /** Judged with the CA thresholds of the config (src/mesh/certificate-health.ts). */
+  readonly health: CertificateHealth;
 }
 
 export interface RootCaFacts {
@@ -79,10 +83,13 @@ export interface RootCaFacts {
 export interface WorkloadCertificate {
   /** istioctl's `pod.namespace`. */
   readonly proxy: string;
-  /** Secret name (`default` for the workload chain). */
+  /** Secret name (`default` for the workload chain, `kubernetes://…` for a gateway credential). */
   readonly name: string;
+  readonly notBefore: string;
   readonly notAfter: string;
   readonly daysRemaining: number;
+  /** Workload chains by their rotation, other certificates by their lifetime (src/mesh/certificate-health.ts). */
+  readonly health: CertificateHealth;
 }
 
 export interface WorkloadCertFacts {
@@ -90,8 +97,10 @@ export interface WorkloadCertFacts {
   readonly sampled: readonly string[];
   /** Proxies in scope the sample was drawn from. */
   readonly inScope: number;
-  /** Workload certificate chains that expire within the warning window (or already did), soonest first. */
-  readonly expiring: readonly WorkloadCertificate[];
+  /** Certificates read from the sample (every leaf, not the CAs). */
+  readonly checked: number;
+  /** The checked certificates that are not healthy (rotation overdue, expiring, expired), worst first. */
+  readonly problems: readonly WorkloadCertificate[];
   /** Sampled proxies whose certificates could not be read, with the reason. */
   readonly unread: readonly { readonly proxy: string; readonly reason: string }[];
 }

@@ -1,24 +1,32 @@
-import { WORKLOAD_CERT_WARN_DAYS } from './certificates.ts';
-import type { Digest, DigestLevel, DigestVerdict } from './types.ts';
-
-/** Root CA expiry: below this many days the digest asks for attention (rotating a root takes planning). */
-export const ROOT_CA_WARN_DAYS = 90;
-/** ...and below this many it is critical: workloads stop trusting each other when the root expires. */
-export const ROOT_CA_CRITICAL_DAYS = 14;
+import { formatSpan } from '../certificate-health.ts';
+import type { Digest, DigestLevel, DigestVerdict, WorkloadCertificate } from './types.ts';
 
 export type VerdictInputs = Pick<Digest, 'controlPlane' | 'proxies' | 'skew' | 'analyze' | 'rootCa' | 'workloadCerts' | 'canaries' | 'pending'>;
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
-function days(count: number): string {
-  if (count < 0) return `expired ${plural(-count, 'day')} ago`;
-  return count === 0 ? 'expires today' : `expires in ${plural(count, 'day')}`;
+/** "1 workload certificate overdue for rotation (by up to 5 h)"; the longest delay says how stuck rotation is. */
+function certificateReasons(problems: readonly WorkloadCertificate[]): { critical: string[]; attention: string[] } {
+  const expired = problems.filter((cert) => cert.health.state === 'expired');
+  const expiring = problems.filter((cert) => cert.health.level === 'critical' && cert.health.state === 'expiring');
+  const overdue = problems.filter((cert) => cert.health.state === 'rotation-overdue');
+  const other = problems.filter((cert) => cert.health.level === 'attention' && cert.health.state !== 'rotation-overdue');
+  const longest = Math.max(...overdue.map((cert) => cert.health.overdueMs ?? 0));
+  const count = (certs: readonly WorkloadCertificate[]) => plural(certs.length, certs.every((cert) => cert.health.role === 'workload') ? 'workload certificate' : 'certificate');
+  return {
+    critical: [...(expired.length > 0 ? [`${count(expired)} expired`] : []), ...(expiring.length > 0 ? [`${count(expiring)} about to expire`] : [])],
+    attention: [
+      ...(overdue.length > 0 ? [`${count(overdue)} overdue for rotation (by up to ${formatSpan(longest)})`] : []),
+      ...(other.length > 0 ? [`${count(other)} expiring or not yet valid`] : []),
+    ],
+  };
 }
 
 /**
- * What a reader must know first: critical when the mesh is broken or about to be (no ready istiod, a root CA or
- * workload certificate expired or expiring within two weeks); attention for anything that got worse or needs a
- * look; healthy otherwise. Canaries and pending requests are information, not problems.
+ * What a reader must know first: critical when the mesh is broken or about to be (no ready istiod, a root CA under
+ * its critical days, a certificate expired or about to); attention for anything that got worse or needs a look,
+ * such as a workload certificate whose rotation is overdue; healthy otherwise. Certificates are judged by the one
+ * rule of src/mesh/certificate-health.ts. Canaries and pending requests are information, not problems.
  */
 export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
   const critical: string[] = [];
@@ -58,14 +66,13 @@ export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
   if (inputs.rootCa.ok) {
     // The latest-expiring root is the one the mesh can keep using; an older one in the bundle is being retired.
     const root = inputs.rootCa.value.roots[0];
-    if (root && root.daysRemaining < ROOT_CA_CRITICAL_DAYS) critical.push(`root CA ${days(root.daysRemaining)}`);
-    else if (root && root.daysRemaining < ROOT_CA_WARN_DAYS) attention.push(`root CA ${days(root.daysRemaining)}`);
+    if (root?.health.level === 'critical') critical.push(`root CA ${root.health.summary}`);
+    else if (root?.health.level === 'attention') attention.push(`root CA ${root.health.summary}`);
   }
   if (inputs.workloadCerts.ok) {
-    const expiring = inputs.workloadCerts.value.expiring;
-    const expired = expiring.filter((cert) => cert.daysRemaining < 0).length;
-    if (expired > 0) critical.push(`${plural(expired, 'workload certificate')} expired`);
-    if (expiring.length - expired > 0) attention.push(`${plural(expiring.length - expired, 'workload certificate')} expiring within ${WORKLOAD_CERT_WARN_DAYS} days`);
+    const reasons = certificateReasons(inputs.workloadCerts.value.problems);
+    critical.push(...reasons.critical);
+    attention.push(...reasons.attention);
   }
 
   const level: DigestLevel = critical.length > 0 ? 'critical' : attention.length > 0 ? 'attention' : 'healthy';

@@ -4,15 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { ClusterConfig } from '../../../src/config.ts';
+import { renderDigestText } from '../../../commands/digest.render.ts';
 import { gatherDigest, type DigestTarget } from '../../../src/mesh/digest/gather.ts';
 import { seedReviews } from '../../support/bookinfo.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
+import { selfSignedRootPem } from '../../../src/sandbox/root-ca.ts';
 import { analyzeJson, BOT_NAMESPACE, digestDeps, ISTIOD, putIstiod, putPromotion, putRootCert } from './harness.ts';
 
 const CLUSTER: ClusterConfig = { name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
 const TARGET: DigestTarget = { channel: 'C0OPS', cluster: CLUSTER, timezone: 'Europe/Berlin', schedule: '0 9 * * 1-5' };
-/** The corpus secret tables: the `default` workload chain is valid until 2023-05-16T01:32:52Z, ROOTCA until 2033. */
-const BEFORE_WORKLOAD_EXPIRY = new Date('2023-05-10T07:00:00Z');
+/**
+ * The corpus secret tables (what the fake istioctl prints for every proxy): a 24-hour `default` workload chain,
+ * 2023-05-15T01:30:52Z → 2023-05-16T01:32:52Z, which Istio rotates half-way (2023-05-15T13:31:52Z), and a
+ * 10-year ROOTCA, 2023-05-05T03:41:33Z → 2033-05-02T03:41:33Z.
+ */
+const WORKLOAD_ISSUED = Date.parse('2023-05-15T01:30:52Z');
+const HOUR = 3_600_000;
+/** The corpus ROOTCA, published in istio-ca-root-cert as the proxies report it. */
+const CORPUS_ROOT_PEM = selfSignedRootPem({ serial: '193a543fe2b0d9cd4847675394dfc54', notBefore: '2023-05-05T03:41:33Z', notAfter: '2033-05-02T03:41:33Z' });
 /** test/fixtures/digest/README.md: the fixture root CA is valid until 2026-01-15T00:00:00Z. */
 const TEN_DAYS_BEFORE_ROOT_EXPIRY = new Date('2026-01-05T00:00:00Z');
 
@@ -130,10 +139,11 @@ describe('the mesh digest, read at fire time from istioctl and the Kubernetes AP
     assert.deepEqual(digest.canaries, { ok: true, value: [] });
   });
 
-  it('flags workload certificates expiring within 14 days on a bounded, sorted sample of proxies', async () => {
+  it('judges the 24-hour workload certificates of a bounded, sorted sample by their rotation: healthy 6 hours after issue', async () => {
     putIstiod(api, { restarts: 0 });
-    putRootCert(api);
-    const { digest } = await gatherDigest(await digestDeps(api, { version: '1.24.2', scenario: 'healthy' }, BEFORE_WORKLOAD_EXPIRY), TARGET, BEFORE_WORKLOAD_EXPIRY);
+    putRootCert(api, 'istio-system', CORPUS_ROOT_PEM);
+    const now = new Date(WORKLOAD_ISSUED + 6 * HOUR);
+    const { digest } = await gatherDigest(await digestDeps(api, { version: '1.24.2', scenario: 'healthy' }, now), TARGET, now);
     assert.ok(digest.workloadCerts.ok, digest.workloadCerts.ok ? '' : digest.workloadCerts.error);
     const certs = digest.workloadCerts.value;
     // The healthy mesh's six proxies by name; the first five are read.
@@ -145,9 +155,28 @@ describe('the mesh digest, read at fire time from istioctl and the Kubernetes AP
       'reviews-v1-5fd6d4f8f8-66j45.bookinfo',
     ]);
     assert.equal(certs.inScope, 6);
-    assert.equal(certs.expiring.length, 5);
-    assert.deepEqual(certs.expiring[0], { proxy: 'details-v1-65cfcf56f9-4drsk.bookinfo', name: 'default', notAfter: '2023-05-16T01:32:52Z', daysRemaining: 5 });
-    assert.ok(digest.verdict.reasons.includes('5 workload certificates expiring within 14 days'));
+    assert.equal(certs.checked, 5);
+    assert.deepEqual(certs.problems, [], 'a certificate that expires tomorrow is what Istio issues; nothing to flag');
+    assert.equal(digest.verdict.level, 'healthy', digest.verdict.reasons.join(', '));
+  });
+
+  it('reports the same certificates "overdue for rotation" 16 hours after issue, and critical once expired', async () => {
+    putIstiod(api, { restarts: 0 });
+    putRootCert(api, 'istio-system', CORPUS_ROOT_PEM);
+    const late = new Date(WORKLOAD_ISSUED + 16 * HOUR);
+    const overdue = (await gatherDigest(await digestDeps(api, { version: '1.24.2', scenario: 'healthy' }, late), TARGET, late)).digest;
+    assert.ok(overdue.workloadCerts.ok);
+    assert.equal(overdue.workloadCerts.value.problems.length, 5);
+    assert.deepEqual(overdue.workloadCerts.value.problems.map((cert) => cert.health.state), Array(5).fill('rotation-overdue'));
+    assert.equal(overdue.verdict.level, 'attention');
+    // Rotation was due 12 h 1 min after issue (the chain lives 24 h 2 min): 3 h 59 min before.
+    assert.deepEqual(overdue.verdict.reasons, ['5 workload certificates overdue for rotation (by up to 3 h)']);
+
+    const after = new Date(WORKLOAD_ISSUED + 25 * HOUR);
+    const expired = (await gatherDigest(await digestDeps(api, { version: '1.24.2', scenario: 'healthy' }, after), TARGET, after)).digest;
+    assert.equal(expired.verdict.level, 'critical');
+    assert.deepEqual(expired.verdict.reasons, ['5 workload certificates expired']);
+    assert.match(renderDigestText(expired), /details-v1-65cfcf56f9-4drsk\.bookinfo default: CRITICAL, expired 58 min ago → restart the pod/);
   });
 
   it('reads the mesh root CA from istio-ca-root-cert and calls an expiry in 10 days critical', async () => {
@@ -155,13 +184,23 @@ describe('the mesh digest, read at fire time from istioctl and the Kubernetes AP
     putRootCert(api);
     const { digest } = await gatherDigest(await digestDeps(api, { version: '1.24.2' }, TEN_DAYS_BEFORE_ROOT_EXPIRY), TARGET, TEN_DAYS_BEFORE_ROOT_EXPIRY);
     assert.ok(digest.rootCa.ok, digest.rootCa.ok ? '' : digest.rootCa.error);
-    assert.deepEqual(digest.rootCa.value, {
-      namespace: 'istio-system',
-      roots: [{ subject: 'O=cluster.local', notAfter: '2026-01-15T00:00:00.000Z', daysRemaining: 10, serial: '1000' }],
-      rotated: null,
-    });
+    const { health, ...root } = digest.rootCa.value.roots[0] ?? assert.fail('no root');
+    assert.deepEqual(root, { subject: 'O=cluster.local', notBefore: '2024-01-15T00:00:00.000Z', notAfter: '2026-01-15T00:00:00.000Z', daysRemaining: 10, serial: '1000' });
+    assert.equal(health.level, 'critical');
+    assert.equal(digest.rootCa.value.rotated, null);
     assert.equal(digest.verdict.level, 'critical');
     assert.equal(digest.verdict.reasons[0], 'root CA expires in 10 days');
+  });
+
+  it('judges the root CA with the configured days (certificates.caWarnDays / caCriticalDays)', async () => {
+    putIstiod(api, { restarts: 0 });
+    putRootCert(api);
+    const deps = await digestDeps(api, { version: '1.24.2' }, TEN_DAYS_BEFORE_ROOT_EXPIRY);
+    const relaxed = { ...deps, config: { ...deps.config, certificates: { caWarnDays: 7, caCriticalDays: 3 } } };
+    const { digest } = await gatherDigest(relaxed, TARGET, TEN_DAYS_BEFORE_ROOT_EXPIRY);
+    assert.ok(digest.rootCa.ok);
+    assert.equal(digest.rootCa.value.roots[0]?.health.level, 'healthy');
+    assert.ok(!digest.verdict.reasons.some((reason) => reason.startsWith('root CA')), digest.verdict.reasons.join(', '));
   });
 
   it('limits every section to the configured namespaces, reading the root CA there and falling back to istiod\'s namespace', async () => {
