@@ -78,8 +78,12 @@ function reportLine(report: ProxyConfigReport): string {
       return bootstrapLine(report.bootstrap);
     case 'log':
       return `logger levels: ${report.proxies.map((proxy) => Object.entries(proxy.byLevel).map(([level, loggers]) => `${loggers.length} ${level}`).join(', ')).join('; ')}`;
-    case 'all':
-      return allLines(report.all).slice(0, 3).join('; ');
+    case 'all': {
+      // A certificate problem leads, so the notification text says it too.
+      const certificates = report.all.certificates;
+      const first = certificates && certificates.level !== 'healthy' ? [certificatesLine(certificates)] : [];
+      return [...first, ...allLines(report.all)].slice(0, 3).join('; ');
+    }
   }
 }
 

@@ -137,6 +137,12 @@ describe('digest message', () => {
     assert.match(sectionTexts(message.blocks)[0] ?? '', /^:red_circle: \*Critical: /);
     assert.match(allText(message.blocks), /• a\.shop default: CRITICAL, expired 3 h ago → restart the pod to get a new certificate now/);
     assert.match(renderDigestText(d), /\n {2}• b\.shop default: rotation overdue by 4 h, 8 h left → /);
+    const workloads = (renderDigestJson(d)['certificates'] as Record<string, Record<string, unknown>>)['workloads'];
+    const problems = workloads?.['problems'] as { proxy: string; health: { level: string; state: string; overdueMinutes: number | null } }[];
+    assert.deepEqual(problems.map((cert) => [cert.proxy, cert.health.level, cert.health.state, cert.health.overdueMinutes]), [
+      ['a.shop', 'critical', 'expired', null],
+      ['b.shop', 'attention', 'rotation-overdue', 240],
+    ]);
   });
 
   it('asks for attention on a root CA with 60 days left and is critical with 10 (days-based, unlike workload certificates)', () => {

@@ -80,7 +80,8 @@ describe('proxy-config secret: one line per certificate, judged by the rotation 
   it('makes `pc all` red when the dump holds an expired workload certificate', () => {
     const run = result('all', 'json', corpus('all/input_config_dump.json'), new Date('2024-01-01T00:00:00Z'));
     const slack = renderProxyConfigSlack(run);
-    assert.match(firstSection(slack), /^:red_circle: /);
+    assert.match(firstSection(slack), /^:red_circle: \*2 certificates: 1 critical; bootstrap: Istio 1\.21\.0-1226/);
+    assert.match(slack.text, /^web-1\.shop \(prod-eu\) all: 2 certificates: 1 critical; /, 'the notification says it too');
     assert.match(blockText(slack.blocks), /\*Certificates needing attention\*\n• default \(workload certificate, cluster\.local\): CRITICAL, expired 229 days ago → restart the pod/);
     assert.match(renderProxyConfigText(run), /\n {2}2 certificates: 1 critical\n/);
   });
