@@ -139,9 +139,9 @@ export function judgeCertificate(facts: CertificateFacts, now: Date, ca: CaThres
   const remainingMs = notAfter - now.getTime();
   const lifetimeMs = Number.isNaN(notBefore) || notBefore >= notAfter ? null : notAfter - notBefore;
   const base = { remainingMs, lifetimeMs };
-  const critical = facts.role === 'ca' ? ACTIONS.caCritical : facts.role === 'workload' ? ACTIONS.workloadCritical : ACTIONS.otherExpiring;
+  const criticalAction = facts.role === 'ca' ? ACTIONS.caCritical : facts.role === 'workload' ? ACTIONS.workloadCritical : ACTIONS.otherExpiring;
   if (remainingMs <= 0) {
-    return health(facts, { level: 'critical', state: 'expired', ...base, ...none, summary: `expired ${formatSpan(remainingMs)} ago`, action: critical });
+    return health(facts, { level: 'critical', state: 'expired', ...base, ...none, summary: `expired ${formatSpan(remainingMs)} ago`, action: criticalAction });
   }
   if (!Number.isNaN(notBefore) && now.getTime() < notBefore) {
     return health(facts, { level: 'attention', state: 'not-yet-valid', ...base, ...none, summary: `not valid until ${facts.notBefore}`, action: ACTIONS.notYetValid });
@@ -157,7 +157,7 @@ export function judgeCertificate(facts: CertificateFacts, now: Date, ca: CaThres
   if (remainingMs < CRITICAL_REMAINING_RATIO * lifetimeMs) {
     const overdue = facts.role === 'workload' ? overdueFields(notAfter, lifetimeMs, now) : none;
     const late = overdue.overdueMs === null ? '' : `, rotation overdue by ${formatSpan(overdue.overdueMs)}`;
-    return health(facts, { level: 'critical', state: 'expiring', ...base, ...overdue, summary: `expires in ${formatSpan(remainingMs)}${late}`, action: critical });
+    return health(facts, { level: 'critical', state: 'expiring', ...base, ...overdue, summary: `expires in ${formatSpan(remainingMs)}${late}`, action: criticalAction });
   }
   if (facts.role === 'other') {
     if (remainingMs < EXTERNAL_RENEW_REMAINING_RATIO * lifetimeMs) {
@@ -188,9 +188,11 @@ export function worstLevel(levels: Iterable<HealthLevel>): HealthLevel {
   return worst;
 }
 
-/** For sorting: critical first, then attention, then healthy. */
+/** For sorting: critical first, then attention, then healthy; within a level the least time left (or none known) first. */
 export function bySeverity(a: { readonly health: CertificateHealth }, b: { readonly health: CertificateHealth }): number {
-  return SEVERITY[b.health.level] - SEVERITY[a.health.level] || (a.health.remainingMs ?? -Infinity) - (b.health.remainingMs ?? -Infinity);
+  const left = (health: CertificateHealth) => health.remainingMs ?? Number.NEGATIVE_INFINITY;
+  const [x, y] = [left(a.health), left(b.health)];
+  return SEVERITY[b.health.level] - SEVERITY[a.health.level] || (x < y ? -1 : x > y ? 1 : 0);
 }
 
 /** State and time left, without the advice: "CRITICAL, expired 3 h ago", "rotation overdue by 2 h, 9 h left". */
