@@ -13,6 +13,8 @@ import type { SecretCertificate } from '../istioctl/parsers/proxy-config.ts';
  *   lifetime being ExpireTime - CreatedTime, with the ratio moved by up to `SECRET_GRACE_PERIOD_RATIO_JITTER`
  *   (0.01) so that a fleet does not renew at once. A 24-hour certificate is therefore replaced about 12 hours
  *   before it expires, give or take ~15 minutes.
+ * - istio/ztunnel, `WorkloadCertificate::refresh_at`: ztunnel refreshes at notBefore + lifetime / 2, the same
+ *   half-life without jitter, so its certificates are judged with role `workload` unchanged.
  * Root and intermediate CAs (istiod's self-signed root, plugged-in `cacerts`) live for years and are rotated by
  * people, so they keep a days-based threshold.
  */
