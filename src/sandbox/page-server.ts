@@ -214,7 +214,7 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
       return sendJson(res, 200, {
         team: SANDBOX_TEAM,
         bot: { id: slack.botUserId, name: 'mesh-bot' },
-        users: [...SANDBOX_USERS, { id: SLACKBOT, handle: 'slackbot', name: 'Slackbot', role: 'viewer' }],
+        users: [...SANDBOX_USERS, { id: SLACKBOT, handle: 'slackbot', name: 'Slackbot', roles: [] }],
         channels: Object.entries(SANDBOX_CHANNELS).map(([id, channel]) => ({ id, name: channel.name })),
         usergroups: [{ id: APPROVERS_GROUP.id, handle: APPROVERS_GROUP.handle }],
       });

@@ -1,18 +1,23 @@
 /**
- * A self-signed root certificate shaped like Istio's self-signed CA (`O=cluster.local`, EC P-256, `CA:TRUE`), made
- * in process so that the sandbox's `istio-ca-root-cert` ConfigMaps hold a real, parseable certificate whose serial
- * and dates match what the simulated proxies report. Node can sign but has no certificate builder, hence the few
- * lines of DER below. The private key is thrown away: nothing is ever issued from this root.
+ * The sandbox's demo CA, shaped like Istio's self-signed CA: a root (`O=cluster.local`, EC P-256, `CA:TRUE`) and
+ * workload certificates as istiod issues them (no subject, a critical SPIFFE URI SAN, server and client auth). They
+ * are built in process so that the `istio-ca-root-cert` ConfigMaps and the simulated proxies' secrets hold real,
+ * parseable certificates whose serials and dates agree. Node can sign but has no certificate builder, hence the
+ * few lines of DER below. The root key is derived from a fixed label, so every process (the sandbox and each
+ * simulated istioctl run) signs with the same key and a workload chain verifies against the published root;
+ * nothing outside the sandbox trusts this CA.
  */
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 
-export interface RootCaFacts {
+export interface CertificateFacts {
   /** Hex, without leading zero bytes; the first byte below 0x80 keeps the DER INTEGER positive without padding. */
   readonly serial: string;
   /** RFC 3339 UTC, whole seconds; years before 2050 (UTCTime). */
   readonly notBefore: string;
   readonly notAfter: string;
 }
+
+export type RootCaFacts = CertificateFacts;
 
 function der(tag: number, content: Buffer): Buffer {
   const length = content.length;
@@ -53,31 +58,67 @@ function utcTime(iso: string): Buffer {
 }
 
 const ECDSA_WITH_SHA256 = sequence(oid('1.2.840.10045.4.3.2'));
+const MESH_ORGANIZATION = sequence(set(sequence(oid('2.5.4.10'), utf8('cluster.local'))));
 
-/** The PEM of a fresh self-signed root with exactly these facts. */
-export function selfSignedRootPem(facts: RootCaFacts): string {
+/** A P-256 private key from a label: SEC1 `ECPrivateKey` with the label's SHA-256 as the scalar. */
+function derivedKey(label: string): KeyObject {
+  const scalar = createHash('sha256').update(label).digest();
+  const prime256v1 = oid('1.2.840.10045.3.1.7');
+  return createPrivateKey({ key: sequence(integer(Buffer.from([1])), octetString(scalar), explicit(0, prime256v1)), format: 'der', type: 'sec1' });
+}
+
+const ROOT_KEY = derivedKey('mesh-bot sandbox demo root CA');
+
+function serialOf(facts: CertificateFacts): Buffer {
   const serial = Buffer.from(facts.serial, 'hex');
-  if (serial.length === 0 || (serial[0] ?? 0) >= 0x80) throw new Error('root CA serial must be non-empty hex starting below 0x80');
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const name = sequence(set(sequence(oid('2.5.4.10'), utf8('cluster.local'))));
+  if (serial.length === 0 || (serial[0] ?? 0) >= 0x80) throw new Error('certificate serial must be non-empty hex starting below 0x80');
+  return serial;
+}
+
+function signedPem(facts: CertificateFacts, subject: Buffer, subjectKey: KeyObject, extensions: Buffer): string {
+  const tbs = sequence(
+    explicit(0, integer(Buffer.from([2]))),
+    integer(serialOf(facts)),
+    ECDSA_WITH_SHA256,
+    MESH_ORGANIZATION,
+    sequence(utcTime(facts.notBefore), utcTime(facts.notAfter)),
+    subject,
+    createPublicKey(subjectKey).export({ type: 'spki', format: 'der' }),
+    explicit(3, extensions),
+  );
+  const signature = sign('sha256', tbs, { key: ROOT_KEY, dsaEncoding: 'der' });
+  const certificate = sequence(tbs, ECDSA_WITH_SHA256, bitString(signature));
+  const lines = certificate.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** The PEM of the demo root with exactly these facts. */
+export function selfSignedRootPem(facts: RootCaFacts): string {
   const extensions = sequence(
     // basicConstraints, critical: CA:TRUE
     sequence(oid('2.5.29.19'), boolTrue(), octetString(sequence(boolTrue()))),
     // keyUsage, critical: keyCertSign, cRLSign (bits 5 and 6; one unused bit)
     sequence(oid('2.5.29.15'), boolTrue(), octetString(der(0x03, Buffer.from([0x01, 0x06])))),
   );
-  const tbs = sequence(
-    explicit(0, integer(Buffer.from([2]))),
-    integer(serial),
-    ECDSA_WITH_SHA256,
-    name,
-    sequence(utcTime(facts.notBefore), utcTime(facts.notAfter)),
-    name,
-    publicKey.export({ type: 'spki', format: 'der' }),
-    explicit(3, extensions),
+  return signedPem(facts, MESH_ORGANIZATION, ROOT_KEY, extensions);
+}
+
+/**
+ * A workload certificate issued by the demo root, as istiod issues one: empty subject, so the SAN
+ * (`spiffe://cluster.local/ns/<ns>/sa/<account>`) is critical; digitalSignature + keyEncipherment; server and
+ * client auth; CA:FALSE. The workload's key is derived from its SPIFFE id and serial and never leaves this call.
+ */
+export function workloadCertificatePem(facts: CertificateFacts, spiffeId: string): string {
+  const key = derivedKey(`${spiffeId} ${facts.serial}`);
+  const extensions = sequence(
+    // keyUsage, critical: digitalSignature, keyEncipherment (bits 0 and 2; five unused bits)
+    sequence(oid('2.5.29.15'), boolTrue(), octetString(der(0x03, Buffer.from([0x05, 0xa0])))),
+    // extKeyUsage: serverAuth, clientAuth
+    sequence(oid('2.5.29.37'), octetString(sequence(oid('1.3.6.1.5.5.7.3.1'), oid('1.3.6.1.5.5.7.3.2')))),
+    // basicConstraints, critical: CA:FALSE (the empty sequence)
+    sequence(oid('2.5.29.19'), boolTrue(), octetString(sequence())),
+    // subjectAltName, critical: one URI
+    sequence(oid('2.5.29.17'), boolTrue(), octetString(sequence(der(0x86, Buffer.from(spiffeId, 'ascii'))))),
   );
-  const signature = sign('sha256', tbs, { key: privateKey, dsaEncoding: 'der' });
-  const certificate = sequence(tbs, ECDSA_WITH_SHA256, bitString(signature));
-  const lines = certificate.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+  return signedPem(facts, sequence(), key, extensions);
 }

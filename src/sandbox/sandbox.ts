@@ -14,6 +14,7 @@ import { loadConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../server.ts';
 import { CORPUS_ROOT } from './istioctl/corpus.ts';
+import { KUBE_API_ENV, MESH_START_ENV } from './istioctl/demo-world.ts';
 import { demoMeshObjects, SANDBOX_BOT_NAMESPACE } from './demo-mesh.ts';
 import { startFakeKubeApi, type FakeKubeApi } from './kube-api.ts';
 import { startPageServer } from './page-server.ts';
@@ -46,8 +47,11 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
-/** A launcher for the simulated istioctl with the demo scenario baked in, run by the same Node as the bot. */
-async function writeIstioctlLauncher(dir: string): Promise<string> {
+/**
+ * A launcher for the simulated istioctl with the demo scenario baked in, run by the same Node as the bot. It reads
+ * the sandbox's Kubernetes API like istioctl reads a cluster, and dates the demo's certificates from `meshStart`.
+ */
+async function writeIstioctlLauncher(dir: string, kubeApiUrl: string, meshStart: Date): Promise<string> {
   const path = join(dir, 'istioctl');
   const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
   await writeFile(
@@ -57,6 +61,8 @@ async function writeIstioctlLauncher(dir: string): Promise<string> {
       '# simulated istioctl of the mesh-bot sandbox (src/sandbox/istioctl/README.md)',
       'FAKE_ISTIOCTL_SCENARIO=bookinfo; export FAKE_ISTIOCTL_SCENARIO',
       `FAKE_ISTIOCTL_VERSION=${SANDBOX_ISTIOCTL_VERSION}; export FAKE_ISTIOCTL_VERSION`,
+      `${KUBE_API_ENV}=${quote(kubeApiUrl)}; export ${KUBE_API_ENV}`,
+      `${MESH_START_ENV}=${meshStart.toISOString()}; export ${MESH_START_ENV}`,
       `exec ${quote(process.execPath)} ${quote(ISTIOCTL_MAIN)} "$@"`,
       '',
     ].join('\n'),
@@ -78,7 +84,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const dir = await mkdtemp(join(tmpdir(), 'mesh-bot-sandbox-'));
     started.push({ close: () => rm(dir, { recursive: true, force: true }) });
 
-    const kube = await startFakeKubeApi({ objects: demoMeshObjects() });
+    // The sandbox's clock: the demo's root CA and its stuck workload certificate are dated from here.
+    const meshStart = new Date();
+    const kube = await startFakeKubeApi({ objects: demoMeshObjects(meshStart) });
     started.push(kube);
     const kubeconfigPath = join(dir, 'kubeconfig');
     await writeFile(kubeconfigPath, kube.kubeConfigYaml(KUBE_CONTEXT, SANDBOX_BOT_NAMESPACE), { mode: 0o600 });
@@ -101,7 +109,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       SLACK_SIGNING_SECRET: signingSecret,
       SLACK_API_URL: slack.apiUrl,
       PORT: '0',
-      ISTIOCTL: await writeIstioctlLauncher(dir),
+      ISTIOCTL: await writeIstioctlLauncher(dir, kube.url, meshStart),
       MESH_BOT_CONFIG: configPath,
       LOG_LEVEL: options.logLevel,
       POD_NAMESPACE: SANDBOX_BOT_NAMESPACE,

@@ -12,6 +12,8 @@ const OPS = 'C0MESHOPS';
 const OPERATOR = 'U0OPERATOR';
 const APPROVER = 'U0APPROVER';
 const VIEWER = 'U0VIEWER';
+/** Both operator and approver: four eyes must still stop them approving their own request. */
+const LEAD = 'U0LEAD';
 
 interface Block {
   type: string;
@@ -59,7 +61,7 @@ describe('the local sandbox, driven like its page', () => {
     assert.deepEqual(sent, { status: 200, body: { ok: true } });
     const answer = await channelMessage(/^default: degraded — 2 of 8 proxies STALE, 0 ERROR — istiod 2\/2 ready/, since);
     assert.match(allText(answer), /payments-v1-7c9d8b6f5-k2x8p\.shop/);
-    assert.ok(buttonBlock(answer, 'status_show_problems'), 'the summary offers the full problem list');
+    assert.match(allText(answer), /shipping-v2-84f7d9c6b-w7m4t\.shop/);
   });
 
   it('shows the acknowledgement and the invocation only to the person who ran the command', async () => {
@@ -106,11 +108,40 @@ describe('the local sandbox, driven like its page', () => {
     assert.match(allText(answer), /DestinationRule bookinfo\/reviews/);
   });
 
-  it('flags the workload certificate that expires in a few days, and uploads the redacted output as a downloadable file', async () => {
+  it('refuses the self-approval of someone who is both operator and approver, and keeps the weights', async () => {
+    const since = mark();
+    await command('/mesh canary promote reviews --weight 80 -n bookinfo', LEAD);
+    const card = await channelMessage(/^Canary promotion of bookinfo\/reviews .*→ v1 20% \/ v2 80%: waiting for approval/, since);
+    const responsesBefore = sandbox.slack.responses.length;
+    assert.equal((await click(card, 'canary_approve', LEAD)).status, 200);
+    const refusal = await sandbox.slack.waitFor((slack) => slack.responses.slice(responsesBefore).find((response) => response.body['response_type'] === 'ephemeral' && /cannot approve/.test(String(response.body['text']))), { timeoutMs: 10_000 });
+    assert.match(String(refusal.body['text']), /You asked for this promotion, so you cannot approve it: a second person has to/);
+    assert.deepEqual(reviewsWeights(sandbox.kube), [50, 50], 'the promotion approved before still stands, the new one is not applied');
+    assert.match(allText(sandbox.slack.message(OPS, card.ts) ?? card), /waiting for approval/i);
+  });
+
+  it('shows the reviews VirtualService in the routes of a reviews sidecar, and nothing of another application', async () => {
+    const since = mark();
+    await command('/mesh pc routes reviews-v1-5fd6d4f8f8-66j45.bookinfo');
+    const answer = await channelMessage(/^reviews-v1-5fd6d4f8f8-66j45\.bookinfo .*routes/, since);
+    assert.match(allText(answer), /reviews\.bookinfo\.svc\.cluster\.local:9080 · reviews\.bookinfo, reviews .*· reviews\.bookinfo/);
+    assert.doesNotMatch(allText(answer), /httpbin|grafana|skywalking/);
+  });
+
+  it('answers a pod that does not exist with an error, never a green summary', async () => {
+    const since = mark();
+    await command('/mesh pc routes reviews.bookinfo');
+    const answer = await channelMessage(/^reviews\.bookinfo .*routes/, since);
+    assert.doesNotMatch(allText(answer), /large_green_circle|route tables/);
+    assert.match(allText(answer), /:warning:/);
+  });
+
+  it('flags the one workload certificate whose rotation is overdue, and uploads the redacted output as a downloadable file', async () => {
     const since = mark();
     await command('/mesh pc secret productpage-v1-d5789fdfb-7pq2k.bookinfo');
-    const answer = await channelMessage(/secret: 2 certificates, 1 need attention/, since);
-    assert.match(allText(answer), /EXPIRES SOON · default Cert Chain .* [1-3] days? left/);
+    const answer = await channelMessage(/^productpage-v1-d5789fdfb-7pq2k\.bookinfo .*secret: 2 certificates/, since);
+    assert.match(allText(answer), /default .*rotation overdue by \d+ h, \d h left/);
+    assert.match(allText(answer), /ROOTCA .*healthy/);
 
     await click(answer, 'pc_upload_full', OPERATOR).then((result) => assert.equal(result.status, 200));
     const file = await sandbox.slack.waitFor((slack) => slack.files.find((candidate) => candidate.completed && candidate.channel === OPS), { timeoutMs: 15_000 });
@@ -120,12 +151,15 @@ describe('the local sandbox, driven like its page', () => {
     assert.ok((await download.text()).length > 0);
   });
 
-  it('posts the digest on demand with the expiring certificate and the STALE proxies', async () => {
+  it('posts the digest on demand with the same overdue certificate, the healthy root and the STALE proxies', async () => {
     const since = mark();
     await command('/mesh digest now');
     const digest = await channelMessage(/^Mesh digest default/, since);
     assert.match(digest.text, /2 proxies STALE/);
-    assert.match(allText(digest), /productpage-v1-d5789fdfb-7pq2k\.bookinfo default: expires in [1-3] days?/);
+    const text = allText(digest);
+    assert.match(text, /productpage-v1-d5789fdfb-7pq2k\.bookinfo default: rotation overdue/);
+    assert.equal(text.match(/rotation overdue by/g)?.length, 1, 'every other sampled proxy rotates on schedule');
+    assert.match(text, /Root CA .*healthy/);
   });
 
   it('refuses a click on a button that the message does not have', async () => {

@@ -32,7 +32,8 @@ export interface CommandDef {
   available?: (v: ClientVersion) => boolean;
   /** local flags for this version */
   flags?: (v: ClientVersion) => FlagSpec[];
-  run?: (ctx: RunContext) => Output;
+  /** may be async: the `bookinfo` scenario's proxy-config reads the sandbox's Kubernetes API, as istioctl does */
+  run?: (ctx: RunContext) => Output | Promise<Output>;
   subcommands?: readonly CommandDef[];
   /** a real istioctl command the fake does not model: any arguments exit 2 `fake-istioctl: not implemented` */
   unmodelled?: boolean;
@@ -112,11 +113,11 @@ function usage(path: string[]): string {
 }
 
 /** Runs one istioctl invocation against the command table. */
-export function dispatch(
+export async function dispatch(
   root: CommandDef,
   argv: readonly string[],
   base: Omit<RunContext, 'flags' | 'specs' | 'args' | 'path'>,
-): Output {
+): Promise<Output> {
   const v = base.version;
   const globals = globalFlags(v);
   const valueTaking = new Set<string>();
@@ -195,7 +196,7 @@ export function dispatch(
 
   // 3. run
   try {
-    return cmd.run({ ...base, flags, specs, args: flags.positionals, path });
+    return await cmd.run({ ...base, flags, specs, args: flags.positionals, path });
   } catch (e) {
     if (e instanceof CommandError) {
       return { stdout: '', stderr: `${e.preamble}Error: ${e.message}\n`, exitCode: e.exitCode };

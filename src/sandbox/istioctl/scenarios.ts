@@ -84,7 +84,7 @@ export function logLine(level: string, scope: string, msg: string, d = new Date(
   return `${istioTimestamp(d)}\t${level}\t${scope}\t${msg}\n`;
 }
 
-function portForwardKlog(localPort: number, remotePort: number): string {
+export function portForwardKlog(localPort: number, remotePort: number): string {
   return (
     `an error occurred forwarding ${localPort} -> ${remotePort}: error forwarding port ${remotePort} to pod ` +
     `4b1f0f3e2d9c8a7b6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f, uid : failed to execute portforward in ` +
