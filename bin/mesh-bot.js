@@ -1,4 +1,16 @@
 #!/usr/bin/env node
-import { runCli } from '../src/cli.ts';
+// Plain JavaScript on purpose: this file must run on any Node to say which one mesh-bot needs, before the
+// TypeScript sources (which only Node 24's type stripping runs) are loaded.
+const NEEDED_MAJOR = 24;
+const major = Number(process.versions.node.split('.')[0]);
 
-process.exitCode = await runCli(process.argv.slice(2), process.env, process.stdout, process.stderr);
+if (major < NEEDED_MAJOR) {
+  process.stderr.write(
+    `mesh-bot: needs Node.js ${NEEDED_MAJOR} or newer (it runs its TypeScript sources directly); this is Node.js ${process.version} at ${process.execPath}.\n` +
+      `In the mesh-bot checkout run \`npx mesh-bot …\` (npm ci installs Node ${NEEDED_MAJOR} for the project), or install Node.js ${NEEDED_MAJOR}.\n`,
+  );
+  process.exitCode = 2;
+} else {
+  const { runCli } = await import('../src/cli.ts');
+  process.exitCode = await runCli(process.argv.slice(2), process.env, process.stdout, process.stderr);
+}

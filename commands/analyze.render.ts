@@ -3,14 +3,16 @@ import { clockTime } from '../src/command.ts';
 import type { AnalyzeFinding, AnalyzeLevel } from '../src/istioctl/parsers/analyze.ts';
 import type { AnalyzeGroup, AnalyzeVerdict } from '../src/mesh/analyze.ts';
 import { actions, button, context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
+import { counted } from '../src/words.ts';
 import type { AnalyzeRead, AnalyzeResult } from './analyze.ts';
 
 export const SHOW_FINDINGS_ACTION = 'analyze_show_findings';
 /** Enough to act on at once; the rest is one click away. Sized so the message stays far inside Block Kit's budget. */
 const GROUPS_SHOWN = 8;
-const RESOURCES_PER_GROUP = 5;
+/** Findings quoted per code: their own messages say what is wrong where; the catalogue text only says what the code means. */
+const FINDINGS_PER_GROUP = 3;
 const CHANGES_SHOWN = 5;
-const LINE_MAX = 160;
+const LINE_MAX = 200;
 
 const VERDICT_ICON: Readonly<Record<AnalyzeVerdict, string>> = {
   clean: ':large_green_circle:',
@@ -23,17 +25,13 @@ export function scopeLabel(result: AnalyzeRead): string {
   return result.scope.kind === 'all' ? `${result.cluster} (all namespaces)` : `${result.cluster}/${result.scope.namespace}`;
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
 /** `2 errors, 5 warnings, 1 info` or `no validation issues`. */
 function countsLine(result: AnalyzeRead): string {
   const summary = result.summary;
   if (!summary) return 'analysis unavailable';
   if (summary.total === 0) return 'no validation issues';
   const { Error: errors, Warning: warnings, Info: infos } = summary.byLevel;
-  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${infos} info`;
+  return `${counted(errors, 'error')}, ${counted(warnings, 'warning')}, ${infos} info`;
 }
 
 function changesLine(result: AnalyzeResult): string | null {
@@ -64,11 +62,28 @@ function groupTitle(group: AnalyzeGroup): string {
   return `${group.code}${name} (${group.level}, ${group.count}×)${description}`;
 }
 
-function groupBlock(group: AnalyzeGroup): KnownBlock {
-  const resources = group.resources.slice(0, RESOURCES_PER_GROUP).map((resource) => `• ${escapeMrkdwn(truncate(resource, LINE_MAX))}`);
-  if (group.resources.length > RESOURCES_PER_GROUP) resources.push(`…and ${group.resources.length - RESOURCES_PER_GROUP} more`);
+/** `VirtualService default/bookinfo: Referenced gateway not found: "bookinfo-gateway"` */
+function findingOnCard(finding: AnalyzeFinding): string {
+  const message = finding.message.replace(/\s+/g, ' ').trim();
+  return [finding.origin, message].filter((part) => part !== '').join(': ');
+}
+
+function groupBlock(group: AnalyzeGroup, findings: readonly AnalyzeFinding[]): KnownBlock {
+  const quoted = findings.slice(0, FINDINGS_PER_GROUP).map((finding) => `• ${escapeMrkdwn(truncate(findingOnCard(finding), LINE_MAX))}`);
+  if (group.count > quoted.length) quoted.push(`…and ${group.count - quoted.length} more`);
   const title = `${LEVEL_ICON[group.level]} *${escapeMrkdwn(truncate(groupTitle(group), 400))}* <${group.docUrl}|docs>`;
-  return section([title, ...resources].join('\n'));
+  return section([title, ...quoted].join('\n'));
+}
+
+/** The first findings of each code, in istioctl's order. */
+function firstFindingsByCode(findings: readonly AnalyzeFinding[]): Map<string, AnalyzeFinding[]> {
+  const byCode = new Map<string, AnalyzeFinding[]>();
+  for (const finding of findings) {
+    const list = byCode.get(finding.code) ?? [];
+    if (list.length < FINDINGS_PER_GROUP) list.push(finding);
+    byCode.set(finding.code, list);
+  }
+  return byCode;
 }
 
 function changeLines(findings: readonly AnalyzeFinding[]): string[] {
@@ -100,12 +115,13 @@ export function renderAnalyzeSlack(result: AnalyzeResult): SlackMessage {
     blocks.push(context(['First analyze of this scope: the next run will show what is new and what was resolved.']));
   }
   if (summary && summary.groups.length > 0) {
-    for (const group of summary.groups.slice(0, GROUPS_SHOWN)) blocks.push(groupBlock(group));
-    if (summary.groups.length > GROUPS_SHOWN) blocks.push(context([`…and ${summary.groups.length - GROUPS_SHOWN} more codes`]));
+    const firstFindings = firstFindingsByCode(result.findings ?? []);
+    for (const group of summary.groups.slice(0, GROUPS_SHOWN)) blocks.push(groupBlock(group, firstFindings.get(group.code) ?? []));
+    if (summary.groups.length > GROUPS_SHOWN) blocks.push(context([`…and ${counted(summary.groups.length - GROUPS_SHOWN, 'more code')}`]));
     blocks.push(
       actions('analyze_actions', [
         button({
-          text: `Show all findings (${summary.total})`,
+          text: summary.total === 1 ? 'Show the finding' : `Show all ${summary.total} findings`,
           actionId: SHOW_FINDINGS_ACTION,
           value: JSON.stringify({ cluster: result.cluster, namespace: result.scope.kind === 'namespace' ? result.scope.namespace : null }),
         }),
@@ -134,7 +150,6 @@ export function renderAnalyzeText(result: AnalyzeResult): string {
     lines.push(`${groupTitle(group)}`, `  ${group.docUrl}`);
     for (const resource of group.resources) lines.push(`  ${resource}`);
   }
-  for (const error of result.errors) lines.push(`Error: ${error}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -174,5 +189,5 @@ export function renderFindingList(result: AnalyzeRead): string {
   const findings = result.findings ?? [];
   const order = new Map((summary?.groups ?? []).map((group, index) => [group.code, index] as const));
   const sorted = [...findings].sort((a, b) => (order.get(a.code) ?? 0) - (order.get(b.code) ?? 0));
-  return [`Findings in ${scopeLabel(result)} (${findings.length}), as of ${clockTime(result.asOf)}:`, ...sorted.map(findingLine)].join('\n');
+  return [`${counted(findings.length, 'finding')} in ${scopeLabel(result)}, as of ${clockTime(result.asOf)}:`, ...sorted.map(findingLine)].join('\n');
 }

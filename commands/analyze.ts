@@ -6,8 +6,10 @@ import type { AnalyzeScope } from '../src/istioctl/istioctl.ts';
 import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
 import { compareAndRecord, type PreviousRun } from '../src/mesh/analyze-history.ts';
 import { summarizeAnalyze, type AnalyzeSummary } from '../src/mesh/analyze.ts';
+import { checkScopeNamespace } from '../src/kube/namespaces.ts';
 import { err, ok } from '../src/result.ts';
 import { renderAnalyzeJson, renderAnalyzeSlack, renderAnalyzeText } from './analyze.render.ts';
+import { namespaceMissingResult } from './namespace-missing.ts';
 
 export const ALL_NAMESPACES_FLAG: FlagSpec = { name: 'all-namespaces', short: 'A', takesValue: false };
 export interface AnalyzeArgs {
@@ -87,7 +89,13 @@ export const analyzeCommand = defineCommand<AnalyzeArgs>({
   async execute(args, target, deps) {
     const scope: AnalyzeScope = args.scope ?? { kind: 'namespace', namespace: target.defaultNamespace };
     const namespaceDefaulted = args.scope === null;
-    const read = await readAnalyze(target, scope, deps);
+    // istioctl analyze of a missing namespace only prints a stderr line (exit 0); the API server is asked as well.
+    const [read, namespaceState] = await Promise.all([readAnalyze(target, scope, deps), checkScopeNamespace(deps.kubeFor(target), scope.kind === 'namespace' ? scope.namespace : undefined)]);
+    if (namespaceState.kind === 'missing') {
+      const sentence = namespaceDefaulted ? `${namespaceState.message} It is the cluster's default namespace (no -n given): name one with -n NAMESPACE, or use -A for the whole mesh.` : namespaceState.message;
+      const missing: AnalyzeResult = { ...read, errors: [sentence], findings: null, summary: null, namespaceDefaulted, previous: null };
+      return namespaceMissingResult({ command: 'analyze', cluster: target.name, asOf: read.asOf, message: sentence, json: () => renderAnalyzeJson(missing) });
+    }
     if (read.findings === null) return analyzeResult({ ...read, namespaceDefaulted, previous: null });
     const history = await compareAndRecord(deps.state(), { cluster: target.name, scope: scopeKey(scope) }, read.findings, deps.now());
     return analyzeResult({ ...read, errors: [...read.errors, ...history.errors], namespaceDefaulted, previous: history.previous });

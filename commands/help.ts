@@ -13,13 +13,11 @@ export function helpResult(commands: readonly Command[], clusters: readonly stri
     summary: command.summary,
     aliases: command.aliases,
   }));
-  const describe = (entry: (typeof usage)[number]) =>
-    `${entry.line}${entry.aliases.length > 0 ? ` (alias: ${entry.aliases.join(', ')})` : ''} — ${entry.summary}`;
   return {
     envelope: { command: 'help', cluster: '', asOf: now, errors: [] },
     failed: false,
     toJson: () => ({ command: 'help', cluster: '', asOf: now.toISOString(), errors: [], commands: usage, clusters }),
-    toText: () => `Usage: mesh-bot <command> [-o text|json]\n${usage.map((entry) => `  ${describe(entry)}`).join('\n')}\nClusters: ${clusters.join(', ')}\n`,
+    toText: () => terminalHelp(commands, clusters),
     toSlack: () =>
       message('mesh-bot commands: /mesh status, analyze, proxy-config, canary, digest', [
         header('mesh-bot commands'),
@@ -27,6 +25,37 @@ export function helpResult(commands: readonly Command[], clusters: readonly stri
         context([`Clusters: ${clusters.map((name) => `\`${escapeMrkdwn(name)}\``).join(', ')} · flags: \`-n NAMESPACE\`, \`--cluster NAME\``]),
       ]),
   };
+}
+
+/**
+ * What a command does when run in a terminal, where it differs from Slack: no channels, no approvals, nothing
+ * stored, nothing changed.
+ */
+const TERMINAL_SUMMARY: Readonly<Record<string, string>> = {
+  canary: 'VirtualService weights; promote and rollback print the plan after the same pre-flight and change nothing (promotions are approved in Slack)',
+  digest: 'prints what got worse in the mesh; compares with nothing and stores nothing',
+  help: 'this list (also -h, --help; `mesh-bot COMMAND --help` for one command)',
+};
+
+function terminalHelp(commands: readonly Command[], clusters: readonly string[]): string {
+  const rows = commands.map((command) => ({
+    usage: `${command.usage}${command.aliases.length > 0 ? ` (alias: ${command.aliases.join(', ')})` : ''}`,
+    summary: TERMINAL_SUMMARY[command.name] ?? command.summary,
+  }));
+  return [
+    'Usage: mesh-bot <command> [flags] [-o text|json]',
+    '',
+    'Reads the mesh with istioctl and the Kubernetes API of your kubeconfig (KUBECONFIG or ~/.kube/config); it never changes anything.',
+    '',
+    'Commands:',
+    ...rows.flatMap((row) => [`  ${row.usage}`, `      ${row.summary}`]),
+    '',
+    'Output: -o text (default) or -o json (one JSON object on stdout). Errors go to stderr.',
+    'Exit codes: 0 the command ran (even if the mesh is degraded), 1 nothing, or not enough for a verdict, could be read, 2 usage or configuration error.',
+    `Clusters (--cluster NAME, from MESH_BOT_CONFIG): ${clusters.join(', ')}`,
+    'Other options: --version',
+    '',
+  ].join('\n');
 }
 
 export function helpCommand(listAll: () => readonly Command[]): Command {

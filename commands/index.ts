@@ -1,5 +1,5 @@
 import type { Command } from '../src/command.ts';
-import { clip } from '../src/grammar.ts';
+import { clip, closestWord } from '../src/grammar.ts';
 import { err, ok, type Result } from '../src/result.ts';
 import { analyzeCommand } from './analyze.ts';
 import { canaryCommand } from './canary.ts';
@@ -16,11 +16,18 @@ export interface Lookup {
   readonly rest: readonly string[];
 }
 
-export function findCommand(tokens: readonly string[]): Result<Lookup, string> {
+export interface UnknownCommand {
+  /** `unknown command "stauts"` */
+  readonly message: string;
+  /** The command the user probably meant, when one is close enough to the typo. */
+  readonly suggestion: string | undefined;
+}
+
+export function findCommand(tokens: readonly string[]): Result<Lookup, UnknownCommand> {
   const [first, ...rest] = tokens;
   if (first === undefined) return ok({ command: commands.find((command) => command.name === 'help') ?? (commands[0] as Command), rest: [] });
   const name = first.toLowerCase();
   const command = commands.find((candidate) => candidate.name === name || candidate.aliases.includes(name));
-  if (!command) return err(`unknown command "${clip(first)}"`);
+  if (!command) return err({ message: `unknown command "${clip(first)}"`, suggestion: closestWord(name, commands.map((candidate) => candidate.name)) });
   return ok({ command, rest });
 }

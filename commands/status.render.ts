@@ -1,18 +1,23 @@
 import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { SyncState } from '../src/istioctl/types.ts';
-import type { ProblemProxy, StatusSummary, StatusVerdict } from '../src/mesh/status.ts';
+import { minorOf, type ProblemProxy, type StatusSummary, type StatusVerdict } from '../src/mesh/status.ts';
 import { actions, button, context, escapeMrkdwn, fields, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
+import { counted } from '../src/words.ts';
 import type { StatusResult } from './status.ts';
 
 export const SHOW_PROBLEMS_ACTION = 'status_show_problems';
-const WORST_SHOWN = 8;
+/** Problem proxies listed on the card; beyond that the card offers the full list of the same run. */
+export const PROBLEMS_SHOWN = 8;
+/** Proxies named per old version before "and N more". */
+const SKEWED_NAMED = 3;
 const STATE_ORDER: readonly SyncState[] = ['SYNCED', 'STALE', 'ERROR', 'NOT SENT', 'IGNORED'];
 
 const VERDICT_LABEL: Readonly<Record<StatusVerdict, string>> = {
   healthy: 'Healthy',
   degraded: 'Degraded',
   'control-plane-down': 'Control plane down',
+  'no-proxies': 'No proxies',
   unknown: 'Unknown',
 };
 
@@ -20,6 +25,7 @@ const VERDICT_ICON: Readonly<Record<StatusVerdict, string>> = {
   healthy: ':large_green_circle:',
   degraded: ':large_yellow_circle:',
   'control-plane-down': ':red_circle:',
+  'no-proxies': ':white_circle:',
   unknown: ':white_circle:',
 };
 
@@ -30,10 +36,11 @@ function scope(result: StatusResult): string {
 /** The one line that notifications show: verdict, the numbers that matter, freshness. */
 export function statusHeadline(result: StatusResult): string {
   const { summary } = result;
-  const parts = [`${scope(result)}: ${VERDICT_LABEL[summary.verdict].toLowerCase()}`];
+  const parts = summary.verdict === 'no-proxies' ? [`${scope(result)}: ${noProxies(summary)}`] : [`${scope(result)}: ${VERDICT_LABEL[summary.verdict].toLowerCase()}`];
   if (summary.proxies) {
     const { total, stale, error } = summary.proxies;
-    parts.push(stale + error === 0 ? `${total} proxies, all in sync` : `${stale} of ${total} proxies STALE, ${error} ERROR`);
+    if (total > 0) parts.push(stale + error === 0 ? `${counted(total, 'proxy', 'proxies')}, all in sync` : `${stale} of ${counted(total, 'proxy', 'proxies')} STALE, ${error} ERROR`);
+    else if (summary.verdict !== 'no-proxies') parts.push(noProxies(summary));
   } else {
     parts.push('proxy sync state unavailable');
   }
@@ -48,9 +55,14 @@ function controlPlaneLine(summary: StatusSummary): string {
   return `istiod ${summary.controlPlane.ready}/${istiods.length} ready`;
 }
 
+function noProxies(summary: StatusSummary): string {
+  return summary.namespace === undefined ? 'no proxies in the mesh' : `no proxies in namespace ${summary.namespace}`;
+}
+
 function proxiesLine(summary: StatusSummary): string {
   const proxies = summary.proxies;
   if (!proxies) return 'unavailable';
+  if (proxies.total === 0) return noProxies(summary);
   if (!proxies.statesKnown && proxies.total > 0) return `${proxies.total} connected (this istioctl shows no per-type sync states)`;
   return `${proxies.total} total · ${proxies.healthy} healthy · ${proxies.stale} STALE · ${proxies.error} ERROR`;
 }
@@ -66,20 +78,42 @@ function typeBreakdown(summary: StatusSummary): string[] {
     });
 }
 
+/** `1 proxy runs 1.27.4: a.shop` / `5 proxies run 1.19: a.shop, b.shop, c.shop and 2 more`. */
+function skewedLine(summary: StatusSummary, version: string, count: number): string {
+  const names = summary.skewedProxies[version] ?? [];
+  const shown = names.slice(0, SKEWED_NAMED).join(', ');
+  const more = names.length > SKEWED_NAMED ? ` and ${names.length - SKEWED_NAMED} more` : '';
+  return `${counted(count, 'proxy runs', 'proxies run')} ${version}${shown ? `: ${shown}${more}` : ''}`;
+}
+
+/** Only what was read: no sentence about proxy versions when the proxies could not be listed. */
 function skewLines(summary: StatusSummary): string[] {
   const { controlPlane, mismatched } = summary.skew;
-  if (controlPlane.length === 0) return ['istiod version unknown'];
-  const lines = [`istiod ${controlPlane.join(', ')}`];
-  if (mismatched.length === 0) lines.push('every proxy runs a matching minor version');
-  for (const { version, count } of mismatched.slice(0, 5)) lines.push(`${count} ${count === 1 ? 'proxy runs' : 'proxies run'} ${version}`);
-  if (mismatched.length > 5) lines.push(`…and ${mismatched.length - 5} more versions`);
+  const lines = [controlPlane.length === 0 ? 'istiod version unknown' : `istiod ${controlPlane.join(', ')}`];
+  const proxies = summary.proxies;
+  if (proxies === null) return [...lines, 'proxy versions unknown: istioctl proxy-status could not be read'];
+  if (proxies.total === 0) return [...lines, 'no proxy versions to compare'];
+  if (controlPlane.length === 0) return [...lines, 'proxy versions not compared'];
+  const uncomparable = Object.entries(proxies.byVersion).filter(([version]) => minorOf(version) === null).reduce((sum, [, count]) => sum + count, 0);
+  if (mismatched.length === 0) {
+    lines.push(uncomparable === 0 ? 'every proxy runs a matching minor version' : `every proxy with a known version runs a matching minor version (${counted(uncomparable, 'proxy', 'proxies')} without one)`);
+  }
+  for (const { version, count } of mismatched.slice(0, 5)) lines.push(skewedLine(summary, version, count));
+  if (mismatched.length > 5) lines.push(`…and ${counted(mismatched.length - 5, 'more version')}`);
   return lines;
 }
 
+function problemStates(problem: ProblemProxy): string {
+  return [...problem.errored.map((type) => `${type} ERROR`), ...problem.stale.map((type) => `${type} STALE`)].join(', ');
+}
+
+/**
+ * One proxy of the full list (thread, file, terminal). The cluster is named once, by mesh-bot's name, in the
+ * heading; istioctl's own cluster id (`Kubernetes` in most single-cluster meshes) is detail.
+ */
 export function describeProblem(problem: ProblemProxy): string {
-  const states = [...problem.errored.map((type) => `${type} ERROR`), ...problem.stale.map((type) => `${type} STALE`)].join(', ');
-  const where = [problem.cluster, problem.istiod].filter((part) => part !== '').join(' via ');
-  return `${problem.name}: ${states}${where ? ` (${where})` : ''}`;
+  const detail = [problem.istiod && `via ${problem.istiod}`, problem.cluster && `istioctl cluster id ${problem.cluster}`].filter((part) => part !== '').join(', ');
+  return `${problem.name}: ${problemStates(problem)}${detail ? ` (${detail})` : ''}`;
 }
 
 function istiodLines(summary: StatusSummary): string[] {
@@ -100,7 +134,7 @@ export function renderStatusSlack(result: StatusResult): SlackMessage {
   const istiods = istiodLines(summary);
   if (istiods.length > 0) {
     const shown = istiods.slice(0, 10).map((line) => `• ${escapeMrkdwn(line)}`);
-    if (istiods.length > 10) shown.push(`…and ${istiods.length - 10} more istiod pods`);
+    if (istiods.length > 10) shown.push(`…and ${counted(istiods.length - 10, 'more istiod pod')}`);
     blocks.push(section(`*istiod pods*\n${shown.join('\n')}`));
   }
   const types = typeBreakdown(summary);
@@ -109,18 +143,21 @@ export function renderStatusSlack(result: StatusResult): SlackMessage {
 
   const problems = summary.proxies?.problems ?? [];
   if (problems.length > 0) {
-    const worst = problems.slice(0, WORST_SHOWN).map((problem) => `• \`${escapeMrkdwn(problem.name)}\` ${escapeMrkdwn(describeProblem(problem).slice(problem.name.length + 2))}`);
-    const more = problems.length > WORST_SHOWN ? `\n…and ${problems.length - WORST_SHOWN} more` : '';
-    blocks.push(section(`*Worst problem proxies*\n${worst.join('\n')}${more}`));
-    blocks.push(
-      actions('status_actions', [
-        button({
-          text: `Show all problem proxies (${problems.length})`,
-          actionId: SHOW_PROBLEMS_ACTION,
-          value: JSON.stringify({ cluster: result.cluster, namespace: summary.namespace ?? null }),
-        }),
-      ]),
-    );
+    const listed = problems.slice(0, PROBLEMS_SHOWN).map((problem) => `• \`${escapeMrkdwn(problem.name)}\` ${escapeMrkdwn(problemStates(problem))}${problem.istiod ? ` (via ${escapeMrkdwn(problem.istiod)})` : ''}`);
+    const allListed = problems.length <= PROBLEMS_SHOWN;
+    const title = allListed ? '*Problem proxies*' : `*Worst problem proxies* (${PROBLEMS_SHOWN} of ${problems.length})`;
+    blocks.push(section(`${title}\n${listed.join('\n')}`));
+    if (!allListed) {
+      blocks.push(
+        actions('status_actions', [
+          button({
+            text: `Show all problem proxies (${problems.length})`,
+            actionId: SHOW_PROBLEMS_ACTION,
+            value: JSON.stringify({ cluster: result.cluster, namespace: summary.namespace ?? null, asOf: result.asOf.toISOString() }),
+          }),
+        ]),
+      );
+    }
   }
   for (const error of result.errors) blocks.push(section(`:warning: ${escapeMrkdwn(error)}`));
   const footer = [`as of ${clockTime(result.asOf)}`];
@@ -145,7 +182,6 @@ export function renderStatusText(result: StatusResult): string {
     lines.push(`Problem proxies (${problems.length}):`);
     for (const problem of problems) lines.push(`  ${describeProblem(problem)}`);
   }
-  for (const error of result.errors) lines.push(`Error: ${error}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -174,7 +210,7 @@ export function renderStatusJson(result: StatusResult): Record<string, unknown> 
       istiods: (summary.controlPlane.istiods ?? []).map((pod) => ({ name: pod.name, ready: pod.ready, version: pod.version, restarts: pod.restarts })),
       available: summary.controlPlane.istiods !== null,
     },
-    versionSkew: summary.skew,
+    versionSkew: summary.proxies ? { ...summary.skew, mismatched: summary.skew.mismatched.map((entry) => ({ ...entry, proxies: summary.skewedProxies[entry.version] ?? [] })) } : null,
     istioctlVersion: result.istioctlVersion ?? null,
   };
 }
@@ -182,7 +218,7 @@ export function renderStatusJson(result: StatusResult): Record<string, unknown> 
 /** The full problem list for a thread reply or an uploaded file. */
 export function renderProblemList(result: StatusResult): string {
   const problems = result.summary.proxies?.problems ?? [];
-  const lines = [`Problem proxies in ${scope(result)} (${problems.length}), as of ${clockTime(result.asOf)}:`];
+  const lines = [`${counted(problems.length, 'problem proxy', 'problem proxies')} in ${scope(result)}, as of ${clockTime(result.asOf)}:`];
   for (const problem of problems) lines.push(describeProblem(problem));
   return lines.join('\n');
 }

@@ -1,11 +1,14 @@
-import { defineCommand, type CommandDeps, type CommandResult } from '../src/command.ts';
+import { defineCommand, type CommandDeps, type CommandResult, type Invocation } from '../src/command.ts';
 import type { ClusterConfig } from '../src/config.ts';
 import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
 import type { IstiodPod } from '../src/kube/control-plane.ts';
 import { listIstiods } from '../src/kube/control-plane.ts';
+import { checkScopeNamespace } from '../src/kube/namespaces.ts';
+import { keepProblemList } from '../src/mesh/status-lists.ts';
 import { summarizeStatus, type StatusSummary } from '../src/mesh/status.ts';
 import { err, ok } from '../src/result.ts';
-import { renderStatusJson, renderStatusSlack, renderStatusText } from './status.render.ts';
+import { namespaceMissingResult } from './namespace-missing.ts';
+import { PROBLEMS_SHOWN, renderProblemList, renderStatusJson, renderStatusSlack, renderStatusText } from './status.render.ts';
 
 export interface StatusArgs {
   readonly namespace: string | undefined;
@@ -18,16 +21,19 @@ export interface StatusResult {
   readonly errors: readonly string[];
   readonly summary: StatusSummary;
   readonly istioctlVersion: string | undefined;
+  /** Set when `-n` names a namespace the API server says does not exist: the whole answer is this sentence. */
+  readonly namespaceMissing?: string;
 }
 
 /** Reads proxy sync state (istioctl) and istiod pods (Kubernetes API) side by side; either may fail alone. */
 export async function readStatus(target: ClusterConfig, namespace: string | undefined, deps: CommandDeps): Promise<StatusResult> {
   const errors: string[] = [];
   const kube = deps.kubeFor(target);
-  const [proxyStatus, istiodPods, version] = await Promise.all([
+  const [proxyStatus, istiodPods, version, namespaceState] = await Promise.all([
     deps.istioctl.proxyStatus(target),
     kube.ok ? listIstiods(kube.value, target.istioNamespace) : Promise.resolve(kube),
     deps.istioctl.clientVersion(),
+    checkScopeNamespace(kube, namespace),
   ]);
 
   let istiods: readonly IstiodPod[] | null = null;
@@ -49,20 +55,39 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   return {
     cluster: target.name,
     asOf: proxyStatus.ok ? proxyStatus.value.asOf : deps.now(),
-    errors,
+    errors: namespaceState.kind === 'missing' ? [namespaceState.message] : errors,
     summary,
     istioctlVersion: version.ok ? version.value.version : undefined,
+    ...(namespaceState.kind === 'missing' ? { namespaceMissing: namespaceState.message } : {}),
   };
 }
 
 export function statusResult(result: StatusResult): CommandResult {
+  if (result.namespaceMissing !== undefined) {
+    return namespaceMissingResult({ command: 'status', cluster: result.cluster, asOf: result.asOf, message: result.namespaceMissing, json: () => renderStatusJson(result) });
+  }
   return {
     envelope: { command: 'status', cluster: result.cluster, asOf: result.asOf, errors: result.errors },
     failed: result.summary.proxies === null && result.summary.controlPlane.istiods === null,
+    incomplete: result.summary.verdict === 'unknown',
     toJson: () => renderStatusJson(result),
     toText: () => renderStatusText(result),
     toSlack: () => renderStatusSlack(result),
   };
+}
+
+/**
+ * A Slack card lists the worst proxies and offers the rest behind a button; the rest is kept with the run so the
+ * click shows what the card was made from. A failure to keep it only costs the click a fresh run, said there.
+ */
+async function keepListForButton(result: StatusResult, deps: CommandDeps, invocation: Invocation): Promise<void> {
+  const problems = result.summary.proxies?.problems ?? [];
+  if (invocation.surface !== 'slack' || problems.length <= PROBLEMS_SHOWN) return;
+  const store = deps.state();
+  const kept = store.ok
+    ? await keepProblemList(store.value, { cluster: result.cluster, namespace: result.summary.namespace }, { asOf: result.asOf.toISOString(), count: problems.length, text: renderProblemList(result) })
+    : err(store.error.message);
+  if (!kept.ok) deps.logger.warn({ cluster: result.cluster, reason: kept.error }, 'could not keep the problem list for "Show all problem proxies"; a click will read a new run');
 }
 
 export const statusCommand = defineCommand<StatusArgs>({
@@ -80,7 +105,9 @@ export const statusCommand = defineCommand<StatusArgs>({
     const cluster = parsed.value.flags.get('cluster');
     return ok({ namespace: typeof namespace === 'string' ? namespace : undefined, cluster: typeof cluster === 'string' ? cluster : undefined });
   },
-  async execute(args, target, deps) {
-    return statusResult(await readStatus(target, args.namespace, deps));
+  async execute(args, target, deps, invocation) {
+    const result = await readStatus(target, args.namespace, deps);
+    await keepListForButton(result, deps, invocation);
+    return statusResult(result);
   },
 });

@@ -1,11 +1,17 @@
+import { readFile } from 'node:fs/promises';
+import { pino } from 'pino';
+import { z } from 'zod';
 import { findCommand } from '../commands/index.ts';
 import { resolveCluster, TERMINAL } from './command.ts';
 import { loadConfig } from './config.ts';
 import { buildCommandDeps } from './deps.ts';
+import { findKubeconfig } from './kube/kubeconfig-source.ts';
 import { createLogger } from './log.ts';
-import { pino } from 'pino';
 
 export type OutputFormat = 'text' | 'json';
+
+/** Exit codes of the terminal mode (README "Terminal mode and JSON"). */
+const EXIT = { ok: 0, unread: 1, usage: 2 } as const;
 
 /** Pulls `-o text|json` / `--output=json` out of the argument list; the rest is the command line. */
 export function splitOutputFlag(argv: readonly string[]): { format: OutputFormat; rest: string[] } | { error: string } {
@@ -29,37 +35,60 @@ export function splitOutputFlag(argv: readonly string[]): { format: OutputFormat
   return { format, rest };
 }
 
+const HELP_FLAGS = new Set(['-h', '--help']);
+
+async function packageVersion(): Promise<string> {
+  const text = await readFile(new URL('../package.json', import.meta.url), 'utf8');
+  return z.object({ version: z.string() }).parse(JSON.parse(text)).version;
+}
+
+/**
+ * The terminal mode, like kubectl: the answer on stdout, every error on stderr (the sentence that matters on its
+ * first line), and an exit code a script can trust.
+ */
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, out: NodeJS.WritableStream, errOut: NodeJS.WritableStream): Promise<number> {
+  const fail = (message: string, code: number): number => {
+    errOut.write(`mesh-bot: ${message}\n`);
+    return code;
+  };
+  if (argv.length === 1 && argv[0] === '--version') {
+    out.write(`mesh-bot ${await packageVersion()}\n`);
+    return EXIT.ok;
+  }
   const split = splitOutputFlag(argv);
-  if ('error' in split) {
-    errOut.write(`mesh-bot: ${split.error}\n`);
-    return 2;
-  }
-  const loaded = await loadConfig(env);
-  if (!loaded.ok) {
-    errOut.write(`mesh-bot: ${loaded.error.message}\n`);
-    return 2;
-  }
-  const config = loaded.value;
-  const logger = createLogger(env['LOG_LEVEL'] ?? 'warn', pino.destination(2));
-  const lookup = findCommand(split.rest);
+  if ('error' in split) return fail(split.error, EXIT.usage);
+  // `mesh-bot -h` is `mesh-bot help`; `mesh-bot status --help` is the usage of status.
+  const askedHelp = split.rest.some((token) => HELP_FLAGS.has(token));
+  const tokens = split.rest.filter((token) => !HELP_FLAGS.has(token));
+
+  const lookup = findCommand(askedHelp && tokens.length === 0 ? ['help'] : tokens);
   if (!lookup.ok) {
-    errOut.write(`mesh-bot: ${lookup.error}. Run \`mesh-bot help\` for the list of commands.\n`);
-    return 2;
+    const hint = lookup.error.suggestion ? ` Did you mean \`mesh-bot ${lookup.error.suggestion}\`?` : '';
+    return fail(`${lookup.error.message}.${hint} Run \`mesh-bot help\` for the list of commands.`, EXIT.usage);
   }
   const { command, rest } = lookup.value;
+  if (askedHelp && command.name !== 'help') {
+    out.write(`Usage: mesh-bot ${command.usage} [-o text|json]\n${command.summary}\n`);
+    return EXIT.ok;
+  }
   const prepared = command.prepare(rest);
-  if (!prepared.ok) {
-    errOut.write(`mesh-bot: ${prepared.error}.\nUsage: mesh-bot ${command.usage} [-o text|json]\n`);
-    return 2;
-  }
+  if (!prepared.ok) return fail(`${prepared.error}.\nUsage: mesh-bot ${command.usage} [-o text|json]`, EXIT.usage);
+
+  const loaded = await loadConfig(env);
+  if (!loaded.ok) return fail(loaded.error.message, EXIT.usage);
+  const config = loaded.value;
   const target = resolveCluster(config, prepared.value.clusterName);
-  if (!target.ok) {
-    errOut.write(`mesh-bot: ${target.error}.\nUsage: mesh-bot ${command.usage} [-o text|json]\n`);
-    return 2;
+  if (!target.ok) return fail(`${target.error}.\nUsage: mesh-bot ${command.usage} [-o text|json]`, EXIT.usage);
+  if (command.name !== 'help') {
+    const kubeconfig = findKubeconfig(env);
+    if (!kubeconfig.ok) return fail(kubeconfig.error, EXIT.usage);
   }
+
+  const logger = createLogger(env['LOG_LEVEL'] ?? 'warn', pino.destination(2));
   const deps = buildCommandDeps({ config, logger });
   const result = await prepared.value.execute(target.value, deps, TERMINAL);
-  out.write(split.format === 'json' ? `${JSON.stringify(result.toJson(), null, 2)}\n` : result.toText());
-  return result.failed ? 1 : 0;
+  for (const error of result.envelope.errors) errOut.write(`mesh-bot: ${error}\n`);
+  if (split.format === 'json') out.write(`${JSON.stringify(result.toJson(), null, 2)}\n`);
+  else if (!result.failed) out.write(result.toText());
+  return result.failed || result.incomplete === true ? EXIT.unread : EXIT.ok;
 }

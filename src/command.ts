@@ -48,8 +48,13 @@ export interface CommandResult {
   toJson(): Record<string, unknown>;
   toText(): string;
   toSlack(): SlackMessage;
-  /** True when the command could not read anything at all (the terminal mode exits 1). */
+  /** True when the command could not read anything at all: the terminal prints only the errors and exits 1. */
   readonly failed: boolean;
+  /**
+   * True when a part the verdict depends on could not be read: the terminal prints what was read and exits 1,
+   * so a script never takes a half-read answer for a good one.
+   */
+  readonly incomplete?: boolean;
   /** Only the person who ran it sees the answer (refusals); default: posted in the channel. */
   readonly ephemeral?: boolean;
   /** Runs once the answer is in the channel (a digest becomes the next baseline only if people saw it). */

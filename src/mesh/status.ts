@@ -1,7 +1,8 @@
 import type { IstiodPod } from '../kube/control-plane.ts';
 import type { ProxyStatusReport, ProxyStatusRow, SyncState } from '../istioctl/types.ts';
 
-export type StatusVerdict = 'healthy' | 'degraded' | 'control-plane-down' | 'unknown';
+/** `no-proxies`: istioctl answered and no proxy is in scope; never green, there is nothing to call healthy. */
+export type StatusVerdict = 'healthy' | 'degraded' | 'control-plane-down' | 'no-proxies' | 'unknown';
 
 export interface ProblemProxy {
   readonly name: string;
@@ -50,6 +51,8 @@ export interface StatusSummary {
   readonly skew: VersionSkew;
   /** True when istioctl said no istiod is running. */
   readonly controlPlaneMissing: boolean;
+  /** Version of `skew.mismatched` → the proxies running it (istioctl's `pod.namespace` names, sorted). */
+  readonly skewedProxies: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface StatusInputs {
@@ -60,7 +63,8 @@ export interface StatusInputs {
 }
 
 export function summarizeStatus(inputs: StatusInputs): StatusSummary {
-  const proxies = inputs.report ? summarizeProxies(inputs.report.proxies, inputs.namespace) : null;
+  const rows = inputs.report ? inputs.report.proxies.filter((row) => inputs.namespace === undefined || row.namespace === inputs.namespace) : null;
+  const proxies = rows ? summarizeProxies(rows) : null;
   const istiods = inputs.istiods;
   const readyIstiods = istiods ? istiods.filter((pod) => pod.ready).length : 0;
   const controlPlaneVersions = distinct(
@@ -72,6 +76,7 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
   let verdict: StatusVerdict;
   if (controlPlaneMissing || (istiods !== null && readyIstiods === 0)) verdict = 'control-plane-down';
   else if (proxies === null || istiods === null) verdict = proxies !== null && proxies.stale + proxies.error > 0 ? 'degraded' : 'unknown';
+  else if (proxies.total === 0) verdict = 'no-proxies';
   else if (proxies.stale + proxies.error > 0 || readyIstiods < istiods.length) verdict = 'degraded';
   else verdict = 'healthy';
 
@@ -82,12 +87,21 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
     controlPlane: { istiods, ready: readyIstiods },
     skew,
     controlPlaneMissing,
+    skewedProxies: proxiesByVersion(rows ?? [], skew.mismatched.map((entry) => entry.version)),
   };
+}
+
+function proxiesByVersion(rows: readonly ProxyStatusRow[], versions: readonly string[]): Record<string, string[]> {
+  const wanted = new Set(versions);
+  const byVersion: Record<string, string[]> = {};
+  for (const row of rows) if (wanted.has(row.version)) (byVersion[row.version] ??= []).push(row.name);
+  for (const names of Object.values(byVersion)) names.sort();
+  return byVersion;
 }
 
 const STATE_SEVERITY: Readonly<Record<SyncState, number>> = { ERROR: 2, STALE: 1, SYNCED: 0, 'NOT SENT': 0, IGNORED: 0 };
 
-function summarizeProxies(rows: readonly ProxyStatusRow[], namespace: string | undefined): ProxySummary {
+function summarizeProxies(rows: readonly ProxyStatusRow[]): ProxySummary {
   let total = 0;
   let stale = 0;
   let error = 0;
@@ -98,7 +112,6 @@ function summarizeProxies(rows: readonly ProxyStatusRow[], namespace: string | u
   const istiods = new Set<string>();
 
   for (const row of rows) {
-    if (namespace !== undefined && row.namespace !== namespace) continue;
     total += 1;
     const version = row.version === '' ? 'unknown' : row.version;
     byVersion[version] = (byVersion[version] ?? 0) + 1;

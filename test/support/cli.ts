@@ -11,6 +11,8 @@ export async function cli(argv: string[], istioctl: FakeIstioctlSettings, env: R
   const errChunks: Buffer[] = [];
   out.on('data', (chunk: Buffer) => chunks.push(chunk));
   errOut.on('data', (chunk: Buffer) => errChunks.push(chunk));
-  const code = await runCli(argv, { ISTIOCTL: fake.path, ...env }, out, errOut);
+  // What a shell would pass on: the kubeconfig the test file points KUBECONFIG at, then the test's own settings.
+  const inherited = process.env['KUBECONFIG'] ? { KUBECONFIG: process.env['KUBECONFIG'] } : {};
+  const code = await runCli(argv, { ISTIOCTL: fake.path, ...inherited, ...env }, out, errOut);
   return { code, stdout: Buffer.concat(chunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
 }

@@ -2,11 +2,12 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { readAnalyze } from '../../../../commands/analyze.ts';
 import { renderFindingList, scopeLabel, SHOW_FINDINGS_ACTION } from '../../../../commands/analyze.render.ts';
-import { resolveCluster } from '../../../command.ts';
+import { clockTime, resolveCluster } from '../../../command.ts';
 import { isDnsLabel } from '../../../names.ts';
 import type { ListenerContext } from '../../context.ts';
 import { CANNOT_POST, postListUnder } from '../../thread-or-file.ts';
 import { safeJson } from '../../../json.ts';
+import { counted } from '../../../words.ts';
 import { onClick } from './click.ts';
 
 const buttonValue = z.object({
@@ -35,7 +36,7 @@ export function registerShowFindings(app: App, ctx: ListenerContext): void {
     const posted = await postListUnder(click.client, ctx.logger, {
       channel: click.channel,
       threadTs: click.messageTs,
-      title: `${result.findings.length} findings in ${scopeLabel(result)}`,
+      title: `${counted(result.findings.length, 'finding')} in ${scopeLabel(result)}, as of ${clockTime(result.asOf)}`,
       text: renderFindingList(result),
       filename: `analyze-${result.cluster}-${namespace ?? 'all-namespaces'}.txt`,
     });

@@ -12,6 +12,23 @@ const slashCommandSchema = z.object({
   channel_id: z.string().min(1),
 });
 
+/** How long the ack may wait for a role decision; Slack drops a slash command not acked within 3 s. */
+const ROLE_CHECK_BUDGET_MS = 1500;
+
+/** The promise's value if it settles within `ms`, else undefined (the promise keeps running). */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function usageHint(usage: string): string {
   return `Usage: \`/mesh ${usage}\``;
 }
@@ -33,7 +50,8 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
     }
     const lookup = findCommand(tokenize(payload.data.text));
     if (!lookup.ok) {
-      await ack({ response_type: 'ephemeral', text: `:x: ${escapeMrkdwn(lookup.error)}. Try \`/mesh help\` for the list of commands.` });
+      const hint = lookup.error.suggestion ? ` Did you mean \`/mesh ${lookup.error.suggestion}\`?` : '';
+      await ack({ response_type: 'ephemeral', text: `:x: ${escapeMrkdwn(lookup.error.message)}.${hint} Try \`/mesh help\` for the list of commands.` });
       finish('unknown', 'invalid', { detail: clip(payload.data.text) });
       return;
     }
@@ -70,9 +88,19 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
       return;
     }
 
-    await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Running \`${name}\` on cluster \`${escapeMrkdwn(cluster)}\`…` });
-
-    const role = await ctx.access.role(payload.data.user_id, prepared.value.role, `run \`/mesh ${name}\``);
+    // The role is known before anything is said to run, so a viewer never reads "Running …" right before a
+    // refusal. A user-group lookup that is slow (Slack rate limits) must not cost the 3-second ack: past the
+    // budget the ack says the role is being checked, and the refusal or the answer follows via response_url.
+    const roleCheck = ctx.access.role(payload.data.user_id, prepared.value.role, `run \`/mesh ${name}\``);
+    const early = await settledWithin(roleCheck, ROLE_CHECK_BUDGET_MS);
+    const running = `:hourglass_flowing_sand: Running \`${name}\` on cluster \`${escapeMrkdwn(cluster)}\`…`;
+    if (early?.allowed === false) {
+      await ack({ response_type: 'ephemeral', text: `:no_entry: ${early.reason}` });
+      finish(name, 'refused', { cluster, detail: 'role' });
+      return;
+    }
+    await ack({ response_type: 'ephemeral', text: early ? running : `:hourglass_flowing_sand: Checking whether you may run \`${name}\`…` });
+    const role = early ?? (await roleCheck);
     if (!role.allowed) {
       await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', text: `:no_entry: ${role.reason}` }), 'refusal');
       finish(name, 'refused', { cluster, detail: 'role' });
