@@ -2,18 +2,18 @@ import type { KnownBlock } from '@slack/types';
 import { clockTime, defineCommand, type CommandDeps, type CommandResult, type Invocation } from '../src/command.ts';
 import type { ClusterConfig } from '../src/config.ts';
 import { CLUSTER_FLAG, NAMESPACE_FLAG, checkObjectName, parseArgs, type FlagSpec } from '../src/grammar.ts';
-import { planWeights } from '../src/mesh/canary/plan.ts';
+import { isNothingToChange } from '../src/mesh/canary/plan.ts';
 import { weightChange } from '../src/mesh/canary/request.ts';
 import type { CanaryInspection } from '../src/mesh/canary/service.ts';
 import { canaryServiceFor } from '../src/mesh/canary/wiring.ts';
-import { err, ok } from '../src/result.ts';
-import { context, escapeMrkdwn, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
-import { propagationLine, renderInspection, renderPlan, routesAfter, routesOf, type RouteView } from './canary.render.ts';
+import { err, ok, type Result } from '../src/result.ts';
+import { context, escapeMrkdwn, escapeMrkdwnKeepingMentions, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
+import { approverMentions, propagationLine, renderInspection, renderPlan, routesAfter, routesOf, type RouteView } from './canary.render.ts';
 
 type CanaryRequest<Namespace> =
   | { readonly action: 'status'; readonly virtualService: string; readonly namespace: Namespace; readonly cluster: string | undefined }
   | { readonly action: 'promote'; readonly virtualService: string; readonly namespace: Namespace; readonly cluster: string | undefined; readonly weight: number; readonly subset: string | undefined }
-  | { readonly action: 'rollback'; readonly virtualService: string; readonly namespace: Namespace; readonly cluster: string | undefined };
+  | { readonly action: 'rollback'; readonly virtualService: string; readonly namespace: Namespace; readonly cluster: string | undefined; readonly to: string | undefined };
 
 /** As typed: without `-n` the namespace is the cluster's default namespace (config `defaultNamespace`). */
 export type CanaryArgs = CanaryRequest<string | undefined>;
@@ -21,6 +21,9 @@ type ResolvedCanaryArgs = CanaryRequest<string>;
 
 const WEIGHT_FLAG: FlagSpec = { name: 'weight', takesValue: true, value: 'percent' };
 const SUBSET_FLAG: FlagSpec = { name: 'subset', takesValue: true, value: 'name' };
+const TO_FLAG: FlagSpec = { name: 'to', takesValue: true, value: 'name' };
+/** `50` or `50%`: a whole percentage. */
+const PERCENT = /^(\d{1,3})%?$/;
 const ACTIONS = ['status', 'promote', 'rollback'] as const;
 
 interface Outcome {
@@ -43,18 +46,33 @@ function result(command: string, outcome: Outcome): CommandResult {
   };
 }
 
-/** A refusal: one sentence saying why, rendered the same on every surface. */
+/** A refusal: one sentence saying why, rendered the same on every surface. A no-op is said without alarm. */
 function refusal(command: string, cluster: string, now: Date, reason: string): CommandResult {
+  if (isNothingToChange(reason)) return notice(command, cluster, now, reason);
   const refused = result(command, {
     cluster,
     asOf: now,
     errors: [reason],
     failed: true,
-    slack: message(`:no_entry: ${reason}`, [section(`:no_entry: ${escapeMrkdwn(reason)}`)]),
+    slack: message(`:no_entry: ${reason}`, [section(`:no_entry: ${escapeMrkdwnKeepingMentions(reason)}`)]),
     text: `Refused: ${reason}`,
     json: { refused: true },
   });
   return { ...refused, ephemeral: true };
+}
+
+/** Nothing needed doing (the weights are already there): not an error, and exit code 0. */
+function notice(command: string, cluster: string, now: Date, text: string): CommandResult {
+  const said = result(command, {
+    cluster,
+    asOf: now,
+    errors: [],
+    failed: false,
+    slack: message(`:information_source: ${text}`, [section(`:information_source: ${escapeMrkdwn(text)}`)]),
+    text: `Nothing to do: ${text}`,
+    json: { noop: true, message: text },
+  });
+  return { ...said, ephemeral: true };
 }
 
 function routesText(routes: readonly RouteView[]): string {
@@ -131,12 +149,18 @@ async function promote(args: Extract<ResolvedCanaryArgs, { action: 'promote' }>,
   const created = await service.value.createRequest(prepared.value, invocation.user, invocation.channel);
   if (!created.ok) return refusal('canary promote', target.name, now, created.error);
   const cardChannel = deps.config.approvals.channel ?? invocation.channel;
-  const posted = await deps.cards.post(created.value, cardChannel);
-  if (!posted.ok) return refusal('canary promote', target.name, now, `The request ${created.value.id} was recorded but its approval card could not be posted: ${posted.error}`);
+  const posted = await deps.cards.post(created.value, cardChannel, approverMentions(approvers));
+  if (!posted.ok) {
+    // Nothing may stay pending that no approver can see: the request ends here and frees the VirtualService.
+    await service.value.cancel(created.value.id, `its approval card could not be posted (${posted.error}).`);
+    return refusal('canary promote', target.name, now, `The approval card could not be posted, so the request was cancelled and nothing is pending: ${posted.error}. Then ask again.`);
+  }
   await service.value.attachCard(created.value.id, posted.value);
   const summary = `Approval requested for ${args.namespace}/${args.virtualService}: ${weightChange(created.value.plan)}. The card is in <#${posted.value.channel}>; it expires at ${clockTime(new Date(created.value.expiresAt))}.`;
   const blocks: KnownBlock[] = [header('Canary promotion requested'), section(escapeMrkdwn(summary).replace(/&lt;#(C[A-Z0-9]+)&gt;/, '<#$1>')), context([`request ${created.value.id}`])];
-  return result('canary promote', { cluster: target.name, asOf: now, errors: [], failed: false, slack: message(summary, blocks), text: summary, json: { ...json, requestId: created.value.id } });
+  const answer = result('canary promote', { cluster: target.name, asOf: now, errors: [], failed: false, slack: message(summary, blocks), text: summary, json: { ...json, requestId: created.value.id } });
+  // The card itself tells the channel it is in; a second message there would only repeat it.
+  return posted.value.channel === invocation.channel ? { ...answer, ephemeral: true } : answer;
 }
 
 async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }>, target: ClusterConfig, deps: CommandDeps, invocation: Invocation): Promise<CommandResult> {
@@ -144,26 +168,27 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
   const service = canaryServiceFor(deps, target);
   if (!service.ok) return refusal('canary rollback', target.name, now, service.error);
   if (invocation.surface === 'terminal' || !invocation.user) {
-    const inspected = await service.value.inspect(args.namespace, args.virtualService);
-    if (!inspected.ok) return refusal('canary rollback', target.name, now, inspected.error);
-    const last = inspected.value.lastApplied;
-    const planned = planWeights(inspected.value.vs, { weight: 0, canarySubset: last?.plan.canarySubset, remembered: last ? { stableSubset: last.plan.stableSubset, canarySubset: last.plan.canarySubset } : undefined });
+    const planned = await service.value.planRollback(args.namespace, args.virtualService, args.to);
     if (!planned.ok) return refusal('canary rollback', target.name, now, planned.error);
+    const { inspection, plan } = planned.value;
     return result('canary rollback', {
       cluster: target.name,
       asOf: now,
       errors: [],
       failed: false,
-      slack: renderPlan(planned.value, args.namespace, args.virtualService, [], 'Rollback plan (nothing changed)'),
-      text: `Rollback plan for ${target.name}/${args.namespace}/${args.virtualService} (nothing was changed; run it in Slack):\n${routesText(routesAfter(inspected.value, planned.value))}`,
-      json: { virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspected.value, planned.value), planOnly: true },
+      slack: renderPlan(plan, args.namespace, args.virtualService, [], 'Rollback plan (nothing changed)'),
+      text: `Rollback plan for ${target.name}/${args.namespace}/${args.virtualService} (nothing was changed; run it in Slack):\n${routesText(routesAfter(inspection, plan))}`,
+      json: { virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, planOnly: true },
     });
   }
-  const rolled = await service.value.rollback(args.namespace, args.virtualService, invocation.user);
+  const rolled = await service.value.rollback(args.namespace, args.virtualService, invocation.user, { to: args.to });
   if (!rolled.ok) return refusal('canary rollback', target.name, now, rolled.error);
-  const { plan, propagation } = rolled.value;
-  const first = plan.changes[0];
-  const summary = `Rolled back ${args.namespace}/${args.virtualService}: ${first ? `${first.before.map((d) => `${d.subset} ${d.weight}%`).join(' / ')} → ${first.after.map((d) => `${d.subset} ${d.weight}%`).join(' / ')}` : ''} by <@${invocation.user}>.`;
+  const { plan, propagation, rolledBack } = rolled.value;
+  const summary = `Rolled back ${args.namespace}/${args.virtualService}: ${weightChange(plan)} by <@${invocation.user}>.`;
+  if (rolledBack) {
+    await deps.cards?.update(rolledBack);
+    await deps.cards?.reply(rolledBack, `Rolled back by <@${invocation.user}> with \`/mesh canary rollback\`: ${summary.replace(/^Rolled back /, '')} ${propagationLine(propagation)}`);
+  }
   return result('canary rollback', {
     cluster: target.name,
     asOf: now,
@@ -171,14 +196,14 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
     failed: false,
     slack: message(summary, [header('Canary rolled back'), section(summary), context([escapeMrkdwn(propagationLine(propagation))])]),
     text: `${summary}\n${propagationLine(propagation)}`,
-    json: { virtualService: args.virtualService, namespace: args.namespace, canarySubset: plan.canarySubset, propagation },
+    json: { virtualService: args.virtualService, namespace: args.namespace, stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, propagation },
   });
 }
 
 export const canaryCommand = defineCommand<CanaryArgs>({
   name: 'canary',
   aliases: [],
-  usage: 'canary status|promote|rollback VIRTUALSERVICE [--weight PERCENT] [--subset SUBSET] [-n NAMESPACE] [--cluster NAME]',
+  usage: 'canary status|promote|rollback VIRTUALSERVICE [--weight PERCENT] [--subset SUBSET] [--to SUBSET] [-n NAMESPACE] [--cluster NAME]',
   summary: 'VirtualService weights; approval-gated promotion (operators ask, approvers approve) and rollback',
   role: 'reader',
   roleFor: (args) => (args.action === 'status' ? 'reader' : 'operator'),
@@ -187,7 +212,7 @@ export const canaryCommand = defineCommand<CanaryArgs>({
     const [action, ...rest] = tokens;
     if (action === undefined) return err('missing subcommand: status, promote or rollback');
     if (!(ACTIONS as readonly string[]).includes(action)) return err(`unknown canary subcommand "${action.slice(0, 40)}"; use status, promote or rollback`);
-    const specs = action === 'promote' ? [NAMESPACE_FLAG, CLUSTER_FLAG, WEIGHT_FLAG, SUBSET_FLAG] : [NAMESPACE_FLAG, CLUSTER_FLAG];
+    const specs = action === 'promote' ? [NAMESPACE_FLAG, CLUSTER_FLAG, WEIGHT_FLAG, SUBSET_FLAG] : action === 'rollback' ? [NAMESPACE_FLAG, CLUSTER_FLAG, TO_FLAG] : [NAMESPACE_FLAG, CLUSTER_FLAG];
     const parsed = parseArgs(rest, specs);
     if (!parsed.ok) return parsed;
     const [name, extra] = parsed.value.positionals;
@@ -199,12 +224,25 @@ export const canaryCommand = defineCommand<CanaryArgs>({
       return typeof value === 'string' ? value : undefined;
     };
     const common = { virtualService: vs.value, namespace: flag('namespace'), cluster: flag('cluster') };
+    const subsetFlag = (key: string): Result<string | undefined, string> => {
+      const value = flag(key);
+      return value === undefined ? ok(undefined) : checkObjectName(value, `subset name (--${key})`);
+    };
     if (action === 'promote') {
       const weight = flag('weight');
       if (weight === undefined) return err('canary promote needs --weight PERCENT (the share of traffic for the canary)');
-      return ok({ action, ...common, weight: Number(weight), subset: flag('subset') });
+      const percent = PERCENT.exec(weight.trim());
+      if (!percent || Number(percent[1]) > 100) return err(`--weight takes a whole percentage from 0 to 100 (like 50 or 50%), got "${weight.slice(0, 20)}"`);
+      const subset = subsetFlag('subset');
+      if (!subset.ok) return subset;
+      return ok({ action, ...common, weight: Number(percent[1]), subset: subset.value });
     }
-    return ok({ action: action as 'status' | 'rollback', ...common });
+    if (action === 'rollback') {
+      const to = subsetFlag('to');
+      if (!to.ok) return to;
+      return ok({ action, ...common, to: to.value });
+    }
+    return ok({ action: 'status', ...common });
   },
   execute(parsed, target, deps, invocation) {
     const args = { ...parsed, namespace: parsed.namespace ?? target.defaultNamespace };

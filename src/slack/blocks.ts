@@ -28,6 +28,17 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Escapes a sentence of ours that names people: user, user-group and channel mentions (`<@U…>`, `<!subteam^S…>`,
+ * `<#C…>`) stay live so Slack shows names, everything else is escaped as with escapeMrkdwn.
+ */
+export function escapeMrkdwnKeepingMentions(text: string): string {
+  return text
+    .split(/(<@[UW][A-Z0-9]+>|<!subteam\^[A-Z0-9]+>|<#C[A-Z0-9]+>)/)
+    .map((part, index) => (index % 2 === 1 ? part : escapeMrkdwn(part)))
+    .join('');
+}
+
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, Math.max(0, max - 1))}…`;
