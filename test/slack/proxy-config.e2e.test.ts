@@ -107,7 +107,7 @@ describe('/mesh proxy-config end to end through the Bolt HTTP receiver', () => {
     await bot.slash('pc all productpage-v1.default');
     const all = await bot.answer('C0OPS');
     // Certificates are still summarized (read before redaction): the leaf expires 2026-11-26.
-    assert.match(blockText(all.blocks), /default Cert Chain ACTIVE/);
+    assert.match(blockText(all.blocks), /\n• 3 certificates: /);
     const upload = findButton(all.blocks, 'pc_upload_full');
     assert.ok(upload?.value);
     await bot.click({ actionId: 'pc_upload_full', value: upload.value, messageTs: all.ts });
