@@ -53,40 +53,83 @@ function where(request: PromotionRequest): string {
   return `\`${escapeMrkdwn(request.virtualService)}\` in \`${escapeMrkdwn(request.cluster)}/${escapeMrkdwn(request.namespace)}\``;
 }
 
+/** The requester rejecting their own request withdraws it. */
+function withdrawn(request: PromotionRequest): boolean {
+  return request.state === 'rejected' && request.decidedBy === request.requester;
+}
+
 function outcomeLine(request: PromotionRequest): string {
   const decidedAt = request.decidedAt ? clockTime(new Date(request.decidedAt)) : '';
   switch (request.state) {
     case 'pending':
       return `:hourglass_flowing_sand: *Waiting for approval* — expires at ${clockTime(new Date(request.expiresAt))}.`;
     case 'approved':
-      return `:gear: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt} — applying…`;
+      return `:gear: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt} — ${request.outcome ? escapeMrkdwn(request.outcome.message) : 'applying…'}`;
     case 'applied':
       return `:white_check_mark: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt}. ${escapeMrkdwn(request.outcome?.message ?? '')}\n${escapeMrkdwn(propagationLine(request.outcome?.propagation ?? null))}`;
     case 'rejected':
-      return `:x: *Rejected* by <@${request.decidedBy ?? '?'}> at ${decidedAt}. Nothing was changed.`;
+      return withdrawn(request) ? `:leftwards_arrow_with_hook: *Withdrawn* by <@${request.requester}> at ${decidedAt}. Nothing was changed.` : `:x: *Rejected* by <@${request.decidedBy ?? '?'}> at ${decidedAt}. Nothing was changed.`;
     case 'expired':
       return `:clock3: *Expired* at ${clockTime(new Date(request.expiresAt))}. Nothing was changed.`;
     case 'failed':
       return `:warning: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt} but *not applied*: ${escapeMrkdwn(request.outcome?.message ?? 'unknown error')}`;
+    case 'cancelled':
+      return `:heavy_minus_sign: *Cancelled*: ${escapeMrkdwn(request.outcome?.message ?? 'the request never reached an approver')} Nothing was changed.`;
   }
 }
 
-export function cardHeadline(request: PromotionRequest): string {
-  const state =
-    request.state === 'pending' ? `waiting for approval (requested by <@${request.requester}>)` : request.state === 'applied' ? `applied (approved by <@${request.decidedBy ?? '?'}>)` : request.state;
-  return `Canary promotion of ${request.namespace}/${request.virtualService} ${weightChange(request.plan)}: ${state}`;
+function stateWords(request: PromotionRequest): string {
+  switch (request.state) {
+    case 'pending':
+      return `waiting for approval (requested by <@${request.requester}>)`;
+    case 'applied':
+      return request.rolledBack ? `applied, then rolled back by <@${request.rolledBack.by}>` : `applied (approved by <@${request.decidedBy ?? '?'}>)`;
+    case 'rejected':
+      return withdrawn(request) ? 'withdrawn by the requester' : `rejected by <@${request.decidedBy ?? '?'}>`;
+    case 'failed':
+      return 'approved but not applied';
+    default:
+      return request.state;
+  }
+}
+
+/**
+ * The card's top-level text, which notifications and screen readers read. `notify` (approvers' mentions) goes
+ * only into a pending card, so Slack notifies them when it is posted.
+ */
+export function cardHeadline(request: PromotionRequest, notify?: string): string {
+  const mention = request.state === 'pending' && notify ? ` — approvers: ${notify}` : '';
+  return `Canary promotion of ${request.namespace}/${request.virtualService} ${weightChange(request.plan)}: ${stateWords(request)}${mention}`;
+}
+
+/** `<@U…>` for users and `<!subteam^S…>` for user groups: the mentions that make Slack notify them. */
+export function approverMentions(approvers: { readonly users: readonly string[]; readonly usergroups: readonly string[] }): string {
+  return [...approvers.usergroups.map((group) => `<!subteam^${group}>`), ...approvers.users.map((user) => `<@${user}>`)].join(' ');
+}
+
+/** Weights the card shows: what was asked while pending, what happened once decided. */
+function weightFields(request: PromotionRequest): string[] {
+  const plan = request.plan;
+  const first = plan.changes[0];
+  const before = escapeMrkdwn(first ? describeSplit(first.before, plan.stableSubset) : '');
+  const after = escapeMrkdwn(first ? describeSplit(first.after, plan.stableSubset) : '');
+  if (request.state === 'pending') return [`*Current*\n${before}`, `*Proposed*\n${after}`];
+  if (request.state === 'applied' && !request.rolledBack) return [`*Before*\n${before}`, `*Now*\n${after}`];
+  if (request.state === 'applied') return [`*Before*\n${before}`, `*Applied, then rolled back*\n${after}`];
+  if (request.state === 'approved') return [`*Before*\n${before}`, `*Being applied*\n${after}`];
+  return [`*Unchanged*\n${before}`, `*Was proposed*\n${after}`];
 }
 
 /** The approval card, rendered from the request's durable state only (any replica renders the same card). */
-export function renderCard(request: PromotionRequest, now: Date): SlackMessage {
+export function renderCard(request: PromotionRequest, now: Date, notify?: string): SlackMessage {
   const plan = request.plan;
   const first = plan.changes[0];
+  const asks = request.state === 'pending' ? 'asks' : 'asked';
   const blocks: KnownBlock[] = [
     header(`Canary promotion · ${request.virtualService}`),
-    section(`<@${request.requester}> asks to shift traffic of ${where(request)} to subset \`${escapeMrkdwn(plan.canarySubset)}\`.`),
+    section(`<@${request.requester}> ${asks} to shift traffic of ${where(request)} to subset \`${escapeMrkdwn(plan.canarySubset)}\`.`),
     fields([
-      `*Current*\n${escapeMrkdwn(first ? describeSplit(first.before, plan.stableSubset) : '')}`,
-      `*Proposed*\n${escapeMrkdwn(first ? describeSplit(first.after, plan.stableSubset) : '')}`,
+      ...weightFields(request),
       `*Routes changed*\n${plan.changes.map((change) => escapeMrkdwn(change.name ?? `#${change.index + 1}`)).join(', ')}`,
       `*Requested*\n${clockTime(new Date(request.requestedAt))}`,
     ]),
@@ -129,7 +172,7 @@ export function renderCard(request: PromotionRequest, now: Date): SlackMessage {
     );
   }
   blocks.push(context([`request ${request.id}`]));
-  return message(cardHeadline(request), blocks);
+  return message(cardHeadline(request, notify), blocks);
 }
 
 export function renderInspection(inspection: CanaryInspection, syncLine: string, cluster: string): SlackMessage {

@@ -7,8 +7,8 @@ import { err, ok } from '../result.ts';
 /** Approval cards as Slack channel messages: posted once, then rewritten in place from the durable request. */
 export function slackApprovalCards(client: WebClient, logger: Logger, now: () => Date): ApprovalCards {
   return {
-    async post(request, channel) {
-      const card = renderCard(request, now());
+    async post(request, channel, notify) {
+      const card = renderCard(request, now(), notify);
       try {
         const posted = await client.chat.postMessage({ channel, text: card.text, blocks: [...card.blocks] });
         if (!posted.ts || !posted.channel) return err('Slack did not return the message timestamp');

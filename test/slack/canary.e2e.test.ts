@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startBot, type Bot } from '../support/bot.ts';
 import { eventually } from '../support/eventually.ts';
-import { seedReviews, realPatches, reviewsWeights } from '../support/bookinfo.ts';
+import { seedReviews, reviewsWeights } from '../support/bookinfo.ts';
+import { weightWrites as realPatches } from '../mesh/canary/harness.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 import { startFakeSlack, type FakeSlack, type StoredMessage } from '../../src/sandbox/slack-api.ts';
 import { blockText, buttons } from '../support/blocks.ts';
@@ -14,7 +15,7 @@ access:
 approvals:
   ttl: 30m
   channel: C0REL
-  propagationTimeout: 2s
+  propagationTimeout: 1s
   propagationInterval: 100ms
 `;
 
@@ -64,7 +65,8 @@ describe('approval-gated canary promotion end to end', () => {
   it('posts a card, refuses self-approval, and applies the change exactly once when a second person approves', async () => {
     const first = await bot();
     const { card, id } = await requestPromotion(first);
-    assert.match(card.text, /^Canary promotion of bookinfo\/reviews v1 90% \/ v2 10% → v1 50% \/ v2 50%: waiting for approval \(requested by <@U0ALICE>\)$/);
+    // The approvers are mentioned in the top-level text, so Slack notifies them.
+    assert.match(card.text, /^Canary promotion of bookinfo\/reviews v1 90% \/ v2 10% → v1 50% \/ v2 50%: waiting for approval \(requested by <@U0ALICE>\) — approvers: <@U0BOB> <@U0CAROL> <@U0ALICE>$/);
     assert.match(blockText(card?.blocks), /Dry run passed/);
     assert.equal(realPatches(api), 0, 'nothing is written before approval');
 
@@ -147,7 +149,7 @@ describe('approval-gated canary promotion end to end', () => {
     seedReviews(api, { weights: [80, 20] });
     await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
     const updated = await finalCard(card.ts);
-    assert.match(blockText(updated?.blocks), /not applied\*: VirtualService bookinfo\/reviews changed since the request was made, so nothing was written/);
+    assert.match(blockText(updated?.blocks), /not applied\*: VirtualService bookinfo\/reviews changed since the request was made: route "reviews-route" is no longer the route that was approved \(its match, destinations or weights changed\), so nothing was written/);
     assert.deepEqual(reviewsWeights(api), [80, 20]);
   });
 
@@ -235,16 +237,95 @@ describe('approval-gated canary promotion end to end', () => {
     const rolled = await slack.waitFor((fake) => {
       const current = fake.message('C0REL', card.ts);
       return /Rolled back\* by <@U0DAVE>/.test(blockText(current?.blocks)) ? current : undefined;
-    });
+    }, { timeoutMs: 10_000 });
     assert.ok(!buttons(rolled?.blocks).some((element) => element.action_id === 'canary_rollback'));
     assert.deepEqual(reviewsWeights(api), [100, 0]);
     assert.ok((api.list('v1', 'Event', 'bookinfo') as { reason?: string }[]).some((event) => event.reason === 'WeightsRolledBack'));
 
-    seedReviews(api, { weights: [60, 40] });
+    // Someone moves traffic with kubectl; the stable/canary record on the VirtualService stays.
+    setReviewsWeights(api, [60, 40]);
     await first.slash('canary rollback reviews -n bookinfo', { userId: 'U0DAVE', channelId: 'C0OPS' });
-    const answer = await slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'response_url' && /Rolled back/.test(message.text)));
+    const answer = await slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'response_url' && /Rolled back/.test(message.text)), { timeoutMs: 10_000 });
     assert.match(answer.text, /Rolled back bookinfo\/reviews: v1 60% \/ v2 40% → v1 100% \/ v2 0% by <@U0DAVE>/);
     assert.deepEqual(reviewsWeights(api), [100, 0]);
+  });
+
+  it('rolls back to the stable subset on record, never to the majority, and refuses without a record or --to', async () => {
+    seedReviews(api, { weights: [30, 70] });
+    const first = await bot();
+    await first.slash('canary rollback reviews -n bookinfo', { userId: 'U0DAVE', channelId: 'C0OPS' });
+    const refusal = await slack.waitFor((fake) => fake.responses.find((response) => /no record of which subset/.test(String(response.body['text'] ?? ''))), { timeoutMs: 10_000 });
+    assert.match(String(refusal.body['text']), /Say which subset gets 100 % with --to, e\.g\. `canary rollback reviews -n bookinfo --to v1`/);
+    assert.deepEqual(reviewsWeights(api), [30, 70]);
+    await first.slash('canary rollback reviews -n bookinfo --to v1', { userId: 'U0DAVE', channelId: 'C0OPS' });
+    await slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'response_url' && /Rolled back/.test(message.text)), { timeoutMs: 10_000 });
+    assert.deepEqual(reviewsWeights(api), [100, 0]);
+  });
+
+  it('keeps the approved card true after a rollback from the command line: state, weights, buttons, thread', async () => {
+    const first = await bot();
+    const { card, id } = await requestPromotion(first);
+    await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    const approved = blockText((await finalCard(card.ts))?.blocks);
+    assert.match(approved, /<@U0ALICE> asked to shift traffic/);
+    assert.doesNotMatch(approved, /asks to shift|expires at|\*Current\*/);
+    assert.match(approved, /\*Before\*\nv1 90% \/ v2 10%\n\*Now\*\nv1 50% \/ v2 50%/);
+
+    await first.slash('canary rollback reviews -n bookinfo', { userId: 'U0DAVE', channelId: 'C0OPS' });
+    const updated = await slack.waitFor((fake) => {
+      const current = fake.message('C0REL', card.ts);
+      return /Rolled back\* by <@U0DAVE>/.test(blockText(current?.blocks)) ? current : undefined;
+    }, { timeoutMs: 10_000 });
+    assert.match(updated.text, /applied, then rolled back by <@U0DAVE>/);
+    assert.match(blockText(updated.blocks), /\*Applied, then rolled back\*/);
+    assert.ok(!buttons(updated.blocks).some((element) => element.action_id === 'canary_rollback'), 'no Roll back button on a rolled-back card');
+    const reply = await slack.waitFor((fake) => fake.threadReplies('C0REL', card.ts).find((message) => /Rolled back by <@U0DAVE> with `\/mesh canary rollback`/.test(message.text)), { timeoutMs: 10_000 });
+    assert.match(reply.text, /v1 50% \/ v2 50% → v1 100% \/ v2 0%/);
+  });
+
+  it('applies one rule to who may roll back: an approver who is not an operator is refused on the card and on the command', async () => {
+    const first = await bot();
+    const { card, id } = await requestPromotion(first);
+    await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    await finalCard(card.ts);
+    await first.click({ actionId: 'canary_rollback', value: id, userId: 'U0CAROL', channelId: 'C0REL', messageTs: card.ts });
+    assert.match(await ephemeralTo('U0CAROL', /Only operators may roll back canaries/), /<@U0ALICE>, <@U0DAVE>/);
+    await first.slash('canary rollback reviews -n bookinfo', { userId: 'U0CAROL', channelId: 'C0OPS' });
+    assert.match(await ephemeralTo('U0CAROL', /Only operators may run `\/mesh canary rollback`/), /<@U0ALICE>, <@U0DAVE>/);
+    assert.deepEqual(reviewsWeights(api), [50, 50]);
+  });
+
+  it('reads "withdrawn" when the requester rejects their own request', async () => {
+    const first = await bot();
+    const { card, id } = await requestPromotion(first);
+    await first.click({ actionId: 'canary_reject', value: id, userId: 'U0ALICE', channelId: 'C0REL', messageTs: card.ts });
+    const updated = await slack.waitFor((fake) => {
+      const current = fake.message('C0REL', card.ts);
+      return /Withdrawn/.test(blockText(current?.blocks)) ? current : undefined;
+    }, { timeoutMs: 10_000 });
+    assert.match(blockText(updated.blocks), /\*Withdrawn\* by <@U0ALICE> at \d\d:\d\d:\d\d UTC\. Nothing was changed\./);
+    assert.doesNotMatch(blockText(updated.blocks), /Rejected|expires at/);
+    assert.match(updated.text, /withdrawn by the requester$/);
+  });
+
+  it('leaves nothing pending when the card cannot be posted, so asking again after inviting the bot works', async () => {
+    const first = await bot();
+    slack.failNext('chat.postMessage', 'not_in_channel');
+    await first.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });
+    const refusal = await slack.waitFor((fake) => fake.responses.find((response) => /could not be posted/.test(String(response.body['text'] ?? ''))), { timeoutMs: 10_000 });
+    assert.match(String(refusal.body['text']), /the request was cancelled and nothing is pending: mesh-bot cannot post in <#C0REL> \(not_in_channel\); invite it with `\/invite @mesh-bot`/);
+    const { card } = await requestPromotion(first);
+    assert.match(card.text, /waiting for approval/);
+  });
+
+  it('answers the requester alone when the card goes to the channel of the request (no second message there)', async () => {
+    const first = await bot(CONFIG.replace('  channel: C0REL\n', ''));
+    await first.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });
+    const card = await slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'api' && message.threadTs === undefined), { timeoutMs: 10_000 });
+    assert.match(card.text, /approvers: <@U0BOB>/);
+    const answer = await slack.waitFor((fake) => fake.responses.find((response) => /Approval requested/.test(String(response.body['text'] ?? ''))), { timeoutMs: 10_000 });
+    assert.equal(answer.body['response_type'], 'ephemeral');
+    assert.deepEqual(slack.messages('C0OPS').filter((message) => /Approval requested|promotion requested/i.test(message.text)), [], 'no second message in the channel');
   });
 
   it('shows routes with weights, subsets with their pods, the owner and pending requests in canary status', async () => {
@@ -262,3 +343,10 @@ describe('approval-gated canary promotion end to end', () => {
     assert.match(text, /5\/5 in sync/);
   });
 });
+
+/** Changes the weights the way `kubectl edit` would: the rest of the object, annotations included, stays. */
+function setReviewsWeights(api: FakeKubeApi, [stable, canary]: [number, number]): void {
+  const current = api.get('networking.istio.io/v1', 'VirtualService', 'bookinfo', 'reviews') as { spec: { http: { route: { weight?: number }[] }[] } } & Record<string, unknown>;
+  const route = current.spec.http[0]?.route ?? [];
+  api.put({ ...current, spec: { ...current.spec, http: [{ ...current.spec.http[0], route: [{ ...route[0], weight: stable }, { ...route[1], weight: canary }] }] } });
+}

@@ -14,7 +14,7 @@ export interface RouteChange {
   readonly name: string | undefined;
   readonly before: readonly WeightedDestination[];
   readonly after: readonly WeightedDestination[];
-  /** The route's `route` array exactly as read; the patch tests it before writing. */
+  /** The route's `route` array exactly as read. */
   readonly readRoute: readonly unknown[];
 }
 
@@ -38,6 +38,15 @@ export interface PlanOptions {
   readonly canarySubset?: string | undefined;
   /** The subsets of the last promotion of this VirtualService, to keep "which is stable" stable across 100/0 flips. */
   readonly remembered?: { readonly stableSubset: string; readonly canarySubset: string } | undefined;
+  /** `rollback --to`: the stable subset; the canary is the other subset of the routes that use it. */
+  readonly stableSubset?: string | undefined;
+}
+
+/** Said when the VirtualService already has the wanted split: a harmless no-op, not an error. */
+const NOTHING_TO_CHANGE = 'nothing to change';
+
+export function isNothingToChange(refusal: string): boolean {
+  return refusal.endsWith(NOTHING_TO_CHANGE);
 }
 
 /** An HTTP route that splits traffic between exactly two subsets of one host. */
@@ -62,9 +71,10 @@ function pointer(...parts: readonly (string | number)[]): string {
 }
 
 /**
- * Decides which routes change and how, and the JSON Patch that applies exactly that: `test` on each
- * changed route (its name and its whole destination list as read) followed by `add` of the new weights,
- * so the API server writes nothing if anything the plan read has changed since.
+ * Decides which routes change and how, and the JSON Patch that applies exactly that: `test` of each changed
+ * route as a whole object at its index (name, match, destinations, weights, everything the approver saw) followed
+ * by `add` of the new weights, so the API server writes nothing if that route changed, moved, or another route
+ * took its position since the plan was read.
  */
 export function planWeights(vs: VirtualService, options: PlanOptions): Result<CanaryPlan, string> {
   const name = vs.metadata.name;
@@ -89,7 +99,17 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
 
   const pairs = new Set(splits.map((split) => split.destinations.map((destination) => destination.subset).sort().join('|')));
   let canary = options.canarySubset;
-  if (canary !== undefined) {
+  const stableWanted = options.stableSubset;
+  if (stableWanted !== undefined) {
+    const used = splits.filter((split) => split.destinations.some((destination) => destination.subset === stableWanted));
+    if (used.length === 0) {
+      return err(`subset "${stableWanted}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
+    }
+    const others = new Set(used.flatMap((split) => split.destinations.filter((destination) => destination.subset !== stableWanted).map((destination) => destination.subset)));
+    if (others.size > 1) return err(`the routes of ${name} that use ${stableWanted} split it with different subsets (${[...others].join(', ')}); roll them back by hand`);
+    splits.splice(0, splits.length, ...used);
+    canary = [...others][0] as string;
+  } else if (canary !== undefined) {
     const used = splits.filter((split) => split.destinations.some((destination) => destination.subset === canary));
     if (used.length === 0) {
       return err(`subset "${canary}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
@@ -119,14 +139,13 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
     stable = stableDestination.subset;
     const after = split.destinations.map((destination) => ({ ...destination, weight: destination.subset === canary ? options.weight : 100 - options.weight }));
     changes.push({ index: split.index, name: split.route.name, before: split.destinations, after, readRoute: split.route.route ?? [] });
-    if (split.route.name !== undefined) patch.push({ op: 'test', path: pointer('spec', 'http', split.index, 'name'), value: split.route.name });
-    patch.push({ op: 'test', path: pointer('spec', 'http', split.index, 'route'), value: split.route.route ?? [] });
+    patch.push({ op: 'test', path: pointer('spec', 'http', split.index), value: split.route });
     for (const [position, destination] of after.entries()) patch.push({ op: 'add', path: pointer('spec', 'http', split.index, 'route', position, 'weight'), value: destination.weight });
   }
 
   const current = changes[0]?.before.find((destination) => destination.subset === canary)?.weight ?? 0;
   if (changes.every((change) => change.before.every((destination, position) => destination.weight === change.after[position]?.weight))) {
-    return err(`${name} already sends ${options.weight}% to ${canary}; nothing to change`);
+    return err(`${name} already sends ${options.weight}% to ${canary}; ${NOTHING_TO_CHANGE}`);
   }
   return ok({
     host: changes[0]?.before[0]?.host ?? '',

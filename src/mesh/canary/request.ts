@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
-export const REQUEST_STATES = ['pending', 'approved', 'rejected', 'expired', 'applied', 'failed'] as const;
+/** `cancelled`: the request never reached an approver (its card could not be posted, or its replica died first). */
+export const REQUEST_STATES = ['pending', 'approved', 'rejected', 'expired', 'applied', 'failed', 'cancelled'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
-export const TERMINAL_STATES: readonly RequestState[] = ['rejected', 'expired', 'applied', 'failed'];
+export const TERMINAL_STATES: readonly RequestState[] = ['rejected', 'expired', 'applied', 'failed', 'cancelled'];
 
 const weighted = z.object({ host: z.string(), subset: z.string(), weight: z.number() });
 
@@ -71,7 +72,10 @@ export function describeSplit(destinations: readonly { subset: string; weight: n
   return ordered.map((destination) => `${destination.subset} ${destination.weight}%`).join(' / ');
 }
 
-export function weightChange(plan: PlanRecord): string {
+type Split = readonly { readonly subset: string; readonly weight: number }[];
+
+/** "v1 90% / v2 10% → v1 50% / v2 50%" of a plan or a stored request's plan. */
+export function weightChange(plan: { readonly stableSubset: string; readonly changes: readonly { readonly before: Split; readonly after: Split }[] }): string {
   const first = plan.changes[0];
   if (!first) return '';
   return `${describeSplit(first.before, plan.stableSubset)} → ${describeSplit(first.after, plan.stableSubset)}`;

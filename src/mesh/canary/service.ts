@@ -1,7 +1,47 @@
+/**
+ * Canary promotion as a state machine with durable state. The story is in README.md ("Canary promotion"); this
+ * comment is the reference for what each write is fenced by and what a crash between two steps leaves.
+ *
+ * Records
+ *   R  the request, ConfigMap `mesh-bot-promo-<id>`: pending → approved → applied | failed,
+ *      pending → rejected | expired | cancelled. Every transition is a compare-and-swap on R's resourceVersion.
+ *   L  the lock, one ConfigMap per VirtualService naming the request that holds it: one request in flight.
+ *   O  the owner annotation on the VirtualService (`mesh-bot/owner`) naming the request that owns its weights.
+ *   W  the weights, with the stable/canary record and `mesh-bot/applied-request` on the VirtualService.
+ *
+ * Steps and their fences
+ *   1. L create. Taken over only from a holder that is terminal, or absent: an absent holder's name is first
+ *      claimed with a cancelled tombstone, so a request that was "not created yet" can never appear later.
+ *   2. R create (pending).                               fence: create fails if the name exists
+ *   3. O claim: add O=id.                                fence: test resourceVersion as read; prior O terminal/absent
+ *   4. card posted, R.card attached. A failed post cancels R at once (nothing pending that no one can see).
+ *   5. R pending → approved | rejected.                  fence: CAS on R
+ *   6. W patch: weights + stable/canary + applied=id, remove O.
+ *                                                        fence: test O == id, test each changed route as read
+ *   7. R approved → applied | failed, L freed.          fence: CAS on R
+ *   Ending a request without W (reject, expire, cancel, a failed W) releases O: test O == id, remove O.
+ *   The leader's sweep settles an approval older than 5 minutes only by winning the W fence itself:
+ *   test O == id, remove O. Won → failed (W can no longer land). Lost → O is gone: applied-request == id
+ *   says W landed (applied), anything else says it never can (failed). VirtualService gone (404) → failed.
+ *   A transient error leaves it for the next minute.
+ *
+ * A crash between two steps leaves
+ *   after 1: L naming an absent request → the next request, or the sweep after a minute, tombstones it and frees L.
+ *   after 2 or 3: R pending without a card → the sweep cancels it after 5 minutes, releases O, frees L.
+ *   after 4 (post, before attach): the same; the orphan card's buttons answer "cancelled".
+ *   after 5 (approved): the sweep's settlement above.  after 6: the same, and it finds W landed (applied).
+ *   after 7 before L is freed: L names a terminal request → taken over by the next request; the sweep frees it.
+ *   A W patch with an ambiguous answer (timeout, connection reset, 5xx) is settled at once the same way as the
+ *   sweep does: never reported "not applied" without either winning the fence or reading the result.
+ *
+ * Rollback is the safety exit and needs no request: it tests the VirtualService's resourceVersion and the
+ * routes it read (retried on a fresh read), sends the canary to 0 % and rewrites the stable/canary record.
+ * Which subset is stable comes from `--to`, else that record; with neither it refuses.
+ */
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../../config.ts';
 import type { Istioctl } from '../../istioctl/istioctl.ts';
-import type { IstioObjects, KubeCallError } from '../../kube/istio-objects.ts';
+import type { IstioObjects, JsonPatchOp, KubeCallError, KubeObject } from '../../kube/istio-objects.ts';
 import { describeKubeError } from '../../kube/errors.ts';
 import { recordName, type StateStore, type Stored } from '../../kube/state-store.ts';
 import type { Logger } from '../../log.ts';
@@ -19,7 +59,20 @@ import {
   type Propagation,
   type PromotionRequest,
 } from './request.ts';
-import { destinationRuleSchema, sameServiceHost, virtualServiceSchema, type DestinationRule, type VirtualService } from './virtual-service.ts';
+import {
+  APPLIED_ANNOTATION,
+  CANARY_ANNOTATION,
+  OWNER_ANNOTATION,
+  STABLE_ANNOTATION,
+  annotationPath,
+  annotationsOf,
+  destinationRuleSchema,
+  recordedRoles,
+  sameServiceHost,
+  virtualServiceSchema,
+  type DestinationRule,
+  type VirtualService,
+} from './virtual-service.ts';
 
 export interface CanaryDeps {
   readonly cluster: ClusterConfig;
@@ -31,7 +84,11 @@ export interface CanaryDeps {
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
   readonly ttlMs: number;
-  readonly propagation: { readonly timeoutMs: number; readonly intervalMs: number };
+  /**
+   * `settleMs`: a proxy-status poll proves propagation only when taken at least this long after the write
+   * (default: istiod's PILOT_DEBOUNCE_MAX, 10 s, capped at `timeoutMs`).
+   */
+  readonly propagation: { readonly timeoutMs: number; readonly intervalMs: number; readonly settleMs?: number };
 }
 
 export interface SubsetInfo {
@@ -50,6 +107,8 @@ export interface CanaryInspection {
   readonly owner: Owner | null;
   readonly pending: readonly PromotionRequest[];
   readonly lastApplied: PromotionRequest | null;
+  /** Which subset is stable and which the canary, as recorded on the VirtualService by mesh-bot's last write. */
+  readonly roles?: { readonly stableSubset: string; readonly canarySubset: string } | undefined;
   readonly notes: readonly string[];
 }
 
@@ -68,11 +127,26 @@ export interface DecisionOutcome {
   readonly applied: boolean;
 }
 
+export interface RollbackOutcome {
+  readonly plan: CanaryPlan;
+  readonly propagation: Propagation;
+  /** The applied promotion this rollback undid (its card needs updating), when there is one. */
+  readonly rolledBack: PromotionRequest | null;
+}
+
 const PROMOTION_LABELS = { 'mesh-bot/kind': 'promotion' } as const;
+const LOCK_LABELS = { 'mesh-bot/kind': 'lock' } as const;
 /** An approval still not applied after this long was interrupted (a replica died mid-apply). */
 const INTERRUPTED_AFTER_MS = 5 * 60_000;
+/** A pending request still without a card after this long was never seen by anyone (its replica died). */
+const CARDLESS_AFTER_MS = 5 * 60_000;
+/** A lock naming a request that does not exist, older than this, was left by a replica that died creating it. */
+const ORPHAN_LOCK_AFTER_MS = 60_000;
 /** Decided requests are kept this long (rollback history for `canary status`), then deleted by the sweep. */
 const DECIDED_RETENTION_MS = 7 * 24 * 3_600_000;
+/** istiod pushes at most this long after a config change (PILOT_DEBOUNCE_MAX default, pilot/pkg/features). */
+const ISTIOD_DEBOUNCE_MAX_MS = 10_000;
+const ROLLBACK_ATTEMPTS = 3;
 
 function fail(message: string): { readonly ok: false; readonly error: string } {
   return err(message);
@@ -91,18 +165,46 @@ function planRecord(plan: CanaryPlan): PlanRecord {
   };
 }
 
+/** JSON equality as the API server's `test` sees it (key order irrelevant). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, index) => sameJson(item, b[index]));
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(b)) {
+    const left = a as Record<string, unknown>;
+    const right = b as Record<string, unknown>;
+    const keys = Object.keys(left).filter((key) => left[key] !== undefined);
+    return keys.length === Object.keys(right).filter((key) => right[key] !== undefined).length && keys.every((key) => sameJson(left[key], right[key]));
+  }
+  return false;
+}
+
+/** Outcomes of a write whose answer does not say whether it landed. */
+function ambiguous(error: KubeCallError): boolean {
+  return error.kind === 'unavailable';
+}
+
+/** The stable/canary record written with the weights, as JSON Patch ops (the annotations object exists). */
+function roleOps(plan: Pick<CanaryPlan, 'stableSubset' | 'canarySubset'>): JsonPatchOp[] {
+  return [
+    { op: 'add', path: annotationPath(STABLE_ANNOTATION), value: plan.stableSubset },
+    { op: 'add', path: annotationPath(CANARY_ANNOTATION), value: plan.canarySubset },
+  ];
+}
+
 export function createCanaryService(deps: CanaryDeps) {
   const { cluster, istio, store, logger } = deps;
   const lockName = (namespace: string, vs: string) => recordName('mesh-bot-lock', cluster.name, namespace, vs);
   const requestName = (id: string) => `mesh-bot-promo-${id}`;
 
-  async function listRequests(namespace: string, vs: string): Promise<PromotionRequest[]> {
+  async function listRequests(namespace: string, vs: string): Promise<Result<PromotionRequest[], string>> {
     const listed = await store.list('mesh-bot/kind=promotion', promotionRequestSchema);
-    if (!listed.ok) return [];
-    return listed.value
-      .map((record) => record.value)
-      .filter((request) => request.cluster === cluster.name && request.namespace === namespace && request.virtualService === vs)
-      .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+    if (!listed.ok) return fail(listed.error.message);
+    return ok(
+      listed.value
+        .map((record) => record.value)
+        .filter((request) => request.cluster === cluster.name && request.namespace === namespace && request.virtualService === vs)
+        .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)),
+    );
   }
 
   /** The pod selector of the Service behind a host (`reviews`, `reviews.shop`, `reviews.shop.svc.cluster.local`). */
@@ -147,14 +249,20 @@ export function createCanaryService(deps: CanaryDeps) {
     return { rule, subsets, notes };
   }
 
-  async function inspect(namespace: string, name: string): Promise<Result<CanaryInspection, string>> {
+  async function readVirtualService(namespace: string, name: string): Promise<Result<{ vs: VirtualService; object: KubeObject; apiVersion: string }, string>> {
     const read = await istio.getVirtualService(namespace, name);
     if (!read.ok) {
       return fail(read.error.kind === 'not-found' ? `VirtualService ${namespace}/${name} does not exist in cluster ${cluster.name}. Check \`kubectl -n ${namespace} get virtualservices\`.` : read.error.message);
     }
     const parsed = virtualServiceSchema.safeParse(read.value.object);
     if (!parsed.success) return fail(`VirtualService ${namespace}/${name} has an unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'}).`);
-    const vs = parsed.data;
+    return ok({ vs: parsed.data, object: read.value.object, apiVersion: read.value.version });
+  }
+
+  async function inspect(namespace: string, name: string): Promise<Result<CanaryInspection, string>> {
+    const read = await readVirtualService(namespace, name);
+    if (!read.ok) return read;
+    const { vs } = read.value;
     const notes: string[] = [];
 
     const rollouts = await istio.listCustom('argoproj.io', 'v1alpha1', 'rollouts', namespace);
@@ -165,18 +273,25 @@ export function createCanaryService(deps: CanaryDeps) {
     const host = (vs.spec.http ?? []).flatMap((route) => route.route ?? [])[0]?.destination.host ?? vs.spec.hosts?.[0] ?? name;
     const { rule, subsets, notes: subsetNotes } = await subsetsOf(namespace, host);
     notes.push(...subsetNotes);
-    const requests = await listRequests(namespace, name);
+    const listed = await listRequests(namespace, name);
+    if (!listed.ok) notes.push(`promotion requests unavailable: ${listed.error}`);
+    const requests = listed.ok ? listed.value : [];
     const now = deps.now();
     return ok({
       vs,
-      apiVersion: read.value.version,
+      apiVersion: read.value.apiVersion,
       destinationRule: rule,
       subsets,
       owner,
       pending: requests.filter((request) => request.state === 'pending' && !isExpired(request, now)),
       lastApplied: [...requests].reverse().find((request) => request.state === 'applied') ?? null,
+      roles: recordedRoles(vs.metadata.annotations),
       notes,
     });
+  }
+
+  function ownerRefusal(owner: Owner, namespace: string, name: string): string {
+    return `${owner.tool} manages VirtualService ${namespace}/${name} (${owner.evidence}), so mesh-bot will not patch it. ${owner.advice}`;
   }
 
   /** Plan and pre-flight: every check that can refuse happens here, before anyone is asked. */
@@ -184,10 +299,9 @@ export function createCanaryService(deps: CanaryDeps) {
     const inspected = await inspect(namespace, name);
     if (!inspected.ok) return inspected;
     const inspection = inspected.value;
-    if (inspection.owner) {
-      return fail(`${inspection.owner.tool} manages VirtualService ${namespace}/${name} (${inspection.owner.evidence}), so mesh-bot will not patch it. ${inspection.owner.advice}`);
-    }
-    const remembered = inspection.lastApplied ? { stableSubset: inspection.lastApplied.plan.stableSubset, canarySubset: inspection.lastApplied.plan.canarySubset } : undefined;
+    if (inspection.owner) return fail(ownerRefusal(inspection.owner, namespace, name));
+    const last = inspection.lastApplied;
+    const remembered = inspection.roles ?? (last ? { stableSubset: last.plan.stableSubset, canarySubset: last.plan.canarySubset } : undefined);
     const planned = planWeights(inspection.vs, { weight, canarySubset: subset, remembered });
     if (!planned.ok) return planned;
     const plan = planned.value;
@@ -233,19 +347,66 @@ export function createCanaryService(deps: CanaryDeps) {
     return `The dry run of the change failed: ${error.message}`;
   }
 
+  /** A terminal stand-in under an absent request's name, so that request can never be created late. */
+  function tombstone(id: string, namespace: string, virtualService: string, since: string): PromotionRequest {
+    return {
+      id,
+      cluster: cluster.name,
+      namespace,
+      virtualService,
+      apiVersion: '',
+      requester: '',
+      requestChannel: '',
+      requestedAt: since,
+      expiresAt: since,
+      state: 'cancelled',
+      card: null,
+      decidedBy: null,
+      decidedAt: null,
+      plan: { host: '', stableSubset: '', canarySubset: '', currentWeight: 0, targetWeight: 0, resourceVersion: '', changes: [], patch: [] },
+      preflight: { notes: [] },
+      outcome: { message: 'The replica creating this request stopped before it was recorded; nothing was changed.', appliedAt: null, propagation: null },
+      rolledBack: null,
+    };
+  }
+
+  type Holder = { readonly state: 'terminal' } | { readonly state: 'active'; readonly request: PromotionRequest } | { readonly state: 'unknown'; readonly reason: string };
+
+  /**
+   * Whether the request a lock or the owner annotation names is provably done. Absent (404) counts as done
+   * only once its name is taken by a tombstone; a read error proves nothing.
+   */
+  async function holderState(id: string, namespace: string, virtualService: string, since: string): Promise<Holder> {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const read = await store.get(requestName(id), promotionRequestSchema);
+      if (!read.ok) return { state: 'unknown', reason: read.error.message };
+      const holder = read.value?.value;
+      if (holder) {
+        return TERMINAL_STATES.includes(holder.state) || isExpired(holder, deps.now()) ? { state: 'terminal' } : { state: 'active', request: holder };
+      }
+      const buried = await store.create(requestName(id), tombstone(id, namespace, virtualService, since), PROMOTION_LABELS);
+      if (buried.ok) return { state: 'terminal' };
+      // `exists`: the holder was created between the read and the tombstone; read it again.
+      if (buried.error.kind !== 'exists') return { state: 'unknown', reason: buried.error.message };
+    }
+    return { state: 'unknown', reason: `promotion request ${id} kept changing` };
+  }
+
+  function busy(request: PromotionRequest, namespace: string, name: string): string {
+    return `A promotion of ${namespace}/${name} is already ${request.state} (request ${request.id} by <@${request.requester}>: ${weightChange(request.plan)}). Let it be decided or expire first.`;
+  }
+
   /** One promotion at a time per VirtualService: a lock record that names the request holding it. */
   async function acquireLock(namespace: string, name: string, id: string): Promise<Result<Stored<{ requestId: string; since: string }>, string>> {
     const lock = { requestId: id, since: deps.now().toISOString() };
-    const created = await store.create(lockName(namespace, name), lock, { 'mesh-bot/kind': 'lock' });
+    const created = await store.create(lockName(namespace, name), lock, LOCK_LABELS);
     if (created.ok) return created;
     if (created.error.kind !== 'exists') return fail(created.error.message);
     const current = await store.get(lockName(namespace, name), lockSchema);
     if (!current.ok || !current.value) return fail('Another promotion of this VirtualService is starting right now; try again in a moment.');
-    const holder = await store.get(requestName(current.value.value.requestId), promotionRequestSchema);
-    const holderRequest = holder.ok ? holder.value?.value : undefined;
-    if (holderRequest && !TERMINAL_STATES.includes(holderRequest.state) && !isExpired(holderRequest, deps.now())) {
-      return fail(`A promotion of ${namespace}/${name} is already ${holderRequest.state} (request ${holderRequest.id} by <@${holderRequest.requester}>: ${weightChange(holderRequest.plan)}). Let it be decided or expire first.`);
-    }
+    const holder = await holderState(current.value.value.requestId, namespace, name, current.value.value.since);
+    if (holder.state === 'active') return fail(busy(holder.request, namespace, name));
+    if (holder.state === 'unknown') return fail(`mesh-bot could not tell whether the earlier promotion of ${namespace}/${name} is finished (${holder.reason}); try again in a moment.`);
     const taken = await store.replace(current.value, lock);
     return taken.ok ? taken : fail('Another promotion of this VirtualService started at the same moment; try again.');
   }
@@ -253,6 +414,57 @@ export function createCanaryService(deps: CanaryDeps) {
   async function releaseLock(request: PromotionRequest): Promise<void> {
     const current = await store.get(lockName(request.namespace, request.virtualService), lockSchema);
     if (current.ok && current.value && current.value.value.requestId === request.id) await store.remove(current.value.name, current.value.resourceVersion);
+  }
+
+  /** Step 3: the VirtualService names this request as the owner of its weights. */
+  async function claimOwnership(request: PromotionRequest): Promise<Result<void, string>> {
+    const { namespace, virtualService: name } = request;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const read = await istio.getVirtualService(namespace, name);
+      if (!read.ok) return fail(read.error.kind === 'not-found' ? `VirtualService ${namespace}/${name} no longer exists.` : read.error.message);
+      const annotations = annotationsOf(read.value.object);
+      const previous = annotations[OWNER_ANNOTATION];
+      if (previous !== undefined && previous !== request.id) {
+        const holder = await holderState(previous, namespace, name, request.requestedAt);
+        if (holder.state === 'active') return fail(busy(holder.request, namespace, name));
+        if (holder.state === 'unknown') return fail(`mesh-bot could not tell whether promotion ${previous} of ${namespace}/${name} is finished (${holder.reason}); try again in a moment.`);
+      }
+      const resourceVersion = (read.value.object.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
+      const hasAnnotations = (read.value.object.metadata as { annotations?: unknown } | undefined)?.annotations !== undefined;
+      const ops: JsonPatchOp[] = [
+        { op: 'test', path: '/metadata/resourceVersion', value: resourceVersion },
+        hasAnnotations ? { op: 'add', path: annotationPath(OWNER_ANNOTATION), value: request.id } : { op: 'add', path: '/metadata/annotations', value: { [OWNER_ANNOTATION]: request.id } },
+      ];
+      const claimed = await istio.patchVirtualService(namespace, name, read.value.version, ops, { dryRun: false });
+      if (claimed.ok) return ok(undefined);
+      if (claimed.error.kind !== 'test-failed') return fail(claimed.error.message);
+    }
+    return fail(`VirtualService ${namespace}/${name} kept changing while mesh-bot recorded the request; try again.`);
+  }
+
+  /** Gives the VirtualService's weights back, only if this request still owns them. Best effort: a stale owner of a terminal request is taken over. */
+  async function releaseOwnership(request: PromotionRequest): Promise<Result<'released' | 'not-owner' | 'gone', KubeCallError>> {
+    const released = await istio.patchVirtualService(
+      request.namespace,
+      request.virtualService,
+      request.apiVersion,
+      [
+        { op: 'test', path: annotationPath(OWNER_ANNOTATION), value: request.id },
+        { op: 'remove', path: annotationPath(OWNER_ANNOTATION) },
+      ],
+      { dryRun: false },
+    );
+    if (released.ok) return ok('released');
+    if (released.error.kind === 'test-failed') return ok('not-owner');
+    if (released.error.kind === 'not-found') return ok('gone');
+    return err(released.error);
+  }
+
+  /** Ends a request that never wrote weights: its state, then the owner annotation and the lock. */
+  async function finish(request: PromotionRequest): Promise<void> {
+    const released = await releaseOwnership(request);
+    if (!released.ok) logger.warn({ canary: { event: 'owner-not-released', id: request.id, reason: released.error.message } }, 'could not release the VirtualService; the next request takes it over');
+    await releaseLock(request);
   }
 
   async function createRequest(prepared: PreparedPromotion, requester: string, requestChannel: string): Promise<Result<PromotionRequest, string>> {
@@ -284,7 +496,12 @@ export function createCanaryService(deps: CanaryDeps) {
     const created = await store.create(requestName(id), request, PROMOTION_LABELS);
     if (!created.ok) {
       await store.remove(locked.value.name, locked.value.resourceVersion);
-      return fail(created.error.message);
+      return fail(created.error.kind === 'exists' ? 'Another replica ended this request while it was being recorded; try again.' : created.error.message);
+    }
+    const claimed = await claimOwnership(request);
+    if (!claimed.ok) {
+      await cancel(id, `mesh-bot could not record the request on the VirtualService: ${claimed.error}`);
+      return claimed;
     }
     logger.info({ canary: { event: 'requested', id, cluster: cluster.name, namespace, vs: vs.metadata.name, requester, change: weightChange(request.plan) } }, 'promotion requested');
     return ok(request);
@@ -310,14 +527,14 @@ export function createCanaryService(deps: CanaryDeps) {
     return read.ok ? (read.value?.value ?? null) : null;
   }
 
-  async function recordEvent(request: PromotionRequest, message: string, reason: string): Promise<void> {
+  async function recordEvent(target: Pick<PromotionRequest, 'namespace' | 'virtualService' | 'apiVersion'>, message: string, reason: string, id: string | null): Promise<void> {
     const now = deps.now();
     try {
       await deps.core.createNamespacedEvent({
-        namespace: request.namespace,
+        namespace: target.namespace,
         body: {
-          metadata: { generateName: `${request.virtualService}.`, namespace: request.namespace },
-          involvedObject: { apiVersion: `networking.istio.io/${request.apiVersion}`, kind: 'VirtualService', name: request.virtualService, namespace: request.namespace },
+          metadata: { generateName: `${target.virtualService}.`, namespace: target.namespace },
+          involvedObject: { apiVersion: `networking.istio.io/${target.apiVersion}`, kind: 'VirtualService', name: target.virtualService, namespace: target.namespace },
           reason,
           message,
           type: 'Normal',
@@ -328,47 +545,120 @@ export function createCanaryService(deps: CanaryDeps) {
         },
       });
     } catch (cause) {
-      logger.warn({ err: cause, request: request.id }, 'could not record a Kubernetes Event');
+      logger.warn({ err: cause, request: id }, 'could not record a Kubernetes Event');
     }
   }
 
-  /** Polls proxy-status (data read after the write) until no proxy in the namespace is STALE, or the deadline. */
-  async function proveSync(namespace: string, since: Date): Promise<Propagation> {
-    const started = deps.now().getTime();
+  /**
+   * Polls proxy-status (data read after the write) until no proxy in the namespace is STALE, or the deadline.
+   * A poll counts as proof only when taken once istiod can have pushed: before that every proxy is still
+   * SYNCED, with the old configuration.
+   */
+  async function proveSync(namespace: string, writtenAt: Date): Promise<Propagation> {
+    const started = writtenAt.getTime();
+    const settleMs = Math.min(deps.propagation.settleMs ?? ISTIOD_DEBOUNCE_MAX_MS, deps.propagation.timeoutMs);
+    let since = writtenAt;
     for (;;) {
       const status = await deps.istioctl.proxyStatus(cluster, { notBefore: since });
       const elapsed = (deps.now().getTime() - started) / 1000;
       if (!status.ok) return { total: 0, inSync: 0, stale: [], seconds: Math.round(elapsed), complete: false, error: status.error.message };
       const proxies = status.value.value.proxies.filter((proxy) => proxy.namespace === namespace);
       const stale = proxies.filter((proxy) => Object.values(proxy.states).some((state) => state === 'STALE' || state === 'ERROR')).map((proxy) => proxy.name);
-      if (stale.length === 0 || deps.now().getTime() - started >= deps.propagation.timeoutMs) {
-        return { total: proxies.length, inSync: proxies.length - stale.length, stale: stale.slice(0, 50), seconds: Math.round(elapsed), complete: stale.length === 0, error: null };
+      const late = status.value.asOf.getTime() - started >= settleMs;
+      if ((stale.length === 0 && late) || deps.now().getTime() - started >= deps.propagation.timeoutMs) {
+        return { total: proxies.length, inSync: proxies.length - stale.length, stale: stale.slice(0, 50), seconds: Math.round(elapsed), complete: stale.length === 0 && late, error: null };
       }
       await deps.sleep(deps.propagation.intervalMs);
       since = deps.now();
     }
   }
 
-  async function apply(request: PromotionRequest, approver: string, onChange: (request: PromotionRequest) => Promise<void>): Promise<PromotionRequest> {
-    const patched = await istio.patchVirtualService(request.namespace, request.virtualService, request.apiVersion, request.plan.patch as CanaryPlan['patch'], { dryRun: false });
-    if (!patched.ok) {
-      const message =
-        patched.error.kind === 'test-failed'
-          ? `VirtualService ${request.namespace}/${request.virtualService} changed since the request was made, so nothing was written. Check its current weights with \`/mesh canary status ${request.virtualService} -n ${request.namespace}\` and ask again.`
-          : patched.error.kind === 'not-found'
-            ? `VirtualService ${request.namespace}/${request.virtualService} no longer exists; nothing was written.`
-            : `The weight change was not applied: ${patched.error.message}`;
-      const failed = await update(request.id, (current) => (current.state === 'approved' ? { ...current, state: 'failed', outcome: { message, appliedAt: null, propagation: null } } : null));
-      await releaseLock(request);
-      logger.warn({ canary: { event: 'failed', id: request.id, reason: patched.error.kind } }, 'promotion failed');
-      return failed.ok ? failed.value : { ...request, state: 'failed', outcome: { message, appliedAt: null, propagation: null } };
+  /** Why the fenced weight patch was refused, from the VirtualService as it is now. */
+  async function whyRefused(request: PromotionRequest): Promise<string> {
+    const { namespace, virtualService: name } = request;
+    const suffix = `so nothing was written. Check its current weights with \`/mesh canary status ${name} -n ${namespace}\` and ask again.`;
+    const read = await istio.getVirtualService(namespace, name);
+    if (!read.ok) return `VirtualService ${namespace}/${name} changed since the request was made, ${suffix}`;
+    const http = ((read.value.object.spec as { http?: unknown[] } | undefined)?.http ?? []) as unknown[];
+    for (const change of request.plan.changes) {
+      const approved = request.plan.patch.find((op) => op.op === 'test' && op.path === `/spec/http/${change.index}`)?.value;
+      const label = change.name ? `route "${change.name}"` : `route #${change.index + 1}`;
+      if (approved === undefined || sameJson(http[change.index], approved)) continue;
+      const moved = http.findIndex((route) => sameJson(route, approved));
+      if (moved >= 0) return `VirtualService ${namespace}/${name} changed since the request was made: ${label} moved to position ${moved + 1} (a route was added or removed above it), ${suffix}`;
+      return `VirtualService ${namespace}/${name} changed since the request was made: ${label} is no longer the route that was approved (its match, destinations or weights changed), ${suffix}`;
     }
-    const appliedAt = deps.now();
+    if (annotationsOf(read.value.object)[OWNER_ANNOTATION] !== request.id) {
+      return `This request no longer owns VirtualService ${namespace}/${name} (the leader settled it as interrupted, or annotation ${OWNER_ANNOTATION} was changed), ${suffix}`;
+    }
+    return `VirtualService ${namespace}/${name} changed since the request was made, ${suffix}`;
+  }
+
+  type Settlement = { readonly landed: boolean } | { readonly landed: null; readonly reason: string };
+
+  /**
+   * Whether an approved request's weights landed, decided by winning its fence: remove the owner annotation
+   * only if it still names the request. Won → the weight patch can never land. Lost → the annotation is gone,
+   * and `applied-request` says whether the weight patch took it.
+   */
+  async function settleByFence(request: PromotionRequest): Promise<Settlement> {
+    const released = await releaseOwnership(request);
+    if (!released.ok) return { landed: null, reason: released.error.message };
+    if (released.value !== 'not-owner') return { landed: false };
+    const read = await istio.getVirtualService(request.namespace, request.virtualService);
+    if (!read.ok) return read.error.kind === 'not-found' ? { landed: false } : { landed: null, reason: read.error.message };
+    return { landed: annotationsOf(read.value.object)[APPLIED_ANNOTATION] === request.id };
+  }
+
+  async function markApplied(request: PromotionRequest, appliedAt: Date, approver: string, confirmed: string): Promise<Result<PromotionRequest, string>> {
     const change = weightChange(request.plan);
-    await recordEvent(request, `weights ${change} requested by <@${request.requester}>, approved by <@${approver}> via mesh-bot`, 'WeightsChanged');
+    await recordEvent(request, `weights ${change} requested by <@${request.requester}>, approved by <@${approver}> via mesh-bot`, 'WeightsChanged', request.id);
     logger.info({ canary: { event: 'applied', id: request.id, cluster: cluster.name, namespace: request.namespace, vs: request.virtualService, change, requester: request.requester, approver } }, 'promotion applied');
-    const applied = await update(request.id, (current) => (current.state === 'approved' ? { ...current, state: 'applied', outcome: { message: `Weights changed: ${change}.`, appliedAt: appliedAt.toISOString(), propagation: null } } : null));
+    const applied = await update(request.id, (current) => (current.state === 'approved' ? { ...current, state: 'applied', outcome: { message: `Weights changed: ${change}${confirmed}.`, appliedAt: appliedAt.toISOString(), propagation: null } } : null));
     await releaseLock(request);
+    return applied;
+  }
+
+  async function markFailed(request: PromotionRequest, message: string, reason: string): Promise<PromotionRequest> {
+    const failed = await update(request.id, (current) => (current.state === 'approved' ? { ...current, state: 'failed', outcome: { message, appliedAt: null, propagation: null } } : null));
+    await releaseLock(request);
+    logger.warn({ canary: { event: 'failed', id: request.id, reason } }, 'promotion failed');
+    return failed.ok ? failed.value : { ...request, state: 'failed', outcome: { message, appliedAt: null, propagation: null } };
+  }
+
+  /** Step 6 and 7: the fenced weight patch, then the request's outcome. */
+  async function apply(request: PromotionRequest, approver: string, onChange: (request: PromotionRequest) => Promise<void>): Promise<PromotionRequest> {
+    const ops: JsonPatchOp[] = [
+      { op: 'test', path: annotationPath(OWNER_ANNOTATION), value: request.id },
+      ...(request.plan.patch as CanaryPlan['patch']),
+      ...roleOps(request.plan),
+      { op: 'add', path: annotationPath(APPLIED_ANNOTATION), value: request.id },
+      { op: 'remove', path: annotationPath(OWNER_ANNOTATION) },
+    ];
+    const patched = await istio.patchVirtualService(request.namespace, request.virtualService, request.apiVersion, ops, { dryRun: false });
+    let appliedAt = deps.now();
+    if (!patched.ok) {
+      const { kind } = patched.error;
+      if (kind === 'test-failed') {
+        const message = await whyRefused(request);
+        await releaseOwnership(request);
+        return markFailed(request, message, kind);
+      }
+      if (kind === 'not-found') return markFailed(request, `VirtualService ${request.namespace}/${request.virtualService} no longer exists; nothing was written.`, kind);
+      if (!ambiguous(patched.error)) {
+        await releaseOwnership(request);
+        return markFailed(request, `The weight change was not applied: ${patched.error.message}`, kind);
+      }
+      const settled = await settleByFence(request);
+      if (settled.landed === null) {
+        const message = `The weight change may or may not have been written (${patched.error.message}); mesh-bot could not tell (${settled.reason}). The leader settles it from the VirtualService within ${INTERRUPTED_AFTER_MS / 60_000} minutes.`;
+        const unknown = await update(request.id, (current) => (current.state === 'approved' ? { ...current, outcome: { message, appliedAt: null, propagation: null } } : null));
+        return unknown.ok ? unknown.value : request;
+      }
+      if (!settled.landed) return markFailed(request, `The weight change was not applied: ${patched.error.message}`, kind);
+      appliedAt = deps.now();
+    }
+    const applied = await markApplied(request, appliedAt, approver, patched.ok ? '' : ' (confirmed by reading the VirtualService after an unclear answer)');
     if (applied.ok) await onChange(applied.value);
     const propagation = await proveSync(request.namespace, appliedAt);
     const withReport = await update(request.id, (current) => (current.outcome ? { ...current, outcome: { ...current.outcome, propagation } } : current));
@@ -400,7 +690,7 @@ export function createCanaryService(deps: CanaryDeps) {
     if (!decided.ok) return fail(decided.error);
     if (!won) return fail(alreadyDecided(decided.value));
     if (decision === 'reject') {
-      await releaseLock(decided.value);
+      await finish(decided.value);
       logger.info({ canary: { event: 'rejected', id, by: actor } }, 'promotion rejected');
       return ok({ request: decided.value, applied: false });
     }
@@ -416,11 +706,13 @@ export function createCanaryService(deps: CanaryDeps) {
       case 'applied':
         return `This promotion was already approved by <@${request.decidedBy ?? '?'}> and applied.`;
       case 'rejected':
-        return `This promotion was already rejected by <@${request.decidedBy ?? '?'}>.`;
+        return request.decidedBy === request.requester ? 'This promotion request was withdrawn by its requester.' : `This promotion was already rejected by <@${request.decidedBy ?? '?'}>.`;
       case 'expired':
         return 'This promotion request expired; nothing was changed. Ask again with `/mesh canary promote`.';
       case 'failed':
         return `This promotion was approved by <@${request.decidedBy ?? '?'}> but failed: ${request.outcome?.message ?? 'unknown error'}`;
+      case 'cancelled':
+        return `This promotion request was cancelled: ${request.outcome?.message ?? 'it never reached an approver'} Ask again with \`/mesh canary promote\`.`;
       default:
         return 'This promotion request is still pending.';
     }
@@ -428,70 +720,140 @@ export function createCanaryService(deps: CanaryDeps) {
 
   async function expire(request: PromotionRequest): Promise<PromotionRequest> {
     const expired = await update(request.id, (current) => (current.state === 'pending' ? { ...current, state: 'expired' } : null));
-    await releaseLock(request);
+    await finish(request);
     return expired.ok ? expired.value : request;
   }
 
-  /** Canary to 0 %: the safety exit, without a second approval. */
-  async function rollback(namespace: string, name: string, actor: string): Promise<Result<{ plan: CanaryPlan; propagation: Propagation }, string>> {
+  /** Ends a pending request no approver can see (its card could not be posted): nothing stays pending. */
+  async function cancel(id: string, reason: string): Promise<PromotionRequest | null> {
+    const cancelled = await update(id, (current) => (current.state === 'pending' ? { ...current, state: 'cancelled', outcome: { message: reason, appliedAt: null, propagation: null } } : null));
+    if (!cancelled.ok) return null;
+    await finish(cancelled.value);
+    logger.info({ canary: { event: 'cancelled', id, reason } }, 'promotion request cancelled');
+    return cancelled.value;
+  }
+
+  /** The rollback plan: canary to 0 %, the stable subset from `--to` or the record on the VirtualService. */
+  async function planRollback(namespace: string, name: string, to: string | undefined): Promise<Result<{ inspection: CanaryInspection; plan: CanaryPlan }, string>> {
     const inspected = await inspect(namespace, name);
     if (!inspected.ok) return inspected;
     const inspection = inspected.value;
-    if (inspection.owner) return fail(`${inspection.owner.tool} manages VirtualService ${namespace}/${name} (${inspection.owner.evidence}), so mesh-bot will not patch it. ${inspection.owner.advice}`);
-    const last = inspection.lastApplied;
-    const planned = planWeights(inspection.vs, { weight: 0, canarySubset: last?.plan.canarySubset, remembered: last ? { stableSubset: last.plan.stableSubset, canarySubset: last.plan.canarySubset } : undefined });
-    if (!planned.ok) return planned;
-    const patched = await istio.patchVirtualService(namespace, name, inspection.apiVersion, planned.value.patch, { dryRun: false });
-    if (!patched.ok) return fail(patched.error.kind === 'test-failed' ? `VirtualService ${namespace}/${name} changed while rolling back; nothing was written. Run the rollback again.` : `The rollback was not applied: ${patched.error.message}`);
-    const appliedAt = deps.now();
-    const change = weightChange(planRecord(planned.value));
-    const pseudo = { namespace, virtualService: name, apiVersion: inspection.apiVersion } as PromotionRequest;
-    await recordEvent(pseudo, `weights ${change} (rollback) by <@${actor}> via mesh-bot`, 'WeightsRolledBack');
+    if (inspection.owner) return fail(ownerRefusal(inspection.owner, namespace, name));
+    const stable = to ?? inspection.roles?.stableSubset;
+    if (stable === undefined) {
+      const subsets = [...new Set((inspection.vs.spec.http ?? []).flatMap((route) => (route.route ?? []).length > 1 ? (route.route ?? []).map((entry) => entry.destination.subset ?? '') : []).filter((subset) => subset !== ''))];
+      return fail(
+        `mesh-bot has no record of which subset of ${namespace}/${name} is stable (it keeps one on the VirtualService once it has changed the weights). Say which subset gets 100 % with --to, e.g. \`canary rollback ${name} -n ${namespace} --to ${subsets[0] ?? 'SUBSET'}\`${subsets.length > 0 ? ` (subsets: ${subsets.join(', ')})` : ''}.`,
+      );
+    }
+    const planned = planWeights(inspection.vs, { weight: 0, stableSubset: stable });
+    return planned.ok ? ok({ inspection, plan: planned.value }) : planned;
+  }
+
+  /** Canary to 0 %: the safety exit, without a second approval. `to` names the stable subset. */
+  async function rollback(namespace: string, name: string, actor: string, options: { readonly to?: string | undefined; readonly requestId?: string | undefined } = {}): Promise<Result<RollbackOutcome, string>> {
+    for (let attempt = 1; ; attempt += 1) {
+      const planned = await planRollback(namespace, name, options.to);
+      if (!planned.ok) return planned;
+      const { inspection, plan } = planned.value;
+      const hasAnnotations = inspection.vs.metadata.annotations !== undefined;
+      const ops: JsonPatchOp[] = [
+        { op: 'test', path: '/metadata/resourceVersion', value: inspection.vs.metadata.resourceVersion },
+        ...plan.patch,
+        ...(hasAnnotations ? roleOps(plan) : [{ op: 'add' as const, path: '/metadata/annotations', value: { [STABLE_ANNOTATION]: plan.stableSubset, [CANARY_ANNOTATION]: plan.canarySubset } }]),
+      ];
+      const patched = await istio.patchVirtualService(namespace, name, inspection.apiVersion, ops, { dryRun: false });
+      if (!patched.ok) {
+        if (patched.error.kind === 'test-failed' && attempt < ROLLBACK_ATTEMPTS) continue;
+        if (patched.error.kind === 'test-failed') return fail(`VirtualService ${namespace}/${name} kept changing while rolling back; nothing was written. Run the rollback again.`);
+        if (!ambiguous(patched.error) || !(await landedWeights(namespace, name, plan))) return fail(`The rollback was not applied: ${patched.error.message}`);
+      }
+      return ok(await afterRollback(inspection, plan, actor, options.requestId));
+    }
+  }
+
+  /** After an unclear answer: whether the VirtualService now has exactly the planned weights. */
+  async function landedWeights(namespace: string, name: string, plan: CanaryPlan): Promise<boolean> {
+    const read = await readVirtualService(namespace, name);
+    if (!read.ok) return false;
+    const routes = read.value.vs.spec.http ?? [];
+    return plan.changes.every((change) => change.after.every((destination, position) => routes[change.index]?.route?.[position]?.weight === destination.weight));
+  }
+
+  /** Audit, then the promotion it undid (the one named, else the last applied) is marked rolled back. */
+  async function afterRollback(inspection: CanaryInspection, plan: CanaryPlan, actor: string, requestId: string | undefined): Promise<RollbackOutcome> {
+    const namespace = inspection.vs.metadata.namespace ?? '';
+    const name = inspection.vs.metadata.name;
+    const rolledBackAt = deps.now();
+    const change = weightChange(planRecord(plan));
+    await recordEvent({ namespace, virtualService: name, apiVersion: inspection.apiVersion }, `weights ${change} (rollback) by <@${actor}> via mesh-bot`, 'WeightsRolledBack', null);
     logger.info({ canary: { event: 'rolled-back', cluster: cluster.name, namespace, vs: name, change, by: actor } }, 'canary rolled back');
-    const propagation = await proveSync(namespace, appliedAt);
-    return ok({ plan: planned.value, propagation });
+    const named = requestId === undefined ? inspection.lastApplied : await get(requestId);
+    const undone = named && named.state === 'applied' && !named.rolledBack ? named : null;
+    const propagation = await proveSync(namespace, rolledBackAt);
+    const note = `${plan.canarySubset} back to 0% (${change}).`;
+    const rolledBack = undone ? await markRolledBack(undone.id, actor, note) : null;
+    return { plan, propagation, rolledBack };
   }
 
   /**
-   * Marks overdue pending requests expired and settles interrupted approvals, returning both (their cards need
-   * updating), and deletes decided requests older than the retention: their story stays in the card, the
+   * Marks overdue pending requests expired, cancels pending requests nobody can see, settles interrupted
+   * approvals, frees locks whose holder is done, and returns the requests it changed (their cards need
+   * updating); deletes decided requests older than the retention: their story stays in the card, the
    * Events and the audit log.
    */
   async function sweepExpired(): Promise<PromotionRequest[]> {
     const listed = await store.list('mesh-bot/kind=promotion', promotionRequestSchema);
     if (!listed.ok) return [];
     const now = deps.now();
-    const expired: PromotionRequest[] = [];
+    const changed: PromotionRequest[] = [];
     for (const record of listed.value) {
       const request = record.value;
       if (request.cluster !== cluster.name) continue;
-      if (isExpired(request, now)) expired.push(await expire(request));
-      else if (request.state === 'approved' && now.getTime() - Date.parse(request.decidedAt ?? request.requestedAt) > INTERRUPTED_AFTER_MS) expired.push(await settleInterrupted(request));
-      else if (TERMINAL_STATES.includes(request.state) && now.getTime() - Date.parse(request.requestedAt) > DECIDED_RETENTION_MS) await store.remove(record.name, record.resourceVersion);
+      if (isExpired(request, now)) changed.push(await expire(request));
+      else if (request.state === 'pending' && request.card === null && now.getTime() - Date.parse(request.requestedAt) > CARDLESS_AFTER_MS) {
+        const cancelled = await cancel(request.id, 'No approval card was ever posted for this request (mesh-bot stopped while asking); nothing was changed.');
+        if (cancelled) changed.push(cancelled);
+      } else if (request.state === 'approved' && now.getTime() - Date.parse(request.decidedAt ?? request.requestedAt) > INTERRUPTED_AFTER_MS) {
+        const settled = await settleInterrupted(request);
+        if (settled) changed.push(settled);
+      } else if (TERMINAL_STATES.includes(request.state) && now.getTime() - Date.parse(request.requestedAt) > DECIDED_RETENTION_MS) await store.remove(record.name, record.resourceVersion);
     }
-    return expired;
+    await freeStaleLocks(now);
+    return changed;
+  }
+
+  /** Locks whose holder is terminal (its replica died before freeing it) or never came to exist. */
+  async function freeStaleLocks(now: Date): Promise<void> {
+    const locks = await store.list('mesh-bot/kind=lock', lockSchema);
+    if (!locks.ok) return;
+    for (const lock of locks.value) {
+      const holder = await store.get(requestName(lock.value.requestId), promotionRequestSchema);
+      if (!holder.ok) continue;
+      const request = holder.value?.value;
+      if (request && request.cluster !== cluster.name) continue;
+      const done = request ? TERMINAL_STATES.includes(request.state) : now.getTime() - Date.parse(lock.value.since) > ORPHAN_LOCK_AFTER_MS && (await holderState(lock.value.requestId, '', '', lock.value.since)).state === 'terminal';
+      if (done) await store.remove(lock.name, lock.resourceVersion);
+    }
   }
 
   /**
-   * An approval whose replica died before it recorded the outcome: the VirtualService itself says whether the
-   * patch landed (it is atomic), so the request ends as applied or failed and its lock is freed.
+   * An approval whose replica died before it recorded the outcome: settled only by winning the same fence as
+   * the weight patch (see the top of this file), so the request ends as applied or failed and its lock is
+   * freed; when the VirtualService cannot be reached it is left for the next sweep.
    */
-  async function settleInterrupted(request: PromotionRequest): Promise<PromotionRequest> {
-    const read = await istio.getVirtualService(request.namespace, request.virtualService);
-    const parsed = read.ok ? virtualServiceSchema.safeParse(read.value.object) : null;
-    if (!parsed?.success) return request;
-    const routes = parsed.data.spec.http ?? [];
-    const landed = request.plan.changes.every((change) => change.after.every((destination, position) => (routes[change.index]?.route?.[position]?.weight ?? 0) === destination.weight));
-    const settled = await update(request.id, (current) =>
-      current.state !== 'approved'
-        ? null
-        : landed
-          ? { ...current, state: 'applied', outcome: { message: `Weights changed: ${weightChange(current.plan)} (confirmed after mesh-bot restarted while applying).`, appliedAt: current.decidedAt, propagation: null } }
-          : { ...current, state: 'failed', outcome: { message: 'mesh-bot stopped before the change was written; nothing was changed. Ask again with `/mesh canary promote`.', appliedAt: null, propagation: null } },
-    );
-    await releaseLock(request);
-    logger.warn({ canary: { event: 'settled-after-interruption', id: request.id, landed } }, 'settled an interrupted promotion');
-    return settled.ok ? settled.value : request;
+  async function settleInterrupted(request: PromotionRequest): Promise<PromotionRequest | null> {
+    const settled = await settleByFence(request);
+    if (settled.landed === null) {
+      logger.warn({ canary: { event: 'settle-deferred', id: request.id, reason: settled.reason } }, 'could not settle an interrupted promotion yet');
+      return null;
+    }
+    logger.warn({ canary: { event: 'settled-after-interruption', id: request.id, landed: settled.landed } }, 'settled an interrupted promotion');
+    if (settled.landed) {
+      const applied = await markApplied(request, new Date(request.decidedAt ?? request.requestedAt), request.decidedBy ?? '?', ' (confirmed after mesh-bot restarted while applying)');
+      return applied.ok ? applied.value : request;
+    }
+    return markFailed(request, 'mesh-bot stopped before the change was written; nothing was changed. Ask again with `/mesh canary promote`.', 'interrupted');
   }
 
   async function markRolledBack(id: string, actor: string, message: string): Promise<PromotionRequest | null> {
@@ -503,7 +865,7 @@ export function createCanaryService(deps: CanaryDeps) {
     return update(id, (current) => ({ ...current, card }));
   }
 
-  return { inspect, prepare, createRequest, attachCard, decide, rollback, sweepExpired, get, markRolledBack };
+  return { inspect, prepare, createRequest, attachCard, cancel, decide, planRollback, rollback, sweepExpired, get, markRolledBack };
 }
 
 export type CanaryService = ReturnType<typeof createCanaryService>;

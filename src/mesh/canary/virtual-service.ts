@@ -51,3 +51,36 @@ export function sameServiceHost(a: string, b: string, namespace: string): boolea
   };
   return fqdn(a) === fqdn(b);
 }
+
+/**
+ * What mesh-bot keeps on the VirtualService itself, so it survives the loss of every other record (the sweep
+ * deletes old requests, a ConfigMap list can fail, a kubectl edit never makes a request):
+ * - OWNER_ANNOTATION names the promotion request that owns the weights right now. Every weight write of a
+ *   promotion tests it (JSON Patch `test`), so a write lands only while its request still owns the object.
+ * - STABLE/CANARY_ANNOTATION record which subset is which, written in the same patch as the weights.
+ * - APPLIED_ANNOTATION names the request whose weights landed last (set by that same patch).
+ */
+export const OWNER_ANNOTATION = 'mesh-bot/owner';
+export const STABLE_ANNOTATION = 'mesh-bot/stable-subset';
+export const CANARY_ANNOTATION = 'mesh-bot/canary-subset';
+export const APPLIED_ANNOTATION = 'mesh-bot/applied-request';
+
+/** RFC 6901 pointer to one annotation. */
+export function annotationPath(key: string): string {
+  return `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+/** The stable/canary record mesh-bot wrote on the VirtualService, when both halves are there. */
+export function recordedRoles(annotations: Readonly<Record<string, string>> | undefined): { readonly stableSubset: string; readonly canarySubset: string } | undefined {
+  const stableSubset = annotations?.[STABLE_ANNOTATION];
+  const canarySubset = annotations?.[CANARY_ANNOTATION];
+  return stableSubset && canarySubset ? { stableSubset, canarySubset } : undefined;
+}
+
+/** Annotations of any object read from the API, without trusting the rest of its shape. */
+export function annotationsOf(object: unknown): Readonly<Record<string, string>> {
+  const metadata = (object as { metadata?: { annotations?: unknown } } | null)?.metadata;
+  const annotations = metadata?.annotations;
+  if (annotations === null || typeof annotations !== 'object') return {};
+  return Object.fromEntries(Object.entries(annotations).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}

@@ -43,8 +43,10 @@ async function decide(ctx: ListenerContext, click: Click, decision: Decision): P
     final.state === 'applied'
       ? `Approved by <@${click.user}>: ${change} (requested by <@${final.requester}>). ${propagationLine(final.outcome?.propagation ?? null)}`
       : final.state === 'rejected'
-        ? `Rejected by <@${click.user}>: ${change}. Nothing was changed.`
-        : `Approved by <@${click.user}> but not applied: ${final.outcome?.message ?? 'unknown error'}`;
+        ? `${click.user === final.requester ? 'Withdrawn' : 'Rejected'} by <@${click.user}>: ${change}. Nothing was changed.`
+        : final.state === 'approved'
+          ? `Approved by <@${click.user}>; the outcome is not known yet: ${final.outcome?.message ?? 'still applying'}`
+          : `Approved by <@${click.user}> but not applied: ${final.outcome?.message ?? 'unknown error'}`;
   await cards?.reply(final, reply);
   return { outcome: final.state === 'failed' ? 'error' : 'ok', detail: `${request.id} ${final.state}` };
 }

@@ -4,29 +4,30 @@ import type { ListenerContext } from '../../context.ts';
 import { requestFromButton } from './canary-decision.ts';
 import { onClick } from './click.ts';
 
-/** "Roll back" on an applied promotion's card: canary to 0 % at once, for operators and approvers, for 15 minutes. */
+/**
+ * "Roll back" on an applied promotion's card: canary to 0 % at once, for 15 minutes. The same rule as
+ * `/mesh canary rollback`: operators roll back (DESIGN.md §4), approvers approve. It sends traffic back to the
+ * stable subset of the request this card is about, whatever the rest of mesh-bot's records say.
+ */
 export function registerCanaryRollback(app: App, ctx: ListenerContext): void {
   onClick(app, ctx, ROLLBACK_ACTION, async (click) => {
     const found = await requestFromButton(ctx, click.value);
     if (typeof found === 'string') return click.refuse(found, 'invalid');
     const { request, service } = found;
     const operator = await ctx.access.role(click.user, 'operator', 'roll back canaries');
-    if (!operator.allowed && !(await ctx.access.role(click.user, 'approver', 'roll back canaries')).allowed) {
-      return click.refuse(operator.reason.replace('Only operators', 'Only operators and approvers'));
-    }
+    if (!operator.allowed) return click.refuse(operator.reason);
     const appliedAt = request.outcome?.appliedAt ? Date.parse(request.outcome.appliedAt) : null;
     if (request.state !== 'applied' || appliedAt === null) return click.refuse('Only an applied promotion can be rolled back from its card.');
     if (request.rolledBack) return click.refuse(`This promotion was already rolled back by <@${request.rolledBack.by}>.`);
     if (ctx.deps.now().getTime() - appliedAt > ROLLBACK_WINDOW_MS) {
-      return click.refuse(`The card's rollback window (15 minutes) has passed. Run \`/mesh canary rollback ${request.virtualService} -n ${request.namespace} --cluster ${request.cluster}\` instead.`);
+      return click.refuse(`The card's rollback window (15 minutes) has passed. Run \`/mesh canary rollback ${request.virtualService} -n ${request.namespace} --cluster ${request.cluster} --to ${request.plan.stableSubset}\` instead.`);
     }
-    const rolled = await service.rollback(request.namespace, request.virtualService, click.user);
+    const rolled = await service.rollback(request.namespace, request.virtualService, click.user, { to: request.plan.stableSubset, requestId: request.id });
     if (!rolled.ok) return click.refuse(rolled.error, 'error');
-    const note = `${request.plan.canarySubset} back to 0%. ${propagationLine(rolled.value.propagation)}`;
-    const updated = await service.markRolledBack(request.id, click.user, note);
+    const updated = rolled.value.rolledBack;
     if (updated) {
       await ctx.deps.cards?.update(updated);
-      await ctx.deps.cards?.reply(updated, `Rolled back by <@${click.user}>: ${request.namespace}/${request.virtualService} ${note}`);
+      await ctx.deps.cards?.reply(updated, `Rolled back by <@${click.user}>: ${request.namespace}/${request.virtualService} ${updated.rolledBack?.message ?? ''} ${propagationLine(rolled.value.propagation)}`);
     }
     return { outcome: 'ok', detail: `${request.id} rolled back` };
   });
