@@ -1,6 +1,7 @@
 // The sandbox page in a real browser (Debian's chromium driven by playwright-core; `.ci/run` installs it): run
 // /mesh status, ask for a canary promotion as the operator, switch to the approver, approve through the confirm
-// dialog, and see the card change in place. Screenshots go to test-results/sandbox/.
+// dialog, and see the card change in place; see four eyes refuse a self-approval; read a reviews sidecar's routes
+// from the same demo mesh; use the page at phone width. Screenshots go to test-results/sandbox/.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -88,5 +89,49 @@ describe('the sandbox page in a browser', () => {
     await card.getByRole('button', { name: '1 reply' }).click();
     await page.locator('#thread-messages').getByText(/Approved by @Aaron \(approver\)/).first().waitFor();
     await page.screenshot({ path: `${RESULTS}4-approved.png` });
+  });
+
+  it('refuses the approval of a promotion by the person who asked for it, even with both roles', async () => {
+    await page.locator('#close-thread').click();
+    await page.selectOption('#user', 'U0LEAD');
+    await send('/mesh canary promote reviews --weight 80 -n bookinfo');
+    const card = messageWith('Canary promotion · reviews').filter({ hasText: 'Waiting for approval' });
+    await card.waitFor();
+    await card.getByRole('button', { name: 'Approve: v2 to 80%' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.locator('button.primary').click();
+    await page.getByText('You asked for this promotion, so you cannot approve it: a second person has to.').waitFor();
+    assert.deepEqual(reviewsWeights(sandbox.kube), [50, 50], 'nothing changed');
+    assert.equal(await card.getByRole('button', { name: 'Approve: v2 to 80%' }).count(), 1, 'the request still waits for a second person');
+    await page.screenshot({ path: `${RESULTS}5-self-approval-refused.png` });
+  });
+
+  it('shows the routes of a reviews sidecar from the same demo mesh: the reviews VirtualService, no other application', async () => {
+    await send('/mesh pc routes reviews-v1-5fd6d4f8f8-66j45.bookinfo');
+    const answer = messageWith('proxy-config routes · reviews-v1-5fd6d4f8f8-66j45.bookinfo');
+    await answer.getByText('Routes by VirtualService').waitFor();
+    const text = await answer.innerText();
+    assert.match(text, /reviews\.bookinfo: 1/);
+    assert.match(text, /reviews\.bookinfo\.svc\.cluster\.local:9080 · reviews\.bookinfo, reviews .* · reviews\.bookinfo/);
+    assert.doesNotMatch(text, /httpbin|grafana|skywalking/);
+    await page.screenshot({ path: `${RESULTS}6-routes.png` });
+  });
+
+  it('fits a phone: nothing scrolls sideways, the composer and the cards are within the screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.getByText('SANDBOX MODE').waitFor();
+    await send('/mesh status');
+    const status = messageWith('Mesh status · default').last();
+    await status.waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'no horizontal scrolling');
+    for (const selector of ['#user', '#message', '#composer .send']) {
+      const box = await page.locator(selector).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844, `${selector} is on screen: ${JSON.stringify(box)}`);
+    }
+    const card = await status.boundingBox();
+    assert.ok(card && card.width <= 390 && card.width > 300, `the card uses the width of the screen: ${JSON.stringify(card)}`);
+    await page.screenshot({ path: `${RESULTS}7-phone.png` });
   });
 });
