@@ -19,7 +19,8 @@ type CanaryRequest<Namespace> =
 export type CanaryArgs = CanaryRequest<string | undefined>;
 type ResolvedCanaryArgs = CanaryRequest<string>;
 
-const WEIGHT_FLAG: FlagSpec = { name: 'weight', takesValue: true, value: 'percent' };
+/** Checked by `parse`, which also takes `50%` as people write it. */
+const WEIGHT_FLAG: FlagSpec = { name: 'weight', takesValue: true, value: 'text' };
 const SUBSET_FLAG: FlagSpec = { name: 'subset', takesValue: true, value: 'name' };
 const TO_FLAG: FlagSpec = { name: 'to', takesValue: true, value: 'name' };
 /** `50` or `50%`: a whole percentage. */

@@ -44,10 +44,32 @@ describe('terminal mode never changes the cluster', () => {
     assert.deepEqual(json.routes[0]?.destinations.map((destination) => [destination.subset, destination.weight]), [['v1', 90], ['v2', 10]]);
   });
 
-  it('prints the rollback plan and changes nothing', async () => {
-    const run = await cli(['canary', 'rollback', 'reviews', '-n', 'bookinfo'], { version: '1.24.2', scenario: 'healthy' }, { POD_NAMESPACE: 'mesh-bot' });
+  it('prints the rollback plan to the stable subset named by --to and changes nothing', async () => {
+    const run = await cli(['canary', 'rollback', 'reviews', '-n', 'bookinfo', '--to', 'v1'], { version: '1.24.2', scenario: 'healthy' }, { POD_NAMESPACE: 'mesh-bot' });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Rollback plan for default\/bookinfo\/reviews \(nothing was changed; run it in Slack\):\n  reviews-route: v1 100% \/ v2 0%/);
     assert.deepEqual(reviewsWeights(api), [90, 10]);
+  });
+
+  it('refuses a rollback plan without --to when no stable subset is on record, saying which flag to give', async () => {
+    const run = await cli(['canary', 'rollback', 'reviews', '-n', 'bookinfo'], { version: '1.24.2', scenario: 'healthy' }, { POD_NAMESPACE: 'mesh-bot' });
+    assert.notEqual(run.code, 0);
+    assert.match(`${run.stdout}${run.stderr}`, /no record of which subset of bookinfo\/reviews is stable .*--to v1/);
+  });
+
+  it('accepts --weight 50%', async () => {
+    const run = await cli(['canary', 'promote', 'reviews', '--weight', '50%', '-n', 'bookinfo'], { version: '1.24.2', scenario: 'healthy' }, { POD_NAMESPACE: 'mesh-bot' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /reviews-route: v1 50% \/ v2 50%/);
+    const over = await cli(['canary', 'promote', 'reviews', '--weight', '150%', '-n', 'bookinfo'], { version: '1.24.2', scenario: 'healthy' }, { POD_NAMESPACE: 'mesh-bot' });
+    assert.notEqual(over.code, 0);
+    assert.match(over.stderr, /--weight takes a whole percentage from 0 to 100 \(like 50 or 50%\), got "150%"/);
+  });
+
+  it('says a promotion to the weight already there is nothing to do, without an error or a failing exit code', async () => {
+    const run = await cli(['canary', 'promote', 'reviews', '--weight', '10', '-n', 'bookinfo'], { version: '1.24.2', scenario: 'healthy' }, { POD_NAMESPACE: 'mesh-bot' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Nothing to do: reviews already sends 10% to v2; nothing to change/);
+    assert.doesNotMatch(`${run.stdout}${run.stderr}`, /Refused|Error/);
   });
 });
