@@ -133,5 +133,11 @@ describe('the sandbox page in a browser', () => {
     const card = await status.boundingBox();
     assert.ok(card && card.width <= 390 && card.width > 300, `the card uses the width of the screen: ${JSON.stringify(card)}`);
     await page.screenshot({ path: `${RESULTS}7-phone.png` });
+
+    await messageWith('Canary promotion · reviews').filter({ hasText: 'Approved by' }).getByRole('button', { name: '1 reply' }).click();
+    await page.locator('#thread-messages').getByText(/Approved by @Aaron \(approver\)/).first().waitFor();
+    const thread = await page.locator('#thread').boundingBox();
+    assert.deepEqual(thread && [thread.x, thread.width], [0, 390], 'the thread opens over the channel, full width');
+    await page.screenshot({ path: `${RESULTS}8-phone-thread.png` });
   });
 });

@@ -7,6 +7,7 @@ const EXAMPLES = [
   '/mesh status -n bookinfo',
   '/mesh analyze -n bookinfo',
   '/mesh pc secret productpage-v1-d5789fdfb-7pq2k.bookinfo',
+  '/mesh pc routes reviews-v1-5fd6d4f8f8-66j45.bookinfo',
   '/mesh pc clusters reviews-v1-5fd6d4f8f8-66j45.bookinfo',
   '/mesh canary status reviews -n bookinfo',
   '/mesh canary promote reviews --weight 50 -n bookinfo',
