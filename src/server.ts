@@ -12,7 +12,7 @@ import { canaryServiceFor } from './mesh/canary/wiring.ts';
 import { createMetrics } from './metrics.ts';
 import { kubeReadiness } from './readiness.ts';
 import { realClock, type Clock } from './schedule/clock.ts';
-import { createScheduler, type ScheduledJob, type Scheduler } from './schedule/scheduler.ts';
+import { createScheduler, type RunFence, type ScheduledJob, type Scheduler } from './schedule/scheduler.ts';
 import { startSlackApp, webClientOptions, type RunningSlackApp } from './slack/app.ts';
 import { createChannelPoster, type ChannelPoster } from './slack/poster.ts';
 
@@ -22,8 +22,8 @@ export function slackUsergroupMembers(web: WebClient): UsergroupMembers {
   return async (usergroup) => membersResponse.parse(await web.usergroups.users.list({ usergroup })).users;
 }
 
-/** A scheduled digest: compose at fire time, post, then keep its facts as the next baseline. */
-export type DigestRunner = (deps: CommandDeps, poster: ChannelPoster, digest: AppConfig['digests'][number], firedAt: Date) => Promise<void>;
+/** A scheduled digest: compose at fire time, post through the fence of its claim, then keep its facts as the next baseline. */
+export type DigestRunner = (deps: CommandDeps, poster: ChannelPoster, digest: AppConfig['digests'][number], firedAt: Date, fence: RunFence) => Promise<void>;
 
 export interface ServerOptions {
   readonly config: AppConfig;
@@ -66,7 +66,7 @@ function scheduledJobs(config: AppConfig, deps: CommandDeps, poster: ChannelPost
         id: `digest:${digest.channel}:${digest.cluster ?? ''}:${digest.schedule}:${digest.timezone}:${(digest.namespaces ?? []).join(',')}`,
         schedule: digest.schedule,
         timezone: digest.timezone,
-        run: (firedAt) => runDigest(deps, poster, digest, firedAt),
+        run: (firedAt, fence) => runDigest(deps, poster, digest, firedAt, fence),
       });
     }
   }
@@ -102,12 +102,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!home.ok || !store.ok) {
     logger.warn({ reason: home.ok ? (store.ok ? '' : store.error.message) : home.error.message }, 'no Kubernetes API for mesh-bot state: scheduled digests and expiry sweeps are off');
   } else {
+    // Two processes on one host are two candidates (DESIGN.md §2); the same name owns this replica's schedule claims.
+    const identity = `${config.podName}-${randomBytes(4).toString('hex')}`;
     leader = createLeaderElector({
       coordination: home.value.coordination,
       namespace: store.value.namespace,
       leaseName: LEASE_NAME,
-      // Two processes on one host are two candidates (DESIGN.md §2).
-      identity: `${config.podName}-${randomBytes(4).toString('hex')}`,
+      identity,
       clusterName: home.value.cluster.name,
       now: clock.now,
       sleep: clock.sleep,
@@ -121,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       jobs: scheduledJobs(config, running.deps, createChannelPoster(running.app.client, clock), options.runDigest, logger),
       clock,
       isLeader: () => elected.isLeader(),
+      identity,
       store: store.value,
       logger,
     });

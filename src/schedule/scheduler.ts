@@ -1,35 +1,76 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { recordName, type StateStore } from '../kube/state-store.ts';
+import { recordName, type StateStore, type Stored } from '../kube/state-store.ts';
 import type { Logger } from '../log.ts';
-import type { Clock } from './clock.ts';
+import { monotonic, type Clock } from './clock.ts';
+
+/**
+ * What a running job holds while its fire is claimed. A job with a side effect that must happen once (posting a
+ * digest) performs it through `commit`, which refuses once the claim can no longer be trusted.
+ */
+export interface RunFence {
+  /** Aborts when the scheduler stops or the claim is lost; work not yet committed should give up. */
+  readonly signal: AbortSignal;
+  /**
+   * Runs `effect` only while this replica still holds the claim (its heartbeat is fresh and nobody took it over),
+   * else rejects with ClaimLostError. A stopping scheduler waits for an effect in progress instead of abandoning it.
+   */
+  commit<T>(effect: () => Promise<T>): Promise<T>;
+}
+
+export class ClaimLostError extends Error {
+  override readonly name = 'ClaimLostError';
+}
 
 export interface ScheduledJob {
   /** Stable across replicas and restarts: the fire record is keyed by it. */
   readonly id: string;
   readonly schedule: string;
   readonly timezone: string;
-  run(firedAt: Date): Promise<void>;
+  /** Resolves when the fire is done; a rejection leaves the fire to be retried within the catch-up window. */
+  run(firedAt: Date, fence: RunFence): Promise<void>;
 }
 
 export interface SchedulerOptions {
   readonly jobs: readonly ScheduledJob[];
   readonly clock: Clock;
   readonly isLeader: () => boolean;
+  /** Names this replica in claims (the leader election identity). */
+  readonly identity: string;
   readonly store: StateStore;
   readonly logger: Logger;
   /** A fire missed by at most this much (leader changed over at that moment) still runs, late. */
   readonly graceMs?: number;
-  /** How often a replica that is not leader looks again (it may become leader). */
+  /** How often a replica looks again (it may become leader; a claim may go stale). */
   readonly checkEveryMs?: number;
+  /** How often the owner of a claim proves it is alive by rewriting the claim. */
+  readonly heartbeatMs?: number;
+  /** A running claim unchanged for this long (on the observer's clock) belongs to a dead or cut-off owner. */
+  readonly staleMs?: number;
+  /** A failed run is retried once its record stayed unchanged this long. */
+  readonly retryMs?: number;
 }
 
 export interface Scheduler {
   start(): void;
+  /** Abandons runs that have not committed their effect (the next leader re-runs them at once) and waits for those that have. */
   stop(): Promise<void>;
 }
 
-const fireRecord = z.object({ lastFired: z.string() });
+/**
+ * `lastFired`: every fire at or before it is done. `claim`: the fire being worked on — `running` by `owner` (whose
+ * heartbeat `beat` changes while it lives), `failed` (retried after a pause), or `abandoned` by a replica that was
+ * stopping before it posted (re-run at once). Records written before claims existed hold `lastFired` only.
+ */
+const claimSchema = z.object({
+  firedAt: z.string(),
+  owner: z.string(),
+  state: z.enum(['running', 'failed', 'abandoned']),
+  beat: z.number().int(),
+});
+const fireRecord = z.object({ lastFired: z.string(), claim: claimSchema.optional() });
+type FireRecord = z.output<typeof fireRecord>;
+type Claim = z.output<typeof claimSchema>;
 
 /** Cron patterns are checked at start so a typo stops the process instead of silently never firing. */
 export function cronProblem(schedule: string, timezone: string): string | null {
@@ -41,31 +82,36 @@ export function cronProblem(schedule: string, timezone: string): string | null {
   }
 }
 
+/** One claimed fire on this replica, from claim to completion. */
+interface ActiveRun {
+  readonly firedAt: Date;
+  readonly controller: AbortController;
+  /** Resolves once the run's outcome is recorded (or abandoned). */
+  settled: Promise<void>;
+  /** The job entered `commit`: a stopping scheduler waits for it rather than handing the fire back. */
+  committing: boolean;
+}
+
 /**
- * Runs jobs on their cron schedules, on the leader only, each scheduled time exactly once across replicas:
- * the run is claimed by a compare-and-swap of the job's `lastFired` record before anything is done.
+ * Runs jobs on their cron schedules, on the leader only. Each fire is claimed, run and completed in a per-job
+ * record (a ConfigMap, compare-and-swap on resourceVersion): the claim names its owner and is kept alive by a
+ * heartbeat; completion moves `lastFired`. A fire whose owner died, was cut off or stopped before posting is re-run
+ * by the leader within the catch-up window, and a failed run is retried, so a fire is never consumed without
+ * being done. See the README (Running in a cluster) for the one window that can still post twice.
  */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const graceMs = options.graceMs ?? 10 * 60_000;
   const checkEveryMs = options.checkEveryMs ?? 5_000;
-  const controller = new AbortController();
+  const heartbeatMs = options.heartbeatMs ?? 5_000;
+  const staleMs = options.staleMs ?? 30_000;
+  const retryMs = options.retryMs ?? 60_000;
+  const { clock, store, logger, identity } = options;
+  const elapsed = monotonic(clock);
+  const stopping = new AbortController();
   const loops: Promise<void>[] = [];
+  const active = new Map<string, ActiveRun>();
 
-  async function claim(job: ScheduledJob, due: Date): Promise<boolean> {
-    const name = recordName('mesh-bot-schedule', job.id);
-    const current = await options.store.get(name, fireRecord);
-    if (!current.ok) {
-      options.logger.warn({ job: job.id, err: current.error.message }, 'cannot read the schedule record; skipping this run');
-      return false;
-    }
-    if (current.value === null) {
-      const created = await options.store.create(name, { lastFired: due.toISOString() }, { 'mesh-bot/kind': 'schedule' });
-      return created.ok;
-    }
-    if (Date.parse(current.value.value.lastFired) >= due.getTime()) return false;
-    const written = await options.store.replace(current.value, { lastFired: due.toISOString() });
-    return written.ok;
-  }
+  const nameOf = (job: ScheduledJob) => recordName('mesh-bot-schedule', job.id);
 
   /** The most recent scheduled time within the grace window, if any. */
   function latestDue(cron: Cron, now: number): Date | null {
@@ -74,38 +120,169 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return due;
   }
 
+  /** Per job: the claim as last seen and the local (monotonic) time it was first seen like that. */
+  const seen = new Map<string, { key: string; at: number }>();
+  function unchangedFor(job: ScheduledJob, claim: Claim | undefined): number {
+    const key = JSON.stringify(claim ?? null);
+    const now = elapsed();
+    const last = seen.get(job.id);
+    if (!last || last.key !== key) {
+      seen.set(job.id, { key, at: now });
+      return 0;
+    }
+    return now - last.at;
+  }
+
+  /** Whether the leader may claim `due` now, given the record as read. */
+  function claimable(job: ScheduledJob, record: FireRecord, due: Date): boolean {
+    if (Date.parse(record.lastFired) >= due.getTime()) return false;
+    const claim = record.claim;
+    const quiet = unchangedFor(job, claim);
+    if (!claim) return true;
+    if (claim.state === 'abandoned') return true;
+    if (claim.state === 'failed') return Date.parse(claim.firedAt) < due.getTime() || quiet >= retryMs;
+    // Running: ours is in progress here; anyone's is left alone while its heartbeat still changes the record.
+    if (claim.owner === identity && active.has(job.id)) return false;
+    return quiet >= staleMs;
+  }
+
   /**
    * A job seen for the first time records "nothing missed so far": a new deployment starting at 09:05 has not
    * missed the 09:00 digest. Only runs missed after that (a leader change at fire time) are caught up.
    */
   async function prime(job: ScheduledJob, due: Date | null, now: number): Promise<boolean> {
-    const name = recordName('mesh-bot-schedule', job.id);
-    const current = await options.store.get(name, fireRecord);
+    const current = await store.get(nameOf(job), fireRecord);
     if (!current.ok) return false;
     if (current.value !== null) return true;
-    const created = await options.store.create(name, { lastFired: (due ?? new Date(now)).toISOString() }, { 'mesh-bot/kind': 'schedule' });
+    const created = await store.create(nameOf(job), { lastFired: (due ?? new Date(now)).toISOString() }, { 'mesh-bot/kind': 'schedule' });
     return created.ok || created.error.kind === 'exists';
+  }
+
+  /** The claimed record and the local time the claim was sent (its first heartbeat). */
+  async function tryClaim(job: ScheduledJob, due: Date): Promise<{ record: Stored<FireRecord>; sentAt: number } | null> {
+    const current = await store.get(nameOf(job), fireRecord);
+    if (!current.ok) {
+      logger.warn({ job: job.id, err: current.error.message }, 'cannot read the schedule record; trying again shortly');
+      return null;
+    }
+    if (current.value === null || !claimable(job, current.value.value, due)) return null;
+    const previous = current.value.value.claim;
+    if (previous && previous.state === 'running') logger.warn({ job: job.id, firedAt: previous.firedAt, owner: previous.owner }, 'taking over a scheduled run whose owner stopped renewing its claim');
+    const claim: Claim = { firedAt: due.toISOString(), owner: identity, state: 'running', beat: 0 };
+    const sentAt = elapsed();
+    const written = await store.replace(current.value, { lastFired: current.value.value.lastFired, claim });
+    return written.ok ? { record: written.value, sentAt } : null;
+  }
+
+  /** Claim, run, complete; the record is rewritten only through `current`, one write at a time. */
+  function startRun(job: ScheduledJob, claimed: { record: Stored<FireRecord>; sentAt: number }, due: Date): ActiveRun {
+    const controller = new AbortController();
+    let current = claimed.record;
+    let lost = false;
+    let lastBeatAt = claimed.sentAt;
+    let writes: Promise<unknown> = Promise.resolve();
+    const serially = <T>(write: () => Promise<T>): Promise<T> => {
+      const next = writes.then(write);
+      writes = next.catch(() => undefined);
+      return next;
+    };
+    /** Rewrites our claim (or its outcome); false once someone else changed the record. */
+    const rewrite = (value: (record: FireRecord) => FireRecord, what: string): Promise<boolean> =>
+      serially(async () => {
+        if (lost) return false;
+        const sentAt = elapsed();
+        const written = await store.replace(current, value(current.value));
+        if (written.ok) {
+          current = written.value;
+          lastBeatAt = sentAt;
+          return true;
+        }
+        if (written.error.kind === 'conflict' || written.error.kind === 'not-found') {
+          lost = true;
+          controller.abort(new ClaimLostError(`the claim of ${job.id} at ${due.toISOString()} was taken over`));
+        }
+        logger.warn({ job: job.id, firedAt: due.toISOString(), err: written.error.message }, `could not ${what}`);
+        return false;
+      });
+
+    const held = () => !lost && !controller.signal.aborted && elapsed() - lastBeatAt < staleMs / 2;
+    const run: ActiveRun = { firedAt: due, controller, committing: false, settled: Promise.resolve() };
+    const fence: RunFence = {
+      signal: controller.signal,
+      async commit(effect) {
+        if (!held()) throw new ClaimLostError(`no longer the owner of ${job.id} at ${due.toISOString()}; the next leader runs it`);
+        run.committing = true;
+        return effect();
+      },
+    };
+
+    const heartbeat = (async () => {
+      while (!controller.signal.aborted) {
+        try {
+          await clock.sleep(heartbeatMs, controller.signal);
+        } catch {
+          return;
+        }
+        await rewrite((record) => ({ ...record, claim: record.claim && { ...record.claim, beat: record.claim.beat + 1 } }), 'renew the claim of a scheduled run');
+      }
+    })();
+
+    const outcome = job.run(due, fence).then(
+      () => ({ ok: true as const }),
+      (cause: unknown) => ({ ok: false as const, cause }),
+    );
+    /** Stopping before the effect started: give the fire back at once instead of waiting for a run that will not post. */
+    const abandonedOnStop = new Promise<'stopped'>((resolve) => {
+      const onStop = () => {
+        if (!run.committing) resolve('stopped');
+      };
+      if (stopping.signal.aborted) onStop();
+      else stopping.signal.addEventListener('abort', onStop, { once: true });
+    });
+
+    run.settled = (async () => {
+      const first = await Promise.race([outcome, abandonedOnStop]);
+      if (first === 'stopped') {
+        controller.abort(new Error('scheduler stopped'));
+        await rewrite((record) => ({ ...record, claim: record.claim && { ...record.claim, state: 'abandoned' } }), 'hand back a scheduled run on shutdown');
+      } else if (first.ok) {
+        controller.abort(new Error('run finished'));
+        const done = await rewrite(() => ({ lastFired: due.toISOString() }), 'record a scheduled run as done');
+        if (!done) logger.error({ job: job.id, firedAt: due.toISOString() }, 'a scheduled run finished but could not be recorded as done; the next leader may run it again');
+      } else {
+        const claimLost = first.cause instanceof ClaimLostError || lost;
+        controller.abort(new Error('run failed'));
+        if (claimLost) logger.warn({ job: job.id, firedAt: due.toISOString(), err: first.cause }, 'scheduled run gave up: its claim was lost before it posted');
+        else logger.error({ job: job.id, firedAt: due.toISOString(), err: first.cause }, 'scheduled job failed; it is retried within the catch-up window');
+        await rewrite((record) => ({ ...record, claim: record.claim && { ...record.claim, state: claimLost ? 'abandoned' : 'failed' } }), 'record a failed scheduled run');
+      }
+      await heartbeat;
+    })();
+    return run;
   }
 
   async function loop(job: ScheduledJob): Promise<void> {
     const cron = new Cron(job.schedule, { timezone: job.timezone, paused: true });
     let primed = false;
-    while (!controller.signal.aborted) {
-      const now = options.clock.now();
+    while (!stopping.signal.aborted) {
+      const now = clock.now();
       const due = latestDue(cron, now);
       if (!primed) primed = await prime(job, due, now);
-      else if (due && options.isLeader() && (await claim(job, due))) {
-        options.logger.info({ job: job.id, firedAt: due.toISOString(), lateMs: now - due.getTime() }, 'running scheduled job');
-        try {
-          await job.run(due);
-        } catch (cause) {
-          options.logger.error({ job: job.id, err: cause }, 'scheduled job failed');
+      else if (due && !active.has(job.id) && options.isLeader()) {
+        const claimed = await tryClaim(job, due);
+        if (claimed) {
+          logger.info({ job: job.id, firedAt: due.toISOString(), lateMs: now - due.getTime() }, 'running scheduled job');
+          const run = startRun(job, claimed, due);
+          active.set(job.id, run);
+          void run.settled.finally(() => {
+            if (active.get(job.id) === run) active.delete(job.id);
+          });
         }
       }
-      const next = cron.nextRun(new Date(options.clock.now()));
-      const wait = next ? Math.min(next.getTime() - options.clock.now(), checkEveryMs) : checkEveryMs;
+      const next = cron.nextRun(new Date(clock.now()));
+      const wait = next ? Math.min(next.getTime() - clock.now(), checkEveryMs) : checkEveryMs;
       try {
-        await options.clock.sleep(Math.max(wait, 0), controller.signal);
+        await clock.sleep(Math.max(wait, 0), stopping.signal);
       } catch {
         return;
       }
@@ -117,8 +294,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       for (const job of options.jobs) loops.push(loop(job));
     },
     async stop() {
-      controller.abort(new Error('scheduler stopped'));
+      stopping.abort(new Error('scheduler stopped'));
       await Promise.all(loops);
+      await Promise.all([...active.values()].map((run) => run.settled));
     },
   };
 }

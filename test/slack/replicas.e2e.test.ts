@@ -79,7 +79,7 @@ describe('several replicas: scheduled work on the leader only', () => {
     const only = await replica(clock);
     await advanceUntil([clock], () => only.isLeader(), { limitMs: 20_000 });
     slack.rateLimitNext('chat.postMessage', { retryAfterSeconds: 1 });
-    await advanceUntil([clock], () => digestPosts() === 1, { limitMs: 90_000 });
+    await advanceUntil([clock], () => digestPosts() === 1, { limitMs: 300_000 });
     const attempts = slack.callsTo('chat.postMessage').filter((call) => call.args['channel'] === 'C0DIGEST');
     assert.deepEqual(attempts.map((call) => call.status), [429, 200]);
   });
