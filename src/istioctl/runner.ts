@@ -54,11 +54,23 @@ class Semaphore {
   constructor(size: number) {
     this.#available = size;
   }
-  async acquire(): Promise<() => void> {
+  /** A release function, or null when no slot came free within `waitMs` (the caller's deadline). */
+  async acquire(waitMs: number): Promise<(() => void) | null> {
     if (this.#available > 0) {
       this.#available -= 1;
     } else {
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      const granted = await new Promise<boolean>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          this.#waiting.splice(this.#waiting.indexOf(wake), 1);
+          resolve(false);
+        }, Math.max(0, waitMs));
+        this.#waiting.push(wake);
+      });
+      if (!granted) return null;
     }
     let released = false;
     return () => {
@@ -71,32 +83,60 @@ class Semaphore {
   }
 }
 
+/**
+ * Ends istioctl and everything it started. The process runs in its own process group (`detached`), because
+ * kubeconfig credential plugins (kubelogin, `aws eks get-token`) are grandchildren that inherit stdout: killing
+ * only istioctl would leave them holding the pipe, and the run would not end until they exit.
+ */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // The group is already gone.
+  }
+}
+
 export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
   const now = options.now ?? Date.now;
   const semaphore = new Semaphore(options.concurrency);
   const inFlight = new Map<string, { startedAt: number; outcome: Promise<Outcome> }>();
   const cache = new Map<string, { expiresAt: number; startedAt: number; outcome: Outcome }>();
 
-  async function spawn(args: readonly string[], timeoutMs: number, bytes: boolean): Promise<Outcome> {
-    const release = await semaphore.acquire();
+  /** Runs istioctl within `deadline` (`performance.now()` ms), counting the wait for a concurrency slot toward it. */
+  async function spawn(args: readonly string[], timeoutMs: number, deadline: number, bytes: boolean): Promise<Outcome> {
+    const timedOut = (durationMs: number): Outcome => {
+      options.onProcess?.({ args, durationMs, outcome: 'timeout', exitCode: null });
+      return err(timeoutError(Math.round(timeoutMs / 1000)));
+    };
+    const release = await semaphore.acquire(deadline - performance.now());
+    if (release === null) return timedOut(0);
     const startedAt = new Date(now());
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await execa(options.binary, args, {
+      const subprocess = execa(options.binary, args, {
         reject: false,
         stdin: 'ignore',
-        timeout: timeoutMs,
-        forceKillAfterDelay: 2000,
+        detached: true,
         maxBuffer: options.maxOutputBytes,
         stripFinalNewline: false,
         ...(bytes ? { encoding: 'buffer' as const } : {}),
       });
+      const expired = new Promise<'expired'>((resolve) => {
+        timer = setTimeout(() => resolve('expired'), Math.max(0, deadline - performance.now()));
+      });
+      const result = await Promise.race([subprocess, expired]);
       const finishedAt = new Date(now());
       const durationMs = finishedAt.getTime() - startedAt.getTime();
-      if (result.timedOut) {
-        options.onProcess?.({ args, durationMs, outcome: 'timeout', exitCode: null });
-        return err(timeoutError(Math.round(timeoutMs / 1000)));
+      if (result === 'expired') {
+        killGroup(subprocess.pid);
+        // Whatever still holds the pipes is dead or about to be; the answer is "timed out" now, not when they close.
+        subprocess.stdout?.destroy();
+        subprocess.stderr?.destroy();
+        return timedOut(durationMs);
       }
       if (result.isMaxBuffer) {
+        killGroup(subprocess.pid);
         options.onProcess?.({ args, durationMs, outcome: 'too-large', exitCode: null });
         return err(outputTooLargeError(options.maxOutputBytes));
       }
@@ -111,6 +151,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
       if (result.stdout instanceof Uint8Array) return ok(withBytes({ ...rest, stderr: decode(result.stderr) }, result.stdout));
       return ok({ stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), ...rest });
     } finally {
+      clearTimeout(timer);
       release();
     }
   }
@@ -118,8 +159,10 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
   return async (invocation) => {
     const args = invocation.context === undefined ? [...invocation.args] : [...invocation.args, '--context', invocation.context];
     const timeoutMs = invocation.timeoutMs ?? options.timeoutMs;
+    // The caller's deadline, in real elapsed time: waiting for a free slot counts, so a queue never stretches a timeout.
+    const deadline = performance.now() + timeoutMs;
     const bytes = invocation.stdoutBytes === true;
-    if (invocation.shareable === false) return spawn(args, timeoutMs, bytes);
+    if (invocation.shareable === false) return spawn(args, timeoutMs, deadline, bytes);
 
     // Bytes and text answers are kept apart: each caller gets the form it asked for.
     const key = bytes ? `bytes:${JSON.stringify(args)}` : JSON.stringify(args);
@@ -130,8 +173,10 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
     if (running && fresh(running.startedAt)) return markShared(await running.outcome);
 
     const startedAt = now();
-    const outcome = spawn(args, timeoutMs, bytes).then((outcome) => {
-      cache.set(key, { expiresAt: now() + options.cacheTtlMs, startedAt, outcome });
+    const outcome = spawn(args, timeoutMs, deadline, bytes).then((outcome) => {
+      // A slow run that started before a newer one (say, before a canary write) must not replace its answer.
+      const newest = cache.get(key);
+      if (!newest || newest.startedAt < startedAt) cache.set(key, { expiresAt: now() + options.cacheTtlMs, startedAt, outcome });
       for (const [other, entry] of cache) if (entry.expiresAt <= now()) cache.delete(other);
       return outcome;
     });

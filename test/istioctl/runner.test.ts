@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createIstioctlRunner, type RunnerOptions } from '../../src/istioctl/runner.ts';
+import { eventually } from '../support/eventually.ts';
 
 /** A stand-in executable whose behaviour is baked into its source; every start is appended to a log file. */
 async function executable(body: string): Promise<{ path: string; starts: () => Promise<number> }> {
@@ -131,3 +133,77 @@ appendFileSync(file, '-');`);
     assert.equal(await fake.starts(), 2);
   });
 });
+
+describe('istioctl runner: deadlines and the cache under races', () => {
+  /** A file the test creates to let a waiting fake istioctl finish. */
+  async function gate(): Promise<{ path: string; open: () => Promise<void> }> {
+    const dir = await mkdtemp(join(tmpdir(), 'mesh-bot-gate-'));
+    const path = join(dir, 'open');
+    return { path, open: () => writeFile(path, '') };
+  }
+  const waitFor = (file: string) => `await new Promise((resolve) => { const poll = setInterval(() => { if (existsSync(${JSON.stringify(file)})) { clearInterval(poll); resolve(); } }, 10); });`;
+
+  it('keeps the answer of a run that started after a write, even when an older run finishes later', async () => {
+    const release = await gate();
+    const fake = await executable(`import { existsSync, readFileSync } from 'node:fs';
+const first = readFileSync(process.argv[1] + '.log', 'utf8').length === 0;
+appendFileSync(process.argv[1] + '.log', 'x');
+if (first) { ${waitFor(release.path)} process.stdout.write('before the write'); } else process.stdout.write('after the write');`);
+    await writeFile(`${fake.path}.log`, '');
+    let now = 1_000_000;
+    const run = runner(fake.path, { cacheTtlMs: 10_000, now: () => now });
+    const older = run({ args: ['proxy-status'] });
+    now += 500;
+    const newer = await run({ args: ['proxy-status'], notBefore: new Date(now) });
+    assert.ok(newer.ok && newer.value.stdout === 'after the write');
+    await release.open();
+    const late = await older;
+    assert.ok(late.ok && late.value.stdout === 'before the write');
+    now += 100;
+    const plain = await run({ args: ['proxy-status'] });
+    assert.ok(plain.ok && plain.value.shared);
+    assert.equal(plain.value.stdout, 'after the write', 'the older run did not replace the newer answer');
+  });
+
+  it('counts the wait for a concurrency slot toward the timeout', { timeout: 20_000 }, async () => {
+    const release = await gate();
+    const fake = await executable(`import { existsSync } from 'node:fs';\n${waitFor(release.path)}`);
+    const run = runner(fake.path, { concurrency: 1 });
+    const holder = run({ args: ['proxy-config', 'all', 'a.ns'], timeoutMs: 15_000 });
+    const queued = await run({ args: ['proxy-config', 'all', 'b.ns'], timeoutMs: 300 });
+    assert.equal(queued.ok ? '' : queued.error.kind, 'timeout', 'timed out while still waiting for a slot');
+    assert.equal(await fake.starts(), 1, 'the queued run never started');
+    await release.open();
+    assert.ok((await holder).ok);
+  });
+
+  it('on timeout kills the whole process group, including a grandchild holding stdout, and frees the slot at once', { timeout: 20_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mesh-bot-group-'));
+    const pidFile = join(dir, 'grandchild.pid');
+    // Like a kubeconfig credential plugin: a grandchild that inherits stdout and outlives nothing on its own.
+    const fake = await executable(`import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+if (process.argv[2] === 'hang') {
+  const plugin = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  writeFileSync(${JSON.stringify(pidFile)}, String(plugin.pid));
+  setInterval(() => {}, 1000);
+} else process.stdout.write('ok');`);
+    const run = runner(fake.path, { concurrency: 1 });
+    const hung = await run({ args: ['hang'], timeoutMs: 1_000 });
+    assert.equal(hung.ok ? '' : hung.error.kind, 'timeout');
+    const next = await run({ args: ['next'], timeoutMs: 5_000 });
+    assert.ok(next.ok && next.value.stdout === 'ok', 'the slot was free for the next run');
+    const grandchild = Number(await readFile(pidFile, 'utf8'));
+    await eventually(() => (processGone(grandchild) ? true : undefined), 5_000);
+  });
+});
+
+/** Dead, or a zombie waiting for a reaper: either way it holds no pipe and runs no code. */
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
+}
