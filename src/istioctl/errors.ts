@@ -94,6 +94,23 @@ const RULES: readonly Rule[] = [
       `istiod did not answer the xDS status request. Check that istiod is running and healthy in ${c.istioNamespace}, then try again.`,
   },
   {
+    // A typo in the pod name reaches istioctl's port-forwarder, which looks the pod up and fails with the API's
+    // NotFound (pkg/kube/portforwarder.go: `failed retrieving: pods "x" not found in the "ns" namespace`), wrapped
+    // in the sidecar error below: the missing pod is what the user needs to hear, not a missing sidecar.
+    kind: 'pod-not-found',
+    pattern: /pods "([^"]*)" not found(?: in the "([^"]*)" namespace)?/,
+    message: (m) =>
+      m[2] === undefined
+        ? `Pod ${quotedOr(m[1], '(unknown)')} was not found. Check the name and the \`-n\` namespace.`
+        : `Pod ${quotedOr(m[1], '(unknown)')} was not found in namespace ${m[2]}. Check the name with \`kubectl get pods -n ${m[2]}\`.`,
+  },
+  {
+    // The same port-forwarder refuses a pod that exists but is not Running (portforwarder.go).
+    kind: 'no-sidecar',
+    pattern: /pod is not running\. Status=(\w+)/,
+    message: (m) => `That pod is not running (status ${quotedOr(m[1], 'unknown')}), so its Envoy cannot be read. Wait until it runs, or check it with \`kubectl describe pod\`.`,
+  },
+  {
     kind: 'no-sidecar',
     pattern: /failed to execute command on ([^\s:]+) sidecar/,
     message: (m) =>
@@ -132,11 +149,6 @@ const RULES: readonly Rule[] = [
     kind: 'namespace-not-found',
     pattern: /^namespace "([^"]*)" not found/,
     message: (m) => `Namespace ${quotedOr(m[1], '(unknown)')} does not exist in this cluster. Check the name with \`kubectl get namespaces\`, or analyze the whole mesh with \`-A\`.`,
-  },
-  {
-    kind: 'pod-not-found',
-    pattern: /pods "([^"]*)" not found/,
-    message: (m) => `Pod ${quotedOr(m[1], '(unknown)')} was not found. Check the name and the \`-n\` namespace.`,
   },
   {
     kind: 'pod-not-found',

@@ -170,6 +170,23 @@ describe('classifyFailure: proxy-config strings', () => {
     assert.match(error.message, /productpage-v1-5fb5d4c744-w5nxx\.bookinfo/);
   });
 
+  it('a pod name with a typo → pod-not-found naming the pod and namespace, not "no sidecar"', () => {
+    // istioctl's port-forwarder looks the pod up first (pkg/kube/portforwarder.go) and wraps the API's NotFound.
+    const error = assertKind(
+      'Error: failed to execute command on nosuchpod-7d9f8b6c5-x2x2x.payments sidecar: failure running port forward process: failure running port forward process: building port forwarded: failed retrieving: pods "nosuchpod-7d9f8b6c5-x2x2x" not found in the "payments" namespace\n',
+      'pod-not-found',
+    );
+    assert.equal(error.message, 'Pod nosuchpod-7d9f8b6c5-x2x2x was not found in namespace payments. Check the name with `kubectl get pods -n payments`.');
+  });
+
+  it('a pod that exists but is not running → says so with its status', () => {
+    const error = assertKind(
+      'Error: failed to execute command on reviews-v2-5b667bcbf8-qz8v5.bookinfo sidecar: failure running port forward process: building port forwarded: pod is not running. Status=Pending\n',
+      'no-sidecar',
+    );
+    assert.match(error.message, /^That pod is not running \(status Pending\)/);
+  });
+
   it('failed to execute command on Envoy → no-sidecar', () => {
     assertKind('Error: failed to execute command on Envoy: unexpected status code: 503\n', 'no-sidecar');
   });
