@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import { err, ok, type Result } from '../result.ts';
@@ -37,9 +38,32 @@ export interface StateStore {
 }
 
 const DATA_KEY = 'value.json';
+/** Large records: gzip of the same JSON in binaryData (the API server counts binaryData by its decoded bytes). */
+const GZIP_KEY = 'value.json.gz';
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'mesh-bot' } as const;
-/** ConfigMaps are limited to 1 MiB in etcd; stay below with room for metadata. */
-const MAX_BYTES = 900 * 1024;
+/** ConfigMaps are limited to 1 MiB (data plus decoded binaryData); stay below with room for metadata and keys. */
+export const RECORD_BUDGET_BYTES = 900 * 1024;
+/** Below this a record stays readable JSON in `data` (`kubectl get cm -o yaml` shows it as is). */
+const COMPRESS_ABOVE_BYTES = 64 * 1024;
+
+/** What one record takes of the ConfigMap budget once stored: its JSON, or the gzip of it when that is large. */
+export function storedBytes(value: unknown): number {
+  return encodeValue(value).bytes;
+}
+
+function encodeValue(value: unknown): { readonly data?: Record<string, string>; readonly binaryData?: Record<string, string>; readonly bytes: number } {
+  const text = JSON.stringify(value);
+  const plain = Buffer.byteLength(text);
+  if (plain <= COMPRESS_ABOVE_BYTES) return { data: { [DATA_KEY]: text }, bytes: plain };
+  const gzipped = gzipSync(text, { level: constants.Z_BEST_COMPRESSION });
+  return { binaryData: { [GZIP_KEY]: gzipped.toString('base64') }, bytes: gzipped.length };
+}
+
+/** Both forms: compressed records, and records written before compression existed (plain JSON in `data`). */
+function decodeText(configMap: V1ConfigMap): string {
+  const gzipped = configMap.binaryData?.[GZIP_KEY];
+  return gzipped !== undefined ? gunzipSync(Buffer.from(gzipped, 'base64')).toString('utf8') : (configMap.data?.[DATA_KEY] ?? 'null');
+}
 
 /** A ConfigMap name from arbitrary parts: readable prefix, hash suffix for uniqueness, always a valid name. */
 export function recordName(prefix: string, ...parts: readonly string[]): string {
@@ -66,9 +90,9 @@ export function createStateStore(core: CoreV1Api, namespace: string, clusterName
     const name = configMap.metadata?.name ?? '';
     let raw: unknown;
     try {
-      raw = JSON.parse(configMap.data?.[DATA_KEY] ?? 'null') as unknown;
+      raw = JSON.parse(decodeText(configMap)) as unknown;
     } catch {
-      return err({ kind: 'invalid', message: `ConfigMap ${namespace}/${name} does not hold valid JSON; delete it or fix it by hand.` });
+      return err({ kind: 'invalid', message: `ConfigMap ${namespace}/${name} does not hold valid JSON (or gzip of it); delete it or fix it by hand.` });
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) return err({ kind: 'invalid', message: `ConfigMap ${namespace}/${name} has an unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'}).` });
@@ -76,13 +100,14 @@ export function createStateStore(core: CoreV1Api, namespace: string, clusterName
   };
 
   const encode = (name: string, value: unknown, labels: Readonly<Record<string, string>>, resourceVersion?: string): Result<V1ConfigMap, StoreError> => {
-    const text = JSON.stringify(value);
-    if (Buffer.byteLength(text) > MAX_BYTES) return err({ kind: 'too-large', message: `record ${name} is ${Buffer.byteLength(text)} bytes, over the ${MAX_BYTES}-byte ConfigMap budget` });
+    const encoded = encodeValue(value);
+    if (encoded.bytes > RECORD_BUDGET_BYTES) return err({ kind: 'too-large', message: `record ${name} is ${encoded.bytes} bytes compressed, over the ${RECORD_BUDGET_BYTES}-byte ConfigMap budget` });
     return ok({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name, namespace, labels: { ...labels, ...MANAGED_BY }, ...(resourceVersion ? { resourceVersion } : {}) },
-      data: { [DATA_KEY]: text },
+      ...(encoded.data ? { data: encoded.data } : {}),
+      ...(encoded.binaryData ? { binaryData: encoded.binaryData } : {}),
     });
   };
 

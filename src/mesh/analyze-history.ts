@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { AnalyzeFinding } from '../istioctl/parsers/analyze.ts';
-import { recordName, type StateStore } from '../kube/state-store.ts';
+import { RECORD_BUDGET_BYTES, recordName, storedBytes, type StateStore } from '../kube/state-store.ts';
 import type { Result } from '../result.ts';
 import { err, ok } from '../result.ts';
-import { diffAgainstSnapshot, toSnapshot, type AnalyzeDiff, type AnalyzeSnapshot } from './analyze.ts';
+import { diffAgainstSnapshot, fitSnapshot, toSnapshot, type AnalyzeDiff, type AnalyzeSnapshot } from './analyze.ts';
 
 /** The previous run a fresh analyze is compared with. */
 export interface PreviousRun {
@@ -18,17 +18,18 @@ interface StoredRun {
   readonly snapshot: AnalyzeSnapshot;
 }
 
-// The ConfigMap is outside input: anything else there (hand edits, an older format) is refused, not trusted.
-const storedRun: z.ZodType<StoredRun> = z.object({
-  at: z.string(),
-  snapshot: z.object({
-    version: z.literal(1),
-    codes: z.array(z.string()),
-    origins: z.array(z.string()),
-    clusters: z.array(z.string()),
-    entries: z.array(z.tuple([z.string(), z.number().int().min(0), z.number().int().min(0).max(2), z.number().int().min(0), z.number().int().min(-1)])),
-  }),
+/** The snapshot as stored (analyze history and digest baselines): outside input, so anything else is refused. */
+export const analyzeSnapshotSchema: z.ZodType<AnalyzeSnapshot> = z.object({
+  version: z.literal(1),
+  codes: z.array(z.string()),
+  origins: z.array(z.string()),
+  clusters: z.array(z.string()),
+  entries: z.array(z.tuple([z.string(), z.number().int().min(0), z.number().int().min(0).max(2), z.number().int().min(0), z.number().int().min(-1)])),
+  cutoff: z.object({ level: z.number().int().min(-1).max(2), fingerprint: z.string(), omitted: z.number().int().min(0) }).optional(),
 });
+
+// The ConfigMap is outside input: anything else there (hand edits, an older format) is refused, not trusted.
+const storedRun: z.ZodType<StoredRun> = z.object({ at: z.string(), snapshot: analyzeSnapshotSchema });
 
 /** `analyze -n default` and `analyze -A` of one cluster are different histories. */
 export function historyRecordName(cluster: string, scope: string): string {
@@ -63,9 +64,21 @@ export async function compareAndRecord(
   } else {
     errors.push(`could not compare with the previous run: ${read.error.message}`);
   }
-  const written = await writeRun(store.value, name, { at: now.toISOString(), snapshot: toSnapshot(findings) }, key);
+  if (previous && previous.diff.notCompared > 0) {
+    errors.push(`${plural(previous.diff.notCompared, 'finding')} (the least severe) not compared with the previous run, which had more findings than its ConfigMap holds.`);
+  }
+  const at = now.toISOString();
+  const snapshot = fitSnapshot(toSnapshot(findings), RECORD_BUDGET_BYTES, (candidate) => storedBytes({ at, snapshot: candidate }));
+  if (snapshot.cutoff) {
+    errors.push(`only the ${snapshot.entries.length} most severe of ${snapshot.entries.length + snapshot.cutoff.omitted} findings are kept for the next comparison (ConfigMap size limit); the other ${snapshot.cutoff.omitted} will not be compared.`);
+  }
+  const written = await writeRun(store.value, name, { at, snapshot }, key);
   if (!written.ok) errors.push(`could not save this run for the next comparison: ${written.error}`);
   return { previous, errors };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 async function writeRun(store: StateStore, name: string, run: StoredRun, key: { readonly cluster: string; readonly scope: string }): Promise<Result<void, string>> {

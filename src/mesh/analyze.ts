@@ -181,6 +181,11 @@ export interface AnalyzeDiff {
   readonly added: AnalyzeFinding[];
   readonly resolved: AnalyzeFinding[];
   readonly unchanged: number;
+  /**
+   * Current findings left out of the comparison because the previous run stored only its most severe findings
+   * (its ConfigMap was full, see fitSnapshot): neither new nor unchanged, just not known. 0 normally.
+   */
+  readonly notCompared: number;
 }
 
 export function diffFindings(previous: readonly AnalyzeFinding[], current: readonly AnalyzeFinding[]): AnalyzeDiff {
@@ -196,7 +201,7 @@ function diffKeyed(before: ReadonlyMap<string, AnalyzeFinding>, current: readonl
     else added.push(finding);
   }
   const resolved = [...before].filter(([fp]) => !after.has(fp)).map(([, f]) => f);
-  return { added, resolved, unchanged };
+  return { added, resolved, unchanged, notCompared: 0 };
 }
 
 /**
@@ -211,6 +216,17 @@ export interface AnalyzeSnapshot {
   readonly clusters: readonly string[];
   /** [fingerprint, code index, level (0 Error, 1 Warning, 2 Info), origin index, cluster index or -1]. */
   readonly entries: readonly (readonly [string, number, number, number, number])[];
+  /**
+   * Only when the run did not fit its ConfigMap (fitSnapshot): `entries` are exactly the findings up to (level,
+   * fingerprint) in (level, fingerprint) order — the most severe first — and `omitted` more were not stored.
+   */
+  readonly cutoff?: SnapshotCutoff;
+}
+
+export interface SnapshotCutoff {
+  readonly level: number;
+  readonly fingerprint: string;
+  readonly omitted: number;
 }
 
 const LEVEL_BY_RANK: readonly AnalyzeLevel[] = ['Error', 'Warning', 'Info'];
@@ -276,10 +292,68 @@ export function fromSnapshot(snapshot: AnalyzeSnapshot): SnapshotFinding[] {
 
 /**
  * Compares the stored snapshot with a fresh run. Separate from diffFindings because a snapshot has no messages,
- * so its findings are matched by the stored fingerprint rather than by recomputing one.
+ * so its findings are matched by the stored fingerprint rather than by recomputing one. When the snapshot was
+ * cut (see fitSnapshot), current findings past its cutoff are not compared (counted in `notCompared`).
  */
 export function diffAgainstSnapshot(previous: AnalyzeSnapshot, current: readonly AnalyzeFinding[]): AnalyzeDiff {
   const before = new Map<string, AnalyzeFinding>();
   for (const { fingerprint: fp, ...finding } of fromSnapshot(previous)) before.set(fp, finding);
-  return diffKeyed(before, current);
+  const { cutoff } = previous;
+  if (cutoff === undefined) return diffKeyed(before, current);
+  const compared: AnalyzeFinding[] = [];
+  const beyond = new Set<string>();
+  for (const finding of current) {
+    const fp = fingerprint(finding);
+    if (isCovered(cutoff, LEVEL_RANK[finding.level], fp)) compared.push(finding);
+    else beyond.add(fp);
+  }
+  return { ...diffKeyed(before, compared), notCompared: beyond.size };
+}
+
+function isCovered(cutoff: SnapshotCutoff, level: number, fp: string): boolean {
+  return level < cutoff.level || (level === cutoff.level && fp <= cutoff.fingerprint);
+}
+
+/** The `keep` most severe entries (by level, then fingerprint), with tables holding only what they use. */
+function cutSnapshot(snapshot: AnalyzeSnapshot, keep: number): AnalyzeSnapshot {
+  const ordered = [...snapshot.entries].sort((a, b) => a[2] - b[2] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const kept = ordered.slice(0, keep);
+  const codes = interner();
+  const origins = interner();
+  const clusters = interner();
+  const entries = kept.map(([fp, code, level, origin, cluster]): [string, number, number, number, number] => [
+    fp,
+    codes.index(snapshot.codes[code] ?? ''),
+    level,
+    origins.index(snapshot.origins[origin] ?? ''),
+    cluster < 0 ? -1 : clusters.index(snapshot.clusters[cluster] ?? ''),
+  ]);
+  const last = kept.at(-1);
+  return {
+    version: 1,
+    codes: codes.table,
+    origins: origins.table,
+    clusters: clusters.table,
+    entries,
+    // Nothing kept: a cutoff below every level, so no current finding counts as compared.
+    cutoff: { level: last ? last[2] : -1, fingerprint: last ? last[0] : '', omitted: snapshot.entries.length - kept.length },
+  };
+}
+
+/**
+ * The snapshot itself when `bytes(snapshot)` is within `budget`; else its most severe findings that are, with a
+ * cutoff saying where it stops. Keeping the newest run (cut) beats refusing the write: a refused write would
+ * freeze every later comparison on the last snapshot that fit.
+ */
+export function fitSnapshot(snapshot: AnalyzeSnapshot, budget: number, bytes: (candidate: AnalyzeSnapshot) => number): AnalyzeSnapshot {
+  let size = bytes(snapshot);
+  if (size <= budget) return snapshot;
+  let keep = snapshot.entries.length;
+  for (;;) {
+    // Sizes are close to proportional to the entries kept; aim a little low so one or two tries suffice.
+    keep = Math.min(keep - 1, Math.floor((keep * budget * 0.97) / size));
+    const candidate = cutSnapshot(snapshot, Math.max(keep, 0));
+    size = bytes(candidate);
+    if (size <= budget || keep <= 0) return candidate;
+  }
 }

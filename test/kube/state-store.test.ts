@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { z } from 'zod';
@@ -57,9 +58,31 @@ describe('state store (ConfigMaps in the bot namespace)', () => {
     assert.ok((await store.remove('snapshot')).ok);
   });
 
-  it('refuses a record over the ConfigMap size budget instead of failing in etcd', async () => {
-    const big = await store.create('big', { blob: 'x'.repeat(1024 * 1024) });
+  it('refuses a record over the ConfigMap size budget, even compressed, instead of failing in etcd', async () => {
+    const big = await store.create('big', { blob: randomBytes(1024 * 1024).toString('base64') });
     assert.equal(big.ok ? 'created' : big.error.kind, 'too-large');
+    assert.match(big.ok ? '' : big.error.message, /record big is \d+ bytes compressed, over the 921600-byte ConfigMap budget/);
+  });
+
+  it('keeps a large record gzipped in binaryData and a small one readable in data; reads both, and records written before', async () => {
+    const blob = z.object({ lines: z.array(z.string()) });
+    // 2 MiB of JSON that compresses well (like analyze fingerprints' origins): stored, not refused.
+    const lines = Array.from({ length: 40_000 }, (_, i) => `VirtualService team-${i % 300}/checkout-route-${i}`);
+    assert.ok((await store.upsert('large', { lines })).ok);
+    const large = api.get('v1', 'ConfigMap', 'mesh-bot', 'large');
+    assert.equal(large?.['data'], undefined);
+    assert.match(String(large?.['binaryData']?.['value.json.gz']), /^H4sI/);
+    const read = await store.get('large', blob);
+    assert.equal(read.ok && read.value?.value.lines.length, 40_000);
+
+    assert.ok((await store.upsert('large', { lines: ['small now'] })).ok);
+    const small = api.get('v1', 'ConfigMap', 'mesh-bot', 'large');
+    assert.deepEqual([small?.['data']?.['value.json'], small?.['binaryData']], ['{"lines":["small now"]}', undefined]);
+
+    // A plain-JSON record of an older mesh-bot, or a hand-made one, still reads.
+    await api.kubeConfig().makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: 'mesh-bot', body: { metadata: { name: 'legacy' }, data: { 'value.json': '{"count":7}' } } });
+    const legacy = await store.get('legacy', counter);
+    assert.equal(legacy.ok && legacy.value?.value.count, 7);
   });
 
   it('says which call was refused when RBAC forbids it', async () => {

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
+import { createStateStore, type StateStore } from '../../src/kube/state-store.ts';
+import { compareAndRecord, historyRecordName } from '../../src/mesh/analyze-history.ts';
+import { ok, type Result } from '../../src/result.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 import { catalogueFor } from '../../src/istioctl/analyze-catalogue.ts';
 import { parseAnalyzeJson, parseAnalyzeLog } from '../../src/istioctl/parsers/analyze.ts';
 import type { AnalyzeFinding, AnalyzeLevel } from '../../src/istioctl/parsers/analyze.ts';
@@ -245,5 +250,61 @@ describe('analyze snapshots', () => {
     const bytes = Buffer.byteLength(JSON.stringify(snapshot), 'utf8');
     assert.ok(bytes < 1024 * 1024, `snapshot is ${bytes} bytes`);
     assert.equal(diffAgainstSnapshot(snapshot, findings).unchanged, 10_000);
+  });
+});
+
+/** A large mesh: one finding per route, hosts and namespaces repeating as they do in real meshes. */
+function meshFindings(count: number, originName: (i: number) => string = (i) => `checkout-route-${i}`): AnalyzeFinding[] {
+  return Array.from({ length: count }, (_, i) =>
+    finding(i % 7 === 0 ? 'IST0101' : 'IST0104', i % 7 === 0 ? 'Error' : 'Warning', `VirtualService team-${i % 300}/${originName(i)}`, `Referenced host not found: "checkout-${i % 500}.team-${i % 300}.svc.cluster.local"`),
+  );
+}
+
+describe('analyze history at 50,000 findings (ConfigMaps of the fake API server)', () => {
+  let api: FakeKubeApi;
+  let store: Result<StateStore, { readonly message: string }>;
+  before(async () => {
+    api = await startFakeKubeApi();
+    store = ok(createStateStore(api.kubeConfig().makeApiClient(CoreV1Api), 'mesh-bot', 'prod'));
+  });
+  after(() => api.close());
+  const at = (minute: number) => new Date(Date.UTC(2026, 11, 6, 9, minute));
+
+  it('stores 50,000 findings compressed, and the next analyze compares with them', async () => {
+    const key = { cluster: 'prod', scope: 'all' };
+    const findings = meshFindings(50_000);
+    assert.deepEqual((await compareAndRecord(store, key, meshFindings(10), at(0))).errors, []);
+    assert.deepEqual((await compareAndRecord(store, key, findings, at(1))).errors, []);
+    const configMap = api.get('v1', 'ConfigMap', 'mesh-bot', historyRecordName('prod', 'all'));
+    assert.ok(configMap?.['binaryData']?.['value.json.gz'], 'gzip in binaryData');
+
+    const added = finding('IST0101', 'Error', 'VirtualService shop/new-route', 'Referenced host not found: "new.shop.svc.cluster.local"');
+    const next = await compareAndRecord(store, key, [...findings.slice(1), added], at(2));
+    assert.deepEqual(next.errors, []);
+    assert.deepEqual(next.previous?.diff.added.map((f) => f.origin), ['VirtualService shop/new-route']);
+    assert.deepEqual(next.previous?.diff.resolved.map((f) => f.origin), ['VirtualService team-0/checkout-route-0']);
+    assert.equal(next.previous?.diff.unchanged, 49_999);
+  });
+
+  it('past the ConfigMap budget keeps the newest run, most severe first, and says what was not compared', async () => {
+    const key = { cluster: 'prod', scope: 'namespace/huge' };
+    // Long generated resource names do not compress: 50,000 of them are several MiB even gzipped.
+    const findings = meshFindings(50_000, (i) => createHash('sha256').update(String(i)).digest('hex'));
+    await compareAndRecord(store, key, meshFindings(10), at(0));
+    const cut = await compareAndRecord(store, key, findings, at(1));
+    assert.equal(cut.previous?.diff.added.length, 50_000);
+    const kept = /only the (\d+) most severe of 50000 findings are kept for the next comparison \(ConfigMap size limit\); the other (\d+) will not be compared/.exec(cut.errors.join('\n'));
+    assert.ok(kept, cut.errors.join('\n'));
+    const stored = Number(kept[1]);
+    assert.ok(stored > 7_143 && stored < 50_000, `${stored} stored: every Error and some Warnings`);
+
+    const newError = finding('IST0101', 'Error', 'VirtualService shop/new-route', 'Referenced host not found: "new.shop.svc.cluster.local"');
+    const next = await compareAndRecord(store, key, [newError, ...findings], at(2));
+    // The newest run was stored (not the 10-finding one before it): nothing is "new" but the new Error.
+    assert.deepEqual(next.previous?.diff.added.map((f) => f.origin), ['VirtualService shop/new-route']);
+    assert.deepEqual(next.previous?.diff.resolved, []);
+    assert.equal(next.previous?.diff.unchanged, stored);
+    assert.equal(next.previous?.diff.notCompared, 50_000 - stored);
+    assert.match(next.errors.join('\n'), new RegExp(`${50_000 - stored} findings \\(the least severe\\) not compared with the previous run`));
   });
 });

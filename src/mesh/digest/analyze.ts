@@ -49,6 +49,7 @@ export function analyzeSection(findings: Result<readonly AnalyzeFinding[], strin
   return {
     section: ok({ total: current.length, byLevel, compared: true, added: [...diff.added].sort(bySeverity), resolved: [...diff.resolved].sort(bySeverity), unchanged: diff.unchanged }),
     packed,
-    note: null,
+    // The previous digest kept only its most severe findings (ConfigMap size limit): say what this one could not compare.
+    note: diff.notCompared > 0 ? `${diff.notCompared} analyze finding(s) (the least severe) were not compared: the previous digest had more findings than its baseline ConfigMap holds, and kept the most severe.` : null,
   };
 }

@@ -1,8 +1,9 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { recordName, type StateStore } from '../../kube/state-store.ts';
+import { RECORD_BUDGET_BYTES, recordName, type StateStore } from '../../kube/state-store.ts';
+import { analyzeSnapshotSchema } from '../analyze-history.ts';
 import { err, ok, type Result } from '../../result.ts';
-import type { AnalyzeSnapshot } from '../analyze.ts';
+import { fitSnapshot, type AnalyzeSnapshot } from '../analyze.ts';
 
 /**
  * What a digest remembers for the next one: counts, fingerprints and dates only, never messages or certificates.
@@ -32,16 +33,19 @@ export const baselineSchema: z.ZodType<DigestBaseline> = z.object({
   rootCa: z.object({ at, serials: z.array(z.string()) }).nullable(),
 });
 
-const snapshotSchema: z.ZodType<AnalyzeSnapshot> = z.object({
-  version: z.literal(1),
-  codes: z.array(z.string()),
-  origins: z.array(z.string()),
-  clusters: z.array(z.string()),
-  entries: z.array(z.tuple([z.string(), z.number().int().min(0), z.number().int().min(0).max(2), z.number().int().min(0), z.number().int().min(-1)])),
-});
+/** The analyze share of a baseline: the rest (counts, restarts, serials) takes a few KiB. */
+const ANALYZE_BUDGET_BYTES = RECORD_BUDGET_BYTES - 32 * 1024;
 
+function gzipJson(value: unknown): Buffer {
+  return gzipSync(JSON.stringify(value), { level: constants.Z_BEST_COMPRESSION });
+}
+
+/**
+ * gzip + base64 of the snapshot, cut to its most severe findings when it would not fit the ConfigMap (see
+ * fitSnapshot): the baseline always moves on to the newest digest instead of freezing on the last one that fit.
+ */
 export function packSnapshot(snapshot: AnalyzeSnapshot): string {
-  return gzipSync(JSON.stringify(snapshot)).toString('base64');
+  return gzipJson(fitSnapshot(snapshot, ANALYZE_BUDGET_BYTES, (candidate) => gzipJson(candidate).length)).toString('base64');
 }
 
 export function unpackSnapshot(packed: string): Result<AnalyzeSnapshot, string> {
@@ -51,7 +55,7 @@ export function unpackSnapshot(packed: string): Result<AnalyzeSnapshot, string> 
   } catch {
     return err('the stored analyze snapshot is not readable');
   }
-  const parsed = snapshotSchema.safeParse(raw);
+  const parsed = analyzeSnapshotSchema.safeParse(raw);
   return parsed.success ? ok(parsed.data) : err(`the stored analyze snapshot has an unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);
 }
 

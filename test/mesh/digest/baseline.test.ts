@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { AnalyzeFinding } from '../../../src/istioctl/parsers/analyze.ts';
+import { createStateStore, type StateStore } from '../../../src/kube/state-store.ts';
 import { toSnapshot } from '../../../src/mesh/analyze.ts';
-import { baselineRecordName, baselineSchema, packSnapshot, unpackSnapshot, type DigestBaseline } from '../../../src/mesh/digest/baseline.ts';
+import { analyzeSection } from '../../../src/mesh/digest/analyze.ts';
+import { baselineRecordName, baselineSchema, packSnapshot, readBaseline, unpackSnapshot, writeBaseline, type DigestBaseline } from '../../../src/mesh/digest/baseline.ts';
+import { ok } from '../../../src/result.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
 
 describe('what a digest stores for the next one', () => {
   it('keeps 10,000 findings of a large mesh well under the ConfigMap budget', () => {
@@ -41,5 +47,52 @@ describe('what a digest stores for the next one', () => {
     assert.notEqual(a, baselineRecordName('prod-eu', 'C0OTHER', ['checkout', 'payments']));
     assert.notEqual(a, baselineRecordName('prod-eu', 'C0OPS', undefined));
     assert.match(a, /^mesh-bot-digest-prod-eu-c0ops-checkout-payments-[0-9a-f]{10}$/);
+  });
+});
+
+describe('a digest baseline at 50,000 findings (ConfigMaps of the fake API server)', () => {
+  let api: FakeKubeApi;
+  let store: StateStore;
+  before(async () => {
+    api = await startFakeKubeApi();
+    store = createStateStore(api.kubeConfig().makeApiClient(CoreV1Api), 'mesh-bot', 'prod');
+  });
+  after(() => api.close());
+
+  /** Generated resource names (hashes) barely compress: 50,000 of them do not fit one ConfigMap even gzipped. */
+  const findings: AnalyzeFinding[] = Array.from({ length: 50_000 }, (_, i) => ({
+    code: i % 5 === 0 ? 'IST0101' : 'IST0104',
+    level: i % 5 === 0 ? 'Error' : 'Warning',
+    message: `Referenced host not found: "svc-${i % 400}.team-${i % 250}.svc.cluster.local"`,
+    origin: `VirtualService team-${i % 250}/${createHash('sha256').update(`route-${i}`).digest('hex')}`,
+    resource: null,
+  }));
+  const baselineOf = (at: string, packed: string): DigestBaseline => ({ version: 1, at, controlPlane: null, proxies: null, analyze: { at, snapshot: packed }, rootCa: null });
+
+  it('moves on to the newest digest, keeping its most severe findings, and the next digest says what it could not compare', async () => {
+    const name = baselineRecordName('prod', 'C0OPS', undefined);
+    const written = await writeBaseline(store, name, baselineOf('2026-12-06T07:00:00.000Z', packSnapshot(toSnapshot(findings))));
+    assert.deepEqual(written, { ok: true, value: undefined });
+    const read = await readBaseline(store, name);
+    assert.ok(read.ok && read.value);
+    const snapshot = unpackSnapshot(read.value.analyze?.snapshot ?? '');
+    assert.ok(snapshot.ok && snapshot.value.cutoff);
+    const kept = snapshot.value.entries.length;
+    assert.ok(kept >= 10_000 && kept < 50_000, `${kept} kept`);
+    assert.ok(snapshot.value.entries.every(([, , level], index, all) => index === 0 || level >= (all[index - 1]?.[2] ?? 0)), 'most severe first');
+
+    const next = analyzeSection(ok(findings), read.value);
+    assert.ok(next.section.ok);
+    assert.deepEqual([next.section.value.added.length, next.section.value.resolved.length, next.section.value.unchanged], [0, 0, kept]);
+    assert.equal(next.note, `${50_000 - kept} analyze finding(s) (the least severe) were not compared: the previous digest had more findings than its baseline ConfigMap holds, and kept the most severe.`);
+  });
+
+  it('keeps every one of 50,000 findings of a mesh with ordinary names', async () => {
+    const ordinary = findings.map((finding, i) => ({ ...finding, origin: `VirtualService team-${i % 250}/checkout-route-${i}` }));
+    const packed = packSnapshot(toSnapshot(ordinary));
+    const unpacked = unpackSnapshot(packed);
+    assert.ok(unpacked.ok);
+    assert.deepEqual([unpacked.value.entries.length, unpacked.value.cutoff], [50_000, undefined]);
+    assert.ok((await writeBaseline(store, baselineRecordName('prod', 'C0OTHER', undefined), baselineOf('2026-12-06T07:00:00.000Z', packed))).ok);
   });
 });
