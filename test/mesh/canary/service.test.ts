@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { AnalyzeFinding } from '../../../src/istioctl/parsers/analyze.ts';
+import { lockSchema } from '../../../src/mesh/canary/request.ts';
 import { reviewsWeights, seedReviews } from '../../support/bookinfo.ts';
-import { dieOnWeightPatch, pendingRequest as pendingIn, startHarness, weightWrites, type Harness, type HarnessOptions } from './harness.ts';
+import { annotationsOfReviews, dieOnWeightPatch, pendingRequest as pendingIn, startHarness, weightWrites, type Harness, type HarnessOptions } from './harness.ts';
 
 describe('canary service against the Kubernetes API', () => {
   let harness: Harness;
@@ -123,4 +124,66 @@ describe('canary service against the Kubernetes API', () => {
     assert.deepEqual(settled.map((entry) => entry.state), ['failed']);
     assert.match(settled[0]?.outcome?.message ?? '', /stopped before the change was written; nothing was changed/);
   });
+
+  it('cancels a pending request that never got a card after five minutes, and frees the VirtualService', async () => {
+    const { canary, prepared, request } = await pendingRequest();
+    harness.advance(4 * 60_000);
+    assert.deepEqual(await canary.sweepExpired(), [], 'a card may still be on its way');
+    harness.advance(2 * 60_000);
+    const swept = await canary.sweepExpired();
+    assert.deepEqual(swept.map((entry) => [entry.id, entry.state]), [[request.id, 'cancelled']]);
+    assert.match(swept[0]?.outcome?.message ?? '', /No approval card was ever posted for this request/);
+    assert.equal(annotationsOfReviews(harness.api)['mesh-bot/owner'], undefined, 'the VirtualService is released');
+    assert.ok((await canary.createRequest(prepared, 'U0DAVE', 'C0OPS')).ok, 'and the lock is free');
+  });
+
+  it('frees a lock whose request is finished, or was never created, in the minute sweep', async () => {
+    harness = await startHarness();
+    const canary = harness.replica();
+    const terminal = await harness.store.create('mesh-bot-promo-pr-bbbbbbbbbbbb', { ...tombstoneLike('pr-bbbbbbbbbbbb'), state: 'rejected' }, { 'mesh-bot/kind': 'promotion' });
+    assert.ok(terminal.ok);
+    await harness.store.create('mesh-bot-lock-one', { requestId: 'pr-bbbbbbbbbbbb', since: harness.now.toISOString() }, { 'mesh-bot/kind': 'lock' });
+    await harness.store.create('mesh-bot-lock-two', { requestId: 'pr-cccccccccccc', since: harness.now.toISOString() }, { 'mesh-bot/kind': 'lock' });
+    await canary.sweepExpired();
+    const names = async () => {
+      const locks = await harness.store.list('mesh-bot/kind=lock', lockSchema);
+      assert.ok(locks.ok);
+      return locks.value.map((lock) => lock.name);
+    };
+    assert.deepEqual(await names(), ['mesh-bot-lock-two'], 'a lock on a request being created right now stays for a minute');
+    harness.advance(2 * 60_000);
+    await canary.sweepExpired();
+    assert.deepEqual(await names(), []);
+  });
+
+  it('rolls back on a fresh read when the VirtualService changed between its read and its write', async () => {
+    harness = await startHarness();
+    seedReviews(harness.api, { weights: [60, 40] });
+    harness.api.failNext({ method: 'PATCH', pathPattern: /virtualservices\/reviews$/, status: 422 });
+    const rolled = await harness.replica().rollback('bookinfo', 'reviews', 'U0DAVE', { to: 'v1' });
+    assert.ok(rolled.ok, rolled.ok ? '' : rolled.error);
+    assert.deepEqual(reviewsWeights(harness.api), [100, 0]);
+  });
 });
+
+/** A request record in the stored shape, for seeding state directly. */
+function tombstoneLike(id: string) {
+  return {
+    id,
+    cluster: 'prod-eu',
+    namespace: 'bookinfo',
+    virtualService: 'reviews',
+    apiVersion: 'v1',
+    requester: 'U0ALICE',
+    requestChannel: 'C0OPS',
+    requestedAt: '2026-11-21T10:00:00.000Z',
+    expiresAt: '2026-11-21T10:30:00.000Z',
+    card: null,
+    decidedBy: 'U0BOB',
+    decidedAt: '2026-11-21T10:00:00.000Z',
+    plan: { host: 'reviews', stableSubset: 'v1', canarySubset: 'v2', currentWeight: 10, targetWeight: 50, resourceVersion: '1', changes: [], patch: [] },
+    preflight: { notes: [] },
+    outcome: null,
+    rolledBack: null,
+  };
+}
