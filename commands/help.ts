@@ -51,7 +51,7 @@ function terminalHelp(commands: readonly Command[], clusters: readonly string[])
     ...rows.flatMap((row) => [`  ${row.usage}`, `      ${row.summary}`]),
     '',
     'Output: -o text (default) or -o json (one JSON object on stdout). Errors go to stderr.',
-    'Exit codes: 0 the command ran (even if the mesh is degraded), 1 nothing, or not enough for a verdict, could be read, 2 usage or configuration error.',
+    'Exit codes: 0 the command ran (even if the mesh is degraded); 1 nothing could be read, or too little for a verdict; 2 usage or configuration error.',
     `Clusters (--cluster NAME, from MESH_BOT_CONFIG): ${clusters.join(', ')}`,
     'Other options: --version',
     '',

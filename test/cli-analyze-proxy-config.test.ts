@@ -10,7 +10,7 @@ let api: FakeKubeApi;
 
 
 before(async () => {
-  api = await startFakeKubeApi();
+  api = await startFakeKubeApi({ objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }] });
   const dir = await mkdtemp(join(tmpdir(), 'mesh-bot-kubeconfig-'));
   const kubeconfig = join(dir, 'config');
   await writeFile(kubeconfig, api.kubeConfigYaml());
@@ -63,10 +63,14 @@ describe('terminal mode: analyze', () => {
     assert.equal(empty.findings.total, 0);
   });
 
-  it('exits 1 with the reason when istioctl could not analyze', async () => {
-    const run = await cli(['analyze', '-n', 'missing-team', '-o', 'json'], { version: '1.28.1' }, { POD_NAMESPACE: 'mesh-bot' });
-    assert.equal(run.code, 1);
-    assert.match((JSON.parse(run.stdout) as AnalyzeJson).errors[0] ?? '', /^istioctl: Namespace missing-team does not exist/);
+  it('exits 1 with the reason on stderr for a namespace that does not exist, never "no validation issues"', async () => {
+    const json = await cli(['analyze', '-n', 'missing-team', '-o', 'json'], { version: '1.28.1', scenario: 'empty-mesh' }, { POD_NAMESPACE: 'mesh-bot' });
+    assert.equal(json.code, 1);
+    assert.deepEqual((JSON.parse(json.stdout) as AnalyzeJson).errors, ['Namespace missing-team does not exist in cluster default. Check the name with `kubectl get namespaces`.']);
+    const text = await cli(['analyze', '-n', 'missing-team'], { version: '1.28.1', scenario: 'empty-mesh' }, { POD_NAMESPACE: 'mesh-bot' });
+    assert.equal(text.code, 1);
+    assert.equal(text.stdout, '');
+    assert.equal(text.stderr.split('\n')[0], 'mesh-bot: Namespace missing-team does not exist in cluster default. Check the name with `kubectl get namespaces`.');
   });
 
   it('prints a readable text summary by default', async () => {
@@ -121,7 +125,8 @@ describe('terminal mode: proxy-config', () => {
   it('exits 1 with one sentence for a pod without a sidecar, and 2 for bad input', async () => {
     const run = await cli(['pc', 'clusters', 'nosidecar-cron.batch'], { version: '1.28.1' }, { POD_NAMESPACE: 'mesh-bot' });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /Error: istioctl: Could not read the Envoy configuration of nosidecar-cron\.batch: the pod has no running istio-proxy sidecar/);
+    assert.match(run.stderr, /^mesh-bot: istioctl: Could not read the Envoy configuration of nosidecar-cron\.batch: the pod has no running istio-proxy sidecar/);
+    assert.equal(run.stdout, '', 'nothing was read, so nothing but the error is printed');
     const bad = await cli(['pc', 'clusters'], {}, { POD_NAMESPACE: 'mesh-bot' });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /missing POD name\.\nUsage: mesh-bot proxy-config TYPE POD\[\.NAMESPACE\]/);

@@ -7,9 +7,26 @@ import { eventually } from '../support/eventually.ts';
 import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, NOCK_KUBE_URL_US, nockIstiods, nockKubeConfig, nockTwoClustersKubeConfig } from '../support/kube-nock.ts';
 import { sendSignedRequest, slashCommandFields } from '../../src/sandbox/slack-requests.ts';
 import { blockText, findButton } from '../support/blocks.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 
 function proxyStatusRuns(invocations: string[][]): number {
   return invocations.filter((argv) => argv[0] === 'proxy-status').length;
+}
+
+/** A Kubernetes API with one ready istiod and the namespaces `default` and `quiet` (no proxies there). */
+function statusApi(): Promise<FakeKubeApi> {
+  return startFakeKubeApi({
+    objects: [
+      ...['default', 'quiet', 'istio-system', 'mesh-bot'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'istiod-7d4f9-abcde', namespace: 'istio-system', labels: { app: 'istiod', 'app.kubernetes.io/version': '1.24.2' } },
+        spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.24.2' }] },
+        status: { phase: 'Running', containerStatuses: [{ name: 'discovery', ready: true, restartCount: 0, image: 'pilot', imageID: '', started: true }] },
+      },
+    ],
+  });
 }
 
 before(() => nock.enableNetConnect(/127\.0\.0\.1/));
@@ -36,9 +53,12 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     assert.match(answer.text, /^default: degraded — 3 of 4 proxies STALE, 1 ERROR — istiod 2\/2 ready \(as of \d\d:\d\d:\d\d UTC\)$/);
     const text = blockText(answer.blocks);
     assert.match(text, /4 total · 1 healthy · 3 STALE · 1 ERROR/);
-    assert.match(text, /proxy3/);
-    assert.match(text, /1 proxy runs 1\.19/, 'version skew: proxy2 runs 1.19 against istiod 1.20');
-    assert.match(text, /Show all problem proxies \(3\)/);
+    assert.match(text, /1 proxy runs 1\.19: proxy2/, 'version skew names the proxy: proxy2 runs 1.19 against istiod 1.20');
+    // All three problem proxies fit on the card, so there is no button for "all" of them.
+    assert.match(text, /\*Problem proxies\*\n• `proxy3` LDS ERROR, EDS STALE \(via istiod3\)\n• `proxy2` /);
+    assert.equal(findButton(answer.blocks, 'status_show_problems'), undefined);
+    // One name per cluster: the bot's (`default`); istioctl's cluster ids (cluster1…cluster4) are not on the card.
+    assert.doesNotMatch(text, /cluster\d/);
     assert.ok((answer.blocks?.length ?? 0) <= 50);
     assert.deepEqual(await bot.istioctlInvocations().then((runs) => runs.find((argv) => argv[0] === 'proxy-status')), ['proxy-status']);
   });
@@ -72,7 +92,7 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     const run = (await bot.istioctlInvocations()).find((argv) => argv[0] === 'proxy-status');
     assert.deepEqual(run, ['proxy-status', '--output', 'json']);
     // multiXdsStatusSinglePilot.json: one proxy, CDS STALE.
-    assert.match(answer.text, /1 of 1 proxies STALE, 0 ERROR/);
+    assert.match(answer.text, /1 of 1 proxy STALE, 0 ERROR/);
   });
 
   it('runs ONE proxy-status for 20 people typing /mesh status at once, and answers all 20', async () => {
@@ -126,7 +146,9 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
   it('answers an unknown subcommand and bad input with an ephemeral message naming the problem and the usage', async () => {
     bot = await startBot({ istioctl: { version: '1.24.2' }, kubeConfig: nockKubeConfig });
     const unknown = await bot.slash('stauts');
-    assert.deepEqual(JSON.parse(unknown.http.body), { response_type: 'ephemeral', text: ':x: unknown command "stauts". Try `/mesh help` for the list of commands.' });
+    assert.deepEqual(JSON.parse(unknown.http.body), { response_type: 'ephemeral', text: ':x: unknown command "stauts". Did you mean `/mesh status`? Try `/mesh help` for the list of commands.' });
+    const far = JSON.parse((await bot.slash('reboot')).http.body) as { text: string };
+    assert.equal(far.text, ':x: unknown command "reboot". Try `/mesh help` for the list of commands.', 'no guess when no command is close');
     const badNamespace = await bot.slash('status -n Bad_NS');
     const reply = JSON.parse(badNamespace.http.body) as { text: string; response_type: string };
     assert.equal(reply.response_type, 'ephemeral');
@@ -172,35 +194,103 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     assert.equal(everything.includes(SIGNING_SECRET), false);
   });
 
-  it('posts the full problem list in the thread when "Show all problem proxies" is clicked', async () => {
-    nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]);
-    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: nockKubeConfig });
-    await bot.slash('status');
-    const answer = await bot.answer('C0OPS');
-    const button = findButton(answer.blocks, 'status_show_problems');
-    assert.ok(button?.value);
-    const click = await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
-    assert.equal(click.status, 200);
-    const reply = await bot.slack.waitFor((fake) => fake.threadReplies('C0OPS', answer.ts)[0]);
-    const text = blockText(reply.blocks);
-    for (const name of ['proxy1', 'proxy2', 'proxy3']) assert.match(text, new RegExp(name));
-    assert.doesNotMatch(text, /proxy4/, 'proxy4 is all IGNORED, not a problem');
+  it('posts the list of the card\'s own run (same "as of") behind "Show all problem proxies", without running istioctl again', async () => {
+    const api = await statusApi();
+    try {
+      // No result cache: a click that ran istioctl again would show up as a second proxy-status run.
+      bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'large:40' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot' }, configYaml: 'istioctl:\n  cacheTtl: 1ms\n' });
+      await bot.slash('status');
+      const answer = await bot.answer('C0OPS');
+      const cardAsOf = /as of (\d\d:\d\d:\d\d UTC)/.exec(answer.text)?.[1];
+      assert.ok(cardAsOf);
+      const shown = /\*Worst problem proxies\* \(8 of (\d+)\)/.exec(blockText(answer.blocks))?.[1];
+      assert.ok(Number(shown) > 8, 'more problem proxies than the card lists');
+      const button = findButton(answer.blocks, 'status_show_problems');
+      assert.ok(button?.value);
+      const runsBefore = proxyStatusRuns(await bot.istioctlInvocations());
+
+      await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
+      const reply = await bot.slack.waitFor((fake) => fake.threadReplies('C0OPS', answer.ts)[0]);
+      assert.equal(reply.text, `${shown} problem proxies in default, as of ${cardAsOf}`);
+      const lines = blockText(reply.blocks).replace(/```/g, '').split('\n').filter((line) => line !== '');
+      assert.equal(lines[0], `${shown} problem proxies in default, as of ${cardAsOf}:`);
+      assert.equal(lines.length - 1, Number(shown), 'one line per problem proxy');
+      assert.match(lines[1] ?? '', /^\S+: .*(ERROR|STALE) \(via istiod-\S+, istioctl cluster id prod-\w\w-1\)$/, 'istioctl\'s cluster id only as detail');
+      assert.equal(proxyStatusRuns(await bot.istioctlInvocations()), runsBefore, 'the click read the kept list, not a new istioctl run');
+    } finally {
+      await api.close();
+    }
   });
 
-  it('uploads the problem list as a file when it is too long for a thread message', async () => {
+  it('says so when the card\'s list could not be kept, and then shows a new run with its own time', async () => {
     nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]);
-    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'large:3000' }, kubeConfig: nockKubeConfig });
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'large:40' }, kubeConfig: nockKubeConfig });
     await bot.slash('status');
     const answer = await bot.answer('C0OPS');
-    assert.ok((answer.blocks?.length ?? 0) <= 50);
     const button = findButton(answer.blocks, 'status_show_problems');
     assert.ok(button?.value);
     await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
-    const file = await bot.slack.waitFor((fake) => fake.files.find((candidate) => candidate.completed));
-    assert.equal(file.threadTs, answer.ts);
-    const lines = (file.content?.toString('utf8') ?? '').split('\n');
-    const headline = /\((\d+)\)/.exec(lines[0] ?? '')?.[1];
-    assert.equal(lines.length - 1, Number(headline), 'one line per problem proxy after the heading');
+    const reply = await bot.slack.waitFor((fake) => fake.threadReplies('C0OPS', answer.ts)[0]);
+    assert.match(blockText(reply.blocks), /The list of the card \(\d\d:\d\d:\d\d UTC\) is no longer available \([\s\S]+\); this is a new run\.\n\d+ problem proxies in default, as of \d\d:\d\d:\d\d UTC:/);
+  });
+
+  it('uploads the problem list as a file when it is too long for a thread message', async () => {
+    const api = await statusApi();
+    try {
+      bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'large:3000' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot' } });
+      await bot.slash('status');
+      const answer = await bot.answer('C0OPS');
+      assert.ok((answer.blocks?.length ?? 0) <= 50);
+      const button = findButton(answer.blocks, 'status_show_problems');
+      assert.ok(button?.value);
+      await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
+      const file = await bot.slack.waitFor((fake) => fake.files.find((candidate) => candidate.completed));
+      assert.equal(file.threadTs, answer.ts);
+      const lines = (file.content?.toString('utf8') ?? '').split('\n');
+      const headline = /^(\d+) problem proxies in default, as of/.exec(lines[0] ?? '')?.[1];
+      assert.equal(lines.length - 1, Number(headline), 'one line per problem proxy after the heading');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('refuses a namespace that does not exist with an error only the typist sees, never "healthy — 0 proxies"', async () => {
+    const api = await statusApi();
+    try {
+      bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot' } });
+      await bot.slash('status -n nosuchns');
+      const answer = await bot.slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'response_url'));
+      assert.equal(answer.ephemeralTo, 'U0ALICE');
+      assert.equal(answer.text, ':x: Namespace nosuchns does not exist in cluster default. Check the name with `kubectl get namespaces`.');
+      assert.doesNotMatch(JSON.stringify(answer), /healthy|all in sync/i);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('says "no proxies in namespace X" for an existing namespace without proxies, and no green verdict', async () => {
+    const api = await statusApi();
+    try {
+      bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot' } });
+      await bot.slash('status -n quiet');
+      const answer = await bot.answer('C0OPS');
+      assert.match(answer.text, /^default\/quiet: no proxies in namespace quiet — istiod 1\/1 ready \(as of \d\d:\d\d:\d\d UTC\)$/);
+      const text = blockText(answer.blocks);
+      assert.match(text, /:white_circle: \*No proxies\*/);
+      assert.doesNotMatch(text, /healthy|large_green_circle|every proxy runs/i);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('checks the role before saying anything runs: a viewer reads the refusal, never "Running …"', async () => {
+    bot = await startBot({ istioctl: { version: '1.24.2' }, kubeConfig: nockKubeConfig, configYaml: 'access:\n  operators: { users: [U0OLIVIA] }\n  approvers: { users: [U0AARON] }\n' });
+    const { http } = await bot.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0VERA' });
+    const ack = JSON.parse(http.body) as { text: string; response_type: string };
+    assert.equal(ack.response_type, 'ephemeral');
+    assert.equal(ack.text, ':no_entry: Only operators may run `/mesh canary promote`: <@U0OLIVIA>. Ask one of them, or have an admin add you to access.operators.');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.doesNotMatch(JSON.stringify(bot.slack.messages('C0OPS')), /Running/);
   });
 
   it('serves /healthz, /readyz and /metrics', async () => {
