@@ -15,6 +15,12 @@ function onDemandTimezone(deps: CommandDeps, channel: string | undefined, cluste
   return deps.config.digests.find((digest) => digest.channel === channel && (digest.cluster ?? deps.config.clusters.find((candidate) => candidate.default)?.name) === cluster)?.timezone ?? 'UTC';
 }
 
+/** Whether a scheduled digest of this channel and cluster (whole mesh) shares the on-demand digest's baseline. */
+function scheduledHere(deps: CommandDeps, channel: string, cluster: string): boolean {
+  const defaultName = deps.config.clusters.find((candidate) => candidate.default)?.name;
+  return deps.config.digests.some((digest) => digest.channel === channel && (digest.cluster ?? defaultName) === cluster && (digest.namespaces ?? []).length === 0);
+}
+
 /** A digest gathered at fire time and rendered three ways; its facts become the next baseline only on `commit`. */
 export interface ComposedDigest {
   readonly digest: Digest;
@@ -70,11 +76,16 @@ export const digestCommand = defineCommand<DigestArgs>({
       return digestResult(gathered.digest);
     }
     const gathered = await gatherDigest(deps, { channel: invocation.channel, cluster: target, timezone }, firedAt);
+    const channel = invocation.channel;
     return {
       ...digestResult(gathered.digest),
+      channelMessage: true,
       afterPost: async () => {
+        // Anyone may ask for a digest (reader role); only the schedule moves a scheduled digest's baseline, so
+        // asking twice cannot hide a change from the next scheduled digest.
+        if (scheduledHere(deps, channel, target.name)) return;
         const committed = await gathered.commit();
-        if (!committed.ok) deps.logger.warn({ digest: invocation.channel, err: committed.error }, 'digest baseline not stored');
+        if (!committed.ok) deps.logger.warn({ digest: channel, err: committed.error }, 'digest baseline not stored');
       },
     };
   },

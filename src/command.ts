@@ -59,6 +59,11 @@ export interface CommandResult {
   readonly ephemeral?: boolean;
   /** Runs once the answer is in the channel (a digest becomes the next baseline only if people saw it). */
   readonly afterPost?: () => Promise<void>;
+  /**
+   * Post the answer as the bot's own channel message (`chat.postMessage`) instead of through `response_url`:
+   * it can be threaded and updated and does not expire (DESIGN.md §6, digests).
+   */
+  readonly channelMessage?: boolean;
 }
 
 export interface CommandModule<Args> {

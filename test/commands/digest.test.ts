@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { digestCommand } from '../../commands/digest.ts';
+import { composeDigest, digestCommand } from '../../commands/digest.ts';
 import { findCommand } from '../../commands/index.ts';
-import { TERMINAL } from '../../src/command.ts';
+import { TERMINAL, type CommandDeps } from '../../src/command.ts';
 import type { ClusterConfig } from '../../src/config.ts';
 import { baselineRecordName } from '../../src/mesh/digest/baseline.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
@@ -62,5 +62,24 @@ describe('running the digest', () => {
     const later = await digestDeps(api, { version: '1.24.2' }, new Date('2025-06-02T08:00:00Z'));
     const second = await prepared.value.execute(CLUSTER, later, { surface: 'slack', user: 'U0BOB', channel: 'C0OPS' });
     assert.match(second.toText(), /compared with the digest of Mon 2 Jun 2025, 07:00 UTC/);
+  });
+
+  it('in a channel with a scheduled digest compares with it but never moves its baseline, so nobody can hide changes from the next one', async () => {
+    const scheduled = { channel: 'C0OPS', schedule: '0 7 * * *', timezone: 'UTC' };
+    const withSchedule = (deps: CommandDeps): CommandDeps => ({ ...deps, config: { ...deps.config, digests: [scheduled] } });
+    const morning = withSchedule(await digestDeps(api, { version: '1.24.2' }, now));
+    const posted = await composeDigest(morning, { channel: 'C0OPS', cluster: CLUSTER, timezone: 'UTC', schedule: scheduled.schedule }, now);
+    assert.ok((await posted.commit()).ok);
+    const record = () => api.get('v1', 'ConfigMap', BOT_NAMESPACE, baselineRecordName('default', 'C0OPS', undefined)) as { metadata?: { resourceVersion?: string } } | undefined;
+    const stored = record()?.metadata?.resourceVersion;
+    assert.ok(stored);
+
+    const prepared = digestCommand.prepare(['now']);
+    assert.ok(prepared.ok);
+    const later = withSchedule(await digestDeps(api, { version: '1.24.2' }, new Date('2025-06-02T08:00:00Z')));
+    const onDemand = await prepared.value.execute(CLUSTER, later, { surface: 'slack', user: 'U0VERA', channel: 'C0OPS' });
+    assert.match(onDemand.toText(), /compared with the digest of Mon 2 Jun 2025, 07:00 UTC/);
+    await onDemand.afterPost?.();
+    assert.equal(record()?.metadata?.resourceVersion, stored, 'the scheduled digest still compares with its own previous post');
   });
 });

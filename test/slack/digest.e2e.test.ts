@@ -8,6 +8,9 @@ import { eventually } from '../support/eventually.ts';
 import { startBot, type Bot } from '../support/bot.ts';
 import { blockText } from '../support/blocks.ts';
 
+/** The digest as the bot's own channel message (chat.postMessage): it can be threaded and updated and does not expire. */
+const posted = (bot: Bot) => bot.slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'api' && message.threadTs === undefined), { timeoutMs: 15_000 });
+
 describe('/mesh digest now end to end through the Bolt HTTP receiver', () => {
   let api: FakeKubeApi;
   let bot: Bot | undefined;
@@ -29,7 +32,8 @@ describe('/mesh digest now end to end through the Bolt HTTP receiver', () => {
     assert.equal(http.status, 200);
     assert.match(JSON.parse(http.body).text, /Running `digest` on cluster `default`/);
 
-    const answer = await bot.answer('C0OPS');
+    const answer = await posted(bot);
+    assert.equal(bot.slack.messages('C0OPS').filter((message) => message.via === 'response_url' && message.ephemeralTo === undefined).length, 0, 'not through response_url (DESIGN.md §6)');
     // On demand there is no configured zone: the digest says UTC. The corpus workload certificates expired in 2023
     // (the bot runs on the wall clock here, so only facts that hold at any date after that are asserted).
     assert.match(answer.text, /^Mesh digest default, \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC: critical: .*5 workload certificates expired/);
@@ -45,7 +49,7 @@ describe('/mesh digest now end to end through the Bolt HTTP receiver', () => {
 
     bot.slack.reset();
     await bot.slash('digest', { channelId: 'C0OPS' });
-    const second = await bot.answer('C0OPS');
+    const second = await posted(bot);
     assert.match(blockText(second?.blocks), /compared with the digest of \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/);
     assert.match(blockText(second?.blocks), /none new or resolved since the last digest/);
   });

@@ -35,7 +35,7 @@ function usageHint(usage: string): string {
 
 /** `/mesh <command line>`: validate, authorize, ack at once (always < 3 s), then answer via response_url. */
 export function registerMeshCommand(app: App, ctx: ListenerContext): void {
-  app.command('/mesh', async ({ command, ack, respond }) => {
+  app.command('/mesh', async ({ command, ack, respond, client }) => {
     const started = Date.now();
     const finish = (name: string, outcome: AuditOutcome, extra: { cluster?: string; detail?: string } = {}) => {
       ctx.metrics.commands.inc({ command: name, outcome });
@@ -110,8 +110,14 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
     try {
       const result = await prepared.value.execute(target.value, ctx.deps, invocation);
       const rendered = result.toSlack();
-      const posted = await postSafely(ctx.logger, () => respond({ response_type: result.ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: [...rendered.blocks] }), 'command result');
+      const posted = result.channelMessage
+        ? await postSafely(ctx.logger, () => client.chat.postMessage({ channel: payload.data.channel_id, text: rendered.text, blocks: [...rendered.blocks] }), 'command result')
+        : await postSafely(ctx.logger, () => respond({ response_type: result.ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: [...rendered.blocks] }), 'command result');
       if (posted) await result.afterPost?.();
+      else if (result.channelMessage) {
+        const notice = `:warning: mesh-bot could not post in this channel. Invite it (\`/invite @mesh-bot\`) and run \`/mesh ${name}\` again.`;
+        await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', text: notice }), 'cannot post notice');
+      }
       finish(name, result.ephemeral ? 'refused' : result.failed ? 'error' : result.envelope.errors.length > 0 ? 'degraded' : 'ok', { cluster, ...(result.ephemeral ? { detail: result.envelope.errors[0] ?? '' } : {}) });
     } catch (cause) {
       ctx.logger.error({ err: cause, command: name }, 'command crashed');
