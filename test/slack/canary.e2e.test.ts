@@ -183,6 +183,9 @@ describe('approval-gated canary promotion end to end', () => {
     await first.slash('canary promote reviews --weight 30 -n bookinfo', { userId: 'U0DAVE', channelId: 'C0OPS' });
     const refusal = await slack.waitFor((fake) => fake.responses.find((response) => /already pending/.test(String(response.body['text'] ?? ''))));
     assert.equal(refusal.body['response_type'], 'ephemeral');
+    // Who holds the request is a live mention on the card, not `<@U…>` shown as text.
+    assert.match(JSON.stringify(refusal.body['blocks']), /by <@U0[A-Z]+>/);
+    assert.doesNotMatch(JSON.stringify(refusal.body['blocks']), /&lt;@/);
   });
 
   for (const [label, metadata, seedExtra, expected] of [
