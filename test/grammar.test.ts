@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CLUSTER_FLAG, NAMESPACE_FLAG, checkObjectName, parseArgs, tokenize, type FlagSpec } from '../src/grammar.ts';
+import { CLUSTER_FLAG, NAMESPACE_FLAG, checkObjectName, closestWord, parseArgs, tokenize, type FlagSpec } from '../src/grammar.ts';
 
 const ALL: FlagSpec = { name: 'all-namespaces', short: 'A', takesValue: false };
 const specs = [NAMESPACE_FLAG, CLUSTER_FLAG, ALL];
@@ -61,5 +61,20 @@ describe('command grammar', () => {
     assert.match(bad.ok ? '' : bad.error, /not a valid VirtualService/);
     const missing = checkObjectName(undefined, 'VirtualService');
     assert.equal(missing.ok ? '' : missing.error, 'missing VirtualService');
+  });
+});
+
+describe('did you mean', () => {
+  const names = ['status', 'analyze', 'proxy-config', 'canary', 'digest', 'help'];
+  it('suggests the command one or two typing slips away, swapped letters included', () => {
+    assert.equal(closestWord('stauts', names), 'status');
+    assert.equal(closestWord('STATSU', names), 'status');
+    assert.equal(closestWord('analyse', names), 'analyze');
+    assert.equal(closestWord('canry', names), 'canary');
+    assert.equal(closestWord('hlep', names), 'help');
+  });
+  it('suggests nothing for a word that is not close to any command', () => {
+    assert.equal(closestWord('reboot', names), undefined);
+    assert.equal(closestWord('x', names), undefined);
   });
 });

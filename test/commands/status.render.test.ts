@@ -6,6 +6,7 @@ import { renderStatusJson, renderStatusSlack, renderStatusText } from '../../com
 import type { ProxyStatusReport, ProxyStatusRow, SyncState } from '../../src/istioctl/types.ts';
 import type { IstiodPod } from '../../src/kube/control-plane.ts';
 import { summarizeStatus } from '../../src/mesh/status.ts';
+import { blockText, findButton } from '../support/blocks.ts';
 
 function syntheticMesh(proxies: number, nameLength = 40): ProxyStatusReport {
   const rows: ProxyStatusRow[] = [];
@@ -66,6 +67,38 @@ describe('status rendering', () => {
     assert.equal(buttons.length, 1);
     assert.match(JSON.stringify(buttons[0]), /Show all problem proxies \(\d+\)/);
     assert.match(JSON.stringify(buttons[0]), /"action_id":"status_show_problems"/);
+  });
+
+  it('lists every problem proxy without a button when all fit on the card, and offers the rest of the same run otherwise', () => {
+    const few = renderStatusSlack(result(syntheticMesh(50), istiods(1)));
+    // multiples of 7 below 50 are STALE: 8 proxies, exactly what the card lists.
+    assert.match(blockText(few.blocks), /^\*Problem proxies\*\n(• `workload-.*\n){7}• `workload-/m);
+    assert.equal(findButton(few.blocks, 'status_show_problems'), undefined);
+    const many = renderStatusSlack(result(syntheticMesh(57), istiods(1)));
+    assert.match(blockText(many.blocks), /\*Worst problem proxies\* \(8 of 9\)/);
+    assert.deepEqual(JSON.parse(findButton(many.blocks, 'status_show_problems')?.value ?? '{}'), { cluster: 'prod-eu', namespace: null, asOf: '2026-11-21T10:02:03.000Z' });
+  });
+
+  it('says nothing about proxy versions or sync when istioctl could not be read', () => {
+    const ready = istiods(1).map((pod) => ({ ...pod, ready: true }));
+    const unread: StatusResult = { ...result(syntheticMesh(1), ready), summary: summarizeStatus({ report: null, istiods: ready }), errors: ['istioctl: istiod is not reachable'] };
+    const rendered = renderStatusSlack(unread);
+    const text = blockText(rendered.blocks);
+    assert.match(text, /proxy versions unknown: istioctl proxy-status could not be read/);
+    assert.doesNotMatch(text, /every proxy|matching minor|all in sync|healthy/i);
+    assert.equal(rendered.text, 'prod-eu: unknown — proxy sync state unavailable — istiod 1/1 ready (as of 10:02:03 UTC)');
+    assert.equal((renderStatusJson(unread) as { versionSkew: unknown }).versionSkew, null);
+  });
+
+  it('agrees in number and does not vouch for proxies without a comparable version', () => {
+    const report: ProxyStatusReport = {
+      format: 'syncz-table',
+      istiods: [],
+      proxies: [{ name: 'a.shop', namespace: 'shop', cluster: 'Kubernetes', istiod: 'istiod-0', version: '1.1*', states: { CDS: 'SYNCED' }, rawStates: {} }],
+    };
+    const rendered = renderStatusSlack(result(report, istiods(1).map((pod) => ({ ...pod, ready: true }))));
+    assert.equal(rendered.text, 'prod-eu: healthy — 1 proxy, all in sync — istiod 1/1 ready (as of 10:02:03 UTC)');
+    assert.match(blockText(rendered.blocks), /every proxy with a known version runs a matching minor version \(1 proxy without one\)/);
   });
 
   it('escapes names so a crafted pod name cannot mention @channel or make links', () => {
