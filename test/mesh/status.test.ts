@@ -47,10 +47,21 @@ describe('status summary', () => {
     assert.deepEqual(summary.proxies?.byType['LDS'], { SYNCED: 2, ERROR: 1, IGNORED: 1 });
   });
 
-  it('flags proxies whose minor version matches no istiod', () => {
+  it('flags proxies whose minor version matches no istiod, and which proxies they are', () => {
     const summary = summarizeStatus({ report: multiPilot, istiods: [istiod('istiod-a', '1.20.2')] });
     assert.deepEqual(summary.skew.controlPlane, ['1.20.2']);
     assert.deepEqual(summary.skew.mismatched, [{ version: '1.19', count: 1 }]);
+    assert.deepEqual(summary.skewedProxies, { '1.19': ['proxy2'] });
+  });
+
+  it('is never healthy with no proxy in scope: "no-proxies", for a namespace or the whole mesh', () => {
+    const report: ProxyStatusReport = {
+      format: 'xds-table',
+      istiods: [],
+      proxies: [{ name: 'a.shop', namespace: 'shop', cluster: '', istiod: 'istiod-a', version: '1.22.1', states: { CDS: 'SYNCED' }, rawStates: {} }],
+    };
+    assert.equal(summarizeStatus({ report, istiods: [istiod('istiod-a', '1.22.1')], namespace: 'quiet' }).verdict, 'no-proxies');
+    assert.equal(summarizeStatus({ report: { ...report, proxies: [] }, istiods: [istiod('istiod-a', '1.22.1')] }).verdict, 'no-proxies');
   });
 
   it('treats "STALE (Never Acknowledged)" of 1.20-1.21 as stale', () => {
