@@ -125,7 +125,7 @@ describe('the sandbox page in a browser', () => {
     await send('/mesh status');
     const status = messageWith('Mesh status · default').last();
     await status.waitFor();
-    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'no horizontal scrolling');
+    assert.equal(await page.evaluate<number>('document.documentElement.scrollWidth'), 390, 'no horizontal scrolling');
     for (const selector of ['#user', '#message', '#composer .send']) {
       const box = await page.locator(selector).boundingBox();
       assert.ok(box && box.x >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844, `${selector} is on screen: ${JSON.stringify(box)}`);

@@ -75,8 +75,9 @@ describe('simulated istioctl, bookinfo scenario', () => {
       const { chain } = await secrets(pod);
       const issued = Date.parse(chain.notBefore) + 2 * 60_000;
       assert.equal(Date.parse(chain.notAfter) - issued, DAY_MS, pod);
+      // measured after istioctl answered: a renewal due in between may add the few milliseconds of the run
       const age = Date.now() - issued;
-      assert.ok(age >= 0 && age < 12 * HOUR_MS, `${pod}: certificate is ${age / HOUR_MS} h old`);
+      assert.ok(age >= 0 && age < 12 * HOUR_MS + 60_000, `${pod}: certificate is ${age / HOUR_MS} h old`);
     }
   });
 
