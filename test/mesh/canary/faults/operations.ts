@@ -1,0 +1,133 @@
+/** The operations of issue #9's fault model, each driven through the production command and click listeners. */
+import { APPROVE_ACTION, REJECT_ACTION, ROLLBACK_ACTION } from '../../../../commands/canary.render.ts';
+import { setupRequest, type Context, type Operation } from '../../../support/faults-run.ts';
+import { World } from '../../../support/faults-world.ts';
+
+const noRollback = { rollback: false, stable: null } as const;
+
+function requestOf(context: Context): string {
+  if (!context.requestId) throw new Error('the prefix made no request');
+  return context.requestId;
+}
+
+/** reviews 90/10 promoted to 50/50 and approved: a canary to roll back. */
+async function appliedPromotion(world: World): Promise<Context> {
+  const context = await setupRequest(world);
+  world.advance(30_000);
+  await world.click(world.actor('setup-approver'), APPROVE_ACTION, requestOf(context), 'U0BOB');
+  return context;
+}
+
+export const promote: Operation = {
+  name: 'promote',
+  truth: noRollback,
+  run: (world, actor) => world.promote(actor),
+  retry: (world, actor) => world.promote(actor),
+};
+
+export const approve: Operation = {
+  name: 'approve',
+  truth: noRollback,
+  prefix: setupRequest,
+  run: (world, actor, context) => world.click(actor, APPROVE_ACTION, requestOf(context), 'U0BOB'),
+  retry: (world, actor, context) => world.click(actor, APPROVE_ACTION, requestOf(context), 'U0CAROL'),
+};
+
+export const reject: Operation = {
+  name: 'reject',
+  truth: noRollback,
+  prefix: setupRequest,
+  run: (world, actor, context) => world.click(actor, REJECT_ACTION, requestOf(context), 'U0CAROL'),
+  retry: (world, actor, context) => world.click(actor, REJECT_ACTION, requestOf(context), 'U0CAROL'),
+};
+
+/** An approval click that arrives after the TTL: the request expires and nothing changes. */
+export const expireOnClick: Operation = {
+  name: 'expire (late click)',
+  truth: noRollback,
+  prefix: async (world) => {
+    const context = await setupRequest(world);
+    world.advance(31 * 60_000);
+    return context;
+  },
+  run: (world, actor, context) => world.click(actor, APPROVE_ACTION, requestOf(context), 'U0BOB'),
+  retry: (world, actor, context) => world.click(actor, APPROVE_ACTION, requestOf(context), 'U0CAROL'),
+};
+
+export const sweepExpiry: Operation = {
+  name: 'sweep (expiry)',
+  truth: noRollback,
+  prefix: async (world) => {
+    const context = await setupRequest(world);
+    world.advance(31 * 60_000);
+    return context;
+  },
+  run: (world, actor) => world.sweep(actor),
+};
+
+/** An approval whose replica died (a) just after its patch landed, (b) just before: the leader settles it. */
+function sweepSettle(landed: boolean): Operation {
+  return {
+    name: `sweep (settle an approval interrupted ${landed ? 'after' : 'before'} its patch)`,
+    truth: noRollback,
+    prefix: async (world) => {
+      const context = await setupRequest(world);
+      const patchAt = await approvalCallNumber((site) => /patchNamespacedCustomObject\(virtualservices\/reviews\)$/.test(site));
+      const dying = world.actor('dying', { kind: landed ? 'crash' : 'crash-before', at: patchAt });
+      void world.click(dying, APPROVE_ACTION, requestOf(context), 'U0BOB');
+      await dying.replica.crashed;
+      world.advance(6 * 60_000);
+      return context;
+    },
+    run: (world, actor) => world.sweep(actor),
+  };
+}
+
+let approvalCalls: Promise<readonly string[]> | undefined;
+
+/** The number of the first call of an approval matching `site`, learnt once from a clean approval. */
+async function approvalCallNumber(site: (site: string) => boolean): Promise<number> {
+  approvalCalls ??= (async () => {
+    const probe = await World.start();
+    try {
+      const context = await setupRequest(probe);
+      const actor = probe.actor('probe');
+      await probe.click(actor, APPROVE_ACTION, requestOf(context), 'U0BOB');
+      return actor.replica.calls.map((call) => call.site);
+    } finally {
+      await probe.close();
+    }
+  })();
+  const index = (await approvalCalls).findIndex(site);
+  if (index < 0) throw new Error('a clean approval makes no such call');
+  return index + 1;
+}
+
+export const sweepSettleLanded = sweepSettle(true);
+export const sweepSettleNotLanded = sweepSettle(false);
+
+export const rollbackCommand: Operation = {
+  name: 'rollback (command)',
+  truth: { rollback: true, stable: 'v1' },
+  prefix: appliedPromotion,
+  run: (world, actor) => world.rollback(actor),
+  retry: (world, actor) => world.rollback(actor),
+};
+
+export const rollbackCard: Operation = {
+  name: 'rollback (card button)',
+  truth: { rollback: true, stable: 'v1' },
+  prefix: appliedPromotion,
+  run: (world, actor, context) => world.click(actor, ROLLBACK_ACTION, requestOf(context), 'U0DAVE'),
+  retry: (world, actor, context) => world.click(actor, ROLLBACK_ACTION, requestOf(context), 'U0DAVE'),
+};
+
+/** v1 30 / v2 70 set by kubectl, nothing on record: nothing says which subset is stable. */
+export const rollbackWithoutRecord: Operation = {
+  name: 'rollback (no record of the stable subset)',
+  seed: { weights: [30, 70] },
+  truth: { rollback: true, stable: null },
+  run: (world, actor) => world.rollback(actor),
+};
+
+export const ALL_OPERATIONS: readonly Operation[] = [promote, approve, reject, expireOnClick, sweepExpiry, sweepSettleLanded, sweepSettleNotLanded, rollbackCommand, rollbackCard, rollbackWithoutRecord];

@@ -1,0 +1,397 @@
+/**
+ * One world per fault run: the in-process API server and Slack, a virtual wall clock, replicas of the bot built
+ * from the production modules (command, click listeners, canary service, Slack cards) with every outside call a
+ * fault point, and a history of the VirtualService and the promotion records after every single API request.
+ */
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { canaryCommand } from '../../commands/canary.ts';
+import { cardHeadline } from '../../commands/canary.render.ts';
+import { createAccessPolicy } from '../../src/access.ts';
+import type { CommandDeps, CommandResult } from '../../src/command.ts';
+import { loadConfig, type AppConfig, type ClusterConfig } from '../../src/config.ts';
+import type { Istioctl } from '../../src/istioctl/istioctl.ts';
+import { createKubeFor, type ClusterKube } from '../../src/kube/clients.ts';
+import { createStateStore } from '../../src/kube/state-store.ts';
+import { promotionRequestSchema } from '../../src/mesh/canary/request.ts';
+import { canaryServiceFor } from '../../src/mesh/canary/wiring.ts';
+import { createMetrics, type Metrics } from '../../src/metrics.ts';
+import { ok } from '../../src/result.ts';
+import { startFakeKubeApi, type FakeKubeApi, type KubeObject, type RecordedRequest } from '../../src/sandbox/kube-api.ts';
+import { startFakeSlack, type FakeSlack, type StoredMessage } from '../../src/sandbox/slack-api.ts';
+import { slackApprovalCards } from '../../src/slack/cards.ts';
+import type { ListenerContext } from '../../src/slack/context.ts';
+import { registerCanaryDecisions } from '../../src/slack/listeners/actions/canary-decision.ts';
+import { registerCanaryRollback } from '../../src/slack/listeners/actions/canary-rollback.ts';
+import { FaultServer, kubeConfigAt, Replica, type Fault } from './faults.ts';
+import { quietLogger } from './quiet.ts';
+
+export const NAMESPACE = 'bookinfo';
+export const VS_NAME = 'reviews';
+export const CARD_CHANNEL = 'C0REL';
+export const OPS_CHANNEL = 'C0OPS';
+export const TTL_MS = 30 * 60_000;
+
+const CONFIG_YAML = `
+access:
+  operators: { users: [U0ALICE, U0DAVE] }
+  approvers: { users: [U0BOB, U0CAROL, U0DAVE] }
+approvals:
+  ttl: 30m
+  channel: ${CARD_CHANNEL}
+  propagationTimeout: 1s
+  propagationInterval: 100ms
+`;
+
+let configOnce: Promise<AppConfig> | undefined;
+function suiteConfig(): Promise<AppConfig> {
+  configOnce ??= loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'fault-suite-secret', MESH_BOT_CONFIG: '/fault-suite/config.yaml', POD_NAMESPACE: 'mesh-bot' }, async () => CONFIG_YAML).then((loaded) => {
+    if (!loaded.ok) throw new Error(`fault suite config refused: ${loaded.error.message}`);
+    return loaded.value;
+  });
+  return configOnce;
+}
+
+let metricsOnce: Metrics | undefined;
+
+/** istioctl is not a fault point here: every proxy is in sync at once, analyze finds nothing. */
+const calmIstioctl: Istioctl = {
+  clientVersion: async () => ok({ version: '1.24.2', minor: { major: 1, minor: 24 } }),
+  proxyStatus: async () => ok({ value: { format: 'xds-table', proxies: [], istiods: [] }, asOf: new Date(0) }),
+  analyze: async () => ok({ value: { findings: [], client: { version: '1.24.2', minor: { major: 1, minor: 24 } } }, asOf: new Date(0) }),
+  proxyConfig: async () => ({ ok: false, error: { kind: 'failed', message: 'not used by the fault suite', detail: '', exitCode: 1 } }),
+};
+
+export interface Route {
+  name?: string;
+  match?: unknown[];
+  route: { destination: { host: string; subset: string }; weight: number }[];
+}
+
+export interface Seed {
+  readonly weights?: readonly [number, number];
+  /** The route's name; null seeds an unnamed route with a URI match (guarded by its destinations only). */
+  readonly routeName?: string | null;
+}
+
+export function reviewsRoute(weights: readonly [number, number], name: string | null, match?: unknown[]): Route {
+  return {
+    ...(name === null ? {} : { name }),
+    ...(match ? { match } : name === null ? { match: [{ uri: { prefix: '/reviews' } }] } : {}),
+    route: [
+      { destination: { host: VS_NAME, subset: 'v1' }, weight: weights[0] },
+      { destination: { host: VS_NAME, subset: 'v2' }, weight: weights[1] },
+    ],
+  };
+}
+
+/** What one snapshot of the world holds: the VirtualService's routes and every promotion and lock record. */
+export interface Snapshot {
+  readonly at: number;
+  /** `spec.http` of the VirtualService, null while it does not exist. */
+  readonly http: Route[] | null;
+  readonly requests: ReadonlyMap<string, RequestView>;
+  readonly locks: readonly string[];
+  /** The API request served just before this snapshot was taken, or the test's own change. */
+  readonly cause: string;
+  /** Written by the test (another writer), not by mesh-bot. */
+  readonly external: boolean;
+}
+
+export interface RequestView {
+  readonly id: string;
+  readonly state: string;
+  readonly requester: string;
+  readonly decidedBy: string | null;
+  readonly requestedAt: string;
+  readonly expiresAt: string;
+  readonly card: { channel: string; ts: string } | null;
+  readonly changes: readonly { index: number; after: readonly { subset: string; weight: number }[] }[];
+  readonly change: string;
+}
+
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record)
+      .filter((key) => record[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${stableJson(record[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function requestView(configMap: KubeObject): RequestView | null {
+  const data = (configMap['data'] as Record<string, string> | undefined)?.['value.json'];
+  if (!data) return null;
+  const value = JSON.parse(data) as {
+    id: string;
+    state: string;
+    requester: string;
+    decidedBy: string | null;
+    requestedAt: string;
+    expiresAt: string;
+    card: { channel: string; ts: string } | null;
+    plan: { stableSubset: string; changes: { index: number; before: { subset: string; weight: number }[]; after: { subset: string; weight: number }[] }[] };
+  };
+  const first = value.plan.changes[0];
+  const split = (list: readonly { subset: string; weight: number }[]) =>
+    [...list]
+      .sort((a, b) => (a.subset === value.plan.stableSubset ? -1 : b.subset === value.plan.stableSubset ? 1 : 0))
+      .map((destination) => `${destination.subset} ${destination.weight}%`)
+      .join(' / ');
+  return {
+    id: value.id,
+    state: value.state,
+    requester: value.requester,
+    decidedBy: value.decidedBy,
+    requestedAt: value.requestedAt,
+    expiresAt: value.expiresAt,
+    card: value.card,
+    changes: value.plan.changes.map((change) => ({ index: change.index, after: change.after })),
+    change: first ? `${split(first.before)} → ${split(first.after)}` : '',
+  };
+}
+
+/** A replica of the bot: production modules over fault-point clients. */
+export interface Actor {
+  readonly replica: Replica;
+  readonly deps: CommandDeps;
+  readonly ctx: ListenerContext;
+  readonly handlers: ReadonlyMap<string, (args: Record<string, unknown>) => Promise<void>>;
+  readonly web: WebClient;
+}
+
+export interface Answer {
+  readonly text: string;
+  readonly refused: boolean;
+}
+
+export class World {
+  now: Date = new Date('2026-11-21T10:00:00Z');
+  readonly history: Snapshot[] = [];
+  #lastKey = '';
+  #pendingCause = 'start';
+
+  readonly api: FakeKubeApi;
+  readonly slack: FakeSlack;
+  readonly faults: { readonly kube: FaultServer; readonly slack: FaultServer };
+  readonly config: AppConfig;
+  readonly cluster: ClusterConfig;
+
+  private constructor(api: FakeKubeApi, slack: FakeSlack, faults: { readonly kube: FaultServer; readonly slack: FaultServer }, config: AppConfig, cluster: ClusterConfig) {
+    this.api = api;
+    this.slack = slack;
+    this.faults = faults;
+    this.config = config;
+    this.cluster = cluster;
+  }
+
+  static async start(seed: Seed = {}): Promise<World> {
+    const [api, slack, config] = await Promise.all([startFakeKubeApi(), startFakeSlack(), suiteConfig()]);
+    const [kube, slackFaults] = await Promise.all([FaultServer.start(api.url, 'kube'), FaultServer.start(slack.apiUrl, 'slack')]);
+    const cluster = config.clusters[0];
+    if (!cluster) throw new Error('fault suite config has no cluster');
+    const world = new World(api, slack, { kube, slack: slackFaults }, config, cluster);
+    world.seed(seed);
+    world.watch();
+    return world;
+  }
+
+  private seed(seed: Seed): void {
+    this.putVirtualService([reviewsRoute(seed.weights ?? [90, 10], seed.routeName === undefined ? 'reviews-route' : seed.routeName)]);
+    this.api.put({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: VS_NAME, namespace: NAMESPACE },
+      spec: { host: VS_NAME, subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
+    });
+    this.api.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: VS_NAME, namespace: NAMESPACE }, spec: { selector: { app: VS_NAME }, ports: [{ name: 'http', port: 9080 }] } });
+    for (const version of ['v1', 'v2']) {
+      this.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `reviews-${version}-5fd6d4f8f8-abcde`, namespace: NAMESPACE, labels: { app: VS_NAME, version } }, spec: { containers: [{ name: VS_NAME, image: 'reviews' }] }, status: { phase: 'Running' } });
+    }
+  }
+
+  /** The VirtualService as another writer would leave it (kubectl, a GitOps tool): recorded as not mesh-bot's. */
+  putVirtualService(http: Route[], annotations?: Record<string, string>): void {
+    const existing = this.virtualService();
+    const metadata = (existing?.metadata ?? {}) as Record<string, unknown>;
+    this.record(this.#pendingCause, false);
+    this.api.put({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: VS_NAME, namespace: NAMESPACE, annotations: annotations ?? ((metadata['annotations'] ?? {}) as Record<string, string>) },
+      spec: { hosts: [VS_NAME], http },
+    });
+    this.record('another writer changed the VirtualService', true);
+  }
+
+  virtualService(): KubeObject | undefined {
+    return this.api.get('networking.istio.io/v1', 'VirtualService', NAMESPACE, VS_NAME);
+  }
+
+  http(): Route[] | null {
+    const spec = this.virtualService()?.['spec'] as { http?: Route[] } | undefined;
+    return spec ? structuredClone(spec.http ?? []) : null;
+  }
+
+  /** Deleting needs the API (the fake has no direct delete): a request of the test's own, outside any replica. */
+  async deleteVirtualService(): Promise<void> {
+    await fetch(`${this.api.url}/apis/networking.istio.io/v1/namespaces/${NAMESPACE}/virtualservices/${VS_NAME}`, { method: 'DELETE' });
+    this.record('another writer deleted the VirtualService', true);
+  }
+
+  requests(): Map<string, RequestView> {
+    const views = new Map<string, RequestView>();
+    for (const configMap of this.api.list('v1', 'ConfigMap', 'mesh-bot')) {
+      const labels = (configMap.metadata?.labels ?? {}) as Record<string, string>;
+      if (labels['mesh-bot/kind'] !== 'promotion') continue;
+      const view = requestView(configMap);
+      if (view) views.set(view.id, view);
+    }
+    return views;
+  }
+
+  /** The card headline of the request as stored now (what its card must say once updated). */
+  headline(id: string): string | null {
+    const configMap = this.api.get('v1', 'ConfigMap', 'mesh-bot', `mesh-bot-promo-${id}`);
+    const data = (configMap?.['data'] as Record<string, string> | undefined)?.['value.json'];
+    const parsed = data ? promotionRequestSchema.safeParse(JSON.parse(data)) : null;
+    return parsed?.success ? cardHeadline(parsed.data) : null;
+  }
+
+  locks(): string[] {
+    return this.api
+      .list('v1', 'ConfigMap', 'mesh-bot')
+      .map((configMap) => configMap.metadata?.name ?? '')
+      .filter((name) => name.startsWith('mesh-bot-lock'));
+  }
+
+  /** Records the world after every API request (the fake serves each request synchronously, in arrival order). */
+  private watch(): void {
+    const requests = this.api.requests as RecordedRequest[];
+    const push = requests.push.bind(requests);
+    requests.push = (...items: RecordedRequest[]) => {
+      this.record(this.#pendingCause, false);
+      const item = items[0];
+      this.#pendingCause = item ? `${item.method} ${item.path}${item.query['dryRun'] ? ' (dry run)' : ''}` : 'request';
+      return push(...items);
+    };
+    this.record('start', true);
+  }
+
+  record(cause: string, external: boolean): void {
+    const http = this.http();
+    const requests = this.requests();
+    const locks = this.locks();
+    const key = stableJson({ http, requests: [...requests.values()], locks });
+    if (key === this.#lastKey && !external) return;
+    this.#lastKey = key;
+    this.history.push({ at: this.now.getTime(), http, requests, locks, cause, external });
+  }
+
+  /** Moves the virtual wall clock (the one every replica reads). */
+  advance(ms: number): void {
+    this.record(this.#pendingCause, false);
+    this.now = new Date(this.now.getTime() + ms);
+  }
+
+  actor(name: string, fault: Fault | null = null): Actor {
+    const replica = new Replica(name, fault, this.faults);
+    const logger = quietLogger();
+    const base = this.api.kubeConfig();
+    const real = createKubeFor(() => base)(this.cluster);
+    if (!real.ok) throw new Error(real.error.message);
+    const kube: ClusterKube = replica.kube(real.value, kubeConfigAt(base, this.faults.kube.url) as KubeConfig);
+    const store = createStateStore(kube.core, 'mesh-bot', this.cluster.name);
+    const web = replica.slackClient(this.slack.apiUrl);
+    const deps: CommandDeps = {
+      config: this.config,
+      istioctl: calmIstioctl,
+      kubeFor: () => ok(kube),
+      state: () => ok(store),
+      now: () => this.now,
+      // Waiting is virtual: a replica that sleeps moves the shared clock on (and yields, as a real sleep would).
+      sleep: async (ms) => {
+        this.advance(ms);
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+      logger,
+      cards: slackApprovalCards(web, logger, () => this.now),
+    };
+    metricsOnce ??= createMetrics();
+    const ctx: ListenerContext = {
+      deps,
+      access: createAccessPolicy({ access: this.config.access, postsTo: [CARD_CHANNEL], usergroupMembers: async () => [], logger }),
+      metrics: metricsOnce,
+      logger,
+    };
+    const handlers = new Map<string, (args: Record<string, unknown>) => Promise<void>>();
+    const app = { action: (id: string, handler: (args: Record<string, unknown>) => Promise<void>) => handlers.set(id, handler) } as unknown as App;
+    registerCanaryDecisions(app, ctx);
+    registerCanaryRollback(app, ctx);
+    return { replica, deps, ctx, handlers, web };
+  }
+
+  async command(actor: Actor, tokens: readonly string[], user: string): Promise<Answer> {
+    const prepared = canaryCommand.prepare(tokens);
+    if (!prepared.ok) throw new Error(prepared.error);
+    const result: CommandResult = await prepared.value.execute(this.cluster, actor.deps, { surface: 'slack', user, channel: OPS_CHANNEL });
+    return { text: result.toText(), refused: result.failed };
+  }
+
+  promote(actor: Actor, user = 'U0ALICE', weight = 50): Promise<Answer> {
+    return this.command(actor, ['promote', VS_NAME, '--weight', String(weight), '-n', NAMESPACE], user);
+  }
+
+  rollback(actor: Actor, user = 'U0DAVE', extra: readonly string[] = []): Promise<Answer> {
+    return this.command(actor, ['rollback', VS_NAME, '-n', NAMESPACE, ...extra], user);
+  }
+
+  /** A button press on the card as Bolt hands it to the listener; resolves with what the clicker was told. */
+  async click(actor: Actor, actionId: string, requestId: string, user: string): Promise<string[]> {
+    const handler = actor.handlers.get(actionId);
+    if (!handler) throw new Error(`no listener for ${actionId}`);
+    const card = this.cardOf(requestId);
+    const told: string[] = [];
+    await handler({
+      ack: async () => undefined,
+      body: { user: { id: user }, channel: { id: CARD_CHANNEL }, container: { channel_id: CARD_CHANNEL, message_ts: card?.ts }, message: { ts: card?.ts } },
+      action: { action_id: actionId, value: requestId, type: 'button' },
+      client: actor.web,
+      respond: async (message: { text?: string }) => {
+        told.push(message.text ?? '');
+      },
+    });
+    return told;
+  }
+
+  /** The leader's minute sweep, as server.ts runs it: settle and expire, then rewrite the affected cards. */
+  async sweep(actor: Actor): Promise<void> {
+    const service = canaryServiceFor(actor.deps, this.cluster);
+    if (!service.ok) throw new Error(service.error);
+    for (const changed of await service.value.sweepExpired()) await actor.deps.cards?.update(changed);
+  }
+
+  /** Every top-level bot message that is the card of `requestId` (the context line names the request). */
+  cards(requestId: string): StoredMessage[] {
+    return [CARD_CHANNEL, OPS_CHANNEL].flatMap((channel) =>
+      this.slack.messages(channel).filter((message) => message.threadTs === undefined && message.via === 'api' && JSON.stringify(message.blocks ?? []).includes(`request ${requestId}`)),
+    );
+  }
+
+  cardOf(requestId: string): StoredMessage | undefined {
+    return this.cards(requestId)[0];
+  }
+
+  events(): { reason?: string; message?: string }[] {
+    return this.api.list('v1', 'Event', NAMESPACE) as { reason?: string; message?: string }[];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.api.close(), this.slack.close(), this.faults.kube.close(), this.faults.slack.close()]);
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * Fault injection from the outside: every Kubernetes and Slack call a replica makes passes through a numbered
+ * fault point. A call can crash the replica (its effect lands or not, and neither it nor any later call of that
+ * replica ever answers), stall until the test lets it go, or fail with an HTTP status, a timeout or a connection
+ * reset — optionally after the write reached the server (an ambiguous failure). Failed calls are really sent over
+ * HTTP to a small fault server, so the production code sees the exact errors its clients throw.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { LogLevel, WebClient } from '@slack/web-api';
+import type { ClusterKube } from '../../src/kube/clients.ts';
+import { webClientOptions } from '../../src/slack/app.ts';
+
+export type FailureKind = 409 | 422 | 429 | 500 | 'timeout' | 'reset';
+export const FAILURE_KINDS: readonly FailureKind[] = [409, 422, 429, 500, 'timeout', 'reset'];
+/** Failures after which the write may still have landed (the answer was lost, not the request). */
+export const AMBIGUOUS_KINDS: readonly FailureKind[] = [500, 'timeout', 'reset'];
+
+export type Fault =
+  /** The call's effect lands, then this replica is gone: no answer, and no later call of it ever answers. */
+  | { readonly kind: 'crash'; readonly at: number }
+  /** The replica is gone just before this call: it never reaches the server. */
+  | { readonly kind: 'crash-before'; readonly at: number }
+  /** The call waits until the test releases it (a slow Slack retry, a GC pause, a paused pod). */
+  | { readonly kind: 'stall'; readonly at: number }
+  /** The call fails; `applied` sends it to the server first and loses the answer; `persistent` fails every retry. */
+  | { readonly kind: 'fail'; readonly at: number; readonly failure: FailureKind; readonly applied: boolean; readonly persistent: boolean };
+
+export function describeFault(fault: Fault | null): string {
+  if (!fault) return 'no fault';
+  if (fault.kind !== 'fail') return `${fault.kind} at call ${fault.at}`;
+  return `${fault.failure}${fault.applied ? ' after the write landed' : ''}${fault.persistent ? '' : ' (first attempt only)'} at call ${fault.at}`;
+}
+
+export interface CallRecord {
+  readonly n: number;
+  readonly site: string;
+  readonly write: boolean;
+}
+
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+/** mulberry32: a small seeded generator, so every schedule the suite explores can be replayed from its seed. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface ArmedFailure {
+  readonly failure: FailureKind;
+  readonly applied: boolean;
+  readonly persistent: boolean;
+}
+
+async function readAll(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const KUBE_REASONS: Record<number, string> = { 409: 'Conflict', 422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 504: 'Timeout' };
+
+/**
+ * Answers the one call armed at a time with its failure; `applied` first forwards it to the real (fake) server.
+ * A Kubernetes timeout is the API server's own 504 Timeout Status (the write may have been committed); a Slack
+ * timeout is an answer that never comes, so the client's own timeout fires.
+ */
+export class FaultServer {
+  #armed: ArmedFailure | null = null;
+  readonly #held: ServerResponse[] = [];
+  readonly #server: Server;
+  readonly url: string;
+  readonly #upstream: string;
+  readonly #flavour: 'kube' | 'slack';
+
+  private constructor(server: Server, url: string, upstream: string, flavour: 'kube' | 'slack') {
+    this.#server = server;
+    this.url = url;
+    this.#upstream = upstream;
+    this.#flavour = flavour;
+  }
+
+  static async start(upstream: string, flavour: 'kube' | 'slack'): Promise<FaultServer> {
+    let instance: FaultServer | undefined;
+    const server = createServer((request, response) => {
+      void instance?.handle(request, response).catch(() => response.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    instance = new FaultServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, upstream.replace(/\/$/, ''), flavour);
+    return instance;
+  }
+
+  arm(failure: ArmedFailure): void {
+    this.#armed = failure;
+  }
+
+  disarm(): void {
+    this.#armed = null;
+  }
+
+  private async forward(request: IncomingMessage, body: Buffer): Promise<Response> {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string' && name !== 'host' && name !== 'content-length' && name !== 'connection') headers.set(name, value);
+    const path = this.#flavour === 'slack' ? (request.url ?? '/').replace(/^\/api\//, '/') : (request.url ?? '/');
+    return fetch(`${this.#upstream}${path}`, { method: request.method ?? 'GET', headers, ...(body.length > 0 ? { body } : {}) });
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readAll(request);
+    const armed = this.#armed;
+    if (!armed) {
+      // A retry after a first-attempt-only failure: served normally.
+      const answer = await this.forward(request, body);
+      const headers: Record<string, string> = {};
+      answer.headers.forEach((value, name) => {
+        if (name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection' && name !== 'keep-alive') headers[name] = value;
+      });
+      response.writeHead(answer.status, headers);
+      response.end(Buffer.from(await answer.arrayBuffer()));
+      return;
+    }
+    if (!armed.persistent) this.#armed = null;
+    if (armed.applied) await (await this.forward(request, body)).arrayBuffer();
+    if (armed.failure === 'reset') {
+      request.socket.destroy();
+      return;
+    }
+    if (armed.failure === 'timeout' && this.#flavour === 'slack') {
+      this.#held.push(response);
+      return;
+    }
+    const code = armed.failure === 'timeout' ? 504 : armed.failure;
+    if (this.#flavour === 'slack') {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      // Slack always asks for at least a second; 0 keeps the suite fast and exercises the same retry path.
+      if (code === 429) headers['retry-after'] = '0';
+      response.writeHead(code, headers);
+      response.end(JSON.stringify(code === 429 ? { ok: false, error: 'ratelimited' } : { ok: false, error: 'fatal_error' }));
+      return;
+    }
+    const reason = KUBE_REASONS[code] ?? 'InternalError';
+    const message =
+      code === 504 ? 'Timeout: request did not complete within requested timeout - context deadline exceeded' : code === 429 ? 'Too many requests, please try again later.' : `injected ${code} ${reason}`;
+    response.writeHead(code, { 'content-type': 'application/json', ...(code === 429 ? { 'retry-after': '1' } : {}) });
+    response.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+  }
+
+  async close(): Promise<void> {
+    for (const held of this.#held.splice(0)) held.destroy();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/** Which of several concurrent operations (lanes) a call belongs to, for the interleaving scheduler. */
+const laneStorage = new AsyncLocalStorage<string>();
+
+export function inLane<T>(lane: string, run: () => Promise<T>): Promise<T> {
+  return laneStorage.run(lane, run);
+}
+
+/**
+ * Runs concurrent operations one call at a time in a seeded order: every call waits for its turn; once every
+ * live lane is waiting (or finished, or dead), one waiting lane chosen by the seed proceeds.
+ */
+export class Interleaver {
+  readonly #waiting = new Map<string, () => void>();
+  readonly #finished = new Set<string>();
+  readonly #random: () => number;
+
+  constructor(random: () => number) {
+    this.#random = random;
+  }
+
+  turn(lane: string): Promise<void> {
+    return new Promise((resolve) => this.#waiting.set(lane, resolve));
+  }
+
+  async run(lanes: ReadonlyMap<string, () => Promise<unknown>>, isDead: (lane: string) => boolean): Promise<Map<string, unknown>> {
+    const results = new Map<string, unknown>();
+    const all = [...lanes.keys()];
+    for (const [lane, start] of lanes) {
+      void inLane(lane, start).then(
+        (value) => {
+          results.set(lane, value);
+          this.#finished.add(lane);
+        },
+        (error: unknown) => {
+          results.set(lane, error);
+          this.#finished.add(lane);
+        },
+      );
+    }
+    const settled = (lane: string) => this.#finished.has(lane) || this.#waiting.has(lane) || isDead(lane);
+    for (;;) {
+      const deadline = Date.now() + 10_000;
+      while (!all.every(settled)) {
+        if (Date.now() > deadline) throw new Error(`interleaving stuck: lanes ${all.filter((lane) => !settled(lane)).join(', ')} neither call nor finish`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const waiting = all.filter((lane) => this.#waiting.has(lane) && !isDead(lane));
+      if (waiting.length === 0) return results;
+      const chosen = waiting[Math.floor(this.#random() * waiting.length)] ?? waiting[0];
+      if (chosen === undefined) return results;
+      const go = this.#waiting.get(chosen);
+      this.#waiting.delete(chosen);
+      go?.();
+      // Let the chosen call leave before judging who waits next.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+function isWriteCall(method: string, args: readonly unknown[]): boolean {
+  if (!/^(create|replace|patch|delete)/.test(method)) return false;
+  const first = args[0] as { dryRun?: unknown } | undefined;
+  return first?.dryRun === undefined;
+}
+
+function kubeSite(api: string, method: string, args: readonly unknown[]): string {
+  const first = (args[0] ?? {}) as { name?: unknown; plural?: unknown; body?: { metadata?: { name?: unknown } }; dryRun?: unknown; labelSelector?: unknown };
+  const name = typeof first.name === 'string' ? first.name : typeof first.body?.metadata?.name === 'string' ? first.body.metadata.name : '';
+  const what = [typeof first.plural === 'string' ? first.plural : '', name.replace(/pr-[0-9a-f]{12}/, 'pr-*').replace(/-[0-9a-f]{8,}$/, '-*')].filter((part) => part !== '').join('/');
+  return `kube ${api}.${method}(${what}${first.dryRun !== undefined ? ', dryRun' : ''})`;
+}
+
+/**
+ * One bot process as the fault model sees it: its calls are numbered from 1, and at most one fault hits it.
+ * `crashed`/`stalled` resolve when the fault fires, so a test can wait for "done, crashed or stalled".
+ */
+export class Replica {
+  readonly calls: CallRecord[] = [];
+  dead = false;
+  #crashed: () => void = () => undefined;
+  readonly crashed: Promise<void>;
+  #stalled: () => void = () => undefined;
+  readonly stalled: Promise<void>;
+  #release: () => void = () => undefined;
+  readonly #released: Promise<void>;
+  interleaver: Interleaver | null = null;
+  readonly name: string;
+  readonly #fault: Fault | null;
+  readonly #faults: { readonly kube: FaultServer; readonly slack: FaultServer };
+
+  constructor(name: string, fault: Fault | null, faults: { readonly kube: FaultServer; readonly slack: FaultServer }) {
+    this.name = name;
+    this.#fault = fault;
+    this.#faults = faults;
+    this.crashed = new Promise((resolve) => (this.#crashed = resolve));
+    this.stalled = new Promise((resolve) => (this.#stalled = resolve));
+    this.#released = new Promise((resolve) => (this.#release = resolve));
+  }
+
+  release(): void {
+    this.#release();
+  }
+
+  private die(): void {
+    this.dead = true;
+    this.#crashed();
+  }
+
+  async invoke<T>(site: string, write: boolean, flavour: 'kube' | 'slack', real: () => Promise<T>, failing: () => Promise<T>): Promise<T> {
+    const lane = laneStorage.getStore();
+    if (this.interleaver && lane !== undefined) await this.interleaver.turn(lane);
+    if (this.dead) return never<T>();
+    const call: CallRecord = { n: this.calls.length + 1, site, write };
+    this.calls.push(call);
+    const fault = this.#fault?.at === call.n ? this.#fault : null;
+    if (fault?.kind === 'crash-before') {
+      this.die();
+      return never<T>();
+    }
+    if (fault?.kind === 'stall') {
+      this.#stalled();
+      await this.#released;
+    }
+    if (fault?.kind === 'crash') {
+      await real().catch(() => undefined);
+      this.die();
+      return never<T>();
+    }
+    let answer: Promise<T>;
+    if (fault?.kind === 'fail') {
+      const server = flavour === 'kube' ? this.#faults.kube : this.#faults.slack;
+      server.arm({ failure: fault.failure, applied: fault.applied, persistent: fault.persistent });
+      answer = failing().finally(() => server.disarm());
+    } else {
+      answer = real();
+    }
+    // A replica that died while this call was in flight never sees its answer either.
+    return answer.then(
+      (value) => (this.dead ? never<T>() : value),
+      (error: unknown) => (this.dead ? never<T>() : Promise.reject(error)),
+    );
+  }
+
+  /** The Kubernetes clients of this replica: the real ones, each call a fault point. */
+  kube(real: ClusterKube, failingConfig: KubeConfig): ClusterKube {
+    const wrap = <T extends object>(label: string, client: T, failing: T): T =>
+      new Proxy(client, {
+        get: (target, property, receiver) => {
+          const value: unknown = Reflect.get(target, property, receiver);
+          if (typeof value !== 'function' || typeof property !== 'string') return value;
+          return (...args: unknown[]) =>
+            this.invoke(
+              kubeSite(label, property, args),
+              isWriteCall(property, args),
+              'kube',
+              () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args),
+              () => (Reflect.get(failing, property) as (...a: unknown[]) => Promise<unknown>).apply(failing, args),
+            );
+        },
+      });
+    return {
+      ...real,
+      core: wrap('core', real.core, failingConfig.makeApiClient(CoreV1Api)),
+      custom: wrap('custom', real.custom, failingConfig.makeApiClient(CustomObjectsApi)),
+      coordination: wrap('coordination', real.coordination, failingConfig.makeApiClient(CoordinationV1Api)),
+      version: wrap('version', real.version, failingConfig.makeApiClient(VersionApi)),
+    };
+  }
+
+  /** A WebClient as production configures it, each API call a fault point. */
+  slackClient(slackApiUrl: string): WebClient {
+    const replica = this;
+    // The production retry policy with the waiting taken out, and a short timeout for answers that never come.
+    const failing = new WebClient('xoxb-test-token', { ...webClientOptions(this.#faults.slack.url + '/api/'), retryConfig: { retries: 3, factor: 1, minTimeout: 1, maxTimeout: 2 }, timeout: 50, logLevel: LogLevel.ERROR });
+    class FaultPointClient extends WebClient {
+      override apiCall(method: string, options?: Record<string, unknown>): ReturnType<WebClient['apiCall']> {
+        return replica.invoke(`slack ${method}`, !/\.(list|info|history|replies)$/.test(method), 'slack', () => super.apiCall(method, options), () => failing.apiCall(method, options));
+      }
+    }
+    return new FaultPointClient('xoxb-test-token', { ...webClientOptions(slackApiUrl), logLevel: LogLevel.ERROR });
+  }
+}
+
+/** A kubeconfig like `base` but pointing at another server (the fault server). */
+export function kubeConfigAt(base: KubeConfig, server: string): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: base.clusters.map((cluster) => ({ ...cluster, server })),
+    users: base.users,
+    contexts: base.contexts,
+    currentContext: base.currentContext,
+  });
+  return config;
+}
