@@ -11,7 +11,7 @@ import type { Logger } from './log.ts';
 import { canaryServiceFor } from './mesh/canary/wiring.ts';
 import { createMetrics } from './metrics.ts';
 import { kubeReadiness } from './readiness.ts';
-import { realClock, type Clock } from './schedule/clock.ts';
+import { monotonic, realClock, type Clock } from './schedule/clock.ts';
 import { createScheduler, type RunFence, type ScheduledJob, type Scheduler } from './schedule/scheduler.ts';
 import { startSlackApp, webClientOptions, type RunningSlackApp } from './slack/app.ts';
 import { createChannelPoster, type ChannelPoster } from './slack/poster.ts';
@@ -111,6 +111,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       identity,
       clusterName: home.value.cluster.name,
       now: clock.now,
+      monotonic: monotonic(clock),
       sleep: clock.sleep,
       logger,
       onStartedLeading: () => metrics.leader.set(1),

@@ -32,8 +32,14 @@ export interface LeaderElectorOptions {
   readonly retryPeriodMs?: number;
   /** Cluster name used in error sentences; default `default`. */
   readonly clusterName?: string;
-  /** Local clock in ms; default `Date.now`. */
+  /** Wall clock in ms, for the times written into the Lease (read by people and other tools); default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * A clock that never jumps, for every duration this replica judges: how long a Lease stayed unchanged and how long
+   * ago this replica renewed. Default `performance.now`; a wall-clock step (NTP, a VM resumed) must not expire a
+   * lease early or keep a stale leader leading.
+   */
+  readonly monotonic?: () => number;
   /** Resolves after `ms`, or early once `signal` aborts. Default: a real timer. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Uniform in [0, 1) for the acquire jitter; default `Math.random`. */
@@ -102,6 +108,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   const { coordination, namespace, leaseName: name, identity, logger } = options;
   const clusterName = options.clusterName ?? 'default';
   const clock = options.now ?? Date.now;
+  const elapsed = options.monotonic ?? (() => performance.now());
   const sleep = options.sleep ?? sleepFor;
   const random = options.random ?? Math.random;
   const lease = `${namespace}/${name}`;
@@ -109,11 +116,11 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
 
   let observed: LeaseRecord | undefined;
   let observedKey = '';
-  /** Local time at which `observed` last changed; the only basis for judging another holder's lease expired. */
+  /** Monotonic time at which `observed` was first read as it is (after the read returned); the only basis for judging another holder's lease expired. */
   let observedAt = 0;
   /** The lease as last read or written, whose resourceVersion a renewal names. */
   let lastLease: V1Lease | undefined;
-  /** Local time of this replica's last successful write as holder. */
+  /** Monotonic time at which this replica sent its last successful write as holder (before sending: the safe side). */
   let renewedAt: number | undefined;
   let reportedLeader = '';
   /** Whether onStartedLeading was called without a matching onStoppedLeading yet. */
@@ -121,10 +128,10 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   let running: { readonly controller: AbortController; readonly done: Promise<void> } | undefined;
 
   const isLeader = (): boolean =>
-    observed?.holder === identity && renewedAt !== undefined && clock() - renewedAt < renewDeadlineMs;
+    observed?.holder === identity && renewedAt !== undefined && elapsed() - renewedAt < renewDeadlineMs;
 
   /** Remembers what was read; `observedAt` moves only when the record changed, or when this replica wrote it. */
-  const observe = (read: V1Lease, now: number, ownWrite: boolean): Result<LeaseRecord, string> => {
+  const observe = (read: V1Lease, at: number, ownWrite: boolean): Result<LeaseRecord, string> => {
     const parsed = leaseSpecSchema.safeParse(read.spec);
     if (!parsed.success) return err(`Lease ${lease} has an unexpected spec (${parsed.error.issues[0]?.message ?? 'invalid'}); fix or delete it.`);
     const spec = parsed.data ?? {};
@@ -139,7 +146,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     if (ownWrite || key !== observedKey) {
       observed = record;
       observedKey = key;
-      observedAt = now;
+      observedAt = at;
     }
     lastLease = read;
     return ok(record);
@@ -172,23 +179,25 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     leaseTransitions: tenure.leaseTransitions,
   });
 
-  const wrote = (written: V1Lease, now: number): boolean => {
-    const remembered = observe(written, now, true);
+  /** `sentAt`: monotonic time before the write was sent, so this replica never believes its hold lasts longer than it does. */
+  const wrote = (written: V1Lease, sentAt: number): boolean => {
+    const remembered = observe(written, sentAt, true);
     if (!remembered.ok) {
       logger.warn({ lease }, remembered.error);
       return false;
     }
-    renewedAt = now;
+    renewedAt = sentAt;
     return true;
   };
 
   const attempt = async (): Promise<boolean> => {
     const now = clock();
+    const sentAt = elapsed();
     // client-go's fast path: a valid leader renews from the lease it last wrote, without reading first.
     if (isLeader() && lastLease && observed) {
       const tenure = { acquireTime: lastLease.spec?.acquireTime, leaseTransitions: observed.leaseTransitions };
       const renewed = await replace({ ...lastLease, spec: holding(now, lastLease.spec, tenure) }, `renew Lease ${lease}`);
-      if (renewed.ok) return wrote(renewed.value, now);
+      if (renewed.ok) return wrote(renewed.value, sentAt);
       logger.debug({ lease, code: renewed.error.code }, 'renewing from the last written lease failed; reading it again');
     }
 
@@ -196,7 +205,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     if (!read.ok && read.error.code === 404) {
       const body: V1Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: holding(now, undefined, { acquireTime: new V1MicroTime(now), leaseTransitions: 0 }) };
       const created = await call(`create Lease ${lease}`, () => coordination.createNamespacedLease({ namespace, body }));
-      if (created.ok) return wrote(created.value, now);
+      if (created.ok) return wrote(created.value, sentAt);
       logFailure(created.error);
       return false;
     }
@@ -204,21 +213,25 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       logFailure(read.error);
       return false;
     }
-    const current = observe(read.value, now, false);
+    // Observed when the answer arrived, not when the question was sent: a slow read must not age the lease.
+    const readAt = elapsed();
+    const current = observe(read.value, readAt, false);
     if (!current.ok) {
       logger.warn({ lease }, current.error);
       return false;
     }
     const record = current.value;
     const mine = record.holder === identity;
-    if (record.holder !== '' && !mine && observedAt + record.leaseDurationSeconds * 1000 > now) return false;
+    if (record.holder !== '' && !mine && observedAt + record.leaseDurationSeconds * 1000 > readAt) return false;
 
     // Keeping the acquire time and transition count as read is what makes a write by the holder a renewal.
+    const wallAtWrite = clock();
     const tenure: Tenure = mine
       ? { acquireTime: read.value.spec?.acquireTime, leaseTransitions: record.leaseTransitions }
-      : { acquireTime: new V1MicroTime(now), leaseTransitions: record.leaseTransitions + 1 };
-    const updated = await replace({ ...read.value, spec: holding(now, read.value.spec, tenure) }, `update Lease ${lease}`);
-    if (updated.ok) return wrote(updated.value, now);
+      : { acquireTime: new V1MicroTime(wallAtWrite), leaseTransitions: record.leaseTransitions + 1 };
+    const writeAt = elapsed();
+    const updated = await replace({ ...read.value, spec: holding(wallAtWrite, read.value.spec, tenure) }, `update Lease ${lease}`);
+    if (updated.ok) return wrote(updated.value, writeAt);
     logFailure(updated.error);
     return false;
   };
@@ -280,7 +293,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
           stopLeading(`lease taken over by ${holder}`);
           break;
         }
-        if (renewedAt === undefined || clock() - renewedAt >= renewDeadlineMs) {
+        if (renewedAt === undefined || elapsed() - renewedAt >= renewDeadlineMs) {
           stopLeading(`lease not renewed within ${renewDeadlineMs} ms`);
           break;
         }
@@ -295,7 +308,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       if (read.error.code !== 404) logger.warn({ lease, code: read.error.code }, read.error.message);
       return;
     }
-    const current = observe(read.value, now, false);
+    const current = observe(read.value, elapsed(), false);
     // Only clear a lease that still names this replica; someone else's hold is not ours to end.
     if (!current.ok || current.value.holder !== identity) return;
     const spec: V1LeaseSpec = {
@@ -312,7 +325,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       logFailure(released.error);
       return;
     }
-    observe(released.value, now, true);
+    observe(released.value, elapsed(), true);
     renewedAt = undefined;
     logger.info({ leader: identity, lease }, 'released the lease');
   };

@@ -108,7 +108,7 @@ describe('leader election (coordination.k8s.io/v1 Lease)', () => {
   };
 
   const candidate = (identity: string, leaseName: string, time: FakeTime, extra: Partial<LeaderElectorOptions> = {}): LeaderElector =>
-    createLeaderElector({ coordination, namespace: NAMESPACE, leaseName, identity, logger, now: time.now, sleep: time.sleep, random: () => 0, ...extra });
+    createLeaderElector({ coordination, namespace: NAMESPACE, leaseName, identity, logger, now: time.now, monotonic: time.now, sleep: time.sleep, random: () => 0, ...extra });
 
   it('lets the first candidate create the lease and lead', async () => {
     const time = fakeTime(YEAR_2035);
@@ -182,6 +182,45 @@ describe('leader election (coordination.k8s.io/v1 Lease)', () => {
       assert.equal(spec(leaseName).leaseTransitions, 1);
     });
   }
+
+  it('counts a lease as seen when the read answered, so a slow read does not let a candidate take over early', async () => {
+    api.put(leaseOf('pod-slow-read', '2035-01-01T00:00:00.000000Z', 'slow-read'));
+    const time = fakeTime(YEAR_2035);
+    let slow = true;
+    const slowFirstRead: LeaseClient = {
+      readNamespacedLease: async (param, options) => {
+        const lease = await coordination.readNamespacedLease(param, options);
+        if (slow) time.advance(10_000);
+        slow = false;
+        return lease;
+      },
+      createNamespacedLease: (param, options) => coordination.createNamespacedLease(param, options),
+      replaceNamespacedLease: (param, options) => coordination.replaceNamespacedLease(param, options),
+    };
+    const b = candidate('pod-b', 'slow-read', time, { coordination: slowFirstRead });
+    assert.equal(await b.tryAcquireOrRenew(), false, 'first sight of the holder, after a 10 s read');
+    time.advance(5_000);
+    assert.equal(await b.tryAcquireOrRenew(), false, '15 s after the question, but only 5 s after the answer');
+    time.advance(10_000);
+    assert.equal(await b.tryAcquireOrRenew(), true, '15 s after the answer');
+  });
+
+  it('judges expiry on the monotonic clock: a wall-clock step neither expires a lease nor keeps a lapsed leader leading', async () => {
+    api.put(leaseOf('pod-steady', '2035-01-01T00:00:00.000000Z', 'clock-step'));
+    const wall = fakeTime(YEAR_2035);
+    const steady = fakeTime(0);
+    const b = candidate('pod-b', 'clock-step', wall, { monotonic: steady.now, sleep: steady.sleep });
+    assert.equal(await b.tryAcquireOrRenew(), false);
+    wall.advance(3_600_000);
+    steady.advance(1_000);
+    assert.equal(await b.tryAcquireOrRenew(), false, 'an hour on the wall clock is one second here');
+    steady.advance(14_000);
+    assert.equal(await b.tryAcquireOrRenew(), true);
+    assert.equal(spec('clock-step').renewTime, '2035-01-01T01:00:00.000000Z', 'the Lease still carries wall-clock times');
+    wall.advance(-7_200_000);
+    steady.advance(10_000);
+    assert.equal(b.isLeader(), false, 'a wall clock stepped back does not stretch the renew deadline');
+  });
 
   it('hands over at once when the holder releases on stop', async () => {
     const timeA = fakeTime(YEAR_2035);
