@@ -198,6 +198,14 @@ describe('simulated istioctl, bookinfo scenario', () => {
     });
   });
 
+  test('a broken setup of the fake itself exits 2 with a fake-istioctl line, never an istioctl exit code', async () => {
+    const unreachable = await istioctl(['pc', 'routes', `${REVIEWS_V1}`, '-o', 'json'], { env: { FAKE_ISTIOCTL_KUBE_API: 'http://127.0.0.1:9' } });
+    assert.deepEqual([unreachable.exitCode, unreachable.stdout], [2, '']);
+    assert.match(unreachable.stderr, /^fake-istioctl: FAKE_ISTIOCTL_KUBE_API: GET \/api\/v1\/pods failed/);
+    const badStart = await istioctl(['pc', 'secret', PRODUCTPAGE], { env: { FAKE_ISTIOCTL_MESH_START: 'yesterday' } });
+    assert.deepEqual([badStart.exitCode, badStart.stderr], [2, 'fake-istioctl: invalid FAKE_ISTIOCTL_MESH_START "yesterday": expected an ISO 8601 time']);
+  });
+
   test('analyze finds the subset without pods only on versions that have IST0173', async () => {
     const newer = await istioctl(['analyze', '-n', 'bookinfo', '-o', 'json']);
     const older = await istioctl(['analyze', '-n', 'bookinfo', '-o', 'json'], { version: '1.24.2' });

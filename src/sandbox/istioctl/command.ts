@@ -62,6 +62,11 @@ export class NotImplemented extends Error {
   override name = 'NotImplemented';
 }
 
+/** The fake's own environment is wrong (a bad FAKE_* value, its Kubernetes API unreachable): exit 2, never istioctl's codes. */
+export class FakeSetupError extends Error {
+  override name = 'FakeSetupError';
+}
+
 export function ok(stdout: string | Uint8Array, stderr = ''): Output {
   return { stdout, stderr, exitCode: 0 };
 }
@@ -200,6 +205,9 @@ export async function dispatch(
   } catch (e) {
     if (e instanceof CommandError) {
       return { stdout: '', stderr: `${e.preamble}Error: ${e.message}\n`, exitCode: e.exitCode };
+    }
+    if (e instanceof FakeSetupError) {
+      return { stdout: '', stderr: `fake-istioctl: ${e.message}\n`, exitCode: EXIT_FAKE };
     }
     if (e instanceof NotImplemented) {
       return { stdout: '', stderr: `fake-istioctl: not implemented: ${e.message}\n`, exitCode: EXIT_FAKE };

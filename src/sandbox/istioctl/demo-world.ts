@@ -30,7 +30,9 @@ const COLLECTIONS: readonly (readonly [string, string])[] = [
 ];
 
 async function list(apiUrl: string, path: string, kind: string): Promise<KubeObject[]> {
-  const response = await fetch(new URL(path, apiUrl));
+  const response = await fetch(new URL(path, apiUrl)).catch((cause: unknown) => {
+    throw new Error(`${KUBE_API_ENV}: GET ${path} failed: ${(cause as Error).message}`);
+  });
   if (!response.ok) throw new Error(`${KUBE_API_ENV}: GET ${path} answered HTTP ${response.status}`);
   const body = (await response.json()) as { apiVersion?: string; items?: KubeObject[] };
   // List items carry no kind of their own; the list's apiVersion is theirs.

@@ -4,10 +4,10 @@
 
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CommandError, NotImplemented, ok } from './command.ts';
+import { CommandError, FakeSetupError, NotImplemented, ok } from './command.ts';
 import { corpusText } from './corpus.ts';
 import type { CommandDef, Output, RunContext } from './command.ts';
-import { demoPod, envoyConfigDump, findPod } from './demo-envoy.ts';
+import { demoPod, envoyConfigDump, findPod, type DemoWorld } from './demo-envoy.ts';
 import { loadDemoWorld, meshStartOf, rootPemIn } from './demo-world.ts';
 import { flagGiven, flagValue } from './flags.ts';
 import { logLine, portForwardKlog } from './scenarios.ts';
@@ -105,13 +105,14 @@ function noEnvoy(kind: string, pod: string, namespace: string): CommandError {
 /** The demo pod's own Envoy configuration, or istioctl's error for a pod it cannot reach. */
 async function demoDump(ctx: RunContext, kind: string, pod: string, namespace: string): Promise<Dump> {
   const now = new Date();
+  let world: DemoWorld;
   let meshStart: Date;
   try {
     meshStart = meshStartOf(ctx.env, now);
+    world = await loadDemoWorld(ctx.env, meshStart);
   } catch (cause) {
-    throw new NotImplemented((cause as Error).message);
+    throw new FakeSetupError((cause as Error).message);
   }
-  const world = await loadDemoWorld(ctx.env, meshStart);
   const object = findPod(world, pod, namespace);
   if (!object) throw podNotFound(kind, pod, namespace);
   const facts = demoPod(object);
