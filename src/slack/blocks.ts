@@ -23,7 +23,14 @@ export interface SlackMessage {
   readonly blocks: readonly KnownBlock[];
 }
 
-/** Slack mrkdwn control characters; user- and cluster-provided strings must not become links or mentions. */
+/**
+ * THE escape for text mesh-bot did not write (istioctl output, Kubernetes names and errors, user input) before it
+ * goes into any mrkdwn field: a message's top-level `text` (message() does it), section/field/context text, thread
+ * replies (postListUnder does it), ephemeral replies. Slack reads only `&`, `<` and `>` as control characters, so
+ * escaping these three makes `<!channel>`, `<!here>`, `<@U…>` and `<https://…|label>` show as typed instead of
+ * notifying people or becoming links. plain_text fields (headers, buttons) and uploaded files are not parsed and
+ * must not be escaped.
+ */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -105,7 +112,8 @@ function blockTextLength(block: KnownBlock): number {
 /**
  * Builds a message that always fits Slack's limits: at most 50 blocks and a total block size within budget.
  * Blocks beyond the budget are dropped from the end, replaced by a context line saying so; the
- * top-level text is clipped too. Callers put the most important blocks first.
+ * top-level text is escaped (plain text in, mentions of people kept) and clipped. Callers put the most
+ * important blocks first, and escape what they put into blocks themselves (blocks mix our mrkdwn with theirs).
  */
 export function message(text: string, blocks: readonly KnownBlock[]): SlackMessage {
   const kept: KnownBlock[] = [];
@@ -122,5 +130,7 @@ export function message(text: string, blocks: readonly KnownBlock[]): SlackMessa
     kept.push(block);
     size += length;
   }
-  return { text: truncate(text, LIMITS.topLevelText), blocks: kept };
+  // The top-level text is mrkdwn too (notifications show it): escaped here, once, for every message; the
+  // approver mentions a pending canary card carries on purpose stay live.
+  return { text: truncate(escapeMrkdwnKeepingMentions(text), LIMITS.topLevelText), blocks: kept };
 }

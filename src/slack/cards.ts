@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { renderCard } from '../../commands/canary.render.ts';
 import type { Logger } from '../log.ts';
+import { escapeMrkdwnKeepingMentions } from './blocks.ts';
 import type { ApprovalCards } from '../mesh/canary/cards.ts';
 import { err, ok } from '../result.ts';
 
@@ -30,7 +31,8 @@ export function slackApprovalCards(client: WebClient, logger: Logger, now: () =>
     async reply(request, text) {
       if (!request.card) return;
       try {
-        await client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, text });
+        // Replies quote Kubernetes errors (outcome messages): escaped, with the people they name still mentioned.
+        await client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, text: escapeMrkdwnKeepingMentions(text) });
       } catch (cause) {
         logger.warn({ err: cause, request: request.id }, 'could not reply under the approval card');
       }

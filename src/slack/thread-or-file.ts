@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../log.ts';
-import { section } from './blocks.ts';
+import { escapeMrkdwn, section } from './blocks.ts';
 import { postSafely } from './context.ts';
 
 /** A thread reply holds a few thousand characters comfortably; longer lists go into a file. */
@@ -15,11 +15,16 @@ export interface LongList {
   readonly filename: string;
 }
 
-/** Posts a long plain-text list under a message: as a thread reply when it fits, else as an uploaded file. */
+/**
+ * Posts a long plain-text list under a message: as a thread reply when it fits, else as an uploaded file. The list
+ * is istioctl and Kubernetes text: escaped for the thread (Slack parses `<…>` even inside code blocks), uploaded
+ * as is (files are not parsed).
+ */
 export function postListUnder(client: WebClient, logger: Logger, list: LongList): Promise<boolean> {
+  const title = escapeMrkdwn(list.title);
   if (list.text.length <= THREAD_LIMIT_CHARS) {
-    const blocks = chunkLines(list.text, 2900).map((chunk) => section(`\`\`\`${chunk}\`\`\``));
-    return postSafely(logger, () => client.chat.postMessage({ channel: list.channel, thread_ts: list.threadTs, text: list.title, blocks }), list.filename);
+    const blocks = chunkLines(escapeMrkdwn(list.text), 2900).map((chunk) => section(`\`\`\`${chunk}\`\`\``));
+    return postSafely(logger, () => client.chat.postMessage({ channel: list.channel, thread_ts: list.threadTs, text: title, blocks }), list.filename);
   }
   return postSafely(
     logger,
@@ -29,7 +34,7 @@ export function postListUnder(client: WebClient, logger: Logger, list: LongList)
         content: list.text,
         filename: list.filename,
         title: list.title,
-        initial_comment: `${list.title}: full list attached.`,
+        initial_comment: `${title}: full list attached.`,
       }),
     list.filename,
   );

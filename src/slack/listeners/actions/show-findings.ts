@@ -4,6 +4,7 @@ import { readAnalyze } from '../../../../commands/analyze.ts';
 import { renderFindingList, scopeLabel, SHOW_FINDINGS_ACTION } from '../../../../commands/analyze.render.ts';
 import { clockTime, resolveCluster } from '../../../command.ts';
 import { isDnsLabel } from '../../../names.ts';
+import { escapeMrkdwn } from '../../blocks.ts';
 import type { ListenerContext } from '../../context.ts';
 import { CANNOT_POST, postListUnder } from '../../thread-or-file.ts';
 import { safeJson } from '../../../json.ts';
@@ -30,7 +31,7 @@ export function registerShowFindings(app: App, ctx: ListenerContext): void {
     const namespace = parsedValue.data.namespace;
     const result = await readAnalyze(target.value, namespace === null ? { kind: 'all' } : { kind: 'namespace', namespace }, ctx.deps);
     if (result.findings === null) {
-      await click.tell(`:warning: Could not list the findings: ${result.errors[0] ?? 'istioctl analyze failed.'}`);
+      await click.tell(`:warning: Could not list the findings: ${escapeMrkdwn(result.errors[0] ?? 'istioctl analyze failed.')}`);
       return { outcome: 'error' };
     }
     const posted = await postListUnder(click.client, ctx.logger, {

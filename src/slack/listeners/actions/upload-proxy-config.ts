@@ -4,7 +4,8 @@ import { UPLOAD_FULL_ACTION } from '../../../../commands/proxy-config.render.ts'
 import { clockTime, resolveCluster } from '../../../command.ts';
 import { PROXY_CONFIG_TYPES } from '../../../istioctl/istioctl.ts';
 import { redactProxyConfig } from '../../../mesh/proxy-config-report.ts';
-import { REDACTED } from '../../../mesh/redact.ts';
+import { REDACTED, redactText } from '../../../mesh/redact.ts';
+import { escapeMrkdwn } from '../../blocks.ts';
 import { isDnsLabel, isDnsSubdomain } from '../../../names.ts';
 import { postSafely, type ListenerContext } from '../../context.ts';
 import { CANNOT_POST, fileDestination } from '../../thread-or-file.ts';
@@ -33,7 +34,7 @@ export function registerUploadProxyConfig(app: App, ctx: ListenerContext): void 
     const { type, pod, namespace } = parsedValue.data;
     const outcome = await ctx.deps.istioctl.proxyConfig(target.value, { type, pod, namespace, full: true });
     if (!outcome.ok) {
-      await click.tell(`:warning: Could not read the full output: ${outcome.error.message}`);
+      await click.tell(`:warning: Could not read the full output: ${escapeMrkdwn(redactText(outcome.error.message))}`);
       return { outcome: 'error' };
     }
     const redacted = redactProxyConfig(outcome.value.value);
@@ -46,7 +47,7 @@ export function registerUploadProxyConfig(app: App, ctx: ListenerContext): void 
           content: redacted.content,
           filename: `proxy-config-${type}-${pod}.${namespace}.${redacted.extension}`,
           title,
-          initial_comment: `${title}. Only names, addresses, ports, domains, route paths, enums, times, versions and certificate facts (serial, identity, validity) are kept; every other value reads ${REDACTED}.`,
+          initial_comment: `${escapeMrkdwn(title)}. Only names, addresses, ports, domains, route paths, enums, times, versions and certificate facts (serial, identity, validity) are kept; every other value reads ${REDACTED}.`,
         }),
       'proxy-config file',
     );
