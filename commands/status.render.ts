@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { SyncState } from '../src/istioctl/types.ts';
+import { describeEndedIstiod } from '../src/kube/control-plane.ts';
 import { minorOf, type ProblemProxy, type StatusSummary, type StatusVerdict } from '../src/mesh/status.ts';
 import { actions, button, context, escapeMrkdwn, fields, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
 import { counted } from '../src/words.ts';
@@ -119,9 +120,12 @@ export function describeProblem(problem: ProblemProxy): string {
 function istiodLines(summary: StatusSummary): string[] {
   const istiods = summary.controlPlane.istiods;
   if (istiods === null) return [];
-  return istiods.map(
-    (pod) => `${pod.name}: ${pod.ready ? 'ready' : `NOT READY (${pod.phase}, ${pod.readyContainers}/${pod.totalContainers})`}${pod.version ? `, ${pod.version}` : ''}${pod.restarts > 0 ? `, ${pod.restarts} restarts` : ''}`,
-  );
+  return [
+    ...istiods.map(
+      (pod) => `${pod.name}: ${pod.ready ? 'ready' : `NOT READY (${pod.phase}, ${pod.readyContainers}/${pod.totalContainers})`}${pod.version ? `, ${pod.version}` : ''}${pod.restarts > 0 ? `, ${pod.restarts} restarts` : ''}`,
+    ),
+    ...summary.controlPlane.ended.map((pod) => `${describeEndedIstiod(pod)}: ended, not counted (the API keeps it until it is deleted)`),
+  ];
 }
 
 export function renderStatusSlack(result: StatusResult): SlackMessage {
@@ -187,14 +191,16 @@ export function renderStatusText(result: StatusResult): string {
 
 export function renderStatusJson(result: StatusResult): Record<string, unknown> {
   const { summary } = result;
+  // A namespace that does not exist has no verdict and no proxies, not "no-proxies".
+  const missing = result.namespaceMissing !== undefined;
   return {
     command: 'status',
     cluster: result.cluster,
     namespace: summary.namespace ?? null,
     asOf: result.asOf.toISOString(),
     errors: result.errors,
-    verdict: summary.verdict,
-    proxies: summary.proxies
+    verdict: missing ? null : summary.verdict,
+    proxies: summary.proxies && !missing
       ? {
           total: summary.proxies.total,
           healthy: summary.proxies.healthy,
@@ -210,7 +216,7 @@ export function renderStatusJson(result: StatusResult): Record<string, unknown> 
       istiods: (summary.controlPlane.istiods ?? []).map((pod) => ({ name: pod.name, ready: pod.ready, version: pod.version, restarts: pod.restarts })),
       available: summary.controlPlane.istiods !== null,
     },
-    versionSkew: summary.proxies ? { ...summary.skew, mismatched: summary.skew.mismatched.map((entry) => ({ ...entry, proxies: summary.skewedProxies[entry.version] ?? [] })) } : null,
+    versionSkew: summary.proxies && !missing ? { ...summary.skew, mismatched: summary.skew.mismatched.map((entry) => ({ ...entry, proxies: summary.skewedProxies[entry.version] ?? [] })) } : null,
     istioctlVersion: result.istioctlVersion ?? null,
   };
 }

@@ -127,7 +127,9 @@ describe('terminal mode', () => {
     assert.equal(text.stderr.split('\n')[0], 'mesh-bot: Namespace nosuchns does not exist in cluster default. Check the name with `kubectl get namespaces`.');
     const json = await cli(['status', '-n', 'nosuchns', '-o', 'json'], { version: '1.24.2', scenario: 'multi-pilot' });
     assert.equal(json.code, 1);
-    assert.deepEqual((JSON.parse(json.stdout) as StatusJson).errors, ['Namespace nosuchns does not exist in cluster default. Check the name with `kubectl get namespaces`.']);
+    const parsed = JSON.parse(json.stdout) as StatusJson & { verdict: string | null };
+    assert.deepEqual(parsed.errors, ['Namespace nosuchns does not exist in cluster default. Check the name with `kubectl get namespaces`.']);
+    assert.deepEqual({ verdict: parsed.verdict, proxies: parsed.proxies }, { verdict: null, proxies: null });
   });
 
   it('says "no proxies in namespace X" for an existing empty namespace, with no green verdict', async () => {
