@@ -3,7 +3,7 @@ import { clockTime } from '../src/command.ts';
 import type { CanaryInspection } from '../src/mesh/canary/service.ts';
 import { describeSplit, weightChange, type Propagation, type PromotionRequest } from '../src/mesh/canary/request.ts';
 import type { CanaryPlan } from '../src/mesh/canary/plan.ts';
-import { actions, button, context, escapeMrkdwn, fields, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
+import { actions, button, context, escapeMrkdwn, escapeMrkdwnKeepingMentions, fields, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
 
 export const APPROVE_ACTION = 'canary_approve';
 export const REJECT_ACTION = 'canary_reject';
@@ -64,17 +64,17 @@ function outcomeLine(request: PromotionRequest): string {
     case 'pending':
       return `:hourglass_flowing_sand: *Waiting for approval* — expires at ${clockTime(new Date(request.expiresAt))}.`;
     case 'approved':
-      return `:gear: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt} — ${request.outcome ? escapeMrkdwn(request.outcome.message) : 'applying…'}`;
+      return `:gear: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt} — ${request.outcome ? escapeMrkdwnKeepingMentions(request.outcome.message) : 'applying…'}`;
     case 'applied':
-      return `:white_check_mark: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt}. ${escapeMrkdwn(request.outcome?.message ?? '')}\n${escapeMrkdwn(propagationLine(request.outcome?.propagation ?? null))}`;
+      return `:white_check_mark: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt}. ${escapeMrkdwnKeepingMentions(request.outcome?.message ?? '')}\n${escapeMrkdwn(propagationLine(request.outcome?.propagation ?? null))}`;
     case 'rejected':
       return withdrawn(request) ? `:leftwards_arrow_with_hook: *Withdrawn* by <@${request.requester}> at ${decidedAt}. Nothing was changed.` : `:x: *Rejected* by <@${request.decidedBy ?? '?'}> at ${decidedAt}. Nothing was changed.`;
     case 'expired':
       return `:clock3: *Expired* at ${clockTime(new Date(request.expiresAt))}. Nothing was changed.`;
     case 'failed':
-      return `:warning: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt} but *not applied*: ${escapeMrkdwn(request.outcome?.message ?? 'unknown error')}`;
+      return `:warning: *Approved* by <@${request.decidedBy ?? '?'}> at ${decidedAt} but *not applied*: ${escapeMrkdwnKeepingMentions(request.outcome?.message ?? 'unknown error')}`;
     case 'cancelled':
-      return `:heavy_minus_sign: *Cancelled*: ${escapeMrkdwn(request.outcome?.message ?? 'the request never reached an approver')} Nothing was changed.`;
+      return `:heavy_minus_sign: *Cancelled*: ${escapeMrkdwnKeepingMentions(request.outcome?.message ?? 'the request never reached an approver')} Nothing was changed.`;
   }
 }
 
@@ -83,7 +83,8 @@ function stateWords(request: PromotionRequest): string {
     case 'pending':
       return `waiting for approval (requested by <@${request.requester}>)`;
     case 'applied':
-      return request.rolledBack ? `applied, then rolled back by <@${request.rolledBack.by}>` : `applied (approved by <@${request.decidedBy ?? '?'}>)`;
+      if (request.rolledBack) return `applied, then rolled back by <@${request.rolledBack.by}>`;
+      return request.supersededBy ? `applied, then superseded by request ${request.supersededBy.id}` : `applied (approved by <@${request.decidedBy ?? '?'}>)`;
     case 'rejected':
       return withdrawn(request) ? 'withdrawn by the requester' : `rejected by <@${request.decidedBy ?? '?'}>`;
     case 'failed':
@@ -114,8 +115,9 @@ function weightFields(request: PromotionRequest): string[] {
   const before = escapeMrkdwn(first ? describeSplit(first.before, plan.stableSubset) : '');
   const after = escapeMrkdwn(first ? describeSplit(first.after, plan.stableSubset) : '');
   if (request.state === 'pending') return [`*Current*\n${before}`, `*Proposed*\n${after}`];
-  if (request.state === 'applied' && !request.rolledBack) return [`*Before*\n${before}`, `*Now*\n${after}`];
-  if (request.state === 'applied') return [`*Before*\n${before}`, `*Applied, then rolled back*\n${after}`];
+  if (request.state === 'applied' && request.rolledBack) return [`*Before*\n${before}`, `*Applied, then rolled back*\n${after}`];
+  if (request.state === 'applied' && request.supersededBy) return [`*Before*\n${before}`, `*Applied, then superseded*\n${after}`];
+  if (request.state === 'applied') return [`*Before*\n${before}`, `*Now*\n${after}`];
   if (request.state === 'approved') return [`*Before*\n${before}`, `*Being applied*\n${after}`];
   return [`*Unchanged*\n${before}`, `*Was proposed*\n${after}`];
 }
@@ -137,6 +139,7 @@ export function renderCard(request: PromotionRequest, now: Date, notify?: string
   if (request.preflight.notes.length > 0) blocks.push(context([request.preflight.notes.map(escapeMrkdwn).join(' · ')]));
   blocks.push(section(outcomeLine(request)));
   if (request.rolledBack) blocks.push(section(`:leftwards_arrow_with_hook: *Rolled back* by <@${request.rolledBack.by}> at ${clockTime(new Date(request.rolledBack.at))}: ${escapeMrkdwn(request.rolledBack.message)}`));
+  else if (request.supersededBy) blocks.push(section(`:arrow_heading_down: *Superseded* at ${clockTime(new Date(request.supersededBy.at))} by request ${request.supersededBy.id}, which changed the weights again.`));
 
   if (request.state === 'pending' && Date.parse(request.expiresAt) > now.getTime()) {
     blocks.push(
@@ -158,7 +161,7 @@ export function renderCard(request: PromotionRequest, now: Date, notify?: string
     );
   }
   const appliedAt = request.outcome?.appliedAt ? Date.parse(request.outcome.appliedAt) : null;
-  if (request.state === 'applied' && !request.rolledBack && appliedAt !== null && now.getTime() - appliedAt < ROLLBACK_WINDOW_MS) {
+  if (request.state === 'applied' && !request.rolledBack && !request.supersededBy && appliedAt !== null && now.getTime() - appliedAt < ROLLBACK_WINDOW_MS) {
     blocks.push(
       actions(`canary_rollback_${request.id}`, [
         button({

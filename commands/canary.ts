@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { clockTime, defineCommand, type CommandDeps, type CommandResult, type Invocation } from '../src/command.ts';
 import type { ClusterConfig } from '../src/config.ts';
 import { CLUSTER_FLAG, NAMESPACE_FLAG, checkObjectName, parseArgs, type FlagSpec } from '../src/grammar.ts';
+import { showEnded } from '../src/mesh/canary/cards.ts';
 import { isNothingToChange } from '../src/mesh/canary/plan.ts';
 import { weightChange } from '../src/mesh/canary/request.ts';
 import type { CanaryInspection } from '../src/mesh/canary/service.ts';
@@ -184,12 +185,13 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
   }
   const rolled = await service.value.rollback(args.namespace, args.virtualService, invocation.user, { to: args.to });
   if (!rolled.ok) return refusal('canary rollback', target.name, now, rolled.error);
-  const { plan, propagation, rolledBack } = rolled.value;
+  const { plan, propagation, rolledBack, cancelled } = rolled.value;
   const summary = `Rolled back ${args.namespace}/${args.virtualService}: ${weightChange(plan)} by <@${invocation.user}>.`;
   if (rolledBack) {
     await deps.cards?.update(rolledBack);
     await deps.cards?.reply(rolledBack, `Rolled back by <@${invocation.user}> with \`/mesh canary rollback\`: ${summary.replace(/^Rolled back /, '')} ${propagationLine(propagation)}`);
   }
+  await showEnded(deps.cards, cancelled);
   return result('canary rollback', {
     cluster: target.name,
     asOf: now,

@@ -291,6 +291,41 @@ describe('approval-gated canary promotion end to end', () => {
     assert.match(reply.text, /v1 50% \/ v2 50% → v1 100% \/ v2 0%/);
   });
 
+  it('marks an earlier promotion superseded when a later one is applied: its card stops claiming "Now" and loses Roll back', async () => {
+    const first = await bot();
+    const earlier = await requestPromotion(first);
+    await first.click({ actionId: 'canary_approve', value: earlier.id, userId: 'U0BOB', channelId: 'C0REL', messageTs: earlier.card.ts });
+    await finalCard(earlier.card.ts);
+    await first.slash('canary promote reviews --weight 80 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });
+    const later = await slack.waitFor((fake) => fake.messages('C0REL').find((message) => message.via === 'api' && message.threadTs === undefined && message.ts !== earlier.card.ts), { timeoutMs: 10_000 });
+    const laterId = buttons(later.blocks).find((element) => element.action_id === 'canary_approve')?.value ?? '';
+    await first.click({ actionId: 'canary_approve', value: laterId, userId: 'U0CAROL', channelId: 'C0REL', messageTs: later.ts });
+    const old = await slack.waitFor((fake) => {
+      const current = fake.message('C0REL', earlier.card.ts);
+      return /Superseded/.test(blockText(current?.blocks)) ? current : undefined;
+    }, { timeoutMs: 10_000 });
+    assert.match(blockText(old.blocks), new RegExp(`\\*Applied, then superseded\\*\\nv1 50% / v2 50%[\\s\\S]*\\*Superseded\\* at \\d\\d:\\d\\d:\\d\\d UTC by request ${laterId}`));
+    assert.ok(!buttons(old.blocks).some((element) => element.action_id === 'canary_rollback'));
+    await slack.waitFor((fake) => fake.threadReplies('C0REL', earlier.card.ts).find((message) => message.text.startsWith(`Superseded: request ${laterId}`)), { timeoutMs: 10_000 });
+    assert.deepEqual(reviewsWeights(api), [20, 80]);
+  });
+
+  it('cancels a pending request that a rollback made obsolete, and its card and thread say so', async () => {
+    const first = await bot();
+    const { card, id } = await requestPromotion(first);
+    await first.slash('canary rollback reviews -n bookinfo --to v1', { userId: 'U0DAVE', channelId: 'C0OPS' });
+    const updated = await slack.waitFor((fake) => {
+      const current = fake.message('C0REL', card.ts);
+      return /Cancelled/.test(blockText(current?.blocks)) ? current : undefined;
+    }, { timeoutMs: 10_000 });
+    assert.match(blockText(updated.blocks), /\*Cancelled\*: VirtualService bookinfo\/reviews was rolled back by <@U0DAVE> after this request was made/);
+    assert.deepEqual(buttons(updated.blocks), [], 'no Approve or Reject on an obsolete request');
+    await slack.waitFor((fake) => fake.threadReplies('C0REL', card.ts).find((message) => /^Cancelled: VirtualService bookinfo\/reviews was rolled back/.test(message.text)), { timeoutMs: 10_000 });
+    await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    assert.match(await ephemeralTo('U0BOB', /was cancelled/), /This promotion request was cancelled/);
+    assert.deepEqual(reviewsWeights(api), [100, 0]);
+  });
+
   it('applies one rule to who may roll back: an approver who is not an operator is refused on the card and on the command', async () => {
     const first = await bot();
     const { card, id } = await requestPromotion(first);

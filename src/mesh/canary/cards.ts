@@ -10,3 +10,11 @@ export interface ApprovalCards {
   /** A thread reply under the card, for the audit trail people read. */
   reply(request: PromotionRequest, text: string): Promise<void>;
 }
+
+/** Cards of requests that ended without a decision (a rollback made them obsolete): rewritten, and told why in their thread. */
+export async function showEnded(cards: ApprovalCards | undefined, ended: readonly PromotionRequest[]): Promise<void> {
+  for (const request of ended) {
+    await cards?.update(request);
+    await cards?.reply(request, `Cancelled: ${request.outcome?.message ?? 'nothing was changed.'}`);
+  }
+}

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
-/** `cancelled`: the request never reached an approver (its card could not be posted, or its replica died first). */
+/**
+ * `cancelled`: ended without a decision: its card could not be posted, its replica died before asking, or a
+ * rollback made its plan obsolete.
+ */
 export const REQUEST_STATES = ['pending', 'approved', 'rejected', 'expired', 'applied', 'failed', 'cancelled'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 export const TERMINAL_STATES: readonly RequestState[] = ['rejected', 'expired', 'applied', 'failed', 'cancelled'];
@@ -51,6 +54,8 @@ export const promotionRequestSchema = z.object({
     .object({ message: z.string(), appliedAt: z.string().nullable(), propagation: propagationSchema.nullable() })
     .nullable(),
   rolledBack: z.object({ by: z.string(), at: z.string(), message: z.string() }).nullable(),
+  /** A later promotion of the same VirtualService was applied: this card's weights are history. */
+  supersededBy: z.object({ id: z.string(), at: z.string() }).nullable().optional(),
 });
 export type PromotionRequest = z.output<typeof promotionRequestSchema>;
 

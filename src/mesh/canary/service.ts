@@ -125,6 +125,8 @@ export interface DecisionOutcome {
   readonly request: PromotionRequest;
   /** Changed the VirtualService (approve and the patch went through). */
   readonly applied: boolean;
+  /** Earlier applied promotions of the VirtualService whose cards now show history (they need updating). */
+  readonly superseded?: readonly PromotionRequest[];
 }
 
 export interface RollbackOutcome {
@@ -132,6 +134,8 @@ export interface RollbackOutcome {
   readonly propagation: Propagation;
   /** The applied promotion this rollback undid (its card needs updating), when there is one. */
   readonly rolledBack: PromotionRequest | null;
+  /** Pending requests the rollback made obsolete, now cancelled (their cards need updating). */
+  readonly cancelled: readonly PromotionRequest[];
 }
 
 const PROMOTION_LABELS = { 'mesh-bot/kind': 'promotion' } as const;
@@ -696,7 +700,8 @@ export function createCanaryService(deps: CanaryDeps) {
     }
     await onChange(decided.value);
     const result = await apply(decided.value, actor, onChange);
-    return ok({ request: result, applied: result.state === 'applied' });
+    const applied = result.state === 'applied';
+    return ok({ request: result, applied, superseded: applied ? await supersede(result) : [] });
   }
 
   function alreadyDecided(request: PromotionRequest): string {
@@ -793,7 +798,25 @@ export function createCanaryService(deps: CanaryDeps) {
     const propagation = await proveSync(namespace, rolledBackAt);
     const note = `${plan.canarySubset} back to 0% (${change}).`;
     const rolledBack = undone ? await markRolledBack(undone.id, actor, note) : null;
-    return { plan, propagation, rolledBack };
+    const cancelled: PromotionRequest[] = [];
+    for (const pending of inspection.pending) {
+      const ended = await cancel(pending.id, `VirtualService ${namespace}/${name} was rolled back by <@${actor}> after this request was made, so its plan no longer applies. Ask again if it is still wanted.`);
+      if (ended) cancelled.push(ended);
+    }
+    return { plan, propagation, rolledBack, cancelled };
+  }
+
+  /** Marks the earlier applied promotions of the same VirtualService as history, so their cards stop claiming "Now". */
+  async function supersede(latest: PromotionRequest): Promise<PromotionRequest[]> {
+    const listed = await listRequests(latest.namespace, latest.virtualService);
+    if (!listed.ok) return [];
+    const superseded: PromotionRequest[] = [];
+    for (const earlier of listed.value) {
+      if (earlier.id === latest.id || earlier.state !== 'applied' || earlier.rolledBack || earlier.supersededBy) continue;
+      const marked = await update(earlier.id, (current) => (current.supersededBy ? null : { ...current, supersededBy: { id: latest.id, at: deps.now().toISOString() } }));
+      if (marked.ok) superseded.push(marked.value);
+    }
+    return superseded;
   }
 
   /**
@@ -815,8 +838,7 @@ export function createCanaryService(deps: CanaryDeps) {
         const cancelled = await cancel(request.id, 'No approval card was ever posted for this request (mesh-bot stopped while asking); nothing was changed.');
         if (cancelled) changed.push(cancelled);
       } else if (request.state === 'approved' && now.getTime() - Date.parse(request.decidedAt ?? request.requestedAt) > INTERRUPTED_AFTER_MS) {
-        const settled = await settleInterrupted(request);
-        if (settled) changed.push(settled);
+        changed.push(...(await settleInterrupted(request)));
       } else if (TERMINAL_STATES.includes(request.state) && now.getTime() - Date.parse(request.requestedAt) > DECIDED_RETENTION_MS) await store.remove(record.name, record.resourceVersion);
     }
     await freeStaleLocks(now);
@@ -842,18 +864,18 @@ export function createCanaryService(deps: CanaryDeps) {
    * the weight patch (see the top of this file), so the request ends as applied or failed and its lock is
    * freed; when the VirtualService cannot be reached it is left for the next sweep.
    */
-  async function settleInterrupted(request: PromotionRequest): Promise<PromotionRequest | null> {
+  async function settleInterrupted(request: PromotionRequest): Promise<PromotionRequest[]> {
     const settled = await settleByFence(request);
     if (settled.landed === null) {
       logger.warn({ canary: { event: 'settle-deferred', id: request.id, reason: settled.reason } }, 'could not settle an interrupted promotion yet');
-      return null;
+      return [];
     }
     logger.warn({ canary: { event: 'settled-after-interruption', id: request.id, landed: settled.landed } }, 'settled an interrupted promotion');
     if (settled.landed) {
       const applied = await markApplied(request, new Date(request.decidedAt ?? request.requestedAt), request.decidedBy ?? '?', ' (confirmed after mesh-bot restarted while applying)');
-      return applied.ok ? applied.value : request;
+      return applied.ok ? [applied.value, ...(await supersede(applied.value))] : [request];
     }
-    return markFailed(request, 'mesh-bot stopped before the change was written; nothing was changed. Ask again with `/mesh canary promote`.', 'interrupted');
+    return [await markFailed(request, 'mesh-bot stopped before the change was written; nothing was changed. Ask again with `/mesh canary promote`.', 'interrupted')];
   }
 
   async function markRolledBack(id: string, actor: string, message: string): Promise<PromotionRequest | null> {

@@ -48,6 +48,10 @@ async function decide(ctx: ListenerContext, click: Click, decision: Decision): P
           ? `Approved by <@${click.user}>; the outcome is not known yet: ${final.outcome?.message ?? 'still applying'}`
           : `Approved by <@${click.user}> but not applied: ${final.outcome?.message ?? 'unknown error'}`;
   await cards?.reply(final, reply);
+  for (const earlier of decided.value.superseded ?? []) {
+    await cards?.update(earlier);
+    await cards?.reply(earlier, `Superseded: request ${final.id} changed ${change} (approved by <@${click.user}>).`);
+  }
   return { outcome: final.state === 'failed' ? 'error' : 'ok', detail: `${request.id} ${final.state}` };
 }
 

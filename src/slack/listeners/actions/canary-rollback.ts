@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { ROLLBACK_ACTION, ROLLBACK_WINDOW_MS, propagationLine } from '../../../../commands/canary.render.ts';
+import { showEnded } from '../../../mesh/canary/cards.ts';
 import type { ListenerContext } from '../../context.ts';
 import { requestFromButton } from './canary-decision.ts';
 import { onClick } from './click.ts';
@@ -19,6 +20,7 @@ export function registerCanaryRollback(app: App, ctx: ListenerContext): void {
     const appliedAt = request.outcome?.appliedAt ? Date.parse(request.outcome.appliedAt) : null;
     if (request.state !== 'applied' || appliedAt === null) return click.refuse('Only an applied promotion can be rolled back from its card.');
     if (request.rolledBack) return click.refuse(`This promotion was already rolled back by <@${request.rolledBack.by}>.`);
+    if (request.supersededBy) return click.refuse(`Request ${request.supersededBy.id} changed these weights again since; roll back with \`/mesh canary rollback ${request.virtualService} -n ${request.namespace} --cluster ${request.cluster}\` instead.`);
     if (ctx.deps.now().getTime() - appliedAt > ROLLBACK_WINDOW_MS) {
       return click.refuse(`The card's rollback window (15 minutes) has passed. Run \`/mesh canary rollback ${request.virtualService} -n ${request.namespace} --cluster ${request.cluster} --to ${request.plan.stableSubset}\` instead.`);
     }
@@ -29,6 +31,7 @@ export function registerCanaryRollback(app: App, ctx: ListenerContext): void {
       await ctx.deps.cards?.update(updated);
       await ctx.deps.cards?.reply(updated, `Rolled back by <@${click.user}>: ${request.namespace}/${request.virtualService} ${updated.rolledBack?.message ?? ''} ${propagationLine(rolled.value.propagation)}`);
     }
+    await showEnded(ctx.deps.cards, rolled.value.cancelled);
     return { outcome: 'ok', detail: `${request.id} rolled back` };
   });
 }
