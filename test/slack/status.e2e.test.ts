@@ -35,10 +35,20 @@ after(() => nock.restore());
 
 describe('/mesh status end to end through the Bolt HTTP receiver', () => {
   let bot: Bot | undefined;
+  let api: FakeKubeApi | undefined;
   afterEach(async () => {
     await bot?.close();
+    await api?.close();
     bot = undefined;
+    api = undefined;
   });
+
+  /** A bot whose Kubernetes API is the stateful fake (its state store works, so kept problem lists do too). */
+  async function botWithApi(scenario: string, configYaml?: string): Promise<Bot> {
+    const started = await statusApi();
+    api = started;
+    return startBot({ istioctl: { version: '1.24.2', scenario }, kubeConfig: () => started.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot' }, ...(configYaml ? { configYaml } : {}) });
+  }
 
   it('acks at once, then posts the summary in the channel with the counts from istioctl 1.24', async () => {
     nockIstiods([{ name: 'istiod-7d4f9-abcde', version: '1.20.8' }, { name: 'istiod-7d4f9-fghij', version: '1.20.8' }]);
@@ -195,31 +205,26 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
   });
 
   it('posts the list of the card\'s own run (same "as of") behind "Show all problem proxies", without running istioctl again', async () => {
-    const api = await statusApi();
-    try {
-      // No result cache: a click that ran istioctl again would show up as a second proxy-status run.
-      bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'large:40' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot' }, configYaml: 'istioctl:\n  cacheTtl: 1ms\n' });
-      await bot.slash('status');
-      const answer = await bot.answer('C0OPS');
-      const cardAsOf = /as of (\d\d:\d\d:\d\d UTC)/.exec(answer.text)?.[1];
-      assert.ok(cardAsOf);
-      const shown = /\*Worst problem proxies\* \(8 of (\d+)\)/.exec(blockText(answer.blocks))?.[1];
-      assert.ok(Number(shown) > 8, 'more problem proxies than the card lists');
-      const button = findButton(answer.blocks, 'status_show_problems');
-      assert.ok(button?.value);
-      const runsBefore = proxyStatusRuns(await bot.istioctlInvocations());
+    // No result cache: a click that ran istioctl again would show up as a second proxy-status run.
+    bot = await botWithApi('large:40', 'istioctl:\n  cacheTtl: 1ms\n');
+    await bot.slash('status');
+    const answer = await bot.answer('C0OPS');
+    const cardAsOf = /as of (\d\d:\d\d:\d\d UTC)/.exec(answer.text)?.[1];
+    assert.ok(cardAsOf);
+    const shown = /\*Worst problem proxies\* \(8 of (\d+)\)/.exec(blockText(answer.blocks))?.[1];
+    assert.ok(Number(shown) > 8, 'more problem proxies than the card lists');
+    const button = findButton(answer.blocks, 'status_show_problems');
+    assert.ok(button?.value);
+    const runsBefore = proxyStatusRuns(await bot.istioctlInvocations());
 
-      await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
-      const reply = await bot.slack.waitFor((fake) => fake.threadReplies('C0OPS', answer.ts)[0]);
-      assert.equal(reply.text, `${shown} problem proxies in default, as of ${cardAsOf}`);
-      const lines = blockText(reply.blocks).replace(/```/g, '').split('\n').filter((line) => line !== '');
-      assert.equal(lines[0], `${shown} problem proxies in default, as of ${cardAsOf}:`);
-      assert.equal(lines.length - 1, Number(shown), 'one line per problem proxy');
-      assert.match(lines[1] ?? '', /^\S+: .*(ERROR|STALE) \(via istiod-\S+, istioctl cluster id prod-\w\w-1\)$/, 'istioctl\'s cluster id only as detail');
-      assert.equal(proxyStatusRuns(await bot.istioctlInvocations()), runsBefore, 'the click read the kept list, not a new istioctl run');
-    } finally {
-      await api.close();
-    }
+    await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
+    const reply = await bot.slack.waitFor((fake) => fake.threadReplies('C0OPS', answer.ts)[0]);
+    assert.equal(reply.text, `${shown} problem proxies in default, as of ${cardAsOf}`);
+    const lines = blockText(reply.blocks).replace(/```/g, '').split('\n').filter((line) => line !== '');
+    assert.equal(lines[0], `${shown} problem proxies in default, as of ${cardAsOf}:`);
+    assert.equal(lines.length - 1, Number(shown), 'one line per problem proxy');
+    assert.match(lines[1] ?? '', /^\S+: .*(ERROR|STALE) \(via istiod-\S+, istioctl cluster id prod-\w\w-1\)$/, 'istioctl\'s cluster id only as detail');
+    assert.equal(proxyStatusRuns(await bot.istioctlInvocations()), runsBefore, 'the click read the kept list, not a new istioctl run');
   });
 
   it('says so when the card\'s list could not be kept, and then shows a new run with its own time', async () => {
@@ -235,52 +240,37 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
   });
 
   it('uploads the problem list as a file when it is too long for a thread message', async () => {
-    const api = await statusApi();
-    try {
-      bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'large:3000' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot' } });
-      await bot.slash('status');
-      const answer = await bot.answer('C0OPS');
-      assert.ok((answer.blocks?.length ?? 0) <= 50);
-      const button = findButton(answer.blocks, 'status_show_problems');
-      assert.ok(button?.value);
-      await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
-      const file = await bot.slack.waitFor((fake) => fake.files.find((candidate) => candidate.completed));
-      assert.equal(file.threadTs, answer.ts);
-      const lines = (file.content?.toString('utf8') ?? '').split('\n');
-      const headline = /^(\d+) problem proxies in default, as of/.exec(lines[0] ?? '')?.[1];
-      assert.equal(lines.length - 1, Number(headline), 'one line per problem proxy after the heading');
-    } finally {
-      await api.close();
-    }
+    bot = await botWithApi('large:3000');
+    await bot.slash('status');
+    const answer = await bot.answer('C0OPS');
+    assert.ok((answer.blocks?.length ?? 0) <= 50);
+    const button = findButton(answer.blocks, 'status_show_problems');
+    assert.ok(button?.value);
+    await bot.click({ actionId: 'status_show_problems', value: button.value, messageTs: answer.ts });
+    const file = await bot.slack.waitFor((fake) => fake.files.find((candidate) => candidate.completed));
+    assert.equal(file.threadTs, answer.ts);
+    const lines = (file.content?.toString('utf8') ?? '').split('\n');
+    const headline = /^(\d+) problem proxies in default, as of/.exec(lines[0] ?? '')?.[1];
+    assert.equal(lines.length - 1, Number(headline), 'one line per problem proxy after the heading');
   });
 
   it('refuses a namespace that does not exist with an error only the typist sees, never "healthy — 0 proxies"', async () => {
-    const api = await statusApi();
-    try {
-      bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot' } });
-      await bot.slash('status -n nosuchns');
-      const answer = await bot.slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'response_url'));
-      assert.equal(answer.ephemeralTo, 'U0ALICE');
-      assert.equal(answer.text, ':x: Namespace nosuchns does not exist in cluster default. Check the name with `kubectl get namespaces`.');
-      assert.doesNotMatch(JSON.stringify(answer), /healthy|all in sync/i);
-    } finally {
-      await api.close();
-    }
+    bot = await botWithApi('multi-pilot');
+    await bot.slash('status -n nosuchns');
+    const answer = await bot.slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'response_url'));
+    assert.equal(answer.ephemeralTo, 'U0ALICE');
+    assert.equal(answer.text, ':x: Namespace nosuchns does not exist in cluster default. Check the name with `kubectl get namespaces`.');
+    assert.doesNotMatch(JSON.stringify(answer), /healthy|all in sync/i);
   });
 
   it('says "no proxies in namespace X" for an existing namespace without proxies, and no green verdict', async () => {
-    const api = await statusApi();
-    try {
-      bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot' } });
-      await bot.slash('status -n quiet');
-      const answer = await bot.answer('C0OPS');
-      assert.match(answer.text, /^default\/quiet: no proxies in namespace quiet — istiod 1\/1 ready \(as of \d\d:\d\d:\d\d UTC\)$/);
-      const text = blockText(answer.blocks);
-      assert.match(text, /:white_circle: \*No proxies\*/);
-      assert.doesNotMatch(text, /healthy|large_green_circle|every proxy runs/i);
-    } finally {
-      await api.close();
-    }
+    bot = await botWithApi('multi-pilot');
+    await bot.slash('status -n quiet');
+    const answer = await bot.answer('C0OPS');
+    assert.match(answer.text, /^default\/quiet: no proxies in namespace quiet — istiod 1\/1 ready \(as of \d\d:\d\d:\d\d UTC\)$/);
+    const text = blockText(answer.blocks);
+    assert.match(text, /:white_circle: \*No proxies\*/);
+    assert.doesNotMatch(text, /healthy|large_green_circle|every proxy runs/i);
   });
 
   it('checks the role before saying anything runs: a viewer reads the refusal, never "Running …"', async () => {
