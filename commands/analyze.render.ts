@@ -62,7 +62,7 @@ function groupTitle(group: AnalyzeGroup): string {
   return `${group.code}${name} (${group.level}, ${group.count}×)${description}`;
 }
 
-/** `VirtualService default/bookinfo: Referenced gateway not found: "bookinfo-gateway"` */
+/** `VirtualService default/bookinfo: Referenced gateway not found: "bookinfo-gateway"` (card and terminal). */
 function findingOnCard(finding: AnalyzeFinding): string {
   const message = finding.message.replace(/\s+/g, ' ').trim();
   return [finding.origin, message].filter((part) => part !== '').join(': ');
@@ -146,9 +146,10 @@ export function renderAnalyzeText(result: AnalyzeResult): string {
   } else if (summary) {
     lines.push('First analyze of this scope: nothing to compare with yet.');
   }
+  const findings = result.findings ?? [];
   for (const group of summary?.groups ?? []) {
     lines.push(`${groupTitle(group)}`, `  ${group.docUrl}`);
-    for (const resource of group.resources) lines.push(`  ${resource}`);
+    for (const finding of findings) if (finding.code === group.code) lines.push(`  ${findingOnCard(finding)}`);
   }
   return `${lines.join('\n')}\n`;
 }

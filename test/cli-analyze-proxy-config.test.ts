@@ -78,6 +78,8 @@ describe('terminal mode: analyze', () => {
     assert.match(run.stdout, /^Mesh analyze: default\/default — 2 errors, 4 warnings, 0 info/);
     assert.match(run.stdout, /Analyzed namespace default \(no -n given\)/);
     assert.match(run.stdout, /https:\/\/istio\.io\/v1\.30\/docs\/reference\/config\/analysis\/ist0174\//);
+    // Every finding with its own message under its code.
+    assert.match(run.stdout, /\n {2}VirtualService default\/bookinfo: Referenced host not found: "productpage"\n/);
   });
 });
 
