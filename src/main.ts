@@ -4,6 +4,9 @@ import { runScheduledDigest } from './schedule/digests.ts';
 import { startServer } from './server.ts';
 import { sandboxWanted } from './sandbox/wanted.ts';
 
+/** Every step of shutdown is bounded (Kubernetes request timeouts, the scheduler's wait); this bounds their sum. */
+const SHUTDOWN_BUDGET_MS = 25_000;
+
 async function main(): Promise<void> {
   const loaded = await loadConfig(process.env);
   if (!loaded.ok) {
@@ -34,6 +37,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    // Kubernetes kills the pod 30 s after SIGTERM (terminationGracePeriodSeconds); exit on our own terms before.
+    setTimeout(() => {
+      logger.error({ waitedMs: SHUTDOWN_BUDGET_MS }, 'shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_BUDGET_MS).unref();
     running.stop().then(
       () => process.exit(0),
       (cause: unknown) => {

@@ -41,6 +41,19 @@ export interface RunningServer extends RunningSlackApp {
 }
 
 const LEASE_NAME = 'mesh-bot-leader';
+/** Part of the shutdown budget (src/main.ts) for runs that are posting; the rest is for the lease and Slack. */
+const SCHEDULER_STOP_MS = 10_000;
+
+/** True when `work` settled within `ms`; it keeps running otherwise. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function scheduledJobs(config: AppConfig, deps: CommandDeps, poster: ChannelPoster, runDigest: DigestRunner | undefined, logger: Logger): ScheduledJob[] {
   const jobs: ScheduledJob[] = [
@@ -134,7 +147,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...running,
     leader,
     async stop() {
-      await scheduler?.stop();
+      // A digest caught mid-post is waited for, but not past this: the lease must still be handed over within the
+      // pod's grace period (the fire's claim then goes stale and the next leader re-runs it, see README).
+      if (scheduler && !(await settlesWithin(scheduler.stop(), SCHEDULER_STOP_MS))) logger.warn({ waitedMs: SCHEDULER_STOP_MS }, 'a scheduled run was still posting at shutdown; handing the lease over anyway');
       // Hand the lease over at once instead of making the other replica wait for it to expire.
       await leader?.stop();
       await electing;

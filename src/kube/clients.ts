@@ -1,4 +1,4 @@
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, createConfiguration, CustomObjectsApi, KubeConfig, Observable, ServerConfiguration, setHeaderMiddleware, VersionApi, type Configuration } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
 
@@ -15,8 +15,46 @@ export interface ClusterKube {
 
 export type KubeFor = (cluster: ClusterConfig) => Result<ClusterKube, { readonly message: string }>;
 
+/**
+ * How long one Kubernetes API request may take. Without a limit a hung connection (API server overloaded, a
+ * half-open TCP connection) would stall a command, the leader's renewal and shutdown past the pod's grace period.
+ */
+export interface KubeTimeouts {
+  /** Every request but the Lease's; lists of VirtualServices across a large mesh can take seconds. Default 15 s. */
+  readonly requestMs: number;
+  /** Lease requests: well under the renew deadline (10 s), so a hung renewal fails in time to retry once. Default 4 s. */
+  readonly leaseMs: number;
+}
+
+export const DEFAULT_KUBE_TIMEOUTS: KubeTimeouts = { requestMs: 15_000, leaseMs: 4_000 };
+
+/**
+ * `KubeConfig.makeApiClient` with a deadline on every request: the generated client sends `RequestContext`'s
+ * signal with the fetch, so a middleware can give each request its own `AbortSignal.timeout`.
+ */
+function timedApiClient<T>(config: KubeConfig, api: new (configuration: Configuration) => T, timeoutMs: number): T {
+  const cluster = config.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  return new api(
+    createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: config },
+      middleware: [
+        setHeaderMiddleware('User-Agent', 'mesh-bot'),
+        {
+          pre: (context) => {
+            context.setSignal(AbortSignal.timeout(timeoutMs));
+            return new Observable(Promise.resolve(context));
+          },
+          post: (response) => new Observable(Promise.resolve(response)),
+        },
+      ],
+    }),
+  );
+}
+
 /** `load` returns a fresh KubeConfig (production: loadFromDefault; tests: one pointing at a fake API server). */
-export function createKubeFor(load: () => KubeConfig): KubeFor {
+export function createKubeFor(load: () => KubeConfig, timeouts: KubeTimeouts = DEFAULT_KUBE_TIMEOUTS): KubeFor {
   const built = new Map<string, Result<ClusterKube, { readonly message: string }>>();
   return (cluster) => {
     const known = built.get(cluster.name);
@@ -33,10 +71,10 @@ export function createKubeFor(load: () => KubeConfig): KubeFor {
       const context = config.getContextObject(config.getCurrentContext());
       result = ok({
         cluster,
-        core: config.makeApiClient(CoreV1Api),
-        custom: config.makeApiClient(CustomObjectsApi),
-        coordination: config.makeApiClient(CoordinationV1Api),
-        version: config.makeApiClient(VersionApi),
+        core: timedApiClient(config, CoreV1Api, timeouts.requestMs),
+        custom: timedApiClient(config, CustomObjectsApi, timeouts.requestMs),
+        coordination: timedApiClient(config, CoordinationV1Api, timeouts.leaseMs),
+        version: timedApiClient(config, VersionApi, timeouts.requestMs),
         contextNamespace: context?.namespace,
       });
     } catch (cause) {
