@@ -45,6 +45,8 @@ export async function keepProblemList(store: StateStore, scope: ListScope, list:
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const current = await store.get(name, storedLists);
     if (!current.ok) return err(current.error.message);
+    // Many cards of one coalesced istioctl run: the first one keeps the list.
+    if (current.value?.value.runs.some((run) => run.asOf === list.asOf)) return ok(undefined);
     const others = (current.value?.value.runs ?? []).filter((run) => run.asOf !== list.asOf);
     const runs = [entry, ...others].sort((a, b) => b.asOf.localeCompare(a.asOf)).slice(0, RUNS_KEPT);
     while (runs.reduce((sum, run) => sum + run.gzip.length, 0) > MAX_STORED_CHARS) runs.pop();
