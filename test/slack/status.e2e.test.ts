@@ -273,6 +273,23 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     assert.doesNotMatch(text, /healthy|large_green_circle|every proxy runs/i);
   });
 
+  it('says it is checking the role while a rate-limited user-group lookup runs, then refuses without "Running …"', async () => {
+    bot = await startBot({
+      istioctl: { version: '1.24.2' },
+      kubeConfig: nockKubeConfig,
+      configYaml: 'access:\n  operators: { usergroups: [S0SRE] }\n  approvers: { users: [U0AARON] }\n',
+      slack: { usergroups: { S0SRE: ['U0OLIVIA'] } },
+    });
+    // Slack answers the group lookup with 429 Retry-After: 2 s; the ack cannot wait that long (3 s limit).
+    bot.slack.rateLimitNext('usergroups.users.list', { retryAfterSeconds: 2 });
+    const { http } = await bot.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0VERA' });
+    assert.equal((JSON.parse(http.body) as { text: string }).text, ':hourglass_flowing_sand: Checking whether you may run `canary promote`…');
+    const refusal = await bot.slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'response_url'));
+    assert.equal(refusal.ephemeralTo, 'U0VERA');
+    assert.match(refusal.text, /^:no_entry: Only operators may run `\/mesh canary promote`: <!subteam\^S0SRE>/);
+    assert.doesNotMatch(JSON.stringify(bot.slack.messages('C0OPS')), /Running/);
+  });
+
   it('checks the role before saying anything runs: a viewer reads the refusal, never "Running …"', async () => {
     bot = await startBot({ istioctl: { version: '1.24.2' }, kubeConfig: nockKubeConfig, configYaml: 'access:\n  operators: { users: [U0OLIVIA] }\n  approvers: { users: [U0AARON] }\n' });
     const { http } = await bot.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0VERA' });
