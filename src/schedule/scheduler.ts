@@ -227,10 +227,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       }
     })();
 
-    const outcome = job.run(due, fence).then(
-      () => ({ ok: true as const }),
-      (cause: unknown) => ({ ok: false as const, cause }),
-    );
+    const outcome = Promise.resolve()
+      .then(() => job.run(due, fence))
+      .then(
+        () => ({ ok: true as const }),
+        (cause: unknown) => ({ ok: false as const, cause }),
+      );
     /** Stopping before the effect started: give the fire back at once instead of waiting for a run that will not post. */
     const abandonedOnStop = new Promise<'stopped'>((resolve) => {
       const onStop = () => {
