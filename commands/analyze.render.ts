@@ -118,15 +118,19 @@ export function renderAnalyzeSlack(result: AnalyzeResult): SlackMessage {
     const firstFindings = firstFindingsByCode(result.findings ?? []);
     for (const group of summary.groups.slice(0, GROUPS_SHOWN)) blocks.push(groupBlock(group, firstFindings.get(group.code) ?? []));
     if (summary.groups.length > GROUPS_SHOWN) blocks.push(context([`…and ${counted(summary.groups.length - GROUPS_SHOWN, 'more code')}`]));
-    blocks.push(
-      actions('analyze_actions', [
-        button({
-          text: summary.total === 1 ? 'Show the finding' : `Show all ${summary.total} findings`,
-          actionId: SHOW_FINDINGS_ACTION,
-          value: JSON.stringify({ cluster: result.cluster, namespace: result.scope.kind === 'namespace' ? result.scope.namespace : null }),
-        }),
-      ]),
-    );
+    // A button for "all" findings only when the card could not quote them all.
+    const allQuoted = summary.groups.length <= GROUPS_SHOWN && summary.groups.every((group) => group.count <= FINDINGS_PER_GROUP);
+    if (!allQuoted) {
+      blocks.push(
+        actions('analyze_actions', [
+          button({
+            text: `Show all ${summary.total} findings`,
+            actionId: SHOW_FINDINGS_ACTION,
+            value: JSON.stringify({ cluster: result.cluster, namespace: result.scope.kind === 'namespace' ? result.scope.namespace : null }),
+          }),
+        ]),
+      );
+    }
   }
   const footer = [`as of ${clockTime(result.asOf)}`];
   if (result.istioctlVersion) footer.push(`istioctl ${escapeMrkdwn(result.istioctlVersion)}`);

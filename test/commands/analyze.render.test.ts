@@ -47,7 +47,9 @@ describe('analyze rendering', () => {
   it('agrees in number: one error, one finding, one more code', () => {
     const one = result([finding('IST0101', 'Error', 'VirtualService bookinfo/bookinfo', 'Referenced gateway not found: "bookinfo-gateway"')]);
     assert.equal(analyzeHeadline(one), 'prod-eu/bookinfo: 1 error, 0 warnings, 0 info — first analyze of this scope (as of 10:02:03 UTC)');
-    assert.match(JSON.stringify(findButton(renderAnalyzeSlack(one).blocks, 'analyze_show_findings')), /"text":"Show the finding"/);
+    const card = renderAnalyzeSlack(one);
+    assert.match(blockText(card.blocks), /• VirtualService bookinfo\/bookinfo: Referenced gateway not found: "bookinfo-gateway"/);
+    assert.equal(findButton(card.blocks, 'analyze_show_findings'), undefined, 'every finding is on the card: no button for "all"');
     assert.match(renderFindingList(one), /^1 finding in prod-eu\/bookinfo, as of 10:02:03 UTC:\n/);
 
     const nineCodes = result(Array.from({ length: 9 }, (_, index) => finding(`IST01${10 + index}`, 'Warning', `Service bookinfo/svc-${index}`, `problem ${index}`)));
