@@ -111,6 +111,7 @@ function controlPlanePart(digest: Digest, format: Format): Part {
   }
   lines.push(...more(facts.istiods.length, 'istiods', format, ' istiod pods'));
   if (facts.gone.length > 0) lines.push(`• ${format.text(clip(`gone since the last digest: ${facts.gone.join(', ')}`))}`);
+  if (facts.ended && facts.ended.length > 0) lines.push(`• ${format.text(clip(`ended, not counted: ${facts.ended.join(', ')}`))}`);
   return { title, lines };
 }
 
@@ -304,7 +305,7 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
     schedule: digest.schedule ?? null,
     baselineAt: digest.baselineAt?.toISOString() ?? null,
     verdict: { level: digest.verdict.level, reasons: digest.verdict.reasons, unavailable: digest.verdict.unavailable },
-    controlPlane: json(digest.controlPlane, (facts) => ({ istiods: facts.istiods, ready: facts.ready, restartsSinceLast: facts.restartsSinceLast, gone: facts.gone })),
+    controlPlane: json(digest.controlPlane, (facts) => ({ istiods: facts.istiods, ready: facts.ready, restartsSinceLast: facts.restartsSinceLast, gone: facts.gone, ended: facts.ended ?? [] })),
     proxies: json(digest.proxies, (facts) => ({
       total: facts.total,
       healthy: facts.healthy,

@@ -2,7 +2,7 @@ import { defineCommand, type CommandDeps, type CommandResult, type Invocation } 
 import type { ClusterConfig } from '../src/config.ts';
 import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
 import type { IstiodPod } from '../src/kube/control-plane.ts';
-import { listIstiods } from '../src/kube/control-plane.ts';
+import { readIstiods, type EndedIstiodPod } from '../src/kube/control-plane.ts';
 import { checkScopeNamespace } from '../src/kube/namespaces.ts';
 import { keepProblemList } from '../src/mesh/status-lists.ts';
 import { summarizeStatus, type StatusSummary } from '../src/mesh/status.ts';
@@ -31,13 +31,14 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   const kube = deps.kubeFor(target);
   const [proxyStatus, istiodPods, version, namespaceState] = await Promise.all([
     deps.istioctl.proxyStatus(target),
-    kube.ok ? listIstiods(kube.value, target.istioNamespace) : Promise.resolve(kube),
+    kube.ok ? readIstiods(kube.value, target.istioNamespace) : Promise.resolve(kube),
     deps.istioctl.clientVersion(),
     checkScopeNamespace(kube, namespace),
   ]);
 
   let istiods: readonly IstiodPod[] | null = null;
-  if (istiodPods.ok) istiods = istiodPods.value;
+  let endedIstiods: readonly EndedIstiodPod[] = [];
+  if (istiodPods.ok) ({ current: istiods, ended: endedIstiods } = istiodPods.value);
   else errors.push(`Kubernetes API: ${istiodPods.error.message}`);
 
   let controlPlaneMissing = false;
@@ -49,6 +50,7 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   const summary = summarizeStatus({
     report: proxyStatus.ok ? proxyStatus.value.value : null,
     istiods,
+    endedIstiods,
     namespace,
     controlPlaneMissing,
   });

@@ -1,4 +1,4 @@
-import type { IstiodPod } from '../kube/control-plane.ts';
+import type { EndedIstiodPod, IstiodPod } from '../kube/control-plane.ts';
 import type { ProxyStatusReport, ProxyStatusRow, SyncState } from '../istioctl/types.ts';
 
 /** `no-proxies`: istioctl answered and no proxy is in scope; never green, there is nothing to call healthy. */
@@ -40,6 +40,8 @@ export interface ControlPlaneSummary {
   /** null when the Kubernetes API could not be read. */
   readonly istiods: readonly IstiodPod[] | null;
   readonly ready: number;
+  /** istiod pods that have ended (Evicted…): mentioned, never counted. */
+  readonly ended: readonly EndedIstiodPod[];
 }
 
 export interface StatusSummary {
@@ -58,6 +60,7 @@ export interface StatusSummary {
 export interface StatusInputs {
   readonly report: ProxyStatusReport | null;
   readonly istiods: readonly IstiodPod[] | null;
+  readonly endedIstiods?: readonly EndedIstiodPod[];
   readonly namespace?: string | undefined;
   readonly controlPlaneMissing?: boolean;
 }
@@ -84,7 +87,7 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
     verdict,
     namespace: inputs.namespace,
     proxies,
-    controlPlane: { istiods, ready: readyIstiods },
+    controlPlane: { istiods, ready: readyIstiods, ended: inputs.endedIstiods ?? [] },
     skew,
     controlPlaneMissing,
     skewedProxies: proxiesByVersion(rows ?? [], skew.mismatched.map((entry) => entry.version)),

@@ -4,7 +4,10 @@ import nock from 'nock';
 import { createKubeFor } from '../../src/kube/clients.ts';
 import { describeEndedIstiod, listIstiods, readIstiods } from '../../src/kube/control-plane.ts';
 import type { ProxyStatusRow } from '../../src/istioctl/types.ts';
+import { statusSections } from '../../src/mesh/digest/control-plane.ts';
 import { summarizeStatus } from '../../src/mesh/status.ts';
+import { ok } from '../../src/result.ts';
+import { renderStatusText } from '../../commands/status.render.ts';
 import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, istiodPodList, nockKubeConfig } from '../support/kube-nock.ts';
 
 const cluster = { name: 'prod-eu', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
@@ -67,6 +70,15 @@ describe('istiod pods from the Kubernetes API', () => {
     assert.equal(summary.verdict, 'healthy');
     assert.deepEqual([summary.controlPlane.ready, summary.controlPlane.istiods?.length], [2, 2]);
     assert.deepEqual(summary.skewedProxies, { '1.23.4': ['b.shop'] });
+
+    // The evicted pod is still mentioned: in /mesh status (text and Slack share the istiod lines) and in the digest.
+    const withDetail = summarizeStatus({ report: { format: 'xds-table', istiods: [], proxies: [proxy('a.shop', '1.24.2')] }, istiods: read.value.current, endedIstiods: read.value.ended });
+    const text = renderStatusText({ cluster: 'prod-eu', asOf: new Date('2026-12-06T09:00:00Z'), errors: [], summary: withDetail, istioctlVersion: undefined });
+    assert.match(text, /Control plane: istiod 2\/2 ready/);
+    assert.match(text, /istiod-5c8d7f6b9-old \(Evicted\): ended, not counted/);
+    const digest = statusSections({ report: ok({ format: 'xds-table', istiods: [], proxies: [proxy('a.shop', '1.24.2')] }), istiods: ok(read.value) }, undefined, null);
+    assert.ok(digest.controlPlane.ok);
+    assert.deepEqual([digest.controlPlane.value.ready, digest.controlPlane.value.istiods.length, digest.controlPlane.value.ended], [2, 2, ['istiod-5c8d7f6b9-old (Evicted)']]);
   });
 
   it('an evicted pod of a newer version does not fake skew either', async () => {

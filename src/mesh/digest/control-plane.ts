@@ -1,4 +1,4 @@
-import type { IstiodPod } from '../../kube/control-plane.ts';
+import { describeEndedIstiod, type IstiodPods } from '../../kube/control-plane.ts';
 import type { ProxyStatusReport, ProxyStatusRow } from '../../istioctl/types.ts';
 import { err, ok, type Result } from '../../result.ts';
 import { summarizeStatus, type VersionSkew } from '../status.ts';
@@ -8,8 +8,8 @@ import type { ControlPlaneFacts, IstiodFacts, ProxyFacts, Section } from './type
 export interface StatusInputs {
   /** istioctl proxy-status, or why it failed. */
   readonly report: Result<ProxyStatusReport, { readonly message: string; readonly kind: string }>;
-  /** istiod pods from the Kubernetes API, or why they could not be listed. */
-  readonly istiods: Result<readonly IstiodPod[], { readonly message: string }>;
+  /** istiod pods from the Kubernetes API (the current control plane and the ended pods), or why they could not be listed. */
+  readonly istiods: Result<IstiodPods, { readonly message: string }>;
 }
 
 export interface StatusSections {
@@ -32,7 +32,7 @@ export function statusSections(inputs: StatusInputs, namespaces: readonly string
   const rows = inputs.report.ok ? inputs.report.value.proxies.filter((row) => inScope(row, namespaces)) : null;
   const summary = summarizeStatus({
     report: inputs.report.ok ? { ...inputs.report.value, proxies: rows ?? [] } : null,
-    istiods: inputs.istiods.ok ? inputs.istiods.value : null,
+    istiods: inputs.istiods.ok ? inputs.istiods.value.current : null,
     controlPlaneMissing: !inputs.report.ok && inputs.report.error.kind === 'no-control-plane',
   });
 
@@ -63,7 +63,7 @@ export function statusSections(inputs: StatusInputs, namespaces: readonly string
   return { controlPlane, proxies, skew, rows };
 }
 
-function controlPlaneFacts(pods: readonly IstiodPod[], baseline: DigestBaseline | null): ControlPlaneFacts {
+function controlPlaneFacts({ current: pods, ended }: IstiodPods, baseline: DigestBaseline | null): ControlPlaneFacts {
   const previous = baseline?.controlPlane?.restarts ?? null;
   const istiods: IstiodFacts[] = pods.map((pod) => {
     if (previous === null) return { name: pod.name, ready: pod.ready, version: pod.version, restarts: pod.restarts, restartsSinceLast: null, isNew: false };
@@ -78,5 +78,6 @@ function controlPlaneFacts(pods: readonly IstiodPod[], baseline: DigestBaseline 
     ready: pods.filter((pod) => pod.ready).length,
     restartsSinceLast: previous === null ? null : istiods.reduce((sum, pod) => sum + (pod.restartsSinceLast ?? 0), 0),
     gone: previous === null ? [] : Object.keys(previous).filter((name) => !names.has(name)).sort(),
+    ended: ended.map(describeEndedIstiod),
   };
 }

@@ -1,6 +1,6 @@
 import type { CommandDeps } from '../../command.ts';
 import type { ClusterConfig } from '../../config.ts';
-import { listIstiods } from '../../kube/control-plane.ts';
+import { readIstiods } from '../../kube/control-plane.ts';
 import { err, ok, type Result } from '../../result.ts';
 import { analyzeSection, readFindings } from './analyze.ts';
 import { baselineRecordName, readBaseline, writeBaseline, type DigestBaseline } from './baseline.ts';
@@ -60,7 +60,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
   const [baselineResult, report, istiods, version, findings, rootBundle, workloadCerts, canaries, pending] = await Promise.all([
     baselineRead,
     proxyStatus,
-    kube.ok ? listIstiods(kube.value, cluster.istioNamespace) : Promise.resolve(kube),
+    kube.ok ? readIstiods(kube.value, cluster.istioNamespace) : Promise.resolve(kube),
     deps.istioctl.clientVersion(),
     readFindings(deps.istioctl, cluster, namespaces),
     kube.ok ? readRootCa(kube.value, namespaces, firedAt, deps.config.certificates) : Promise.resolve(err(kube.error.message)),
@@ -98,7 +98,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
   const next: DigestBaseline = {
     version: 1,
     at,
-    controlPlane: istiods.ok ? { at, restarts: Object.fromEntries(istiods.value.map((pod) => [pod.name, pod.restarts])) } : (baseline?.controlPlane ?? null),
+    controlPlane: istiods.ok ? { at, restarts: Object.fromEntries(istiods.value.current.map((pod) => [pod.name, pod.restarts])) } : (baseline?.controlPlane ?? null),
     proxies: status.proxies.ok ? { at, total: status.proxies.value.total, stale: status.proxies.value.stale, error: status.proxies.value.error } : (baseline?.proxies ?? null),
     analyze: analyze.packed !== null ? { at, snapshot: analyze.packed } : (baseline?.analyze ?? null),
     rootCa: rootCa.ok ? { at, serials: rootCa.value.roots.map((root) => root.serial).sort() } : (baseline?.rootCa ?? null),

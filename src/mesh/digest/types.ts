@@ -28,6 +28,8 @@ export interface ControlPlaneFacts {
   readonly restartsSinceLast: number | null;
   /** istiod pods of the previous digest that are gone now. */
   readonly gone: readonly string[];
+  /** istiod pods that have ended (`istiod-… (Evicted)`): mentioned, not counted as istiods. */
+  readonly ended?: readonly string[];
 }
 
 export interface ProxyCounts {
