@@ -111,9 +111,9 @@ export interface RedactedOutput {
 }
 
 /**
- * The full output made safe to upload: JSON is parsed and redacted structurally (keys, certificates, tokens,
- * credentials), then re-indented; text is redacted line by line. JSON that does not parse is treated as text,
- * so nothing is ever uploaded unredacted.
+ * The full output made safe to upload: JSON is parsed and kept by allow-list (redactConfigDump: routing facts and
+ * certificate facts stay, every other string value becomes "[redacted]"), then re-indented; text is redacted line
+ * by line. JSON that does not parse is treated as text, so nothing is ever uploaded unredacted.
  */
 export function redactProxyConfig(output: ProxyConfigOutput): RedactedOutput {
   // Read once: for output kept as bytes, each read decodes them.
