@@ -52,8 +52,11 @@ const ADDRESS = /^[A-Za-z0-9_.:%[\]*-]{1,255}$/;
 const PATH = /^\.?\/[A-Za-z0-9_.~!$&'()*+,;=:@%/{}-]{0,1023}$/;
 /** RE2 route regexes: anything without whitespace or quotes. */
 const REGEX = /^[^\s"']{1,1024}$/;
-/** proto enum values (`STRICT_DNS`, `V3`, `TLSv1_2`): upper case words, a generated key is never only these. */
-const ENUM = /^(?:[A-Z]+(?:_[A-Z]+)*[0-9]?|TLSv1_[0-3])$/;
+/**
+ * proto enum values (`STRICT_DNS`, `V3`, `HTTP2`, `TLSv1_2`): short upper-case words, each at most 14 letters and a
+ * 2-digit suffix. Generated keys are longer runs (a 16+ character base32 seed without digits is not an enum).
+ */
+const ENUM = /^(?:[A-Z]{1,14}[0-9]{0,2}(?:_[A-Z]{1,14}[0-9]{0,2})*|TLSv1_[0-3])$/;
 const DURATION = /^-?\d+(?:\.\d+)?s$/;
 const TIMESTAMP = /^\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z| [+-]\d{4} UTC(?: m=[+-][\d.]+)?)?$/;
 /** `2023-12-26T05:56:10Z/3`, `uninitialized`, resource versions. */

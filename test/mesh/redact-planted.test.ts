@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { ProxyConfigOutput } from '../../src/istioctl/istioctl.ts';
 import { redactProxyConfig, summarizeProxyConfig } from '../../src/mesh/proxy-config-report.ts';
-import { REDACTED } from '../../src/mesh/redact.ts';
+import { REDACTED, redactConfigDump } from '../../src/mesh/redact.ts';
 
 /**
  * The planted-secret corpus (test/fixtures/planted-secrets, built by build.ts from the corpus's real waypoint dump):
@@ -84,5 +84,12 @@ describe('redactProxyConfig on the planted corpus', () => {
     const values = JSON.parse(upload.content).configs.find((c: { '@type': string }) => c['@type'].endsWith('ListenersConfigDump'));
     const lua = JSON.stringify(values).match(/"default_source_code":\{"inline_string":"([^"]*)"\}/)?.[1];
     assert.equal(lua, REDACTED);
+  });
+});
+
+describe('value shapes kept in any field', () => {
+  it('keeps enums, durations and SPIFFE ids, but not key-like runs that merely look upper-case', () => {
+    const redacted = JSON.stringify(redactConfigDump({ custom: { a: 'STRICT_DNS', b: '0.250s', c: 'spiffe://cluster.local/ns/shop/sa/cart', d: 'JBSWYDPEHPKPXPQRST', e: 'AKIAIOSFODNN7EXAMPLE' } }));
+    assert.equal(redacted, '{"custom":{"a":"STRICT_DNS","b":"0.250s","c":"spiffe://cluster.local/ns/shop/sa/cart","d":"[redacted]","e":"[redacted]"}}');
   });
 });
