@@ -30,6 +30,7 @@ const HCM = 'envoy.filters.network.http_connection_manager';
 const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const TCP_PROXY = 'envoy.filters.network.tcp_proxy';
 const TCP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
+const CLUSTER_TYPE = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
 
 type Json = Record<string, unknown>;
 
@@ -231,7 +232,7 @@ function clusterJson(cluster: EdsCluster): Json {
   const istio: Json = { services: [{ host: cluster.service.fqdn, name: cluster.service.service, namespace: cluster.service.namespace }] };
   if (cluster.rule) istio['config'] = cluster.rule.path;
   return {
-    '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+    '@type': CLUSTER_TYPE,
     name: cluster.name,
     type: 'EDS',
     eds_cluster_config: { eds_config: ADS, service_name: cluster.name },
@@ -242,25 +243,16 @@ function clusterJson(cluster: EdsCluster): Json {
 }
 
 function staticCluster(name: string, type: string): Json {
-  return { cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name, type, connect_timeout: name === 'agent' ? '0.250s' : '1s' } };
+  return { cluster: { '@type': CLUSTER_TYPE, name, type, connect_timeout: name === 'agent' ? '0.250s' : '1s' } };
 }
 
 function clustersSection(world: DemoWorld, pod: DemoPod, inbound: readonly ServicePort[], version: string, updated: string): Json {
   const dynamic = (cluster: Json) => ({ version_info: version, cluster, last_updated: updated });
-  const special = pod.gateway
-    ? [{ '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'BlackHoleCluster', type: 'STATIC', connect_timeout: '10s' }]
-    : [
-        { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'BlackHoleCluster', type: 'STATIC', connect_timeout: '10s' },
-        { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'InboundPassthroughCluster', type: 'ORIGINAL_DST', connect_timeout: '10s', lb_policy: 'CLUSTER_PROVIDED' },
-        { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'PassthroughCluster', type: 'ORIGINAL_DST', connect_timeout: '10s', lb_policy: 'CLUSTER_PROVIDED' },
-        ...[...new Set(inbound.map((p) => p.targetPort))].map((port) => ({
-          '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
-          name: `inbound|${port}||`,
-          type: 'ORIGINAL_DST',
-          connect_timeout: '10s',
-          lb_policy: 'CLUSTER_PROVIDED',
-        })),
-      ];
+  const originalDst = (name: string): Json => ({ '@type': CLUSTER_TYPE, name, type: 'ORIGINAL_DST', connect_timeout: '10s', lb_policy: 'CLUSTER_PROVIDED' });
+  const special = [
+    { '@type': CLUSTER_TYPE, name: 'BlackHoleCluster', type: 'STATIC', connect_timeout: '10s' },
+    ...(pod.gateway ? [] : [originalDst('InboundPassthroughCluster'), originalDst('PassthroughCluster'), ...[...new Set(inbound.map((p) => p.targetPort))].map((port) => originalDst(`inbound|${port}||`))]),
+  ];
   return {
     '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump',
     version_info: version,
