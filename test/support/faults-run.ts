@@ -4,7 +4,7 @@
  * minutes, and one sweep after the last request's TTL — then every invariant.
  */
 import { checkEnd, checkHistory, type Truth, type Violation } from './faults-check.ts';
-import { describeFault, FAILURE_KINDS, AMBIGUOUS_KINDS, type CallRecord, type Fault } from './faults.ts';
+import { describeFault, FAILURE_KINDS, AMBIGUOUS_KINDS, Interleaver, seeded, type CallRecord, type Fault } from './faults.ts';
 import { World, type Actor, type Seed } from './faults-world.ts';
 
 export interface Context {
@@ -45,6 +45,25 @@ export async function setupRequest(world: World): Promise<Context> {
   return { requestId };
 }
 
+/** Invariants that need no sweep: once operations have answered, every pending request has a visible card. */
+function invisiblePending(world: World, after: string): Violation[] {
+  return [...world.requests().values()]
+    .filter((request) => request.state === 'pending' && world.cards(request.id).length === 0)
+    .map((request) => ({ invariant: 'I3' as const, detail: `request ${request.id} is pending but no card shows it after ${after} answered` }));
+}
+
+/** What the leader does after any run: sweep after five minutes, and once more a minute after the last TTL; then I1–I5. */
+async function settleAndJudge(world: World, leader: Actor, truth: Truth): Promise<Violation[]> {
+  world.advance(6 * 60_000);
+  await world.sweep(leader);
+  const lastExpiry = Math.max(world.now.getTime(), ...[...world.requests().values()].map((request) => Date.parse(request.expiresAt)));
+  world.advance(lastExpiry - world.now.getTime() + 60_000);
+  await world.sweep(leader);
+  world.record('end', false);
+  const history = checkHistory(world.history, truth);
+  return [...history.violations, ...checkEnd(world, history.landed)];
+}
+
 export async function runOnce(operation: Operation, fault: Fault | null, interference: Interference = sweepMeanwhile): Promise<RunResult> {
   const world = await World.start(operation.seed);
   try {
@@ -61,22 +80,11 @@ export async function runOnce(operation: Operation, fault: Fault | null, interfe
       const resumed = await Promise.race([done, a.replica.crashed.then(() => 'crashed' as const)]);
       if (resumed === 'crashed') outcome = 'crashed';
     }
-    if (outcome !== 'crashed') {
-      // Nothing may stay pending that no one can see: once an operation has answered, every pending request has its card.
-      for (const request of world.requests().values()) {
-        if (request.state === 'pending' && world.cards(request.id).length === 0) violations.push({ invariant: 'I3', detail: `request ${request.id} is pending but no card shows it after ${operation.name} answered` });
-      }
-    }
+    // Nothing may stay pending that no one can see (a crashed replica's request is the sweep's to clean up).
+    if (outcome !== 'crashed') violations.push(...invisiblePending(world, operation.name));
     world.advance(60_000);
     await operation.retry?.(world, b, context);
-    world.advance(6 * 60_000);
-    await world.sweep(b);
-    const lastExpiry = Math.max(world.now.getTime(), ...[...world.requests().values()].map((request) => Date.parse(request.expiresAt)));
-    world.advance(lastExpiry - world.now.getTime() + 60_000);
-    await world.sweep(b);
-    world.record('end', false);
-    const history = checkHistory(world.history, operation.truth);
-    violations.push(...history.violations, ...checkEnd(world, history.landed));
+    violations.push(...(await settleAndJudge(world, b, operation.truth)));
     return { calls: a.replica.calls, violations, outcome };
   } finally {
     await world.close();
@@ -157,4 +165,60 @@ export function summarize(findings: readonly Finding[]): string[] {
     else groups.set(key, { count: 1, example: finding });
   }
   return [...groups].map(([key, group]) => `${key} — ${group.count} run(s), e.g. ${group.example.fault} [${group.example.site}]`);
+}
+
+/** Two replicas (or two clicks on one) running at once, one Kubernetes/Slack call at a time in a seeded order. */
+export interface Race {
+  readonly name: string;
+  readonly seed?: Seed;
+  readonly truth: Truth;
+  prefix?(world: World): Promise<Context>;
+  lanes(world: World, actors: { readonly a: Actor; readonly b: Actor }, context: Context): ReadonlyMap<string, () => Promise<unknown>>;
+  /** Virtual time that passes at a seeded moment of the race (a slow replica, the minute turning over). */
+  readonly jumpMs?: number;
+}
+
+export async function runRace(race: Race, seed: number): Promise<RunResult> {
+  const world = await World.start(race.seed);
+  try {
+    const context = (await race.prefix?.(world)) ?? {};
+    world.advance(60_000);
+    const random = seeded(seed);
+    const a = world.actor('A');
+    const b = world.actor('B');
+    const interleaver = new Interleaver(random);
+    a.replica.interleaver = interleaver;
+    b.replica.interleaver = interleaver;
+    const jumpAt = race.jumpMs === undefined ? -1 : 1 + Math.floor(random() * 24);
+    await interleaver.run(race.lanes(world, { a, b }, context), () => false, (step) => {
+      if (step === jumpAt && race.jumpMs !== undefined) world.advance(race.jumpMs);
+    });
+    a.replica.interleaver = null;
+    b.replica.interleaver = null;
+    const violations = [...invisiblePending(world, race.name), ...(await settleAndJudge(world, b, race.truth))];
+    return { calls: [...a.replica.calls, ...b.replica.calls], violations, outcome: 'done' };
+  } finally {
+    await world.close();
+  }
+}
+
+/** Someone else changes the VirtualService while replica A waits at a call. */
+export interface Change {
+  readonly name: string;
+  apply(world: World): Promise<void>;
+}
+
+/** Each change at each call of `operation` that reads or writes state (A pauses there, the change lands, A goes on). */
+export async function runChanges(operation: Operation, changes: readonly Change[]): Promise<MatrixReport> {
+  const clean = await runOnce(operation, null);
+  const points = clean.calls.filter((call) => call.write || call.site.includes('virtualservices'));
+  const cases = points.flatMap((call) => changes.map((change) => ({ call, change })));
+  const results = await pool(cases, 4, ({ call, change }) => runOnce(operation, { kind: 'stall', at: call.n }, (world) => change.apply(world)));
+  const findings: Finding[] = clean.violations.map((violation) => ({ operation: operation.name, fault: 'no change', site: '-', violation }));
+  for (const [index, result] of results.entries()) {
+    const item = cases[index];
+    if (!item) continue;
+    for (const violation of result.violations) findings.push({ operation: operation.name, fault: `${item.change.name} before call ${item.call.n}`, site: item.call.site, violation });
+  }
+  return { runs: cases.length + 1, faultPoints: points.length, findings };
 }

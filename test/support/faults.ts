@@ -102,10 +102,6 @@ export class FaultServer {
     this.#armed = failure;
   }
 
-  disarm(): void {
-    this.#armed = null;
-  }
-
   private async forward(request: IncomingMessage, body: Buffer): Promise<Response> {
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string' && name !== 'host' && name !== 'content-length' && name !== 'connection') headers.set(name, value);
@@ -184,7 +180,8 @@ export class Interleaver {
     return new Promise((resolve) => this.#waiting.set(lane, resolve));
   }
 
-  async run(lanes: ReadonlyMap<string, () => Promise<unknown>>, isDead: (lane: string) => boolean): Promise<Map<string, unknown>> {
+  /** `beforeStep` runs before the n-th call is let go (time passing at a seeded moment, say). */
+  async run(lanes: ReadonlyMap<string, () => Promise<unknown>>, isDead: (lane: string) => boolean, beforeStep: (step: number) => void = () => undefined): Promise<Map<string, unknown>> {
     const results = new Map<string, unknown>();
     const all = [...lanes.keys()];
     for (const [lane, start] of lanes) {
@@ -200,7 +197,7 @@ export class Interleaver {
       );
     }
     const settled = (lane: string) => this.#finished.has(lane) || this.#waiting.has(lane) || isDead(lane);
-    for (;;) {
+    for (let step = 1; ; step += 1) {
       const deadline = Date.now() + 10_000;
       while (!all.every(settled)) {
         if (Date.now() > deadline) throw new Error(`interleaving stuck: lanes ${all.filter((lane) => !settled(lane)).join(', ')} neither call nor finish`);
@@ -212,6 +209,7 @@ export class Interleaver {
       if (chosen === undefined) return results;
       const go = this.#waiting.get(chosen);
       this.#waiting.delete(chosen);
+      beforeStep(step);
       go?.();
       // Let the chosen call leave before judging who waits next.
       await new Promise((resolve) => setImmediate(resolve));
@@ -246,6 +244,8 @@ export class Replica {
   #release: () => void = () => undefined;
   readonly #released: Promise<void>;
   interleaver: Interleaver | null = null;
+  /** Calls sent and not yet answered (a stalled call does not count: it waits for the test, not for I/O). */
+  inFlight = 0;
   readonly name: string;
   readonly #fault: Fault | null;
   readonly #faults: { readonly kube: FaultServer; readonly slack: FaultServer };
@@ -284,20 +284,25 @@ export class Replica {
       await this.#released;
     }
     if (fault?.kind === 'crash') {
+      this.inFlight += 1;
       await real().catch(() => undefined);
+      this.inFlight -= 1;
       this.die();
       return never<T>();
     }
     let answer: Promise<T>;
     if (fault?.kind === 'fail') {
       const server = flavour === 'kube' ? this.#faults.kube : this.#faults.slack;
+      // Left armed: a persistent failure also meets attempts the client makes after it gave up on the call.
       server.arm({ failure: fault.failure, applied: fault.applied, persistent: fault.persistent });
-      answer = failing().finally(() => server.disarm());
+      answer = failing();
     } else {
       answer = real();
     }
+    this.inFlight += 1;
+    const answered = answer.finally(() => (this.inFlight -= 1));
     // A replica that died while this call was in flight never sees its answer either.
-    return answer.then(
+    return answered.then(
       (value) => (this.dead ? never<T>() : value),
       (error: unknown) => (this.dead ? never<T>() : Promise.reject(error)),
     );
@@ -353,4 +358,63 @@ export function kubeConfigAt(base: KubeConfig, server: string): KubeConfig {
     currentContext: base.currentContext,
   });
   return config;
+}
+
+/**
+ * Virtual time for the scheduler and leader: `runUntil` fires timers in order, each only once every replica's
+ * calls have been answered, so the outcome depends on the virtual times alone, never on how fast I/O was.
+ */
+export class StepClock {
+  #now: number;
+  #timers: { readonly at: number; readonly seq: number; readonly resolve: () => void }[] = [];
+  #seq = 0;
+
+  constructor(start: string) {
+    this.#now = Date.parse(start);
+  }
+
+  now = (): number => this.#now;
+  monotonic = (): number => this.#now;
+
+  sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const timer = { at: this.#now + Math.max(0, ms), seq: (this.#seq += 1), resolve: () => resolve() };
+      this.#timers.push(timer);
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.#timers = this.#timers.filter((candidate) => candidate !== timer);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
+
+  async runUntil(until: number, replicas: readonly Replica[], onTick: (now: number) => void = () => undefined): Promise<void> {
+    for (;;) {
+      await quiet(replicas);
+      onTick(this.#now);
+      const next = [...this.#timers].sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!next || next.at > until) break;
+      this.#timers = this.#timers.filter((timer) => timer !== next);
+      this.#now = Math.max(this.#now, next.at);
+      next.resolve();
+    }
+    this.#now = until;
+  }
+}
+
+/** Waits until no live replica has a call in flight, and the work those answers triggered has run. */
+async function quiet(replicas: readonly Replica[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let calm = 0;
+  while (calm < 3) {
+    if (Date.now() > deadline) throw new Error('replicas never went quiet');
+    await new Promise((resolve) => setImmediate(resolve));
+    calm = replicas.every((replica) => replica.dead || replica.inFlight === 0) ? calm + 1 : 0;
+  }
 }

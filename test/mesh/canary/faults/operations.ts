@@ -5,13 +5,13 @@ import { World } from '../../../support/faults-world.ts';
 
 const noRollback = { rollback: false, stable: null } as const;
 
-function requestOf(context: Context): string {
+export function requestOf(context: Context): string {
   if (!context.requestId) throw new Error('the prefix made no request');
   return context.requestId;
 }
 
 /** reviews 90/10 promoted to 50/50 and approved: a canary to roll back. */
-async function appliedPromotion(world: World): Promise<Context> {
+export async function appliedPromotion(world: World): Promise<Context> {
   const context = await setupRequest(world);
   world.advance(30_000);
   await world.click(world.actor('setup-approver'), APPROVE_ACTION, requestOf(context), 'U0BOB');
