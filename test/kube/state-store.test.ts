@@ -8,6 +8,8 @@ import { createStateStore, recordName, type StateStore } from '../../src/kube/st
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 
 const counter = z.object({ count: z.number() });
+/** The two places a record can be in a ConfigMap. */
+type StoredConfigMap = { readonly data?: Record<string, string>; readonly binaryData?: Record<string, string> };
 
 describe('state store (ConfigMaps in the bot namespace)', () => {
   let api: FakeKubeApi;
@@ -69,15 +71,15 @@ describe('state store (ConfigMaps in the bot namespace)', () => {
     // 2 MiB of JSON that compresses well (like analyze fingerprints' origins): stored, not refused.
     const lines = Array.from({ length: 40_000 }, (_, i) => `VirtualService team-${i % 300}/checkout-route-${i}`);
     assert.ok((await store.upsert('large', { lines })).ok);
-    const large = api.get('v1', 'ConfigMap', 'mesh-bot', 'large');
-    assert.equal(large?.['data'], undefined);
-    assert.match(String(large?.['binaryData']?.['value.json.gz']), /^H4sI/);
+    const large = api.get('v1', 'ConfigMap', 'mesh-bot', 'large') as StoredConfigMap | undefined;
+    assert.equal(large?.data, undefined);
+    assert.match(String(large?.binaryData?.['value.json.gz']), /^H4sI/);
     const read = await store.get('large', blob);
     assert.equal(read.ok && read.value?.value.lines.length, 40_000);
 
     assert.ok((await store.upsert('large', { lines: ['small now'] })).ok);
-    const small = api.get('v1', 'ConfigMap', 'mesh-bot', 'large');
-    assert.deepEqual([small?.['data']?.['value.json'], small?.['binaryData']], ['{"lines":["small now"]}', undefined]);
+    const small = api.get('v1', 'ConfigMap', 'mesh-bot', 'large') as StoredConfigMap | undefined;
+    assert.deepEqual([small?.data?.['value.json'], small?.binaryData], ['{"lines":["small now"]}', undefined]);
 
     // A plain-JSON record of an older mesh-bot, or a hand-made one, still reads.
     await api.kubeConfig().makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: 'mesh-bot', body: { metadata: { name: 'legacy' }, data: { 'value.json': '{"count":7}' } } });

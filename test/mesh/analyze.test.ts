@@ -275,8 +275,8 @@ describe('analyze history at 50,000 findings (ConfigMaps of the fake API server)
     const findings = meshFindings(50_000);
     assert.deepEqual((await compareAndRecord(store, key, meshFindings(10), at(0))).errors, []);
     assert.deepEqual((await compareAndRecord(store, key, findings, at(1))).errors, []);
-    const configMap = api.get('v1', 'ConfigMap', 'mesh-bot', historyRecordName('prod', 'all'));
-    assert.ok(configMap?.['binaryData']?.['value.json.gz'], 'gzip in binaryData');
+    const configMap = api.get('v1', 'ConfigMap', 'mesh-bot', historyRecordName('prod', 'all')) as { readonly binaryData?: Record<string, string> } | undefined;
+    assert.ok(configMap?.binaryData?.['value.json.gz'], 'gzip in binaryData');
 
     const added = finding('IST0101', 'Error', 'VirtualService shop/new-route', 'Referenced host not found: "new.shop.svc.cluster.local"');
     const next = await compareAndRecord(store, key, [...findings.slice(1), added], at(2));
