@@ -29,7 +29,9 @@ describe('istioctl and Kubernetes text reaches Slack escaped (mrkdwn)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mesh-bot-escape-'));
     const file = join(dir, 'analyze.json');
     const finding = { code: 'IST0101', documentationUrl: 'https://istio.io/v1.28/docs/reference/config/analysis/ist0101/?ref=istioctl-analyze', level: 'Error', message: `Referenced host not found: "${HOSTILE}"`, origin: 'VirtualService shop/reviews' };
-    await writeFile(file, JSON.stringify([finding], null, '\t'));
+    // Four findings of one code: the card quotes three, so it offers "Show all findings" for the rest.
+    const findings = ['reviews', 'ratings', 'details', 'productpage'].map((name) => ({ ...finding, origin: `VirtualService shop/${name}` }));
+    await writeFile(file, JSON.stringify(findings, null, '\t'));
     bot = await startBot({ istioctl: { version: '1.28.1', analyzeFile: file }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot' } });
 
     await bot.slash('analyze -n shop');
