@@ -1,15 +1,14 @@
 import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { CanaryInspection } from '../src/mesh/canary/service.ts';
-import { describeSplit, weightChange, type Propagation, type PromotionRequest } from '../src/mesh/canary/request.ts';
+import { ROLLBACK_WINDOW_MS, describeSplit, weightChange, type Propagation, type PromotionRequest } from '../src/mesh/canary/request.ts';
 import type { CanaryPlan } from '../src/mesh/canary/plan.ts';
 import { actions, button, context, escapeMrkdwn, escapeMrkdwnKeepingMentions, fields, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
 
 export const APPROVE_ACTION = 'canary_approve';
 export const REJECT_ACTION = 'canary_reject';
 export const ROLLBACK_ACTION = 'canary_rollback';
-/** The card's Roll back button stays this long after a promotion was applied. */
-export const ROLLBACK_WINDOW_MS = 15 * 60_000;
+export { ROLLBACK_WINDOW_MS } from '../src/mesh/canary/request.ts';
 
 export interface RouteView {
   readonly name: string | null;

@@ -157,7 +157,10 @@ async function promote(args: Extract<ResolvedCanaryArgs, { action: 'promote' }>,
     await service.value.cancel(created.value.id, `its approval card could not be posted (${posted.error}).`);
     return refusal('canary promote', target.name, now, `The approval card could not be posted, so the request was cancelled and nothing is pending: ${posted.error}. Then ask again.`);
   }
-  await service.value.attachCard(created.value.id, posted.value);
+  const attached = await service.value.attachCard(created.value.id, posted.value, created.value);
+  if (attached.ok && attached.value.state !== 'pending') {
+    return refusal('canary promote', target.name, now, `The request ${created.value.id} ended before its card was up (${attached.value.state}: ${attached.value.outcome?.message ?? 'see the card'}). Ask again.`);
+  }
   const summary = `Approval requested for ${args.namespace}/${args.virtualService}: ${weightChange(created.value.plan)}. The card is in <#${posted.value.channel}>; it expires at ${clockTime(new Date(created.value.expiresAt))}.`;
   const blocks: KnownBlock[] = [header('Canary promotion requested'), section(escapeMrkdwn(summary).replace(/&lt;#(C[A-Z0-9]+)&gt;/, '<#$1>')), context([`request ${created.value.id}`])];
   const answer = result('canary promote', { cluster: target.name, asOf: now, errors: [], failed: false, slack: message(summary, blocks), text: summary, json: { ...json, requestId: created.value.id } });
@@ -188,10 +191,10 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
   const { plan, propagation, rolledBack, cancelled } = rolled.value;
   const summary = `Rolled back ${args.namespace}/${args.virtualService}: ${weightChange(plan)} by <@${invocation.user}>.`;
   if (rolledBack) {
-    await deps.cards?.update(rolledBack);
+    await service.value.showCard(rolledBack);
     await deps.cards?.reply(rolledBack, `Rolled back by <@${invocation.user}> with \`/mesh canary rollback\`: ${summary.replace(/^Rolled back /, '')} ${propagationLine(propagation)}`);
   }
-  await showEnded(deps.cards, cancelled);
+  await showEnded(service.value.showCard, deps.cards, cancelled);
   return result('canary rollback', {
     cluster: target.name,
     asOf: now,

@@ -20,12 +20,14 @@ export function slackApprovalCards(client: WebClient, logger: Logger, now: () =>
       }
     },
     async update(request) {
-      if (!request.card) return;
+      if (!request.card) return false;
       const card = renderCard(request, now());
       try {
         await client.chat.update({ channel: request.card.channel, ts: request.card.ts, text: card.text, blocks: [...card.blocks] });
+        return true;
       } catch (cause) {
         logger.warn({ err: cause, request: request.id }, 'could not update the approval card');
+        return false;
       }
     },
     async reply(request, text) {

@@ -146,6 +146,9 @@ describe('approval-gated canary promotion end to end', () => {
     await new Promise((resolve) => setTimeout(resolve, 1200));
     await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
     assert.match(await ephemeralTo('U0BOB', /expired/), /expired at \d\d:\d\d UTC; nothing was changed/);
+    const updated = await finalCard(card.ts);
+    assert.match(blockText(updated?.blocks), /\*Expired\* at/, 'the late click rewrites the card, not only the sweep');
+    assert.deepEqual(buttons(updated?.blocks), []);
     assert.equal(realPatches(api), 0);
     assert.deepEqual(reviewsWeights(api), [90, 10]);
   });

@@ -56,6 +56,8 @@ export const promotionRequestSchema = z.object({
   rolledBack: z.object({ by: z.string(), at: z.string(), message: z.string() }).nullable(),
   /** A later promotion of the same VirtualService was applied: this card's weights are history. */
   supersededBy: z.object({ id: z.string(), at: z.string() }).nullable().optional(),
+  /** `cardKey` of what the card last showed; the sweep re-renders a card whose key lags. Absent: not tracked. */
+  cardShows: z.string().nullable().optional(),
 });
 export type PromotionRequest = z.output<typeof promotionRequestSchema>;
 
@@ -66,6 +68,25 @@ export function newRequestId(): string {
 }
 
 export const REQUEST_ID = /^pr-[0-9a-f]{12}$/;
+
+/** The card's Roll back button stays this long after a promotion was applied. */
+export const ROLLBACK_WINDOW_MS = 15 * 60_000;
+
+/** Everything that changes what the card shows: when it differs from `cardShows`, the card is stale. */
+export function cardKey(request: PromotionRequest, now: Date): string {
+  const appliedAt = request.outcome?.appliedAt ? Date.parse(request.outcome.appliedAt) : null;
+  const rollbackOpen = request.state === 'applied' && appliedAt !== null && now.getTime() - appliedAt < ROLLBACK_WINDOW_MS;
+  const pendingOpen = request.state === 'pending' && !isExpired(request, now);
+  return [
+    request.state,
+    pendingOpen ? 'open' : '',
+    request.outcome?.propagation ? 'proven' : '',
+    request.outcome && request.state === 'approved' ? 'unclear' : '',
+    rollbackOpen ? 'rollback' : '',
+    request.rolledBack ? 'rolled-back' : '',
+    request.supersededBy ? 'superseded' : '',
+  ].join('|');
+}
 
 export function isExpired(request: PromotionRequest, now: Date): boolean {
   return request.state === 'pending' && Date.parse(request.expiresAt) <= now.getTime();

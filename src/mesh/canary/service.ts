@@ -42,14 +42,16 @@ import type { CoreV1Api } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../../config.ts';
 import type { Istioctl } from '../../istioctl/istioctl.ts';
 import type { IstioObjects, JsonPatchOp, KubeCallError, KubeObject } from '../../kube/istio-objects.ts';
-import { describeKubeError } from '../../kube/errors.ts';
+import { describeKubeError, kubeStatusOf } from '../../kube/errors.ts';
 import { recordName, type StateStore, type Stored } from '../../kube/state-store.ts';
 import type { Logger } from '../../log.ts';
 import { err, ok, type Result } from '../../result.ts';
+import type { ApprovalCards } from './cards.ts';
 import { detectOwner, rolloutRefs, type Owner } from './ownership.ts';
 import { planWeights, type CanaryPlan } from './plan.ts';
 import {
   TERMINAL_STATES,
+  cardKey,
   isExpired,
   lockSchema,
   newRequestId,
@@ -89,6 +91,8 @@ export interface CanaryDeps {
    * (default: istiod's PILOT_DEBOUNCE_MAX, 10 s, capped at `timeoutMs`).
    */
   readonly propagation: { readonly timeoutMs: number; readonly intervalMs: number; readonly settleMs?: number };
+  /** Where cards are rendered; with it, `showCard` records what each card shows and the sweep repairs stale ones. */
+  readonly cards?: ApprovalCards | undefined;
 }
 
 export interface SubsetInfo {
@@ -499,8 +503,13 @@ export function createCanaryService(deps: CanaryDeps) {
     };
     const created = await store.create(requestName(id), request, PROMOTION_LABELS);
     if (!created.ok) {
-      await store.remove(locked.value.name, locked.value.resourceVersion);
-      return fail(created.error.kind === 'exists' ? 'Another replica ended this request while it was being recorded; try again.' : created.error.message);
+      // The create may have landed all the same (an answer lost to a timeout): find out before letting go of the lock.
+      const landed = created.error.kind === 'exists' ? { state: 'terminal' as const } : await holderState(id, namespace, vs.metadata.name, request.requestedAt);
+      if (landed.state === 'unknown') return fail(`mesh-bot could not tell whether the request was recorded (${created.error.message}); the leader cleans it up within minutes, then ask again.`);
+      if (landed.state === 'terminal') {
+        await store.remove(locked.value.name, locked.value.resourceVersion);
+        return fail(created.error.kind === 'exists' ? 'Another replica ended this request while it was being recorded; try again.' : created.error.message);
+      }
     }
     const claimed = await claimOwnership(request);
     if (!claimed.ok) {
@@ -531,25 +540,29 @@ export function createCanaryService(deps: CanaryDeps) {
     return read.ok ? (read.value?.value ?? null) : null;
   }
 
+  /** The audit Event on the VirtualService; one retry, and an Event that already exists is the one we meant. */
   async function recordEvent(target: Pick<PromotionRequest, 'namespace' | 'virtualService' | 'apiVersion'>, message: string, reason: string, id: string | null): Promise<void> {
     const now = deps.now();
-    try {
-      await deps.core.createNamespacedEvent({
-        namespace: target.namespace,
-        body: {
-          metadata: { generateName: `${target.virtualService}.`, namespace: target.namespace },
-          involvedObject: { apiVersion: `networking.istio.io/${target.apiVersion}`, kind: 'VirtualService', name: target.virtualService, namespace: target.namespace },
-          reason,
-          message,
-          type: 'Normal',
-          source: { component: 'mesh-bot' },
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-        },
-      });
-    } catch (cause) {
-      logger.warn({ err: cause, request: id }, 'could not record a Kubernetes Event');
+    const body = {
+      // Named per request and reason, so a retry after a lost answer, or the sweep confirming the same change, makes no second Event.
+      metadata: id === null ? { generateName: `${target.virtualService}.`, namespace: target.namespace } : { name: `${target.virtualService}.${id}.${reason.toLowerCase()}`, namespace: target.namespace },
+      involvedObject: { apiVersion: `networking.istio.io/${target.apiVersion}`, kind: 'VirtualService', name: target.virtualService, namespace: target.namespace },
+      reason,
+      message,
+      type: 'Normal',
+      source: { component: 'mesh-bot' },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    for (let attempt = 1; attempt <= 2; attempt += 1) {
+      try {
+        await deps.core.createNamespacedEvent({ namespace: target.namespace, body });
+        return;
+      } catch (cause) {
+        if (kubeStatusOf(cause)?.reason === 'AlreadyExists' && id !== null) return;
+        if (attempt === 2) logger.warn({ err: cause, request: id }, 'could not record a Kubernetes Event');
+      }
     }
   }
 
@@ -725,8 +738,10 @@ export function createCanaryService(deps: CanaryDeps) {
 
   async function expire(request: PromotionRequest): Promise<PromotionRequest> {
     const expired = await update(request.id, (current) => (current.state === 'pending' ? { ...current, state: 'expired' } : null));
-    await finish(request);
-    return expired.ok ? expired.value : request;
+    // Only a request recorded as ended lets go of the VirtualService; otherwise the next sweep tries again.
+    const stored = expired.ok ? expired.value : await get(request.id);
+    if (stored && TERMINAL_STATES.includes(stored.state)) await finish(stored);
+    return stored ?? request;
   }
 
   /** Ends a pending request no approver can see (its card could not be posted): nothing stays pending. */
@@ -842,7 +857,14 @@ export function createCanaryService(deps: CanaryDeps) {
       } else if (TERMINAL_STATES.includes(request.state) && now.getTime() - Date.parse(request.requestedAt) > DECIDED_RETENTION_MS) await store.remove(record.name, record.resourceVersion);
     }
     await freeStaleLocks(now);
-    return changed;
+    await repairCards();
+    // As stored now, not as this sweep last saw them: whoever re-renders these cards must not show an older state.
+    const fresh: PromotionRequest[] = [];
+    for (const request of changed) {
+      const current = await get(request.id);
+      if (current) fresh.push(current);
+    }
+    return fresh;
   }
 
   /** Locks whose holder is terminal (its replica died before freeing it) or never came to exist. */
@@ -883,11 +905,45 @@ export function createCanaryService(deps: CanaryDeps) {
     return updated.ok ? updated.value : null;
   }
 
-  async function attachCard(id: string, card: { channel: string; ts: string }): Promise<Result<PromotionRequest, string>> {
-    return update(id, (current) => ({ ...current, card }));
+  /**
+   * Records where the card is and what it showed (`shown`: the request as rendered). When the request moved on
+   * meanwhile (the sweep cancelled it while the post was slow), the card is rewritten at once.
+   */
+  async function attachCard(id: string, card: { channel: string; ts: string }, shown?: PromotionRequest): Promise<Result<PromotionRequest, string>> {
+    const attached = await update(id, (current) => ({ ...current, card, ...(shown ? { cardShows: cardKey(shown, deps.now()) } : {}) }));
+    if (attached.ok && shown && attached.value.state !== shown.state) return ok(await showCard(attached.value));
+    return attached;
   }
 
-  return { inspect, prepare, createRequest, attachCard, cancel, decide, planRollback, rollback, sweepExpired, get, markRolledBack };
+  /**
+   * Renders the request's card (or the card at `at`, a stray copy someone clicked) and records what it shows,
+   * unless the request changed again meanwhile: then it stays marked stale and the sweep renders it again.
+   */
+  async function showCard(request: PromotionRequest, at?: { readonly channel: string; readonly ts: string }): Promise<PromotionRequest> {
+    if (!deps.cards) return request;
+    if (at && (at.channel !== request.card?.channel || at.ts !== request.card.ts)) {
+      await deps.cards.update({ ...request, card: at });
+      return request;
+    }
+    const key = cardKey(request, deps.now());
+    if (!request.card || !(await deps.cards.update(request))) return request;
+    const marked = await update(request.id, (current) => (current.cardShows === key || cardKey(current, deps.now()) !== key ? null : { ...current, cardShows: key }));
+    return marked.ok ? marked.value : request;
+  }
+
+  /** Cards whose recorded view lags their request (a crash or a failed chat.update after a change), rendered again. */
+  async function repairCards(): Promise<void> {
+    if (!deps.cards) return;
+    const listed = await store.list('mesh-bot/kind=promotion', promotionRequestSchema);
+    if (!listed.ok) return;
+    const now = deps.now();
+    for (const { value: request } of listed.value) {
+      if (request.cluster !== cluster.name || !request.card || request.cardShows === undefined || request.cardShows === cardKey(request, now)) continue;
+      await showCard(request);
+    }
+  }
+
+  return { inspect, prepare, createRequest, attachCard, showCard, cancel, decide, planRollback, rollback, sweepExpired, get, markRolledBack };
 }
 
 export type CanaryService = ReturnType<typeof createCanaryService>;

@@ -22,6 +22,7 @@ export function canaryServiceFor(deps: CommandDeps, cluster: ClusterConfig): Res
       sleep: deps.sleep,
       ttlMs: deps.config.approvals.ttl,
       propagation: { timeoutMs: deps.config.approvals.propagationTimeout, intervalMs: deps.config.approvals.propagationInterval },
+      cards: deps.cards,
     }),
   );
 }

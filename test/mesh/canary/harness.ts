@@ -24,6 +24,7 @@ export interface HarnessOptions {
   /** What proxy-status answers, given when it was asked. */
   readonly proxyStatus?: (asOf: Date) => ProxyStatusReport;
   readonly propagation?: CanaryDeps['propagation'];
+  readonly cards?: CanaryDeps['cards'];
 }
 
 export interface Harness {
@@ -82,6 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         sleep: async (ms) => harness.advance(ms),
         ttlMs: 30 * 60_000,
         propagation: options.propagation ?? { timeoutMs: 0, intervalMs: 0 },
+        cards: options.cards,
       });
     },
     async stored(id) {

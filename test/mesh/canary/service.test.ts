@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { AnalyzeFinding } from '../../../src/istioctl/parsers/analyze.ts';
+import type { ApprovalCards } from '../../../src/mesh/canary/cards.ts';
 import { lockSchema } from '../../../src/mesh/canary/request.ts';
 import { reviewsWeights, seedReviews } from '../../support/bookinfo.ts';
 import { annotationsOfReviews, dieOnWeightPatch, pendingRequest as pendingIn, startHarness, weightWrites, type Harness, type HarnessOptions } from './harness.ts';
@@ -164,7 +165,33 @@ describe('canary service against the Kubernetes API', () => {
     assert.ok(rolled.ok, rolled.ok ? '' : rolled.error);
     assert.deepEqual(reviewsWeights(harness.api), [100, 0]);
   });
+
+  it('renders a card again in the next sweep when its update after a decision was lost, and then leaves it alone', async () => {
+    const shown: string[] = [];
+    let slackUp = false;
+    const cards: ApprovalCards = {
+      post: async () => ({ ok: true, value: { channel: 'C0REL', ts: '1.1' } }),
+      update: async (request) => {
+        if (slackUp) shown.push(request.state);
+        return slackUp;
+      },
+      reply: async () => undefined,
+    };
+    const { canary, request } = await pendingRequest({ cards });
+    await canary.attachCard(request.id, { channel: 'C0REL', ts: '1.1' }, request);
+    const decided = await canary.decide(request.id, 'U0CAROL', 'reject', async (current) => {
+      await canary.showCard(current);
+    });
+    assert.ok(decided.ok);
+    assert.deepEqual(shown, [], 'Slack was down: the card still says "waiting for approval"');
+    slackUp = true;
+    await canary.sweepExpired();
+    assert.deepEqual(shown, ['rejected'], 'the sweep noticed the card lagged and rendered it');
+    await canary.sweepExpired();
+    assert.deepEqual(shown, ['rejected'], 'a card that shows the truth is not rendered again');
+  });
 });
+
 
 /** A request record in the stored shape, for seeding state directly. */
 function tombstoneLike(id: string) {

@@ -33,11 +33,18 @@ async function decide(ctx: ListenerContext, click: Click, decision: Decision): P
   }
   const cards = ctx.deps.cards;
   const decided = await service.decide(request.id, click.user, decision, async (current) => {
-    await cards?.update(current);
+    await service.showCard(current);
   });
-  if (!decided.ok) return click.refuse(decided.error);
-  const final = decided.value.request;
-  await cards?.update(final);
+  if (!decided.ok) {
+    // The click may have ended the request (expired), or the card clicked may be stale: show what is true now.
+    const current = await service.get(request.id);
+    if (current && current.state !== 'pending') {
+      await service.showCard(current);
+      if (click.messageTs && click.messageTs !== current.card?.ts) await service.showCard(current, { channel: click.channel, ts: click.messageTs });
+    }
+    return click.refuse(decided.error);
+  }
+  const final = await service.showCard(decided.value.request);
   const change = `${final.namespace}/${final.virtualService} ${weightChange(final.plan)}`;
   const reply =
     final.state === 'applied'
@@ -49,7 +56,7 @@ async function decide(ctx: ListenerContext, click: Click, decision: Decision): P
           : `Approved by <@${click.user}> but not applied: ${final.outcome?.message ?? 'unknown error'}`;
   await cards?.reply(final, reply);
   for (const earlier of decided.value.superseded ?? []) {
-    await cards?.update(earlier);
+    await service.showCard(earlier);
     await cards?.reply(earlier, `Superseded: request ${final.id} changed ${change} (approved by <@${click.user}>).`);
   }
   return { outcome: final.state === 'failed' ? 'error' : 'ok', detail: `${request.id} ${final.state}` };

@@ -28,10 +28,10 @@ export function registerCanaryRollback(app: App, ctx: ListenerContext): void {
     if (!rolled.ok) return click.refuse(rolled.error, 'error');
     const updated = rolled.value.rolledBack;
     if (updated) {
-      await ctx.deps.cards?.update(updated);
+      await service.showCard(updated);
       await ctx.deps.cards?.reply(updated, `Rolled back by <@${click.user}>: ${request.namespace}/${request.virtualService} ${updated.rolledBack?.message ?? ''} ${propagationLine(rolled.value.propagation)}`);
     }
-    await showEnded(ctx.deps.cards, rolled.value.cancelled);
+    await showEnded(service.showCard, ctx.deps.cards, rolled.value.cancelled);
     return { outcome: 'ok', detail: `${request.id} rolled back` };
   });
 }
