@@ -80,7 +80,8 @@ describe('the sandbox page in a browser', () => {
     await page.screenshot({ path: `${RESULTS}3-confirm.png` });
     await dialog.locator('button.primary').click();
 
-    await card.getByText(/5\/5 proxies in sync/).waitFor();
+    // The bot proves propagation only with a proxy-status run 10 s (istiod's debounce) after the write.
+    await card.getByText(/5\/5 proxies in sync/).waitFor({ timeout: 2 * WAIT_MS });
     const text = await card.innerText();
     assert.match(text, /Approved by @Aaron \(approver\)/);
     assert.match(text, /Weights changed: v1 90% \/ v2 10% → v1 50% \/ v2 50%/);

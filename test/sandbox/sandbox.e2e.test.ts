@@ -88,7 +88,8 @@ describe('the local sandbox, driven like its page', () => {
     const updated = await sandbox.slack.waitFor((slack) => {
       const current = slack.message(OPS, card.ts);
       return current && /proxies in sync/.test(allText(current)) ? current : undefined;
-    }, { timeoutMs: 15_000 });
+      // The bot proves propagation only with a proxy-status run 10 s (istiod's debounce) after the write.
+    }, { timeoutMs: 30_000 });
     assert.deepEqual(reviewsWeights(sandbox.kube), [50, 50]);
     assert.match(allText(updated), /Approved\* by <@U0APPROVER>/);
     assert.match(allText(updated), /5\/5 proxies in sync/);
