@@ -85,10 +85,10 @@ describe('the local sandbox, driven like its page', () => {
     assert.deepEqual(reviewsWeights(sandbox.kube), [90, 10], 'the operator is no approver');
 
     assert.equal((await click(card, 'canary_approve', APPROVER)).status, 200);
+    // The bot proves propagation only with a proxy-status run 10 s (istiod's debounce) after the write.
     const updated = await sandbox.slack.waitFor((slack) => {
       const current = slack.message(OPS, card.ts);
       return current && /proxies in sync/.test(allText(current)) ? current : undefined;
-      // The bot proves propagation only with a proxy-status run 10 s (istiod's debounce) after the write.
     }, { timeoutMs: 30_000 });
     assert.deepEqual(reviewsWeights(sandbox.kube), [50, 50]);
     assert.match(allText(updated), /Approved\* by <@U0APPROVER>/);
