@@ -33,6 +33,7 @@ interface PodOptions {
   proxyVersion?: string;
   /** The pod's IP on the demo cluster's pod network. */
   ip: string;
+  annotations?: Record<string, string>;
 }
 
 function pod(namespace: string, name: string, labels: Record<string, string>, image: string, options: PodOptions): KubeObject {
@@ -41,7 +42,7 @@ function pod(namespace: string, name: string, labels: Record<string, string>, im
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace, labels },
+    metadata: { name, namespace, labels, ...(options.annotations ? { annotations: options.annotations } : {}) },
     spec: { serviceAccountName: namespace === 'bookinfo' ? `bookinfo-${app}` : app, containers: [{ name: app, image }, { name: 'istio-proxy', image: proxyImage }] },
     status: {
       phase: 'Running',
@@ -94,7 +95,8 @@ export function demoMeshObjects(meshStart: Date): KubeObject[] {
 
     ingressGateway('istio-ingressgateway-5c8f6b7d9b-x2kqn', '10.244.0.12'),
 
-    pod('bookinfo', 'details-v1-65cfcf56f9-4drsk', { app: 'details', version: 'v1' }, 'docker.io/istio/examples-bookinfo-details-v1:1.20.2', { ip: '10.244.1.21' }),
+    // `proxyCPUs` is a misspelt `sidecar.istio.io/proxyCPU`: the analyze finding IST0108 of the demo mesh.
+    pod('bookinfo', 'details-v1-65cfcf56f9-4drsk', { app: 'details', version: 'v1' }, 'docker.io/istio/examples-bookinfo-details-v1:1.20.2', { ip: '10.244.1.21', annotations: { 'sidecar.istio.io/proxyCPUs': '500m' } }),
     pod('bookinfo', 'productpage-v1-d5789fdfb-7pq2k', { app: 'productpage', version: 'v1' }, 'docker.io/istio/examples-bookinfo-productpage-v1:1.20.2', { ip: '10.244.1.22' }),
     pod('bookinfo', 'ratings-v1-9bd8c8595-hvc5b', { app: 'ratings', version: 'v1' }, 'docker.io/istio/examples-bookinfo-ratings-v1:1.20.2', { restarts: 1, ip: '10.244.2.31' }),
     pod('bookinfo', 'reviews-v1-5fd6d4f8f8-66j45', { app: 'reviews', version: 'v1' }, 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.2', { ip: '10.244.2.32' }),

@@ -206,6 +206,21 @@ describe('simulated istioctl, bookinfo scenario', () => {
     assert.deepEqual([badStart.exitCode, badStart.stderr], [2, 'fake-istioctl: invalid FAKE_ISTIOCTL_MESH_START "yesterday": expected an ISO 8601 time']);
   });
 
+  test('every analyze finding is about an object of the demo mesh, with the fault the message names', async () => {
+    const objects = demoMeshObjects(MESH_START);
+    const findings = JSON.parse((await istioctl(['analyze', '-A', '-o', 'json'])).stdout) as { code: string; message: string; origin: string }[];
+    for (const finding of findings) {
+      const [, kind, rest] = /^(\w+) (\S+)$/.exec(finding.origin) ?? [];
+      const [namespace, name] = rest?.includes('/') ? rest.split('/') : [undefined, rest];
+      assert.ok(objects.some((o) => o.kind === kind && o.metadata?.name === name && o.metadata?.namespace === namespace), `${finding.code}: ${finding.origin} is in the demo mesh`);
+    }
+    const annotation = /Unknown annotation: (\S+)/.exec(findings.find((f) => f.code === 'IST0108')?.message ?? '')?.[1] ?? '';
+    const details = objects.find((o) => o.metadata?.name === 'details-v1-65cfcf56f9-4drsk');
+    assert.ok(details?.metadata?.annotations?.[annotation], `the details pod carries ${annotation}`);
+    assert.ok(!objects.some((o) => o.kind === 'Gateway'), 'IST0101: no bookinfo-gateway exists');
+    assert.ok(!objects.some((o) => o.kind === 'Pod' && o.metadata?.labels?.['app'] === 'reviews' && o.metadata.labels['version'] === 'v3'), 'IST0173: no reviews v3 pod');
+  });
+
   test('analyze finds the subset without pods only on versions that have IST0173', async () => {
     const newer = await istioctl(['analyze', '-n', 'bookinfo', '-o', 'json']);
     const older = await istioctl(['analyze', '-n', 'bookinfo', '-o', 'json'], { version: '1.24.2' });
