@@ -29,28 +29,26 @@ export interface KubeTimeouts {
 export const DEFAULT_KUBE_TIMEOUTS: KubeTimeouts = { requestMs: 15_000, leaseMs: 4_000 };
 
 /**
- * `KubeConfig.makeApiClient` with a deadline on every request: the generated client sends `RequestContext`'s
- * signal with the fetch, so a middleware can give each request its own `AbortSignal.timeout`.
+ * What `KubeConfig.makeApiClient` builds, plus a deadline on every request: the generated clients send the
+ * `RequestContext`'s signal with the fetch, so a middleware can give each request its own `AbortSignal.timeout`.
  */
-function timedApiClient<T>(config: KubeConfig, api: new (configuration: Configuration) => T, timeoutMs: number): T {
+function timedConfiguration(config: KubeConfig, timeoutMs: number): Configuration {
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  return new api(
-    createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: config },
-      middleware: [
-        setHeaderMiddleware('User-Agent', 'mesh-bot'),
-        {
-          pre: (context) => {
-            context.setSignal(AbortSignal.timeout(timeoutMs));
-            return new Observable(Promise.resolve(context));
-          },
-          post: (response) => new Observable(Promise.resolve(response)),
+  return createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: config },
+    middleware: [
+      setHeaderMiddleware('User-Agent', 'mesh-bot'),
+      {
+        pre: (context) => {
+          context.setSignal(AbortSignal.timeout(timeoutMs));
+          return new Observable(Promise.resolve(context));
         },
-      ],
-    }),
-  );
+        post: (response) => new Observable(Promise.resolve(response)),
+      },
+    ],
+  });
 }
 
 /** `load` returns a fresh KubeConfig (production: loadFromDefault; tests: one pointing at a fake API server). */
@@ -71,10 +69,10 @@ export function createKubeFor(load: () => KubeConfig, timeouts: KubeTimeouts = D
       const context = config.getContextObject(config.getCurrentContext());
       result = ok({
         cluster,
-        core: timedApiClient(config, CoreV1Api, timeouts.requestMs),
-        custom: timedApiClient(config, CustomObjectsApi, timeouts.requestMs),
-        coordination: timedApiClient(config, CoordinationV1Api, timeouts.leaseMs),
-        version: timedApiClient(config, VersionApi, timeouts.requestMs),
+        core: new CoreV1Api(timedConfiguration(config, timeouts.requestMs)),
+        custom: new CustomObjectsApi(timedConfiguration(config, timeouts.requestMs)),
+        coordination: new CoordinationV1Api(timedConfiguration(config, timeouts.leaseMs)),
+        version: new VersionApi(timedConfiguration(config, timeouts.requestMs)),
         contextNamespace: context?.namespace,
       });
     } catch (cause) {

@@ -28,6 +28,7 @@ describe('/mesh digest now end to end through the Bolt HTTP receiver', () => {
 
   it('posts the digest in the channel, stores that channel\'s baseline, and the next one compares with it', async () => {
     bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'healthy' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: BOT_NAMESPACE } });
+    assert.ok(bot.logLines.some((line) => /^access\.channels is empty: every channel, private channel and direct message/.test(String(line['msg']))), 'without an allowlist the start log says every channel and DM may use the bot');
     const { http } = await bot.slash('digest now', { channelId: 'C0OPS' });
     assert.equal(http.status, 200);
     assert.match(JSON.parse(http.body).text, /Running `digest` on cluster `default`/);
