@@ -128,6 +128,17 @@ describe('simulated istioctl, bookinfo scenario', () => {
     assert.deepEqual(addresses('outbound|9080|v3|reviews.bookinfo.svc.cluster.local'), []);
   });
 
+  test('proxy-status lists exactly the demo pods that run an istio-proxy, each with its image version', async () => {
+    const ps = await istioctl(['ps', '--verbosity', '1']);
+    const rows = ps.stdout.trim().split('\n').slice(1).map((line) => line.trim().split(/\s+/));
+    const seen = new Map(rows.map((cells) => [cells[0], cells.at(-1)]));
+    const proxies = demoMeshObjects(MESH_START).flatMap((o) => {
+      const proxy = ((o['spec'] as { containers?: { name: string; image: string }[] } | undefined)?.containers ?? []).find((c) => c.name === 'istio-proxy');
+      return o.kind === 'Pod' && proxy ? [[`${o.metadata?.name}.${o.metadata?.namespace}`, proxy.image.split(':').at(-1)] as const] : [];
+    });
+    assert.deepEqual(new Map(proxies), seen);
+  });
+
   test('bootstrap reports the version proxy-status shows for the same proxy', async () => {
     const ps = await istioctl(['ps', '--verbosity', '1']);
     for (const pod of [REVIEWS_V1, 'shipping-v2-84f7d9c6b-w7m4t.shop']) {
