@@ -12,7 +12,7 @@ import { applyObjects, describeRequest, parseObjects, serviceAccountRequests, st
 import { registerHelmScenarios } from './helm.ts';
 import { registerMeshScenarios } from './mesh.ts';
 
-const BOT_SA = 'system:serviceaccount:mesh-bot:mesh-bot';
+export const BOT_SA = 'system:serviceaccount:mesh-bot:mesh-bot';
 
 export interface Tier {
   readonly controlPlane: ControlPlane;
@@ -53,7 +53,7 @@ approvals:
   propagationTimeout: 6s
   propagationInterval: 1s
 istioctl:
-  timeout: 40s
+  timeout: 20s
 ${extra}`;
 }
 
