@@ -19,7 +19,7 @@ export function helpResult(commands: readonly Command[], clusters: readonly stri
     toJson: () => ({ command: 'help', cluster: '', asOf: now.toISOString(), errors: [], commands: usage, clusters }),
     toText: () => terminalHelp(commands, clusters),
     toSlack: () =>
-      message('mesh-bot commands: /mesh status, analyze, proxy-config, canary, digest', [
+      message(`mesh-bot commands: /mesh ${commands.map((command) => command.name).filter((name) => name !== 'help').join(', ')}`, [
         header('mesh-bot commands'),
         section(usage.map((entry) => `• \`/mesh ${escapeMrkdwn(entry.line)}\`${entry.aliases.length > 0 ? ` (alias \`${entry.aliases.join('`, `')}\`)` : ''}\n   ${escapeMrkdwn(entry.summary)}`).join('\n')),
         context([`Clusters: ${clusters.map((name) => `\`${escapeMrkdwn(name)}\``).join(', ')} · flags: \`-n NAMESPACE\`, \`--cluster NAME\``]),

@@ -3,9 +3,11 @@ import { err, ok, type Result } from '../result.ts';
 import { classifyFailure, parseError, timeoutError, type IstioctlError } from './errors.ts';
 import { parseAnalyzeJson, type AnalyzeFinding } from './parsers/analyze.ts';
 import { parseProxyStatus } from './parsers/proxy-status.ts';
+import { parseWaypointList, parseWaypointStatus, type WaypointRow, type WaypointStatusRow } from './parsers/waypoint.ts';
 import { parseIstioctlVersion, toIstioMinor } from './parsers/version.ts';
 import type { IstioctlRun } from './runner.ts';
 import type { IstioMinor, ProxyStatusReport } from './types.ts';
+import { runZtunnelConfig, type ZtunnelConfigOutput, type ZtunnelConfigRequest } from './ztunnel-config.ts';
 
 export interface ClientVersion {
   readonly version: string;
@@ -55,6 +57,16 @@ export interface ProxyConfigOutput {
   readonly bytes?: Uint8Array;
 }
 
+/** `waypoint list` in a namespace or across all (`-A`); `status` (1.29+, see waypointStatusSupported). */
+export interface WaypointRequest {
+  readonly action: 'list' | 'status';
+  readonly scope: AnalyzeScope;
+}
+
+export type WaypointReport =
+  | { readonly action: 'list'; readonly rows: readonly WaypointRow[]; readonly client: ClientVersion }
+  | { readonly action: 'status'; readonly rows: readonly WaypointStatusRow[]; readonly client: ClientVersion };
+
 /** istioctl as the domain sees it: version-aware commands with typed results. */
 export interface Istioctl {
   clientVersion(): Promise<Result<ClientVersion, IstioctlError>>;
@@ -63,6 +75,10 @@ export interface Istioctl {
   analyze(cluster: ClusterConfig, scope: AnalyzeScope): Promise<Result<Timed<AnalyzeReport>, IstioctlError>>;
   /** Raw output of one `istioctl proxy-config` run; parsing is the caller's (src/mesh/proxy-config-report.ts). */
   proxyConfig(cluster: ClusterConfig, request: ProxyConfigRequest): Promise<Result<Timed<ProxyConfigOutput>, IstioctlError>>;
+  /** Raw table of one `istioctl [x] ztunnel-config TYPE ZTUNNEL-POD` run (1.22+); parsing is the caller's. */
+  ztunnelConfig(cluster: ClusterConfig, request: ZtunnelConfigRequest): Promise<Result<Timed<ZtunnelConfigOutput>, IstioctlError>>;
+  /** `istioctl [x] waypoint list|status`; status only where waypointStatusSupported says so. */
+  waypoint(cluster: ClusterConfig, request: WaypointRequest): Promise<Result<Timed<WaypointReport>, IstioctlError>>;
 }
 
 export interface IstioctlOptions {
@@ -131,6 +147,22 @@ export function proxyStatusArgs(minor: IstioMinor | null, istioNamespace: string
   return base;
 }
 
+/**
+ * `waypoint status --wait=false` exists from 1.29 (corpus ambient/waypoint/status). Before, `status` (1.23+) waits
+ * for every waypoint to be Programmed, so a broken waypoint would hold the command until istioctl's timeout.
+ */
+export function waypointStatusSupported(minor: IstioMinor | null): boolean {
+  return minor === null || minor.major > 1 || minor.minor >= 29;
+}
+
+/** `waypoint` is `istioctl x waypoint` in 1.20-1.22 and top level from 1.23 (corpus INDEX, ambient). */
+export function waypointArgs(minor: IstioMinor | null, request: WaypointRequest): string[] {
+  const experimental = minor !== null && minor.major === 1 && minor.minor <= 22;
+  const scope = request.scope.kind === 'all' ? ['--all-namespaces'] : ['--namespace', request.scope.namespace];
+  const action = request.action === 'status' ? ['status', '--wait=false'] : ['list'];
+  return [...(experimental ? ['x'] : []), 'waypoint', ...action, ...scope];
+}
+
 export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Istioctl {
 
   let detected: Promise<Result<ClientVersion, IstioctlError>> | undefined;
@@ -189,6 +221,11 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
       if (!parsed.ok) return err(parseError(parsed.error));
       return ok({ value: { findings: parsed.value, client: version.value }, asOf: startedAt });
     },
+    async ztunnelConfig(cluster, request) {
+      const version = await clientVersion();
+      if (!version.ok) return version;
+      return runZtunnelConfig(run, version.value, cluster, request, istioNamespaceArgs(cluster.istioNamespace));
+    },
     async proxyConfig(cluster, request) {
       // Detected first like every command: a missing binary gets the same clear answer everywhere.
       const version = await clientVersion();
@@ -204,6 +241,25 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
       // stdout stays undecoded unless read (the upload redacts the parsed text); the summary reads the bytes.
       const answer = outcome.value;
       return ok({ value: { type: request.type, format, bytes, get stdout() { return answer.stdout; } }, asOf: startedAt });
+    },
+    async waypoint(cluster, request) {
+      const version = await clientVersion();
+      if (!version.ok) return version;
+      const client = version.value;
+      if (request.action === 'status' && !waypointStatusSupported(client.minor)) {
+        return err({ kind: 'flag-rejected', message: `istioctl ${client.version} has no \`waypoint status --wait=false\` (1.29+); use \`waypoint list\`.`, detail: '', exitCode: null });
+      }
+      const outcome = await run({ args: [...waypointArgs(client.minor, request), ...istioNamespaceArgs(cluster.istioNamespace)], context: cluster.context });
+      if (!outcome.ok) return outcome;
+      const { stdout, stderr, exitCode, startedAt } = outcome.value;
+      if (exitCode !== 0) return err(classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace }));
+      const namespace = request.scope.kind === 'namespace' ? request.scope.namespace : '';
+      if (request.action === 'status') {
+        const parsed = parseWaypointStatus(stdout, namespace);
+        return parsed.ok ? ok({ value: { action: 'status', rows: parsed.value, client }, asOf: startedAt }) : err(parseError(parsed.error));
+      }
+      const parsed = parseWaypointList(stdout, namespace);
+      return parsed.ok ? ok({ value: { action: 'list', rows: parsed.value, client }, asOf: startedAt }) : err(parseError(parsed.error));
     },
   };
 }

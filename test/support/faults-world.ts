@@ -61,6 +61,7 @@ const calmIstioctl: Istioctl = {
   proxyStatus: async () => ok({ value: { format: 'xds-table', proxies: [], istiods: [] }, asOf: new Date(0) }),
   analyze: async () => ok({ value: { findings: [], client: { version: '1.24.2', minor: { major: 1, minor: 24 } } }, asOf: new Date(0) }),
   proxyConfig: async () => ({ ok: false, error: { kind: 'failed', message: 'not used by the fault suite', detail: '', exitCode: 1 } }),
+  waypoint: async () => ({ ok: false, error: { kind: 'failed', message: 'not used by the fault suite', detail: '', exitCode: 1 } }),
 };
 
 export interface Route {

@@ -6,6 +6,7 @@ import type { CommandDef } from './command.ts';
 import { proxyConfigCommand } from './proxy-config.ts';
 import { experimentalProxyStatusCommand, proxyStatusCommand } from './proxy-status.ts';
 import { versionCommand } from './version-cmd.ts';
+import { experimentalWaypointCommand, waypointCommand } from './waypoint.ts';
 
 /** A real istioctl command the fake does not model yet: exits 2 with `fake-istioctl: not implemented: <name>`. */
 function placeholder(name: string, aliases: string[] = []): CommandDef {
@@ -24,7 +25,7 @@ export const rootCommand: CommandDef = {
     {
       name: 'experimental',
       aliases: ['x', 'exp'],
-      subcommands: [experimentalProxyStatusCommand, placeholder('precheck'), placeholder('describe', ['des'])],
+      subcommands: [experimentalProxyStatusCommand, placeholder('precheck'), placeholder('describe', ['des']), experimentalWaypointCommand],
     },
     placeholder('install', ['apply']),
     placeholder('kube-inject'),
@@ -36,7 +37,7 @@ export const rootCommand: CommandDef = {
     placeholder('upgrade'),
     placeholder('validate', ['v']),
     versionCommand,
-    placeholder('waypoint'),
+    waypointCommand,
     placeholder('ztunnel-config', ['zc']),
   ],
 };

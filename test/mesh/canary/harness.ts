@@ -54,6 +54,7 @@ function istioctlWith(harness: () => Harness, options: HarnessOptions): Istioctl
         ? err({ kind: 'timeout', message: 'istioctl analyze timed out after 50 s; analyze one namespace with `-n NAMESPACE`.', detail: '', exitCode: null })
         : ok({ value: { findings, client: { version: '1.24.2', minor: { major: 1, minor: 24 } } }, asOf }),
     proxyConfig: async () => err({ kind: 'failed', message: 'not used here', detail: '', exitCode: 1 }),
+    waypoint: async () => err({ kind: 'failed', message: 'not used here', detail: '', exitCode: 1 }),
   };
 }
 

@@ -1,0 +1,98 @@
+import { defineCommand, type CommandResult } from '../src/command.ts';
+import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
+import { waypointStatusSupported, type AnalyzeScope } from '../src/istioctl/istioctl.ts';
+import { checkScopeNamespace } from '../src/kube/namespaces.ts';
+import { readLabelledServices, summarizeWaypoints, waypointsOf, type WaypointSummary } from '../src/mesh/waypoint.ts';
+import { err, ok } from '../src/result.ts';
+import { ALL_NAMESPACES_FLAG } from './analyze.ts';
+import { namespaceMissingResult } from './namespace-missing.ts';
+import { renderWaypointJson, renderWaypointSlack, renderWaypointText } from './waypoint.render.ts';
+
+export type WaypointAction = 'list' | 'status';
+
+export interface WaypointArgs {
+  readonly action: WaypointAction;
+  /** null: the cluster's default namespace. */
+  readonly scope: AnalyzeScope | null;
+  readonly cluster: string | undefined;
+}
+
+export interface WaypointResult {
+  readonly cluster: string;
+  readonly scope: AnalyzeScope;
+  readonly namespaceDefaulted: boolean;
+  /** What the user asked for. */
+  readonly action: WaypointAction;
+  /** What was run: `list` where this istioctl has no `status --wait=false` (see `note`). */
+  readonly ran: WaypointAction | null;
+  /** Why the answer is not what was asked (an older istioctl), one sentence; null otherwise. */
+  readonly note: string | null;
+  readonly asOf: Date;
+  readonly errors: readonly string[];
+  /** null when istioctl could not list the waypoints. */
+  readonly summary: WaypointSummary | null;
+  readonly istioctlVersion: string | undefined;
+}
+
+export function waypointResult(result: WaypointResult): CommandResult {
+  return {
+    envelope: { command: 'waypoint', cluster: result.cluster, asOf: result.asOf, errors: result.errors },
+    failed: result.summary === null,
+    // The Services check is half of the answer: a script must not take "no problems" from a read that failed.
+    incomplete: result.summary !== null && result.summary.users === null,
+    toJson: () => renderWaypointJson(result),
+    toText: () => renderWaypointText(result),
+    toSlack: () => renderWaypointSlack(result),
+  };
+}
+
+export const waypointCommand = defineCommand<WaypointArgs>({
+  name: 'waypoint',
+  aliases: ['wp'],
+  usage: 'waypoint [list|status] [-n NAMESPACE | -A] [--cluster NAME]',
+  summary: 'ambient waypoints (not programmed first, traffic type) and the Services whose waypoint is missing or not programmed',
+  role: 'reader',
+  parse(tokens) {
+    const parsed = parseArgs(tokens, [NAMESPACE_FLAG, ALL_NAMESPACES_FLAG, CLUSTER_FLAG]);
+    if (!parsed.ok) return parsed;
+    const [first, extra] = parsed.value.positionals;
+    if (first !== undefined && first !== 'list' && first !== 'status') return err(`unknown waypoint action "${first}" (use list or status)`);
+    if (extra !== undefined) return err(`unexpected argument "${extra}"`);
+    const namespace = parsed.value.flags.get('namespace');
+    const all = parsed.value.flags.get('all-namespaces') === true;
+    if (all && typeof namespace === 'string') return err('use either -n NAMESPACE or -A, not both');
+    const cluster = parsed.value.flags.get('cluster');
+    return ok({
+      action: first ?? 'list',
+      scope: all ? { kind: 'all' } : typeof namespace === 'string' ? { kind: 'namespace', namespace } : null,
+      cluster: typeof cluster === 'string' ? cluster : undefined,
+    });
+  },
+  labelFor: (args) => `waypoint ${args.action}`,
+  async execute(args, target, deps) {
+    const scope: AnalyzeScope = args.scope ?? { kind: 'namespace', namespace: target.defaultNamespace };
+    const version = await deps.istioctl.clientVersion();
+    const statusRuns = args.action === 'status' && version.ok && waypointStatusSupported(version.value.minor);
+    const ran: WaypointAction = statusRuns ? 'status' : 'list';
+    const note =
+      args.action === 'status' && version.ok && !statusRuns
+        ? `istioctl ${version.value.version} has no \`waypoint status --wait=false\` (1.29+; before, status waits until every waypoint is programmed), so this is \`waypoint list\`: its PROGRAMMED column is the same condition.`
+        : null;
+    const kube = deps.kubeFor(target);
+    const [report, services, namespaceState] = await Promise.all([
+      deps.istioctl.waypoint(target, { action: ran, scope }),
+      kube.ok ? readLabelledServices(kube.value, scope) : Promise.resolve(err(kube.error.message)),
+      checkScopeNamespace(kube, scope.kind === 'namespace' ? scope.namespace : undefined),
+    ]);
+    const asOf = report.ok ? report.value.asOf : deps.now();
+    const base = { cluster: target.name, scope, namespaceDefaulted: args.scope === null, action: args.action, note, istioctlVersion: version.ok ? version.value.version : undefined };
+    if (namespaceState.kind === 'missing') {
+      // istioctl prints "No waypoints found." for a namespace that does not exist: never an empty, healthy answer.
+      const missing: WaypointResult = { ...base, ran: null, asOf, errors: [namespaceState.message], summary: null };
+      return namespaceMissingResult({ command: 'waypoint', cluster: target.name, asOf, message: namespaceState.message, json: () => renderWaypointJson(missing) });
+    }
+    if (!report.ok) return waypointResult({ ...base, ran: null, asOf, errors: [`istioctl: ${report.error.message}`], summary: null });
+    const errors = services.ok ? [] : [`Services labelled istio.io/use-waypoint could not be read: ${services.error}`];
+    return waypointResult({ ...base, ran, asOf, errors, summary: summarizeWaypoints(waypointsOf(report.value.value), services.ok ? services.value : null, scope) });
+  },
+});

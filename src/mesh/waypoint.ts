@@ -1,0 +1,112 @@
+import type { V1Service } from '@kubernetes/client-node';
+import type { AnalyzeScope, WaypointReport } from '../istioctl/istioctl.ts';
+import type { ClusterKube } from '../kube/clients.ts';
+import { describeKubeError } from '../kube/errors.ts';
+import { err, ok, type Result } from '../result.ts';
+
+/** A Service (or namespace) names the waypoint that serves it with this label; `none` opts out explicitly. */
+export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+/** The waypoint's namespace when it is not the Service's own. */
+export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
+
+/** One waypoint as the bot reports it, from `waypoint list` or `waypoint status`. */
+export interface Waypoint {
+  readonly namespace: string;
+  readonly name: string;
+  /** True only when istioctl printed `True` for the Programmed condition. */
+  readonly programmed: boolean;
+  /** The condition status as istioctl printed it (`True`, `False`, `Unknown`). */
+  readonly programmedStatus: string;
+  /** `istio.io/waypoint-for` as `waypoint list` 1.27+ prints it (`none` = label absent); null where istioctl does not print it. */
+  readonly trafficType: string | null;
+  /** `istio.io/rev` or `default`; null from `waypoint status`, which does not print it. */
+  readonly revision: string | null;
+  /** `waypoint status` only: the condition's reason and message ('' when blank or from `list`). */
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** A Service labelled `istio.io/use-waypoint` whose waypoint is missing, not programmed, or outside the scope read. */
+export interface WaypointUserProblem {
+  readonly namespace: string;
+  readonly service: string;
+  readonly waypointNamespace: string;
+  readonly waypoint: string;
+  readonly problem: 'missing' | 'not-programmed' | 'not-checked';
+}
+
+export interface LabelledService {
+  readonly namespace: string;
+  readonly name: string;
+  readonly waypoint: string;
+  readonly waypointNamespace: string;
+}
+
+export interface WaypointUsers {
+  /** Services in scope that name a waypoint (not `none`). */
+  readonly labelled: number;
+  /** Missing and not-programmed first, then those whose waypoint lies outside the scope that was read. */
+  readonly problems: readonly WaypointUserProblem[];
+}
+
+export interface WaypointSummary {
+  /** Not programmed first, then by namespace and name (istioctl's order). */
+  readonly waypoints: readonly Waypoint[];
+  readonly notProgrammed: number;
+  /** Services labelled `istio.io/use-waypoint`; null when the Kubernetes API could not be read. */
+  readonly users: WaypointUsers | null;
+}
+
+export function waypointsOf(report: WaypointReport): Waypoint[] {
+  if (report.action === 'status') {
+    return report.rows.map((row) => ({ namespace: row.namespace, name: row.name, programmed: row.status === 'True', programmedStatus: row.status, trafficType: null, revision: null, reason: row.reason, message: row.message }));
+  }
+  return report.rows.map((row) => ({ namespace: row.namespace, name: row.name, programmed: row.programmed === 'True', programmedStatus: row.programmed, trafficType: row.trafficType, revision: row.revision, reason: '', message: '' }));
+}
+
+const PROBLEM_RANK: Readonly<Record<WaypointUserProblem['problem'], number>> = { missing: 0, 'not-programmed': 1, 'not-checked': 2 };
+
+/** Compares each labelled Service with the waypoints read; a waypoint outside `scope` was not read, so it is not judged. */
+export function summarizeWaypoints(waypoints: readonly Waypoint[], services: readonly LabelledService[] | null, scope: AnalyzeScope): WaypointSummary {
+  const ordered = [...waypoints].sort((a, b) => Number(a.programmed) - Number(b.programmed) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  const byKey = new Map(waypoints.map((waypoint) => [`${waypoint.namespace}/${waypoint.name}`, waypoint] as const));
+  let users: WaypointUsers | null = null;
+  if (services !== null) {
+    const problems: WaypointUserProblem[] = [];
+    for (const service of services) {
+      const base = { namespace: service.namespace, service: service.name, waypointNamespace: service.waypointNamespace, waypoint: service.waypoint };
+      if (scope.kind === 'namespace' && service.waypointNamespace !== scope.namespace) {
+        problems.push({ ...base, problem: 'not-checked' });
+        continue;
+      }
+      const waypoint = byKey.get(`${service.waypointNamespace}/${service.waypoint}`);
+      if (waypoint === undefined) problems.push({ ...base, problem: 'missing' });
+      else if (!waypoint.programmed) problems.push({ ...base, problem: 'not-programmed' });
+    }
+    problems.sort((a, b) => PROBLEM_RANK[a.problem] - PROBLEM_RANK[b.problem] || a.namespace.localeCompare(b.namespace) || a.service.localeCompare(b.service));
+    users = { labelled: services.length, problems };
+  }
+  return { waypoints: ordered, notProgrammed: ordered.filter((waypoint) => !waypoint.programmed).length, users };
+}
+
+function labelledService(service: V1Service): LabelledService | null {
+  const labels = service.metadata?.labels ?? {};
+  const waypoint = labels[USE_WAYPOINT_LABEL];
+  const namespace = service.metadata?.namespace;
+  const name = service.metadata?.name;
+  if (!waypoint || waypoint === 'none' || !namespace || !name) return null;
+  return { namespace, name, waypoint, waypointNamespace: labels[USE_WAYPOINT_NAMESPACE_LABEL] || namespace };
+}
+
+/** Services carrying `istio.io/use-waypoint`, label-selected so a large mesh's Services are never listed whole. */
+export async function readLabelledServices(kube: ClusterKube, scope: AnalyzeScope): Promise<Result<LabelledService[], string>> {
+  try {
+    const list =
+      scope.kind === 'all'
+        ? await kube.core.listServiceForAllNamespaces({ labelSelector: USE_WAYPOINT_LABEL })
+        : await kube.core.listNamespacedService({ namespace: scope.namespace, labelSelector: USE_WAYPOINT_LABEL });
+    return ok(list.items.map(labelledService).filter((service): service is LabelledService => service !== null));
+  } catch (cause) {
+    return err(describeKubeError(cause, `list Services labelled ${USE_WAYPOINT_LABEL}`, kube.cluster.name));
+  }
+}
