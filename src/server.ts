@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { WebClient } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { z } from 'zod';
 import { createAccessPolicy, type UsergroupMembers } from './access.ts';
 import type { CommandDeps } from './command.ts';
@@ -20,6 +20,16 @@ const membersResponse = z.object({ users: z.array(z.string()).default([]) });
 
 export function slackUsergroupMembers(web: WebClient): UsergroupMembers {
   return async (usergroup) => membersResponse.parse(await web.usergroups.users.list({ usergroup })).users;
+}
+
+/**
+ * The Slack client of scheduled posts: no automatic retries. `chat.postMessage` is not idempotent, and a 5xx, a
+ * timeout or a reset may come after the message landed; a blind retry would post it again each time. A failed
+ * attempt instead fails the run, and the scheduler retries the fire (README: the one window that can post twice).
+ * A 429 still waits for Retry-After before failing the attempt.
+ */
+export function scheduledPostOptions(apiUrl: string | undefined): WebClientOptions {
+  return { ...webClientOptions(apiUrl), retryConfig: { retries: 0 } };
 }
 
 /** A scheduled digest: compose at fire time, post through the fence of its claim, then keep its facts as the next baseline. */
@@ -133,7 +143,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     electing = leader.run();
     const elected = leader;
     scheduler = createScheduler({
-      jobs: scheduledJobs(config, running.deps, createChannelPoster(running.app.client, clock), options.runDigest, logger),
+      jobs: scheduledJobs(config, running.deps, createChannelPoster(new WebClient(botToken, scheduledPostOptions(config.slack.apiUrl)), clock), options.runDigest, logger),
       clock,
       isLeader: () => elected.isLeader(),
       identity,
