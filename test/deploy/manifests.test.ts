@@ -508,6 +508,16 @@ const API_CALLS: Readonly<Record<string, CallMapping>> = {
     needs: [need('cluster', '', 'services', 'get')],
     why: 'canary: the Service selector that, with a DestinationRule subset\'s labels, picks the subset\'s pods',
   },
+  'CoreV1Api.listServiceForAllNamespaces': {
+    kind: 'resource',
+    needs: [need('cluster', '', 'services', 'list')],
+    why: 'waypoint -A: Services labelled istio.io/use-waypoint (label-selected), to name those whose waypoint is missing or not programmed',
+  },
+  'CoreV1Api.listNamespacedService': {
+    kind: 'resource',
+    needs: [need('cluster', '', 'services', 'list')],
+    why: 'waypoint -n: Services labelled istio.io/use-waypoint in the namespace',
+  },
   'CoreV1Api.readNamespacedConfigMap': {
     kind: 'resource',
     needs: [need('bot-namespace', '', 'configmaps', 'get'), need('cluster', '', 'configmaps', 'get')],
