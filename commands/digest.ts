@@ -1,4 +1,5 @@
 import { defineCommand, type CommandDeps, type CommandResult } from '../src/command.ts';
+import type { AppConfig } from '../src/config.ts';
 import { CLUSTER_FLAG, clip, parseArgs } from '../src/grammar.ts';
 import { gatherDigest, type DigestTarget } from '../src/mesh/digest/gather.ts';
 import type { Digest } from '../src/mesh/digest/types.ts';
@@ -10,15 +11,20 @@ export interface DigestArgs {
   readonly cluster: string | undefined;
 }
 
+/** The scheduled digests (config `digests:`) of a channel and cluster. */
+function scheduledDigests(deps: CommandDeps, channel: string | undefined, cluster: string): AppConfig['digests'] {
+  const defaultName = deps.config.clusters.find((candidate) => candidate.default)?.name;
+  return deps.config.digests.filter((digest) => digest.channel === channel && (digest.cluster ?? defaultName) === cluster);
+}
+
 /** An on-demand digest uses the zone of the channel's scheduled digest for that cluster, else UTC (stated in the header). */
 function onDemandTimezone(deps: CommandDeps, channel: string | undefined, cluster: string): string {
-  return deps.config.digests.find((digest) => digest.channel === channel && (digest.cluster ?? deps.config.clusters.find((candidate) => candidate.default)?.name) === cluster)?.timezone ?? 'UTC';
+  return scheduledDigests(deps, channel, cluster)[0]?.timezone ?? 'UTC';
 }
 
 /** Whether a scheduled digest of this channel and cluster (whole mesh) shares the on-demand digest's baseline. */
 function scheduledHere(deps: CommandDeps, channel: string, cluster: string): boolean {
-  const defaultName = deps.config.clusters.find((candidate) => candidate.default)?.name;
-  return deps.config.digests.some((digest) => digest.channel === channel && (digest.cluster ?? defaultName) === cluster && (digest.namespaces ?? []).length === 0);
+  return scheduledDigests(deps, channel, cluster).some((digest) => (digest.namespaces ?? []).length === 0);
 }
 
 /** A digest gathered at fire time and rendered three ways; its facts become the next baseline only on `commit`. */
