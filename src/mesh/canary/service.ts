@@ -12,7 +12,8 @@
  * Steps and their fences
  *   1. L create. Taken over only from a holder that is terminal, or absent: an absent holder's name is first
  *      claimed with a cancelled tombstone, so a request that was "not created yet" can never appear later.
- *   2. R create (pending).                               fence: create fails if the name exists
+ *   2. R create (pending).                               fence: create fails if the name exists; an unclear
+ *      answer is resolved by reading R back (absent → tombstoned, so it cannot land late), never by guessing.
  *   3. O claim: add O=id.                                fence: test resourceVersion as read; prior O terminal/absent
  *   4. card posted, R.card attached. A failed post cancels R at once (nothing pending that no one can see).
  *   5. R pending → approved | rejected.                  fence: CAS on R
@@ -36,7 +37,12 @@
  *
  * Rollback is the safety exit and needs no request: it tests the VirtualService's resourceVersion and the
  * routes it read (retried on a fresh read), sends the canary to 0 % and rewrites the stable/canary record.
- * Which subset is stable comes from `--to`, else that record; with neither it refuses.
+ * Which subset is stable comes from `--to`, else that record; with neither it refuses. Pending requests it made
+ * obsolete are cancelled (their route test could never pass again).
+ *
+ * Cards are not part of any fence: R.cardShows records what the card last showed (`cardKey`), written only
+ * after Slack took the update; the sweep re-renders every card whose key lags, so a crash or a lost update
+ * between a state change and its card costs at most a minute of a stale card.
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../../config.ts';

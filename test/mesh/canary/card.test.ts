@@ -1,31 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { approverMentions, renderCard } from '../../../commands/canary.render.ts';
-import type { PromotionRequest } from '../../../src/mesh/canary/request.ts';
 import { blockText, buttons } from '../../support/blocks.ts';
+import { requestRecord } from './harness.ts';
 
 const now = new Date('2026-11-21T10:05:00Z');
-const before = [{ host: 'reviews', subset: 'v1', weight: 90 }, { host: 'reviews', subset: 'v2', weight: 10 }];
-const after = [{ host: 'reviews', subset: 'v1', weight: 50 }, { host: 'reviews', subset: 'v2', weight: 50 }];
-const pending: PromotionRequest = {
-  id: 'pr-0123456789ab',
-  cluster: 'prod-eu',
-  namespace: 'bookinfo',
-  virtualService: 'reviews',
-  apiVersion: 'v1',
-  requester: 'U0ALICE',
-  requestChannel: 'C0OPS',
-  requestedAt: '2026-11-21T10:00:00.000Z',
-  expiresAt: '2026-11-21T10:30:00.000Z',
-  state: 'pending',
-  card: { channel: 'C0REL', ts: '1.2' },
-  decidedBy: null,
-  decidedAt: null,
-  plan: { host: 'reviews', stableSubset: 'v1', canarySubset: 'v2', currentWeight: 10, targetWeight: 50, resourceVersion: '7', changes: [{ index: 0, name: 'primary', before, after, readRoute: [] }], patch: [] },
-  preflight: { notes: [] },
-  outcome: null,
-  rolledBack: null,
-};
+const pending = requestRecord();
 
 describe('approval card', () => {
   it('mentions approver user groups and users in the top-level text of a pending card only', () => {

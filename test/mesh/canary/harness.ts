@@ -54,6 +54,7 @@ function istioctlWith(harness: () => Harness, options: HarnessOptions): Istioctl
         ? err({ kind: 'timeout', message: 'istioctl analyze timed out after 50 s; analyze one namespace with `-n NAMESPACE`.', detail: '', exitCode: null })
         : ok({ value: { findings, client: { version: '1.24.2', minor: { major: 1, minor: 24 } } }, asOf }),
     proxyConfig: async () => err({ kind: 'failed', message: 'not used here', detail: '', exitCode: 1 }),
+    ztunnelConfig: async () => err({ kind: 'failed', message: 'not used here', detail: '', exitCode: 1 }),
     waypoint: async () => err({ kind: 'failed', message: 'not used here', detail: '', exitCode: 1 }),
   };
 }
@@ -144,4 +145,30 @@ export function weightWrites(api: FakeKubeApi): number {
 export function annotationsOfReviews(api: FakeKubeApi): Record<string, string> {
   const vs = api.get('networking.istio.io/v1', 'VirtualService', 'bookinfo', 'reviews') as { metadata?: { annotations?: Record<string, string> } } | undefined;
   return vs?.metadata?.annotations ?? {};
+}
+
+/** A request as stored: U0ALICE's pending request to take reviews from 90/10 to 50/50, with `overrides`. */
+export function requestRecord(overrides: Partial<PromotionRequest> = {}): PromotionRequest {
+  const before = [{ host: 'reviews', subset: 'v1', weight: 90 }, { host: 'reviews', subset: 'v2', weight: 10 }];
+  const after = [{ host: 'reviews', subset: 'v1', weight: 50 }, { host: 'reviews', subset: 'v2', weight: 50 }];
+  return {
+    id: 'pr-0123456789ab',
+    cluster: 'prod-eu',
+    namespace: 'bookinfo',
+    virtualService: 'reviews',
+    apiVersion: 'v1',
+    requester: 'U0ALICE',
+    requestChannel: 'C0OPS',
+    requestedAt: '2026-11-21T10:00:00.000Z',
+    expiresAt: '2026-11-21T10:30:00.000Z',
+    state: 'pending',
+    card: { channel: 'C0REL', ts: '1.2' },
+    decidedBy: null,
+    decidedAt: null,
+    plan: { host: 'reviews', stableSubset: 'v1', canarySubset: 'v2', currentWeight: 10, targetWeight: 50, resourceVersion: '7', changes: [{ index: 0, name: 'primary', before, after, readRoute: [] }], patch: [] },
+    preflight: { notes: [] },
+    outcome: null,
+    rolledBack: null,
+    ...overrides,
+  };
 }

@@ -4,7 +4,7 @@ import type { AnalyzeFinding } from '../../../src/istioctl/parsers/analyze.ts';
 import type { ApprovalCards } from '../../../src/mesh/canary/cards.ts';
 import { lockSchema } from '../../../src/mesh/canary/request.ts';
 import { reviewsWeights, seedReviews } from '../../support/bookinfo.ts';
-import { annotationsOfReviews, dieOnWeightPatch, pendingRequest as pendingIn, startHarness, weightWrites, type Harness, type HarnessOptions } from './harness.ts';
+import { annotationsOfReviews, dieOnWeightPatch, pendingRequest as pendingIn, requestRecord, startHarness, weightWrites, type Harness, type HarnessOptions } from './harness.ts';
 
 describe('canary service against the Kubernetes API', () => {
   let harness: Harness;
@@ -141,7 +141,7 @@ describe('canary service against the Kubernetes API', () => {
   it('frees a lock whose request is finished, or was never created, in the minute sweep', async () => {
     harness = await startHarness();
     const canary = harness.replica();
-    const terminal = await harness.store.create('mesh-bot-promo-pr-bbbbbbbbbbbb', { ...tombstoneLike('pr-bbbbbbbbbbbb'), state: 'rejected' }, { 'mesh-bot/kind': 'promotion' });
+    const terminal = await harness.store.create('mesh-bot-promo-pr-bbbbbbbbbbbb', requestRecord({ id: 'pr-bbbbbbbbbbbb', state: 'rejected', decidedBy: 'U0BOB', decidedAt: harness.now.toISOString() }), { 'mesh-bot/kind': 'promotion' });
     assert.ok(terminal.ok);
     await harness.store.create('mesh-bot-lock-one', { requestId: 'pr-bbbbbbbbbbbb', since: harness.now.toISOString() }, { 'mesh-bot/kind': 'lock' });
     await harness.store.create('mesh-bot-lock-two', { requestId: 'pr-cccccccccccc', since: harness.now.toISOString() }, { 'mesh-bot/kind': 'lock' });
@@ -191,26 +191,3 @@ describe('canary service against the Kubernetes API', () => {
     assert.deepEqual(shown, ['rejected'], 'a card that shows the truth is not rendered again');
   });
 });
-
-
-/** A request record in the stored shape, for seeding state directly. */
-function tombstoneLike(id: string) {
-  return {
-    id,
-    cluster: 'prod-eu',
-    namespace: 'bookinfo',
-    virtualService: 'reviews',
-    apiVersion: 'v1',
-    requester: 'U0ALICE',
-    requestChannel: 'C0OPS',
-    requestedAt: '2026-11-21T10:00:00.000Z',
-    expiresAt: '2026-11-21T10:30:00.000Z',
-    card: null,
-    decidedBy: 'U0BOB',
-    decidedAt: '2026-11-21T10:00:00.000Z',
-    plan: { host: 'reviews', stableSubset: 'v1', canarySubset: 'v2', currentWeight: 10, targetWeight: 50, resourceVersion: '1', changes: [], patch: [] },
-    preflight: { notes: [] },
-    outcome: null,
-    rolledBack: null,
-  };
-}
