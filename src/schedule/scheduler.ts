@@ -206,6 +206,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       });
 
     const held = () => !lost && !controller.signal.aborted && elapsed() - lastBeatAt < staleMs / 2;
+    /** The effect is out: keep trying to record it until the claim could be taken over, so an API blip does not re-post. */
+    const recordDone = async (): Promise<boolean> => {
+      const giveUpAt = elapsed() + staleMs;
+      for (;;) {
+        if (await rewrite(() => ({ lastFired: due.toISOString() }), 'record a scheduled run as done')) return true;
+        if (lost || elapsed() >= giveUpAt) return false;
+        await clock.sleep(heartbeatMs, new AbortController().signal);
+      }
+    };
     const run: ActiveRun = { firedAt: due, controller, committing: false, settled: Promise.resolve() };
     const fence: RunFence = {
       signal: controller.signal,
@@ -249,7 +258,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         await rewrite((record) => ({ ...record, claim: record.claim && { ...record.claim, state: 'abandoned' } }), 'hand back a scheduled run on shutdown');
       } else if (first.ok) {
         controller.abort(new Error('run finished'));
-        const done = await rewrite(() => ({ lastFired: due.toISOString() }), 'record a scheduled run as done');
+        const done = await recordDone();
         if (!done) logger.error({ job: job.id, firedAt: due.toISOString() }, 'a scheduled run finished but could not be recorded as done; the next leader may run it again');
       } else {
         const claimLost = first.cause instanceof ClaimLostError || lost;

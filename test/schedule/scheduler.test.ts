@@ -159,6 +159,34 @@ describe('scheduler', () => {
     await scheduler.stop();
   });
 
+  it('keeps trying to record a posted fire as done through an API blip instead of posting it again', async () => {
+    const clock = new FakeClock('2026-11-23T16:59:58Z');
+    const posts: string[] = [];
+    let failDone = 1;
+    // The Kubernetes API refuses the write that records the fire as done, once (a 500, a timeout).
+    const flaky: StateStore = {
+      ...store,
+      replace: async (current, value) => {
+        const record = value as { claim?: unknown };
+        if (record.claim === undefined && failDone > 0) {
+          failDone -= 1;
+          return { ok: false, error: { kind: 'unavailable', message: 'the API server is unavailable' } };
+        }
+        return store.replace(current, value);
+      },
+    };
+    const scheduler = createScheduler({
+      jobs: [{ id: 'done-write-fails', schedule: '0 17 * * *', timezone: 'UTC', run: async (at, fence) => fence.commit(async () => void posts.push(at.toISOString())) }],
+      clock, isLeader: () => true, identity: 'blip', store: flaky, logger: quiet,
+    });
+    scheduler.start();
+    await advanceUntil([clock], () => posts.length > 0, { limitMs: 30_000 });
+    await clock.advance(3 * 60_000);
+    assert.deepEqual(posts, ['2026-11-23T17:00:00.000Z'], 'posted once');
+    assert.equal(failDone, 0, 'the done-write did fail once');
+    await scheduler.stop();
+  });
+
   it('hands a fire back at once when stopped before posting, so the next leader need not wait for the claim to go stale', async () => {
     const clock = new FakeClock('2026-11-23T15:59:58Z');
     const posts: string[] = [];
