@@ -340,6 +340,17 @@ describe('approval-gated canary promotion end to end', () => {
     assert.deepEqual(reviewsWeights(api), [50, 50]);
   });
 
+  it('answers a Roll back click on a canary already at 0 % as a harmless no-op, without ⛔', async () => {
+    const first = await bot();
+    const { card, id } = await requestPromotion(first);
+    await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    await finalCard(card.ts);
+    setReviewsWeights(api, [100, 0]);
+    await first.click({ actionId: 'canary_rollback', value: id, userId: 'U0DAVE', channelId: 'C0REL', messageTs: card.ts });
+    const said = await ephemeralTo('U0DAVE', /nothing to change/);
+    assert.equal(said, ':information_source: reviews already sends 0% to v2; nothing to change');
+  });
+
   it('reads "withdrawn" when the requester rejects their own request', async () => {
     const first = await bot();
     const { card, id } = await requestPromotion(first);

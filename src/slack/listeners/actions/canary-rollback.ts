@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { ROLLBACK_ACTION, ROLLBACK_WINDOW_MS, propagationLine } from '../../../../commands/canary.render.ts';
 import { showEnded } from '../../../mesh/canary/cards.ts';
+import { isNothingToChange } from '../../../mesh/canary/plan.ts';
 import type { ListenerContext } from '../../context.ts';
 import { requestFromButton } from './canary-decision.ts';
 import { onClick } from './click.ts';
@@ -25,6 +26,10 @@ export function registerCanaryRollback(app: App, ctx: ListenerContext): void {
       return click.refuse(`The card's rollback window (15 minutes) has passed. Run \`/mesh canary rollback ${request.virtualService} -n ${request.namespace} --cluster ${request.cluster} --to ${request.plan.stableSubset}\` instead.`);
     }
     const rolled = await service.rollback(request.namespace, request.virtualService, click.user, { to: request.plan.stableSubset, requestId: request.id });
+    if (!rolled.ok && isNothingToChange(rolled.error)) {
+      await click.tell(`:information_source: ${rolled.error}`);
+      return { outcome: 'ok', detail: `${request.id} already rolled back` };
+    }
     if (!rolled.ok) return click.refuse(rolled.error, 'error');
     const updated = rolled.value.rolledBack;
     if (updated) {
