@@ -7,10 +7,11 @@ import { digestCommand } from './digest.ts';
 import { helpCommand } from './help.ts';
 import { proxyConfigCommand } from './proxy-config.ts';
 import { statusCommand } from './status.ts';
+import { ztunnelConfigCommand } from './ztunnel-config.ts';
 import { waypointCommand } from './waypoint.ts';
 
 /** Every `/mesh` subcommand, in the order `help` lists them. */
-export const commands: readonly Command[] = [statusCommand, analyzeCommand, proxyConfigCommand, canaryCommand, waypointCommand, digestCommand, helpCommand(() => commands)];
+export const commands: readonly Command[] = [statusCommand, analyzeCommand, proxyConfigCommand, ztunnelConfigCommand, canaryCommand, waypointCommand, digestCommand, helpCommand(() => commands)];
 
 export interface Lookup {
   readonly command: Command;

@@ -3,6 +3,7 @@ import { clockTime } from '../src/command.ts';
 import type { SyncState } from '../src/istioctl/types.ts';
 import { describeEndedIstiod } from '../src/kube/control-plane.ts';
 import { minorOf, type ProblemProxy, type StatusSummary, type StatusVerdict } from '../src/mesh/status.ts';
+import { PROXY_KINDS } from '../src/mesh/ztunnel-status.ts';
 import { actions, button, context, escapeMrkdwn, fields, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
 import { counted } from '../src/words.ts';
 import type { StatusResult } from './status.ts';
@@ -66,6 +67,44 @@ function proxiesLine(summary: StatusSummary): string {
   if (proxies.total === 0) return noProxies(summary);
   if (!proxies.statesKnown && proxies.total > 0) return `${proxies.total} connected (this istioctl shows no per-type sync states)`;
   return `${proxies.total} total · ${proxies.healthy} healthy · ${proxies.stale} STALE · ${proxies.error} ERROR`;
+}
+
+const KIND_WORDS = { sidecar: ['sidecar', 'sidecars'], waypoint: ['waypoint', 'waypoints'], ztunnel: ['ztunnel', 'ztunnels'], gateway: ['gateway', 'gateways'] } as const;
+
+/** `12 sidecars · 2 waypoints · 3 ztunnels`; null when every proxy is a sidecar (nothing to tell apart). */
+function kindsLine(summary: StatusSummary): string | null {
+  const byKind = summary.proxies?.byKind;
+  if (!byKind || byKind.sidecar === (summary.proxies?.total ?? 0)) return null;
+  return PROXY_KINDS.filter((kind) => byKind[kind] > 0)
+    .map((kind) => counted(byKind[kind], KIND_WORDS[kind][0], KIND_WORDS[kind][1]))
+    .join(' · ');
+}
+
+/** ztunnels and the istio-cni node agent: readiness from their DaemonSets, sync from proxy-status. */
+function ambientLines(result: StatusResult): string[] {
+  const ambient = result.summary.ambient;
+  if (ambient === null) return [];
+  const lines: string[] = [];
+  if (ambient.ztunnels !== null) {
+    const { ready, desired, name } = ambient.ztunnels;
+    lines.push(`ztunnels ${ready}/${desired} ready (DaemonSet ${name}, one per node)${ready < desired ? ` — ${desired - ready} node${desired - ready === 1 ? '' : 's'} without a ready ztunnel` : ''}`);
+  } else if (ambient.ztunnelDaemonSetMissing) {
+    lines.push('no ztunnel DaemonSet in the Istio namespace, though ztunnels are connected to istiod');
+  } else {
+    lines.push('ztunnel DaemonSet readiness unknown (see the error below)');
+  }
+  if (ambient.cni !== null) {
+    const { ready, desired } = ambient.cni;
+    lines.push(`istio-cni node agent ${ready}/${desired} ready${ready < desired ? ' — pods on the other nodes cannot be captured' : ''}`);
+  }
+  const { connected, synced, problems, stateNotShown } = ambient.sync;
+  if (connected > 0) {
+    const parts = [`${synced} WDS/WADS SYNCED`];
+    if (problems > 0) parts.push(`${problems} STALE or ERROR`);
+    if (stateNotShown > 0) parts.push(`${stateNotShown} not shown by this istioctl (its tables have Envoy columns only; their IGNORED is normal for a ztunnel)`);
+    lines.push(`${counted(connected, 'ztunnel')} connected to istiod: ${parts.join(', ')}`);
+  }
+  return lines;
 }
 
 function typeBreakdown(summary: StatusSummary): string[] {
@@ -141,6 +180,10 @@ export function renderStatusSlack(result: StatusResult): SlackMessage {
     if (istiods.length > 10) shown.push(`…and ${counted(istiods.length - 10, 'more istiod pod')}`);
     blocks.push(section(`*istiod pods*\n${shown.join('\n')}`));
   }
+  const kinds = kindsLine(summary);
+  if (kinds !== null) blocks.push(section(`*Proxies by kind*\n${escapeMrkdwn(kinds)}`));
+  const ambient = ambientLines(result);
+  if (ambient.length > 0) blocks.push(section(`*Ambient*\n${ambient.map((line) => `• ${escapeMrkdwn(line)}`).join('\n')}`));
   const types = typeBreakdown(summary);
   if (types.length > 0) blocks.push(section(`*xDS sync by type*\n${types.map((line) => `• ${escapeMrkdwn(line)}`).join('\n')}`));
   blocks.push(section(`*Versions*\n${skewLines(summary).map((line) => `• ${escapeMrkdwn(line)}`).join('\n')}`));
@@ -177,7 +220,9 @@ export function renderStatusText(result: StatusResult): string {
     `Control plane: ${controlPlaneLine(summary)}`,
     ...istiodLines(summary).map((line) => `  ${line}`),
     `Proxies: ${proxiesLine(summary)}`,
+    ...(kindsLine(summary) === null ? [] : [`  by kind: ${kindsLine(summary)}`]),
     ...typeBreakdown(summary).map((line) => `  ${line}`),
+    ...(summary.ambient === null ? [] : ['Ambient:', ...ambientLines(result).map((line) => `  ${line}`)]),
     'Versions:',
     ...skewLines(summary).map((line) => `  ${line}`),
   ];
@@ -208,6 +253,7 @@ export function renderStatusJson(result: StatusResult): Record<string, unknown> 
           error: summary.proxies.error,
           statesKnown: summary.proxies.statesKnown,
           byVersion: summary.proxies.byVersion,
+          byKind: summary.proxies.byKind,
           byType: summary.proxies.byType,
           problems: summary.proxies.problems.map((problem) => ({ name: problem.name, cluster: problem.cluster, istiod: problem.istiod, states: problem.states })),
         }
@@ -217,6 +263,13 @@ export function renderStatusJson(result: StatusResult): Record<string, unknown> 
       available: summary.controlPlane.istiods !== null,
     },
     versionSkew: summary.proxies && !missing ? { ...summary.skew, mismatched: summary.skew.mismatched.map((entry) => ({ ...entry, proxies: summary.skewedProxies[entry.version] ?? [] })) } : null,
+    ambient: summary.ambient && !missing
+      ? {
+          ztunnels: summary.ambient.ztunnels && { desired: summary.ambient.ztunnels.desired, ready: summary.ambient.ztunnels.ready },
+          cni: summary.ambient.cni && { desired: summary.ambient.cni.desired, ready: summary.ambient.cni.ready },
+          sync: summary.ambient.sync,
+        }
+      : null,
     istioctlVersion: result.istioctlVersion ?? null,
   };
 }

@@ -3,6 +3,7 @@ import type { ClusterConfig } from '../src/config.ts';
 import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
 import type { IstiodPod } from '../src/kube/control-plane.ts';
 import { readIstiods, type EndedIstiodPod } from '../src/kube/control-plane.ts';
+import { readAmbientDaemonSets, readGatewayPods } from '../src/kube/ambient.ts';
 import { checkScopeNamespace } from '../src/kube/namespaces.ts';
 import { keepProblemList } from '../src/mesh/status-lists.ts';
 import { summarizeStatus, type StatusSummary } from '../src/mesh/status.ts';
@@ -29,17 +30,22 @@ export interface StatusResult {
 export async function readStatus(target: ClusterConfig, namespace: string | undefined, deps: CommandDeps): Promise<StatusResult> {
   const errors: string[] = [];
   const kube = deps.kubeFor(target);
-  const [proxyStatus, istiodPods, version, namespaceState] = await Promise.all([
+  const [proxyStatus, istiodPods, version, namespaceState, daemonSets, gatewayPods] = await Promise.all([
     deps.istioctl.proxyStatus(target),
     kube.ok ? readIstiods(kube.value, target.istioNamespace) : Promise.resolve(kube),
     deps.istioctl.clientVersion(),
     checkScopeNamespace(kube, namespace),
+    kube.ok ? readAmbientDaemonSets(kube.value, target.istioNamespace) : Promise.resolve(kube),
+    kube.ok ? readGatewayPods(kube.value) : Promise.resolve(kube),
   ]);
 
   let istiods: readonly IstiodPod[] | null = null;
   let endedIstiods: readonly EndedIstiodPod[] = [];
   if (istiodPods.ok) ({ current: istiods, ended: endedIstiods } = istiodPods.value);
   else errors.push(`Kubernetes API: ${istiodPods.error.message}`);
+  // Each read alone may fail (RBAC of an older install): the rest of the answer stands, the error says what is missing.
+  if (kube.ok && !daemonSets.ok) errors.push(`Kubernetes API: ${daemonSets.error.message} (ztunnel and istio-cni readiness unknown)`);
+  if (kube.ok && !gatewayPods.ok) errors.push(`Kubernetes API: ${gatewayPods.error.message} (waypoints and gateways told apart by pod name)`);
 
   let controlPlaneMissing = false;
   if (!proxyStatus.ok) {
@@ -53,6 +59,8 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
     endedIstiods,
     namespace,
     controlPlaneMissing,
+    ...(gatewayPods.ok ? { gatewayPods: gatewayPods.value } : {}),
+    ambientDaemonSets: daemonSets.ok ? daemonSets.value : null,
   });
   return {
     cluster: target.name,

@@ -1,4 +1,4 @@
-import { CoordinationV1Api, CoreV1Api, createConfiguration, CustomObjectsApi, KubeConfig, Observable, ServerConfiguration, setHeaderMiddleware, VersionApi, type Configuration } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, createConfiguration, CustomObjectsApi, KubeConfig, Observable, ServerConfiguration, setHeaderMiddleware, VersionApi, type Configuration } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
 
@@ -6,6 +6,8 @@ import { err, ok, type Result } from '../result.ts';
 export interface ClusterKube {
   readonly cluster: ClusterConfig;
   readonly core: CoreV1Api;
+  /** DaemonSets of the Istio namespace (ztunnel, istio-cni node agent). */
+  readonly apps: AppsV1Api;
   readonly custom: CustomObjectsApi;
   readonly coordination: CoordinationV1Api;
   readonly version: VersionApi;
@@ -70,6 +72,7 @@ export function createKubeFor(load: () => KubeConfig, timeouts: KubeTimeouts = D
       result = ok({
         cluster,
         core: new CoreV1Api(timedConfiguration(config, timeouts.requestMs)),
+        apps: new AppsV1Api(timedConfiguration(config, timeouts.requestMs)),
         custom: new CustomObjectsApi(timedConfiguration(config, timeouts.requestMs)),
         coordination: new CoordinationV1Api(timedConfiguration(config, timeouts.leaseMs)),
         version: new VersionApi(timedConfiguration(config, timeouts.requestMs)),

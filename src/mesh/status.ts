@@ -1,5 +1,7 @@
 import type { EndedIstiodPod, IstiodPod } from '../kube/control-plane.ts';
 import type { ProxyStatusReport, ProxyStatusRow, SyncState } from '../istioctl/types.ts';
+import type { AmbientDaemonSets, GatewayPodKind } from '../kube/ambient.ts';
+import { ambientDegraded, PROXY_KINDS, proxyKindOf, relevantStates, summarizeAmbient, ztunnelSync, type AmbientSummary, type ProxyKind } from './ztunnel-status.ts';
 
 /** `no-proxies`: istioctl answered and no proxy is in scope; never green, there is nothing to call healthy. */
 export type StatusVerdict = 'healthy' | 'degraded' | 'control-plane-down' | 'no-proxies' | 'unknown';
@@ -29,6 +31,8 @@ export interface ProxySummary {
   /** False for outputs without per-type states (1.27+ default table): then healthy means "connected". */
   readonly statesKnown: boolean;
   readonly byVersion: Readonly<Record<string, number>>;
+  /** sidecar / waypoint / ztunnel / gateway → count (every kind present, 0 when none). */
+  readonly byKind: Readonly<Record<ProxyKind, number>>;
   /** xDS type → state → count. */
   readonly byType: Readonly<Record<string, Readonly<Partial<Record<SyncState, number>>>>>;
   /** Every proxy with at least one STALE or ERROR type, worst first. */
@@ -55,6 +59,8 @@ export interface StatusSummary {
   readonly controlPlaneMissing: boolean;
   /** Version of `skew.mismatched` → the proxies running it (istioctl's `pod.namespace` names, sorted). */
   readonly skewedProxies: Readonly<Record<string, readonly string[]>>;
+  /** ztunnels and the istio-cni node agent; null when the mesh has no ztunnel. */
+  readonly ambient: AmbientSummary | null;
 }
 
 export interface StatusInputs {
@@ -63,11 +69,17 @@ export interface StatusInputs {
   readonly endedIstiods?: readonly EndedIstiodPod[];
   readonly namespace?: string | undefined;
   readonly controlPlaneMissing?: boolean;
+  /** Gateway and waypoint pods by `pod.namespace` (pod labels); undefined when unknown: the names decide. */
+  readonly gatewayPods?: ReadonlyMap<string, GatewayPodKind>;
+  /** The Istio namespace's ztunnel and istio-cni DaemonSets; null or absent when they could not be read. */
+  readonly ambientDaemonSets?: AmbientDaemonSets | null;
 }
 
 export function summarizeStatus(inputs: StatusInputs): StatusSummary {
   const rows = inputs.report ? inputs.report.proxies.filter((row) => inputs.namespace === undefined || row.namespace === inputs.namespace) : null;
-  const proxies = rows ? summarizeProxies(rows) : null;
+  const kinds = rows ? rows.map((row) => proxyKindOf(row, inputs.gatewayPods)) : [];
+  const proxies = rows ? summarizeProxies(rows, kinds) : null;
+  const ambient = summarizeAmbient(inputs.ambientDaemonSets ?? null, ztunnelSync(rows ?? [], kinds));
   const istiods = inputs.istiods;
   const readyIstiods = istiods ? istiods.filter((pod) => pod.ready).length : 0;
   const controlPlaneVersions = distinct(
@@ -80,7 +92,7 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
   if (controlPlaneMissing || (istiods !== null && readyIstiods === 0)) verdict = 'control-plane-down';
   else if (proxies === null || istiods === null) verdict = proxies !== null && proxies.stale + proxies.error > 0 ? 'degraded' : 'unknown';
   else if (proxies.total === 0) verdict = 'no-proxies';
-  else if (proxies.stale + proxies.error > 0 || readyIstiods < istiods.length) verdict = 'degraded';
+  else if (proxies.stale + proxies.error > 0 || readyIstiods < istiods.length || ambientDegraded(ambient)) verdict = 'degraded';
   else verdict = 'healthy';
 
   return {
@@ -91,6 +103,7 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
     skew,
     controlPlaneMissing,
     skewedProxies: proxiesByVersion(rows ?? [], skew.mismatched.map((entry) => entry.version)),
+    ambient,
   };
 }
 
@@ -104,24 +117,28 @@ function proxiesByVersion(rows: readonly ProxyStatusRow[], versions: readonly st
 
 const STATE_SEVERITY: Readonly<Record<SyncState, number>> = { ERROR: 2, STALE: 1, SYNCED: 0, 'NOT SENT': 0, IGNORED: 0 };
 
-function summarizeProxies(rows: readonly ProxyStatusRow[]): ProxySummary {
+function summarizeProxies(rows: readonly ProxyStatusRow[], kinds: readonly ProxyKind[]): ProxySummary {
   let total = 0;
   let stale = 0;
   let error = 0;
   let statesKnown = false;
   const byVersion: Record<string, number> = {};
+  const byKind = Object.fromEntries(PROXY_KINDS.map((kind) => [kind, 0])) as Record<ProxyKind, number>;
   const byType: Record<string, Partial<Record<SyncState, number>>> = {};
   const problems: ProblemProxy[] = [];
   const istiods = new Set<string>();
 
-  for (const row of rows) {
+  for (const [index, row] of rows.entries()) {
     total += 1;
+    const kind = kinds[index] ?? 'sidecar';
+    byKind[kind] += 1;
     const version = row.version === '' ? 'unknown' : row.version;
     byVersion[version] = (byVersion[version] ?? 0) + 1;
     if (row.istiod !== '') istiods.add(row.istiod);
     const staleTypes: string[] = [];
     const errorTypes: string[] = [];
-    for (const [type, state] of Object.entries(row.states)) {
+    // A ztunnel's IGNORED Envoy columns (and an Envoy's IGNORED WDS/WADS) are normal, never counted.
+    for (const [type, state] of relevantStates(row, kind)) {
       statesKnown = true;
       const counts = (byType[type] ??= {});
       counts[state] = (counts[state] ?? 0) + 1;
@@ -137,7 +154,7 @@ function summarizeProxies(rows: readonly ProxyStatusRow[]): ProxySummary {
 
   problems.sort((a, b) => severity(b) - severity(a) || a.name.localeCompare(b.name));
   const unhealthy = problems.length;
-  return { total, healthy: total - unhealthy, stale, error, statesKnown, byVersion, byType, problems, istiodsSeen: [...istiods].sort() };
+  return { total, healthy: total - unhealthy, stale, error, statesKnown, byVersion, byKind, byType, problems, istiodsSeen: [...istiods].sort() };
 }
 
 function severity(problem: ProblemProxy): number {

@@ -498,6 +498,26 @@ const API_CALLS: Readonly<Record<string, CallMapping>> = {
     needs: [need('cluster', '', 'pods', 'list')],
     why: 'istiod pods in any configured istio namespace (status); pods a DestinationRule subset selects (canary)',
   },
+  'CoreV1Api.listPodForAllNamespaces': {
+    kind: 'resource',
+    needs: [need('cluster', '', 'pods', 'list')],
+    why: 'status: gateway and waypoint pods by label (proxy kinds), two label-selected lists across namespaces',
+  },
+  'CoreV1Api.readNamespacedPod': {
+    kind: 'resource',
+    needs: [need('cluster', '', 'pods', 'get')],
+    why: 'ztunnel-config POD: the node a workload pod runs on, to read the ztunnel of that node',
+  },
+  'CoreV1Api.listNamespace': {
+    kind: 'resource',
+    needs: [need('cluster', '', 'namespaces', 'list')],
+    why: 'ztunnel-config workloads: the namespaces labelled istio.io/dataplane-mode=ambient (pods there should be captured)',
+  },
+  'AppsV1Api.listNamespacedDaemonSet': {
+    kind: 'resource',
+    needs: [need('istio-system', 'apps', 'daemonsets', 'list')],
+    why: 'status: ztunnel DaemonSet (ready vs desired, one per node) and the istio-cni node agent in the Istio namespace',
+  },
   'CoreV1Api.readNamespace': {
     kind: 'resource',
     needs: [need('cluster', '', 'namespaces', 'get')],

@@ -69,6 +69,12 @@ export function nockIstiods(pods: readonly IstiodPodSpec[], namespace = 'istio-s
     .get(`/api/v1/namespaces/${namespace}/pods`)
     .query((query) => query['labelSelector'] === 'app=istiod')
     .reply(200, istiodPodList(pods))
+    // A mesh without ambient: no ztunnel or istio-cni DaemonSet, no gateway or waypoint pods.
+    .get(`/apis/apps/v1/namespaces/${namespace}/daemonsets`)
+    .reply(200, { kind: 'DaemonSetList', apiVersion: 'apps/v1', metadata: {}, items: [] })
+    .get('/api/v1/pods')
+    .query(true)
+    .reply(200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] })
     .get('/version')
     .reply(200, { major: '1', minor: '31', gitVersion: 'v1.31.2' });
 }

@@ -395,6 +395,10 @@ const TYPE_SHORT_NAMES: ReadonlyMap<string, string> = new Map([
   ['type.googleapis.com/envoy.config.route.v3.RouteConfiguration', 'RDS'],
   ['type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment', 'EDS'],
   ['type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig', 'ECDS'],
+  // ztunnel's types, named as istioctl's tables name them (pkg/model/xds.go GetShortType, 1.22+).
+  ['type.googleapis.com/istio.workload.Address', 'WDS'],
+  ['type.googleapis.com/istio.workload.Workload', 'WDS'],
+  ['type.googleapis.com/istio.security.Authorization', 'WADS'],
 ]);
 
 function shortTypeName(typeUrl: string): string {

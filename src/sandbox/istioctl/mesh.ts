@@ -19,8 +19,10 @@ export const TYPE_URLS: Readonly<Record<string, string>> = {
   RDS: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
   EDS: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
   ECDS: 'type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig',
-  WADS: 'type.googleapis.com/istio.workload.Address',
-  WDS: 'type.googleapis.com/istio.workload.Workload',
+  // istioctl's short names (pkg/model/xds.go GetShortType): WADS is the authorization type, WDS the address type
+  // ztunnel subscribes to (istio.workload.Workload also reads WDS).
+  WADS: 'type.googleapis.com/istio.security.Authorization',
+  WDS: 'type.googleapis.com/istio.workload.Address',
 };
 
 export interface Proxy {

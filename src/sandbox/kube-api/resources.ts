@@ -66,6 +66,7 @@ export function buildResourceTypes(options: ResourceSetOptions): ResourceType[] 
     resource({ group: '', versions: core, plural: 'services', kind: 'Service', statusSubresource: true, shortNames: ['svc'] }),
     resource({ group: '', versions: core, plural: 'secrets', kind: 'Secret', selectableFields: ['type'] }),
     resource({ group: '', versions: core, plural: 'serviceaccounts', kind: 'ServiceAccount', shortNames: ['sa'] }),
+    resource({ group: 'apps', versions: ['v1'], plural: 'daemonsets', kind: 'DaemonSet', statusSubresource: true, shortNames: ['ds'] }),
     resource({ group: 'coordination.k8s.io', versions: ['v1'], plural: 'leases', kind: 'Lease', microTimeFields: ['spec.acquireTime', 'spec.renewTime'] }),
     resource({
       group: 'events.k8s.io', versions: ['v1'], plural: 'events', kind: 'Event', shortNames: ['ev'],

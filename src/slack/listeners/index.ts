@@ -5,6 +5,7 @@ import { registerCanaryDecisions } from './actions/canary-decision.ts';
 import { registerCanaryRollback } from './actions/canary-rollback.ts';
 import { registerShowProblems } from './actions/show-problems.ts';
 import { registerUploadProxyConfig } from './actions/upload-proxy-config.ts';
+import { registerUploadZtunnelConfig } from './actions/upload-ztunnel-config.ts';
 import { registerMeshCommand } from './commands/mesh.ts';
 
 export function registerListeners(app: App, ctx: ListenerContext): void {
@@ -14,4 +15,5 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   registerCanaryRollback(app, ctx);
   registerShowFindings(app, ctx);
   registerUploadProxyConfig(app, ctx);
+  registerUploadZtunnelConfig(app, ctx);
 }

@@ -1,0 +1,99 @@
+import type { ProxyStatusRow, SyncState } from '../istioctl/types.ts';
+import type { AmbientDaemonSets, DaemonSetReadiness, GatewayPodKind } from '../kube/ambient.ts';
+
+export const PROXY_KINDS = ['sidecar', 'waypoint', 'ztunnel', 'gateway'] as const;
+export type ProxyKind = (typeof PROXY_KINDS)[number];
+
+/**
+ * The xDS types a ztunnel subscribes to, as istioctl names them (pkg/model/xds.go GetShortType): `WDS` for
+ * istio.workload.Address and istio.workload.Workload, `WADS` for istio.security.Authorization.
+ */
+export const WORKLOAD_XDS_TYPES: ReadonlySet<string> = new Set(['WDS', 'WADS']);
+
+/**
+ * What kind of proxy a proxy-status row is.
+ *
+ * A ztunnel is told by its xDS types: it subscribes to WDS/WADS only (1.27+ SUBSCRIBED TYPES `2 (WADS,WDS)`,
+ * `--verbosity 1` and `-o json` name them), and the 1.20-1.26 tables, which have only Envoy columns, print
+ * `IGNORED` in every one of them for it (istiod 1.20-1.22 reports ConfigStatus UNKNOWN for a ztunnel's Envoy
+ * types; istioctl 1.23-1.26 getSyncStatus prints IGNORED for a type it is not told about). An Envoy always
+ * subscribes to CDS and LDS, so "every state IGNORED" is never a sidecar. When a table shows no state at all
+ * (1.22's blank cells) the pod name `ztunnel-…` decides. Waypoints and gateways look like sidecars in
+ * proxy-status; `gatewayPods` (pod labels, src/kube/ambient.ts) tells them apart, else the name does.
+ */
+export function proxyKindOf(row: ProxyStatusRow, gatewayPods?: ReadonlyMap<string, GatewayPodKind>): ProxyKind {
+  const types = row.subscribedTypes ?? Object.entries(row.states).filter(([, state]) => state !== 'IGNORED').map(([type]) => type);
+  if (types.some((type) => WORKLOAD_XDS_TYPES.has(type))) return 'ztunnel';
+  const states = Object.values(row.states);
+  if (row.subscribedTypes === undefined && states.length > 0 && states.every((state) => state === 'IGNORED')) return 'ztunnel';
+  if (states.length === 0 && row.subscribedTypes === undefined && row.name.startsWith('ztunnel-')) return 'ztunnel';
+  const labelled = gatewayPods?.get(row.name);
+  if (labelled !== undefined) return labelled;
+  if (gatewayPods === undefined) {
+    if (row.name.startsWith('waypoint-')) return 'waypoint';
+    if (/gateway/.test(row.name.slice(0, row.name.lastIndexOf('.') === -1 ? undefined : row.name.lastIndexOf('.')))) return 'gateway';
+  }
+  return 'sidecar';
+}
+
+/** The states of a row that matter for its kind: a ztunnel's Envoy columns and an Envoy's WDS/WADS are noise. */
+export function relevantStates(row: ProxyStatusRow, kind: ProxyKind): [string, SyncState][] {
+  return Object.entries(row.states).filter(([type, state]) => state !== 'IGNORED' || (kind === 'ztunnel' ? WORKLOAD_XDS_TYPES.has(type) : !WORKLOAD_XDS_TYPES.has(type)));
+}
+
+export interface ZtunnelSync {
+  /** ztunnel rows in proxy-status. */
+  readonly connected: number;
+  /** Rows whose WDS/WADS states are all SYNCED. */
+  readonly synced: number;
+  /** Rows with a WDS/WADS state that is STALE or ERROR. */
+  readonly problems: number;
+  /** Rows whose output shows no WDS/WADS state (istioctl 1.20-1.26 tables have Envoy columns only). */
+  readonly stateNotShown: number;
+}
+
+export function ztunnelSync(rows: readonly ProxyStatusRow[], kinds: readonly ProxyKind[]): ZtunnelSync {
+  let connected = 0;
+  let synced = 0;
+  let problems = 0;
+  let stateNotShown = 0;
+  rows.forEach((row, index) => {
+    if (kinds[index] !== 'ztunnel') return;
+    connected += 1;
+    const workload = Object.entries(row.states).filter(([type]) => WORKLOAD_XDS_TYPES.has(type)).map(([, state]) => state);
+    if (workload.length === 0) {
+      // 1.27-1.29 default table: subscribed, no state; the bot asks for --verbosity 1, so this is only a fallback.
+      stateNotShown += 1;
+      return;
+    }
+    if (workload.some((state) => state === 'STALE' || state === 'ERROR')) problems += 1;
+    else if (workload.every((state) => state === 'SYNCED')) synced += 1;
+  });
+  return { connected, synced, problems, stateNotShown };
+}
+
+export interface AmbientSummary {
+  /** From the ztunnel DaemonSet; null when it could not be read or does not exist (see `ztunnelDaemonSetMissing`). */
+  readonly ztunnels: DaemonSetReadiness | null;
+  readonly cni: DaemonSetReadiness | null;
+  /** True when the DaemonSets were read and there is no ztunnel DaemonSet, though ztunnels are connected. */
+  readonly ztunnelDaemonSetMissing: boolean;
+  readonly sync: ZtunnelSync;
+}
+
+/**
+ * The ambient part of a status answer, or null when the mesh has no ztunnel at all (no DaemonSet and no ztunnel
+ * connected to istiod). `daemonSets` null: the Kubernetes API could not be read.
+ */
+export function summarizeAmbient(daemonSets: AmbientDaemonSets | null, sync: ZtunnelSync): AmbientSummary | null {
+  const ztunnels = daemonSets?.ztunnel ?? null;
+  if (ztunnels === null && sync.connected === 0) return null;
+  return { ztunnels, cni: daemonSets?.cni ?? null, ztunnelDaemonSetMissing: daemonSets !== null && ztunnels === null, sync };
+}
+
+/** Whether the ambient data plane is short of ready node agents (a reason for a degraded verdict). */
+export function ambientDegraded(ambient: AmbientSummary | null): boolean {
+  if (ambient === null) return false;
+  const short = (set: DaemonSetReadiness | null) => set !== null && set.ready < set.desired;
+  return short(ambient.ztunnels) || short(ambient.cni) || ambient.sync.problems > 0;
+}
