@@ -7,6 +7,7 @@ import { proxyConfigCommand } from './proxy-config.ts';
 import { experimentalProxyStatusCommand, proxyStatusCommand } from './proxy-status.ts';
 import { versionCommand } from './version-cmd.ts';
 import { experimentalWaypointCommand, waypointCommand } from './waypoint.ts';
+import { experimentalZtunnelConfigCommand, ztunnelConfigCommand } from './ztunnel-config.ts';
 
 /** A real istioctl command the fake does not model yet: exits 2 with `fake-istioctl: not implemented: <name>`. */
 function placeholder(name: string, aliases: string[] = []): CommandDef {
@@ -25,7 +26,7 @@ export const rootCommand: CommandDef = {
     {
       name: 'experimental',
       aliases: ['x', 'exp'],
-      subcommands: [experimentalProxyStatusCommand, placeholder('precheck'), placeholder('describe', ['des']), experimentalWaypointCommand],
+      subcommands: [experimentalProxyStatusCommand, placeholder('precheck'), placeholder('describe', ['des']), experimentalWaypointCommand, experimentalZtunnelConfigCommand],
     },
     placeholder('install', ['apply']),
     placeholder('kube-inject'),
@@ -38,6 +39,6 @@ export const rootCommand: CommandDef = {
     placeholder('validate', ['v']),
     versionCommand,
     waypointCommand,
-    placeholder('ztunnel-config', ['zc']),
+    ztunnelConfigCommand,
   ],
 };
