@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { AnalyzeFinding, AnalyzeLevel } from '../src/istioctl/parsers/analyze.ts';
-import type { AnalyzeGroup, AnalyzeVerdict } from '../src/mesh/analyze.ts';
+import { explainAmbientFinding, type AnalyzeGroup, type AnalyzeVerdict } from '../src/mesh/analyze.ts';
 import { actions, button, context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { counted } from '../src/words.ts';
 import type { AnalyzeRead, AnalyzeResult } from './analyze.ts';
@@ -13,6 +13,8 @@ const GROUPS_SHOWN = 8;
 const FINDINGS_PER_GROUP = 3;
 const CHANGES_SHOWN = 5;
 const LINE_MAX = 200;
+/** An explained ambient finding carries its meaning and the object's own reason: room for both. */
+const EXPLAINED_LINE_MAX = 360;
 
 const VERDICT_ICON: Readonly<Record<AnalyzeVerdict, string>> = {
   clean: ':large_green_circle:',
@@ -64,12 +66,25 @@ function groupTitle(group: AnalyzeGroup): string {
 
 /** `VirtualService default/bookinfo: Referenced gateway not found: "bookinfo-gateway"` (card and terminal). */
 function findingOnCard(finding: AnalyzeFinding): string {
-  const message = finding.message.replace(/\s+/g, ' ').trim();
+  const message = explainAmbientFinding(finding) ?? finding.message.replace(/\s+/g, ' ').trim();
   return [finding.origin, message].filter((part) => part !== '').join(': ');
 }
 
+/**
+ * istioctl's injection analyzer skips every namespace labelled `istio.io/dataplane-mode=ambient` (istio
+ * pkg/config/analysis/analyzers/injection; the corpus's injection input: namespace `ambient` gets no IST0102), so
+ * "no IST0102" there is not a sign that injection is set up: say so.
+ */
+export function injectionSkipSentence(namespaces: readonly string[] | undefined): string | null {
+  if (namespaces === undefined || namespaces.length === 0) return null;
+  const shown = namespaces.slice(0, 5).join(', ');
+  const more = namespaces.length > 5 ? ` and ${namespaces.length - 5} more` : '';
+  const which = namespaces.length === 1 ? `ambient namespace ${shown}` : `${namespaces.length} ambient namespaces (${shown}${more})`;
+  return `IST0102 (namespace not enabled for injection) is skipped for ${which}: istioctl does not check namespaces labelled istio.io/dataplane-mode=ambient, whose pods are captured by ztunnel instead of a sidecar.`;
+}
+
 function groupBlock(group: AnalyzeGroup, findings: readonly AnalyzeFinding[]): KnownBlock {
-  const quoted = findings.slice(0, FINDINGS_PER_GROUP).map((finding) => `• ${escapeMrkdwn(truncate(findingOnCard(finding), LINE_MAX))}`);
+  const quoted = findings.slice(0, FINDINGS_PER_GROUP).map((finding) => `• ${escapeMrkdwn(truncate(findingOnCard(finding), explainAmbientFinding(finding) === undefined ? LINE_MAX : EXPLAINED_LINE_MAX))}`);
   if (group.count > quoted.length) quoted.push(`…and ${group.count - quoted.length} more`);
   const title = `${LEVEL_ICON[group.level]} *${escapeMrkdwn(truncate(groupTitle(group), 400))}* <${group.docUrl}|docs>`;
   return section([title, ...quoted].join('\n'));
@@ -114,6 +129,8 @@ export function renderAnalyzeSlack(result: AnalyzeResult): SlackMessage {
   } else if (summary) {
     blocks.push(context(['First analyze of this scope: the next run will show what is new and what was resolved.']));
   }
+  const skipped = summary ? injectionSkipSentence(result.ambientNamespaces) : null;
+  if (skipped) blocks.push(context([escapeMrkdwn(skipped)]));
   if (summary && summary.groups.length > 0) {
     const firstFindings = firstFindingsByCode(result.findings ?? []);
     for (const group of summary.groups.slice(0, GROUPS_SHOWN)) blocks.push(groupBlock(group, firstFindings.get(group.code) ?? []));
@@ -150,6 +167,8 @@ export function renderAnalyzeText(result: AnalyzeResult): string {
   } else if (summary) {
     lines.push('First analyze of this scope: nothing to compare with yet.');
   }
+  const skipped = summary ? injectionSkipSentence(result.ambientNamespaces) : null;
+  if (skipped) lines.push(skipped);
   const findings = result.findings ?? [];
   for (const group of summary?.groups ?? []) {
     lines.push(`${groupTitle(group)}`, `  ${group.docUrl}`);
@@ -185,6 +204,15 @@ export function renderAnalyzeJson(result: AnalyzeResult): Record<string, unknown
         ? { previousAt: result.previous.at, new: result.previous.diff.added.map(changeItem), resolved: result.previous.diff.resolved.map(changeItem), unchanged: result.previous.diff.unchanged }
         : null,
     istioctlVersion: result.istioctlVersion ?? null,
+    ambient: summary
+      ? {
+          injectionSkippedNamespaces: result.ambientNamespaces ?? null,
+          explained: (result.findings ?? []).flatMap((finding) => {
+            const explanation = explainAmbientFinding(finding);
+            return explanation === undefined ? [] : [{ code: finding.code, origin: finding.origin, explanation }];
+          }),
+        }
+      : null,
   };
 }
 

@@ -7,6 +7,7 @@ import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
 import { compareAndRecord, type PreviousRun } from '../src/mesh/analyze-history.ts';
 import { summarizeAnalyze, type AnalyzeSummary } from '../src/mesh/analyze.ts';
 import { checkScopeNamespace } from '../src/kube/namespaces.ts';
+import { listAmbientNamespaces } from '../src/kube/ambient.ts';
 import { err, ok } from '../src/result.ts';
 import { renderAnalyzeJson, renderAnalyzeSlack, renderAnalyzeText } from './analyze.render.ts';
 import { namespaceMissingResult } from './namespace-missing.ts';
@@ -34,6 +35,8 @@ export interface AnalyzeResult extends AnalyzeRead {
   readonly namespaceDefaulted: boolean;
   /** null on the first analyze of this scope, or when the history could not be read. */
   readonly previous: PreviousRun | null;
+  /** Namespaces in scope labelled `istio.io/dataplane-mode=ambient` (IST0102 is never reported for them); undefined when not read. */
+  readonly ambientNamespaces?: readonly string[];
 }
 
 /** The history key of a scope: the same words for `-n default` and for `analyze` without flags. */
@@ -90,7 +93,12 @@ export const analyzeCommand = defineCommand<AnalyzeArgs>({
     const scope: AnalyzeScope = args.scope ?? { kind: 'namespace', namespace: target.defaultNamespace };
     const namespaceDefaulted = args.scope === null;
     // istioctl analyze of a missing namespace only prints a stderr line (exit 0); the API server is asked as well.
-    const [read, namespaceState] = await Promise.all([readAnalyze(target, scope, deps), checkScopeNamespace(deps.kubeFor(target), scope.kind === 'namespace' ? scope.namespace : undefined)]);
+    const kube = deps.kubeFor(target);
+    const [read, namespaceState, ambient] = await Promise.all([
+      readAnalyze(target, scope, deps),
+      checkScopeNamespace(kube, scope.kind === 'namespace' ? scope.namespace : undefined),
+      kube.ok ? listAmbientNamespaces(kube.value) : Promise.resolve(err({ message: kube.error.message })),
+    ]);
     if (namespaceState.kind === 'missing') {
       const sentence = namespaceDefaulted ? `${namespaceState.message} It is the cluster's default namespace (no -n given): name one with -n NAMESPACE, or use -A for the whole mesh.` : namespaceState.message;
       const missing: AnalyzeResult = { ...read, errors: [sentence], findings: null, summary: null, namespaceDefaulted, previous: null };
@@ -98,6 +106,14 @@ export const analyzeCommand = defineCommand<AnalyzeArgs>({
     }
     if (read.findings === null) return analyzeResult({ ...read, namespaceDefaulted, previous: null });
     const history = await compareAndRecord(deps.state(), { cluster: target.name, scope: scopeKey(scope) }, read.findings, deps.now());
-    return analyzeResult({ ...read, errors: [...read.errors, ...history.errors], namespaceDefaulted, previous: history.previous });
+    const ambientErrors = ambient.ok ? [] : [`Ambient namespaces could not be read, so IST0102 skips are not explained: ${ambient.error.message}`];
+    const inScope = ambient.ok ? [...ambient.value].filter((name) => scope.kind === 'all' || name === scope.namespace).sort() : [];
+    return analyzeResult({
+      ...read,
+      errors: [...read.errors, ...history.errors, ...ambientErrors],
+      namespaceDefaulted,
+      previous: history.previous,
+      ...(ambient.ok ? { ambientNamespaces: inScope } : {}),
+    });
   },
 });

@@ -357,3 +357,51 @@ export function fitSnapshot(snapshot: AnalyzeSnapshot, budget: number, bytes: (c
     if (size <= budget || keep <= 0) return candidate;
   }
 }
+
+/** Analyzer codes about ambient mode that the bot explains in plain words (messages.yaml IST0167, IST0171). */
+export const AMBIENT_CODES: ReadonlySet<string> = new Set(['IST0167', 'IST0171']);
+
+// The templates of messages.yaml (every release that has the code): IST0171 `A condition with a negative status is
+// present: type=%s, reason=%s, message=%s.`, IST0167 `The policy has no impact: %s.`
+const NEGATIVE_CONDITION = /^A condition with a negative status is present: type=(.*?), reason=(.*?), message=(.*)\.$/s;
+const INEFFECTIVE_POLICY = /^The policy has no impact: (.*)\.$/s;
+
+/** What a negative condition means in an ambient mesh, by condition type (the ConditionAnalyzer's inputs). */
+function conditionMeaning(kind: string, type: string, reason: string): string {
+  switch (type) {
+    case 'istio.io/WaypointBound':
+      return `not bound to its waypoint: traffic to it does not get the waypoint's L7 policies and routes`;
+    case 'ZtunnelAccepted':
+      return 'ztunnel does not enforce this policy (or part of it)';
+    case 'WaypointAccepted':
+      return reason === 'PartiallyInvalid' ? 'the waypoint enforces only part of this policy' : 'the waypoint does not enforce this policy';
+    case 'Programmed':
+      return kind === 'Gateway' ? 'not programmed: no proxy serves this Gateway (a waypoint when its class is istio-waypoint) yet' : 'not programmed';
+    case 'Accepted':
+      return reason === 'WaypointNotBound' ? 'not applied: the Service it attaches to is not bound to a waypoint, and in ambient only a waypoint applies routes' : 'not accepted by its parent';
+    default:
+      return `condition ${type} is negative`;
+  }
+}
+
+/**
+ * A plain-words reading of an ambient finding (IST0167 ineffective policy, IST0171 negative condition) for the card
+ * and the terminal: what it means for traffic, with the object's own reason. undefined for other codes and for a
+ * message no known template matches (a newer istioctl), which is then shown as istioctl wrote it.
+ */
+export function explainAmbientFinding(finding: Pick<AnalyzeFinding, 'code' | 'message' | 'resource'>): string | undefined {
+  const text = finding.message.replace(/\s+/g, ' ').trim();
+  if (finding.code === 'IST0171') {
+    const match = NEGATIVE_CONDITION.exec(text);
+    if (!match) return undefined;
+    const [, type = '', reason = '', detail = ''] = match;
+    const why = [reason, detail].filter((part) => part !== '').join(': ');
+    return `${conditionMeaning(finding.resource?.kind ?? '', type, reason)} (${type}${why === '' ? '' : ` — ${why}`})`;
+  }
+  if (finding.code === 'IST0167') {
+    const match = INEFFECTIVE_POLICY.exec(text);
+    if (!match) return undefined;
+    return `has no effect in ambient mode, where pods have no sidecar to apply it (${match[1] ?? ''})`;
+  }
+  return undefined;
+}
