@@ -5,7 +5,6 @@
  */
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { canaryCommand } from '../../commands/canary.ts';
 import { cardHeadline } from '../../commands/canary.render.ts';
 import { createAccessPolicy } from '../../src/access.ts';
@@ -24,7 +23,7 @@ import { slackApprovalCards } from '../../src/slack/cards.ts';
 import type { ListenerContext } from '../../src/slack/context.ts';
 import { registerCanaryDecisions } from '../../src/slack/listeners/actions/canary-decision.ts';
 import { registerCanaryRollback } from '../../src/slack/listeners/actions/canary-rollback.ts';
-import { FaultServer, kubeConfigAt, Replica, type Fault } from './faults.ts';
+import { FaultServer, kubeConfigAt, pooledKube, Replica, type Fault } from './faults.ts';
 import { quietLogger } from './quiet.ts';
 
 export const NAMESPACE = 'bookinfo';
@@ -61,6 +60,7 @@ const calmIstioctl: Istioctl = {
   proxyStatus: async () => ok({ value: { format: 'xds-table', proxies: [], istiods: [] }, asOf: new Date(0) }),
   analyze: async () => ok({ value: { findings: [], client: { version: '1.24.2', minor: { major: 1, minor: 24 } } }, asOf: new Date(0) }),
   proxyConfig: async () => ({ ok: false, error: { kind: 'failed', message: 'not used by the fault suite', detail: '', exitCode: 1 } }),
+  ztunnelConfig: async () => ({ ok: false, error: { kind: 'failed', message: 'not used by the fault suite', detail: '', exitCode: 1 } }),
   waypoint: async () => ({ ok: false, error: { kind: 'failed', message: 'not used by the fault suite', detail: '', exitCode: 1 } }),
 };
 
@@ -86,6 +86,22 @@ export function reviewsRoute(weights: readonly [number, number], name: string | 
     ],
   };
 }
+
+/** A world's objects and bot messages, to start other worlds from. */
+export interface Frozen {
+  readonly now: number;
+  readonly objects: readonly KubeObject[];
+  readonly messages: readonly { readonly channel: string; readonly text: string; readonly blocks: unknown[] | undefined; readonly threadTs: string | undefined; readonly ts: string }[];
+}
+
+const FROZEN_KINDS: readonly (readonly [string, string, string])[] = [
+  ['networking.istio.io/v1', 'VirtualService', NAMESPACE],
+  ['networking.istio.io/v1', 'DestinationRule', NAMESPACE],
+  ['v1', 'Service', NAMESPACE],
+  ['v1', 'Pod', NAMESPACE],
+  ['v1', 'ConfigMap', 'mesh-bot'],
+  ['v1', 'Event', NAMESPACE],
+];
 
 /** What one snapshot of the world holds: the VirtualService's routes and every promotion and lock record. */
 export interface Snapshot {
@@ -191,15 +207,41 @@ export class World {
     this.cluster = cluster;
   }
 
-  static async start(seed: Seed = {}): Promise<World> {
+  /** A fresh world seeded with `seed`, or exactly as `frozen` left another one (its objects and messages). */
+  static async start(seed: Seed = {}, frozen?: Frozen): Promise<World> {
     const [api, slack, config] = await Promise.all([startFakeKubeApi(), startFakeSlack(), suiteConfig()]);
     const [kube, slackFaults] = await Promise.all([FaultServer.start(api.url, 'kube'), FaultServer.start(slack.apiUrl, 'slack')]);
     const cluster = config.clusters[0];
     if (!cluster) throw new Error('fault suite config has no cluster');
     const world = new World(api, slack, { kube, slack: slackFaults }, config, cluster);
-    world.seed(seed);
+    if (frozen) world.thaw(frozen);
+    else world.seed(seed);
     world.watch();
     return world;
+  }
+
+  /** Everything a later run needs to start where this world is now. */
+  freeze(): Frozen {
+    const objects = FROZEN_KINDS.flatMap(([apiVersion, kind, namespace]) => this.api.list(apiVersion, kind, namespace).map((object) => structuredClone(object)));
+    const messages = [CARD_CHANNEL, OPS_CHANNEL]
+      .flatMap((channel) => this.slack.messages(channel).filter((message) => message.ephemeralTo === undefined && message.via === 'api'))
+      .sort((a, b) => a.ts.localeCompare(b.ts))
+      .map((message) => ({ channel: message.channel, text: message.text, blocks: message.blocks, threadTs: message.threadTs, ts: message.ts }));
+    return { now: this.now.getTime(), objects, messages };
+  }
+
+  private thaw(frozen: Frozen): void {
+    this.now = new Date(frozen.now);
+    for (const object of frozen.objects) {
+      const { resourceVersion: _resourceVersion, ...metadata } = object.metadata ?? {};
+      this.api.put({ ...structuredClone(object), metadata });
+    }
+    // Message timestamps are a sequence: posting the same messages in the same order gives them the same ts.
+    for (const message of frozen.messages) {
+      const posted = this.slack.postFromClient({ channel: message.channel, user: this.slack.botUserId, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), ...(message.threadTs ? { threadTs: message.threadTs } : {}), via: 'client' });
+      if (posted.ts !== message.ts) throw new Error(`restored message got ts ${posted.ts}, not ${message.ts}`);
+      posted.via = 'api';
+    }
   }
 
   private seed(seed: Seed): void {
@@ -275,9 +317,12 @@ export class World {
   private watch(): void {
     const requests = this.api.requests as RecordedRequest[];
     const push = requests.push.bind(requests);
+    let lastWasRead = false;
     requests.push = (...items: RecordedRequest[]) => {
-      this.record(this.#pendingCause, false);
+      // A read changes nothing: the state after it is the state recorded before it.
+      if (!lastWasRead) this.record(this.#pendingCause, false);
       const item = items[0];
+      lastWasRead = item?.method === 'GET';
       this.#pendingCause = item ? `${item.method} ${item.path}${item.query['dryRun'] ? ' (dry run)' : ''}` : 'request';
       return push(...items);
     };
@@ -285,13 +330,12 @@ export class World {
   }
 
   record(cause: string, external: boolean): void {
-    const http = this.http();
-    const requests = this.requests();
-    const locks = this.locks();
-    const key = stableJson({ http, requests: [...requests.values()], locks });
+    // resourceVersions say whether anything changed, without reading the records themselves.
+    const versions = [this.virtualService(), ...this.api.list('v1', 'ConfigMap', 'mesh-bot')].map((object) => `${object?.metadata?.name ?? '-'}@${object?.metadata?.resourceVersion ?? ''}`);
+    const key = versions.join(',');
     if (key === this.#lastKey && !external) return;
     this.#lastKey = key;
-    this.history.push({ at: this.now.getTime(), http, requests, locks, cause, external });
+    this.history.push({ at: this.now.getTime(), http: this.http(), requests: this.requests(), locks: this.locks(), cause, external });
   }
 
   /** Moves the virtual wall clock (the one every replica reads). */
@@ -304,9 +348,9 @@ export class World {
     const replica = new Replica(name, fault, this.faults);
     const logger = quietLogger();
     const base = this.api.kubeConfig();
-    const real = createKubeFor(() => base)(this.cluster);
-    if (!real.ok) throw new Error(real.error.message);
-    const kube: ClusterKube = replica.kube(real.value, kubeConfigAt(base, this.faults.kube.url) as KubeConfig);
+    const failing = createKubeFor(() => kubeConfigAt(base, this.faults.kube.url))(this.cluster);
+    if (!failing.ok) throw new Error(failing.error.message);
+    const kube: ClusterKube = replica.kube(pooledKube(base, failing.value), failing.value);
     const store = createStateStore(kube.core, 'mesh-bot', this.cluster.name);
     const web = replica.slackClient(this.slack.apiUrl);
     const deps: CommandDeps = {

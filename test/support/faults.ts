@@ -8,7 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { createConfiguration, KubeConfig, ResponseContext, ServerConfiguration, wrapHttpLibrary } from '@kubernetes/client-node';
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { ClusterKube } from '../../src/kube/clients.ts';
 import { webClientOptions } from '../../src/slack/app.ts';
@@ -308,9 +308,9 @@ export class Replica {
     );
   }
 
-  /** The Kubernetes clients of this replica: the real ones, each call a fault point. */
-  kube(real: ClusterKube, failingConfig: KubeConfig): ClusterKube {
-    const wrap = <T extends object>(label: string, client: T, failing: T): T =>
+  /** The Kubernetes clients of this replica, each call a fault point; `failing` are production clients of the fault server. */
+  kube(real: ClusterKube, failing: ClusterKube): ClusterKube {
+    const wrap = <T extends object>(label: string, client: T, twin: T): T =>
       new Proxy(client, {
         get: (target, property, receiver) => {
           const value: unknown = Reflect.get(target, property, receiver);
@@ -321,17 +321,16 @@ export class Replica {
               isWriteCall(property, args),
               'kube',
               () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args),
-              () => (Reflect.get(failing, property) as (...a: unknown[]) => Promise<unknown>).apply(failing, args),
+              () => (Reflect.get(twin, property) as (...a: unknown[]) => Promise<unknown>).apply(twin, args),
             );
         },
       });
-    return {
-      ...real,
-      core: wrap('core', real.core, failingConfig.makeApiClient(CoreV1Api)),
-      custom: wrap('custom', real.custom, failingConfig.makeApiClient(CustomObjectsApi)),
-      coordination: wrap('coordination', real.coordination, failingConfig.makeApiClient(CoordinationV1Api)),
-      version: wrap('version', real.version, failingConfig.makeApiClient(VersionApi)),
-    };
+    const wrapped: Record<string, unknown> = { ...real };
+    for (const [key, client] of Object.entries(real)) {
+      const twin: unknown = Reflect.get(failing, key);
+      if (key !== 'cluster' && typeof client === 'object' && client !== null && typeof twin === 'object' && twin !== null) wrapped[key] = wrap(key, client, twin);
+    }
+    return wrapped as unknown as ClusterKube;
   }
 
   /** A WebClient as production configures it, each API call a fault point. */
@@ -417,4 +416,33 @@ async function quiet(replicas: readonly Replica[]): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     calm = replicas.every((replica) => replica.dead || replica.inFlight === 0) ? calm + 1 : 0;
   }
+}
+
+/**
+ * `shape`'s Kubernetes clients for calls that are answered normally, over Node's pooled keep-alive connections.
+ * client-node opens a new connection per request, which is most of a call's cost; failing calls keep client-node's own transport, so the
+ * errors the production code sees are exactly client-node's.
+ */
+export function pooledKube(config: KubeConfig, shape: ClusterKube): ClusterKube {
+  const server = config.getCurrentCluster()?.server ?? '';
+  const httpApi = wrapHttpLibrary({
+    async send(request) {
+      const body = request.getBody();
+      const answer = await fetch(request.getUrl(), { method: request.getHttpMethod(), headers: request.getHeaders(), ...(body === undefined ? {} : { body: body as string }) });
+      const headers: Record<string, string> = {};
+      answer.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      const text = await answer.text();
+      return new ResponseContext(answer.status, headers, { text: async () => text, binary: async () => Buffer.from(text), stream: () => null });
+    },
+  });
+  const configuration = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: config }, httpApi });
+  const pooled: Record<string, unknown> = { ...shape };
+  for (const [key, client] of Object.entries(shape)) {
+    if (key === 'cluster' || typeof client !== 'object' || client === null) continue;
+    const type = client.constructor as new (configuration: ReturnType<typeof createConfiguration>) => unknown;
+    pooled[key] = new type(configuration);
+  }
+  return pooled as unknown as ClusterKube;
 }

@@ -9,7 +9,7 @@ import { runChanges, runRace, setupRequest, summarize, type Change, type Context
 import { reviewsRoute, VS_NAME } from '../../../support/faults-world.ts';
 import { appliedPromotion, approve, rollbackCommand, requestOf, sweepSettleLanded } from './operations.ts';
 
-const SEEDS_PER_RACE = 12;
+const SEEDS_PER_RACE = 8;
 
 const lanes = (entries: readonly (readonly [string, () => Promise<unknown>])[]) => new Map<string, () => Promise<unknown>>(entries);
 const noRollback = { rollback: false, stable: null } as const;

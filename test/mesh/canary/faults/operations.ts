@@ -130,4 +130,4 @@ export const rollbackWithoutRecord: Operation = {
   run: (world, actor) => world.rollback(actor),
 };
 
-export const ALL_OPERATIONS: readonly Operation[] = [promote, approve, reject, expireOnClick, sweepExpiry, sweepSettleLanded, sweepSettleNotLanded, rollbackCommand, rollbackCard, rollbackWithoutRecord];
+

@@ -15,7 +15,7 @@ import { createScheduler, type Scheduler } from '../../../../src/schedule/schedu
 import { createChannelPoster } from '../../../../src/slack/poster.ts';
 import type { Violation } from '../../../support/faults-check.ts';
 import { pool } from '../../../support/faults-run.ts';
-import { AMBIGUOUS_KINDS, describeFault, FAILURE_KINDS, FaultServer, kubeConfigAt, Replica, StepClock, type CallRecord, type Fault } from '../../../support/faults.ts';
+import { AMBIGUOUS_KINDS, describeFault, FAILURE_KINDS, FaultServer, kubeConfigAt, pooledKube, Replica, StepClock, type CallRecord, type Fault } from '../../../support/faults.ts';
 import { quietLogger } from '../../../support/quiet.ts';
 
 const CHANNEL = 'C0DIGEST';
@@ -44,9 +44,9 @@ async function runSchedule(fault: Fault | null, options: { bothLead?: boolean } 
   const schedulers: Scheduler[] = [];
   const postsAt: number[] = [];
   for (const replica of [a, b]) {
-    const real = createKubeFor(() => base)({ name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' });
-    if (!real.ok) throw new Error(real.error.message);
-    const kube = replica.kube(real.value, kubeConfigAt(base, faults.kube.url));
+    const failing = createKubeFor(() => kubeConfigAt(base, faults.kube.url))({ name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' });
+    if (!failing.ok) throw new Error(failing.error.message);
+    const kube = replica.kube(pooledKube(base, failing.value), failing.value);
     const poster = createChannelPoster(replica.slackClient(slack.apiUrl), clock);
     const scheduler = createScheduler({
       jobs: [
