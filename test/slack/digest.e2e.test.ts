@@ -54,4 +54,14 @@ describe('/mesh digest now end to end through the Bolt HTTP receiver', () => {
     assert.match(blockText(second?.blocks), /compared with the digest of \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/);
     assert.match(blockText(second?.blocks), /none new or resolved since the last digest/);
   });
+
+  it('tells the requester to invite the bot when it cannot post in the channel, and stores nothing', async () => {
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'healthy' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: BOT_NAMESPACE } });
+    bot.slack.failNext('chat.postMessage', 'not_in_channel');
+    await bot.slash('digest now', { channelId: 'C0OPS' });
+    const notice = await bot.slack.waitFor((fake) => fake.responses.find((response) => /could not post in this channel/.test(String(response.body['text'] ?? ''))), { timeoutMs: 15_000 });
+    assert.equal(notice.body['response_type'], 'ephemeral');
+    assert.match(String(notice.body['text']), /Invite it \(`\/invite @mesh-bot`\) and run `\/mesh digest` again/);
+    assert.equal(api.get('v1', 'ConfigMap', BOT_NAMESPACE, baselineRecordName('default', 'C0OPS', undefined)), undefined, 'no baseline without a post');
+  });
 });
