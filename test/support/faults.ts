@@ -9,7 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConfiguration, KubeConfig, ResponseContext, ServerConfiguration, wrapHttpLibrary } from '@kubernetes/client-node';
-import { LogLevel, WebClient } from '@slack/web-api';
+import { LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { ClusterKube } from '../../src/kube/clients.ts';
 import { webClientOptions } from '../../src/slack/app.ts';
 
@@ -333,17 +333,18 @@ export class Replica {
     return wrapped as unknown as ClusterKube;
   }
 
-  /** A WebClient as production configures it, each API call a fault point. */
-  slackClient(slackApiUrl: string): WebClient {
+  /** A WebClient as production configures it (`options` of the given API URL), each API call a fault point. */
+  slackClient(slackApiUrl: string, options: (apiUrl: string) => WebClientOptions = webClientOptions): WebClient {
     const replica = this;
+    const production = options(this.#faults.slack.url + '/api/');
     // The production retry policy with the waiting taken out, and a short timeout for answers that never come.
-    const failing = new WebClient('xoxb-test-token', { ...webClientOptions(this.#faults.slack.url + '/api/'), retryConfig: { retries: 3, factor: 1, minTimeout: 1, maxTimeout: 2 }, timeout: 50, logLevel: LogLevel.ERROR });
+    const failing = new WebClient('xoxb-test-token', { ...production, retryConfig: { retries: production.retryConfig?.retries ?? 10, factor: 1, minTimeout: 1, maxTimeout: 2 }, timeout: 50, logLevel: LogLevel.ERROR });
     class FaultPointClient extends WebClient {
       override apiCall(method: string, options?: Record<string, unknown>): ReturnType<WebClient['apiCall']> {
         return replica.invoke(`slack ${method}`, !/\.(list|info|history|replies)$/.test(method), 'slack', () => super.apiCall(method, options), () => failing.apiCall(method, options));
       }
     }
-    return new FaultPointClient('xoxb-test-token', { ...webClientOptions(slackApiUrl), logLevel: LogLevel.ERROR });
+    return new FaultPointClient('xoxb-test-token', { ...options(slackApiUrl), logLevel: LogLevel.ERROR });
   }
 }
 

@@ -2,8 +2,9 @@
  * Issue #9's fault-injection suite, part 3 (I6): a scheduled digest fire through the production scheduler on two
  * replicas, the leader's every call to its schedule record and to Slack a fault point — crash (effect landed),
  * a stall of 40 s, 409/422/429/500/timeout/reset, ambiguous failures — until the fire is recorded done. The fire
- * must be posted at least once within the catch-up window, and more than once only inside the window the README
- * documents: the owner's post was accepted and the owner then died or could not record the fire as done.
+ * must be posted at least once within the catch-up window, and a second time only inside the one window the README
+ * documents: Slack accepted the post but the owner never learnt it (it died, the answer was lost, or the fire could
+ * not be recorded as done) — and then once more only.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -12,6 +13,7 @@ import { createStateStore } from '../../../../src/kube/state-store.ts';
 import { startFakeKubeApi } from '../../../../src/sandbox/kube-api.ts';
 import { startFakeSlack } from '../../../../src/sandbox/slack-api.ts';
 import { createScheduler, type Scheduler } from '../../../../src/schedule/scheduler.ts';
+import { scheduledPostOptions } from '../../../../src/server.ts';
 import { createChannelPoster } from '../../../../src/slack/poster.ts';
 import type { Violation } from '../../../support/faults-check.ts';
 import { pool } from '../../../support/faults-run.ts';
@@ -47,7 +49,7 @@ async function runSchedule(fault: Fault | null, options: { bothLead?: boolean } 
     const failing = createKubeFor(() => kubeConfigAt(base, faults.kube.url))({ name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' });
     if (!failing.ok) throw new Error(failing.error.message);
     const kube = replica.kube(pooledKube(base, failing.value), failing.value);
-    const poster = createChannelPoster(replica.slackClient(slack.apiUrl), clock);
+    const poster = createChannelPoster(replica.slackClient(slack.apiUrl, scheduledPostOptions), clock);
     const scheduler = createScheduler({
       jobs: [
         {
@@ -89,9 +91,12 @@ async function runSchedule(fault: Fault | null, options: { bothLead?: boolean } 
     if (posts === 0) violations.push({ invariant: 'I6', detail: 'the 09:00 fire was never posted within the catch-up window' });
     const postCall = a.calls.find((call) => call.site === 'slack chat.postMessage');
     const doneWrite = postCall ? a.calls.find((call) => call.n > postCall.n && call.write) : undefined;
-    // The documented window: the post was accepted, then the owner died or could not record the fire as done.
-    const documented = fault !== null && ((fault.kind === 'crash' && fault.at === postCall?.n) || (fault.at === doneWrite?.n && fault.kind !== 'stall'));
-    if (posts > 1 && !documented) violations.push({ invariant: 'I6', detail: `the 09:00 fire was posted ${posts} times (at ${postsAt.map((at) => new Date(at).toISOString().slice(11, 19)).join(', ')})` });
+    // The README's one window: Slack accepted the post but mesh-bot never learnt it — the owner died right after
+    // the post, Slack's answer was lost after the message landed, or the fire could not be recorded as done —
+    // and then the fire is posted again, once per such event.
+    const atPost = fault !== null && fault.at === postCall?.n && (fault.kind === 'crash' || (fault.kind === 'fail' && fault.applied));
+    const atDone = fault !== null && fault.at === doneWrite?.n && fault.kind !== 'stall';
+    if (posts > (atPost || atDone ? 2 : 1)) violations.push({ invariant: 'I6', detail: `the 09:00 fire was posted ${posts} times (at ${postsAt.map((at) => new Date(at).toISOString().slice(11, 19)).join(', ')})` });
     return { calls: a.calls, posts, violations };
   } finally {
     await Promise.all(schedulers.filter((_, index) => ![a, b][index]?.dead).map((scheduler) => Promise.race([scheduler.stop(), new Promise((resolve) => setTimeout(resolve, 200))])));
