@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkSlackSettings, loadConfig } from '../src/config.ts';
+import { botPostedChannels, checkSlackSettings, loadConfig } from '../src/config.ts';
 
 const files = (content: Record<string, string>) => async (path: string) => {
   const text = content[path];
@@ -111,6 +111,12 @@ digests:
 
   it('refuses a propagation check interval that is not shorter than its timeout', async () => {
     assert.match(await configError({}, 'approvals:\n  propagationTimeout: 5s\n  propagationInterval: 5s\n'), /approvals\.propagationInterval must be shorter than approvals\.propagationTimeout/);
+  });
+
+  it('names the channels the bot posts to on its own, where its buttons must work: approvals.channel and every digest channel', async () => {
+    const loaded = await loadConfig({ MESH_BOT_CONFIG: '/c.yaml' }, files({ '/c.yaml': 'access:\n  channels: [C0OPS]\napprovals:\n  channel: C0REL\ndigests:\n  - { channel: C0DIGEST, schedule: "0 9 * * *" }\n  - { channel: C0REL, schedule: "0 17 * * *" }\n' }));
+    assert.ok(loaded.ok);
+    assert.deepEqual(botPostedChannels(loaded.value), ['C0REL', 'C0DIGEST']);
   });
 
   it('explains settings that leave a feature off or open to every channel and DM', async () => {
