@@ -136,8 +136,13 @@ function ztunnelCertificateLine(entry: ZtunnelCertificates): string {
 function certificateParts(perZtunnel: readonly ZtunnelCertificates[]): Part[] {
   const parts: Part[] = [{ title: 'Per ztunnel', lines: perZtunnel.map(ztunnelCertificateLine) }];
   // Only one ztunnel: list its certificates, problems first. Several: only the rows that need someone.
-  const rows = perZtunnel.length === 1 ? (perZtunnel[0]?.certificates ?? []) : perZtunnel.flatMap((entry) => entry.certificates.filter((row) => row.health.level !== 'healthy' || row.status !== 'Available'));
-  if (rows.length > 0) parts.push({ title: perZtunnel.length === 1 ? 'Certificates' : 'Certificates needing attention', lines: rows.map(certificateLine) });
+  const [only] = perZtunnel;
+  if (perZtunnel.length === 1 && only) {
+    if (only.certificates.length > 0) parts.push({ title: 'Certificates', lines: only.certificates.map(certificateLine) });
+    return parts;
+  }
+  const lines = perZtunnel.flatMap((entry) => entry.certificates.filter((row) => row.health.level !== 'healthy' || row.status !== 'Available').map((row) => `${entry.ztunnel.name}: ${certificateLine(row)}`));
+  if (lines.length > 0) parts.push({ title: 'Certificates needing attention', lines });
   return parts;
 }
 

@@ -2,10 +2,12 @@
 
 import { bookinfoMesh, healthyMesh, largeMesh, syncGoldenMesh, xdsGoldenMesh } from './mesh.ts';
 import type { Mesh } from './mesh.ts';
+import { ambientMesh } from './ambient-mesh.ts';
 
 export type ScenarioName =
   | 'healthy'
   | 'bookinfo'
+  | 'ambient'
   | 'single-pilot'
   | 'multi-pilot'
   | 'empty-mesh'
@@ -23,6 +25,7 @@ export interface Scenario {
 export const SCENARIO_NAMES: readonly ScenarioName[] = [
   'healthy',
   'bookinfo',
+  'ambient',
   'single-pilot',
   'multi-pilot',
   'empty-mesh',
@@ -62,6 +65,8 @@ export function meshFor(s: Scenario, dataset: 'syncz' | 'xds', clientVersion: st
       return healthyMesh(clientVersion);
     case 'bookinfo':
       return bookinfoMesh(clientVersion);
+    case 'ambient':
+      return ambientMesh(clientVersion);
     case 'single-pilot':
       return dataset === 'syncz' ? syncGoldenMesh(false) : xdsGoldenMesh(false);
     case 'multi-pilot':
