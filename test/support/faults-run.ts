@@ -3,6 +3,7 @@
  * the people and the leader do next on a healthy replica B — the same action again, then one sweep a minute after
  * the last request's TTL (I2's bound) — then every invariant.
  */
+import { APPROVE_ACTION } from '../../commands/canary.render.ts';
 import { checkEnd, checkHistory, type Truth, type Violation } from './faults-check.ts';
 import { describeFault, FAILURE_KINDS, AMBIGUOUS_KINDS, Interleaver, seeded, type CallRecord, type Fault } from './faults.ts';
 import { World, type Actor, type Frozen, type Seed } from './faults-world.ts';
@@ -53,10 +54,19 @@ function invisiblePending(world: World, after: string): Violation[] {
 }
 
 /** What the leader does after any run: one sweep a minute after the last request's TTL; then I1–I5. */
-async function settleAndJudge(world: World, leader: Actor, truth: Truth, landedBefore: ReadonlySet<string> = new Set()): Promise<Violation[]> {
+async function settleAndJudge(world: World, leader: Actor, truth: Truth, landedBefore: ReadonlySet<string> = new Set(), cardAnswerLost = false): Promise<Violation[]> {
   const lastExpiry = Math.max(world.now.getTime(), ...[...world.requests().values()].map((request) => Date.parse(request.expiresAt)));
   world.advance(lastExpiry - world.now.getTime() + 60_000);
   await world.sweep(leader);
+  if (cardAnswerLost) {
+    // The README's one card window: Slack took the card but its answer was lost, so mesh-bot cannot know where it
+    // is; it may say "waiting for approval" until someone clicks it, and that click rewrites it at once.
+    for (const request of world.requests().values()) {
+      for (const card of world.cards(request.id)) {
+        if (card.ts !== request.card?.ts && !card.text.startsWith(world.headline(request.id) ?? '')) await world.click(leader, APPROVE_ACTION, request.id, 'U0BOB', card.ts);
+      }
+    }
+  }
   world.record('end', false);
   const history = checkHistory(world.history, truth);
   return [...history.violations, ...checkEnd(world, new Set([...landedBefore, ...history.landed]))];
@@ -110,7 +120,9 @@ export async function runOnce(operation: Operation, fault: Fault | null, interfe
     if (outcome !== 'crashed') violations.push(...invisiblePending(world, operation.name));
     world.advance(60_000);
     await operation.retry?.(world, b, context);
-    violations.push(...(await settleAndJudge(world, b, operation.truth, landed)));
+    const faulted = a.replica.calls.find((call) => call.n === fault?.at);
+    const cardAnswerLost = faulted?.site === 'slack chat.postMessage' && (fault?.kind === 'crash' || (fault?.kind === 'fail' && fault.applied));
+    violations.push(...(await settleAndJudge(world, b, operation.truth, landed, cardAnswerLost)));
     return { calls: a.replica.calls, violations, outcome };
   } finally {
     await world.close();

@@ -397,14 +397,13 @@ export class World {
   }
 
   /** A button press on the card as Bolt hands it to the listener; resolves with what the clicker was told. */
-  async click(actor: Actor, actionId: string, requestId: string, user: string): Promise<string[]> {
+  async click(actor: Actor, actionId: string, requestId: string, user: string, messageTs = this.cardOf(requestId)?.ts): Promise<string[]> {
     const handler = actor.handlers.get(actionId);
     if (!handler) throw new Error(`no listener for ${actionId}`);
-    const card = this.cardOf(requestId);
     const told: string[] = [];
     await handler({
       ack: async () => undefined,
-      body: { user: { id: user }, channel: { id: CARD_CHANNEL }, container: { channel_id: CARD_CHANNEL, message_ts: card?.ts }, message: { ts: card?.ts } },
+      body: { user: { id: user }, channel: { id: CARD_CHANNEL }, container: { channel_id: CARD_CHANNEL, message_ts: messageTs }, message: { ts: messageTs } },
       action: { action_id: actionId, value: requestId, type: 'button' },
       client: actor.web,
       respond: async (message: { text?: string }) => {
