@@ -261,6 +261,8 @@ export function renderStatusJson(result: StatusResult): Record<string, unknown> 
     controlPlane: {
       istiods: (summary.controlPlane.istiods ?? []).map((pod) => ({ name: pod.name, ready: pod.ready, version: pod.version, restarts: pod.restarts })),
       available: summary.controlPlane.istiods !== null,
+      // mesh-bot extension: ended (Evicted…) istiod pods, never counted above.
+      ended: summary.controlPlane.ended.map((pod) => ({ name: pod.name, phase: pod.phase, reason: pod.reason, version: pod.version })),
     },
     versionSkew: summary.proxies && !missing ? { ...summary.skew, mismatched: summary.skew.mismatched.map((entry) => ({ ...entry, proxies: summary.skewedProxies[entry.version] ?? [] })) } : null,
     ambient: summary.ambient && !missing

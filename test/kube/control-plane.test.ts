@@ -7,7 +7,7 @@ import type { ProxyStatusRow } from '../../src/istioctl/types.ts';
 import { statusSections } from '../../src/mesh/digest/control-plane.ts';
 import { summarizeStatus } from '../../src/mesh/status.ts';
 import { ok } from '../../src/result.ts';
-import { renderStatusText } from '../../commands/status.render.ts';
+import { renderStatusJson, renderStatusText } from '../../commands/status.render.ts';
 import { FORBIDDEN_PODS_STATUS, NOCK_KUBE_URL, istiodPodList, nockKubeConfig } from '../support/kube-nock.ts';
 
 const cluster = { name: 'prod-eu', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
@@ -76,6 +76,8 @@ describe('istiod pods from the Kubernetes API', () => {
     const text = renderStatusText({ cluster: 'prod-eu', asOf: new Date('2026-12-06T09:00:00Z'), errors: [], summary: withDetail, istioctlVersion: undefined });
     assert.match(text, /Control plane: istiod 2\/2 ready/);
     assert.match(text, /istiod-5c8d7f6b9-old \(Evicted\): ended, not counted/);
+    const json = renderStatusJson({ cluster: 'prod-eu', asOf: new Date('2026-12-06T09:00:00Z'), errors: [], summary: withDetail, istioctlVersion: undefined }) as { controlPlane: { istiods: unknown[]; ended: unknown[] } };
+    assert.deepEqual([json.controlPlane.istiods.length, json.controlPlane.ended], [2, [{ name: 'istiod-5c8d7f6b9-old', phase: 'Failed', reason: 'Evicted', version: '1.23.4' }]]);
     const digest = statusSections({ report: ok({ format: 'xds-table', istiods: [], proxies: [proxy('a.shop', '1.24.2')] }), istiods: ok(read.value) }, undefined, null);
     assert.ok(digest.controlPlane.ok);
     assert.deepEqual([digest.controlPlane.value.ready, digest.controlPlane.value.istiods.length, digest.controlPlane.value.ended], [2, 2, ['istiod-5c8d7f6b9-old (Evicted)']]);
