@@ -190,4 +190,29 @@ describe('canary service against the Kubernetes API', () => {
     await canary.sweepExpired();
     assert.deepEqual(shown, ['rejected'], 'a card that shows the truth is not rendered again');
   });
+
+  it('renders an applied card once more when its 15-minute Roll back window closes, so the button goes', async () => {
+    const shown: string[] = [];
+    const cards: ApprovalCards = {
+      post: async () => ({ ok: true, value: { channel: 'C0REL', ts: '1.1' } }),
+      update: async (request) => {
+        shown.push(`${request.state}${request.rolledBack ? '+rolled-back' : ''}`);
+        return true;
+      },
+      reply: async () => undefined,
+    };
+    const { canary, request } = await pendingRequest({ cards });
+    await canary.attachCard(request.id, { channel: 'C0REL', ts: '1.1' }, request);
+    const decided = await canary.decide(request.id, 'U0BOB', 'approve');
+    assert.ok(decided.ok && decided.value.applied);
+    await canary.showCard(decided.value.request);
+    shown.length = 0;
+    harness.advance(14 * 60_000);
+    await canary.sweepExpired();
+    assert.deepEqual(shown, [], 'the window is still open');
+    harness.advance(2 * 60_000);
+    await canary.sweepExpired();
+    assert.deepEqual(shown, ['applied'], 'rendered again without its Roll back button');
+  });
 });
+
