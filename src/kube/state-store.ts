@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import { err, ok, type Result } from '../result.ts';
@@ -55,7 +55,7 @@ function encodeValue(value: unknown): { readonly data?: Record<string, string>; 
   const text = JSON.stringify(value);
   const plain = Buffer.byteLength(text);
   if (plain <= COMPRESS_ABOVE_BYTES) return { data: { [DATA_KEY]: text }, bytes: plain };
-  const gzipped = gzipSync(text, { level: constants.Z_BEST_COMPRESSION });
+  const gzipped = gzipSync(text);
   return { binaryData: { [GZIP_KEY]: gzipped.toString('base64') }, bytes: gzipped.length };
 }
 

@@ -1,9 +1,10 @@
-import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { RECORD_BUDGET_BYTES, recordName, type StateStore } from '../../kube/state-store.ts';
 import { analyzeSnapshotSchema } from '../analyze-history.ts';
 import { err, ok, type Result } from '../../result.ts';
 import { fitSnapshot, type AnalyzeSnapshot } from '../analyze.ts';
+import type { AmbientBaselineFacts } from './ambient.ts';
 
 /**
  * What a digest remembers for the next one: counts, fingerprints and dates only, never messages or certificates.
@@ -19,6 +20,8 @@ export interface DigestBaseline {
   /** The analyze snapshot (src/mesh/analyze.ts), gzip + base64: 10,000 findings take ~200 KB instead of ~620 KB. */
   readonly analyze: { readonly at: string; readonly snapshot: string } | null;
   readonly rootCa: { readonly at: string; readonly serials: readonly string[] } | null;
+  /** Absent in baselines written before ambient digests, and null while the mesh has no ztunnel. */
+  readonly ambient?: AmbientBaselineFacts | null;
 }
 
 const at = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'not an ISO 8601 time');
@@ -31,13 +34,24 @@ export const baselineSchema: z.ZodType<DigestBaseline> = z.object({
   proxies: z.object({ at, total: z.number().int().min(0), stale: z.number().int().min(0), error: z.number().int().min(0) }).nullable(),
   analyze: z.object({ at, snapshot: z.string() }).nullable(),
   rootCa: z.object({ at, serials: z.array(z.string()) }).nullable(),
+  ambient: z
+    .object({
+      at,
+      ready: z.number().int().min(0),
+      desired: z.number().int().min(0),
+      notProgrammed: z.array(z.string()),
+      notCaptured: z.number().int().min(0),
+      earliestNotAfter: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 
 /** The analyze share of a baseline: the rest (counts, restarts, serials) takes a few KiB. */
 const ANALYZE_BUDGET_BYTES = RECORD_BUDGET_BYTES - 32 * 1024;
 
 function gzipJson(value: unknown): Buffer {
-  return gzipSync(JSON.stringify(value), { level: constants.Z_BEST_COMPRESSION });
+  return gzipSync(JSON.stringify(value));
 }
 
 /**
@@ -45,7 +59,13 @@ function gzipJson(value: unknown): Buffer {
  * fitSnapshot): the baseline always moves on to the newest digest instead of freezing on the last one that fit.
  */
 export function packSnapshot(snapshot: AnalyzeSnapshot): string {
-  return gzipJson(fitSnapshot(snapshot, ANALYZE_BUDGET_BYTES, (candidate) => gzipJson(candidate).length)).toString('base64');
+  // fitSnapshot returns the candidate it measured last: its gzip is reused rather than made again.
+  let last: { readonly candidate: AnalyzeSnapshot; readonly packed: Buffer } | undefined;
+  const fitted = fitSnapshot(snapshot, ANALYZE_BUDGET_BYTES, (candidate) => {
+    last = { candidate, packed: gzipJson(candidate) };
+    return last.packed.length;
+  });
+  return (last?.candidate === fitted ? last.packed : gzipJson(fitted)).toString('base64');
 }
 
 export function unpackSnapshot(packed: string): Result<AnalyzeSnapshot, string> {
