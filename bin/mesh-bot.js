@@ -11,6 +11,11 @@ if (major < NEEDED_MAJOR) {
   );
   process.exitCode = 2;
 } else {
+  // V8's compiled code (and the stripped TypeScript) of every module is kept on disk between runs: a terminal
+  // command starts in about half the CPU time (bench/RESULTS.md "terminal"). NODE_COMPILE_CACHE overrides the
+  // directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  const { enableCompileCache } = await import('node:module');
+  enableCompileCache?.();
   const { runCli } = await import('../src/cli.ts');
   process.exitCode = await runCli(process.argv.slice(2), process.env, process.stdout, process.stderr);
 }

@@ -1,12 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { pino } from 'pino';
 import { z } from 'zod';
-import { findCommand } from '../commands/index.ts';
+import { helpResult } from '../commands/help.ts';
+import { commands, findCommand } from '../commands/index.ts';
 import { resolveCluster, TERMINAL } from './command.ts';
 import { loadConfig } from './config.ts';
-import { buildCommandDeps } from './deps.ts';
 import { findKubeconfig } from './kube/kubeconfig-source.ts';
-import { createLogger } from './log.ts';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -79,14 +77,18 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, ou
   const config = loaded.value;
   const target = resolveCluster(config, prepared.value.clusterName);
   if (!target.ok) return fail(`${target.error}.\nUsage: mesh-bot ${command.usage} [-o text|json]`, EXIT.usage);
-  if (command.name !== 'help') {
+  let result;
+  if (command.name === 'help') {
+    // help reads nothing: answering it without the clients keeps `mesh-bot help` from loading the Kubernetes
+    // client, execa and pino (most of a cold start, bench/RESULTS.md "terminal").
+    result = helpResult(commands, config.clusters.map((cluster) => cluster.name), new Date());
+  } else {
     const kubeconfig = findKubeconfig(env);
     if (!kubeconfig.ok) return fail(kubeconfig.error, EXIT.usage);
+    const [{ pino }, { createLogger }, { buildCommandDeps }] = await Promise.all([import('pino'), import('./log.ts'), import('./deps.ts')]);
+    const logger = createLogger(env['LOG_LEVEL'] ?? 'warn', pino.destination(2));
+    result = await prepared.value.execute(target.value, buildCommandDeps({ config, logger }), TERMINAL);
   }
-
-  const logger = createLogger(env['LOG_LEVEL'] ?? 'warn', pino.destination(2));
-  const deps = buildCommandDeps({ config, logger });
-  const result = await prepared.value.execute(target.value, deps, TERMINAL);
   for (const error of result.envelope.errors) errOut.write(`mesh-bot: ${error}\n`);
   if (split.format === 'json') out.write(`${JSON.stringify(result.toJson(), null, 2)}\n`);
   else if (!result.failed) out.write(result.toText());

@@ -1,4 +1,6 @@
-import { ApiException } from '@kubernetes/client-node';
+// The class alone, not the package index: every command module reaches this file, and loading the whole client
+// (~0.5 s) there would make `mesh-bot help` slow. It is the same module the index re-exports, so instanceof holds.
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
 import { safeJson } from '../json.ts';
 import { scrubSecrets } from '../log.ts';
 
