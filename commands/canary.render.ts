@@ -177,6 +177,11 @@ export function renderCard(request: PromotionRequest, now: Date, notify?: string
   return message(cardHeadline(request, notify), blocks);
 }
 
+/** What rollback would use: the stable/canary record mesh-bot keeps on the VirtualService. */
+export function rolesLine(inspection: Pick<CanaryInspection, 'roles'>): string {
+  return inspection.roles ? `${inspection.roles.stableSubset} / ${inspection.roles.canarySubset} (recorded by mesh-bot's last change)` : 'not recorded yet: `canary rollback` needs --to STABLE_SUBSET until mesh-bot has changed the weights once';
+}
+
 export function renderInspection(inspection: CanaryInspection, syncLine: string, cluster: string): SlackMessage {
   const { vs } = inspection;
   const namespace = vs.metadata.namespace ?? '';
@@ -191,6 +196,7 @@ export function renderInspection(inspection: CanaryInspection, syncLine: string,
   const subsetLines = inspection.subsets.map((subset) => `• ${escapeMrkdwn(subset.name)}: ${subset.pods === null ? 'pods unknown' : subset.pods === 0 ? '*selects no running pods*' : `${subset.pods} running pod${subset.pods === 1 ? '' : 's'}`}`);
   blocks.push(section(`*DestinationRule subsets*${inspection.destinationRule ? ` (${escapeMrkdwn(inspection.destinationRule.metadata.name)})` : ''}\n${subsetLines.join('\n') || 'No DestinationRule defines subsets for this host.'}`));
   blocks.push(section(`*Owner*\n${inspection.owner ? `${inspection.owner.tool}: ${escapeMrkdwn(inspection.owner.evidence)}. ${escapeMrkdwn(inspection.owner.advice)}` : 'Nobody else drives these weights; mesh-bot may promote it.'}`));
+  blocks.push(section(`*Stable / canary*\n${escapeMrkdwn(rolesLine(inspection))}`));
   const pending = inspection.pending.map((request) => `• ${request.id} by <@${request.requester}>: ${escapeMrkdwn(weightChange(request.plan))}, expires ${clockTime(new Date(request.expiresAt))}`);
   blocks.push(section(`*Pending requests*\n${pending.join('\n') || 'none'}`));
   blocks.push(section(`*Proxies in ${escapeMrkdwn(namespace)}*\n${escapeMrkdwn(syncLine)}`));

@@ -9,7 +9,7 @@ import type { CanaryInspection } from '../src/mesh/canary/service.ts';
 import { canaryServiceFor } from '../src/mesh/canary/wiring.ts';
 import { err, ok, type Result } from '../src/result.ts';
 import { context, escapeMrkdwn, escapeMrkdwnKeepingMentions, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
-import { approverMentions, propagationLine, renderInspection, renderPlan, routesAfter, routesOf, type RouteView } from './canary.render.ts';
+import { approverMentions, propagationLine, renderInspection, rolesLine, renderPlan, routesAfter, routesOf, type RouteView } from './canary.render.ts';
 
 type CanaryRequest<Namespace> =
   | { readonly action: 'status'; readonly virtualService: string; readonly namespace: Namespace; readonly cluster: string | undefined }
@@ -108,6 +108,7 @@ async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, t
       routesText(routes),
       `Subsets: ${inspection.subsets.map((subset) => `${subset.name} (${subset.pods ?? '?'} pods)`).join(', ') || 'none'}`,
       `Owner: ${inspection.owner ? `${inspection.owner.tool} — ${inspection.owner.evidence}` : 'none (mesh-bot may promote)'}`,
+      `Stable / canary: ${rolesLine(inspection)}`,
       `Pending requests: ${inspection.pending.map((request) => `${request.id} (${weightChange(request.plan)})`).join(', ') || 'none'}`,
       `Proxies: ${sync}`,
     ].join('\n'),
@@ -117,6 +118,8 @@ async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, t
       routes,
       subsets: inspection.subsets,
       owner: inspection.owner,
+      stableSubset: inspection.roles?.stableSubset ?? null,
+      canarySubset: inspection.roles?.canarySubset ?? null,
       pending: inspection.pending.map((request) => ({ id: request.id, requester: request.requester, change: weightChange(request.plan), expiresAt: request.expiresAt })),
     },
   });

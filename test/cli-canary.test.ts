@@ -40,8 +40,9 @@ describe('terminal mode never changes the cluster', () => {
 
   it('prints the current routes for canary status', async () => {
     const run = await cli(['canary', 'status', 'reviews', '-n', 'bookinfo', '-o', 'json'], { version: '1.24.2', scenario: 'healthy' }, { POD_NAMESPACE: 'mesh-bot' });
-    const json = JSON.parse(run.stdout) as { routes: { destinations: { subset: string; weight: number }[] }[] };
+    const json = JSON.parse(run.stdout) as { routes: { destinations: { subset: string; weight: number }[] }[]; stableSubset: string | null };
     assert.deepEqual(json.routes[0]?.destinations.map((destination) => [destination.subset, destination.weight]), [['v1', 90], ['v2', 10]]);
+    assert.equal(json.stableSubset, null, 'no stable/canary record before mesh-bot changed the weights');
   });
 
   it('prints the rollback plan to the stable subset named by --to and changes nothing', async () => {

@@ -395,6 +395,7 @@ describe('approval-gated canary promotion end to end', () => {
     assert.match(text, /v1: 1 running pod/);
     assert.match(text, /v3: \*selects no running pods\*/);
     assert.match(text, /Nobody else drives these weights/);
+    assert.match(text, /\*Stable \/ canary\*\nnot recorded yet: `canary rollback` needs --to STABLE_SUBSET until mesh-bot has changed the weights once/);
     assert.match(text, /pr-[0-9a-f]{12} by <@U0ALICE>: v1 90% \/ v2 10% → v1 50% \/ v2 50%/);
     assert.match(text, /5\/5 in sync/);
   });
