@@ -44,8 +44,9 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   if (istiodPods.ok) ({ current: istiods, ended: endedIstiods } = istiodPods.value);
   else errors.push(`Kubernetes API: ${istiodPods.error.message}`);
   // Each read alone may fail (RBAC of an older install): the rest of the answer stands, the error says what is missing.
-  if (kube.ok && !daemonSets.ok) errors.push(`Kubernetes API: ${daemonSets.error.message} (ztunnel and istio-cni readiness unknown)`);
-  if (kube.ok && !gatewayPods.ok) errors.push(`Kubernetes API: ${gatewayPods.error.message} (waypoints and gateways told apart by pod name)`);
+  // When the API did not answer the istiod read either, that one error says it all.
+  if (istiodPods.ok && !daemonSets.ok) errors.push(`Kubernetes API: ${daemonSets.error.message} (ztunnel and istio-cni readiness unknown)`);
+  if (istiodPods.ok && !gatewayPods.ok) errors.push(`Kubernetes API: ${gatewayPods.error.message} (waypoints and gateways told apart by pod name)`);
 
   let controlPlaneMissing = false;
   if (!proxyStatus.ok) {
