@@ -30,8 +30,11 @@ export function proxyKindOf(row: ProxyStatusRow, gatewayPods?: ReadonlyMap<strin
   const labelled = gatewayPods?.get(row.name);
   if (labelled !== undefined) return labelled;
   if (gatewayPods === undefined) {
-    if (row.name.startsWith('waypoint-')) return 'waypoint';
-    if (/gateway/.test(row.name.slice(0, row.name.lastIndexOf('.') === -1 ? undefined : row.name.lastIndexOf('.')))) return 'gateway';
+    // Without labels, the names Istio gives them: `waypoint` is istioctl's default waypoint name, and the
+    // gateway charts and `istioctl install` name gateways `istio-ingressgateway`, `istio-egressgateway`, `…-gateway`.
+    const pod = row.name.slice(0, row.name.lastIndexOf('.') === -1 ? row.name.length : row.name.lastIndexOf('.'));
+    if (pod.startsWith('waypoint-')) return 'waypoint';
+    if (pod.includes('gateway')) return 'gateway';
   }
   return 'sidecar';
 }
