@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
 import { describeHealth, healthJson, ISTIO_GRACE_PERIOD_RATIO, ROTATION_MARGIN_RATIO, type CertificateHealth } from '../src/mesh/certificate-health.ts';
-import type { Digest, DigestLevel, Section } from '../src/mesh/digest/types.ts';
+import type { Digest, DigestLevel, Section, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
 import { context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { describeProblem } from './status.render.ts';
 
@@ -10,10 +10,10 @@ import { describeProblem } from './status.render.ts';
  * List lengths per section, sized so that the whole digest stays far inside Block Kit's ~11k budget whatever the
  * mesh size (about 8 sections of at most ~1.5k each); the terminal and JSON forms list everything.
  */
-type Lists = Readonly<Record<'istiods' | 'problems' | 'versions' | 'added' | 'resolved' | 'certs' | 'canaries' | 'pending', number>>;
-const SLACK_SHOWN: Lists = { istiods: 8, problems: 5, versions: 5, added: 8, resolved: 5, certs: 5, canaries: 6, pending: 5 };
+type Lists = Readonly<Record<'istiods' | 'problems' | 'versions' | 'added' | 'resolved' | 'certs' | 'canaries' | 'pending' | 'ambient', number>>;
+const SLACK_SHOWN: Lists = { istiods: 8, problems: 5, versions: 5, added: 8, resolved: 5, certs: 5, canaries: 6, pending: 5, ambient: 5 };
 /** The terminal lists what changed in full; problem proxies stay a sample (`mesh-bot status` lists them all). */
-const TEXT_SHOWN: Lists = { istiods: Infinity, problems: 20, versions: Infinity, added: Infinity, resolved: Infinity, certs: Infinity, canaries: Infinity, pending: Infinity };
+const TEXT_SHOWN: Lists = { istiods: Infinity, problems: 20, versions: Infinity, added: Infinity, resolved: Infinity, certs: Infinity, canaries: Infinity, pending: Infinity, ambient: Infinity };
 const LINE_MAX = 160;
 
 const LEVEL_LABEL: Readonly<Record<DigestLevel, string>> = { healthy: 'Healthy', attention: 'Needs attention', critical: 'Critical' };
@@ -220,8 +220,62 @@ function canariesPart(digest: Digest, format: Format): Part {
   return { title: 'Canaries', lines };
 }
 
+function ztunnelCertificateLine(facts: ZtunnelCertificateSample, previousEarliest: string | null | undefined, format: Format): string[] {
+  const read = `${facts.sampled.length} of ${plural(facts.ztunnels, 'ztunnel')} read`;
+  const earliest = facts.earliest;
+  if (earliest === null) return [`ztunnel certificates: none held yet (${read})`];
+  const moved =
+    previousEarliest === undefined || previousEarliest === null
+      ? ''
+      : previousEarliest === earliest.notAfter
+        ? ' · not renewed since the last digest'
+        : Date.parse(earliest.notAfter) > Date.parse(previousEarliest)
+          ? ' · renewed since the last digest'
+          : '';
+  const lines = [format.text(clip(`ztunnel certificates: earliest expiry ${earliest.notAfter} on ${earliest.ztunnel} (${earliest.name}): ${healthText(earliest.health, earliest.notAfter)}`)) + `${moved} (${read})`];
+  const worst = facts.worst;
+  if (worst !== null && (worst.ztunnel !== earliest.ztunnel || worst.name !== earliest.name)) lines.push(`• ${format.text(clip(`${worst.ztunnel} ${worst.name}: ${healthText(worst.health, worst.notAfter)}`))}`);
+  if (facts.notAvailable > 0) lines.push(`• ${format.text(`${plural(facts.notAvailable, 'certificate')} not Available (Initializing or Unavailable)`)}`);
+  if (facts.unread.length > 0) lines.push(`• ${format.text(clip(`could not read ${plural(facts.unread.length, 'sampled ztunnel')}: ${facts.unread[0]?.reason ?? ''}`))}`);
+  return lines;
+}
+
+/** Ambient data plane, "since the last digest" for each part (only when the mesh runs ztunnels). */
+function ambientPart(digest: Digest, format: Format): Part | null {
+  const section = digest.ambient;
+  if (section === undefined || section === null) return null;
+  const title = 'Ambient';
+  if (!section.ok) return { title, lines: [`unavailable: ${format.text(section.error)}`] };
+  const facts = section.value;
+  const previous = facts.previous;
+  const { ready, desired } = facts.ztunnels;
+  const was = previous === null ? '' : previous.ready === ready && previous.desired === desired ? ', unchanged since the last digest' : ` (last digest: ${previous.ready}/${previous.desired})`;
+  const lines = [`ztunnels ${ready}/${desired} ready (one per node)${was}`];
+  if (facts.certificates.ok) lines.push(...ztunnelCertificateLine(facts.certificates.value, previous?.earliestNotAfter, format));
+  else lines.push(`ztunnel certificates: unavailable: ${format.text(facts.certificates.error)}`);
+  if (facts.waypoints.ok) {
+    const { total, notProgrammed } = facts.waypoints.value;
+    const before = new Set(previous?.notProgrammed ?? []);
+    const fresh = previous === null ? [] : notProgrammed.filter((name) => !before.has(name));
+    const fixed = previous === null ? [] : [...before].filter((name) => !notProgrammed.includes(name));
+    const since = previous === null ? '' : `; since the last digest: ${fresh.length} newly not programmed, ${fixed.length} programmed again`;
+    lines.push(total === 0 ? 'waypoints: none' : notProgrammed.length === 0 ? `waypoints: all ${total} programmed${since}` : `waypoints: ${notProgrammed.length} of ${total} not programmed${since}`);
+    for (const name of limit(notProgrammed, 'ambient', format)) lines.push(`• ${format.text(`${name}${fresh.includes(name) ? ' (new)' : ''}`)}`);
+    lines.push(...more(notProgrammed.length, 'ambient', format, ' (`waypoint -A` lists them)'));
+  } else lines.push(`waypoints: unavailable: ${format.text(facts.waypoints.error)}`);
+  if (facts.notCaptured.ok) {
+    const pods = facts.notCaptured.value;
+    const was = previous === null ? '' : ` (last digest: ${previous.notCaptured})`;
+    lines.push(pods.length === 0 ? `every pod in ambient namespaces is captured${was}` : `pods in ambient namespaces not captured: ${pods.length}${was}`);
+    for (const pod of limit(pods, 'ambient', format)) lines.push(`• ${format.text(pod)}`);
+    lines.push(...more(pods.length, 'ambient', format, ' (`ztunnel-config workloads` lists them)'));
+  } else lines.push(`pods not captured: unavailable: ${format.text(facts.notCaptured.error)}`);
+  return { title, lines };
+}
+
 function parts(digest: Digest, format: Format): Part[] {
-  return [controlPlanePart, proxiesPart, versionsPart, analyzePart, certificatesPart, canariesPart].map((part) => part(digest, format));
+  const ambient = ambientPart(digest, format);
+  return [...[controlPlanePart, proxiesPart, versionsPart, analyzePart, certificatesPart].map((part) => part(digest, format)), ...(ambient ? [ambient] : []), canariesPart(digest, format)];
 }
 
 function verdictText(digest: Digest): string {
@@ -284,6 +338,11 @@ export function digestErrors(digest: Digest): string[] {
     ['canaries', digest.canaries],
     ['approval requests', digest.pending],
   ];
+  const ambient = digest.ambient;
+  if (ambient) {
+    sections.push(['ambient', ambient]);
+    if (ambient.ok) sections.push(['ztunnel certificates', ambient.value.certificates], ['waypoints', ambient.value.waypoints], ['ambient capture', ambient.value.notCaptured]);
+  }
   return [...sections.flatMap(([name, result]) => (result.ok ? [] : [`${name}: ${result.error}`])), ...digest.notes];
 }
 
@@ -339,6 +398,20 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
       inProgress: json(digest.canaries, (routes) => ({ routes })),
       pendingApproval: json(digest.pending, (requests) => ({ requests })),
     },
+    ambient:
+      digest.ambient === undefined || digest.ambient === null
+        ? null
+        : json(digest.ambient, (facts) => ({
+            ztunnels: facts.ztunnels,
+            certificates: json(facts.certificates, (sample) => ({
+              ...sample,
+              earliest: sample.earliest && { ...sample.earliest, health: healthJson(sample.earliest.health) },
+              worst: sample.worst && { ...sample.worst, health: healthJson(sample.worst.health) },
+            })),
+            waypoints: json(facts.waypoints, (waypoints) => ({ total: waypoints.total, notProgrammed: waypoints.notProgrammed })),
+            notCaptured: json(facts.notCaptured, (pods) => ({ count: pods.length, pods })),
+            previous: facts.previous,
+          })),
     istioctlVersion: digest.istioctlVersion ?? null,
   };
 }

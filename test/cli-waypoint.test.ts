@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.ts';
 import { cli } from './support/cli.ts';
-import { waypointClusterObjects } from './support/waypoint-cluster.ts';
+import { waypointClusterObjects } from './support/ambient-cluster.ts';
 
 let api: FakeKubeApi;
 

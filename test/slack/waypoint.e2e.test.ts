@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 import { blockText } from '../support/blocks.ts';
 import { startBot, type Bot } from '../support/bot.ts';
-import { waypointClusterObjects } from '../support/waypoint-cluster.ts';
+import { waypointClusterObjects } from '../support/ambient-cluster.ts';
 
 describe('/mesh waypoint end to end through the Bolt HTTP receiver and the simulated istioctl', () => {
   let api: FakeKubeApi;

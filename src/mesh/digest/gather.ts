@@ -2,6 +2,7 @@ import type { CommandDeps } from '../../command.ts';
 import type { ClusterConfig } from '../../config.ts';
 import { readIstiods } from '../../kube/control-plane.ts';
 import { err, ok, type Result } from '../../result.ts';
+import { ambientBaseline, readAmbient } from './ambient.ts';
 import { analyzeSection, readFindings } from './analyze.ts';
 import { baselineRecordName, readBaseline, writeBaseline, type DigestBaseline } from './baseline.ts';
 import { readCanaries, readPendingPromotions } from './canaries.ts';
@@ -57,7 +58,9 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
   const proxyStatus = deps.istioctl.proxyStatus(cluster);
   const scopedRows = proxyStatus.then((report) => (report.ok ? report.value.value.proxies.filter((row) => inScope(row, namespaces)) : null));
 
-  const [baselineResult, report, istiods, version, findings, rootBundle, workloadCerts, canaries, pending] = await Promise.all([
+  // The ambient section compares with the stored baseline, so it waits for that read (a ConfigMap get) only.
+  const ambientRead = baselineRead.then((stored) => readAmbient(deps, cluster, namespaces, firedAt, stored.ok ? (stored.value?.ambient ?? null) : null));
+  const [baselineResult, report, istiods, version, findings, rootBundle, workloadCerts, canaries, pending, ambient] = await Promise.all([
     baselineRead,
     proxyStatus,
     kube.ok ? readIstiods(kube.value, cluster.istioNamespace) : Promise.resolve(kube),
@@ -67,6 +70,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
     scopedRows.then((rows) => readWorkloadCerts(deps.istioctl, cluster, rows, firedAt)),
     kube.ok ? readCanaries(kube.value, namespaces) : Promise.resolve(err(kube.error.message)),
     readPendingPromotions(store, cluster.name, namespaces, firedAt),
+    ambientRead,
   ]);
 
   const notes: string[] = [];
@@ -78,7 +82,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
   if (analyze.note) notes.push(analyze.note);
   const rootCa: Section<RootCaFacts> = rootBundle.ok ? ok(withRotation(rootBundle.value, baseline?.rootCa?.serials)) : rootBundle;
 
-  const sections = { controlPlane: status.controlPlane, proxies: status.proxies, skew: status.skew, analyze: analyze.section, rootCa, workloadCerts, canaries, pending };
+  const sections = { controlPlane: status.controlPlane, proxies: status.proxies, skew: status.skew, analyze: analyze.section, rootCa, workloadCerts, canaries, pending, ambient };
   const digest: Digest = {
     cluster: cluster.name,
     namespaces,
@@ -102,6 +106,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
     proxies: status.proxies.ok ? { at, total: status.proxies.value.total, stale: status.proxies.value.stale, error: status.proxies.value.error } : (baseline?.proxies ?? null),
     analyze: analyze.packed !== null ? { at, snapshot: analyze.packed } : (baseline?.analyze ?? null),
     rootCa: rootCa.ok ? { at, serials: rootCa.value.roots.map((root) => root.serial).sort() } : (baseline?.rootCa ?? null),
+    ambient: ambientBaseline(ambient, at, baseline?.ambient ?? null),
   };
 
   return {

@@ -2,6 +2,7 @@ import type { AnalyzeFinding, AnalyzeLevel } from '../../istioctl/parsers/analyz
 import type { Result } from '../../result.ts';
 import type { CertificateHealth } from '../certificate-health.ts';
 import type { ProblemProxy, VersionSkew } from '../status.ts';
+import type { AmbientBaselineFacts } from './ambient.ts';
 
 /**
  * One area of the digest: its facts, or one sentence saying why they could not be read. A failing area never
@@ -125,6 +126,45 @@ export interface PendingPromotion {
   readonly expiresAt: string;
 }
 
+/** The earliest-expiring ztunnel certificate of a bounded sample, judged like a workload certificate (rotation-aware). */
+export interface ZtunnelCertificateEntry {
+  readonly ztunnel: string;
+  /** The SPIFFE identity the certificate is for. */
+  readonly name: string;
+  readonly notAfter: string;
+  readonly daysRemaining: number | null;
+  readonly health: CertificateHealth;
+}
+
+export interface ZtunnelCertificateSample {
+  /** ztunnel pods whose certificates were read. */
+  readonly sampled: readonly string[];
+  /** ztunnel pods in the mesh the sample was drawn from. */
+  readonly ztunnels: number;
+  readonly earliest: ZtunnelCertificateEntry | null;
+  /** The least healthy certificate when it is not healthy (it may not be the earliest: rotation overdue). */
+  readonly worst: ZtunnelCertificateEntry | null;
+  /** Rows `Initializing` / `Unavailable` in the sample. */
+  readonly notAvailable: number;
+  readonly unread: readonly { readonly ztunnel: string; readonly reason: string }[];
+}
+
+/** The ambient data plane (digests of meshes that run ztunnels); each part may be unavailable alone. */
+export interface AmbientFacts {
+  /**
+   * From the ztunnel DaemonSet: `desired` is the nodes that should run one (every node its scheduling allows),
+   * `ready` those whose ztunnel is ready. Without a DaemonSet, from the ztunnel pods.
+   */
+  readonly ztunnels: { readonly ready: number; readonly desired: number };
+  readonly certificates: Section<ZtunnelCertificateSample>;
+  /** Waypoints in scope and the `namespace/name` of those not programmed. */
+  readonly waypoints: Section<{ readonly total: number; readonly notProgrammed: readonly string[] }>;
+  /** `namespace/pod` of pods in ambient namespaces whose traffic ztunnel does not capture (protocol TCP). */
+  readonly notCaptured: Section<readonly string[]>;
+  /** What the previous digest saw; null on the first digest (or the first with ztunnels). */
+  readonly previous: AmbientBaselineFacts | null;
+}
+
 export type DigestLevel = 'healthy' | 'attention' | 'critical';
 
 export interface DigestVerdict {
@@ -157,6 +197,8 @@ export interface Digest {
   readonly workloadCerts: Section<WorkloadCertFacts>;
   readonly canaries: Section<readonly CanaryRoute[]>;
   readonly pending: Section<readonly PendingPromotion[]>;
+  /** Only when the mesh has ztunnels (null otherwise: no ambient section). */
+  readonly ambient?: Section<AmbientFacts> | null;
   /** Problems with the digest's own bookkeeping (baseline unreadable), one sentence each. */
   readonly notes: readonly string[];
   readonly istioctlVersion: string | undefined;

@@ -1,7 +1,7 @@
 import { formatSpan } from '../certificate-health.ts';
-import type { Digest, DigestLevel, DigestVerdict, WorkloadCertificate } from './types.ts';
+import type { AmbientFacts, Digest, DigestLevel, DigestVerdict, WorkloadCertificate } from './types.ts';
 
-export type VerdictInputs = Pick<Digest, 'controlPlane' | 'proxies' | 'skew' | 'analyze' | 'rootCa' | 'workloadCerts' | 'canaries' | 'pending'>;
+export type VerdictInputs = Pick<Digest, 'controlPlane' | 'proxies' | 'skew' | 'analyze' | 'rootCa' | 'workloadCerts' | 'canaries' | 'pending' | 'ambient'>;
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
@@ -23,6 +23,34 @@ function certificateReasons(problems: readonly WorkloadCertificate[]): { critica
 }
 
 /**
+ * Ambient: no ready ztunnel, or a ztunnel certificate expired or about to, is critical (pods on those nodes lose
+ * mTLS); fewer ready ztunnels than desired, a certificate whose rotation is overdue, waypoints not programmed and
+ * pods in ambient namespaces that are not captured need attention.
+ */
+function ambientReasons(facts: AmbientFacts): { critical: string[]; attention: string[]; unavailable: string[] } {
+  const critical: string[] = [];
+  const attention: string[] = [];
+  const unavailable: string[] = [];
+  const { ready, desired } = facts.ztunnels;
+  if (desired > 0 && ready === 0) critical.push('no ztunnel is ready');
+  else if (ready < desired) attention.push(`ztunnels ${ready}/${desired} ready`);
+  if (facts.certificates.ok) {
+    const judged = facts.certificates.value.worst ?? facts.certificates.value.earliest;
+    if (judged?.health.level === 'critical') critical.push(`ztunnel certificate ${judged.health.summary}`);
+    else if (judged?.health.level === 'attention') attention.push(`ztunnel certificate ${judged.health.summary}`);
+  } else unavailable.push('ztunnel certificates');
+  if (facts.waypoints.ok) {
+    const count = facts.waypoints.value.notProgrammed.length;
+    if (count > 0) attention.push(`${plural(count, 'waypoint')} not programmed`);
+  } else unavailable.push('waypoints');
+  if (facts.notCaptured.ok) {
+    const count = facts.notCaptured.value.length;
+    if (count > 0) attention.push(`${plural(count, 'pod')} in ambient namespaces not captured`);
+  } else unavailable.push('ambient capture');
+  return { critical, attention, unavailable };
+}
+
+/**
  * What a reader must know first: critical when the mesh is broken or about to be (no ready istiod, a root CA under
  * its critical days, a certificate expired or about to); attention for anything that got worse or needs a look,
  * such as a workload certificate whose rotation is overdue; healthy otherwise. Certificates are judged by the one
@@ -32,7 +60,7 @@ export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
   const critical: string[] = [];
   const attention: string[] = [];
   const unavailable: string[] = [];
-  const names: [keyof VerdictInputs, string][] = [
+  const names: [Exclude<keyof VerdictInputs, 'ambient'>, string][] = [
     ['controlPlane', 'control plane'],
     ['proxies', 'proxy sync'],
     ['skew', 'version skew'],
@@ -73,6 +101,15 @@ export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
     const reasons = certificateReasons(inputs.workloadCerts.value.problems);
     critical.push(...reasons.critical);
     attention.push(...reasons.attention);
+  }
+
+  const ambient = inputs.ambient;
+  if (ambient && !ambient.ok) unavailable.push('ambient');
+  if (ambient?.ok) {
+    const reasons = ambientReasons(ambient.value);
+    critical.push(...reasons.critical);
+    attention.push(...reasons.attention);
+    unavailable.push(...reasons.unavailable);
   }
 
   const level: DigestLevel = critical.length > 0 ? 'critical' : attention.length > 0 ? 'attention' : 'healthy';

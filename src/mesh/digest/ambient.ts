@@ -1,0 +1,137 @@
+import type { CommandDeps } from '../../command.ts';
+import type { ClusterConfig } from '../../config.ts';
+import { parseZtunnelCertificates, parseZtunnelWorkloads } from '../../istioctl/parsers/ztunnel-config/index.ts';
+import { listAmbientNamespaces, listZtunnelPods, readAmbientDaemonSets, readGatewayPods, type ZtunnelPod } from '../../kube/ambient.ts';
+import type { ClusterKube } from '../../kube/clients.ts';
+import { err, ok } from '../../result.ts';
+import { bySeverity } from '../certificate-health.ts';
+import { waypointsOf } from '../waypoint.ts';
+import { judgeWorkloads, judgeZtunnelCertificates } from '../ztunnel-config.ts';
+import type { AmbientFacts, Section, ZtunnelCertificateSample } from './types.ts';
+
+/**
+ * How many ztunnels' certificates a digest reads (one istioctl port-forward each). Every ztunnel gets its
+ * certificates from the same CA with the same lifetime, so a stuck rotation shows in any of them.
+ */
+export const ZTUNNEL_CERT_SAMPLE = 3;
+
+/** What the previous digest stored of the ambient section (src/mesh/digest/baseline.ts). */
+export interface AmbientBaselineFacts {
+  readonly at: string;
+  readonly ready: number;
+  readonly desired: number;
+  /** `namespace/name` of the waypoints that were not programmed. */
+  readonly notProgrammed: readonly string[];
+  readonly notCaptured: number;
+  /** The earliest ztunnel certificate expiry seen (ISO 8601); null when none was read. */
+  readonly earliestNotAfter: string | null;
+}
+
+const inScope = (namespace: string, namespaces: readonly string[] | undefined) => namespaces === undefined || namespaces.includes(namespace);
+
+/** The sampled ztunnels' certificates: ready pods first, one per node as listed (sorted by node). */
+async function readCertificates(deps: CommandDeps, cluster: ClusterConfig, ztunnels: readonly ZtunnelPod[], now: Date): Promise<Section<ZtunnelCertificateSample>> {
+  const sample = [...ztunnels].sort((a, b) => Number(b.ready) - Number(a.ready)).slice(0, ZTUNNEL_CERT_SAMPLE);
+  const reads = await Promise.all(sample.map((pod) => deps.istioctl.ztunnelConfig(cluster, { type: 'certificates', pod: pod.name, namespace: pod.namespace })));
+  const unread: { ztunnel: string; reason: string }[] = [];
+  const judged = reads.flatMap((read, index) => {
+    const pod = sample[index] as ZtunnelPod;
+    if (!read.ok) {
+      unread.push({ ztunnel: pod.name, reason: read.error.message });
+      return [];
+    }
+    const parsed = parseZtunnelCertificates(read.value.value.stdout);
+    if (!parsed.ok) {
+      unread.push({ ztunnel: pod.name, reason: parsed.error.message });
+      return [];
+    }
+    return [judgeZtunnelCertificates(pod, parsed.value, now, deps.config.certificates)];
+  });
+  if (sample.length > 0 && judged.length === 0) return err(`no sampled ztunnel's certificates could be read: ${unread[0]?.reason ?? ''}`);
+  // The identity certificates ztunnel holds for its node's workloads (Leaf); the roots are the root CA section's.
+  const leaves = judged.flatMap((entry) => entry.certificates.filter((cert) => cert.health.role !== 'ca' && cert.notAfter !== '').map((cert) => ({ ztunnel: entry.ztunnel.name, cert })));
+  const earliest = [...leaves].sort((a, b) => Date.parse(a.cert.notAfter) - Date.parse(b.cert.notAfter))[0];
+  const worst = [...leaves].sort((a, b) => bySeverity(a.cert, b.cert))[0];
+  const entry = (found: (typeof leaves)[number] | undefined) =>
+    found ? { ztunnel: found.ztunnel, name: found.cert.name, notAfter: found.cert.notAfter, daysRemaining: found.cert.daysRemaining, health: found.cert.health } : null;
+  return ok({
+    sampled: judged.map((item) => item.ztunnel.name),
+    ztunnels: ztunnels.length,
+    earliest: entry(earliest),
+    worst: worst && worst.cert.health.level !== 'healthy' ? entry(worst) : null,
+    notAvailable: judged.reduce((sum, item) => sum + item.notAvailable.length, 0),
+    unread,
+  });
+}
+
+/** Pods in ambient namespaces that ztunnel passes through as plain TCP: one ztunnel knows every workload of the mesh. */
+async function readNotCaptured(deps: CommandDeps, cluster: ClusterConfig, kube: ClusterKube, ztunnels: readonly ZtunnelPod[], namespaces: readonly string[] | undefined): Promise<Section<readonly string[]>> {
+  const ztunnel = ztunnels.find((pod) => pod.ready) ?? ztunnels[0];
+  if (ztunnel === undefined) return err('no ztunnel pod to read the workloads from');
+  const [read, ambientNamespaces, gatewayPods] = await Promise.all([
+    deps.istioctl.ztunnelConfig(cluster, { type: 'workloads', pod: ztunnel.name, namespace: ztunnel.namespace }),
+    listAmbientNamespaces(kube),
+    readGatewayPods(kube),
+  ]);
+  if (!read.ok) return err(read.error.message);
+  // Without the namespace labels "ambient namespace" cannot be told; a guess would invent problems.
+  if (!ambientNamespaces.ok) return err(ambientNamespaces.error.message);
+  const parsed = parseZtunnelWorkloads(read.value.value.stdout);
+  if (!parsed.ok) return err(parsed.error.message);
+  const judged = judgeWorkloads(parsed.value, { ambientNamespaces: ambientNamespaces.value, gatewayPods: gatewayPods.ok ? gatewayPods.value : null });
+  return ok(judged.filter((row) => row.notCaptured && inScope(row.namespace, namespaces)).map((row) => `${row.namespace}/${row.pod}`));
+}
+
+async function readWaypoints(deps: CommandDeps, cluster: ClusterConfig, namespaces: readonly string[] | undefined): Promise<Section<{ readonly total: number; readonly notProgrammed: readonly string[] }>> {
+  const read = await deps.istioctl.waypoint(cluster, { action: 'list', scope: { kind: 'all' } });
+  if (!read.ok) return err(read.error.message);
+  const waypoints = waypointsOf(read.value.value).filter((waypoint) => inScope(waypoint.namespace, namespaces));
+  return ok({ total: waypoints.length, notProgrammed: waypoints.filter((waypoint) => !waypoint.programmed).map((waypoint) => `${waypoint.namespace}/${waypoint.name}`).sort() });
+}
+
+/**
+ * The ambient section, or null when the mesh has no ztunnel (no ztunnel DaemonSet and no ztunnel pod) or the
+ * Kubernetes API cannot be reached at all (the control plane section already says so). Each part may fail alone.
+ */
+export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, namespaces: readonly string[] | undefined, now: Date, previous: AmbientBaselineFacts | null): Promise<Section<AmbientFacts> | null> {
+  const kube = deps.kubeFor(cluster);
+  if (!kube.ok) return null;
+  const [daemonSets, pods] = await Promise.all([readAmbientDaemonSets(kube.value, cluster.istioNamespace), listZtunnelPods(kube.value, cluster.istioNamespace)]);
+  if (!daemonSets.ok && !pods.ok) return err(daemonSets.error.message);
+  const ztunnelSet = daemonSets.ok ? daemonSets.value.ztunnel : null;
+  const ztunnels = pods.ok ? pods.value : [];
+  if (ztunnelSet === null && ztunnels.length === 0) {
+    if (!daemonSets.ok) return err(daemonSets.error.message);
+    return pods.ok ? null : err(pods.error.message);
+  }
+  const [certificates, waypoints, notCaptured] = await Promise.all([
+    readCertificates(deps, cluster, ztunnels, now),
+    readWaypoints(deps, cluster, namespaces),
+    readNotCaptured(deps, cluster, kube.value, ztunnels, namespaces),
+  ]);
+  return ok({
+    ztunnels: {
+      ready: ztunnelSet?.ready ?? ztunnels.filter((pod) => pod.ready).length,
+      desired: ztunnelSet?.desired ?? ztunnels.length,
+    },
+    certificates,
+    waypoints,
+    notCaptured,
+    previous,
+  });
+}
+
+/** What the next digest compares with; a part that could not be read keeps the previous digest's value. */
+export function ambientBaseline(section: Section<AmbientFacts> | null, at: string, previous: AmbientBaselineFacts | null): AmbientBaselineFacts | null {
+  if (section === null) return null;
+  if (!section.ok) return previous;
+  const facts = section.value;
+  return {
+    at,
+    ready: facts.ztunnels.ready,
+    desired: facts.ztunnels.desired,
+    notProgrammed: facts.waypoints.ok ? facts.waypoints.value.notProgrammed : (previous?.notProgrammed ?? []),
+    notCaptured: facts.notCaptured.ok ? facts.notCaptured.value.length : (previous?.notCaptured ?? 0),
+    earliestNotAfter: facts.certificates.ok ? (facts.certificates.value.earliest?.notAfter ?? null) : (previous?.earliestNotAfter ?? null),
+  };
+}
