@@ -1,8 +1,10 @@
 import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
 import { classifyFailure, parseError, timeoutError, type IstioctlError } from './errors.ts';
-import { parseAnalyzeJson, type AnalyzeFinding } from './parsers/analyze.ts';
+import { parseAnalyzeJson, parseAnalyzeJsonBytes, type AnalyzeFinding } from './parsers/analyze.ts';
 import { parseProxyStatus } from './parsers/proxy-status.ts';
+import { parseProxyStatusBytes } from './parsers/proxy-status-bytes.ts';
+import { trimmedBytes } from './parsers/proxy-config/json-text.ts';
 import { parseWaypointList, parseWaypointStatus, type WaypointRow, type WaypointStatusRow } from './parsers/waypoint.ts';
 import { parseIstioctlVersion, toIstioMinor } from './parsers/version.ts';
 import type { IstioctlRun } from './runner.ts';
@@ -189,16 +191,17 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
     async proxyStatus(cluster, options = {}) {
       const version = await clientVersion();
       if (!version.ok) return version;
-      const outcome = await run({ args: proxyStatusArgs(version.value.minor, cluster.istioNamespace, cluster.xdsAddress), context: cluster.context, ...(options.notBefore ? { notBefore: options.notBefore } : {}) });
+      // As bytes: the 1.30+ JSON is read one ClientConfig at a time (parsers/proxy-status-bytes.ts, bench/RESULTS.md).
+      const outcome = await run({ args: proxyStatusArgs(version.value.minor, cluster.istioNamespace, cluster.xdsAddress), context: cluster.context, stdoutBytes: true, ...(options.notBefore ? { notBefore: options.notBefore } : {}) });
       if (!outcome.ok) return outcome;
-      const { stdout, stderr, exitCode, startedAt } = outcome.value;
+      const { stdoutBytes, stderr, exitCode, startedAt } = outcome.value;
       if (exitCode !== 0) {
         const failure = classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace });
         // 1.27.0 reports an empty mesh as an error; every other version prints an empty table.
         if (failure.kind === 'no-proxies') return ok({ value: { format: 'empty', proxies: [], istiods: [] }, asOf: startedAt });
         return err(failure);
       }
-      const parsed = parseProxyStatus(stdout);
+      const parsed = stdoutBytes ? parseProxyStatusBytes(stdoutBytes) : parseProxyStatus(outcome.value.stdout);
       if (!parsed.ok) return err(parseError(parsed.error));
       return ok({ value: parsed.value, asOf: startedAt });
     },
@@ -206,18 +209,18 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
       const version = await clientVersion();
       if (!version.ok) return version;
       const seconds = analyzeTimeoutSeconds(options.runTimeoutMs);
-      const outcome = await run({ args: analyzeArgs(scope, cluster.istioNamespace, seconds), context: cluster.context, timeoutMs: options.runTimeoutMs });
+      const outcome = await run({ args: analyzeArgs(scope, cluster.istioNamespace, seconds), context: cluster.context, timeoutMs: options.runTimeoutMs, stdoutBytes: true });
       if (!outcome.ok) {
         return err(outcome.error.kind === 'timeout' ? timeoutError(Math.round(options.runTimeoutMs / 1000), ANALYZE_SCOPE_HINT) : outcome.error);
       }
-      const { stdout, stderr, exitCode, startedAt } = outcome.value;
+      const { stdoutBytes, stderr, exitCode, startedAt } = outcome.value;
       // An unknown namespace is reported on stderr with exit 0 and no JSON at all.
-      if (exitCode !== 0 || stdout.trim() === '') {
+      if (exitCode !== 0 || (stdoutBytes ? trimmedBytes(stdoutBytes).length === 0 : outcome.value.stdout.trim() === '')) {
         const failure = classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace });
         if (/timed out/.test(failure.detail)) return err(timeoutError(seconds, ANALYZE_SCOPE_HINT));
         return err(failure);
       }
-      const parsed = parseAnalyzeJson(stdout);
+      const parsed = stdoutBytes ? parseAnalyzeJsonBytes(stdoutBytes) : parseAnalyzeJson(outcome.value.stdout);
       if (!parsed.ok) return err(parseError(parsed.error));
       return ok({ value: { findings: parsed.value, client: version.value }, asOf: startedAt });
     },

@@ -31,7 +31,7 @@ describe('istioctl analyze', () => {
     const { run, calls } = stubRun(() => ok(output('[]\n')));
     const result = await createIstioctl(run, { runTimeoutMs: 60_000 }).analyze(CLUSTER, { kind: 'all' });
     assert.ok(result.ok);
-    assert.deepEqual(calls[1], { args: ['analyze', '--all-namespaces', '--output', 'json', '--timeout', '50s'], context: 'ctx-prod', timeoutMs: 60_000 });
+    assert.deepEqual(calls[1], { args: ['analyze', '--all-namespaces', '--output', 'json', '--timeout', '50s'], context: 'ctx-prod', timeoutMs: 60_000, stdoutBytes: true });
     assert.equal(analyzeTimeoutSeconds(8_000), 6);
     assert.equal(analyzeTimeoutSeconds(1_000), 1);
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { err, ok } from '../../result.ts';
 import type { Result } from '../../result.ts';
 import type { ParseFailure } from '../types.ts';
+import { scanJson, trimmedBytes } from './proxy-config/json-text.ts';
 
 export type AnalyzeLevel = 'Error' | 'Warning' | 'Info';
 
@@ -77,20 +78,47 @@ export function parseAnalyzeJson(stdout: string): Result<AnalyzeFinding[], Parse
     const where = issue ? `at ${issue.path.join('.') || '(root)'}: ${issue.message}` : '';
     return failure(`istioctl analyze -o json output has an unexpected shape ${where}`.trim());
   }
-  return ok(
-    parsed.data.map((item) => {
-      const origin = item.origin ?? '';
-      return {
-        code: item.code,
-        level: item.level,
-        message: item.message,
-        origin,
-        resource: parseOrigin(origin),
-        ...(item.reference !== undefined ? { reference: item.reference } : {}),
-        ...(item.documentationUrl !== undefined ? { documentationUrl: item.documentationUrl } : {}),
-      };
-    }),
-  );
+  return ok(parsed.data.map(toFinding));
+}
+
+function toFinding(item: z.infer<typeof findingJson>): AnalyzeFinding {
+  const origin = item.origin ?? '';
+  return {
+    code: item.code,
+    level: item.level,
+    message: item.message,
+    origin,
+    resource: parseOrigin(origin),
+    ...(item.reference !== undefined ? { reference: item.reference } : {}),
+    ...(item.documentationUrl !== undefined ? { documentationUrl: item.documentationUrl } : {}),
+  };
+}
+
+/**
+ * parseAnalyzeJson on the bytes istioctl printed: the array is checked on its bytes and each finding decoded,
+ * parsed and reduced alone, so 10,000 findings never exist as one string nor as one parsed tree
+ * (src/istioctl/parsers/proxy-config/json-text.ts). Anything the streaming read does not take is handed to
+ * parseAnalyzeJson whole, so every error message is exactly the one it gives.
+ */
+export function parseAnalyzeJsonBytes(bytes: Uint8Array): Result<AnalyzeFinding[], ParseFailure> {
+  const streamed = streamAnalyzeJson(bytes);
+  if (streamed !== null) return ok(streamed);
+  return parseAnalyzeJson(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+}
+
+/** The findings of a well-formed `-o json` array read one at a time; null for anything else. */
+export function streamAnalyzeJson(bytes: Uint8Array): AnalyzeFinding[] | null {
+  const array = scanJson(trimmedBytes(bytes));
+  if (!('kind' in array) || array.kind !== 'array') return null;
+  const findings: AnalyzeFinding[] = [];
+  let complete = true;
+  array.forEachElement((element) => {
+    const item = findingJson.safeParse(element.parse());
+    if (item.success) findings.push(toFinding(item.data));
+    complete = item.success;
+    return complete;
+  });
+  return complete ? findings : null;
 }
 
 // ESC[1;31m / ESC[33m / ESC[0m: `-o log` colours the level when stdout is a TTY or --color=true.

@@ -365,10 +365,18 @@ const clientConfigSchema = z.object({
   genericXdsConfigs: z.array(genericXdsConfigSchema).optional(),
 });
 
+/** A resource of a DiscoveryResponse as its schema checks it: any object, `@type` a string when present. */
+const discoveryResourceSchema = z.looseObject({ '@type': z.string().optional() });
+export type DiscoveryResource = z.infer<typeof discoveryResourceSchema>;
+
+export function isDiscoveryResource(value: unknown): value is DiscoveryResource {
+  return discoveryResourceSchema.safeParse(value).success;
+}
+
 const discoveryResponseSchema = z
   .looseObject({
     versionInfo: z.string().optional(),
-    resources: z.array(z.looseObject({ '@type': z.string().optional() })).optional(),
+    resources: z.array(discoveryResourceSchema).optional(),
     typeUrl: z.string().optional(),
     nonce: z.string().optional(),
     controlPlane: z.object({ identifier: z.string().optional() }).optional(),
@@ -409,25 +417,54 @@ function shortTypeName(typeUrl: string): string {
 }
 
 function fromDiscoveryResponses(documents: readonly unknown[]): Result<ProxyStatusReport, ParseFailure> {
+  const reader = discoveryResponseReader();
+  for (const [index, document] of documents.entries()) {
+    const resources = reader.document(index, document);
+    if (!resources.ok) return resources;
+    for (const resource of resources.value) {
+      const problem = reader.resource(resource);
+      if (problem) return err(problem);
+    }
+  }
+  return ok(reader.report());
+}
+
+export interface DiscoveryResponseReader {
+  /** Checks one document (the streaming reader passes it with `resources: []` and reads them apart) and returns its resources. */
+  document(index: number, document: unknown): Result<readonly DiscoveryResource[], ParseFailure>;
+  /** Reads one resource of the last document: a ClientConfig becomes a proxy row, other types are skipped. */
+  resource(resource: DiscoveryResource): ParseFailure | undefined;
+  report(): ProxyStatusReport;
+}
+
+/**
+ * The DiscoveryResponse documents read one at a time, and their resources one at a time, so a caller holding
+ * the output as bytes never needs all of it parsed at once (src/istioctl/parsers/proxy-status-bytes.ts).
+ */
+export function discoveryResponseReader(): DiscoveryResponseReader {
   const proxies: ProxyStatusRow[] = [];
   const istiods = new Map<string, IstiodIdentity>();
   const states = new StateCache();
-  for (const [index, document] of documents.entries()) {
-    const response = discoveryResponseSchema.safeParse(document);
-    if (!response.success) {
-      return fail(`Document ${index + 1} of the proxy-status output is not a DiscoveryResponse: ${z.prettifyError(response.error)}`);
-    }
-    const istiod = controlPlaneOf(response.data.controlPlane?.identifier);
-    if (!istiod.ok) return istiod;
-    if (istiod.value !== null && !istiods.has(istiod.value.id)) istiods.set(istiod.value.id, istiod.value);
-
-    for (const resource of response.data.resources ?? []) {
+  let istiod: IstiodIdentity | null = null;
+  return {
+    document(index, document) {
+      const response = discoveryResponseSchema.safeParse(document);
+      if (!response.success) {
+        return fail(`Document ${index + 1} of the proxy-status output is not a DiscoveryResponse: ${z.prettifyError(response.error)}`);
+      }
+      const identity = controlPlaneOf(response.data.controlPlane?.identifier);
+      if (!identity.ok) return identity;
+      istiod = identity.value;
+      if (istiod !== null && !istiods.has(istiod.id)) istiods.set(istiod.id, istiod);
+      return ok(response.data.resources ?? []);
+    },
+    resource(resource) {
       // istiod may send other resource types in the same response; only ClientConfigs describe proxies.
-      if (resource['@type'] !== CLIENT_CONFIG_TYPE) continue;
+      if (resource['@type'] !== CLIENT_CONFIG_TYPE) return undefined;
       const config = clientConfigSchema.safeParse(resource);
-      if (!config.success) return fail(`A ClientConfig in the proxy-status output is malformed: ${z.prettifyError(config.error)}`);
+      if (!config.success) return fail(`A ClientConfig in the proxy-status output is malformed: ${z.prettifyError(config.error)}`).error;
       const name = config.data.node?.id ?? '';
-      if (name === '') return fail('A ClientConfig in the proxy-status output has no node id.');
+      if (name === '') return fail('A ClientConfig in the proxy-status output has no node id.').error;
       const metadata = config.data.node?.metadata ?? {};
 
       const rowStates: Record<string, SyncState> = {};
@@ -437,7 +474,7 @@ function fromDiscoveryResponses(documents: readonly unknown[]): Result<ProxyStat
         const type = shortTypeName(xds.typeUrl);
         const raw = xds.configStatus ?? 'UNKNOWN';
         const state = states.normalize(raw);
-        if (state === null) return fail(`Unknown configStatus "${raw}" for ${type} of proxy ${name}.`);
+        if (state === null) return fail(`Unknown configStatus "${raw}" for ${type} of proxy ${name}.`).error;
         rowStates[type] = state;
         rawStates[type] = raw;
       }
@@ -445,14 +482,15 @@ function fromDiscoveryResponses(documents: readonly unknown[]): Result<ProxyStat
         name,
         namespace: stringField(metadata, 'NAMESPACE') ?? namespaceOfName(name),
         cluster: stringField(metadata, 'CLUSTER_ID') ?? '',
-        istiod: istiod.value?.id ?? '',
+        istiod: istiod?.id ?? '',
         version: stringField(metadata, 'ISTIO_VERSION') ?? '',
         states: rowStates,
         rawStates,
       });
-    }
-  }
-  return ok({ format: 'json', proxies, istiods: [...istiods.values()] });
+      return undefined;
+    },
+    report: () => ({ format: 'json', proxies, istiods: [...istiods.values()] }),
+  };
 }
 
 function controlPlaneOf(identifier: string | undefined): Result<IstiodIdentity | null, ParseFailure> {
