@@ -160,8 +160,15 @@ async function promote(args: Extract<ResolvedCanaryArgs, { action: 'promote' }>,
     await service.value.cancel(created.value.id, `its approval card could not be posted (${posted.error}).`);
     return refusal('canary promote', target.name, now, `The approval card could not be posted, so the request was cancelled and nothing is pending: ${posted.error}. Then ask again.`);
   }
-  const attached = await service.value.attachCard(created.value.id, posted.value, created.value);
-  if (attached.ok && attached.value.state !== 'pending') {
+  const attach = () => service.value.attachCard(created.value.id, posted.value, created.value);
+  const attached = await attach().then((first) => (first.ok ? first : attach()));
+  if (!attached.ok) {
+    // A card whose place is not recorded could never be updated: end the request and say so on that card.
+    const cancelled = await service.value.cancel(created.value.id, `mesh-bot could not record where its approval card is (${attached.error}).`);
+    if (cancelled) await service.value.showCard(cancelled, posted.value);
+    return refusal('canary promote', target.name, now, `The request could not be completed (${attached.error}), so it was cancelled and nothing is pending. Ask again.`);
+  }
+  if (attached.value.state !== 'pending') {
     return refusal('canary promote', target.name, now, `The request ${created.value.id} ended before its card was up (${attached.value.state}: ${attached.value.outcome?.message ?? 'see the card'}). Ask again.`);
   }
   const summary = `Approval requested for ${args.namespace}/${args.virtualService}: ${weightChange(created.value.plan)}. The card is in <#${posted.value.channel}>; it expires at ${clockTime(new Date(created.value.expiresAt))}.`;
