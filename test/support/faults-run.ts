@@ -5,7 +5,7 @@
  */
 import { APPROVE_ACTION } from '../../commands/canary.render.ts';
 import { checkEnd, checkHistory, type Truth, type Violation } from './faults-check.ts';
-import { describeFault, FAILURE_KINDS, AMBIGUOUS_KINDS, Interleaver, seeded, type CallRecord, type Fault } from './faults.ts';
+import { describeFault, FAILURE_KINDS, AMBIGUOUS_KINDS, READ_FAILURE_KINDS, Interleaver, seeded, type CallRecord, type Fault } from './faults.ts';
 import { World, type Actor, type Frozen, type Seed } from './faults-world.ts';
 
 export interface Context {
@@ -137,19 +137,22 @@ export interface MatrixOptions {
 /**
  * Every fault of the model at every call of a clean run. A crash is placed after each write (a crash after a
  * read leaves the same world as a crash after the write before it); a stall before each write (the window
- * between what a replica read and what it writes); every failure at every call; the ambiguous failures at writes.
+ * between what a replica read and what it writes); each failure a call of its kind can meet; the ambiguous
+ * failures at writes.
  */
 export function faultMatrix(calls: readonly CallRecord[], options: MatrixOptions): Fault[] {
   const faults: Fault[] = [];
   for (const call of calls) {
+    const slack = call.site.startsWith('slack ');
     if (call.write) faults.push({ kind: 'crash', at: call.n });
     if (call.write && options.stall) faults.push({ kind: 'stall', at: call.n });
-    for (const failure of FAILURE_KINDS) faults.push({ kind: 'fail', at: call.n, failure, applied: false, persistent: true });
+    for (const failure of call.write ? FAILURE_KINDS : READ_FAILURE_KINDS) faults.push({ kind: 'fail', at: call.n, failure, applied: false, persistent: true });
     if (!call.write) continue;
-    for (const failure of AMBIGUOUS_KINDS) {
+    for (const failure of slack ? AMBIGUOUS_KINDS.slack : AMBIGUOUS_KINDS.kube) {
       faults.push({ kind: 'fail', at: call.n, failure, applied: true, persistent: true });
-      // A Slack client retries: a first attempt that landed and lost its answer is retried (a duplicate post?).
-      if (call.site.startsWith('slack ')) faults.push({ kind: 'fail', at: call.n, failure, applied: true, persistent: false });
+      // A Slack client retries: a first post that landed and lost its answer is retried (a duplicate post?).
+      // Updates are idempotent, so only posts get this case.
+      if (call.site === 'slack chat.postMessage') faults.push({ kind: 'fail', at: call.n, failure, applied: true, persistent: false });
     }
   }
   return faults;

@@ -14,9 +14,19 @@ import type { ClusterKube } from '../../src/kube/clients.ts';
 import { webClientOptions } from '../../src/slack/app.ts';
 
 export type FailureKind = 409 | 422 | 429 | 500 | 'timeout' | 'reset';
+/** Every failure a write can meet. */
 export const FAILURE_KINDS: readonly FailureKind[] = [409, 422, 429, 500, 'timeout', 'reset'];
-/** Failures after which the write may still have landed (the answer was lost, not the request). */
-export const AMBIGUOUS_KINDS: readonly FailureKind[] = [500, 'timeout', 'reset'];
+/**
+ * The failures a read can meet: throttling, a server error, a broken connection. 409 and 422 answer writes only,
+ * and the API server's 504 Timeout is a 5xx Status answer to a GET exactly like 500.
+ */
+export const READ_FAILURE_KINDS: readonly FailureKind[] = [429, 500, 'reset'];
+/**
+ * Failures after which the write may still have landed (the answer was lost, not the request): a Status error
+ * and a broken connection for Kubernetes (its 504 Timeout is a Status error like 500); for Slack also a timeout,
+ * which the client itself raises.
+ */
+export const AMBIGUOUS_KINDS: { readonly kube: readonly FailureKind[]; readonly slack: readonly FailureKind[] } = { kube: [500, 'reset'], slack: [500, 'timeout', 'reset'] };
 
 export type Fault =
   /** The call's effect lands, then this replica is gone: no answer, and no later call of it ever answers. */

@@ -16,8 +16,8 @@ import { createScheduler, type Scheduler } from '../../../../src/schedule/schedu
 import { scheduledPostOptions } from '../../../../src/server.ts';
 import { createChannelPoster } from '../../../../src/slack/poster.ts';
 import type { Violation } from '../../../support/faults-check.ts';
-import { pool } from '../../../support/faults-run.ts';
-import { AMBIGUOUS_KINDS, describeFault, FAILURE_KINDS, FaultServer, kubeConfigAt, pooledKube, Replica, StepClock, type CallRecord, type Fault } from '../../../support/faults.ts';
+import { faultMatrix, pool } from '../../../support/faults-run.ts';
+import { describeFault, FaultServer, kubeConfigAt, pooledKube, Replica, StepClock, type CallRecord, type Fault } from '../../../support/faults.ts';
 import { quietLogger } from '../../../support/quiet.ts';
 
 const CHANNEL = 'C0DIGEST';
@@ -117,11 +117,7 @@ describe('fault injection: a scheduled digest fire under faults (issue #9, I6)',
     const postAt = clean.calls.find((call) => call.site === 'slack chat.postMessage')?.n ?? clean.calls.length;
     const doneAt = clean.calls.find((call) => call.n > postAt && call.write)?.n ?? postAt;
     const points = clean.calls.filter((call) => call.n <= doneAt + 1);
-    const faults: Fault[] = points.flatMap((call) => [
-      ...(call.write ? [{ kind: 'crash', at: call.n } as const, { kind: 'stall', at: call.n } as const] : []),
-      ...FAILURE_KINDS.map((failure) => ({ kind: 'fail', at: call.n, failure, applied: false, persistent: true }) as const),
-      ...(call.write ? AMBIGUOUS_KINDS.map((failure) => ({ kind: 'fail', at: call.n, failure, applied: true, persistent: true }) as const) : []),
-    ]);
+    const faults: Fault[] = faultMatrix(points, { stall: true });
     const results = await pool(faults, 4, (fault) => runSchedule(fault));
     const both = await runSchedule(null, { bothLead: true });
     const found = results.flatMap((result, index) => result.violations.map((violation) => `${violation.detail} — ${describeFault(faults[index] ?? null)} [${points.find((call) => call.n === faults[index]?.at)?.site ?? '?'}]`));
