@@ -41,10 +41,11 @@ describe('status summary', () => {
     assert.equal(proxy3?.istiod, 'istiod3');
   });
 
-  it('breaks sync state down per xDS type', () => {
+  it('breaks sync state down per xDS type; proxy4 (IGNORED everywhere) is a ztunnel, whose Envoy columns are not states', () => {
     const summary = summarizeStatus({ report: multiPilot, istiods: [] });
-    assert.deepEqual(summary.proxies?.byType['CDS'], { STALE: 2, 'NOT SENT': 1, IGNORED: 1 });
-    assert.deepEqual(summary.proxies?.byType['LDS'], { SYNCED: 2, ERROR: 1, IGNORED: 1 });
+    assert.deepEqual(summary.proxies?.byType['CDS'], { STALE: 2, 'NOT SENT': 1 });
+    assert.deepEqual(summary.proxies?.byType['LDS'], { SYNCED: 2, ERROR: 1 });
+    assert.deepEqual(summary.proxies?.byKind, { sidecar: 3, waypoint: 0, ztunnel: 1, gateway: 0 });
   });
 
   it('flags proxies whose minor version matches no istiod, and which proxies they are', () => {
