@@ -23,7 +23,7 @@ const VERDICT_ICON: Readonly<Record<AnalyzeVerdict, string>> = {
 };
 const LEVEL_ICON: Readonly<Record<AnalyzeLevel, string>> = { Error: ':red_circle:', Warning: ':large_yellow_circle:', Info: ':information_source:' };
 
-export function scopeLabel(result: AnalyzeRead): string {
+export function scopeLabel(result: Pick<AnalyzeRead, 'cluster' | 'scope'>): string {
   return result.scope.kind === 'all' ? `${result.cluster} (all namespaces)` : `${result.cluster}/${result.scope.namespace}`;
 }
 
@@ -181,6 +181,11 @@ function changeItem(finding: AnalyzeFinding): Record<string, unknown> {
   return { code: finding.code, level: finding.level, origin: finding.origin, ...(finding.message ? { message: finding.message } : {}) };
 }
 
+/** The `scope` field of the JSON of commands that take `-n NAMESPACE | -A`. */
+export function scopeJson(scope: AnalyzeRead['scope'], defaulted: boolean): Record<string, unknown> {
+  return scope.kind === 'all' ? { allNamespaces: true, namespace: null } : { allNamespaces: false, namespace: scope.namespace, defaulted };
+}
+
 export function renderAnalyzeJson(result: AnalyzeResult): Record<string, unknown> {
   const summary = result.summary;
   return {
@@ -188,7 +193,7 @@ export function renderAnalyzeJson(result: AnalyzeResult): Record<string, unknown
     cluster: result.cluster,
     asOf: result.asOf.toISOString(),
     errors: result.errors,
-    scope: result.scope.kind === 'all' ? { allNamespaces: true, namespace: null } : { allNamespaces: false, namespace: result.scope.namespace, defaulted: result.namespaceDefaulted },
+    scope: scopeJson(result.scope, result.namespaceDefaulted),
     verdict: summary?.verdict ?? null,
     findings: summary
       ? {

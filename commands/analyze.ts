@@ -1,6 +1,6 @@
 import { defineCommand, type CommandDeps, type CommandResult } from '../src/command.ts';
 import type { ClusterConfig } from '../src/config.ts';
-import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs, type FlagSpec } from '../src/grammar.ts';
+import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs, type FlagSpec, type ParsedArgs } from '../src/grammar.ts';
 import { catalogueFor } from '../src/istioctl/analyze-catalogue.ts';
 import type { AnalyzeScope } from '../src/istioctl/istioctl.ts';
 import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
@@ -8,11 +8,19 @@ import { compareAndRecord, type PreviousRun } from '../src/mesh/analyze-history.
 import { summarizeAnalyze, type AnalyzeSummary } from '../src/mesh/analyze.ts';
 import { checkScopeNamespace } from '../src/kube/namespaces.ts';
 import { listAmbientNamespaces } from '../src/kube/ambient.ts';
-import { err, ok } from '../src/result.ts';
+import { err, ok, type Result } from '../src/result.ts';
 import { renderAnalyzeJson, renderAnalyzeSlack, renderAnalyzeText } from './analyze.render.ts';
 import { namespaceMissingResult } from './namespace-missing.ts';
 
 export const ALL_NAMESPACES_FLAG: FlagSpec = { name: 'all-namespaces', short: 'A', takesValue: false };
+/** `-n NAMESPACE` or `-A` (not both); null when neither was given (the cluster's default namespace). */
+export function scopeFromFlags(flags: ParsedArgs['flags']): Result<AnalyzeScope | null, string> {
+  const namespace = flags.get('namespace');
+  const all = flags.get('all-namespaces') === true;
+  if (all && typeof namespace === 'string') return err('use either -n NAMESPACE or -A, not both');
+  return ok(all ? { kind: 'all' } : typeof namespace === 'string' ? { kind: 'namespace', namespace } : null);
+}
+
 export interface AnalyzeArgs {
   /** null when the user gave neither `-n` nor `-A`: the cluster's default namespace, said so in the answer. */
   readonly scope: AnalyzeScope | null;
@@ -82,12 +90,10 @@ export const analyzeCommand = defineCommand<AnalyzeArgs>({
     if (!parsed.ok) return parsed;
     const [extra] = parsed.value.positionals;
     if (extra !== undefined) return err(`unexpected argument "${extra}" (analyze reads the cluster, not files)`);
-    const namespace = parsed.value.flags.get('namespace');
-    const all = parsed.value.flags.get('all-namespaces') === true;
+    const scope = scopeFromFlags(parsed.value.flags);
+    if (!scope.ok) return scope;
     const cluster = parsed.value.flags.get('cluster');
-    if (all && typeof namespace === 'string') return err('use either -n NAMESPACE or -A, not both');
-    const scope: AnalyzeScope | null = all ? { kind: 'all' } : typeof namespace === 'string' ? { kind: 'namespace', namespace } : null;
-    return ok({ scope, cluster: typeof cluster === 'string' ? cluster : undefined });
+    return ok({ scope: scope.value, cluster: typeof cluster === 'string' ? cluster : undefined });
   },
   async execute(args, target, deps) {
     const scope: AnalyzeScope = args.scope ?? { kind: 'namespace', namespace: target.defaultNamespace };

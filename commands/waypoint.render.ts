@@ -3,6 +3,7 @@ import { clockTime } from '../src/command.ts';
 import type { Waypoint, WaypointUserProblem } from '../src/mesh/waypoint.ts';
 import { context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { counted } from '../src/words.ts';
+import { scopeJson, scopeLabel } from './analyze.render.ts';
 import type { WaypointResult } from './waypoint.ts';
 
 /** Enough to act on in a channel; the terminal and JSON list every one. */
@@ -12,10 +13,6 @@ const SERVICES_SHOWN = 10;
 /** Said wherever a `none` traffic type is shown: people read it as "this waypoint carries no traffic". */
 export const TRAFFIC_TYPE_NONE_NOTE =
   'Traffic type `none` means the Gateway has no `istio.io/waypoint-for` label (istiod then applies its default, service traffic); it does not mean the waypoint carries no traffic.';
-
-function scopeLabel(result: WaypointResult): string {
-  return result.scope.kind === 'all' ? `${result.cluster} (all namespaces)` : `${result.cluster}/${result.scope.namespace}`;
-}
 
 function userProblems(result: WaypointResult): readonly WaypointUserProblem[] {
   return result.summary?.users?.problems ?? [];
@@ -120,7 +117,7 @@ export function renderWaypointJson(result: WaypointResult): Record<string, unkno
     action: result.action,
     ran: result.ran,
     note: result.note,
-    scope: result.scope.kind === 'all' ? { allNamespaces: true, namespace: null } : { allNamespaces: false, namespace: result.scope.namespace, defaulted: result.namespaceDefaulted },
+    scope: scopeJson(result.scope, result.namespaceDefaulted),
     waypoints: summary
       ? summary.waypoints.map((waypoint) => ({
           namespace: waypoint.namespace,

@@ -4,7 +4,7 @@ import { waypointStatusSupported, type AnalyzeScope } from '../src/istioctl/isti
 import { checkScopeNamespace } from '../src/kube/namespaces.ts';
 import { readLabelledServices, summarizeWaypoints, waypointsOf, type WaypointSummary } from '../src/mesh/waypoint.ts';
 import { err, ok } from '../src/result.ts';
-import { ALL_NAMESPACES_FLAG } from './analyze.ts';
+import { ALL_NAMESPACES_FLAG, scopeFromFlags } from './analyze.ts';
 import { namespaceMissingResult } from './namespace-missing.ts';
 import { renderWaypointJson, renderWaypointSlack, renderWaypointText } from './waypoint.render.ts';
 
@@ -58,15 +58,10 @@ export const waypointCommand = defineCommand<WaypointArgs>({
     const [first, extra] = parsed.value.positionals;
     if (first !== undefined && first !== 'list' && first !== 'status') return err(`unknown waypoint action "${first}" (use list or status)`);
     if (extra !== undefined) return err(`unexpected argument "${extra}"`);
-    const namespace = parsed.value.flags.get('namespace');
-    const all = parsed.value.flags.get('all-namespaces') === true;
-    if (all && typeof namespace === 'string') return err('use either -n NAMESPACE or -A, not both');
+    const scope = scopeFromFlags(parsed.value.flags);
+    if (!scope.ok) return scope;
     const cluster = parsed.value.flags.get('cluster');
-    return ok({
-      action: first ?? 'list',
-      scope: all ? { kind: 'all' } : typeof namespace === 'string' ? { kind: 'namespace', namespace } : null,
-      cluster: typeof cluster === 'string' ? cluster : undefined,
-    });
+    return ok({ action: first ?? 'list', scope: scope.value, cluster: typeof cluster === 'string' ? cluster : undefined });
   },
   labelFor: (args) => `waypoint ${args.action}`,
   async execute(args, target, deps) {
