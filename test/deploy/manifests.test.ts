@@ -511,7 +511,7 @@ const API_CALLS: Readonly<Record<string, CallMapping>> = {
   'CoreV1Api.listNamespace': {
     kind: 'resource',
     needs: [need('cluster', '', 'namespaces', 'list')],
-    why: 'ztunnel-config workloads: the namespaces labelled istio.io/dataplane-mode=ambient (pods there should be captured)',
+    why: 'ztunnel-config workloads and digest: the namespaces labelled istio.io/dataplane-mode=ambient (pods there should be captured); analyze: IST0102 is skipped there',
   },
   'AppsV1Api.listNamespacedDaemonSet': {
     kind: 'resource',
