@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { renderAnalyzeSlack } from '../commands/analyze.render.ts';
 import { catalogueFor } from '../src/istioctl/analyze-catalogue.ts';
-import { parseAnalyzeJson } from '../src/istioctl/parsers/analyze.ts';
+import { parseAnalyzeJsonBytes } from '../src/istioctl/parsers/analyze.ts';
 import { diffAgainstSnapshot, summarizeAnalyze, toSnapshot } from '../src/mesh/analyze.ts';
 
 /**
@@ -11,14 +11,15 @@ import { diffAgainstSnapshot, summarizeAnalyze, toSnapshot } from '../src/mesh/a
  */
 const [file, runsText] = process.argv.slice(2);
 if (!file) throw new Error('usage: node bench/analyze.ts ANALYZE_JSON_FILE [RUNS]');
-const input = readFileSync(file, 'utf8');
+// As bytes, as the bot gets them from istioctl (src/istioctl/istioctl.ts).
+const input = readFileSync(file);
 const runs = Number(runsText ?? '7');
 const timings: number[] = [];
 let findings = 0;
 let snapshotBytes = 0;
 for (let run = 0; run < runs; run += 1) {
   const started = performance.now();
-  const parsed = parseAnalyzeJson(input);
+  const parsed = parseAnalyzeJsonBytes(input);
   if (!parsed.ok) throw new Error(parsed.error.message);
   // The previous run: the same findings minus every tenth, so the diff has real work to do.
   const snapshot = toSnapshot(parsed.value.filter((_finding, index) => index % 10 !== 0));
@@ -31,4 +32,4 @@ for (let run = 0; run < runs; run += 1) {
   if (message.blocks.length > 50) throw new Error('message over the block limit');
 }
 timings.sort((a, b) => a - b);
-process.stdout.write(`${JSON.stringify({ findings, snapshotBytes, inputBytes: Buffer.byteLength(input), medianMs: timings[Math.floor(timings.length / 2)], minMs: timings[0], maxMs: timings.at(-1), peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ findings, snapshotBytes, inputBytes: input.byteLength, medianMs: timings[Math.floor(timings.length / 2)], minMs: timings[0], maxMs: timings.at(-1), peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);

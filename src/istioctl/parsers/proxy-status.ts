@@ -369,8 +369,11 @@ const clientConfigSchema = z.object({
 const discoveryResourceSchema = z.looseObject({ '@type': z.string().optional() });
 export type DiscoveryResource = z.infer<typeof discoveryResourceSchema>;
 
+/** discoveryResourceSchema's check without its copy: called once per proxy on the streaming path. */
 export function isDiscoveryResource(value: unknown): value is DiscoveryResource {
-  return discoveryResourceSchema.safeParse(value).success;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const type: unknown = (value as Record<string, unknown>)['@type'];
+  return type === undefined || typeof type === 'string';
 }
 
 const discoveryResponseSchema = z

@@ -1,0 +1,203 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.ts';
+import { startFakeSlack, type FakeSlack } from '../src/sandbox/slack-api.ts';
+import { sendSlashCommand } from '../src/sandbox/slack-requests.ts';
+import { startFakeSocketMode } from '../test/support/fake-socket-mode.ts';
+
+/**
+ * mesh-bot as `npm start` runs it (a fresh `node src/main.ts`), next to its floor: bench/bare-bolt.ts, a Bolt app
+ * from the same node_modules that acks at once. Both talk to the same fake Slack Web API and fake Kubernetes API
+ * (src/sandbox/) in this process, and mesh-bot runs the fake istioctl in its slow mode. Floor and subject are
+ * measured in the same run, interleaved, so the ratio holds on a machine other people load.
+ */
+const SIGNING_SECRET = 'bench-signing-secret-0123456789';
+const BOT_TOKEN = 'xoxb-bench-token';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const FAKE_ISTIOCTL_MAIN = join(root, 'src/sandbox/istioctl/main.ts');
+
+export interface World {
+  readonly slack: FakeSlack;
+  readonly kube: FakeKubeApi;
+  readonly dir: string;
+  close(): Promise<void>;
+}
+
+export async function startWorld(): Promise<World> {
+  const slack = await startFakeSlack();
+  const kube = await startFakeKubeApi();
+  const dir = await mkdtemp(join(os.tmpdir(), 'mesh-bot-bench-serve-'));
+  await writeFile(join(dir, 'kubeconfig'), kube.kubeConfigYaml('bench'));
+  return { slack, kube, dir, close: async () => void (await Promise.all([slack.close(), kube.close()])) };
+}
+
+/** The fake istioctl (1.24.2) with every run taking `delayMs`, like a busy API server behind it. */
+async function slowIstioctl(dir: string, delayMs: number): Promise<string> {
+  const path = join(dir, 'istioctl');
+  const env = { FAKE_ISTIOCTL_VERSION: '1.24.2', FAKE_ISTIOCTL_DELAY_MS: String(delayMs) };
+  await writeFile(path, `#!/usr/bin/env node\nObject.assign(process.env, ${JSON.stringify(env)});\nawait import(${JSON.stringify(FAKE_ISTIOCTL_MAIN)});\n`);
+  await chmod(path, 0o755);
+  return path;
+}
+
+export interface Server {
+  readonly url: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a process and resolves once `listening` (a line of its stdout) names its port. */
+async function startProcess(args: readonly string[], env: NodeJS.ProcessEnv, portOf: (line: string) => number | undefined): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before listening`)));
+    lines.on('line', (line) => {
+      const found = portOf(line);
+      if (found !== undefined) resolve(found);
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function meshBotEnv(world: World, istioctl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'],
+    HOME: world.dir,
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: world.slack.apiUrl,
+    KUBECONFIG: join(world.dir, 'kubeconfig'),
+    POD_NAMESPACE: 'mesh-bot',
+    ISTIOCTL: istioctl,
+    PORT: '0',
+    ...extra,
+  };
+}
+
+/** mesh-bot's start log line carries the port it serves on. */
+function meshBotPort(line: string): number | undefined {
+  try {
+    const entry = JSON.parse(line) as { port?: unknown; mode?: unknown };
+    return typeof entry.port === 'number' && typeof entry.mode === 'string' ? entry.port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function startMeshBot(world: World, istioctl: string, extra: Record<string, string> = {}): Promise<Server> {
+  return startProcess(['src/main.ts'], meshBotEnv(world, istioctl, extra), meshBotPort);
+}
+
+export function startBareBolt(world: World): Promise<Server> {
+  const env = { PATH: process.env['PATH'], SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: world.slack.apiUrl, PORT: '0' };
+  return startProcess(['bench/bare-bolt.ts'], env, (line) => (line.startsWith('listening ') ? Number(line.slice('listening '.length)) : undefined));
+}
+
+/** `size` signed `/mesh status` at once; the milliseconds until each HTTP response (the ack) arrived. */
+async function burst(world: World, server: Server, size: number, round: number): Promise<number[]> {
+  const sends = Array.from({ length: size }, (_, i) => {
+    const channelId = `C0BENCH${round}X${i}`;
+    return sendSlashCommand(server.url, SIGNING_SECRET, { text: 'status', userId: `U0BENCH${i}`, channelId, responseUrl: world.slack.responseUrl(undefined, { channel: channelId, user: `U0BENCH${i}` }) });
+  });
+  const responses = await Promise.all(sends);
+  for (const response of responses) if (response.status !== 200) throw new Error(`ack answered ${response.status}: ${response.body}`);
+  return responses.map((response) => response.elapsedMs);
+}
+
+const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+
+export interface AckFigures {
+  readonly samples: number;
+  readonly floor: { p50: number; p99: number };
+  readonly meshBot: { p50: number; p99: number };
+}
+
+/**
+ * `rounds` bursts of `size` concurrent `/mesh status` to each server, alternating; mesh-bot's istioctl takes
+ * `delayMs`, so later bursts land while earlier ones are still being answered (the work after the ack).
+ */
+export async function measureAcks(options: { size: number; rounds: number; delayMs: number }): Promise<AckFigures> {
+  const world = await startWorld();
+  const istioctl = await slowIstioctl(world.dir, options.delayMs);
+  const [meshBot, bare] = await Promise.all([startMeshBot(world, istioctl), startBareBolt(world)]);
+  try {
+    // One warm-up burst each: the first request of a process loads code that later ones find ready.
+    await burst(world, bare, options.size, -1);
+    await burst(world, meshBot, options.size, -1);
+    const floor: number[] = [];
+    const subject: number[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      floor.push(...(await burst(world, bare, options.size, round)));
+      subject.push(...(await burst(world, meshBot, options.size, round)));
+      // The next burst comes while the last one's istioctl runs are still going (delayMs).
+      await new Promise((resolve) => setTimeout(resolve, options.delayMs / 4));
+    }
+    const figures = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    };
+    return { samples: subject.length, floor: figures(floor), meshBot: figures(subject) };
+  } finally {
+    await Promise.all([meshBot.stop(), bare.stop()]);
+    await world.close();
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (performance.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export interface StartFigures {
+  /** Spawn to the bare Bolt app serving its first request. */
+  readonly floorMs: number;
+  /** Spawn to mesh-bot's `/readyz` answering 200 (HTTP mode). */
+  readonly readyMs: number;
+  /** Spawn to mesh-bot holding its Socket Mode connection (Slack's `hello`). */
+  readonly socketMs: number;
+}
+
+/** One fresh start of each, in this order, on the same fakes. */
+export async function measureStart(): Promise<StartFigures> {
+  const world = await startWorld();
+  const istioctl = await slowIstioctl(world.dir, 0);
+  try {
+    let started = performance.now();
+    const bare = await startBareBolt(world);
+    const floorMs = performance.now() - started;
+    await bare.stop();
+
+    started = performance.now();
+    const http = await startMeshBot(world, istioctl);
+    await waitFor(async () => (await fetch(`${http.url}/readyz`)).status === 200, 30_000);
+    const readyMs = performance.now() - started;
+    await http.stop();
+
+    const socket = await startFakeSocketMode(world.slack);
+    started = performance.now();
+    const socketBot = await startMeshBot(world, istioctl, { SLACK_APP_TOKEN: 'xapp-bench-token', SLACK_API_URL: socket.apiUrl });
+    await socket.connected();
+    const socketMs = performance.now() - started;
+    await socketBot.stop();
+    await socket.close();
+    return { floorMs, readyMs, socketMs };
+  } finally {
+    await world.close();
+  }
+}
