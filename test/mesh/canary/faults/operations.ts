@@ -41,15 +41,18 @@ export const reject: Operation = {
   retry: (world, actor, context) => world.click(actor, REJECT_ACTION, requestOf(context), 'U0CAROL'),
 };
 
+/** A pending request whose TTL (30 minutes) has just passed. */
+async function overdueRequest(world: World): Promise<Context> {
+  const context = await setupRequest(world);
+  world.advance(31 * 60_000);
+  return context;
+}
+
 /** An approval click that arrives after the TTL: the request expires and nothing changes. */
 export const expireOnClick: Operation = {
   name: 'expire (late click)',
   truth: noRollback,
-  prefix: async (world) => {
-    const context = await setupRequest(world);
-    world.advance(31 * 60_000);
-    return context;
-  },
+  prefix: overdueRequest,
   run: (world, actor, context) => world.click(actor, APPROVE_ACTION, requestOf(context), 'U0BOB'),
   retry: (world, actor, context) => world.click(actor, APPROVE_ACTION, requestOf(context), 'U0CAROL'),
 };
@@ -57,11 +60,7 @@ export const expireOnClick: Operation = {
 export const sweepExpiry: Operation = {
   name: 'sweep (expiry)',
   truth: noRollback,
-  prefix: async (world) => {
-    const context = await setupRequest(world);
-    world.advance(31 * 60_000);
-    return context;
-  },
+  prefix: overdueRequest,
   run: (world, actor) => world.sweep(actor),
 };
 
