@@ -72,7 +72,8 @@ export function renderWaypointSlack(result: WaypointResult): SlackMessage {
   for (const error of result.errors) blocks.push(section(`:warning: ${escapeMrkdwn(truncate(error, 1000))}`));
   if (summary && summary.waypoints.length > 0) {
     const lines = summary.waypoints.slice(0, WAYPOINTS_SHOWN).map((waypoint) => `${waypoint.programmed ? ':large_green_circle:' : ':red_circle:'} ${escapeMrkdwn(truncate(waypointLine(waypoint), 300))}`);
-    if (summary.waypoints.length > WAYPOINTS_SHOWN) lines.push(`…and ${summary.waypoints.length - WAYPOINTS_SHOWN} more (\`mesh-bot waypoint -o json\` lists all)`);
+    // Not programmed come first, so what is left out is programmed unless more than WAYPOINTS_SHOWN are broken.
+    if (summary.waypoints.length > WAYPOINTS_SHOWN) lines.push(`…and ${summary.waypoints.length - WAYPOINTS_SHOWN} more (\`/mesh waypoint -n NAMESPACE\` lists one namespace)`);
     blocks.push(section(lines.join('\n')));
   }
   if (hasNoneTraffic(result)) blocks.push(context([escapeMrkdwn(TRAFFIC_TYPE_NONE_NOTE)]));

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { renderWaypointSlack } from '../../commands/waypoint.render.ts';
+import { summarizeWaypoints, type Waypoint } from '../../src/mesh/waypoint.ts';
+import { blockText } from '../support/blocks.ts';
+
+const waypoint = (namespace: string, name: string, programmed: boolean): Waypoint => ({
+  namespace,
+  name,
+  programmed,
+  programmedStatus: programmed ? 'True' : 'False',
+  trafficType: 'service',
+  revision: 'default',
+  reason: '',
+  message: '',
+});
+
+describe('waypoint card of a large mesh', () => {
+  it('keeps the not programmed waypoints on the card, says how many more there are, and stays inside Block Kit limits', () => {
+    const many = Array.from({ length: 40 }, (_, index) => waypoint(`team-${String(index).padStart(2, '0')}`, 'waypoint', index !== 7 && index !== 33));
+    const summary = summarizeWaypoints(many, [], { kind: 'all' });
+    const message = renderWaypointSlack({ cluster: 'prod', scope: { kind: 'all' }, namespaceDefaulted: false, action: 'list', ran: 'list', note: null, asOf: new Date('2026-01-01T00:00:00Z'), errors: [], summary, istioctlVersion: '1.28.1' });
+    const text = blockText(message.blocks);
+    const lines = text.split('\n').filter((line) => /PROGRAMMED/.test(line));
+    assert.equal(lines.length, 15);
+    assert.deepEqual(lines.slice(0, 2), [':red_circle: team-07/waypoint — PROGRAMMED False · traffic type service · revision default', ':red_circle: team-33/waypoint — PROGRAMMED False · traffic type service · revision default']);
+    assert.match(text, /…and 25 more \(`\/mesh waypoint -n NAMESPACE` lists one namespace\)/);
+    assert.doesNotMatch(text, /Traffic type `none`/, 'the note is for `none` only');
+    assert.ok(message.blocks.length <= 50);
+    assert.equal(message.text, 'prod (all namespaces): 2 of 40 waypoints not programmed (as of 00:00:00 UTC)');
+  });
+});
