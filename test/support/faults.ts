@@ -208,7 +208,7 @@ export class Interleaver {
     }
     const settled = (lane: string) => this.#finished.has(lane) || this.#waiting.has(lane) || isDead(lane);
     for (let step = 1; ; step += 1) {
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + 30_000;
       while (!all.every(settled)) {
         if (Date.now() > deadline) throw new Error(`interleaving stuck: lanes ${all.filter((lane) => !settled(lane)).join(', ')} neither call nor finish`);
         await new Promise((resolve) => setImmediate(resolve));
@@ -420,7 +420,7 @@ export class StepClock {
 
 /** Waits until no live replica has a call in flight, and the work those answers triggered has run. */
 async function quiet(replicas: readonly Replica[]): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   let calm = 0;
   while (calm < 3) {
     if (Date.now() > deadline) throw new Error('replicas never went quiet');
