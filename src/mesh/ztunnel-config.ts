@@ -22,6 +22,8 @@ import { bySeverity, judgeCertificate, type CaThresholds, type CertificateHealth
 
 /** At most this many ztunnels are read for a mesh-wide certificate summary (one istioctl run each). */
 export const CERTIFICATE_ZTUNNELS_READ = 20;
+/** Nodes named in an error about a node without a ztunnel (a cluster may have thousands). */
+const NODES_NAMED = 10;
 /** istioctl runs at a time for that summary: each one port-forwards to a ztunnel. */
 const CONCURRENT_READS = 4;
 
@@ -112,7 +114,10 @@ async function chooseZtunnels(
   deps: CommandDeps,
 ): Promise<Result<{ read: ZtunnelPod[]; filter: { name: string; namespace: string } | null }, string>> {
   const onNode = (node: string) => ztunnels.find((pod) => pod.node === node && pod.ready) ?? ztunnels.find((pod) => pod.node === node);
-  const nodes = () => [...new Set(ztunnels.map((pod) => pod.node))].join(', ');
+  const nodes = () => {
+    const all = [...new Set(ztunnels.map((pod) => pod.node))];
+    return all.length > NODES_NAMED ? `${all.slice(0, NODES_NAMED).join(', ')} and ${all.length - NODES_NAMED} more` : all.join(', ');
+  };
   if (request.node !== undefined) {
     const pod = onNode(request.node);
     return pod ? { ok: true, value: { read: [pod], filter: null } } : { ok: false, error: `No ztunnel runs on node ${request.node}. ztunnels run on: ${nodes()}.` };
