@@ -15,7 +15,7 @@ if (major < NEEDED_MAJOR) {
   // command starts in about half the CPU time (bench/RESULTS.md "terminal"). NODE_COMPILE_CACHE overrides the
   // directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
   const { enableCompileCache } = await import('node:module');
-  enableCompileCache?.();
+  enableCompileCache();
   const { runCli } = await import('../src/cli.ts');
   process.exitCode = await runCli(process.argv.slice(2), process.env, process.stdout, process.stderr);
 }

@@ -29,6 +29,11 @@ async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | un
   }
 }
 
+/** Resolves after the I/O already waiting (other incoming requests) has been processed: setImmediate runs after the poll phase. */
+function yieldToPendingRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function usageHint(usage: string): string {
   return `Usage: \`/mesh ${usage}\``;
 }
@@ -108,6 +113,9 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
     }
 
     try {
+      // The ack is on its way; the command's work (istioctl and API calls, rendering) waits until the requests
+      // already received are handled, so a burst of commands is acked as fast as a bare Bolt app acks it.
+      await yieldToPendingRequests();
       const result = await prepared.value.execute(target.value, ctx.deps, invocation);
       const rendered = result.toSlack();
       const posted = result.channelMessage
