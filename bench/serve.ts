@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.ts';
@@ -20,6 +20,9 @@ const BOT_TOKEN = 'xoxb-bench-token';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const FAKE_ISTIOCTL_MAIN = join(root, 'src/sandbox/istioctl/main.ts');
 
+/** This Node first on PATH: the fake istioctl's launcher runs on `#!/usr/bin/env node`, and needs 24 too. */
+export const PATH = [dirname(process.execPath), process.env['PATH'] ?? ''].join(delimiter);
+
 export interface World {
   readonly slack: FakeSlack;
   readonly kube: FakeKubeApi;
@@ -35,13 +38,17 @@ export async function startWorld(): Promise<World> {
   return { slack, kube, dir, close: async () => void (await Promise.all([slack.close(), kube.close()])) };
 }
 
-/** The fake istioctl (1.24.2) with every run taking `delayMs`, like a busy API server behind it. */
-async function slowIstioctl(dir: string, delayMs: number): Promise<string> {
-  const path = join(dir, 'istioctl');
-  const env = { FAKE_ISTIOCTL_VERSION: '1.24.2', FAKE_ISTIOCTL_DELAY_MS: String(delayMs) };
+/** A launcher for the fake istioctl with its settings (FAKE_ISTIOCTL_*) baked in. */
+export async function fakeIstioctl(dir: string, env: Readonly<Record<string, string>>): Promise<string> {
+  const path = join(dir, `istioctl-${Object.values(env).join('-').replace(/[^A-Za-z0-9-]/g, '_')}`);
   await writeFile(path, `#!/usr/bin/env node\nObject.assign(process.env, ${JSON.stringify(env)});\nawait import(${JSON.stringify(FAKE_ISTIOCTL_MAIN)});\n`);
   await chmod(path, 0o755);
   return path;
+}
+
+/** The fake istioctl (1.24.2) with every run taking `delayMs`, like a busy API server behind it. */
+function slowIstioctl(dir: string, delayMs: number): Promise<string> {
+  return fakeIstioctl(dir, { FAKE_ISTIOCTL_VERSION: '1.24.2', FAKE_ISTIOCTL_DELAY_MS: String(delayMs) });
 }
 
 export interface Server {
@@ -74,7 +81,7 @@ async function startProcess(args: readonly string[], env: NodeJS.ProcessEnv, por
 
 function meshBotEnv(world: World, istioctl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
-    PATH: process.env['PATH'],
+    PATH,
     HOME: world.dir,
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -102,7 +109,7 @@ export function startMeshBot(world: World, istioctl: string, extra: Record<strin
 }
 
 export function startBareBolt(world: World): Promise<Server> {
-  const env = { PATH: process.env['PATH'], SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: world.slack.apiUrl, PORT: '0' };
+  const env = { PATH, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: world.slack.apiUrl, PORT: '0' };
   return startProcess(['bench/bare-bolt.ts'], env, (line) => (line.startsWith('listening ') ? Number(line.slice('listening '.length)) : undefined));
 }
 
@@ -126,8 +133,8 @@ export interface AckFigures {
 }
 
 /**
- * `rounds` bursts of `size` concurrent `/mesh status` to each server, alternating; mesh-bot's istioctl takes
- * `delayMs`, so later bursts land while earlier ones are still being answered (the work after the ack).
+ * `rounds` bursts of `size` concurrent `/mesh status` to each server, both at the same time; mesh-bot's istioctl
+ * takes `delayMs`, so later bursts land while earlier ones are still being answered (the work after the ack).
  */
 export async function measureAcks(options: { size: number; rounds: number; delayMs: number }): Promise<AckFigures> {
   const world = await startWorld();
@@ -140,8 +147,11 @@ export async function measureAcks(options: { size: number; rounds: number; delay
     const floor: number[] = [];
     const subject: number[] = [];
     for (let round = 0; round < options.rounds; round++) {
-      floor.push(...(await burst(world, bare, options.size, round)));
-      subject.push(...(await burst(world, meshBot, options.size, round)));
+      // Both bursts at once: whatever else loads the machine then (mesh-bot's istioctl processes and API calls
+      // included) weighs on the floor and the subject alike.
+      const [floorAcks, subjectAcks] = await Promise.all([burst(world, bare, options.size, round), burst(world, meshBot, options.size, round)]);
+      floor.push(...floorAcks);
+      subject.push(...subjectAcks);
       // The next burst comes while the last one's istioctl runs are still going (delayMs).
       await new Promise((resolve) => setTimeout(resolve, options.delayMs / 4));
     }

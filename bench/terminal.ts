@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { fakeIstioctl, PATH, startWorld } from './serve.ts';
+
+/**
+ * The terminal mode as a person runs it (`node bin/mesh-bot.js …`, fresh process each time), next to its floors,
+ * interleaved run by run: `node -e 0` for `help`, and the istioctl it wraps run alone for `status -o json`.
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin/mesh-bot.js');
+
+async function wallMs(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const started = performance.now();
+  const run = await execa(file, args, { env, extendEnv: false, reject: false, maxBuffer: 512 * 1024 * 1024 });
+  if (run.exitCode !== 0 && run.exitCode !== 1) throw new Error(`${file} ${args.join(' ')} exited ${run.exitCode}: ${String(run.stderr)}`);
+  return performance.now() - started;
+}
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+export interface TerminalFigures {
+  readonly runs: number;
+  readonly bareNodeMs: number;
+  readonly helpMs: number;
+  readonly helpNoCacheMs: number;
+  readonly proxies: number;
+  readonly istioctlMs: number;
+  readonly statusMs: number;
+}
+
+export async function measureTerminal(runs: number, proxies: number): Promise<TerminalFigures> {
+  const world = await startWorld();
+  try {
+    const scenario = { FAKE_ISTIOCTL_VERSION: '1.30.1', FAKE_ISTIOCTL_SCENARIO: `large:${proxies}` };
+    const istioctl = await fakeIstioctl(world.dir, scenario);
+    const env = { PATH, HOME: world.dir, KUBECONFIG: join(world.dir, 'kubeconfig'), ISTIOCTL: istioctl, NODE_COMPILE_CACHE: join(world.dir, 'compile-cache') };
+    const noCache = { ...env, NODE_DISABLE_COMPILE_CACHE: '1' };
+    const figures = { bare: [] as number[], help: [] as number[], helpNoCache: [] as number[], istioctl: [] as number[], status: [] as number[] };
+    // One unmeasured run of each fills the compile cache, as any earlier use of mesh-bot on the machine would.
+    await wallMs(process.execPath, [bin, 'help'], env);
+    await wallMs(process.execPath, [bin, 'status', '-o', 'json'], env);
+    for (let run = 0; run < runs; run++) {
+      figures.bare.push(await wallMs(process.execPath, ['-e', '0'], env));
+      figures.help.push(await wallMs(process.execPath, [bin, 'help'], env));
+      figures.helpNoCache.push(await wallMs(process.execPath, [bin, 'help'], noCache));
+      // The istioctl as mesh-bot runs it for 1.30+: `proxy-status --output json` (after `version`, which it caches per process).
+      figures.istioctl.push(await wallMs(istioctl, ['proxy-status', '--output', 'json'], env));
+      figures.status.push(await wallMs(process.execPath, [bin, 'status', '-o', 'json'], env));
+    }
+    return {
+      runs,
+      bareNodeMs: median(figures.bare),
+      helpMs: median(figures.help),
+      helpNoCacheMs: median(figures.helpNoCache),
+      proxies,
+      istioctlMs: median(figures.istioctl),
+      statusMs: median(figures.status),
+    };
+  } finally {
+    await world.close();
+  }
+}
