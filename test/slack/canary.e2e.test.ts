@@ -3,7 +3,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startBot, type Bot } from '../support/bot.ts';
 import { eventually } from '../support/eventually.ts';
 import { seedReviews, reviewsWeights } from '../support/bookinfo.ts';
-import { weightWrites as realPatches } from '../mesh/canary/harness.ts';
+import { weightWrites } from '../mesh/canary/harness.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 import { startFakeSlack, type FakeSlack, type StoredMessage } from '../../src/sandbox/slack-api.ts';
 import { blockText, buttons } from '../support/blocks.ts';
@@ -75,7 +75,7 @@ describe('approval-gated canary promotion end to end', () => {
     // The approvers are mentioned in the top-level text, so Slack notifies them.
     assert.match(card.text, /^Canary promotion of bookinfo\/reviews v1 90% \/ v2 10% → v1 50% \/ v2 50%: waiting for approval \(requested by <@U0ALICE>\) — approvers: <@U0BOB> <@U0CAROL> <@U0ALICE>$/);
     assert.match(blockText(card?.blocks), /Dry run passed/);
-    assert.equal(realPatches(api), 0, 'nothing is written before approval');
+    assert.equal(weightWrites(api), 0, 'no weight is written before approval (only the owner annotation)');
 
     await first.click({ actionId: 'canary_approve', value: id, userId: 'U0ALICE', channelId: 'C0REL', messageTs: card.ts });
     assert.match(await ephemeralTo('U0ALICE', /cannot approve it/), /You asked for this promotion, so you cannot approve it/);
@@ -84,7 +84,7 @@ describe('approval-gated canary promotion end to end', () => {
     await first.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
     const updated = await finalCard(card.ts);
     assert.deepEqual(reviewsWeights(api), [50, 50]);
-    assert.equal(realPatches(api), 1);
+    assert.equal(weightWrites(api), 1);
     const text = blockText(updated?.blocks);
     assert.match(text, /Approved\* by <@U0BOB>/);
     assert.match(text, /Weights changed: v1 90% \/ v2 10% → v1 50% \/ v2 50%/);
@@ -111,7 +111,7 @@ describe('approval-gated canary promotion end to end', () => {
     ]);
     await finalCard(card.ts);
     assert.match(await ephemeralTo('U0BOB', /already approved/), /already approved by <@U0BOB>/);
-    assert.equal(realPatches(api), 1);
+    assert.equal(weightWrites(api), 1);
     assert.deepEqual(reviewsWeights(api), [50, 50]);
   });
 
@@ -125,7 +125,7 @@ describe('approval-gated canary promotion end to end', () => {
     ]);
     await finalCard(card.ts);
     await ephemeralTo('loser', /already approved/);
-    assert.equal(realPatches(api), 1);
+    assert.equal(weightWrites(api), 1);
     assert.deepEqual(reviewsWeights(api), [50, 50]);
   });
 
@@ -149,7 +149,7 @@ describe('approval-gated canary promotion end to end', () => {
     const updated = await finalCard(card.ts);
     assert.match(blockText(updated?.blocks), /\*Expired\* at/, 'the late click rewrites the card, not only the sweep');
     assert.deepEqual(buttons(updated?.blocks), []);
-    assert.equal(realPatches(api), 0);
+    assert.equal(weightWrites(api), 0);
     assert.deepEqual(reviewsWeights(api), [90, 10]);
   });
 
@@ -169,7 +169,7 @@ describe('approval-gated canary promotion end to end', () => {
     await first.click({ actionId: 'canary_reject', value: id, userId: 'U0CAROL', channelId: 'C0REL', messageTs: card.ts });
     const updated = await finalCard(card.ts);
     assert.match(blockText(updated?.blocks), /Rejected\* by <@U0CAROL>/);
-    assert.equal(realPatches(api), 0);
+    assert.equal(weightWrites(api), 0);
   });
 
   it('refuses approval from someone who is not an approver, naming who may', async () => {
@@ -177,7 +177,7 @@ describe('approval-gated canary promotion end to end', () => {
     const { card, id } = await requestPromotion(first);
     await first.click({ actionId: 'canary_approve', value: id, userId: 'U0MALLORY', channelId: 'C0REL', messageTs: card.ts });
     assert.match(await ephemeralTo('U0MALLORY', /Only approvers/), /Only approvers may approve promotions: <@U0BOB>, <@U0CAROL>, <@U0ALICE>/);
-    assert.equal(realPatches(api), 0);
+    assert.equal(weightWrites(api), 0);
   });
 
   it('allows one pending promotion per VirtualService', async () => {
@@ -236,7 +236,7 @@ describe('approval-gated canary promotion end to end', () => {
     await first.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });
     const refusal = await slack.waitFor((fake) => fake.responses.find((response) => /validation/.test(String(response.body['text'] ?? ''))));
     assert.match(String(refusal.body['text']), /Istio's validation refused the change to bookinfo\/reviews: admission webhook "validation.istio.io" denied the request/);
-    assert.equal(realPatches(api), 0);
+    assert.equal(weightWrites(api), 0);
   });
 
   it('rolls back from the card within 15 minutes, and from the command without a second approval', async () => {
