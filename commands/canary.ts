@@ -60,7 +60,7 @@ function refusal(command: string, cluster: string, now: Date, reason: string): C
     text: `Refused: ${reason}`,
     json: { refused: true },
   });
-  return { ...refused, ephemeral: true };
+  return { ...refused, ephemeral: true, refused: true };
 }
 
 /** Nothing needed doing (the weights are already there): not an error, and exit code 0. */

@@ -55,8 +55,10 @@ export interface CommandResult {
    * so a script never takes a half-read answer for a good one.
    */
   readonly incomplete?: boolean;
-  /** Only the person who ran it sees the answer (refusals); default: posted in the channel. */
+  /** Only the person who ran it sees the answer (refusals, notices, confirmations); default: posted in the channel. */
   readonly ephemeral?: boolean;
+  /** The command declined to act (a refusal, its reason in `errors`): audited as refused, not as an error. */
+  readonly refused?: boolean;
   /** Runs once the answer is in the channel (a digest becomes the next baseline only if people saw it). */
   readonly afterPost?: () => Promise<void>;
   /**

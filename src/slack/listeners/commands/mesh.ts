@@ -126,7 +126,9 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
         const notice = `:warning: mesh-bot could not post in this channel. Invite it (\`/invite @mesh-bot\`) and run \`/mesh ${name}\` again.`;
         await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', text: notice }), 'cannot post notice');
       }
-      finish(name, result.ephemeral ? 'refused' : result.failed ? 'error' : result.envelope.errors.length > 0 ? 'degraded' : 'ok', { cluster, ...(result.ephemeral ? { detail: result.envelope.errors[0] ?? '' } : {}) });
+      // A private answer is not necessarily a refusal: a promotion confirmed to its requester and a no-op notice are ok.
+      const outcome: AuditOutcome = result.refused ? 'refused' : result.failed ? 'error' : result.envelope.errors.length > 0 ? 'degraded' : 'ok';
+      finish(name, outcome, { cluster, ...(outcome === 'ok' ? {} : { detail: result.envelope.errors[0] ?? '' }) });
     } catch (cause) {
       ctx.logger.error({ err: cause, command: name }, 'command crashed');
       await postSafely(
