@@ -72,8 +72,11 @@ async function runSandbox(config: AppConfig): Promise<void> {
     process.stderr.write(`mesh-bot: could not start the sandbox: ${cause instanceof Error ? cause.message : String(cause)}\n`);
     process.exit(1);
   }
-  logger.warn({ sandbox: { url: sandbox.url, kubeconfig: sandbox.kubeconfigPath } }, 'SANDBOX MODE: no Slack workspace, no cluster — demo data only');
-  process.stderr.write(`\n  mesh-bot SANDBOX MODE: no Slack workspace, no cluster — demo data only.\n  Open ${sandbox.url}  (set SLACK_BOT_TOKEN to run the real bot)\n\n`);
+  logger.warn({ sandbox: { url: sandbox.url, kubeconfig: sandbox.kubeconfigPath, istioctl: sandbox.istioctlPath } }, 'SANDBOX MODE: no Slack workspace, no cluster — demo data only');
+  process.stderr.write(
+    `\n  mesh-bot SANDBOX MODE: no Slack workspace, no cluster — demo data only.\n  Open ${sandbox.url}  (set SLACK_BOT_TOKEN to run the real bot)\n` +
+      `  Terminal mode on the same demo mesh, in another shell of this checkout:\n    ${sandbox.terminalEnv} npx mesh-bot status\n\n`,
+  );
   const stop = () => {
     sandbox.stop().then(
       () => process.exit(0),

@@ -43,6 +43,10 @@ export interface RunningSandbox {
   readonly kube: FakeKubeApi;
   /** Where the in-process Kubernetes API's kubeconfig was written (for kubectl, while the sandbox runs). */
   readonly kubeconfigPath: string;
+  /** The simulated istioctl the sandbox's bot runs, so the terminal mode can be pointed at the same demo mesh. */
+  readonly istioctlPath: string;
+  /** `KUBECONFIG=… ISTIOCTL=…`: put before `npx mesh-bot …` to run the terminal mode on this demo mesh. */
+  readonly terminalEnv: string;
   readonly bot: RunningServer;
   stop(): Promise<void>;
 }
@@ -104,12 +108,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     // Random per run and never printed: the page signs its requests with it, like Slack with the app's secret.
     const signingSecret = randomBytes(24).toString('hex');
     const botToken = `xoxb-sandbox-${randomBytes(12).toString('hex')}`;
+    const istioctlPath = await writeIstioctlLauncher(dir, kube.url, meshStart);
     const loaded = await loadConfig({
       SLACK_BOT_TOKEN: botToken,
       SLACK_SIGNING_SECRET: signingSecret,
       SLACK_API_URL: slack.apiUrl,
       PORT: '0',
-      ISTIOCTL: await writeIstioctlLauncher(dir, kube.url, meshStart),
+      ISTIOCTL: istioctlPath,
       MESH_BOT_CONFIG: configPath,
       LOG_LEVEL: options.logLevel,
       POD_NAMESPACE: SANDBOX_BOT_NAMESPACE,
@@ -128,7 +133,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const page = await startPageServer({ slack, botUrl: `http://127.0.0.1:${bot.port}`, signingSecret, port: options.port, logger });
     started.push(page);
 
-    return { url: page.url, port: page.port, slack, kube, kubeconfigPath, bot, stop: closeAll };
+    return { url: page.url, port: page.port, slack, kube, kubeconfigPath, istioctlPath, terminalEnv: `KUBECONFIG=${kubeconfigPath} ISTIOCTL=${istioctlPath}`, bot, stop: closeAll };
   } catch (cause) {
     await closeAll();
     throw cause;

@@ -22,6 +22,19 @@ function startMain(extra: Record<string, string>) {
   return { child, exited, stderr: () => stderr };
 }
 
+const BIN = fileURLToPath(new URL('../../bin/mesh-bot.js', import.meta.url));
+
+/** `mesh-bot ARGS` run as its own process in a shell whose environment holds only `env` (and PATH/HOME). */
+async function terminal(argv: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...argv], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
 describe('npm start', () => {
   it('with no Slack settings starts the sandbox, says so, and serves the page at the printed URL', async () => {
     const run = startMain({});
@@ -41,6 +54,18 @@ describe('npm start', () => {
       const page = await fetch(url.replace('localhost', '127.0.0.1'));
       assert.equal(page.status, 200);
       assert.match(await page.text(), /SANDBOX MODE/);
+
+      // The printed terminal line points `mesh-bot` at the same demo mesh: the README's terminal examples use it.
+      const printed = /KUBECONFIG=(\S+) ISTIOCTL=(\S+) npx mesh-bot status/.exec(run.stderr());
+      assert.ok(printed, `the sandbox prints how to run the terminal on it; stderr: ${run.stderr()}`);
+      const env = { KUBECONFIG: printed[1] ?? '', ISTIOCTL: printed[2] ?? '' };
+      const status = await terminal(['status'], env);
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, /istiod 2\/2 ready/, status.stderr);
+      assert.match(status.stdout, /shipping-v2-84f7d9c6b-w7m4t\.shop/, 'the demo mesh\'s old-version proxy is named');
+      const secret = await terminal(['pc', 'secret', 'productpage-v1-d5789fdfb-7pq2k.bookinfo'], env);
+      assert.equal(secret.code, 0, secret.stderr);
+      assert.match(secret.stdout, /default \(workload certificate\): rotation overdue/, 'the demo\'s stuck rotation shows in the terminal too');
     } finally {
       run.child.kill('SIGTERM');
     }
