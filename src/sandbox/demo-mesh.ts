@@ -7,6 +7,7 @@
 import type { KubeObject } from './kube-api.ts';
 import { BOOKINFO_ISTIODS } from './istioctl/mesh.ts';
 import { selfSignedRootPem, type RootCaFacts } from './root-ca.ts';
+import { CANARY_ANNOTATION, STABLE_ANNOTATION } from '../mesh/canary/virtual-service.ts';
 
 /** The namespace where the sandbox bot keeps its state (requests, history, leases). */
 export const SANDBOX_BOT_NAMESPACE = 'mesh-bot';
@@ -112,7 +113,9 @@ export function demoMeshObjects(meshStart: Date): KubeObject[] {
     {
       apiVersion: NETWORKING,
       kind: 'VirtualService',
-      metadata: { name: 'reviews', namespace: 'bookinfo' },
+      // The stable/canary record mesh-bot writes with every weight change, as if it had made the last one: the
+      // suggested `/mesh canary rollback reviews -n bookinfo` works right away, without a promotion or `--to`.
+      metadata: { name: 'reviews', namespace: 'bookinfo', annotations: { [STABLE_ANNOTATION]: 'v1', [CANARY_ANNOTATION]: 'v2' } },
       spec: {
         hosts: ['reviews'],
         http: [

@@ -33,27 +33,47 @@ function buttonBlock(message: StoredMessage, actionId: string): string | undefin
   return ((message.blocks as Block[] | undefined) ?? []).find((block) => block.elements?.some((element) => element.action_id === actionId))?.block_id;
 }
 
-describe('the local sandbox, driven like its page', () => {
-  let sandbox: RunningSandbox;
-  let base: string;
+/** A fresh sandbox for the tests of one `describe`, and what its page does: type a command, click a button, read #mesh-ops. */
+function sandboxPage() {
+  let sandbox: RunningSandbox | undefined;
   const quiet = quietStream();
-
   before(async () => {
     sandbox = await startSandbox({ port: 0, logLevel: 'error', logger: createLogger('error', quiet) });
-    base = `http://127.0.0.1:${sandbox.port}`;
   });
-  after(() => sandbox.stop());
+  after(() => sandbox?.stop());
 
+  const running = (): RunningSandbox => {
+    assert.ok(sandbox, 'the sandbox is started before the tests run');
+    return sandbox;
+  };
+  const base = () => `http://127.0.0.1:${running().port}`;
   const post = async (path: string, body: Record<string, string>) => {
-    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${base()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as { ok: boolean; error?: string } };
   };
-  const command = (text: string, user = OPERATOR) => post('/sandbox/command', { channel: OPS, user, text });
-  const click = (message: StoredMessage, actionId: string, user: string) => post('/sandbox/action', { channel: OPS, user, messageTs: message.ts, blockId: buttonBlock(message, actionId) ?? '', actionId });
-  /** The first channel message (not ephemeral) after `since` whose top-level text matches. */
-  const channelMessage = (pattern: RegExp, since = 0) =>
-    sandbox.slack.waitFor((slack) => slack.messages(OPS).slice(since).find((message) => message.ephemeralTo === undefined && pattern.test(message.text)), { timeoutMs: 15_000 });
-  const mark = () => sandbox.slack.messages(OPS).length;
+  return {
+    running,
+    base,
+    post,
+    command: (text: string, user = OPERATOR) => post('/sandbox/command', { channel: OPS, user, text }),
+    click: (message: StoredMessage, actionId: string, user: string) => post('/sandbox/action', { channel: OPS, user, messageTs: message.ts, blockId: buttonBlock(message, actionId) ?? '', actionId }),
+    /** The first channel message (not ephemeral) after `since` whose top-level text matches. */
+    channelMessage: (pattern: RegExp, since = 0, timeoutMs = 15_000) =>
+      running().slack.waitFor((slack) => slack.messages(OPS).slice(since).find((message) => message.ephemeralTo === undefined && pattern.test(message.text)), { timeoutMs }),
+    mark: () => running().slack.messages(OPS).length,
+  };
+}
+
+describe('the local sandbox, driven like its page', () => {
+  const page = sandboxPage();
+  const { post, command, click, channelMessage, mark } = page;
+  // Read when a test runs, after `before` started the sandbox.
+  let sandbox: RunningSandbox;
+  let base: string;
+  before(() => {
+    sandbox = page.running();
+    base = page.base();
+  });
 
   it('answers /mesh status with the demo mesh summary in the channel', async () => {
     const since = mark();
@@ -168,5 +188,23 @@ describe('the local sandbox, driven like its page', () => {
     assert.ok(first);
     const answer = await post('/sandbox/action', { channel: OPS, user: OPERATOR, messageTs: first.ts, blockId: 'nope', actionId: 'canary_approve' });
     assert.equal(answer.status, 404);
+  });
+});
+
+describe('the sandbox\'s suggested rollback, on a freshly started sandbox', () => {
+  const { running, command, channelMessage, mark } = sandboxPage();
+
+  it('rolls reviews back to its recorded stable subset at once: no promotion and no --to needed', async () => {
+    const since = mark();
+    await command('/mesh canary status reviews -n bookinfo');
+    const status = await channelMessage(/^default\/bookinfo\/reviews: v1 90% \/ v2 10%$/, since);
+    assert.match(allText(status), /\*Stable \/ canary\*\nv1 \/ v2 \(recorded by mesh-bot's last change\)/);
+
+    const beforeRollback = mark();
+    await command('/mesh canary rollback reviews -n bookinfo', OPERATOR);
+    // The answer follows the proof of propagation, a proxy-status run 10 s (istiod's debounce) after the write.
+    const answer = await channelMessage(/^Rolled back bookinfo\/reviews/, beforeRollback, 30_000);
+    assert.match(answer.text, /^Rolled back bookinfo\/reviews: v1 90% \/ v2 10% → v1 100% \/ v2 0% by <@U0OPERATOR>\.$/);
+    assert.deepEqual(reviewsWeights(running().kube), [100, 0]);
   });
 });
