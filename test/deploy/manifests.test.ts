@@ -595,7 +595,8 @@ const ISTIOCTL_NEEDS: readonly Need[] = [
   ...many('cluster', 'networking.istio.io', ['virtualservices', 'destinationrules', 'gateways', 'serviceentries', 'sidecars', 'envoyfilters', 'workloadentries', 'workloadgroups', 'proxyconfigs'], readWatch, 'analyze'),
   ...many('cluster', 'security.istio.io', ['authorizationpolicies', 'peerauthentications', 'requestauthentications'], readWatch, 'analyze'),
   ...many('cluster', 'telemetry.istio.io', ['telemetries'], readWatch, 'analyze'),
-  ...many('cluster', 'extensions.istio.io', ['wasmplugins'], readWatch, 'analyze'),
+  ...many('cluster', 'extensions.istio.io', ['wasmplugins', 'trafficextensions'], readWatch, 'analyze (trafficextensions: istioctl 1.31, seen in the cluster tier)'),
+  ...many('cluster', '', ['configmaps'], ['list', 'watch'], 'analyze: istioctl 1.31 watches ConfigMaps in every namespace (seen in the cluster tier\'s audit log)'),
   ...many('cluster', 'gateway.networking.k8s.io', ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes', 'udproutes', 'referencegrants', 'backendtlspolicies'], readWatch, 'analyze: Gateway API'),
 ];
 
