@@ -48,6 +48,12 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   if (istiodPods.ok && !daemonSets.ok) errors.push(`Kubernetes API: ${daemonSets.error.message} (ztunnel and istio-cni readiness unknown)`);
   if (istiodPods.ok && !gatewayPods.ok) errors.push(`Kubernetes API: ${gatewayPods.error.message} (waypoints and gateways told apart by pod name)`);
 
+  // An external istiod (clusters[].xdsAddress) runs no pod in this cluster: the istiods that answered istioctl over
+  // xDS are the control plane, and answering is being ready.
+  if (target.xdsAddress !== undefined && istiods !== null && istiods.length === 0 && proxyStatus.ok) {
+    istiods = proxyStatus.value.value.istiods.map((istiod) => ({ name: istiod.id, ready: true, readyContainers: 1, totalContainers: 1, version: istiod.version, revision: '', restarts: 0, phase: 'Running' }));
+  }
+
   let controlPlaneMissing = false;
   if (!proxyStatus.ok) {
     controlPlaneMissing = proxyStatus.error.kind === 'no-control-plane';
