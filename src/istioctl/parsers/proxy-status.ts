@@ -448,6 +448,7 @@ export function discoveryResponseReader(): DiscoveryResponseReader {
   const proxies: ProxyStatusRow[] = [];
   const istiods = new Map<string, IstiodIdentity>();
   const states = new StateCache();
+  const sharedStates = new Map<string, Pick<ProxyStatusRow, 'states' | 'rawStates'>>();
   let istiod: IstiodIdentity | null = null;
   return {
     document(index, document) {
@@ -472,6 +473,7 @@ export function discoveryResponseReader(): DiscoveryResponseReader {
 
       const rowStates: Record<string, SyncState> = {};
       const rawStates: Record<string, string> = {};
+      let key = '';
       for (const xds of config.data.genericXdsConfigs ?? []) {
         if (xds.typeUrl === undefined) continue;
         const type = shortTypeName(xds.typeUrl);
@@ -480,6 +482,14 @@ export function discoveryResponseReader(): DiscoveryResponseReader {
         if (state === null) return fail(`Unknown configStatus "${raw}" for ${type} of proxy ${name}.`).error;
         rowStates[type] = state;
         rawStates[type] = raw;
+        key += `${type}\u0000${raw}\u0000`;
+      }
+      // Rows with the same states share one frozen pair of records, as in the tables (tableStates): at 50,000
+      // proxies that is 100,000 records fewer to keep.
+      let shared = sharedStates.get(key);
+      if (shared === undefined) {
+        shared = { states: Object.freeze(rowStates), rawStates: Object.freeze(rawStates) };
+        sharedStates.set(key, shared);
       }
       proxies.push({
         name,
@@ -487,8 +497,8 @@ export function discoveryResponseReader(): DiscoveryResponseReader {
         cluster: stringField(metadata, 'CLUSTER_ID') ?? '',
         istiod: istiod?.id ?? '',
         version: stringField(metadata, 'ISTIO_VERSION') ?? '',
-        states: rowStates,
-        rawStates,
+        states: shared.states,
+        rawStates: shared.rawStates,
       });
       return undefined;
     },
