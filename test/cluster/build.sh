@@ -35,8 +35,8 @@ build() {
   fi
   local started=$SECONDS
   echo "build: $output ($package) ..."
-  (cd "$HERE/build/$module" && nice -n 19 go build -trimpath -ldflags "-s -w $ldflags" -o "$BIN/$output.tmp" "$package")
-  mv "$BIN/$output.tmp" "$BIN/$output"
+  (cd "$HERE/build/$module" && nice -n 19 go build -trimpath -ldflags "-s -w $ldflags" -o "$BIN/$output.tmp.$$" "$package")
+  mv "$BIN/$output.tmp.$$" "$BIN/$output"
   echo "$stamp" > "$BIN/$output.stamp"
   echo "build: $output built in $((SECONDS - started)) s"
 }

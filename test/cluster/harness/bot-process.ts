@@ -9,7 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { FakeSlack, StoredMessage } from '../../../src/sandbox/slack-api.ts';
 import { sendBlockAction, sendSlashCommand, type SlackHttpResponse } from '../../../src/sandbox/slack-requests.ts';
 import { binary, kubeconfigYaml, type ControlPlane } from './control-plane.ts';
-import { freePort, start, waitFor, type Started } from './processes.ts';
+import { start, waitFor, type Started } from './processes.ts';
 
 const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
 const SIGNING_SECRET = 'cluster-tier-signing-secret-0123456789';
@@ -51,8 +51,6 @@ export async function startBotProcess(options: {
   await mkdir(home, { recursive: true });
   const configFile = path.join(home, 'config.yaml');
   await writeFile(configFile, options.configYaml);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const bot = start({
     name: options.name,
     command: process.execPath,
@@ -64,7 +62,8 @@ export async function startBotProcess(options: {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: options.slack.apiUrl,
       SLACK_APP_TOKEN: '',
-      PORT: String(port),
+      // The bot picks a free port and logs it.
+      PORT: '0',
       ISTIOCTL: binary('istioctl'),
       KUBECONFIG: options.kubeconfig,
       MESH_BOT_CONFIG: configFile,
@@ -75,6 +74,8 @@ export async function startBotProcess(options: {
       HOME: home,
     },
   });
+  const port = await waitFor(bot, 'its port', async () => /"port":(\d+)[^\n]*is serving Slack/.exec(await bot.log())?.[1], 60_000);
+  const url = `http://127.0.0.1:${port}`;
   // /readyz: the Slack connection is up and the Kubernetes API answers this ServiceAccount.
   await waitFor(bot, 'readiness', async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 60_000);
   return {

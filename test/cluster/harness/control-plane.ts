@@ -93,6 +93,11 @@ export async function applyObjects(kubeconfig: string, objects: readonly k8s.Kub
   if (crds.length > 0) await execa('kubectl', ['--kubeconfig', kubeconfig, 'wait', '--for=condition=Established', '--timeout=120s', ...crds]);
 }
 
+/** `kubectl create`: the objects' fields are owned by an Update, as when a person creates them. */
+export async function createObjects(kubeconfig: string, objects: readonly k8s.KubernetesObject[]): Promise<void> {
+  await execa('kubectl', ['--kubeconfig', kubeconfig, 'create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
+}
+
 export function parseObjects(text: string): k8s.KubernetesObject[] {
   return parseAllDocuments(text)
     .map((document) => document.toJS() as k8s.KubernetesObject | null)
@@ -215,7 +220,7 @@ async function boot(dir: string, processes: Started[]): Promise<ControlPlane> {
           `--tlsCertFile=${pki.istiodCert}`, `--tlsKeyFile=${pki.istiodKey}`, `--caCertFile=${pki.caCert}`,
           '--domain=cluster.local', '--log_output_level=default:warn',
         ],
-        env: { POD_NAMESPACE: 'istio-system', POD_NAME: 'istiod-cluster-tier', REVISION: 'default', KUBECONFIG: adminKubeconfig },
+        env: { POD_NAMESPACE: 'istio-system', POD_NAME: 'istiod-cluster-tier', REVISION: 'default', KUBECONFIG: adminKubeconfig, PILOT_ENABLE_AMBIENT: 'true' },
       });
       processes.push(istiod);
       await waitFor(istiod, 'readiness', () => httpOk(`http://127.0.0.1:${http}/ready`));

@@ -40,15 +40,17 @@ export function start(options: StartOptions): Started {
     logFile,
     log: () => readFile(logFile, 'utf8'),
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.stdin?.end();
-      child.kill('SIGTERM');
-      const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-      if (!done) {
-        child.kill('SIGKILL');
-        await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.stdin?.end();
+        child.kill('SIGTERM');
+        const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+        if (!done) {
+          child.kill('SIGKILL');
+          await exited;
+        }
       }
-      out.end();
+      // Everything the process printed is in the file once this resolves.
+      if (!out.writableFinished) await new Promise<void>((resolve) => out.end(resolve));
     },
   };
 }
@@ -71,14 +73,19 @@ export function tail(text: string, lines = 40): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-/** A loopback port free right now (the kernel's choice), for servers whose port must be named in advance. */
+/**
+ * A port free right now for servers whose port must be named in advance. Chosen below Linux's ephemeral range
+ * (32768-60999), where the kernel also picks the source ports of outgoing connections, and checked on every
+ * address because some of these servers listen on all of them.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '::', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
