@@ -2,11 +2,13 @@
  * The Kubernetes side of the sandbox's demo mesh: a bookinfo-like application with a canary of `reviews`, the
  * istiod pods, the ingress gateway and the root CA. The simulated istioctl's `bookinfo` scenario builds every
  * proxy's Envoy configuration from these same objects (src/sandbox/istioctl/demo-envoy.ts), so pod names, IPs,
- * versions, routes, subsets and certificates agree everywhere the demo shows them.
+ * versions, routes, subsets and certificates agree everywhere the demo shows them. Its ambient namespace, ztunnels
+ * and waypoint are in demo-ambient.ts.
  */
 import type { KubeObject } from './kube-api.ts';
 import { BOOKINFO_ISTIODS } from './istioctl/mesh.ts';
 import { selfSignedRootPem, type RootCaFacts } from './root-ca.ts';
+import { AMBIENT_NAMESPACE, demoAmbientObjects, nodeOfPodIp } from './demo-ambient.ts';
 import { CANARY_ANNOTATION, STABLE_ANNOTATION } from '../mesh/canary/virtual-service.ts';
 
 /** The namespace where the sandbox bot keeps its state (requests, history, leases). */
@@ -44,7 +46,7 @@ function pod(namespace: string, name: string, labels: Record<string, string>, im
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace, labels, ...(options.annotations ? { annotations: options.annotations } : {}) },
-    spec: { serviceAccountName: namespace === 'bookinfo' ? `bookinfo-${app}` : app, containers: [{ name: app, image }, { name: 'istio-proxy', image: proxyImage }] },
+    spec: { serviceAccountName: namespace === 'bookinfo' ? `bookinfo-${app}` : app, nodeName: nodeOfPodIp(options.ip), containers: [{ name: app, image }, { name: 'istio-proxy', image: proxyImage }] },
     status: {
       phase: 'Running',
       podIP: options.ip,
@@ -78,7 +80,7 @@ function ingressGateway(name: string, ip: string): KubeObject {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
-    spec: { serviceAccountName: 'istio-ingressgateway-service-account', containers: [{ name: 'istio-proxy', image }] },
+    spec: { serviceAccountName: 'istio-ingressgateway-service-account', nodeName: nodeOfPodIp(ip), containers: [{ name: 'istio-proxy', image }] },
     status: { phase: 'Running', podIP: ip, containerStatuses: [{ name: 'istio-proxy', ready: true, restartCount: 0, image, imageID: '' }] },
   };
 }
@@ -92,7 +94,7 @@ export function demoMeshObjects(meshStart: Date): KubeObject[] {
     ...namespaces.map((name): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: name === 'bookinfo' || name === 'shop' ? { 'istio-injection': 'enabled' } : {} } })),
     istiod(istiodA, 0),
     istiod(istiodB, 2),
-    ...['istio-system', 'bookinfo', 'shop'].map((namespace): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio-ca-root-cert', namespace }, data: { 'root-cert.pem': rootPem } })),
+    ...['istio-system', 'bookinfo', 'shop', AMBIENT_NAMESPACE].map((namespace): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio-ca-root-cert', namespace }, data: { 'root-cert.pem': rootPem } })),
 
     ingressGateway('istio-ingressgateway-5c8f6b7d9b-x2kqn', '10.244.0.12'),
 
@@ -143,5 +145,6 @@ export function demoMeshObjects(meshStart: Date): KubeObject[] {
       // No such Gateway exists: the analyze finding IST0101 of the demo mesh.
       spec: { hosts: ['*'], gateways: ['bookinfo-gateway'], http: [{ route: [{ destination: { host: 'productpage', port: { number: 9080 } } }] }] },
     },
+    ...demoAmbientObjects(),
   ];
 }

@@ -32,7 +32,8 @@ const ENVOY: Array<[string, XdsState]> = [
   ['RDS', 'SYNCED'],
 ];
 
-function ztunnelTypes(minor: number): Array<[string, XdsState]> {
+/** A SYNCED ztunnel's types as istiod of that minor reports them (see above). */
+export function ztunnelTypes(minor: number): Array<[string, XdsState]> {
   if (minor <= 22) return ['CDS', 'LDS', 'RDS', 'EDS', 'ECDS'].map((type): [string, XdsState] => [type, 'IGNORED']);
   return [
     ['WADS', 'SYNCED'],

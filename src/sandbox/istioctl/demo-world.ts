@@ -27,6 +27,9 @@ const COLLECTIONS: readonly (readonly [string, string])[] = [
   ['/api/v1/configmaps?fieldSelector=metadata.name%3Distio-ca-root-cert', 'ConfigMap'],
   ['/apis/networking.istio.io/v1/virtualservices', 'VirtualService'],
   ['/apis/networking.istio.io/v1/destinationrules', 'DestinationRule'],
+  // ztunnel-config and waypoint: which namespaces are ambient, and the waypoints (Gateways of class istio-waypoint).
+  ['/api/v1/namespaces', 'Namespace'],
+  ['/apis/gateway.networking.k8s.io/v1/gateways', 'Gateway'],
 ];
 
 async function list(apiUrl: string, path: string, kind: string): Promise<KubeObject[]> {

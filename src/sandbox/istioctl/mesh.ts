@@ -1,6 +1,8 @@
 // The mesh the fake pretends to see: proxies, their xDS sync state per type, the istiods they are
 // connected to. Scenarios build one of these (or a failure); writers render it per istioctl version.
 
+import { ztunnelTypes } from './ambient-mesh.ts';
+
 /** Per-type sync state, as istiod knows it. Writers map it to each version's words. */
 export type XdsState =
   | 'SYNCED'
@@ -181,10 +183,20 @@ export const BOOKINFO_ISTIODS = ['istiod-7d4f74889d-mb5dh', 'istiod-7d4f74889d-q
  */
 export const BOOKINFO_EXPIRING_POD = 'productpage-v1-d5789fdfb-7pq2k';
 
+/** The demo mesh's ztunnels (its `travel` namespace is ambient, src/sandbox/demo-ambient.ts), one per node. */
+export const DEMO_ZTUNNELS: readonly { readonly pod: string; readonly ip: string }[] = [
+  { pod: 'ztunnel-4vq8m', ip: '10.244.0.5' },
+  { pod: 'ztunnel-b7kzx', ip: '10.244.1.5' },
+  { pod: 'ztunnel-r2jwd', ip: '10.244.2.5' },
+];
+/** The pod of the demo mesh's waypoint `travel-waypoint`. */
+export const DEMO_WAYPOINT_POD = 'travel-waypoint-6c9f8d7b5d-p4n7x';
+
 /**
  * The demo mesh of the local sandbox: bookinfo (all SYNCED, so a canary promotion of `reviews` can prove
- * propagation), its ingress gateway, and a `shop` namespace with two STALE sidecars, one of them a minor
- * version behind, so `status` has problems and version skew to show.
+ * propagation), its ingress gateway, a `shop` namespace with two STALE sidecars, one of them a minor
+ * version behind, so `status` has problems and version skew to show, and the ambient `travel` namespace's
+ * ztunnels and waypoint, all SYNCED (ztunnel rows printed as the `ambient` scenario prints them).
  */
 export function bookinfoMesh(clientVersion: string): Mesh {
   const [istiodA, istiodB] = BOOKINFO_ISTIODS;
@@ -210,7 +222,9 @@ export function bookinfoMesh(clientVersion: string): Mesh {
       proxy('reviews-v1-5fd6d4f8f8-66j45', 'bookinfo', istiodA),
       proxy('reviews-v2-6f9b55c5db-c94m2', 'bookinfo', istiodB),
       proxy('shipping-v2-84f7d9c6b-w7m4t', 'shop', istiodA, sidecarTypes('SYNCED', 'SYNCED', 'STALE', 'NOT_SENT'), older),
-    ],
+      proxy(DEMO_WAYPOINT_POD, 'travel', istiodB),
+      ...DEMO_ZTUNNELS.map((ztunnel, i) => proxy(ztunnel.pod, 'istio-system', i % 2 === 0 ? istiodA : istiodB, ztunnelTypes(Number(min)))),
+    ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
 }
 

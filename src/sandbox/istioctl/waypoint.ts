@@ -10,6 +10,7 @@ import type { FlagSpec } from './flags.ts';
 import { renderTable } from './tabwriter.ts';
 import { atLeast } from './version.ts';
 import type { ClientVersion } from './version.ts';
+import { demoWaypoints, loadAmbientDemo } from './demo-ambient.ts';
 
 export interface FakeWaypoint {
   namespace: string;
@@ -56,24 +57,31 @@ export function waypointStatusTable(waypoints: readonly FakeWaypoint[], allNames
 
 const NO_WAYPOINTS = 'No waypoints found.\n';
 
-/** Sorted by namespace then name, as the writer sorts; `empty-mesh` has no Gateways at all. */
-function inScope(ctx: RunContext): { waypoints: FakeWaypoint[]; all: boolean } {
+/** The waypoints the scenario has: none in `empty-mesh`, the demo mesh's Gateways in `bookinfo`, else the goldens'. */
+async function knownWaypoints(ctx: RunContext): Promise<FakeWaypoint[]> {
+  if (ctx.scenario.name === 'empty-mesh') return [];
+  if (ctx.scenario.name === 'bookinfo') return demoWaypoints((await loadAmbientDemo(ctx)).world);
+  return waypointsFor(ctx.version);
+}
+
+/** Sorted by namespace then name, as the writer sorts. */
+async function inScope(ctx: RunContext): Promise<{ waypoints: FakeWaypoint[]; all: boolean }> {
   const all = boolValue(flagValue(ctx.flags, ctx.specs, 'all-namespaces'));
   const namespace = flagValue(ctx.flags, ctx.specs, 'namespace') || 'default';
-  const known = ctx.scenario.name === 'empty-mesh' ? [] : waypointsFor(ctx.version);
+  const known = await knownWaypoints(ctx);
   const waypoints = known.filter((w) => all || w.namespace === namespace).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   return { waypoints, all };
 }
 
-function runList(ctx: RunContext): Output {
+async function runList(ctx: RunContext): Promise<Output> {
   if (ctx.args.length > 0) throw new NotImplemented('waypoint list with arguments');
-  const { waypoints, all } = inScope(ctx);
+  const { waypoints, all } = await inScope(ctx);
   return ok(waypoints.length === 0 ? NO_WAYPOINTS : waypointListTable(ctx.version, waypoints, all));
 }
 
-function runStatus(ctx: RunContext): Output {
+async function runStatus(ctx: RunContext): Promise<Output> {
   if (ctx.args.length > 0) throw new CommandError(`unknown subcommand ${JSON.stringify(ctx.args[0])}`);
-  const { waypoints, all } = inScope(ctx);
+  const { waypoints, all } = await inScope(ctx);
   if (waypoints.length === 0) return ok(NO_WAYPOINTS);
   // Waiting (the default) on a waypoint that is not programmed ends with the notready-wait golden's error line.
   const stuck = waypoints.find((w) => w.programmed !== 'True');
