@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
+import type { RouteView } from '../src/mesh/canary/providers/traffic-provider.ts';
 import type { CanaryInspection } from '../src/mesh/canary/service.ts';
 import { ROLLBACK_WINDOW_MS, describeSplit, weightChange, type Propagation, type PromotionRequest } from '../src/mesh/canary/request.ts';
 import type { CanaryPlan } from '../src/mesh/canary/plan.ts';
@@ -10,27 +11,18 @@ export const REJECT_ACTION = 'canary_reject';
 export const ROLLBACK_ACTION = 'canary_rollback';
 export { ROLLBACK_WINDOW_MS } from '../src/mesh/canary/request.ts';
 
-export interface RouteView {
-  readonly name: string | null;
-  readonly destinations: readonly { readonly host: string; readonly subset: string | null; readonly weight: number }[];
+export type { RouteView };
+
+/** Every HTTP route (HTTPRoute rule) with its destinations and effective weights in percent (DESIGN.md §5 `routes`). */
+export function routesOf(inspection: Pick<CanaryInspection, 'routes'>): RouteView[] {
+  return [...inspection.routes];
 }
 
-/** Every HTTP route with its destinations and effective weights (DESIGN.md §5 `routes`). */
-export function routesOf(inspection: Pick<CanaryInspection, 'vs'>): RouteView[] {
-  return (inspection.vs.spec.http ?? []).map((route) => {
-    const entries = route.route ?? [];
-    return {
-      name: route.name ?? null,
-      destinations: entries.map((entry) => ({ host: entry.destination.host, subset: entry.destination.subset ?? null, weight: entry.weight ?? (entries.length === 1 ? 100 : 0) })),
-    };
-  });
-}
-
-export function routesAfter(inspection: Pick<CanaryInspection, 'vs'>, plan: CanaryPlan): RouteView[] {
-  const routes = routesOf(inspection);
-  return routes.map((route, index) => {
+export function routesAfter(inspection: Pick<CanaryInspection, 'routes' | 'kind'>, plan: CanaryPlan): RouteView[] {
+  return inspection.routes.map((route, index) => {
     const change = plan.changes.find((candidate) => candidate.index === index);
-    return change ? { name: route.name, destinations: change.after.map((destination) => ({ host: destination.host, subset: destination.subset, weight: destination.weight })) } : route;
+    // An HTTPRoute's backends are Services, not subsets (DESIGN.md §5: subset null).
+    return change ? { name: route.name, destinations: change.after.map((destination) => ({ host: destination.host, subset: inspection.kind === 'HTTPRoute' ? null : destination.subset, weight: destination.weight })) } : route;
   });
 }
 
@@ -42,6 +34,11 @@ export function bar(weight: number): string {
 export function propagationLine(propagation: Propagation | null): string {
   if (!propagation) return 'Checking that the proxies picked up the change…';
   if (propagation.error) return `Could not check propagation: ${propagation.error}`;
+  if (propagation.of === 'parents') {
+    if (propagation.total === 0) return `No Gateway or Service has reported on the HTTPRoute yet (after ${propagation.seconds} s); check that its parentRefs are right.`;
+    if (propagation.complete) return `${propagation.inSync}/${propagation.total} parents accepted the change (Accepted and ResolvedRefs True) after ${propagation.seconds} s.`;
+    return `${propagation.inSync}/${propagation.total} parents accepted the change after ${propagation.seconds} s; still waiting: ${propagation.stale.slice(0, 5).join('; ')}${propagation.stale.length > 5 ? '; …' : ''}.`;
+  }
   if (propagation.total === 0) return 'No proxies in this namespace to check.';
   if (propagation.complete) return `${propagation.inSync}/${propagation.total} proxies in sync after ${propagation.seconds} s.`;
   const names = propagation.stale.slice(0, 5).join(', ');
@@ -186,7 +183,7 @@ export function renderInspection(inspection: CanaryInspection, syncLine: string,
   const { vs } = inspection;
   const namespace = vs.metadata.namespace ?? '';
   const routes = routesOf(inspection);
-  const blocks: KnownBlock[] = [header(`Canary status · ${vs.metadata.name}`)];
+  const blocks: KnownBlock[] = [header(`Canary status · ${inspection.kind === 'HTTPRoute' ? 'HTTPRoute ' : ''}${vs.metadata.name}`)];
   const routeLines = routes.slice(0, 20).map((route, index) => {
     const title = `*${escapeMrkdwn(route.name ?? `route #${index + 1}`)}*`;
     const lines = route.destinations.map((destination) => `\`${bar(destination.weight)}\` ${escapeMrkdwn(destination.subset ?? destination.host)}`);
@@ -194,7 +191,8 @@ export function renderInspection(inspection: CanaryInspection, syncLine: string,
   });
   blocks.push(section(routeLines.join('\n\n') || 'No HTTP routes.'));
   const subsetLines = inspection.subsets.map((subset) => `• ${escapeMrkdwn(subset.name)}: ${subset.pods === null ? 'pods unknown' : subset.pods === 0 ? '*selects no running pods*' : `${subset.pods} running pod${subset.pods === 1 ? '' : 's'}`}`);
-  blocks.push(section(`*DestinationRule subsets*${inspection.destinationRule ? ` (${escapeMrkdwn(inspection.destinationRule.metadata.name)})` : ''}\n${subsetLines.join('\n') || 'No DestinationRule defines subsets for this host.'}`));
+  if (inspection.kind === 'HTTPRoute') blocks.push(section(`*Backend Services*\n${subsetLines.join('\n') || 'No rule splits traffic between two Services.'}`));
+  else blocks.push(section(`*DestinationRule subsets*${inspection.destinationRule ? ` (${escapeMrkdwn(inspection.destinationRule.metadata.name)})` : ''}\n${subsetLines.join('\n') || 'No DestinationRule defines subsets for this host.'}`));
   blocks.push(section(`*Owner*\n${inspection.owner ? `${inspection.owner.tool}: ${escapeMrkdwn(inspection.owner.evidence)}. ${escapeMrkdwn(inspection.owner.advice)}` : 'Nobody else drives these weights; mesh-bot may promote it.'}`));
   blocks.push(section(`*Stable / canary*\n${escapeMrkdwn(rolesLine(inspection))}`));
   const pending = inspection.pending.map((request) => `• ${request.id} by <@${request.requester}>: ${escapeMrkdwn(weightChange(request.plan))}, expires ${clockTime(new Date(request.expiresAt))}`);

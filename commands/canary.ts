@@ -4,6 +4,7 @@ import type { ClusterConfig } from '../src/config.ts';
 import { CLUSTER_FLAG, NAMESPACE_FLAG, checkObjectName, parseArgs, type FlagSpec } from '../src/grammar.ts';
 import { showEnded } from '../src/mesh/canary/cards.ts';
 import { isNothingToChange } from '../src/mesh/canary/plan.ts';
+import type { RouteKind } from '../src/mesh/canary/providers/traffic-provider.ts';
 import { weightChange } from '../src/mesh/canary/request.ts';
 import type { CanaryInspection } from '../src/mesh/canary/service.ts';
 import { canaryServiceFor } from '../src/mesh/canary/wiring.ts';
@@ -11,10 +12,18 @@ import { err, ok, type Result } from '../src/result.ts';
 import { context, escapeMrkdwn, escapeMrkdwnKeepingMentions, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
 import { approverMentions, propagationLine, renderInspection, rolesLine, renderPlan, routesAfter, routesOf, type RouteView } from './canary.render.ts';
 
+interface Target<Namespace> {
+  readonly virtualService: string;
+  readonly namespace: Namespace;
+  readonly cluster: string | undefined;
+  /** `--kind`: which of a VirtualService and an HTTPRoute of that name; undefined: whichever exists. */
+  readonly kind?: RouteKind | undefined;
+}
+
 type CanaryRequest<Namespace> =
-  | { readonly action: 'status'; readonly virtualService: string; readonly namespace: Namespace; readonly cluster: string | undefined }
-  | { readonly action: 'promote'; readonly virtualService: string; readonly namespace: Namespace; readonly cluster: string | undefined; readonly weight: number; readonly subset: string | undefined }
-  | { readonly action: 'rollback'; readonly virtualService: string; readonly namespace: Namespace; readonly cluster: string | undefined; readonly to: string | undefined };
+  | ({ readonly action: 'status' } & Target<Namespace>)
+  | ({ readonly action: 'promote'; readonly weight: number; readonly subset: string | undefined } & Target<Namespace>)
+  | ({ readonly action: 'rollback'; readonly to: string | undefined } & Target<Namespace>);
 
 /** As typed: without `-n` the namespace is the cluster's default namespace (config `defaultNamespace`). */
 export type CanaryArgs = CanaryRequest<string | undefined>;
@@ -24,6 +33,8 @@ type ResolvedCanaryArgs = CanaryRequest<string>;
 const WEIGHT_FLAG: FlagSpec = { name: 'weight', takesValue: true, value: 'text' };
 const SUBSET_FLAG: FlagSpec = { name: 'subset', takesValue: true, value: 'name' };
 const TO_FLAG: FlagSpec = { name: 'to', takesValue: true, value: 'name' };
+const KIND_FLAG: FlagSpec = { name: 'kind', takesValue: true, value: 'text' };
+const KINDS: Readonly<Record<string, RouteKind>> = { virtualservice: 'VirtualService', httproute: 'HTTPRoute' };
 /** `50` or `50%`: a whole percentage. */
 const PERCENT = /^(\d{1,3})%?$/;
 const ACTIONS = ['status', 'promote', 'rollback'] as const;
@@ -92,7 +103,7 @@ async function syncLine(deps: CommandDeps, target: ClusterConfig, namespace: str
 async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, target: ClusterConfig, deps: CommandDeps): Promise<CommandResult> {
   const service = canaryServiceFor(deps, target);
   if (!service.ok) return refusal('canary status', target.name, deps.now(), service.error);
-  const inspected = await service.value.inspect(args.namespace, args.virtualService);
+  const inspected = await service.value.inspect(args.namespace, args.virtualService, args.kind);
   if (!inspected.ok) return refusal('canary status', target.name, deps.now(), inspected.error);
   const inspection: CanaryInspection = inspected.value;
   const sync = await syncLine(deps, target, args.namespace);
@@ -104,15 +115,16 @@ async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, t
     failed: false,
     slack: renderInspection(inspection, sync, target.name),
     text: [
-      `Canary status: ${target.name}/${args.namespace}/${args.virtualService}`,
+      `Canary status: ${inspection.kind} ${target.name}/${args.namespace}/${args.virtualService}`,
       routesText(routes),
-      `Subsets: ${inspection.subsets.map((subset) => `${subset.name} (${subset.pods ?? '?'} pods)`).join(', ') || 'none'}`,
+      `${inspection.kind === 'HTTPRoute' ? 'Backend Services' : 'Subsets'}: ${inspection.subsets.map((subset) => `${subset.name} (${subset.pods ?? '?'} pods)`).join(', ') || 'none'}`,
       `Owner: ${inspection.owner ? `${inspection.owner.tool} — ${inspection.owner.evidence}` : 'none (mesh-bot may promote)'}`,
       `Stable / canary: ${rolesLine(inspection)}`,
       `Pending requests: ${inspection.pending.map((request) => `${request.id} (${weightChange(request.plan)})`).join(', ') || 'none'}`,
       `Proxies: ${sync}`,
     ].join('\n'),
     json: {
+      kind: inspection.kind,
       virtualService: args.virtualService,
       namespace: args.namespace,
       routes,
@@ -133,10 +145,10 @@ async function promote(args: Extract<ResolvedCanaryArgs, { action: 'promote' }>,
   }
   const service = canaryServiceFor(deps, target);
   if (!service.ok) return refusal('canary promote', target.name, now, service.error);
-  const prepared = await service.value.prepare(args.namespace, args.virtualService, args.weight, args.subset);
+  const prepared = await service.value.prepare(args.namespace, args.virtualService, args.weight, args.subset, args.kind);
   if (!prepared.ok) return refusal('canary promote', target.name, now, prepared.error);
   const { plan, inspection, notes } = prepared.value;
-  const json = { virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), currentRoutes: routesOf(inspection), canarySubset: plan.canarySubset, stableSubset: plan.stableSubset, weight: plan.targetWeight, preflight: notes };
+  const json = { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), currentRoutes: routesOf(inspection), canarySubset: plan.canarySubset, stableSubset: plan.stableSubset, weight: plan.targetWeight, preflight: notes };
 
   if (invocation.surface === 'terminal' || !deps.cards || !invocation.user || !invocation.channel) {
     const change = `${routesText(routesOf(inspection))}\n→\n${routesText(routesAfter(inspection, plan))}`;
@@ -183,7 +195,7 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
   const service = canaryServiceFor(deps, target);
   if (!service.ok) return refusal('canary rollback', target.name, now, service.error);
   if (invocation.surface === 'terminal' || !invocation.user) {
-    const planned = await service.value.planRollback(args.namespace, args.virtualService, args.to);
+    const planned = await service.value.planRollback(args.namespace, args.virtualService, args.to, args.kind);
     if (!planned.ok) return refusal('canary rollback', target.name, now, planned.error);
     const { inspection, plan } = planned.value;
     return result('canary rollback', {
@@ -193,10 +205,10 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
       failed: false,
       slack: renderPlan(plan, args.namespace, args.virtualService, [], 'Rollback plan (nothing changed)'),
       text: `Rollback plan for ${target.name}/${args.namespace}/${args.virtualService} (nothing was changed; run it in Slack):\n${routesText(routesAfter(inspection, plan))}`,
-      json: { virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, planOnly: true },
+      json: { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, planOnly: true },
     });
   }
-  const rolled = await service.value.rollback(args.namespace, args.virtualService, invocation.user, { to: args.to });
+  const rolled = await service.value.rollback(args.namespace, args.virtualService, invocation.user, { to: args.to, kind: args.kind });
   if (!rolled.ok) return refusal('canary rollback', target.name, now, rolled.error);
   const { plan, propagation, rolledBack, cancelled } = rolled.value;
   const summary = `Rolled back ${args.namespace}/${args.virtualService}: ${weightChange(plan)} by <@${invocation.user}>.`;
@@ -219,8 +231,8 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
 export const canaryCommand = defineCommand<CanaryArgs>({
   name: 'canary',
   aliases: [],
-  usage: 'canary status|promote|rollback VIRTUALSERVICE [--weight PERCENT] [--subset SUBSET] [--to SUBSET] [-n NAMESPACE] [--cluster NAME]',
-  summary: 'VirtualService weights; approval-gated promotion (operators ask, approvers approve) and rollback',
+  usage: 'canary status|promote|rollback VIRTUALSERVICE|HTTPROUTE [--weight PERCENT] [--subset SUBSET] [--to SUBSET] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
+  summary: 'VirtualService or HTTPRoute weights; approval-gated promotion (operators ask, approvers approve) and rollback',
   role: 'reader',
   roleFor: (args) => (args.action === 'status' ? 'reader' : 'operator'),
   labelFor: (args) => `canary ${args.action}`,
@@ -228,7 +240,7 @@ export const canaryCommand = defineCommand<CanaryArgs>({
     const [action, ...rest] = tokens;
     if (action === undefined) return err('missing subcommand: status, promote or rollback');
     if (!(ACTIONS as readonly string[]).includes(action)) return err(`unknown canary subcommand "${action.slice(0, 40)}"; use status, promote or rollback`);
-    const specs = action === 'promote' ? [NAMESPACE_FLAG, CLUSTER_FLAG, WEIGHT_FLAG, SUBSET_FLAG] : action === 'rollback' ? [NAMESPACE_FLAG, CLUSTER_FLAG, TO_FLAG] : [NAMESPACE_FLAG, CLUSTER_FLAG];
+    const specs = action === 'promote' ? [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, WEIGHT_FLAG, SUBSET_FLAG] : action === 'rollback' ? [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, TO_FLAG] : [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG];
     const parsed = parseArgs(rest, specs);
     if (!parsed.ok) return parsed;
     const [name, extra] = parsed.value.positionals;
@@ -239,7 +251,10 @@ export const canaryCommand = defineCommand<CanaryArgs>({
       const value = parsed.value.flags.get(key);
       return typeof value === 'string' ? value : undefined;
     };
-    const common = { virtualService: vs.value, namespace: flag('namespace'), cluster: flag('cluster') };
+    const kindFlag = flag('kind');
+    const kind = kindFlag === undefined ? undefined : KINDS[kindFlag.toLowerCase()];
+    if (kindFlag !== undefined && kind === undefined) return err(`--kind takes virtualservice or httproute, got "${kindFlag.slice(0, 20)}"`);
+    const common = { virtualService: vs.value, namespace: flag('namespace'), cluster: flag('cluster'), ...(kind ? { kind } : {}) };
     const subsetFlag = (key: string): Result<string | undefined, string> => {
       const value = flag(key);
       return value === undefined ? ok(undefined) : checkObjectName(value, `subset name (--${key})`);

@@ -53,12 +53,14 @@ function isUnservedVersion(cause: unknown): boolean {
   return status?.code === 404 && !/ not found$/.test(status.message);
 }
 
-export function createIstioObjects(kube: ClusterKube): IstioObjects {
+/**
+ * Calls with the first API version the cluster serves out of `versions` (newest first), remembering it: an
+ * unserved version answers 404 without naming an object.
+ */
+export function versionProber(versions: readonly string[], cluster: string) {
   let servedVersion: string | undefined;
-  const cluster = kube.cluster.name;
-
-  async function withVersion<T>(call: (version: string) => Promise<T>, action: string): Promise<Result<{ value: T; version: string }, KubeCallError>> {
-    const candidates = servedVersion ? [servedVersion] : ISTIO_VERSIONS;
+  return async function withVersion<T>(call: (version: string) => Promise<T>, action: string): Promise<Result<{ value: T; version: string }, KubeCallError>> {
+    const candidates = servedVersion ? [servedVersion] : versions;
     let last: unknown;
     for (const version of candidates) {
       try {
@@ -71,7 +73,31 @@ export function createIstioObjects(kube: ClusterKube): IstioObjects {
       }
     }
     return err(kubeCallError(last, action, cluster));
+  };
+}
+
+/** JSON Patch (RFC 6902) of one namespaced custom object, as mesh-bot's field manager. */
+export async function jsonPatchCustom(
+  kube: ClusterKube,
+  target: { group: string; version: string; plural: string; namespace: string; name: string },
+  ops: readonly JsonPatchOp[],
+  options: { dryRun: boolean },
+  action: string,
+): Promise<Result<KubeObject, KubeCallError>> {
+  try {
+    const patched = (await kube.custom.patchNamespacedCustomObject(
+      { ...target, body: ops, fieldManager: 'mesh-bot', ...(options.dryRun ? { dryRun: 'All' } : {}) },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    )) as KubeObject;
+    return ok(patched);
+  } catch (cause) {
+    return err(kubeCallError(cause, action, kube.cluster.name));
   }
+}
+
+export function createIstioObjects(kube: ClusterKube): IstioObjects {
+  const cluster = kube.cluster.name;
+  const withVersion = versionProber(ISTIO_VERSIONS, cluster);
 
   return {
     async getVirtualService(namespace, name) {
@@ -88,16 +114,8 @@ export function createIstioObjects(kube: ClusterKube): IstioObjects {
       );
       return result.ok ? ok(result.value.value.items ?? []) : result;
     },
-    async patchVirtualService(namespace, name, version, ops, options) {
-      try {
-        const patched = (await kube.custom.patchNamespacedCustomObject(
-          { group: ISTIO_GROUP, version, namespace, plural: 'virtualservices', name, body: ops, fieldManager: 'mesh-bot', ...(options.dryRun ? { dryRun: 'All' } : {}) },
-          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-        )) as KubeObject;
-        return ok(patched);
-      } catch (cause) {
-        return err(kubeCallError(cause, `patch VirtualService ${namespace}/${name}`, cluster));
-      }
+    patchVirtualService(namespace, name, version, ops, options) {
+      return jsonPatchCustom(kube, { group: ISTIO_GROUP, version, namespace, plural: 'virtualservices', name }, ops, options, `patch VirtualService ${namespace}/${name}`);
     },
     async listCustom(group, version, plural, namespace) {
       try {

@@ -42,6 +42,8 @@ export interface FakeKubeApiOptions {
   readonly argoRollouts?: boolean;
   /** Serve flagger.app/v1beta1 canaries; default true. */
   readonly flagger?: boolean;
+  /** Serve gateway.networking.k8s.io HTTPRoutes; default true. */
+  readonly gatewayApi?: boolean;
   /**
    * Validating admission per resource, keyed like `virtualservices.networking.istio.io` or `configmaps`.
    * Merged over the defaults (Istio's VirtualService weight rules); `null` removes a default.
@@ -91,6 +93,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     istioVersions,
     argoRollouts: options.argoRollouts ?? true,
     flagger: options.flagger ?? true,
+    gatewayApi: options.gatewayApi ?? true,
     validators: options.validators ?? {},
     kubernetesVersion,
     user: options.user ?? 'system:serviceaccount:mesh-bot:mesh-bot',

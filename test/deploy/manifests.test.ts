@@ -565,6 +565,7 @@ const DISCOVERY_METHODS = new Set(['getAPIGroup', 'getAPIVersions', 'getAPIResou
 const CUSTOM_RESOURCES: readonly { group: string; plural: string; verbs: readonly string[]; why: string }[] = [
   { group: 'networking.istio.io', plural: 'virtualservices', verbs: ['get', 'list', 'patch'], why: 'canary status / promote / rollback; digest: canaries in progress' },
   { group: 'networking.istio.io', plural: 'destinationrules', verbs: ['get', 'list'], why: 'subsets of a canary (the DestinationRules of the namespace)' },
+  { group: 'gateway.networking.k8s.io', plural: 'httproutes', verbs: ['get', 'patch'], why: 'canary status / promote / rollback of an HTTPRoute' },
   { group: 'argoproj.io', plural: 'rollouts', verbs: ['get', 'list'], why: 'is the VirtualService managed by Argo Rollouts?' },
   { group: 'flagger.app', plural: 'canaries', verbs: ['get', 'list'], why: 'is the VirtualService managed by Flagger?' },
 ];

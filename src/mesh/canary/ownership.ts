@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { VirtualService } from './virtual-service.ts';
 
 export interface Owner {
@@ -8,12 +9,37 @@ export interface Owner {
   readonly advice: string;
 }
 
-/** An Argo Rollout as far as ownership goes: which VirtualServices its canary traffic routing edits. */
+/** An Argo Rollout as far as ownership goes: which routes (VirtualServices or HTTPRoutes) its canary traffic routing edits. */
 export interface RolloutRef {
   readonly name: string;
   readonly namespace: string;
-  readonly virtualServices: readonly string[];
+  /** Namespace of the routes it edits (the Gateway API plugin's `namespace`, else the Rollout's). */
+  readonly routeNamespace?: string | undefined;
+  readonly routes: readonly string[];
+  /** Label the Gateway API plugin puts on a route while it shifts weights (key and value can be overridden per Rollout). */
+  readonly inProgressLabel?: { readonly key: string; readonly value: string } | undefined;
+  /** `httpRouteSelector.matchLabels`: routes found by label instead of by name. */
+  readonly routeSelector?: Readonly<Record<string, string>> | undefined;
 }
+
+/** What owner detection reads of a route object. */
+export interface OwnedObject {
+  readonly metadata: Pick<VirtualService['metadata'], 'name' | 'namespace' | 'labels' | 'annotations' | 'ownerReferences' | 'managedFields'>;
+}
+
+/** Which spec field holds the weights, in managedFields notation and as people read it. */
+export interface WeightsField {
+  readonly kind: 'VirtualService' | 'HTTPRoute';
+  readonly managed: 'f:http' | 'f:rules';
+  readonly path: string;
+}
+
+export const VIRTUAL_SERVICE_WEIGHTS: WeightsField = { kind: 'VirtualService', managed: 'f:http', path: 'spec.http' };
+export const HTTP_ROUTE_WEIGHTS: WeightsField = { kind: 'HTTPRoute', managed: 'f:rules', path: 'spec.rules' };
+
+/** The Argo Rollouts Gateway API plugin's default in-progress label (plugin `internal/defaults`). */
+export const ARGO_GATEWAY_API_LABEL = { key: 'rollouts.argoproj.io/gatewayapi-canary', value: 'in-progress' } as const;
+const ARGO_GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
 
 /** Controllers that rewrite spec.http when they see a foreign change (by their field manager names). */
 const CONTROLLER_MANAGERS: ReadonlyArray<readonly [RegExp, Owner['tool']]> = [
@@ -23,22 +49,35 @@ const CONTROLLER_MANAGERS: ReadonlyArray<readonly [RegExp, Owner['tool']]> = [
   [/^(kustomize-controller|helm-controller)$/, 'Flux'],
 ];
 
-function ownsHttp(fields: unknown): boolean {
+function ownsWeights(fields: unknown, managed: WeightsField['managed']): boolean {
   if (fields === null || typeof fields !== 'object') return false;
   const spec = (fields as Record<string, unknown>)['f:spec'];
-  return spec !== null && typeof spec === 'object' && 'f:http' in spec;
+  return spec !== null && typeof spec === 'object' && managed in spec;
+}
+
+function rolloutFor(object: OwnedObject, rollouts: readonly RolloutRef[]): RolloutRef | undefined {
+  const { name } = object.metadata;
+  const namespace = object.metadata.namespace ?? '';
+  const labels = object.metadata.labels ?? {};
+  return rollouts.find((candidate) => {
+    if ((candidate.routeNamespace ?? candidate.namespace) !== namespace) return false;
+    if (candidate.routes.includes(name)) return true;
+    const selector = candidate.routeSelector;
+    return selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
+  });
 }
 
 /**
  * Who else drives this VirtualService's weights. Direct patching is only safe when nobody does: these tools
  * revert or fight foreign edits (Flagger every analysis interval, Argo Rollouts at once, GitOps on sync).
  */
-export function detectOwner(vs: VirtualService, rollouts: readonly RolloutRef[]): Owner | null {
+export function detectOwner(vs: OwnedObject, rollouts: readonly RolloutRef[], field: WeightsField = VIRTUAL_SERVICE_WEIGHTS): Owner | null {
   const { name } = vs.metadata;
   const namespace = vs.metadata.namespace ?? '';
   const labels = vs.metadata.labels ?? {};
   const annotations = vs.metadata.annotations ?? {};
 
+  // Flagger's ownerReference is a controller ref to its Canary (flagger.app/v1beta1, kind Canary).
   const canaryOwner = (vs.metadata.ownerReferences ?? []).find((reference) => reference.apiVersion.startsWith('flagger.app/'));
   if (canaryOwner || annotations['flagger.kubernetes.io/original-configuration'] !== undefined) {
     const canary = canaryOwner?.name ?? name;
@@ -49,12 +88,22 @@ export function detectOwner(vs: VirtualService, rollouts: readonly RolloutRef[])
     };
   }
 
-  const rollout = rollouts.find((candidate) => candidate.namespace === namespace && candidate.virtualServices.includes(name));
+  const rollout = rolloutFor(vs, rollouts);
   if (rollout) {
     return {
       tool: 'Argo Rollouts',
       evidence: `Rollout ${namespace}/${rollout.name} routes traffic through it`,
       advice: `Argo Rollouts reverts direct weight edits at once. Use \`kubectl argo rollouts promote ${rollout.name} -n ${namespace}\` (or \`abort\` to roll back).`,
+    };
+  }
+
+  // The plugin sets no ownerReference; while it shifts weights it labels the route (key/value overridable per Rollout).
+  const inProgress = [ARGO_GATEWAY_API_LABEL, ...rollouts.flatMap((candidate) => (candidate.inProgressLabel ? [candidate.inProgressLabel] : []))].find((label) => labels[label.key] === label.value);
+  if (field.kind === 'HTTPRoute' && inProgress) {
+    return {
+      tool: 'Argo Rollouts',
+      evidence: `the Argo Rollouts Gateway API plugin is shifting its weights (label ${inProgress.key}=${inProgress.value})`,
+      advice: `Argo Rollouts reverts direct weight edits at once. Find the Rollout (\`kubectl argo rollouts list rollouts -n ${namespace}\`) and use \`kubectl argo rollouts promote ROLLOUT -n ${namespace}\` (or \`abort\` to roll back).`,
     };
   }
 
@@ -64,7 +113,7 @@ export function detectOwner(vs: VirtualService, rollouts: readonly RolloutRef[])
     return {
       tool: 'Argo CD',
       evidence: `Argo CD application ${app} tracks it`,
-      advice: `Argo CD re-applies the weights from Git on sync. Change them in Git, or add an ignoreDifferences rule for /spec/http to application ${app} first.`,
+      advice: `Argo CD re-applies the weights from Git on sync. Change them in Git, or add an ignoreDifferences rule for /${field.path.replace('.', '/')} to application ${app} first.`,
     };
   }
 
@@ -81,13 +130,13 @@ export function detectOwner(vs: VirtualService, rollouts: readonly RolloutRef[])
 
   for (const entry of vs.metadata.managedFields ?? []) {
     const manager = entry.manager ?? '';
-    if (!ownsHttp(entry.fieldsV1)) continue;
+    if (!ownsWeights(entry.fieldsV1, field.managed)) continue;
     const controller = CONTROLLER_MANAGERS.find(([pattern]) => pattern.test(manager));
     if (controller || entry.operation === 'Apply') {
       return {
         tool: controller?.[1] ?? 'field manager',
-        evidence: `field manager "${manager}" owns spec.http${entry.operation === 'Apply' ? ' (server-side apply)' : ''}`,
-        advice: `"${manager}" applies spec.http and would revert or conflict with a direct edit. Change the weights where "${manager}" gets them from.`,
+        evidence: `field manager "${manager}" owns ${field.path}${entry.operation === 'Apply' ? ' (server-side apply)' : ''}`,
+        advice: `"${manager}" applies ${field.path} and would revert or conflict with a direct edit. Change the weights where "${manager}" gets them from.`,
       };
     }
   }
@@ -101,7 +150,36 @@ export function rolloutRefs(items: readonly unknown[]): RolloutRef[] {
     const rollout = item as { metadata?: { name?: string; namespace?: string }; spec?: { strategy?: { canary?: { trafficRouting?: { istio?: { virtualService?: { name?: string }; virtualServices?: { name?: string }[] } } } } } };
     const istio = rollout.spec?.strategy?.canary?.trafficRouting?.istio;
     const names = [istio?.virtualService?.name, ...(istio?.virtualServices ?? []).map((vs) => vs.name)].filter((value): value is string => typeof value === 'string');
-    if (rollout.metadata?.name && names.length > 0) refs.push({ name: rollout.metadata.name, namespace: rollout.metadata.namespace ?? '', virtualServices: names });
+    if (rollout.metadata?.name && names.length > 0) refs.push({ name: rollout.metadata.name, namespace: rollout.metadata.namespace ?? '', routes: names });
+  }
+  return refs;
+}
+
+const gatewayPluginSchema = z.looseObject({
+  httpRoute: z.string().optional(),
+  httpRoutes: z.array(z.looseObject({ name: z.string() })).optional(),
+  namespace: z.string().optional(),
+  httpRouteSelector: z.looseObject({ matchLabels: z.record(z.string(), z.string()).optional() }).optional(),
+  disableInProgressLabel: z.boolean().optional(),
+  inProgressLabelKey: z.string().optional(),
+  inProgressLabelValue: z.string().optional(),
+});
+
+/** Rollout objects → which HTTPRoutes the Gateway API plugin edits (spec.strategy.canary.trafficRouting.plugins). */
+export function gatewayRolloutRefs(items: readonly unknown[]): RolloutRef[] {
+  const refs: RolloutRef[] = [];
+  for (const item of items) {
+    const rollout = item as { metadata?: { name?: string; namespace?: string }; spec?: { strategy?: { canary?: { trafficRouting?: { plugins?: Record<string, unknown> } } } } };
+    const parsed = gatewayPluginSchema.safeParse(rollout.spec?.strategy?.canary?.trafficRouting?.plugins?.[ARGO_GATEWAY_API_PLUGIN]);
+    if (!rollout.metadata?.name || !parsed.success) continue;
+    const plugin = parsed.data;
+    const names = [plugin.httpRoute, ...(plugin.httpRoutes ?? []).map((route) => route.name)].filter((value): value is string => typeof value === 'string');
+    const selector = plugin.httpRouteSelector?.matchLabels;
+    if (names.length === 0 && selector === undefined) continue;
+    const customLabel = plugin.disableInProgressLabel || (plugin.inProgressLabelKey === undefined && plugin.inProgressLabelValue === undefined)
+      ? undefined
+      : { key: plugin.inProgressLabelKey ?? ARGO_GATEWAY_API_LABEL.key, value: plugin.inProgressLabelValue ?? ARGO_GATEWAY_API_LABEL.value };
+    refs.push({ name: rollout.metadata.name, namespace: rollout.metadata.namespace ?? '', routeNamespace: plugin.namespace, routes: names, inProgressLabel: customLabel, routeSelector: selector });
   }
   return refs;
 }

@@ -49,11 +49,31 @@ export function isNothingToChange(refusal: string): boolean {
   return refusal.endsWith(NOTHING_TO_CHANGE);
 }
 
-/** An HTTP route that splits traffic between exactly two subsets of one host. */
-interface Split {
+/** A rule that splits traffic between exactly two destinations (subsets of one host, or two backend Services). */
+export interface Split {
   readonly index: number;
-  readonly route: HttpRoute;
+  readonly name: string | undefined;
+  /** The rule exactly as read: the patch tests it as a whole. */
+  readonly rule: unknown;
+  /** Its destination entries exactly as read. */
+  readonly entries: readonly unknown[];
+  /** Weights as stored (absent weights filled in by the provider's rule). */
   readonly destinations: readonly WeightedDestination[];
+}
+
+/** Where one traffic provider keeps its rules and weights, and how it reads them. */
+export interface SplitLayout {
+  /** `VirtualService`, `HTTPRoute`: how the object is named in messages. */
+  readonly kind: string;
+  /** `subset` (VirtualService) or `backend` (HTTPRoute): what a destination is called in messages. */
+  readonly noun: string;
+  readonly rulePath: (index: number) => string;
+  readonly weightPath: (index: number, position: number) => string;
+  /**
+   * Gateway API weights are proportions of their sum (any sum), Istio's are percentages that must add up to 100.
+   * Relative weights are shown as percentages of their sum and written as percentages (a valid proportion).
+   */
+  readonly relative: boolean;
 }
 
 /** With several destinations an absent weight means 0; a single destination gets 100 % (Istio's rule). */
@@ -66,9 +86,21 @@ function effectiveWeights(route: HttpRoute): WeightedDestination[] {
   }));
 }
 
-function pointer(...parts: readonly (string | number)[]): string {
+export function pointer(...parts: readonly (string | number)[]): string {
   return `/${parts.map((part) => String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 }
+
+export function ruleLabel(split: Pick<Split, 'index' | 'name'>): string {
+  return split.name ? `route "${split.name}"` : `route #${split.index + 1}`;
+}
+
+const VIRTUAL_SERVICE_LAYOUT: SplitLayout = {
+  kind: 'VirtualService',
+  noun: 'subset',
+  rulePath: (index) => pointer('spec', 'http', index),
+  weightPath: (index, position) => pointer('spec', 'http', index, 'route', position, 'weight'),
+  relative: false,
+};
 
 /**
  * Decides which routes change and how, and the JSON Patch that applies exactly that: `test` of each changed
@@ -80,50 +112,61 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
   const name = vs.metadata.name;
   const http = vs.spec.http ?? [];
   if (http.length === 0) return err(`VirtualService ${name} has no HTTP routes, so there are no weights to shift`);
-  if (!Number.isInteger(options.weight) || options.weight < 0 || options.weight > 100) return err(`the canary weight must be a whole percentage from 0 to 100, got ${options.weight}`);
 
   const splits: Split[] = [];
   for (const [index, route] of http.entries()) {
     const destinations = effectiveWeights(route);
     if (destinations.length < 2) continue;
-    const label = route.name ? `route "${route.name}"` : `route #${index + 1}`;
+    const label = ruleLabel({ index, name: route.name });
     if (destinations.length > 2) return err(`${label} of ${name} splits traffic across ${destinations.length} destinations; mesh-bot only shifts two-way splits (stable and canary)`);
     const [a, b] = destinations as [WeightedDestination, WeightedDestination];
     if (a.host !== b.host) return err(`${label} of ${name} splits between two hosts (${a.host}, ${b.host}), not two subsets of one service`);
     if (a.subset === '' || b.subset === '' || a.subset === b.subset) return err(`${label} of ${name} does not split between two named subsets; give each destination a DestinationRule subset`);
-    splits.push({ index, route, destinations });
+    splits.push({ index, name: route.name, rule: route, entries: route.route ?? [], destinations });
   }
   if (splits.length === 0) {
     return err(`VirtualService ${name} has no route that splits traffic between two subsets; add the canary as a second destination with weight 0 first`);
   }
+  return planSplits(name, vs.metadata.resourceVersion ?? '', splits, VIRTUAL_SERVICE_LAYOUT, options);
+}
 
+/** Percent of a weight within its rule, to a tenth (relative weights rarely divide 100 evenly). */
+function percentOf(weight: number, sum: number): number {
+  return Math.round((weight * 1000) / sum) / 10;
+}
+
+/** The shared half of planning: which destination is the canary, the new split, and the fenced patch. */
+export function planSplits(name: string, resourceVersion: string, found: readonly Split[], layout: SplitLayout, options: PlanOptions): Result<CanaryPlan, string> {
+  if (!Number.isInteger(options.weight) || options.weight < 0 || options.weight > 100) return err(`the canary weight must be a whole percentage from 0 to 100, got ${options.weight}`);
+  const { noun } = layout;
+  const splits = [...found];
   const pairs = new Set(splits.map((split) => split.destinations.map((destination) => destination.subset).sort().join('|')));
   let canary = options.canarySubset;
   const stableWanted = options.stableSubset;
   if (stableWanted !== undefined) {
     const used = splits.filter((split) => split.destinations.some((destination) => destination.subset === stableWanted));
     if (used.length === 0) {
-      return err(`subset "${stableWanted}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
+      return err(`${noun} "${stableWanted}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
     }
     const others = new Set(used.flatMap((split) => split.destinations.filter((destination) => destination.subset !== stableWanted).map((destination) => destination.subset)));
-    if (others.size > 1) return err(`the routes of ${name} that use ${stableWanted} split it with different subsets (${[...others].join(', ')}); roll them back by hand`);
+    if (others.size > 1) return err(`the routes of ${name} that use ${stableWanted} split it with different ${noun}s (${[...others].join(', ')}); roll them back by hand`);
     splits.splice(0, splits.length, ...used);
     canary = [...others][0] as string;
   } else if (canary !== undefined) {
     const used = splits.filter((split) => split.destinations.some((destination) => destination.subset === canary));
     if (used.length === 0) {
-      return err(`subset "${canary}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
+      return err(`${noun} "${canary}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
     }
     splits.splice(0, splits.length, ...used);
   } else {
-    if (pairs.size > 1) return err(`the routes of ${name} split between different subsets (${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}); say which one is the canary with --subset`);
+    if (pairs.size > 1) return err(`the routes of ${name} split between different ${noun}s (${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}); say which one is the canary with --subset`);
     const first = splits[0] as Split;
     const remembered = options.remembered;
     if (remembered && first.destinations.some((destination) => destination.subset === remembered.canarySubset) && first.destinations.some((destination) => destination.subset === remembered.stableSubset)) {
       canary = remembered.canarySubset;
     } else {
       const [a, b] = first.destinations as [WeightedDestination, WeightedDestination];
-      if (a.weight === b.weight) return err(`${name} sends ${a.weight}% to both ${a.subset} and ${b.subset}, so mesh-bot cannot tell which is the canary; say it with --subset`);
+      if (a.weight === b.weight) return err(`${name} sends ${layout.relative ? 'the same share' : `${a.weight}%`} to both ${a.subset} and ${b.subset}, so mesh-bot cannot tell which is the canary; say it with --subset`);
       canary = a.weight < b.weight ? a.subset : b.subset;
     }
   }
@@ -131,20 +174,25 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
   const changes: RouteChange[] = [];
   const patch: JsonPatchOp[] = [];
   let stable = '';
+  let unchanged = true;
   for (const split of splits) {
-    const label = split.route.name ? `route "${split.route.name}"` : `route #${split.index + 1}`;
+    const label = ruleLabel(split);
     const sum = split.destinations.reduce((total, destination) => total + destination.weight, 0);
-    if (sum !== 100) return err(`the weights of ${label} of ${name} add up to ${sum}, not 100; fix the VirtualService before promoting`);
+    if (layout.relative && sum === 0) return err(`every weight of ${label} of ${name} is 0, so it sends no traffic at all; fix the ${layout.kind} before promoting`);
+    if (!layout.relative && sum !== 100) return err(`the weights of ${label} of ${name} add up to ${sum}, not 100; fix the ${layout.kind} before promoting`);
+    const before = split.destinations.map((destination) => ({ ...destination, weight: layout.relative ? percentOf(destination.weight, sum) : destination.weight }));
     const stableDestination = split.destinations.find((destination) => destination.subset !== canary) as WeightedDestination;
     stable = stableDestination.subset;
     const after = split.destinations.map((destination) => ({ ...destination, weight: destination.subset === canary ? options.weight : 100 - options.weight }));
-    changes.push({ index: split.index, name: split.route.name, before: split.destinations, after, readRoute: split.route.route ?? [] });
-    patch.push({ op: 'test', path: pointer('spec', 'http', split.index), value: split.route });
-    for (const [position, destination] of after.entries()) patch.push({ op: 'add', path: pointer('spec', 'http', split.index, 'route', position, 'weight'), value: destination.weight });
+    // Exactly, not as rounded for people: 1/2 is 33.33…%, which a 33 % promotion does change.
+    if (split.destinations.some((destination, position) => destination.weight * 100 !== (after[position]?.weight ?? 0) * sum)) unchanged = false;
+    changes.push({ index: split.index, name: split.name, before, after, readRoute: split.entries });
+    patch.push({ op: 'test', path: layout.rulePath(split.index), value: split.rule });
+    for (const [position, destination] of after.entries()) patch.push({ op: 'add', path: layout.weightPath(split.index, position), value: destination.weight });
   }
 
   const current = changes[0]?.before.find((destination) => destination.subset === canary)?.weight ?? 0;
-  if (changes.every((change) => change.before.every((destination, position) => destination.weight === change.after[position]?.weight))) {
+  if (unchanged) {
     return err(`${name} already sends ${options.weight}% to ${canary}; ${NOTHING_TO_CHANGE}`);
   }
   return ok({
@@ -153,7 +201,7 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
     canarySubset: canary,
     targetWeight: options.weight,
     currentWeight: current,
-    resourceVersion: vs.metadata.resourceVersion ?? '',
+    resourceVersion,
     changes,
     patch,
   });

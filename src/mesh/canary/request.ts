@@ -18,6 +18,8 @@ export const propagationSchema = z.object({
   seconds: z.number(),
   complete: z.boolean(),
   error: z.string().nullable(),
+  /** What was counted: proxies in sync (VirtualService), or the HTTPRoute's parents accepting it. Absent: proxies. */
+  of: z.enum(['proxies', 'parents']).optional(),
 });
 export type Propagation = z.output<typeof propagationSchema>;
 
@@ -37,8 +39,11 @@ export const promotionRequestSchema = z.object({
   id: z.string(),
   cluster: z.string(),
   namespace: z.string(),
+  /** The route's name (a VirtualService, or the HTTPRoute `kind` says). */
   virtualService: z.string(),
-  /** networking.istio.io version the mesh serves (v1, v1beta1, v1alpha3). */
+  /** Absent: a VirtualService (every request before HTTPRoutes). */
+  kind: z.enum(['VirtualService', 'HTTPRoute']).optional(),
+  /** networking.istio.io (gateway.networking.k8s.io for an HTTPRoute) version the mesh serves (v1, v1beta1, v1alpha3). */
   apiVersion: z.string(),
   requester: z.string(),
   requestChannel: z.string(),

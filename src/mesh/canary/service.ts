@@ -47,14 +47,17 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../../config.ts';
 import type { Istioctl } from '../../istioctl/istioctl.ts';
+import type { GatewayApiObjects } from '../../kube/gateway-api.ts';
 import type { IstioObjects, JsonPatchOp, KubeCallError, KubeObject } from '../../kube/istio-objects.ts';
 import { describeKubeError, kubeStatusOf } from '../../kube/errors.ts';
 import { recordName, type StateStore, type Stored } from '../../kube/state-store.ts';
 import type { Logger } from '../../log.ts';
 import { err, ok, type Result } from '../../result.ts';
 import type { ApprovalCards } from './cards.ts';
-import { detectOwner, rolloutRefs, type Owner } from './ownership.ts';
-import { planWeights, type CanaryPlan } from './plan.ts';
+import { detectOwner, type Owner } from './ownership.ts';
+import { parentAcceptance, parseHttpRoute } from './providers/http-route.ts';
+import { httpRouteProvider, virtualServiceProvider, type RouteKind, type RouteView, type TrafficObject, type TrafficProvider } from './providers/traffic-provider.ts';
+import type { CanaryPlan } from './plan.ts';
 import {
   TERMINAL_STATES,
   cardKey,
@@ -77,14 +80,14 @@ import {
   destinationRuleSchema,
   recordedRoles,
   sameServiceHost,
-  virtualServiceSchema,
   type DestinationRule,
-  type VirtualService,
 } from './virtual-service.ts';
 
 export interface CanaryDeps {
   readonly cluster: ClusterConfig;
   readonly istio: IstioObjects;
+  /** HTTPRoutes; without it `canary` knows VirtualServices only. */
+  readonly gateway?: GatewayApiObjects | undefined;
   readonly core: CoreV1Api;
   readonly store: StateStore;
   readonly istioctl: Istioctl;
@@ -110,7 +113,11 @@ export interface SubsetInfo {
 
 /** Everything `canary status` shows and `canary promote` checks before asking anyone. */
 export interface CanaryInspection {
-  readonly vs: VirtualService;
+  /** The VirtualService or HTTPRoute (see `kind`). */
+  readonly vs: TrafficObject;
+  readonly kind: RouteKind;
+  /** Every rule with its destinations and effective weights in percent (DESIGN.md §5 `routes`). */
+  readonly routes: readonly RouteView[];
   readonly apiVersion: string;
   readonly destinationRule: DestinationRule | null;
   readonly subsets: readonly SubsetInfo[];
@@ -192,6 +199,12 @@ function sameJson(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** metadata.generation of an object the API server returned, when it says. */
+function generationOf(object: KubeObject): number | null {
+  const generation = (object.metadata as { generation?: unknown } | undefined)?.generation;
+  return typeof generation === 'number' ? generation : null;
+}
+
 /** Outcomes of a write whose answer does not say whether it landed. */
 function ambiguous(error: KubeCallError): boolean {
   return error.kind === 'unavailable';
@@ -207,16 +220,22 @@ function roleOps(plan: Pick<CanaryPlan, 'stableSubset' | 'canarySubset'>): JsonP
 
 export function createCanaryService(deps: CanaryDeps) {
   const { cluster, istio, store, logger } = deps;
-  const lockName = (namespace: string, vs: string) => recordName('mesh-bot-lock', cluster.name, namespace, vs);
+  const virtualServices = virtualServiceProvider(istio);
+  const httpRoutes = deps.gateway ? httpRouteProvider(deps.gateway) : undefined;
+  const providers: readonly TrafficProvider[] = httpRoutes ? [virtualServices, httpRoutes] : [virtualServices];
+  const providerOf = (kind: RouteKind | undefined): TrafficProvider => (kind === 'HTTPRoute' && httpRoutes ? httpRoutes : virtualServices);
+  // A VirtualService's lock keeps its original name; an HTTPRoute of the same name has its own.
+  const lockName = (namespace: string, name: string, kind: RouteKind = 'VirtualService') =>
+    kind === 'VirtualService' ? recordName('mesh-bot-lock', cluster.name, namespace, name) : recordName('mesh-bot-lock', cluster.name, namespace, 'httproute', name);
   const requestName = (id: string) => `mesh-bot-promo-${id}`;
 
-  async function listRequests(namespace: string, vs: string): Promise<Result<PromotionRequest[], string>> {
+  async function listRequests(namespace: string, vs: string, kind: RouteKind): Promise<Result<PromotionRequest[], string>> {
     const listed = await store.list('mesh-bot/kind=promotion', promotionRequestSchema);
     if (!listed.ok) return fail(listed.error.message);
     return ok(
       listed.value
         .map((record) => record.value)
-        .filter((request) => request.cluster === cluster.name && request.namespace === namespace && request.virtualService === vs)
+        .filter((request) => request.cluster === cluster.name && request.namespace === namespace && request.virtualService === vs && (request.kind ?? 'VirtualService') === kind)
         .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)),
     );
   }
@@ -263,18 +282,79 @@ export function createCanaryService(deps: CanaryDeps) {
     return { rule, subsets, notes };
   }
 
-  async function readVirtualService(namespace: string, name: string): Promise<Result<{ vs: VirtualService; object: KubeObject; apiVersion: string }, string>> {
-    const read = await istio.getVirtualService(namespace, name);
+  async function readRoute(provider: TrafficProvider, namespace: string, name: string): Promise<Result<{ vs: TrafficObject; object: KubeObject; apiVersion: string }, string>> {
+    const read = await provider.get(namespace, name);
     if (!read.ok) {
-      return fail(read.error.kind === 'not-found' ? `VirtualService ${namespace}/${name} does not exist in cluster ${cluster.name}. Check \`kubectl -n ${namespace} get virtualservices\`.` : read.error.message);
+      return fail(read.error.kind === 'not-found' ? `${provider.kind} ${namespace}/${name} does not exist in cluster ${cluster.name}. Check \`kubectl -n ${namespace} get ${provider.resource}\`.` : read.error.message);
     }
-    const parsed = virtualServiceSchema.safeParse(read.value.object);
-    if (!parsed.success) return fail(`VirtualService ${namespace}/${name} has an unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'}).`);
-    return ok({ vs: parsed.data, object: read.value.object, apiVersion: read.value.version });
+    const parsed = provider.parse(read.value.object, namespace, name);
+    return parsed.ok ? ok({ vs: parsed.value, object: read.value.object, apiVersion: read.value.version }) : parsed;
   }
 
-  async function inspect(namespace: string, name: string): Promise<Result<CanaryInspection, string>> {
-    const read = await readVirtualService(namespace, name);
+  /**
+   * Which kind `name` is: the one `--kind` names, else whichever exists. Both existing is refused: patching
+   * the wrong one would change nothing users see, or the wrong traffic.
+   */
+  async function resolve(namespace: string, name: string, kind: RouteKind | undefined): Promise<Result<TrafficProvider, string>> {
+    if (kind !== undefined) {
+      if (kind === 'HTTPRoute' && !httpRoutes) return fail('This mesh-bot cannot read HTTPRoutes; promote a VirtualService instead.');
+      return ok(providerOf(kind));
+    }
+    if (!httpRoutes) return ok(virtualServices);
+    const found: TrafficProvider[] = [];
+    for (const provider of providers) {
+      const read = await provider.get(namespace, name);
+      if (read.ok) found.push(provider);
+      // An unserved API (no Istio, no Gateway API CRDs) answers 404 as well: that kind simply is not there.
+      else if (read.error.kind !== 'not-found') return fail(read.error.message);
+    }
+    if (found.length > 1) {
+      return fail(`Both a VirtualService and an HTTPRoute are named ${namespace}/${name}; say which one to use with --kind virtualservice or --kind httproute.`);
+    }
+    if (found.length === 0) {
+      return fail(`Neither a VirtualService nor an HTTPRoute named ${namespace}/${name} exists in cluster ${cluster.name}. Check \`kubectl -n ${namespace} get virtualservices,httproutes\`.`);
+    }
+    return ok(found[0] as TrafficProvider);
+  }
+
+  /** The running pods behind each backend Service of an HTTPRoute (its "subsets"), by the Service's selector. */
+  async function backendsOf(namespace: string, names: readonly string[]): Promise<{ subsets: SubsetInfo[]; notes: string[] }> {
+    const notes: string[] = [];
+    const subsets: SubsetInfo[] = [];
+    for (const name of names) {
+      let selector: Record<string, string> | null = null;
+      try {
+        const service = await deps.core.readNamespacedService({ name, namespace });
+        selector = service.spec?.selector ?? {};
+      } catch (cause) {
+        if (kubeStatusOf(cause)?.code === 404) {
+          subsets.push({ name, labels: {}, pods: 0 });
+          notes.push(`Service ${namespace}/${name} does not exist.`);
+        } else {
+          subsets.push({ name, labels: {}, pods: null });
+          notes.push(`Service ${namespace}/${name} unreadable: ${describeKubeError(cause, `read Service ${namespace}/${name}`, cluster.name)}`);
+        }
+        continue;
+      }
+      let pods: number | null = null;
+      const labelSelector = Object.entries(selector).map(([key, value]) => `${key}=${value}`).join(',');
+      if (labelSelector !== '') {
+        try {
+          pods = (await deps.core.listNamespacedPod({ namespace, labelSelector, fieldSelector: 'status.phase=Running' })).items.length;
+        } catch (cause) {
+          notes.push(`pods of Service ${name} unknown: ${describeKubeError(cause, `list pods in ${namespace}`, cluster.name)}`);
+        }
+      }
+      subsets.push({ name, labels: selector, pods });
+    }
+    return { subsets, notes };
+  }
+
+  async function inspect(namespace: string, name: string, kind?: RouteKind): Promise<Result<CanaryInspection, string>> {
+    const resolved = await resolve(namespace, name, kind);
+    if (!resolved.ok) return resolved;
+    const provider = resolved.value;
+    const read = await readRoute(provider, namespace, name);
     if (!read.ok) return read;
     const { vs } = read.value;
     const notes: string[] = [];
@@ -282,17 +362,20 @@ export function createCanaryService(deps: CanaryDeps) {
     const rollouts = await istio.listCustom('argoproj.io', 'v1alpha1', 'rollouts', namespace);
     // 404 means Argo Rollouts is not installed: then nothing can own the VirtualService through it.
     if (!rollouts.ok && rollouts.error.kind !== 'not-found') notes.push(`could not check Argo Rollouts: ${rollouts.error.message}`);
-    const owner = detectOwner(vs, rollouts.ok ? rolloutRefs(rollouts.value) : []);
+    const owner = detectOwner(vs, rollouts.ok ? provider.rollouts(rollouts.value) : [], provider.weights);
 
-    const host = (vs.spec.http ?? []).flatMap((route) => route.route ?? [])[0]?.destination.host ?? vs.spec.hosts?.[0] ?? name;
-    const { rule, subsets, notes: subsetNotes } = await subsetsOf(namespace, host);
+    const routes = provider.routes(vs);
+    const host = routes.flatMap((route) => route.destinations)[0]?.host ?? name;
+    const { rule, subsets, notes: subsetNotes } = provider.kind === 'VirtualService' ? await subsetsOf(namespace, host) : { rule: null, ...(await backendsOf(namespace, provider.splitNames(vs))) };
     notes.push(...subsetNotes);
-    const listed = await listRequests(namespace, name);
+    const listed = await listRequests(namespace, name, provider.kind);
     if (!listed.ok) notes.push(`promotion requests unavailable: ${listed.error}`);
     const requests = listed.ok ? listed.value : [];
     const now = deps.now();
     return ok({
       vs,
+      kind: provider.kind,
+      routes,
       apiVersion: read.value.apiVersion,
       destinationRule: rule,
       subsets,
@@ -304,36 +387,43 @@ export function createCanaryService(deps: CanaryDeps) {
     });
   }
 
-  function ownerRefusal(owner: Owner, namespace: string, name: string): string {
-    return `${owner.tool} manages VirtualService ${namespace}/${name} (${owner.evidence}), so mesh-bot will not patch it. ${owner.advice}`;
+  function ownerRefusal(owner: Owner, kind: RouteKind, namespace: string, name: string): string {
+    return `${owner.tool} manages ${kind} ${namespace}/${name} (${owner.evidence}), so mesh-bot will not patch it. ${owner.advice}`;
   }
 
   /** Plan and pre-flight: every check that can refuse happens here, before anyone is asked. */
-  async function prepare(namespace: string, name: string, weight: number, subset: string | undefined): Promise<Result<PreparedPromotion, string>> {
-    const inspected = await inspect(namespace, name);
+  async function prepare(namespace: string, name: string, weight: number, subset: string | undefined, kind?: RouteKind): Promise<Result<PreparedPromotion, string>> {
+    const inspected = await inspect(namespace, name, kind);
     if (!inspected.ok) return inspected;
     const inspection = inspected.value;
-    if (inspection.owner) return fail(ownerRefusal(inspection.owner, namespace, name));
+    const provider = providerOf(inspection.kind);
+    if (inspection.owner) return fail(ownerRefusal(inspection.owner, inspection.kind, namespace, name));
     const last = inspection.lastApplied;
     const remembered = inspection.roles ?? (last ? { stableSubset: last.plan.stableSubset, canarySubset: last.plan.canarySubset } : undefined);
-    const planned = planWeights(inspection.vs, { weight, canarySubset: subset, remembered });
+    const planned = provider.plan(inspection.vs, { weight, canarySubset: subset, remembered });
     if (!planned.ok) return planned;
     const plan = planned.value;
 
-    if (!inspection.destinationRule) return fail(`No DestinationRule in ${namespace} defines subsets for ${plan.host}, so subsets ${plan.stableSubset} and ${plan.canarySubset} route nowhere. Create one first.`);
+    if (provider.kind === 'HTTPRoute') {
+      for (const wanted of [plan.stableSubset, plan.canarySubset]) {
+        const found = inspection.subsets.find((candidate) => candidate.name === wanted);
+        const receives = plan.changes.some((change) => change.after.some((destination) => destination.subset === wanted && destination.weight > 0));
+        if (found?.pods === 0 && receives) return fail(`Service ${namespace}/${wanted} selects no running pods (or does not exist); traffic sent there would fail. Deploy it first.`);
+      }
+    } else if (!inspection.destinationRule) return fail(`No DestinationRule in ${namespace} defines subsets for ${plan.host}, so subsets ${plan.stableSubset} and ${plan.canarySubset} route nowhere. Create one first.`);
     for (const wanted of [plan.stableSubset, plan.canarySubset]) {
       const found = inspection.subsets.find((candidate) => candidate.name === wanted);
-      if (!found) return fail(`Subset ${wanted} is not defined in DestinationRule ${namespace}/${inspection.destinationRule.metadata.name}. Add it before shifting traffic to it.`);
+      if (!found) return fail(`Subset ${wanted} is not defined in DestinationRule ${namespace}/${inspection.destinationRule?.metadata.name ?? ''}. Add it before shifting traffic to it.`);
       const receives = plan.changes.some((change) => change.after.some((destination) => destination.subset === wanted && destination.weight > 0));
       if (found.pods === 0 && receives) return fail(`Subset ${wanted} (${Object.entries(found.labels).map(([key, value]) => `${key}=${value}`).join(', ') || 'no labels'}) selects no running pods in ${namespace}; traffic sent there would fail. Deploy it first.`);
     }
 
-    const dryRun = await istio.patchVirtualService(namespace, name, inspection.apiVersion, plan.patch, { dryRun: true });
-    if (!dryRun.ok) return fail(dryRunRefusal(dryRun.error, namespace, name));
+    const dryRun = await provider.patch(namespace, name, inspection.apiVersion, plan.patch, { dryRun: true });
+    if (!dryRun.ok) return fail(dryRunRefusal(dryRun.error, inspection.kind, namespace, name));
     const notes = [
-      'Dry run passed (schema and Istio validation).',
-      ...(await analyzeNotes(namespace, name, inspection.destinationRule?.metadata.name)),
-      ...inspection.subsets.filter((info) => info.name === plan.stableSubset || info.name === plan.canarySubset).map((info) => `Subset ${info.name}: ${info.pods === null ? 'pods unknown' : `${info.pods} running pod${info.pods === 1 ? '' : 's'}`}`),
+      provider.kind === 'VirtualService' ? 'Dry run passed (schema and Istio validation).' : 'Dry run passed (schema and admission validation).',
+      ...(await analyzeNotes(namespace, name, inspection.kind, inspection.destinationRule?.metadata.name)),
+      ...inspection.subsets.filter((info) => info.name === plan.stableSubset || info.name === plan.canarySubset).map((info) => `${provider.kind === 'VirtualService' ? 'Subset' : 'Service'} ${info.name}: ${info.pods === null ? 'pods unknown' : `${info.pods} running pod${info.pods === 1 ? '' : 's'}`}`),
       ...inspection.notes,
     ];
     return ok({ inspection, plan, notes });
@@ -343,21 +433,21 @@ export function createCanaryService(deps: CanaryDeps) {
    * What `istioctl analyze` says about this VirtualService and its DestinationRule, for the approver to weigh;
    * findings inform, they do not block (the dry run already enforced what Istio rejects).
    */
-  async function analyzeNotes(namespace: string, vsName: string, ruleName: string | undefined): Promise<string[]> {
+  async function analyzeNotes(namespace: string, vsName: string, kind: RouteKind, ruleName: string | undefined): Promise<string[]> {
     const analyzed = await deps.istioctl.analyze(cluster, { kind: 'namespace', namespace });
     if (!analyzed.ok) return [`istioctl analyze unavailable: ${analyzed.error.message}`];
     const concerning = analyzed.value.value.findings.filter(
       (finding) =>
         finding.resource?.namespace === namespace &&
-        ((finding.resource.kind === 'VirtualService' && finding.resource.name === vsName) || (finding.resource.kind === 'DestinationRule' && finding.resource.name === ruleName)),
+        ((finding.resource.kind === kind && finding.resource.name === vsName) || (finding.resource.kind === 'DestinationRule' && finding.resource.name === ruleName)),
     );
-    if (concerning.length === 0) return ['istioctl analyze: no findings for this VirtualService or its DestinationRule.'];
+    if (concerning.length === 0) return [kind === 'VirtualService' ? 'istioctl analyze: no findings for this VirtualService or its DestinationRule.' : 'istioctl analyze: no findings for this HTTPRoute.'];
     return concerning.slice(0, 5).map((finding) => `istioctl analyze ${finding.level} ${finding.code} (${finding.resource?.kind} ${finding.resource?.name}): ${finding.message}`);
   }
 
-  function dryRunRefusal(error: KubeCallError, namespace: string, name: string): string {
-    if (error.kind === 'denied') return `Istio's validation refused the change to ${namespace}/${name}: ${error.serverMessage}. Nothing was changed.`;
-    if (error.kind === 'test-failed') return `VirtualService ${namespace}/${name} changed while mesh-bot was planning; run the command again.`;
+  function dryRunRefusal(error: KubeCallError, kind: RouteKind, namespace: string, name: string): string {
+    if (error.kind === 'denied') return `${kind === 'VirtualService' ? "Istio's validation" : 'Validation'} refused the change to ${namespace}/${name}: ${error.serverMessage}. Nothing was changed.`;
+    if (error.kind === 'test-failed') return `${kind} ${namespace}/${name} changed while mesh-bot was planning; run the command again.`;
     return `The dry run of the change failed: ${error.message}`;
   }
 
@@ -411,12 +501,12 @@ export function createCanaryService(deps: CanaryDeps) {
   }
 
   /** One promotion at a time per VirtualService: a lock record that names the request holding it. */
-  async function acquireLock(namespace: string, name: string, id: string): Promise<Result<Stored<{ requestId: string; since: string }>, string>> {
+  async function acquireLock(namespace: string, name: string, kind: RouteKind, id: string): Promise<Result<Stored<{ requestId: string; since: string }>, string>> {
     const lock = { requestId: id, since: deps.now().toISOString() };
-    const created = await store.create(lockName(namespace, name), lock, LOCK_LABELS);
+    const created = await store.create(lockName(namespace, name, kind), lock, LOCK_LABELS);
     if (created.ok) return created;
     if (created.error.kind !== 'exists') return fail(created.error.message);
-    const current = await store.get(lockName(namespace, name), lockSchema);
+    const current = await store.get(lockName(namespace, name, kind), lockSchema);
     if (!current.ok || !current.value) return fail('Another promotion of this VirtualService is starting right now; try again in a moment.');
     const holder = await holderState(current.value.value.requestId, namespace, name, current.value.value.since);
     if (holder.state === 'active') return fail(busy(holder.request, namespace, name));
@@ -426,16 +516,17 @@ export function createCanaryService(deps: CanaryDeps) {
   }
 
   async function releaseLock(request: PromotionRequest): Promise<void> {
-    const current = await store.get(lockName(request.namespace, request.virtualService), lockSchema);
+    const current = await store.get(lockName(request.namespace, request.virtualService, request.kind), lockSchema);
     if (current.ok && current.value && current.value.value.requestId === request.id) await store.remove(current.value.name, current.value.resourceVersion);
   }
 
   /** Step 3: the VirtualService names this request as the owner of its weights. */
   async function claimOwnership(request: PromotionRequest): Promise<Result<void, string>> {
     const { namespace, virtualService: name } = request;
+    const provider = providerOf(request.kind);
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const read = await istio.getVirtualService(namespace, name);
-      if (!read.ok) return fail(read.error.kind === 'not-found' ? `VirtualService ${namespace}/${name} no longer exists.` : read.error.message);
+      const read = await provider.get(namespace, name);
+      if (!read.ok) return fail(read.error.kind === 'not-found' ? `${provider.kind} ${namespace}/${name} no longer exists.` : read.error.message);
       const annotations = annotationsOf(read.value.object);
       const previous = annotations[OWNER_ANNOTATION];
       if (previous !== undefined && previous !== request.id) {
@@ -449,16 +540,16 @@ export function createCanaryService(deps: CanaryDeps) {
         { op: 'test', path: '/metadata/resourceVersion', value: resourceVersion },
         hasAnnotations ? { op: 'add', path: annotationPath(OWNER_ANNOTATION), value: request.id } : { op: 'add', path: '/metadata/annotations', value: { [OWNER_ANNOTATION]: request.id } },
       ];
-      const claimed = await istio.patchVirtualService(namespace, name, read.value.version, ops, { dryRun: false });
+      const claimed = await provider.patch(namespace, name, read.value.version, ops, { dryRun: false });
       if (claimed.ok) return ok(undefined);
       if (claimed.error.kind !== 'test-failed') return fail(claimed.error.message);
     }
-    return fail(`VirtualService ${namespace}/${name} kept changing while mesh-bot recorded the request; try again.`);
+    return fail(`${provider.kind} ${namespace}/${name} kept changing while mesh-bot recorded the request; try again.`);
   }
 
   /** Gives the VirtualService's weights back, only if this request still owns them. Best effort: a stale owner of a terminal request is taken over. */
   async function releaseOwnership(request: PromotionRequest): Promise<Result<'released' | 'not-owner' | 'gone', KubeCallError>> {
-    const released = await istio.patchVirtualService(
+    const released = await providerOf(request.kind).patch(
       request.namespace,
       request.virtualService,
       request.apiVersion,
@@ -483,9 +574,9 @@ export function createCanaryService(deps: CanaryDeps) {
 
   async function createRequest(prepared: PreparedPromotion, requester: string, requestChannel: string): Promise<Result<PromotionRequest, string>> {
     const id = newRequestId();
-    const { vs } = prepared.inspection;
+    const { vs, kind } = prepared.inspection;
     const namespace = vs.metadata.namespace ?? '';
-    const locked = await acquireLock(namespace, vs.metadata.name, id);
+    const locked = await acquireLock(namespace, vs.metadata.name, kind, id);
     if (!locked.ok) return locked;
     const now = deps.now();
     const request: PromotionRequest = {
@@ -493,6 +584,8 @@ export function createCanaryService(deps: CanaryDeps) {
       cluster: cluster.name,
       namespace,
       virtualService: vs.metadata.name,
+      // Absent means VirtualService: requests stored before HTTPRoutes read the same.
+      ...(kind === 'VirtualService' ? {} : { kind }),
       apiVersion: prepared.inspection.apiVersion,
       requester,
       requestChannel,
@@ -519,7 +612,7 @@ export function createCanaryService(deps: CanaryDeps) {
     }
     const claimed = await claimOwnership(request);
     if (!claimed.ok) {
-      await cancel(id, `mesh-bot could not record the request on the VirtualService: ${claimed.error}`);
+      await cancel(id, `mesh-bot could not record the request on the ${kind}: ${claimed.error}`);
       return claimed;
     }
     logger.info({ canary: { event: 'requested', id, cluster: cluster.name, namespace, vs: vs.metadata.name, requester, change: weightChange(request.plan) } }, 'promotion requested');
@@ -547,12 +640,13 @@ export function createCanaryService(deps: CanaryDeps) {
   }
 
   /** The audit Event on the VirtualService; one retry, and an Event that already exists is the one we meant. */
-  async function recordEvent(target: Pick<PromotionRequest, 'namespace' | 'virtualService' | 'apiVersion'>, message: string, reason: string, id: string | null): Promise<void> {
+  async function recordEvent(target: Pick<PromotionRequest, 'namespace' | 'virtualService' | 'apiVersion' | 'kind'>, message: string, reason: string, id: string | null): Promise<void> {
+    const provider = providerOf(target.kind);
     const now = deps.now();
     const body = {
       // Named per request and reason, so a retry after a lost answer, or the sweep confirming the same change, makes no second Event.
       metadata: id === null ? { generateName: `${target.virtualService}.`, namespace: target.namespace } : { name: `${target.virtualService}.${id}.${reason.toLowerCase()}`, namespace: target.namespace },
-      involvedObject: { apiVersion: `networking.istio.io/${target.apiVersion}`, kind: 'VirtualService', name: target.virtualService, namespace: target.namespace },
+      involvedObject: { apiVersion: `${provider.group}/${target.apiVersion}`, kind: provider.kind, name: target.virtualService, namespace: target.namespace },
       reason,
       message,
       type: 'Normal',
@@ -577,7 +671,8 @@ export function createCanaryService(deps: CanaryDeps) {
    * A poll counts as proof only when taken once istiod can have pushed: before that every proxy is still
    * SYNCED, with the old configuration.
    */
-  async function proveSync(namespace: string, writtenAt: Date): Promise<Propagation> {
+  async function proveSync(namespace: string, writtenAt: Date, route?: { readonly kind: RouteKind | undefined; readonly name: string; readonly generation: number | null }): Promise<Propagation> {
+    if (route?.kind === 'HTTPRoute') return proveAccepted(namespace, route.name, route.generation, writtenAt);
     const started = writtenAt.getTime();
     const settleMs = Math.min(deps.propagation.settleMs ?? ISTIOD_DEBOUNCE_MAX_MS, deps.propagation.timeoutMs);
     let since = writtenAt;
@@ -596,25 +691,48 @@ export function createCanaryService(deps: CanaryDeps) {
     }
   }
 
+  /**
+   * An HTTPRoute's change is live once every parent (Gateway, or the Service of a mesh route) reports Accepted and
+   * ResolvedRefs True observed at the written generation or later: the controller's own word, not a timer.
+   */
+  async function proveAccepted(namespace: string, name: string, generation: number | null, writtenAt: Date): Promise<Propagation> {
+    const started = writtenAt.getTime();
+    for (;;) {
+      const read = await providerOf('HTTPRoute').get(namespace, name);
+      const elapsed = Math.round((deps.now().getTime() - started) / 1000);
+      const parsed = read.ok ? parseHttpRoute(read.value.object, namespace, name) : null;
+      if (!parsed?.ok) return { total: 0, inSync: 0, stale: [], seconds: elapsed, complete: false, error: read.ok ? (parsed?.ok === false ? parsed.error : 'unreadable') : read.error.message, of: 'parents' };
+      // After an unclear write the new generation is unknown; the one read now is at least it.
+      const acceptance = parentAcceptance(parsed.value, generation ?? parsed.value.metadata.generation ?? 0);
+      const complete = acceptance.total > 0 && acceptance.pending.length === 0;
+      if (complete || deps.now().getTime() - started >= deps.propagation.timeoutMs) {
+        return { total: acceptance.total, inSync: acceptance.accepted, stale: acceptance.pending.slice(0, 50), seconds: elapsed, complete, error: null, of: 'parents' };
+      }
+      await deps.sleep(deps.propagation.intervalMs);
+    }
+  }
+
   /** Why the fenced weight patch was refused, from the VirtualService as it is now. */
   async function whyRefused(request: PromotionRequest): Promise<string> {
     const { namespace, virtualService: name } = request;
+    const provider = providerOf(request.kind);
+    const kind = provider.kind;
     const suffix = `so nothing was written. Check its current weights with \`/mesh canary status ${name} -n ${namespace}\` and ask again.`;
-    const read = await istio.getVirtualService(namespace, name);
-    if (!read.ok) return `VirtualService ${namespace}/${name} changed since the request was made, ${suffix}`;
-    const http = ((read.value.object.spec as { http?: unknown[] } | undefined)?.http ?? []) as unknown[];
+    const read = await provider.get(namespace, name);
+    if (!read.ok) return `${kind} ${namespace}/${name} changed since the request was made, ${suffix}`;
+    const http = provider.rules(read.value.object);
     for (const change of request.plan.changes) {
-      const approved = request.plan.patch.find((op) => op.op === 'test' && op.path === `/spec/http/${change.index}`)?.value;
+      const approved = request.plan.patch.find((op) => op.op === 'test' && op.path === provider.rulePath(change.index))?.value;
       const label = change.name ? `route "${change.name}"` : `route #${change.index + 1}`;
       if (approved === undefined || sameJson(http[change.index], approved)) continue;
       const moved = http.findIndex((route) => sameJson(route, approved));
-      if (moved >= 0) return `VirtualService ${namespace}/${name} changed since the request was made: ${label} moved to position ${moved + 1} (a route was added or removed above it), ${suffix}`;
-      return `VirtualService ${namespace}/${name} changed since the request was made: ${label} is no longer the route that was approved (its match, destinations or weights changed), ${suffix}`;
+      if (moved >= 0) return `${kind} ${namespace}/${name} changed since the request was made: ${label} moved to position ${moved + 1} (a route was added or removed above it), ${suffix}`;
+      return `${kind} ${namespace}/${name} changed since the request was made: ${label} is no longer the route that was approved (its match, destinations or weights changed), ${suffix}`;
     }
     if (annotationsOf(read.value.object)[OWNER_ANNOTATION] !== request.id) {
-      return `This request no longer owns VirtualService ${namespace}/${name} (the leader settled it as interrupted, or annotation ${OWNER_ANNOTATION} was changed), ${suffix}`;
+      return `This request no longer owns ${kind} ${namespace}/${name} (the leader settled it as interrupted, or annotation ${OWNER_ANNOTATION} was changed), ${suffix}`;
     }
-    return `VirtualService ${namespace}/${name} changed since the request was made, ${suffix}`;
+    return `${kind} ${namespace}/${name} changed since the request was made, ${suffix}`;
   }
 
   type Settlement = { readonly landed: boolean } | { readonly landed: null; readonly reason: string };
@@ -628,7 +746,7 @@ export function createCanaryService(deps: CanaryDeps) {
     const released = await releaseOwnership(request);
     if (!released.ok) return { landed: null, reason: released.error.message };
     if (released.value !== 'not-owner') return { landed: false };
-    const read = await istio.getVirtualService(request.namespace, request.virtualService);
+    const read = await providerOf(request.kind).get(request.namespace, request.virtualService);
     if (!read.ok) return read.error.kind === 'not-found' ? { landed: false } : { landed: null, reason: read.error.message };
     return { landed: annotationsOf(read.value.object)[APPLIED_ANNOTATION] === request.id };
   }
@@ -658,7 +776,8 @@ export function createCanaryService(deps: CanaryDeps) {
       { op: 'add', path: annotationPath(APPLIED_ANNOTATION), value: request.id },
       { op: 'remove', path: annotationPath(OWNER_ANNOTATION) },
     ];
-    const patched = await istio.patchVirtualService(request.namespace, request.virtualService, request.apiVersion, ops, { dryRun: false });
+    const provider = providerOf(request.kind);
+    const patched = await provider.patch(request.namespace, request.virtualService, request.apiVersion, ops, { dryRun: false });
     let appliedAt = deps.now();
     if (!patched.ok) {
       const { kind } = patched.error;
@@ -667,23 +786,23 @@ export function createCanaryService(deps: CanaryDeps) {
         await releaseOwnership(request);
         return markFailed(request, message, kind);
       }
-      if (kind === 'not-found') return markFailed(request, `VirtualService ${request.namespace}/${request.virtualService} no longer exists; nothing was written.`, kind);
+      if (kind === 'not-found') return markFailed(request, `${provider.kind} ${request.namespace}/${request.virtualService} no longer exists; nothing was written.`, kind);
       if (!ambiguous(patched.error)) {
         await releaseOwnership(request);
         return markFailed(request, `The weight change was not applied: ${patched.error.message}`, kind);
       }
       const settled = await settleByFence(request);
       if (settled.landed === null) {
-        const message = `The weight change may or may not have been written (${patched.error.message}); mesh-bot could not tell (${settled.reason}). The leader settles it from the VirtualService within ${INTERRUPTED_AFTER_MS / 60_000} minutes.`;
+        const message = `The weight change may or may not have been written (${patched.error.message}); mesh-bot could not tell (${settled.reason}). The leader settles it from the ${provider.kind} within ${INTERRUPTED_AFTER_MS / 60_000} minutes.`;
         const unknown = await update(request.id, (current) => (current.state === 'approved' ? { ...current, outcome: { message, appliedAt: null, propagation: null } } : null));
         return unknown.ok ? unknown.value : request;
       }
       if (!settled.landed) return markFailed(request, `The weight change was not applied: ${patched.error.message}`, kind);
       appliedAt = deps.now();
     }
-    const applied = await markApplied(request, appliedAt, approver, patched.ok ? '' : ' (confirmed by reading the VirtualService after an unclear answer)');
+    const applied = await markApplied(request, appliedAt, approver, patched.ok ? '' : ` (confirmed by reading the ${provider.kind} after an unclear answer)`);
     if (applied.ok) await onChange(applied.value);
-    const propagation = await proveSync(request.namespace, appliedAt);
+    const propagation = await proveSync(request.namespace, appliedAt, { kind: request.kind, name: request.virtualService, generation: patched.ok ? generationOf(patched.value) : null });
     const withReport = await update(request.id, (current) => (current.outcome ? { ...current, outcome: { ...current.outcome, propagation } } : current));
     if (withReport.ok) return withReport.value;
     return applied.ok ? applied.value : request;
@@ -760,26 +879,31 @@ export function createCanaryService(deps: CanaryDeps) {
   }
 
   /** The rollback plan: canary to 0 %, the stable subset from `--to` or the record on the VirtualService. */
-  async function planRollback(namespace: string, name: string, to: string | undefined): Promise<Result<{ inspection: CanaryInspection; plan: CanaryPlan }, string>> {
-    const inspected = await inspect(namespace, name);
+  async function planRollback(namespace: string, name: string, to: string | undefined, kind?: RouteKind): Promise<Result<{ inspection: CanaryInspection; plan: CanaryPlan }, string>> {
+    const inspected = await inspect(namespace, name, kind);
     if (!inspected.ok) return inspected;
     const inspection = inspected.value;
-    if (inspection.owner) return fail(ownerRefusal(inspection.owner, namespace, name));
+    const provider = providerOf(inspection.kind);
+    if (inspection.owner) return fail(ownerRefusal(inspection.owner, inspection.kind, namespace, name));
     const stable = to ?? inspection.roles?.stableSubset;
     if (stable === undefined) {
-      const subsets = [...new Set((inspection.vs.spec.http ?? []).flatMap((route) => (route.route ?? []).length > 1 ? (route.route ?? []).map((entry) => entry.destination.subset ?? '') : []).filter((subset) => subset !== ''))];
+      const subsets = provider.splitNames(inspection.vs);
+      const kindFlag = inspection.kind === 'HTTPRoute' ? ' --kind httproute' : '';
+      const noun = provider.noun;
       return fail(
-        `mesh-bot has no record of which subset of ${namespace}/${name} is stable (it keeps one on the VirtualService once it has changed the weights). Say which subset gets 100 % with --to, e.g. \`canary rollback ${name} -n ${namespace} --to ${subsets[0] ?? 'SUBSET'}\`${subsets.length > 0 ? ` (subsets: ${subsets.join(', ')})` : ''}.`,
+        `mesh-bot has no record of which ${noun} of ${namespace}/${name} is stable (it keeps one on the ${inspection.kind} once it has changed the weights). Say which ${noun} gets 100 % with --to, e.g. \`canary rollback ${name} -n ${namespace}${kindFlag} --to ${subsets[0] ?? 'SUBSET'}\`${subsets.length > 0 ? ` (${noun}s: ${subsets.join(', ')})` : ''}.`,
       );
     }
-    const planned = planWeights(inspection.vs, { weight: 0, stableSubset: stable });
+    const planned = provider.plan(inspection.vs, { weight: 0, stableSubset: stable });
     return planned.ok ? ok({ inspection, plan: planned.value }) : planned;
   }
 
   /** Canary to 0 %: the safety exit, without a second approval. `to` names the stable subset. */
-  async function rollback(namespace: string, name: string, actor: string, options: { readonly to?: string | undefined; readonly requestId?: string | undefined } = {}): Promise<Result<RollbackOutcome, string>> {
+  async function rollback(namespace: string, name: string, actor: string, options: { readonly to?: string | undefined; readonly requestId?: string | undefined; readonly kind?: RouteKind | undefined } = {}): Promise<Result<RollbackOutcome, string>> {
+    // A card's Roll back button names its request: roll back the kind that request changed.
+    const kind = options.kind ?? (options.requestId === undefined ? undefined : ((await get(options.requestId))?.kind ?? 'VirtualService'));
     for (let attempt = 1; ; attempt += 1) {
-      const planned = await planRollback(namespace, name, options.to);
+      const planned = await planRollback(namespace, name, options.to, kind);
       if (!planned.ok) return planned;
       const { inspection, plan } = planned.value;
       const hasAnnotations = inspection.vs.metadata.annotations !== undefined;
@@ -788,40 +912,41 @@ export function createCanaryService(deps: CanaryDeps) {
         ...plan.patch,
         ...(hasAnnotations ? roleOps(plan) : [{ op: 'add' as const, path: '/metadata/annotations', value: { [STABLE_ANNOTATION]: plan.stableSubset, [CANARY_ANNOTATION]: plan.canarySubset } }]),
       ];
-      const patched = await istio.patchVirtualService(namespace, name, inspection.apiVersion, ops, { dryRun: false });
+      const provider = providerOf(inspection.kind);
+      const patched = await provider.patch(namespace, name, inspection.apiVersion, ops, { dryRun: false });
       if (!patched.ok) {
         if (patched.error.kind === 'test-failed' && attempt < ROLLBACK_ATTEMPTS) continue;
-        if (patched.error.kind === 'test-failed') return fail(`VirtualService ${namespace}/${name} kept changing while rolling back; nothing was written. Run the rollback again.`);
-        if (!ambiguous(patched.error) || !(await landedWeights(namespace, name, plan))) return fail(`The rollback was not applied: ${patched.error.message}`);
+        if (patched.error.kind === 'test-failed') return fail(`${inspection.kind} ${namespace}/${name} kept changing while rolling back; nothing was written. Run the rollback again.`);
+        if (!ambiguous(patched.error) || !(await landedWeights(provider, namespace, name, plan))) return fail(`The rollback was not applied: ${patched.error.message}`);
       }
-      return ok(await afterRollback(inspection, plan, actor, options.requestId));
+      return ok(await afterRollback(inspection, plan, actor, options.requestId, patched.ok ? generationOf(patched.value) : null));
     }
   }
 
   /** After an unclear answer: whether the VirtualService now has exactly the planned weights. */
-  async function landedWeights(namespace: string, name: string, plan: CanaryPlan): Promise<boolean> {
-    const read = await readVirtualService(namespace, name);
+  async function landedWeights(provider: TrafficProvider, namespace: string, name: string, plan: CanaryPlan): Promise<boolean> {
+    const read = await provider.get(namespace, name);
     if (!read.ok) return false;
-    const routes = read.value.vs.spec.http ?? [];
-    return plan.changes.every((change) => change.after.every((destination, position) => routes[change.index]?.route?.[position]?.weight === destination.weight));
+    const rules = provider.rules(read.value.object);
+    return plan.changes.every((change) => change.after.every((destination, position) => provider.weightAt(rules[change.index], position) === destination.weight));
   }
 
   /** Audit, then the promotion it undid (the one named, else the last applied) is marked rolled back. */
-  async function afterRollback(inspection: CanaryInspection, plan: CanaryPlan, actor: string, requestId: string | undefined): Promise<RollbackOutcome> {
+  async function afterRollback(inspection: CanaryInspection, plan: CanaryPlan, actor: string, requestId: string | undefined, generation: number | null): Promise<RollbackOutcome> {
     const namespace = inspection.vs.metadata.namespace ?? '';
     const name = inspection.vs.metadata.name;
     const rolledBackAt = deps.now();
     const change = weightChange(planRecord(plan));
-    await recordEvent({ namespace, virtualService: name, apiVersion: inspection.apiVersion }, `weights ${change} (rollback) by <@${actor}> via mesh-bot`, 'WeightsRolledBack', null);
+    await recordEvent({ namespace, virtualService: name, apiVersion: inspection.apiVersion, kind: inspection.kind }, `weights ${change} (rollback) by <@${actor}> via mesh-bot`, 'WeightsRolledBack', null);
     logger.info({ canary: { event: 'rolled-back', cluster: cluster.name, namespace, vs: name, change, by: actor } }, 'canary rolled back');
     const named = requestId === undefined ? inspection.lastApplied : await get(requestId);
     const undone = named && named.state === 'applied' && !named.rolledBack ? named : null;
-    const propagation = await proveSync(namespace, rolledBackAt);
+    const propagation = await proveSync(namespace, rolledBackAt, { kind: inspection.kind, name, generation });
     const note = `${plan.canarySubset} back to 0% (${change}).`;
     const rolledBack = undone ? await markRolledBack(undone.id, actor, note) : null;
     const cancelled: PromotionRequest[] = [];
     for (const pending of inspection.pending) {
-      const ended = await cancel(pending.id, `VirtualService ${namespace}/${name} was rolled back by <@${actor}> after this request was made, so its plan no longer applies. Ask again if it is still wanted.`);
+      const ended = await cancel(pending.id, `${inspection.kind} ${namespace}/${name} was rolled back by <@${actor}> after this request was made, so its plan no longer applies. Ask again if it is still wanted.`);
       if (ended) cancelled.push(ended);
     }
     return { plan, propagation, rolledBack, cancelled };
@@ -829,7 +954,7 @@ export function createCanaryService(deps: CanaryDeps) {
 
   /** Marks the earlier applied promotions of the same VirtualService as history, so their cards stop claiming "Now". */
   async function supersede(latest: PromotionRequest): Promise<PromotionRequest[]> {
-    const listed = await listRequests(latest.namespace, latest.virtualService);
+    const listed = await listRequests(latest.namespace, latest.virtualService, latest.kind ?? 'VirtualService');
     if (!listed.ok) return [];
     const superseded: PromotionRequest[] = [];
     for (const earlier of listed.value) {

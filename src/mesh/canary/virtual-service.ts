@@ -11,16 +11,20 @@ export const httpRouteSchema = z.looseObject({
   route: z.array(routeDestinationSchema).optional(),
 });
 
+/** What canary promotion reads of a route object's metadata (VirtualService or HTTPRoute): ownership and fences. */
+export const routeMetadataSchema = z.looseObject({
+  name: z.string(),
+  namespace: z.string().optional(),
+  resourceVersion: z.string().optional(),
+  generation: z.number().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+  ownerReferences: z.array(z.looseObject({ apiVersion: z.string(), kind: z.string(), name: z.string() })).optional(),
+  managedFields: z.array(z.looseObject({ manager: z.string().optional(), operation: z.string().optional(), fieldsV1: z.unknown().optional() })).optional(),
+});
+
 export const virtualServiceSchema = z.looseObject({
-  metadata: z.looseObject({
-    name: z.string(),
-    namespace: z.string().optional(),
-    resourceVersion: z.string().optional(),
-    labels: z.record(z.string(), z.string()).optional(),
-    annotations: z.record(z.string(), z.string()).optional(),
-    ownerReferences: z.array(z.looseObject({ apiVersion: z.string(), kind: z.string(), name: z.string() })).optional(),
-    managedFields: z.array(z.looseObject({ manager: z.string().optional(), operation: z.string().optional(), fieldsV1: z.unknown().optional() })).optional(),
-  }),
+  metadata: routeMetadataSchema,
   spec: z.looseObject({
     hosts: z.array(z.string()).optional(),
     http: z.array(httpRouteSchema).optional(),

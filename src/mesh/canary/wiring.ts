@@ -1,5 +1,6 @@
 import type { CommandDeps } from '../../command.ts';
 import type { ClusterConfig } from '../../config.ts';
+import { createGatewayApiObjects } from '../../kube/gateway-api.ts';
 import { createIstioObjects } from '../../kube/istio-objects.ts';
 import { err, ok, type Result } from '../../result.ts';
 import { createCanaryService, type CanaryService } from './service.ts';
@@ -14,6 +15,7 @@ export function canaryServiceFor(deps: CommandDeps, cluster: ClusterConfig): Res
     createCanaryService({
       cluster,
       istio: createIstioObjects(kube.value),
+      gateway: createGatewayApiObjects(kube.value),
       core: kube.value.core,
       store: store.value,
       istioctl: deps.istioctl,

@@ -32,6 +32,8 @@ export interface ResourceSetOptions {
   readonly istioVersions: readonly string[];
   readonly argoRollouts: boolean;
   readonly flagger: boolean;
+  /** Serve gateway.networking.k8s.io httproutes (v1 and v1beta1, as the standard channel CRDs do). */
+  readonly gatewayApi: boolean;
 }
 
 function resource(
@@ -83,6 +85,11 @@ export function buildResourceTypes(options: ResourceSetOptions): ResourceType[] 
       resource({ ...istio, plural: 'gateways', kind: 'Gateway', shortNames: ['gw'] }),
       resource({ ...istio, plural: 'serviceentries', kind: 'ServiceEntry', shortNames: ['se'] }),
     );
+  }
+  if (options.gatewayApi) {
+    types.push(resource({ group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], plural: 'httproutes', kind: 'HTTPRoute', custom: true, statusSubresource: true }));
+    // Gateways too: the sandbox's waypoint is a Gateway of class istio-waypoint.
+    types.push(resource({ group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], plural: 'gateways', kind: 'Gateway', custom: true, statusSubresource: true }));
   }
   if (options.argoRollouts) {
     types.push(resource({ group: 'argoproj.io', versions: ['v1alpha1'], plural: 'rollouts', kind: 'Rollout', custom: true, statusSubresource: true, shortNames: ['ro'] }));

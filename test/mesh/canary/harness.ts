@@ -5,6 +5,7 @@ import type { Istioctl } from '../../../src/istioctl/istioctl.ts';
 import type { AnalyzeFinding } from '../../../src/istioctl/parsers/analyze.ts';
 import type { ProxyStatusReport } from '../../../src/istioctl/types.ts';
 import { createKubeFor } from '../../../src/kube/clients.ts';
+import { createGatewayApiObjects, type GatewayApiObjects } from '../../../src/kube/gateway-api.ts';
 import { createIstioObjects, type IstioObjects } from '../../../src/kube/istio-objects.ts';
 import { createStateStore, type StateStore } from '../../../src/kube/state-store.ts';
 import { promotionRequestSchema, type PromotionRequest } from '../../../src/mesh/canary/request.ts';
@@ -21,6 +22,8 @@ export interface HarnessOptions {
   readonly findings?: readonly AnalyzeFinding[] | 'broken';
   /** Wraps the real Istio objects client, to inject faults at the seam the service sees. */
   readonly istio?: (real: IstioObjects) => IstioObjects;
+  /** Gives the service HTTPRoutes (production always does); wraps the real client when a function. */
+  readonly gateway?: true | ((real: GatewayApiObjects) => GatewayApiObjects);
   /** What proxy-status answers, given when it was asked. */
   readonly proxyStatus?: (asOf: Date) => ProxyStatusReport;
   readonly propagation?: CanaryDeps['propagation'];
@@ -34,7 +37,7 @@ export interface Harness {
   now: Date;
   advance(ms: number): void;
   /** A replica: a canary service on the same API server and state. */
-  replica(options?: Pick<HarnessOptions, 'istio'>): ReturnType<typeof createCanaryService>;
+  replica(options?: Pick<HarnessOptions, 'istio' | 'gateway'>): ReturnType<typeof createCanaryService>;
   /** The request as stored. */
   stored(id: string): Promise<PromotionRequest | undefined>;
   close(): Promise<void>;
@@ -74,9 +77,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     replica(replicaOptions = {}) {
       const real = createIstioObjects(kube.value);
       const wrap = replicaOptions.istio ?? options.istio;
+      const gateway = replicaOptions.gateway ?? options.gateway;
+      const realGateway = createGatewayApiObjects(kube.value);
       return createCanaryService({
         cluster,
         istio: wrap ? wrap(real) : real,
+        gateway: gateway === undefined ? undefined : gateway === true ? realGateway : gateway(realGateway),
         core: kube.value.core,
         store,
         istioctl: istioctlWith(() => harness, options),
