@@ -79,7 +79,7 @@ describe('the local sandbox, driven like its page', () => {
     const since = mark();
     const sent = await command('/mesh status');
     assert.deepEqual(sent, { status: 200, body: { ok: true } });
-    const answer = await channelMessage(/^default: degraded — 2 of 8 proxies STALE, 0 ERROR — istiod 2\/2 ready/, since);
+    const answer = await channelMessage(/^default: degraded — 2 of 12 proxies STALE, 0 ERROR — istiod 2\/2 ready/, since);
     assert.match(allText(answer), /payments-v1-7c9d8b6f5-k2x8p\.shop/);
     assert.match(allText(answer), /shipping-v2-84f7d9c6b-w7m4t\.shop/);
   });
