@@ -153,6 +153,9 @@ if (first) { ${waitFor(release.path)} process.stdout.write('before the write'); 
     let now = 1_000_000;
     const run = runner(fake.path, { cacheTtlMs: 10_000, now: () => now });
     const older = run({ args: ['proxy-status'] });
+    // Processes need not start in the order they were spawned (a loaded machine): the newer run is started only
+    // once the older process has claimed "first", so the older one is always the one waiting for the release.
+    await eventually(() => (readFileSync(`${fake.path}.log`, 'utf8').length > 0 ? true : undefined));
     now += 500;
     const newer = await run({ args: ['proxy-status'], notBefore: new Date(now) });
     assert.ok(newer.ok && newer.value.stdout === 'after the write');
