@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { findCommand } from '../../../../commands/index.ts';
 import { resolveCluster } from '../../../command.ts';
@@ -29,9 +29,45 @@ async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | un
   }
 }
 
-/** Resolves after the I/O already waiting (other incoming requests) has been processed: setImmediate runs after the poll phase. */
-function yieldToPendingRequests(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/** Event-loop turns a command's work waits at most for other commands' acks. */
+const MAX_ACK_TURNS = 50;
+
+/**
+ * The slash commands received and not yet acked. A command's work (istioctl, API calls, rendering) waits until
+ * they are acked, turn by turn of the event loop (setImmediate runs after the poll phase, where the next requests
+ * arrive), so a burst is acked as fast as a bare Bolt app acks it. Bounded: a listener that never acks (it threw)
+ * holds nobody for more than MAX_ACK_TURNS turns.
+ */
+function pendingAcks() {
+  let unacked = 0;
+  return {
+    counted(listener: (args: CommandArgs) => Promise<void>) {
+      return async (args: CommandArgs): Promise<void> => {
+        unacked += 1;
+        let acked = false;
+        const release = () => {
+          if (!acked) unacked -= 1;
+          acked = true;
+        };
+        try {
+          await listener({
+            ...args,
+            ack: (response) => {
+              release();
+              return args.ack(response);
+            },
+          });
+        } finally {
+          release();
+        }
+      };
+    },
+    async settled(): Promise<void> {
+      for (let turn = 0; turn === 0 || (unacked > 0 && turn < MAX_ACK_TURNS); turn++) await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
 }
 
 function usageHint(usage: string): string {
@@ -40,7 +76,8 @@ function usageHint(usage: string): string {
 
 /** `/mesh <command line>`: validate, authorize, ack at once (always < 3 s), then answer via response_url. */
 export function registerMeshCommand(app: App, ctx: ListenerContext): void {
-  app.command('/mesh', async ({ command, ack, respond, client }) => {
+  const acks = pendingAcks();
+  app.command('/mesh', acks.counted(async ({ command, ack, respond, client }) => {
     const started = Date.now();
     const finish = (name: string, outcome: AuditOutcome, extra: { cluster?: string; detail?: string } = {}) => {
       ctx.metrics.commands.inc({ command: name, outcome });
@@ -113,9 +150,8 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
     }
 
     try {
-      // The ack is on its way; the command's work (istioctl and API calls, rendering) waits until the requests
-      // already received are handled, so a burst of commands is acked as fast as a bare Bolt app acks it.
-      await yieldToPendingRequests();
+      // The ack is on its way; the command's work waits until the commands received since are acked too.
+      await acks.settled();
       const result = await prepared.value.execute(target.value, ctx.deps, invocation);
       const rendered = result.toSlack();
       const posted = result.channelMessage
@@ -138,5 +174,5 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
       );
       finish(name, 'error', { cluster });
     }
-  });
+  }));
 }
