@@ -528,7 +528,7 @@ describe('fake Kubernetes API server through @kubernetes/client-node', () => {
 
     it('lists API groups and reports the Kubernetes version', async () => {
       const groups = (await (await fetch(`${api.url}/apis`)).json()) as { groups: { name: string }[] };
-      assert.deepEqual(groups.groups.map((group) => group.name).sort(), ['apps', 'argoproj.io', 'coordination.k8s.io', 'events.k8s.io', 'flagger.app', 'networking.istio.io']);
+      assert.deepEqual(groups.groups.map((group) => group.name).sort(), ['apps', 'argoproj.io', 'coordination.k8s.io', 'events.k8s.io', 'flagger.app', 'gateway.networking.k8s.io', 'networking.istio.io']);
       const version = await api.kubeConfig().makeApiClient(VersionApi).getCode();
       assert.equal(version.gitVersion, 'v1.33.1');
     });
