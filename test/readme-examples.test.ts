@@ -3,12 +3,12 @@
 // page's own list) is read from those files and run as written against the sandbox's demo mesh.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../src/cli.ts';
 import { createLogger } from '../src/log.ts';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.ts';
 import type { StoredMessage } from '../src/sandbox/slack-api.ts';
+import { cli } from './support/cli.ts';
 import { eventually } from './support/eventually.ts';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -78,17 +78,8 @@ describe('the README\'s examples, run verbatim against the sandbox', () => {
     await sandbox.stop();
   });
 
-  async function terminal(line: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = new PassThrough();
-    const errOut = new PassThrough();
-    const chunks: Buffer[] = [];
-    const errChunks: Buffer[] = [];
-    out.on('data', (chunk: Buffer) => chunks.push(chunk));
-    errOut.on('data', (chunk: Buffer) => errChunks.push(chunk));
-    // What the README says to export from the sandbox's printed line, and nothing else.
-    const code = await runCli(argvOf(line), { KUBECONFIG: sandbox.kubeconfigPath, ISTIOCTL: sandbox.istioctlPath }, out, errOut);
-    return { code, stdout: Buffer.concat(chunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
-  }
+  /** The line run as a shell with the sandbox's ISTIOCTL exported would run it (KUBECONFIG is exported above). */
+  const terminal = (line: string) => cli(argvOf(line), {}, { ISTIOCTL: sandbox.istioctlPath });
 
   const examples = terminalExamples(README);
   it('finds the terminal examples (the README shows several)', () => {
