@@ -10,7 +10,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 BIN="${MESH_BOT_CLUSTER_BIN:-$HERE/.bin}"
 mkdir -p "$BIN"
-export CGO_ENABLED=0 GOFLAGS=-mod=readonly GOTOOLCHAIN=local
+# -mod=readonly: go.mod and go.sum are the pins; -buildvcs=false: the tools are not stamped with this checkout.
+export CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" GOTOOLCHAIN=local
 
 # The version each binary should report (release builds stamp these through -ldflags; go build does not).
 KUBE_VERSION=v1.36.3

@@ -255,6 +255,10 @@ export function registerMeshScenarios(tier: Tier): void {
       const events = await tier.controlPlane.admin.makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: 'bookinfo' });
       assert.ok(events.items.some((event) => event.involvedObject.kind === 'VirtualService' && /^weights v1 90% \/ v2 10% → v1 50% \/ v2 50% requested by <@U0ALICE>, approved by <@U0(BOB|CAROL)> via mesh-bot$/.test(event.message ?? '')), events.items.map((event) => event.message).join('\n'));
 
+      // The request's durable state, as the API server stores it: one ConfigMap per request in the bot's namespace.
+      const record = await tier.controlPlane.admin.makeApiClient(k8s.CoreV1Api).readNamespacedConfigMap({ namespace: 'mesh-bot', name: `mesh-bot-promo-${id}` });
+      assert.equal(record.metadata?.labels?.['app.kubernetes.io/managed-by'], 'mesh-bot');
+
       await bot.click({ actionId: 'canary_rollback', value: id, userId: 'U0ALICE', channelId: 'C0REL', messageTs: ts });
       await settled(ts, /Rolled back\* by <@U0ALICE>/);
       assert.deepEqual(await weights(), [100, 0]);
