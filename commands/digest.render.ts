@@ -151,7 +151,7 @@ function analyzePart(digest: Digest, format: Format): Part {
   const down = unavailable(digest.analyze, format);
   if (down !== null || !digest.analyze.ok) return { title, lines: [down ?? ''] };
   const facts = digest.analyze.value;
-  const counts = facts.total === 0 ? 'no findings' : `${plural(facts.total, 'finding')} (${facts.byLevel.Error} errors, ${facts.byLevel.Warning} warnings, ${facts.byLevel.Info} info)`;
+  const counts = facts.total === 0 ? 'no findings' : `${plural(facts.total, 'finding')} (${plural(facts.byLevel.Error, 'error')}, ${plural(facts.byLevel.Warning, 'warning')}, ${facts.byLevel.Info} info)`;
   if (!facts.compared) return { title, lines: [`${counts}. First digest: new and resolved findings are reported from the next digest on.`] };
   if (facts.added.length === 0 && facts.resolved.length === 0) return { title, lines: [`${counts}; none new or resolved since the last digest`] };
   const lines = [`${counts}; ${format.bold(`${facts.added.length} new`)}, ${format.bold(`${facts.resolved.length} resolved`)} since the last digest`];
@@ -180,7 +180,7 @@ function certificatesPart(digest: Digest, format: Format): Part {
   else {
     const facts = digest.workloadCerts.value;
     const read = facts.sampled.length - facts.unread.length;
-    const sample = `${read} of ${facts.inScope} proxies sampled`;
+    const sample = `${read} of ${plural(facts.inScope, 'proxy', 'proxies')} sampled`;
     if (facts.sampled.length === 0) lines.push('Workload certificates: no proxies in scope to sample');
     else if (facts.problems.length === 0) lines.push(`Workload certificates: rotation on schedule, ${plural(facts.checked, 'certificate')} checked (${sample})`);
     else {

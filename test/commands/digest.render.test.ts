@@ -130,6 +130,16 @@ describe('digest message', () => {
     assert.equal(d.verdict.level, 'healthy');
   });
 
+  it('counts in singular for one: one finding is "1 error", one proxy in scope is "1 of 1 proxy sampled"', () => {
+    const d = digest({
+      analyze: { ok: true, value: { total: 1, byLevel: { Error: 1, Warning: 0, Info: 0 }, compared: true, added: [], resolved: [], unchanged: 1 } },
+      workloadCerts: { ok: true, value: { sampled: ['a.shop'], inScope: 1, checked: 1, problems: [], unread: [] } },
+    });
+    const text = allText(renderDigestSlack(d).blocks);
+    assert.match(text, /1 finding \(1 error, 0 warnings, 0 info\)/);
+    assert.match(text, /rotation on schedule, 1 certificate checked \(1 of 1 proxy sampled\)/);
+  });
+
   it('is red when a workload certificate expired, and says so first in the top-level text', () => {
     const d = digest({ workloadCerts: { ok: true, value: { sampled: ['a.shop', 'b.shop'], inScope: 6, checked: 2, problems: [workload('a.shop', 27), workload('b.shop', 16)], unread: [] } } });
     const message = renderDigestSlack(d);
