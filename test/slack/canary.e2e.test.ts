@@ -90,7 +90,7 @@ describe('approval-gated canary promotion end to end', () => {
     assert.match(text, /Weights changed: v1 90% \/ v2 10% → v1 50% \/ v2 50%/);
     // The fake istioctl's healthy mesh has 5 proxies in bookinfo, all SYNCED.
     assert.match(text, /5\/5 proxies in sync after \d+ s/);
-    assert.ok(buttons(updated?.blocks).some((element) => element.action_id === 'canary_rollback'), 'a Roll back button follows the promotion');
+    assert.equal(buttons(updated?.blocks).find((element) => element.action_id === 'canary_rollback')?.value, id, 'a Roll back button follows the promotion and names its request (issue #9 defect 1)');
     assert.ok(!buttons(updated?.blocks).some((element) => element.action_id === 'canary_approve'), 'the decision buttons are gone');
 
     const events = api.list('v1', 'Event', 'bookinfo') as { message?: string; involvedObject?: { kind?: string; name?: string } }[];
