@@ -82,6 +82,60 @@ describe('the local sandbox, driven like its page', () => {
     const answer = await channelMessage(/^default: degraded — 2 of 12 proxies STALE, 0 ERROR — istiod 2\/2 ready/, since);
     assert.match(allText(answer), /payments-v1-7c9d8b6f5-k2x8p\.shop/);
     assert.match(allText(answer), /shipping-v2-84f7d9c6b-w7m4t\.shop/);
+    // The ambient namespace travel: a ztunnel on each of the 3 nodes, its waypoint, bookinfo's ingress gateway.
+    assert.match(allText(answer), /7 sidecars · 1 waypoint · 3 ztunnels · 1 gateway/);
+    assert.match(allText(answer), /ztunnels 3\/3 ready \(DaemonSet ztunnel, one per node\)/);
+    assert.match(allText(answer), /istio-cni node agent 3\/3 ready/);
+    assert.match(allText(answer), /3 ztunnels connected to istiod: 3 WDS\/WADS SYNCED/);
+    assert.doesNotMatch(allText(answer), /ztunnel-\w+\.istio-system/, 'no ztunnel is a problem proxy');
+  });
+
+  it('names the one pod of the ambient namespace that ztunnel does not capture first, in /mesh zc workloads', async () => {
+    const since = mark();
+    await command('/mesh zc workloads');
+    const answer = await channelMessage(/^default: ztunnel-config workloads of ztunnel-\w+ \(node sandbox-[\w-]+\) — 17 workloads, 1 pod in ambient namespaces NOT captured/, since);
+    const text = allText(answer);
+    const notCaptured = text.indexOf('batch-importer-5f6b7c8d9-h4j7k.travel');
+    assert.ok(notCaptured !== -1 && notCaptured < text.indexOf('Workloads by namespace'), 'the not-captured pod comes before the other workloads');
+    assert.match(text, /batch-importer-5f6b7c8d9-h4j7k\.travel on sandbox-worker2: NOT captured \(protocol TCP in an ambient namespace\)/);
+    assert.match(text, /travel \(ambient\): 6 workloads \(4 HBONE, 2 TCP, 1 NOT captured\)/);
+  });
+
+  it('reads the certificates of every ztunnel, each renewed on Istio\'s 24 h rotation', async () => {
+    const since = mark();
+    await command('/mesh zc certificates');
+    const answer = await channelMessage(/^default: ztunnel-config certificates of 3 of 3 ztunnels/, since);
+    const text = allText(answer);
+    assert.match(text, /:large_green_circle:/);
+    const left = [...text.matchAll(/ztunnel-\w+ \(node sandbox-[\w-]+\): \d+ certificates, earliest NOT AFTER \S+ \((\d+) h left\)/g)].map((match) => Number(match[1]));
+    assert.equal(left.length, 3, 'one line per ztunnel');
+    // Issued at the last half-life renewal of a 24 h certificate: 12 to 24 hours left, never flagged.
+    assert.ok(left.every((hours) => hours >= 12 && hours <= 24), `hours left ${left.join(', ')}`);
+  });
+
+  it('lists the ambient namespace\'s waypoint as programmed, and the Service that uses it', async () => {
+    const since = mark();
+    await command('/mesh wp list -A');
+    const answer = await channelMessage(/^default \(all namespaces\): 1 waypoint, all programmed/, since);
+    assert.match(allText(answer), /travel\/travel-waypoint — PROGRAMMED True · traffic type service/);
+    assert.match(allText(answer), /1 Service labelled `istio\.io\/use-waypoint` in scope; every one names a programmed waypoint/);
+  });
+
+  it('answers /mesh wp status and /mesh zc services and all from the same ambient namespace', async () => {
+    let since = mark();
+    await command('/mesh wp status -n travel');
+    const status = await channelMessage(/^default\/travel: 1 waypoint, all programmed/, since);
+    assert.match(allText(status), /travel\/travel-waypoint — PROGRAMMED True/);
+
+    since = mark();
+    await command('/mesh zc services');
+    const services = await channelMessage(/— 10 services, 1 with a waypoint/, since);
+    assert.match(allText(services), /hotels\.travel: VIP 10\.96\.130\.12, waypoint travel-waypoint, endpoints 2\/2 ready/);
+
+    since = mark();
+    await command('/mesh zc all');
+    const all = await channelMessage(/^default: ztunnel-config all of ztunnel-\w+ .*1 pod in ambient namespaces NOT captured; 10 services, 1 with a waypoint; 0 policies; certificates of 1 of 3 ztunnels read/, since);
+    assert.match(allText(all), /spiffe:\/\/cluster\.local\/ns\/travel\/sa\/\S+ \(Leaf\): healthy/);
   });
 
   it('shows the acknowledgement and the invocation only to the person who ran the command', async () => {
