@@ -29,7 +29,7 @@ async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | un
   }
 }
 
-type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** Event-loop turns a command's work waits at most for other commands' acks. */
 const MAX_ACK_TURNS = 50;
@@ -40,7 +40,7 @@ const MAX_ACK_TURNS = 50;
  * arrive), so a burst is acked as fast as a bare Bolt app acks it. Bounded: a listener that never acks (it threw)
  * holds nobody for more than MAX_ACK_TURNS turns.
  */
-function pendingAcks() {
+export function pendingAcks() {
   let unacked = 0;
   return {
     counted(listener: (args: CommandArgs) => Promise<void>) {
