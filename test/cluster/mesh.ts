@@ -140,6 +140,8 @@ export function registerMeshScenarios(tier: Tier): void {
       const text = `${answer.text}\n${blockText(answer.blocks)}`;
       assert.match(answer.text, /1 of 6 proxies STALE/, text);
       assert.match(text, /ratings-v1-6484c4d9bb-zvqtv\.bookinfo/);
+      // The bot read the real `istioctl version -o json` and picked its flags for 1.31 from it.
+      assert.match(text, /istioctl 1\.31-dev/);
       await assertNoForbidden(tier);
     });
 
