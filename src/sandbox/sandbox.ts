@@ -18,6 +18,7 @@ import { KUBE_API_ENV, MESH_START_ENV } from './istioctl/demo-world.ts';
 import { demoMeshObjects, SANDBOX_BOT_NAMESPACE } from './demo-mesh.ts';
 import { startFakeKubeApi, type FakeKubeApi } from './kube-api.ts';
 import { startPageServer } from './page-server.ts';
+import { startRouteStatusController } from './route-status.ts';
 import { startFakeSlack, type FakeSlack } from './slack-api.ts';
 import { APPROVERS_GROUP, SANDBOX_CHANNELS, SANDBOX_TEAM, sandboxConfigYaml } from './workspace.ts';
 
@@ -92,6 +93,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const meshStart = new Date();
     const kube = await startFakeKubeApi({ objects: demoMeshObjects(meshStart) });
     started.push(kube);
+    started.push(startRouteStatusController(kube));
     const kubeconfigPath = join(dir, 'kubeconfig');
     await writeFile(kubeconfigPath, kube.kubeConfigYaml(KUBE_CONTEXT, SANDBOX_BOT_NAMESPACE), { mode: 0o600 });
 

@@ -29,6 +29,13 @@ function allText(message: StoredMessage): string {
     .join('\n');
 }
 
+/** The weights of the demo's HTTPRoute `hotels` (travel), stable then canary. */
+function hotelsWeights(sandbox: RunningSandbox): number[] {
+  const route = sandbox.kube.get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'travel', 'hotels');
+  const rules = (route?.['spec'] as { rules?: { backendRefs?: { weight?: number }[] }[] } | undefined)?.rules ?? [];
+  return (rules[0]?.backendRefs ?? []).map((ref) => ref.weight ?? 1);
+}
+
 function buttonBlock(message: StoredMessage, actionId: string): string | undefined {
   return ((message.blocks as Block[] | undefined) ?? []).find((block) => block.elements?.some((element) => element.action_id === actionId))?.block_id;
 }
@@ -167,6 +174,22 @@ describe('the local sandbox, driven like its page', () => {
     assert.deepEqual(reviewsWeights(sandbox.kube), [50, 50]);
     assert.match(allText(updated), /Approved\* by <@U0APPROVER>/);
     assert.match(allText(updated), /5\/5 proxies in sync/);
+  });
+
+  it('promotes the ambient HTTPRoute canary of hotels after approval; its parent accepts the new generation', async () => {
+    const since = mark();
+    await command('/mesh canary promote hotels --weight 50 -n travel', OPERATOR);
+    const card = await channelMessage(/^Canary promotion of travel\/hotels hotels-v1 90% \/ hotels-v2 10% → hotels-v1 50% \/ hotels-v2 50%: waiting for approval/, since);
+    assert.deepEqual(hotelsWeights(sandbox), [90, 10], 'nothing is written before approval');
+
+    assert.equal((await click(card, 'canary_approve', APPROVER)).status, 200);
+    const updated = await sandbox.slack.waitFor((slack) => {
+      const current = slack.message(OPS, card.ts);
+      return current && /parents accepted the change/.test(allText(current)) ? current : undefined;
+    }, { timeoutMs: 30_000 });
+    assert.deepEqual(hotelsWeights(sandbox), [50, 50]);
+    assert.match(allText(updated), /1\/1 parents accepted the change/);
+    assert.doesNotMatch(allText(updated), /still waiting/);
   });
 
   it('refuses a promotion asked by the viewer, who is no operator', async () => {
