@@ -1,7 +1,8 @@
 // The sandbox page in a real browser (Debian's chromium driven by playwright-core; `.ci/run` installs it): run
 // /mesh status, ask for a canary promotion as the operator, switch to the approver, approve through the confirm
 // dialog, and see the card change in place; see four eyes refuse a self-approval; read a reviews sidecar's routes
-// from the same demo mesh; use the page at phone width. Screenshots go to test-results/sandbox/.
+// from the same demo mesh; read ztunnel-config of its ambient namespace and promote its HTTPRoute canary; use the
+// page at phone width. Screenshots go to test-results/sandbox/.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -61,7 +62,7 @@ describe('the sandbox page in a browser', () => {
     await send('/mesh status');
     const status = messageWith('Mesh status · default');
     await status.waitFor();
-    assert.match(await status.innerText(), /8 total · 6 healthy · 2 STALE · 0 ERROR/);
+    assert.match(await status.innerText(), /12 total · 10 healthy · 2 STALE · 0 ERROR/);
     await page.screenshot({ path: `${RESULTS}1-status.png` });
 
     await send('/mesh canary promote reviews --weight 50 -n bookinfo');
@@ -117,6 +118,37 @@ describe('the sandbox page in a browser', () => {
     assert.match(text, /reviews\.bookinfo\.svc\.cluster\.local:9080 · reviews\.bookinfo, reviews .* · reviews\.bookinfo/);
     assert.doesNotMatch(text, /httpbin|grafana|skywalking/);
     await page.screenshot({ path: `${RESULTS}6-routes.png` });
+  });
+
+  it('answers ztunnel-config from the ambient namespace: the pod ztunnel does not capture comes first', async () => {
+    await send('/mesh zc workloads');
+    const answer = messageWith('ztunnel-config workloads · ztunnel-');
+    await answer.getByText('Not captured (1)').waitFor();
+    const text = await answer.innerText();
+    assert.ok(text.indexOf('batch-importer-5f6b7c8d9-h4j7k.travel') < text.indexOf('Workloads by namespace'), 'the not-captured pod comes first');
+    await answer.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${RESULTS}sandbox-ambient.png` });
+  });
+
+  it('promotes the HTTPRoute canary of the ambient namespace once the approver approves', async () => {
+    await page.selectOption('#user', 'U0OPERATOR');
+    await send('/mesh canary promote hotels --weight 50 -n travel');
+    const card = messageWith('Canary promotion · hotels');
+    await card.getByText('Waiting for approval').waitFor();
+    assert.match(await card.innerText(), /hotels-v1 90% \/ hotels-v2 10%[\s\S]*hotels-v1 50% \/ hotels-v2 50%/);
+
+    await page.selectOption('#user', 'U0APPROVER');
+    await card.getByRole('button', { name: /^Approve/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.locator('button.primary').click();
+
+    await card.getByText(/1\/1 parents accepted the change/).waitFor({ timeout: 2 * WAIT_MS });
+    assert.match(await card.innerText(), /Approved by @Aaron \(approver\)/);
+    const route = sandbox.kube.get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'travel', 'hotels');
+    const refs = (route?.['spec'] as { rules: { backendRefs: { weight: number }[] }[] }).rules[0]?.backendRefs ?? [];
+    assert.deepEqual(refs.map((ref) => ref.weight), [50, 50]);
+    await page.screenshot({ path: `${RESULTS}9-httproute-approved.png` });
   });
 
   it('fits a phone: nothing scrolls sideways, the composer and the cards are within the screen', async () => {
