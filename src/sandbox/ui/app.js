@@ -12,6 +12,10 @@ const EXAMPLES = [
   '/mesh canary status reviews -n bookinfo',
   '/mesh canary promote reviews --weight 50 -n bookinfo',
   '/mesh canary rollback reviews -n bookinfo',
+  '/mesh zc workloads',
+  '/mesh zc certificates',
+  '/mesh wp list -A',
+  '/mesh canary promote hotels --weight 50 -n travel',
   '/mesh digest now',
   '/mesh help',
 ];
