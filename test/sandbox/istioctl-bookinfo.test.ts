@@ -248,3 +248,62 @@ describe('simulated istioctl, bookinfo scenario', () => {
     assert.equal(bookinfo.stdout.trim().split('\n').length, 6, 'header + 5 bookinfo proxies');
   });
 });
+
+describe('simulated istioctl, bookinfo scenario: the ambient namespace travel', () => {
+  const ZTUNNEL_GOLDENS = fileURLToPath(new URL('../fixtures/istioctl/ambient/ztunnel-config/', import.meta.url));
+  const headerOf = (text: string) => text.split('\n')[0]?.split(/ {2,}| (?=[A-Z])/).filter((cell) => cell !== '').join(' ');
+  const goldenHeader = (path: string) => headerOf(readFileSync(`${ZTUNNEL_GOLDENS}${path}`, 'utf8'));
+
+  test('proxy-status lists a ztunnel per node subscribed to WADS and WDS, and the waypoint', async () => {
+    const r = await istioctl(['ps']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const ztunnels = r.stdout.split('\n').filter((line) => line.startsWith('ztunnel-'));
+    assert.equal(ztunnels.length, 3);
+    assert.ok(ztunnels.every((line) => /\.istio-system .* 2 \(WADS,WDS\)$/.test(line)), ztunnels.join('\n'));
+    assert.match(r.stdout, /^travel-waypoint-6c9f8d7b5d-p4n7x\.travel .* 4 \(CDS,LDS,EDS,RDS\)$/m);
+  });
+
+  test('zc workloads: the golden columns; the pod with redirection disabled and the waypoint are TCP, the other travel pods HBONE', async () => {
+    const r = await istioctl(['zc', 'workloads', '--workload-namespace', 'travel']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal(headerOf(r.stdout), goldenHeader('workloads/v1.24+_workloadsummary.txt'));
+    const protocols = Object.fromEntries(r.stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)).map((cells) => [cells[1], cells[5]]));
+    assert.deepEqual(protocols, {
+      'batch-importer-5f6b7c8d9-h4j7k': 'TCP',
+      'flights-v1-7b8c9d6f5-m2q4t': 'HBONE',
+      'hotels-v1-5d7f8b9c6-x8k2p': 'HBONE',
+      'hotels-v2-6c8d9f7b4-t5w9z': 'HBONE',
+      'travel-waypoint-6c9f8d7b5d-p4n7x': 'TCP',
+      'trips-v1-84c6d7f9b-q3n8v': 'HBONE',
+    });
+  });
+
+  test('zc services: hotels uses the waypoint; zc certificates of a ztunnel: leaves of 24 h and the published root', async () => {
+    const services = await istioctl(['zc', 'services']);
+    assert.match(services.stdout, /^travel +hotels +10\.96\.130\.12 +travel-waypoint +2\/2$/m);
+    const certificates = await istioctl(['zc', 'certificates', 'ztunnel-b7kzx.istio-system']);
+    assert.equal(certificates.exitCode, 0, certificates.stderr);
+    assert.equal(headerOf(certificates.stdout), goldenHeader('certificates/v1.22+_secretsummary.txt'));
+    const rows = certificates.stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/));
+    // sandbox-worker runs flights-v1 and hotels-v2: one leaf and one root per identity.
+    assert.deepEqual(rows.map((cells) => `${cells[0]} ${cells[1]}`), ['spiffe://cluster.local/ns/travel/sa/flights Leaf', 'spiffe://cluster.local/ns/travel/sa/flights Root', 'spiffe://cluster.local/ns/travel/sa/hotels Leaf', 'spiffe://cluster.local/ns/travel/sa/hotels Root']);
+    for (const cells of rows.filter((row) => row[1] === 'Leaf')) {
+      assert.equal(Date.parse(cells[5] ?? '') - Date.parse(cells[6] ?? ''), DAY_MS, 'a leaf lives 24 h');
+      const left = Date.parse(cells[5] ?? '') - Date.now();
+      assert.ok(left > 11 * HOUR_MS && left <= DAY_MS, 'renewed at half its life: 12 to 24 h left');
+    }
+    const root = demoRootCa(MESH_START);
+    assert.ok(rows.filter((row) => row[1] === 'Root').every((cells) => cells[4] === root.serial && cells[5] === root.notAfter));
+    const missing = await istioctl(['zc', 'certificates', 'ztunnel-nope.istio-system']);
+    assert.deepEqual([missing.exitCode, missing.stderr], [1, 'Error: pods "ztunnel-nope" not found']);
+  });
+
+  test('waypoint list -A: the travel waypoint, class istio-waypoint, programmed, for services', async () => {
+    const r = await istioctl(['waypoint', 'list', '-A']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n').map((line) => line.split(/\s{2,}/)), [
+      ['NAMESPACE', 'NAME', 'REVISION', 'TRAFFIC TYPE', 'PROGRAMMED'],
+      ['travel', 'travel-waypoint', 'default', 'service', 'True'],
+    ]);
+  });
+});
