@@ -130,6 +130,15 @@ describe('digest message', () => {
     assert.equal(d.verdict.level, 'healthy');
   });
 
+  it('names an Evicted istiod as ended and not counted, and stays healthy (issue #14 item 4)', () => {
+    const d = digest({ controlPlane: { ok: true, value: { istiods: [{ name: 'istiod-a', ready: true, version: '1.24.2', restarts: 3, restartsSinceLast: 0, isNew: false }], ready: 1, restartsSinceLast: 0, gone: [], ended: ['istiod-old (Evicted)'] } } });
+    const text = allText(renderDigestSlack(d).blocks);
+    assert.match(text, /istiod 1\/1 ready, no restarts since the last digest\n/);
+    assert.match(text, /ended, not counted: istiod-old \(Evicted\)/);
+    assert.match(renderDigestText(d), /ended, not counted: istiod-old \(Evicted\)/);
+    assert.equal(d.verdict.level, 'healthy');
+  });
+
   it('counts in singular for one: one finding is "1 error", one proxy in scope is "1 of 1 proxy sampled"', () => {
     const d = digest({
       analyze: { ok: true, value: { total: 1, byLevel: { Error: 1, Warning: 0, Info: 0 }, compared: true, added: [], resolved: [], unchanged: 1 } },
