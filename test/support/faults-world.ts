@@ -71,6 +71,11 @@ export interface Route {
 }
 
 export interface Seed {
+  /**
+   * `HTTPRoute`: the same split as a Gateway API HTTPRoute whose backendRefs are Services named `v1` and `v2`
+   * (so plans, cards and invariants read the same); no VirtualService exists.
+   */
+  readonly kind?: 'VirtualService' | 'HTTPRoute';
   readonly weights?: readonly [number, number];
   /** The route's name; null seeds an unnamed route with a URI match (guarded by its destinations only). */
   readonly routeName?: string | null;
@@ -97,6 +102,7 @@ export interface Frozen {
 const FROZEN_KINDS: readonly (readonly [string, string, string])[] = [
   ['networking.istio.io/v1', 'VirtualService', NAMESPACE],
   ['networking.istio.io/v1', 'DestinationRule', NAMESPACE],
+  ['gateway.networking.k8s.io/v1', 'HTTPRoute', NAMESPACE],
   ['v1', 'Service', NAMESPACE],
   ['v1', 'Pod', NAMESPACE],
   ['v1', 'ConfigMap', 'mesh-bot'],
@@ -192,6 +198,7 @@ export class World {
   readonly history: Snapshot[] = [];
   #lastKey = '';
   #pendingCause = 'start';
+  #kind: NonNullable<Seed['kind']> = 'VirtualService';
 
   readonly api: FakeKubeApi;
   readonly slack: FakeSlack;
@@ -214,6 +221,7 @@ export class World {
     const cluster = config.clusters[0];
     if (!cluster) throw new Error('fault suite config has no cluster');
     const world = new World(api, slack, { kube, slack: slackFaults }, config, cluster);
+    world.#kind = seed.kind ?? 'VirtualService';
     if (frozen) world.thaw(frozen);
     else world.seed(seed);
     world.watch();
@@ -245,7 +253,8 @@ export class World {
   }
 
   private seed(seed: Seed): void {
-    this.putVirtualService([reviewsRoute(seed.weights ?? [90, 10], seed.routeName === undefined ? 'reviews-route' : seed.routeName)]);
+    if (this.#kind === 'HTTPRoute') this.seedHttpRoute(seed.weights ?? [90, 10]);
+    else this.putVirtualService([reviewsRoute(seed.weights ?? [90, 10], seed.routeName === undefined ? 'reviews-route' : seed.routeName)]);
     this.api.put({
       apiVersion: 'networking.istio.io/v1',
       kind: 'DestinationRule',
@@ -255,6 +264,22 @@ export class World {
     this.api.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: VS_NAME, namespace: NAMESPACE }, spec: { selector: { app: VS_NAME }, ports: [{ name: 'http', port: 9080 }] } });
     for (const version of ['v1', 'v2']) {
       this.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `reviews-${version}-5fd6d4f8f8-abcde`, namespace: NAMESPACE, labels: { app: VS_NAME, version } }, spec: { containers: [{ name: VS_NAME, image: 'reviews' }] }, status: { phase: 'Running' } });
+    }
+  }
+
+  /** The bookinfo reviews HTTPRoute (Istio's Gateway API sample) with backend Services `v1` and `v2`. */
+  private seedHttpRoute(weights: readonly [number, number]): void {
+    this.api.put({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: VS_NAME, namespace: NAMESPACE },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: VS_NAME, port: 9080 }],
+        rules: [{ backendRefs: [{ name: 'v1', port: 9080, weight: weights[0] }, { name: 'v2', port: 9080, weight: weights[1] }] }],
+      },
+    });
+    for (const version of ['v1', 'v2']) {
+      this.api.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: version, namespace: NAMESPACE }, spec: { selector: { app: VS_NAME, version }, ports: [{ name: 'http', port: 9080 }] } });
     }
   }
 
@@ -272,11 +297,22 @@ export class World {
     this.record('another writer changed the VirtualService', true);
   }
 
+  /** The route object of this world: its VirtualService, or its HTTPRoute. */
   virtualService(): KubeObject | undefined {
-    return this.api.get('networking.istio.io/v1', 'VirtualService', NAMESPACE, VS_NAME);
+    return this.#kind === 'HTTPRoute' ? this.api.get('gateway.networking.k8s.io/v1', 'HTTPRoute', NAMESPACE, VS_NAME) : this.api.get('networking.istio.io/v1', 'VirtualService', NAMESPACE, VS_NAME);
   }
 
+  /** `spec.http`, or an HTTPRoute's rules in the same shape (backend Service as the subset; a missing weight is 1). */
   http(): Route[] | null {
+    if (this.#kind === 'HTTPRoute') {
+      const spec = this.virtualService()?.['spec'] as { rules?: { name?: string; matches?: unknown[]; backendRefs?: { name: string; weight?: number }[] }[] } | undefined;
+      if (!spec) return null;
+      return (spec.rules ?? []).map((rule) => ({
+        ...(rule.name === undefined ? {} : { name: rule.name }),
+        ...(rule.matches === undefined ? {} : { match: structuredClone(rule.matches) }),
+        route: (rule.backendRefs ?? []).map((ref) => ({ destination: { host: VS_NAME, subset: ref.name }, weight: ref.weight ?? 1 })),
+      }));
+    }
     const spec = this.virtualService()?.['spec'] as { http?: Route[] } | undefined;
     return spec ? structuredClone(spec.http ?? []) : null;
   }

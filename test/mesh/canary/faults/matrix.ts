@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { runMatrix, summarize, type Operation } from '../../../support/faults-run.ts';
 
 /** Operations where a replica pausing before a write races with the leader's sweep. */
-const STALLED = new Set(['promote', 'approve', 'reject', 'rollback (command)', 'rollback (card button)']);
+const STALLED = new Set(['promote', 'approve', 'reject', 'rollback (command)', 'rollback (card button)', 'approve on an HTTPRoute', 'rollback (command) on an HTTPRoute', 'rollback (card button) on an HTTPRoute']);
 
 export function describeOperations(title: string, operations: readonly Operation[]): void {
   describe(`fault injection: ${title} under every fault at every call (issue #9)`, () => {

@@ -130,3 +130,10 @@ export const rollbackWithoutRecord: Operation = {
 };
 
 
+
+/** The same operations on a Gateway API HTTPRoute (issue #12 item 5): one state machine, another traffic provider. */
+const onHttpRoute = (operation: Operation): Operation => ({ ...operation, name: `${operation.name} on an HTTPRoute`, seed: { ...operation.seed, kind: 'HTTPRoute' } });
+
+export const approveHttpRoute = onHttpRoute(approve);
+export const rollbackCommandHttpRoute = onHttpRoute(rollbackCommand);
+export const rollbackCardHttpRoute = onHttpRoute(rollbackCard);
