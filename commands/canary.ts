@@ -117,7 +117,7 @@ async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, t
     text: [
       `Canary status: ${inspection.kind} ${target.name}/${args.namespace}/${args.virtualService}`,
       routesText(routes),
-      `${inspection.kind === 'HTTPRoute' ? 'Backend Services' : 'Subsets'}: ${inspection.subsets.map((subset) => `${subset.name} (${subset.pods ?? '?'} pods)`).join(', ') || 'none'}`,
+      `${inspection.kind === 'HTTPRoute' ? 'Backend Services' : 'Subsets'}: ${inspection.subsets.map((subset) => `${subset.name} (${subset.pods === null ? 'pods unknown' : subset.pods === 0 ? 'no running pods' : `${subset.pods} running pod${subset.pods === 1 ? '' : 's'}`})`).join(', ') || 'none'}`,
       `Owner: ${inspection.owner ? `${inspection.owner.tool} — ${inspection.owner.evidence}` : 'none (mesh-bot may promote)'}`,
       `Stable / canary: ${rolesLine(inspection)}`,
       `Pending requests: ${inspection.pending.map((request) => `${request.id} (${weightChange(request.plan)})`).join(', ') || 'none'}`,

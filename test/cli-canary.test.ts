@@ -45,6 +45,12 @@ describe('terminal mode never changes the cluster', () => {
     assert.equal(json.stableSubset, null, 'no stable/canary record before mesh-bot changed the weights');
   });
 
+  it('counts the running pods of each subset in agreement in the text of canary status', async () => {
+    const run = await cli(['canary', 'status', 'reviews', '-n', 'bookinfo'], { version: '1.24.2', scenario: 'healthy' }, { POD_NAMESPACE: 'mesh-bot' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Subsets: v1 \(1 running pod\), v2 \(1 running pod\), v3 \(no running pods\)$/m);
+  });
+
   it('prints the rollback plan to the stable subset named by --to and changes nothing', async () => {
     const run = await cli(['canary', 'rollback', 'reviews', '-n', 'bookinfo', '--to', 'v1'], { version: '1.24.2', scenario: 'healthy' }, { POD_NAMESPACE: 'mesh-bot' });
     assert.equal(run.code, 0, run.stderr);
