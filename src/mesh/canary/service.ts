@@ -306,7 +306,9 @@ export function createCanaryService(deps: CanaryDeps) {
       const read = await provider.get(namespace, name);
       if (read.ok) found.push(provider);
       // An unserved API (no Istio, no Gateway API CRDs) answers 404 as well: that kind simply is not there.
-      else if (read.error.kind !== 'not-found') return fail(read.error.message);
+      // An install whose Role predates HTTPRoutes may not read them: it cannot patch one either, so only the
+      // VirtualService is a candidate (and one that is absent is named as such below).
+      else if (read.error.kind !== 'not-found' && !(read.error.kind === 'forbidden' && provider.kind === 'HTTPRoute')) return fail(read.error.message);
     }
     if (found.length > 1) {
       return fail(`Both a VirtualService and an HTTPRoute are named ${namespace}/${name}; say which one to use with --kind virtualservice or --kind httproute.`);

@@ -140,6 +140,15 @@ describe('canary promotion of a Gateway API HTTPRoute', () => {
     assert.equal(vs.ok && vs.value.kind, 'VirtualService');
   });
 
+  it('still promotes a VirtualService when mesh-bot may not read HTTPRoutes (an older Role)', async () => {
+    const canary = await service();
+    seedReviews(harness.api);
+    harness.api.failNext({ method: 'GET', pathPattern: /httproutes\/reviews$/, status: 403 });
+    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
+    assert.ok(prepared.ok, prepared.ok ? '' : prepared.error);
+    assert.equal(prepared.value.inspection.kind, 'VirtualService');
+  });
+
   it('names both kinds when neither exists', async () => {
     const canary = await service();
     const missing = await canary.inspect('bookinfo', 'reviews');
