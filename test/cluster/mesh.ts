@@ -253,7 +253,12 @@ export function registerMeshScenarios(tier: Tier): void {
       const requests = (await serviceAccountRequests(tier.controlPlane)).slice(beforeApproval);
       const patches = requests.filter((request) => request.verb === 'patch' && request.resource === 'virtualservices.networking.istio.io' && request.name === 'reviews' && !/dryRun=All/.test(request.uri));
       assert.deepEqual(patches.map((request) => request.code), [200], 'one real write');
-      assert.ok(requests.some((request) => request.code === 409 && request.namespace === 'mesh-bot' && request.resource === 'configmaps'), 'the losing replica met a real 409 on the shared state');
+      // Which way the loser learns it lost depends on timing alone: when both reads precede both writes the API
+      // server answers its write with a real 409, otherwise its read already shows the decision. Either way it wrote
+      // nothing, and every 409 it met was on the shared state, never on the VirtualService.
+      const conflicts = requests.filter((request) => request.code === 409);
+      assert.ok(conflicts.every((request) => request.namespace === 'mesh-bot' && request.resource === 'configmaps'), `409s outside the state ConfigMaps: ${JSON.stringify(conflicts)}`);
+      process.stdout.write(`# concurrent approvals: ${conflicts.length === 0 ? 'the loser read the decided state' : `the loser met ${conflicts.length} real 409(s) on the state ConfigMap`}\n`);
       const events = await tier.controlPlane.admin.makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: 'bookinfo' });
       assert.ok(events.items.some((event) => event.involvedObject.kind === 'VirtualService' && /^weights v1 90% \/ v2 10% → v1 50% \/ v2 50% requested by <@U0ALICE>, approved by <@U0(BOB|CAROL)> via mesh-bot$/.test(event.message ?? '')), events.items.map((event) => event.message).join('\n'));
 
