@@ -239,6 +239,17 @@ export function registerMeshScenarios(tier: Tier): void {
       const { ts, id, text } = await requestPromotion(50);
       assert.match(text, /Dry run passed/);
       assert.deepEqual(await weights(), [90, 10], 'nothing is written before approval');
+
+      // A second promotion asked on the other replica meanwhile: its create of the per-VirtualService lock meets a
+      // real 409 (AlreadyExists) from the API server, and the requester is told which request holds it.
+      const beforeSecond = (await serviceAccountRequests(tier.controlPlane)).length;
+      await second.slash('canary promote reviews --weight 30 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });
+      const busy = await tier.slack.waitFor((fake) => fake.responses.find((response) => /is already pending/.test(String(response.body['text'] ?? ''))), { timeoutMs: 60_000 });
+      assert.match(String(busy.body['text']), new RegExp(`request ${id}`));
+      const lockConflicts = (await serviceAccountRequests(tier.controlPlane)).slice(beforeSecond).filter((request) => request.code === 409 && request.verb === 'create' && request.resource === 'configmaps');
+      assert.equal(lockConflicts.length, 1, "the second replica's lock create met one real 409");
+      assert.deepEqual(await weights(), [90, 10], 'the refused promotion wrote nothing');
+
       const beforeApproval = (await serviceAccountRequests(tier.controlPlane)).length;
       await Promise.all([
         bot.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: ts }),
