@@ -887,7 +887,15 @@ export function createCanaryService(deps: CanaryDeps) {
     const inspection = inspected.value;
     const provider = providerOf(inspection.kind);
     if (inspection.owner) return fail(ownerRefusal(inspection.owner, inspection.kind, namespace, name));
-    const stable = to ?? inspection.roles?.stableSubset;
+    const recorded = inspection.roles;
+    if (to !== undefined && recorded && to === recorded.canarySubset && to !== recorded.stableSubset) {
+      // Rollback is the safety exit: it never raises the canary. A stale record is corrected by a promotion, not here.
+      const noun = provider.noun;
+      return fail(
+        `--to ${to} names the canary of ${namespace}/${name} (mesh-bot's record: stable ${noun} is ${recorded.stableSubset}), and a rollback never sends traffic to the canary. Run \`canary rollback ${name} -n ${namespace}\` to send it back to ${recorded.stableSubset}, or \`canary promote\` to shift traffic to ${to}.`,
+      );
+    }
+    const stable = to ?? recorded?.stableSubset;
     if (stable === undefined) {
       const subsets = provider.splitNames(inspection.vs);
       const kindFlag = inspection.kind === 'HTTPRoute' ? ' --kind httproute' : '';

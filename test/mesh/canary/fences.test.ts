@@ -82,6 +82,18 @@ describe('canary writes are fenced and recorded on the VirtualService (issue #9)
       assert.deepEqual(reviewsWeights(harness.api), [100, 0]);
     });
 
+    it('refuses a --to that names the recorded canary, which would raise the canary, and writes nothing', async () => {
+      harness = await startHarness();
+      const { canary, request } = await pendingRequest(harness, 70);
+      const decided = await canary.decide(request.id, 'U0BOB', 'approve');
+      assert.ok(decided.ok && decided.value.applied);
+      assert.deepEqual(reviewsWeights(harness.api), [30, 70]);
+      const rolled = await canary.rollback('bookinfo', 'reviews', 'U0DAVE', { to: 'v2' });
+      assert.equal(rolled.ok, false);
+      assert.match(rolled.ok ? '' : rolled.error, /--to v2 names the canary .*stable subset is v1/);
+      assert.deepEqual(reviewsWeights(harness.api), [30, 70]);
+    });
+
     it('sends 100 % to the subset named by --to, whatever the shares', async () => {
       harness = await startHarness();
       seedReviews(harness.api, { weights: [30, 70] });
