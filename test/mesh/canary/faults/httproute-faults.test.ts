@@ -1,4 +1,4 @@
 import { describeOperations } from './matrix.ts';
-import { approveHttpRoute, rollbackCardHttpRoute, rollbackCommandHttpRoute } from './operations.ts';
+import { approveHttpRoute, sweepExpiryHttpRoute, sweepSettleLandedHttpRoute, sweepSettleNotLandedHttpRoute } from './operations.ts';
 
-describeOperations('HTTPRoute approve and rollback', [approveHttpRoute, rollbackCommandHttpRoute, rollbackCardHttpRoute]);
+describeOperations('HTTPRoute approve and the leader sweep', [approveHttpRoute, sweepExpiryHttpRoute, sweepSettleLandedHttpRoute, sweepSettleNotLandedHttpRoute]);

@@ -1,7 +1,7 @@
 /** The operations of issue #9's fault model, each driven through the production command and click listeners. */
 import { APPROVE_ACTION, REJECT_ACTION, ROLLBACK_ACTION } from '../../../../commands/canary.render.ts';
 import { setupRequest, type Context, type Operation } from '../../../support/faults-run.ts';
-import { World } from '../../../support/faults-world.ts';
+import { World, type Seed } from '../../../support/faults-world.ts';
 
 const noRollback = { rollback: false, stable: null } as const;
 
@@ -65,13 +65,14 @@ export const sweepExpiry: Operation = {
 };
 
 /** An approval whose replica died (a) just after its patch landed, (b) just before: the leader settles it. */
-function sweepSettle(landed: boolean): Operation {
+function sweepSettle(landed: boolean, kind: RouteKind = 'VirtualService'): Operation {
   return {
     name: `sweep (settle an approval interrupted ${landed ? 'after' : 'before'} its patch)`,
     truth: noRollback,
+    ...(kind === 'VirtualService' ? {} : { seed: { kind } }),
     prefix: async (world) => {
       const context = await setupRequest(world);
-      const patchAt = await approvalCallNumber((site) => /patchNamespacedCustomObject\(virtualservices\/reviews\)$/.test(site));
+      const patchAt = await approvalCallNumber(kind);
       const dying = world.actor('dying', { kind: landed ? 'crash' : 'crash-before', at: patchAt });
       void world.click(dying, APPROVE_ACTION, requestOf(context), 'U0BOB');
       await dying.replica.crashed;
@@ -82,22 +83,33 @@ function sweepSettle(landed: boolean): Operation {
   };
 }
 
-let approvalCalls: Promise<readonly string[]> | undefined;
+type RouteKind = NonNullable<Seed['kind']>;
 
-/** The number of the first call of an approval matching `site`, learnt once from a clean approval. */
-async function approvalCallNumber(site: (site: string) => boolean): Promise<number> {
-  approvalCalls ??= (async () => {
-    const probe = await World.start();
-    try {
-      const context = await setupRequest(probe);
-      const actor = probe.actor('probe');
-      await probe.click(actor, APPROVE_ACTION, requestOf(context), 'U0BOB');
-      return actor.replica.calls.map((call) => call.site);
-    } finally {
-      await probe.close();
-    }
-  })();
-  const index = (await approvalCalls).findIndex(site);
+const WEIGHT_PATCH: Record<RouteKind, RegExp> = {
+  VirtualService: /patchNamespacedCustomObject\(virtualservices\/reviews\)$/,
+  HTTPRoute: /patchNamespacedCustomObject\(httproutes\/reviews\)$/,
+};
+
+const approvalCalls = new Map<RouteKind, Promise<readonly string[]>>();
+
+/** The number of an approval's weight patch (its first non-dry-run patch of the route), learnt once per kind from a clean approval. */
+async function approvalCallNumber(kind: RouteKind): Promise<number> {
+  let calls = approvalCalls.get(kind);
+  if (!calls) {
+    calls = (async () => {
+      const probe = await World.start({ kind });
+      try {
+        const context = await setupRequest(probe);
+        const actor = probe.actor('probe');
+        await probe.click(actor, APPROVE_ACTION, requestOf(context), 'U0BOB');
+        return actor.replica.calls.map((call) => call.site);
+      } finally {
+        await probe.close();
+      }
+    })();
+    approvalCalls.set(kind, calls);
+  }
+  const index = (await calls).findIndex((site) => WEIGHT_PATCH[kind].test(site));
   if (index < 0) throw new Error('a clean approval makes no such call');
   return index + 1;
 }
@@ -130,10 +142,16 @@ export const rollbackWithoutRecord: Operation = {
 };
 
 
-
 /** The same operations on a Gateway API HTTPRoute (issue #12 item 5): one state machine, another traffic provider. */
 const onHttpRoute = (operation: Operation): Operation => ({ ...operation, name: `${operation.name} on an HTTPRoute`, seed: { ...operation.seed, kind: 'HTTPRoute' } });
 
+export const promoteHttpRoute = onHttpRoute(promote);
 export const approveHttpRoute = onHttpRoute(approve);
+export const rejectHttpRoute = onHttpRoute(reject);
+export const expireOnClickHttpRoute = onHttpRoute(expireOnClick);
+export const sweepExpiryHttpRoute = onHttpRoute(sweepExpiry);
+export const sweepSettleLandedHttpRoute = onHttpRoute(sweepSettle(true, 'HTTPRoute'));
+export const sweepSettleNotLandedHttpRoute = onHttpRoute(sweepSettle(false, 'HTTPRoute'));
 export const rollbackCommandHttpRoute = onHttpRoute(rollbackCommand);
 export const rollbackCardHttpRoute = onHttpRoute(rollbackCard);
+export const rollbackWithoutRecordHttpRoute = onHttpRoute(rollbackWithoutRecord);

@@ -1,0 +1,4 @@
+import { describeOperations } from './matrix.ts';
+import { expireOnClickHttpRoute, promoteHttpRoute, rejectHttpRoute } from './operations.ts';
+
+describeOperations('HTTPRoute promote, reject, late click', [promoteHttpRoute, rejectHttpRoute, expireOnClickHttpRoute]);
