@@ -149,6 +149,10 @@ export function proxyStatusArgs(minor: IstioMinor | null, istioNamespace: string
   return base;
 }
 
+function sameArgs(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((arg, index) => arg === b[index]);
+}
+
 /**
  * `waypoint status --wait=false` exists from 1.29 (corpus ambient/waypoint/status). Before, `status` (1.23+) waits
  * for every waypoint to be Programmed, so a broken waypoint would hold the command until istioctl's timeout.
@@ -168,6 +172,8 @@ export function waypointArgs(minor: IstioMinor | null, request: WaypointRequest)
 export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Istioctl {
 
   let detected: Promise<Result<ClientVersion, IstioctlError>> | undefined;
+  /** The client version once a detection succeeded: from then on every command runs the one right form. */
+  let known: ClientVersion | undefined;
 
   async function detect(): Promise<Result<ClientVersion, IstioctlError>> {
     const outcome = await run({ args: ['version', '--remote=false', '--output', 'json'] });
@@ -175,7 +181,8 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
     if (outcome.value.exitCode !== 0) return err(classifyFailure({ stderr: outcome.value.stderr, exitCode: outcome.value.exitCode }));
     const parsed = parseIstioctlVersion(outcome.value.stdout);
     if (!parsed.ok) return err(parseError(parsed.error));
-    return ok({ version: parsed.value.client, minor: toIstioMinor(parsed.value.client) });
+    known = { version: parsed.value.client, minor: toIstioMinor(parsed.value.client) };
+    return ok(known);
   }
 
   async function clientVersion(): Promise<Result<ClientVersion, IstioctlError>> {
@@ -186,24 +193,42 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
     return result;
   }
 
+  async function readProxyStatus(args: readonly string[], cluster: ClusterConfig, notBefore: Date | undefined): Promise<Result<Timed<ProxyStatusReport>, IstioctlError>> {
+    // As bytes: the 1.30+ JSON is read one ClientConfig at a time (parsers/proxy-status-bytes.ts, bench/RESULTS.md).
+    const outcome = await run({ args, context: cluster.context, stdoutBytes: true, ...(notBefore ? { notBefore } : {}) });
+    if (!outcome.ok) return outcome;
+    const { stdoutBytes, stderr, exitCode, startedAt } = outcome.value;
+    if (exitCode !== 0) {
+      const failure = classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace });
+      // 1.27.0 reports an empty mesh as an error; every other version prints an empty table.
+      if (failure.kind === 'no-proxies') return ok({ value: { format: 'empty', proxies: [], istiods: [] }, asOf: startedAt });
+      return err(failure);
+    }
+    const parsed = stdoutBytes ? parseProxyStatusBytes(stdoutBytes) : parseProxyStatus(outcome.value.stdout);
+    if (!parsed.ok) return err(parseError(parsed.error));
+    return ok({ value: parsed.value, asOf: startedAt });
+  }
+
   return {
     clientVersion,
     async proxyStatus(cluster, options = {}) {
+      const formFor = (minor: IstioMinor | null) => proxyStatusArgs(minor, cluster.istioNamespace, cluster.xdsAddress);
+      if (known !== undefined) return readProxyStatus(formFor(known.minor), cluster, options.notBefore);
+      // The first status of a process would wait for `istioctl version` before it could pick its flags. Instead the
+      // newest form runs alongside it, and is the answer whenever the version asks for exactly that form (1.30+,
+      // dev builds). Older clients (Istio's istioctl/pkg/proxystatus/proxystatus.go and writer/pilot/status.go at
+      // 1.20.0-1.30.0): 1.20-1.26 have no --output flag, so cobra refuses it (root.go's FlagErrorFunc, exit 64)
+      // before anything reaches istiod; 1.27-1.29 accept --output and ignore it, printing the SUBSCRIBED TYPES
+      // table after a full istiod query. Either way that answer is dropped and the version's own form runs as soon
+      // as the version is known: on 1.27-1.29 the first status of a process costs istiod one extra query. Both
+      // runs go through the runner with the caller's notBefore, so neither answers with older data than asked.
+      const newest = formFor(null);
+      const speculative = readProxyStatus(newest, cluster, options.notBefore);
       const version = await clientVersion();
       if (!version.ok) return version;
-      // As bytes: the 1.30+ JSON is read one ClientConfig at a time (parsers/proxy-status-bytes.ts, bench/RESULTS.md).
-      const outcome = await run({ args: proxyStatusArgs(version.value.minor, cluster.istioNamespace, cluster.xdsAddress), context: cluster.context, stdoutBytes: true, ...(options.notBefore ? { notBefore: options.notBefore } : {}) });
-      if (!outcome.ok) return outcome;
-      const { stdoutBytes, stderr, exitCode, startedAt } = outcome.value;
-      if (exitCode !== 0) {
-        const failure = classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace });
-        // 1.27.0 reports an empty mesh as an error; every other version prints an empty table.
-        if (failure.kind === 'no-proxies') return ok({ value: { format: 'empty', proxies: [], istiods: [] }, asOf: startedAt });
-        return err(failure);
-      }
-      const parsed = stdoutBytes ? parseProxyStatusBytes(stdoutBytes) : parseProxyStatus(outcome.value.stdout);
-      if (!parsed.ok) return err(parseError(parsed.error));
-      return ok({ value: parsed.value, asOf: startedAt });
+      const form = formFor(version.value.minor);
+      if (sameArgs(form, newest)) return speculative;
+      return readProxyStatus(form, cluster, options.notBefore);
     },
     async analyze(cluster, scope) {
       const version = await clientVersion();
