@@ -3,7 +3,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { measureAcks, measureStart } from './serve.ts';
+import { measureAcks, measureStart, preparedCompileCache } from './serve.ts';
 import { syntheticAnalyze, syntheticConfigDump } from './synthetic.ts';
 import { measureTerminal } from './terminal.ts';
 
@@ -66,20 +66,23 @@ ${line}
 
 async function startSection(): Promise<string> {
   const rows: string[] = [];
+  const compileCache = await preparedCompileCache();
   for (let run = 0; run < 3; run++) {
-    const start = await measureStart();
-    rows.push(row(`| ${run + 1} | ${ms(start.floorMs)} | ${ms(start.readyMs)} (${ratio(start.readyMs, start.floorMs)}) | ${ms(start.socketMs)} (${ratio(start.socketMs, start.floorMs)}) |`));
+    const start = await measureStart(compileCache);
+    rows.push(row(`| ${run + 1} | ${ms(start.floorMs)} | ${ms(start.coldMs)} (${ratio(start.coldMs, start.floorMs)}) | ${ms(start.readyMs)} (${ratio(start.readyMs, start.floorMs)}) | ${ms(start.socketMs)} (${ratio(start.socketMs, start.floorMs)}) |`));
   }
   return `## start-up
 
 \`node bench/run.ts start-up\` (bench/serve.ts measureStart): from spawning \`node src/main.ts\` to \`/readyz\`
 answering 200 (HTTP mode; Slack auth.test and the Kubernetes API's /version answered by the fakes), and to the
 first Socket Mode connection (Slack's \`hello\`, test/support/fake-socket-mode.ts). Floor: spawning
-bench/bare-bolt.ts until it listens. Three fresh starts each, compile cache warm (src/main.ts enables it).
+bench/bare-bolt.ts until it listens. Three rounds of fresh starts. *Empty cache*: NODE_COMPILE_CACHE names an
+empty directory, as a pod's \`/tmp\` emptyDir is at every start. *Image's cache*: the directory
+\`node src/warm-compile-cache.ts\` filled once, as the Dockerfile fills the image's (NODE_COMPILE_CACHE=/app/.node-compile-cache).
 Target (issue #13): under 1 s.
 
-| start | floor (bare Bolt listening) | mesh-bot /readyz 200 | mesh-bot Socket Mode connected |
-|---|---|---|---|
+| start | floor (bare Bolt listening) | /readyz 200, empty cache | /readyz 200, image's cache | Socket Mode connected, image's cache |
+|---|---|---|---|---|
 ${rows.join('\n')}
 `;
 }

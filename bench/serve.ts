@@ -177,14 +177,26 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 export interface StartFigures {
   /** Spawn to the bare Bolt app serving its first request. */
   readonly floorMs: number;
-  /** Spawn to mesh-bot's `/readyz` answering 200 (HTTP mode). */
+  /** Spawn to mesh-bot's `/readyz` answering 200 (HTTP mode) with an empty compile cache: a pod's `/tmp` emptyDir. */
+  readonly coldMs: number;
+  /** The same with the compile cache the image ships (src/warm-compile-cache.ts, run by the Dockerfile). */
   readonly readyMs: number;
-  /** Spawn to mesh-bot holding its Socket Mode connection (Slack's `hello`). */
+  /** Spawn to mesh-bot holding its Socket Mode connection (Slack's `hello`), with the image's cache. */
   readonly socketMs: number;
 }
 
+/** A compile cache filled the way the Dockerfile fills the image's: once, before any start. */
+export async function preparedCompileCache(): Promise<string> {
+  const directory = await mkdtemp(join(os.tmpdir(), 'mesh-bot-bench-compile-cache-'));
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['src/warm-compile-cache.ts'], { cwd: root, env: { PATH, NODE_COMPILE_CACHE: directory }, stdio: 'ignore' });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`src/warm-compile-cache.ts exited with ${code}`))));
+  });
+  return directory;
+}
+
 /** One fresh start of each, in this order, on the same fakes. */
-export async function measureStart(): Promise<StartFigures> {
+export async function measureStart(compileCache: string): Promise<StartFigures> {
   const world = await startWorld();
   const istioctl = await slowIstioctl(world.dir, 0);
   try {
@@ -193,20 +205,25 @@ export async function measureStart(): Promise<StartFigures> {
     const floorMs = performance.now() - started;
     await bare.stop();
 
-    started = performance.now();
-    const http = await startMeshBot(world, istioctl);
-    await waitFor(async () => (await fetch(`${http.url}/readyz`)).status === 200, 30_000);
-    const readyMs = performance.now() - started;
-    await http.stop();
+    const ready = async (cache: string) => {
+      const begun = performance.now();
+      const http = await startMeshBot(world, istioctl, { NODE_COMPILE_CACHE: cache });
+      await waitFor(async () => (await fetch(`${http.url}/readyz`)).status === 200, 30_000);
+      const elapsed = performance.now() - begun;
+      await http.stop();
+      return elapsed;
+    };
+    const coldMs = await ready(await mkdtemp(join(world.dir, 'empty-compile-cache-')));
+    const readyMs = await ready(compileCache);
 
     const socket = await startFakeSocketMode(world.slack);
     started = performance.now();
-    const socketBot = await startMeshBot(world, istioctl, { SLACK_APP_TOKEN: 'xapp-bench-token', SLACK_API_URL: socket.apiUrl });
+    const socketBot = await startMeshBot(world, istioctl, { SLACK_APP_TOKEN: 'xapp-bench-token', SLACK_API_URL: socket.apiUrl, NODE_COMPILE_CACHE: compileCache });
     await socket.connected();
     const socketMs = performance.now() - started;
     await socketBot.stop();
     await socket.close();
-    return { floorMs, readyMs, socketMs };
+    return { floorMs, coldMs, readyMs, socketMs };
   } finally {
     await world.close();
   }

@@ -87,4 +87,5 @@ async function runSandbox(config: AppConfig): Promise<void> {
   process.once('SIGINT', stop);
 }
 
-await main();
+// Imported without running by src/warm-compile-cache.ts, which compiles this module too when the image is built.
+if (import.meta.main) await main();
