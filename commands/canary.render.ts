@@ -31,14 +31,37 @@ export function bar(weight: number): string {
   return `${'█'.repeat(filled)}${'░'.repeat(10 - filled)} ${weight}%`;
 }
 
+type WaypointProof = NonNullable<Propagation['waypoints']>[number];
+
+function waypointState(waypoint: WaypointProof): string {
+  const name = `waypoint ${waypoint.namespace}/${waypoint.name}`;
+  if (waypoint.pending.length === 0) return `${name} SYNCED (${waypoint.synced}/${waypoint.pods} pods)`;
+  return `${name} not SYNCED (${waypoint.synced}/${waypoint.pods} pods): ${waypoint.pending.slice(0, 5).join('; ')}${waypoint.pending.length > 5 ? '; …' : ''}`;
+}
+
+/** An HTTPRoute's proof: its parents' acceptance, then, in ambient, the waypoints serving it (never claimed when none was checked). */
+function parentsLine(propagation: Propagation): string {
+  const accepted = `${propagation.inSync}/${propagation.total} parents accepted the change`;
+  if (propagation.error && propagation.total > 0) return `${accepted} (Accepted and ResolvedRefs True), but ${propagation.error}`;
+  if (propagation.error) return `Could not check propagation: ${propagation.error}`;
+  if (propagation.total === 0) return `No Gateway or Service has reported on the HTTPRoute yet (after ${propagation.seconds} s); check that its parentRefs are right.`;
+  const waypoints = propagation.waypoints ?? [];
+  if (propagation.complete) {
+    return `${accepted} (Accepted and ResolvedRefs True)${waypoints.length > 0 ? ` and ${waypoints.map(waypointState).join(' and ')}` : ''} after ${propagation.seconds} s.`;
+  }
+  if (waypoints.length > 0) {
+    const behind = waypoints.filter((waypoint) => waypoint.pending.length > 0);
+    // Every pod SYNCED, but only in polls taken before istiod could have pushed: that proves nothing.
+    const why = behind.length > 0 ? behind.map(waypointState).join('; ') : `${waypoints.map((waypoint) => `waypoint ${waypoint.namespace}/${waypoint.name}`).join(', ')} not seen SYNCED after istiod could have pushed`;
+    return `${accepted} (Accepted and ResolvedRefs True), but after ${propagation.seconds} s ${why}.`;
+  }
+  return `${accepted} after ${propagation.seconds} s; still waiting: ${propagation.stale.slice(0, 5).join('; ')}${propagation.stale.length > 5 ? '; …' : ''}.`;
+}
+
 export function propagationLine(propagation: Propagation | null): string {
   if (!propagation) return 'Checking that the proxies picked up the change…';
+  if (propagation.of === 'parents') return parentsLine(propagation);
   if (propagation.error) return `Could not check propagation: ${propagation.error}`;
-  if (propagation.of === 'parents') {
-    if (propagation.total === 0) return `No Gateway or Service has reported on the HTTPRoute yet (after ${propagation.seconds} s); check that its parentRefs are right.`;
-    if (propagation.complete) return `${propagation.inSync}/${propagation.total} parents accepted the change (Accepted and ResolvedRefs True) after ${propagation.seconds} s.`;
-    return `${propagation.inSync}/${propagation.total} parents accepted the change after ${propagation.seconds} s; still waiting: ${propagation.stale.slice(0, 5).join('; ')}${propagation.stale.length > 5 ? '; …' : ''}.`;
-  }
   if (propagation.total === 0) return 'No proxies in this namespace to check.';
   if (propagation.complete) return `${propagation.inSync}/${propagation.total} proxies in sync after ${propagation.seconds} s.`;
   const names = propagation.stale.slice(0, 5).join(', ');
@@ -185,7 +208,7 @@ export function renderInspection(inspection: CanaryInspection, syncLine: string,
   const routes = routesOf(inspection);
   const blocks: KnownBlock[] = [header(`Canary status · ${inspection.kind === 'HTTPRoute' ? 'HTTPRoute ' : ''}${vs.metadata.name}`)];
   const routeLines = routes.slice(0, 20).map((route, index) => {
-    const title = `*${escapeMrkdwn(route.name ?? `route #${index + 1}`)}*`;
+    const title = `*${escapeMrkdwn(route.name ?? `${inspection.kind === 'HTTPRoute' ? 'rule' : 'route'} #${index + 1}`)}*`;
     const lines = route.destinations.map((destination) => `\`${bar(destination.weight)}\` ${escapeMrkdwn(destination.subset ?? destination.host)}`);
     return `${title}\n${lines.join('\n')}`;
   });

@@ -11,10 +11,14 @@ export interface GatewayApiObjects {
   getHttpRoute(namespace: string, name: string): Promise<Result<{ object: KubeObject; version: string }, KubeCallError>>;
   /** JSON Patch (RFC 6902): `test` ops make it a compare-and-swap on exactly the fields read. */
   patchHttpRoute(namespace: string, name: string, version: string, ops: readonly JsonPatchOp[], options: { dryRun: boolean }): Promise<Result<KubeObject, KubeCallError>>;
+  /** A Gateway (an HTTPRoute's parent): whether it is an ambient waypoint (class istio-waypoint) or an ingress. */
+  getGateway(namespace: string, name: string): Promise<Result<KubeObject, KubeCallError>>;
 }
 
 export function createGatewayApiObjects(kube: ClusterKube): GatewayApiObjects {
   const withVersion = versionProber(HTTP_ROUTE_VERSIONS, kube.cluster.name);
+  // Gateway and HTTPRoute are served at the same versions, but each kind learns its own.
+  const withGatewayVersion = versionProber(HTTP_ROUTE_VERSIONS, kube.cluster.name);
   return {
     async getHttpRoute(namespace, name) {
       const result = await withVersion(
@@ -25,6 +29,13 @@ export function createGatewayApiObjects(kube: ClusterKube): GatewayApiObjects {
     },
     patchHttpRoute(namespace, name, version, ops, options) {
       return jsonPatchCustom(kube, { group: GATEWAY_API_GROUP, version, namespace, plural: 'httproutes', name }, ops, options, `patch HTTPRoute ${namespace}/${name}`);
+    },
+    async getGateway(namespace, name) {
+      const result = await withGatewayVersion(
+        (version) => kube.custom.getNamespacedCustomObject({ group: GATEWAY_API_GROUP, version, namespace, plural: 'gateways', name }) as Promise<KubeObject>,
+        `read Gateway ${namespace}/${name}`,
+      );
+      return result.ok ? ok(result.value.value) : err(result.error);
     },
   };
 }

@@ -496,7 +496,7 @@ const API_CALLS: Readonly<Record<string, CallMapping>> = {
   'CoreV1Api.listNamespacedPod': {
     kind: 'resource',
     needs: [need('cluster', '', 'pods', 'list')],
-    why: 'istiod pods in any configured istio namespace (status); pods a DestinationRule subset selects (canary)',
+    why: 'istiod pods in any configured istio namespace (status); pods a DestinationRule subset selects (canary); the pods of the waypoint serving an HTTPRoute (canary propagation proof)',
   },
   'CoreV1Api.listPodForAllNamespaces': {
     kind: 'resource',
@@ -521,12 +521,12 @@ const API_CALLS: Readonly<Record<string, CallMapping>> = {
   'CoreV1Api.readNamespace': {
     kind: 'resource',
     needs: [need('cluster', '', 'namespaces', 'get')],
-    why: 'status -n / analyze: a namespace that does not exist is an error, not an empty healthy answer',
+    why: 'status -n / analyze: a namespace that does not exist is an error, not an empty healthy answer; canary: the Namespace istio.io/use-waypoint label naming the waypoint that serves an HTTPRoute',
   },
   'CoreV1Api.readNamespacedService': {
     kind: 'resource',
     needs: [need('cluster', '', 'services', 'get')],
-    why: 'canary: the Service selector that, with a DestinationRule subset\'s labels, picks the subset\'s pods',
+    why: 'canary: the Service selector that, with a DestinationRule subset\'s labels, picks the subset\'s pods; an HTTPRoute parent Service\'s istio.io/use-waypoint label (which waypoint must be SYNCED)',
   },
   'CoreV1Api.listServiceForAllNamespaces': {
     kind: 'resource',
@@ -566,6 +566,7 @@ const CUSTOM_RESOURCES: readonly { group: string; plural: string; verbs: readonl
   { group: 'networking.istio.io', plural: 'virtualservices', verbs: ['get', 'list', 'patch'], why: 'canary status / promote / rollback; digest: canaries in progress' },
   { group: 'networking.istio.io', plural: 'destinationrules', verbs: ['get', 'list'], why: 'subsets of a canary (the DestinationRules of the namespace)' },
   { group: 'gateway.networking.k8s.io', plural: 'httproutes', verbs: ['get', 'patch'], why: 'canary status / promote / rollback of an HTTPRoute' },
+  { group: 'gateway.networking.k8s.io', plural: 'gateways', verbs: ['get'], why: 'canary propagation proof of an HTTPRoute: is a Gateway parent an ambient waypoint (class istio-waypoint) or an ingress?' },
   { group: 'argoproj.io', plural: 'rollouts', verbs: ['get', 'list'], why: 'is the VirtualService managed by Argo Rollouts?' },
   { group: 'flagger.app', plural: 'canaries', verbs: ['get', 'list'], why: 'is the VirtualService managed by Flagger?' },
 ];

@@ -90,8 +90,10 @@ export function pointer(...parts: readonly (string | number)[]): string {
   return `/${parts.map((part) => String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 }
 
-export function ruleLabel(split: Pick<Split, 'index' | 'name'>): string {
-  return split.name ? `route "${split.name}"` : `route #${split.index + 1}`;
+/** `route #2` of a VirtualService (spec.http), `rule #2` of an HTTPRoute (spec.rules), or the name it has. */
+export function ruleLabel(split: Pick<Split, 'index' | 'name'>, kind = 'VirtualService'): string {
+  const noun = kind === 'HTTPRoute' ? 'rule' : 'route';
+  return split.name ? `${noun} "${split.name}"` : `${noun} #${split.index + 1}`;
 }
 
 const VIRTUAL_SERVICE_LAYOUT: SplitLayout = {
@@ -176,7 +178,7 @@ export function planSplits(name: string, resourceVersion: string, found: readonl
   let stable = '';
   let unchanged = true;
   for (const split of splits) {
-    const label = ruleLabel(split);
+    const label = ruleLabel(split, layout.kind);
     const sum = split.destinations.reduce((total, destination) => total + destination.weight, 0);
     if (layout.relative && sum === 0) return err(`every weight of ${label} of ${name} is 0, so it sends no traffic at all; fix the ${layout.kind} before promoting`);
     if (!layout.relative && sum !== 100) return err(`the weights of ${label} of ${name} add up to ${sum}, not 100; fix the ${layout.kind} before promoting`);

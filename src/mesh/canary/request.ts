@@ -20,6 +20,14 @@ export const propagationSchema = z.object({
   error: z.string().nullable(),
   /** What was counted: proxies in sync (VirtualService), or the HTTPRoute's parents accepting it. Absent: proxies. */
   of: z.enum(['proxies', 'parents']).optional(),
+  /**
+   * An HTTPRoute in ambient: each waypoint serving it and its pods SYNCED after the write (`complete` needs every
+   * one). Empty: no waypoint serves the route (an ingress Gateway, a sidecar mesh route). Absent: not checked (a
+   * VirtualService, parents not accepted by the deadline, an error, or a record from before waypoints were checked).
+   */
+  waypoints: z
+    .array(z.object({ namespace: z.string(), name: z.string(), via: z.string(), pods: z.number(), synced: z.number(), pending: z.array(z.string()) }))
+    .optional(),
 });
 export type Propagation = z.output<typeof propagationSchema>;
 

@@ -47,6 +47,7 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../../config.ts';
 import type { Istioctl } from '../../istioctl/istioctl.ts';
+import type { ProxyStatusReport } from '../../istioctl/types.ts';
 import type { GatewayApiObjects } from '../../kube/gateway-api.ts';
 import type { IstioObjects, JsonPatchOp, KubeCallError, KubeObject } from '../../kube/istio-objects.ts';
 import { describeKubeError, kubeStatusOf } from '../../kube/errors.ts';
@@ -55,9 +56,10 @@ import type { Logger } from '../../log.ts';
 import { err, ok, type Result } from '../../result.ts';
 import type { ApprovalCards } from './cards.ts';
 import { detectOwner, type Owner } from './ownership.ts';
-import { parentAcceptance, parseHttpRoute } from './providers/http-route.ts';
+import { parentAcceptance, parseHttpRoute, type GatewayHttpRoute } from './providers/http-route.ts';
 import { httpRouteProvider, virtualServiceProvider, type RouteKind, type RouteView, type TrafficObject, type TrafficProvider } from './providers/traffic-provider.ts';
-import type { CanaryPlan } from './plan.ts';
+import { ruleLabel, type CanaryPlan } from './plan.ts';
+import { kubeWaypointReads, resolveWaypoints, waypointProgress, type WaypointRef } from './waypoint-proof.ts';
 import {
   TERMINAL_STATES,
   cardKey,
@@ -669,46 +671,90 @@ export function createCanaryService(deps: CanaryDeps) {
   }
 
   /**
-   * Polls proxy-status (data read after the write) until no proxy in the namespace is STALE, or the deadline.
-   * A poll counts as proof only when taken once istiod can have pushed: before that every proxy is still
-   * SYNCED, with the old configuration.
+   * Polls proxy-status (data read after the write, never a cached answer from before) until `judge` calls a poll
+   * done, or the deadline. A poll counts as proof only when taken once istiod can have pushed: before that every
+   * proxy is still SYNCED, with the old configuration.
    */
-  async function proveSync(namespace: string, writtenAt: Date, route?: { readonly kind: RouteKind | undefined; readonly name: string; readonly generation: number | null }): Promise<Propagation> {
-    if (route?.kind === 'HTTPRoute') return proveAccepted(namespace, route.name, route.generation, writtenAt);
+  async function pollProxyStatus<T>(
+    writtenAt: Date,
+    judge: (report: ProxyStatusReport) => { readonly done: boolean; readonly value: T },
+  ): Promise<Result<{ readonly value: T; readonly complete: boolean; readonly seconds: number }, { readonly message: string; readonly seconds: number }>> {
     const started = writtenAt.getTime();
     const settleMs = Math.min(deps.propagation.settleMs ?? ISTIOD_DEBOUNCE_MAX_MS, deps.propagation.timeoutMs);
     let since = writtenAt;
     for (;;) {
       const status = await deps.istioctl.proxyStatus(cluster, { notBefore: since });
-      const elapsed = (deps.now().getTime() - started) / 1000;
-      if (!status.ok) return { total: 0, inSync: 0, stale: [], seconds: Math.round(elapsed), complete: false, error: status.error.message };
-      const proxies = status.value.value.proxies.filter((proxy) => proxy.namespace === namespace);
-      const stale = proxies.filter((proxy) => Object.values(proxy.states).some((state) => state === 'STALE' || state === 'ERROR')).map((proxy) => proxy.name);
+      const seconds = Math.round((deps.now().getTime() - started) / 1000);
+      if (!status.ok) return err({ message: status.error.message, seconds });
+      const judged = judge(status.value.value);
       const late = status.value.asOf.getTime() - started >= settleMs;
-      if ((stale.length === 0 && late) || deps.now().getTime() - started >= deps.propagation.timeoutMs) {
-        return { total: proxies.length, inSync: proxies.length - stale.length, stale: stale.slice(0, 50), seconds: Math.round(elapsed), complete: stale.length === 0 && late, error: null };
-      }
+      if ((judged.done && late) || deps.now().getTime() - started >= deps.propagation.timeoutMs) return ok({ value: judged.value, complete: judged.done && late, seconds });
       await deps.sleep(deps.propagation.intervalMs);
       since = deps.now();
     }
   }
 
+  /** A VirtualService's change is live once no proxy in its namespace is STALE (or ERROR) after istiod pushed. */
+  async function proveSync(namespace: string, writtenAt: Date, route?: { readonly kind: RouteKind | undefined; readonly name: string; readonly generation: number | null }): Promise<Propagation> {
+    if (route?.kind === 'HTTPRoute') return proveHttpRoute(namespace, route.name, route.generation, writtenAt);
+    const polled = await pollProxyStatus(writtenAt, (report) => {
+      const proxies = report.proxies.filter((proxy) => proxy.namespace === namespace);
+      const stale = proxies.filter((proxy) => Object.values(proxy.states).some((state) => state === 'STALE' || state === 'ERROR')).map((proxy) => proxy.name);
+      return { done: stale.length === 0, value: { total: proxies.length, stale } };
+    });
+    if (!polled.ok) return { total: 0, inSync: 0, stale: [], seconds: polled.error.seconds, complete: false, error: polled.error.message };
+    const { total, stale } = polled.value.value;
+    return { total, inSync: total - stale.length, stale: stale.slice(0, 50), seconds: polled.value.seconds, complete: polled.value.complete, error: null };
+  }
+
   /**
-   * An HTTPRoute's change is live once every parent (Gateway, or the Service of a mesh route) reports Accepted and
-   * ResolvedRefs True observed at the written generation or later: the controller's own word, not a timer.
+   * An HTTPRoute's change is live once every parent accepted it and, in ambient, every waypoint serving it is
+   * SYNCED after istiod pushed (src/mesh/canary/waypoint-proof.ts). One deadline, counted from the write, for both.
    */
-  async function proveAccepted(namespace: string, name: string, generation: number | null, writtenAt: Date): Promise<Propagation> {
+  async function proveHttpRoute(namespace: string, name: string, generation: number | null, writtenAt: Date): Promise<Propagation> {
+    const accepted = await proveAccepted(namespace, name, generation, writtenAt);
+    // Only a mesh-bot that reads HTTPRoutes (deps.gateway) gets here.
+    if (!accepted.route || !deps.gateway) return accepted.propagation;
+    const parents = accepted.propagation;
+    const reads = kubeWaypointReads(deps.core, deps.gateway, cluster.name);
+    const resolved = await resolveWaypoints(namespace, accepted.route.spec.parentRefs ?? [], reads);
+    if (!resolved.ok) return { ...parents, complete: false, error: `could not tell which waypoint serves the route: ${resolved.error}` };
+    if (resolved.value.length === 0) return { ...parents, waypoints: [] };
+    const podsOf = new Map<WaypointRef, readonly string[]>();
+    for (const waypoint of resolved.value) {
+      const pods = await reads.waypointPods(waypoint);
+      if (!pods.ok) return { ...parents, complete: false, error: `could not check waypoint ${waypoint.namespace}/${waypoint.name}: ${pods.error}` };
+      podsOf.set(waypoint, pods.value);
+    }
+    const polled = await pollProxyStatus(writtenAt, (report) => {
+      const progress = resolved.value.map((waypoint) => waypointProgress(waypoint, podsOf.get(waypoint) ?? [], report));
+      return { done: progress.every((waypoint) => waypoint.pending.length === 0), value: progress };
+    });
+    if (!polled.ok) {
+      const names = resolved.value.map((waypoint) => `${waypoint.namespace}/${waypoint.name}`).join(', ');
+      return { ...parents, seconds: polled.error.seconds, complete: false, error: `could not check waypoint ${names}: ${polled.error.message}` };
+    }
+    const waypoints = polled.value.value.map((waypoint) => ({ ...waypoint, pending: waypoint.pending.slice(0, 50) }));
+    return { ...parents, seconds: polled.value.seconds, complete: polled.value.complete, waypoints };
+  }
+
+  /**
+   * Every parent (Gateway, or the Service of a mesh route) reports Accepted and ResolvedRefs True observed at the
+   * written generation or later: the controller's own word, not a timer. With it, the route as read then.
+   */
+  async function proveAccepted(namespace: string, name: string, generation: number | null, writtenAt: Date): Promise<{ readonly propagation: Propagation; readonly route?: GatewayHttpRoute }> {
     const started = writtenAt.getTime();
     for (;;) {
       const read = await providerOf('HTTPRoute').get(namespace, name);
       const elapsed = Math.round((deps.now().getTime() - started) / 1000);
       const parsed = read.ok ? parseHttpRoute(read.value.object, namespace, name) : null;
-      if (!parsed?.ok) return { total: 0, inSync: 0, stale: [], seconds: elapsed, complete: false, error: read.ok ? (parsed?.ok === false ? parsed.error : 'unreadable') : read.error.message, of: 'parents' };
+      if (!parsed?.ok) return { propagation: { total: 0, inSync: 0, stale: [], seconds: elapsed, complete: false, error: read.ok ? (parsed?.ok === false ? parsed.error : 'unreadable') : read.error.message, of: 'parents' } };
       // After an unclear write the new generation is unknown; the one read now is at least it.
       const acceptance = parentAcceptance(parsed.value, generation ?? parsed.value.metadata.generation ?? 0);
       const complete = acceptance.total > 0 && acceptance.pending.length === 0;
       if (complete || deps.now().getTime() - started >= deps.propagation.timeoutMs) {
-        return { total: acceptance.total, inSync: acceptance.accepted, stale: acceptance.pending.slice(0, 50), seconds: elapsed, complete, error: null, of: 'parents' };
+        const propagation: Propagation = { total: acceptance.total, inSync: acceptance.accepted, stale: acceptance.pending.slice(0, 50), seconds: elapsed, complete, error: null, of: 'parents' };
+        return complete ? { propagation, route: parsed.value } : { propagation };
       }
       await deps.sleep(deps.propagation.intervalMs);
     }
@@ -725,11 +771,12 @@ export function createCanaryService(deps: CanaryDeps) {
     const http = provider.rules(read.value.object);
     for (const change of request.plan.changes) {
       const approved = request.plan.patch.find((op) => op.op === 'test' && op.path === provider.rulePath(change.index))?.value;
-      const label = change.name ? `route "${change.name}"` : `route #${change.index + 1}`;
+      const label = ruleLabel({ index: change.index, name: change.name ?? undefined }, kind);
       if (approved === undefined || sameJson(http[change.index], approved)) continue;
       const moved = http.findIndex((route) => sameJson(route, approved));
-      if (moved >= 0) return `${kind} ${namespace}/${name} changed since the request was made: ${label} moved to position ${moved + 1} (a route was added or removed above it), ${suffix}`;
-      return `${kind} ${namespace}/${name} changed since the request was made: ${label} is no longer the route that was approved (its match, destinations or weights changed), ${suffix}`;
+      const [rule, parts] = kind === 'HTTPRoute' ? ['rule', 'matches, backends'] : ['route', 'match, destinations'];
+      if (moved >= 0) return `${kind} ${namespace}/${name} changed since the request was made: ${label} moved to position ${moved + 1} (a ${rule} was added or removed above it), ${suffix}`;
+      return `${kind} ${namespace}/${name} changed since the request was made: ${label} is no longer the ${rule} that was approved (its ${parts} or weights changed), ${suffix}`;
     }
     if (annotationsOf(read.value.object)[OWNER_ANNOTATION] !== request.id) {
       return `This request no longer owns ${kind} ${namespace}/${name} (the leader settled it as interrupted, or annotation ${OWNER_ANNOTATION} was changed), ${suffix}`;

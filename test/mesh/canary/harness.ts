@@ -1,6 +1,7 @@
 /** createCanaryService against the in-process Kubernetes API, with a clock the test moves and seams for faults. */
 import assert from 'node:assert/strict';
 import type { ClusterConfig } from '../../../src/config.ts';
+import type { IstioctlError } from '../../../src/istioctl/errors.ts';
 import type { Istioctl } from '../../../src/istioctl/istioctl.ts';
 import type { AnalyzeFinding } from '../../../src/istioctl/parsers/analyze.ts';
 import type { ProxyStatusReport } from '../../../src/istioctl/types.ts';
@@ -24,8 +25,8 @@ export interface HarnessOptions {
   readonly istio?: (real: IstioObjects) => IstioObjects;
   /** Gives the service HTTPRoutes (production always does); wraps the real client when a function. */
   readonly gateway?: true | ((real: GatewayApiObjects) => GatewayApiObjects);
-  /** What proxy-status answers, given when it was asked. */
-  readonly proxyStatus?: (asOf: Date) => ProxyStatusReport;
+  /** What proxy-status answers, given when it was asked; an IstioctlError is a failed run. */
+  readonly proxyStatus?: (asOf: Date) => ProxyStatusReport | IstioctlError;
   readonly propagation?: CanaryDeps['propagation'];
   readonly cards?: CanaryDeps['cards'];
 }
@@ -50,7 +51,8 @@ function istioctlWith(harness: () => Harness, options: HarnessOptions): Istioctl
     clientVersion: async () => ok({ version: '1.24.2', minor: { major: 1, minor: 24 } }),
     proxyStatus: async () => {
       const at = harness().now;
-      return ok({ value: options.proxyStatus?.(at) ?? { format: 'xds-table', proxies: [], istiods: [] }, asOf: at });
+      const answer = options.proxyStatus?.(at) ?? { format: 'xds-table', proxies: [], istiods: [] };
+      return 'kind' in answer ? err(answer) : ok({ value: answer, asOf: at });
     },
     analyze: async () =>
       findings === 'broken'

@@ -74,3 +74,42 @@ export function routeAnnotations(api: FakeKubeApi, namespace = 'bookinfo'): Reco
   const route = api.get(ROUTE_API, 'HTTPRoute', namespace, 'reviews') as { metadata?: { annotations?: Record<string, string> } } | undefined;
   return route?.metadata?.annotations ?? {};
 }
+
+/** The reviews Service (the route's GAMMA parent) in `namespace`, with `labels` (e.g. istio.io/use-waypoint). */
+export function seedParentService(api: FakeKubeApi, labels: Record<string, string> = {}, namespace = 'bookinfo'): void {
+  api.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace, labels: { app: 'reviews', ...labels } }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } });
+}
+
+export function seedNamespace(api: FakeKubeApi, name: string, labels: Record<string, string> = {}): void {
+  api.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } } });
+}
+
+interface GatewaySeed {
+  readonly namespace?: string;
+  readonly className?: string;
+  /** Running pods of its Deployment, as Istio names them (`<gateway>-<replicaset hash>-<suffix>`). */
+  readonly pods?: readonly string[];
+}
+
+/** A Gateway (by default an ambient waypoint, class istio-waypoint) and its running pods as istiod deploys them. */
+export function seedGateway(api: FakeKubeApi, name: string, options: GatewaySeed = {}): void {
+  const namespace = options.namespace ?? 'bookinfo';
+  const className = options.className ?? 'istio-waypoint';
+  api.put({ apiVersion: ROUTE_API, kind: 'Gateway', metadata: { name, namespace }, spec: { gatewayClassName: className, listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] } });
+  const managed = className === 'istio-waypoint' ? 'istio.io-mesh-controller' : 'istio.io-gateway-controller';
+  for (const pod of options.pods ?? [`${name}-6c9f8d7b5d-p4n7x`]) {
+    api.put({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: pod, namespace, labels: { 'gateway.networking.k8s.io/gateway-name': name, 'gateway.istio.io/managed': managed } },
+      spec: { containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.28.1' }] },
+      status: { phase: 'Running' },
+    });
+  }
+}
+
+/** Points the route at other parents (spec.parentRefs), e.g. a waypoint or an ingress Gateway. */
+export function setParentRefs(api: FakeKubeApi, parentRefs: readonly Record<string, unknown>[], namespace = 'bookinfo'): void {
+  const route = api.get(ROUTE_API, 'HTTPRoute', namespace, 'reviews') as KubeObject & { spec: Record<string, unknown> };
+  api.put({ ...route, spec: { ...route.spec, parentRefs } });
+}

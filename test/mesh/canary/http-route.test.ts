@@ -87,7 +87,7 @@ describe('canary promotion of a Gateway API HTTPRoute', () => {
     assert.equal(annotations['mesh-bot/stable-subset'], 'reviews-v1');
     assert.equal(annotations['mesh-bot/canary-subset'], 'reviews-v2');
     assert.equal(annotations['mesh-bot/applied-request'], request.value.id);
-    assert.deepEqual(decided.value.request.outcome?.propagation, { total: 1, inSync: 1, stale: [], seconds: 0, complete: true, error: null, of: 'parents' });
+    assert.deepEqual(decided.value.request.outcome?.propagation, { total: 1, inSync: 1, stale: [], seconds: 0, complete: true, error: null, of: 'parents', waypoints: [] });
     const again = await canary.decide(request.value.id, 'U0CAROL', 'approve');
     assert.match(again.ok ? '' : again.error, /already approved by <@U0BOB> and applied/);
     const event = harness.api.list('v1', 'Event', 'bookinfo').find((item) => (item as { reason?: string }).reason === 'WeightsChanged') as { involvedObject?: Record<string, unknown> } | undefined;
@@ -123,9 +123,39 @@ describe('canary promotion of a Gateway API HTTPRoute', () => {
     const decided = await canary.decide(request.value.id, 'U0BOB', 'approve');
     assert.ok(decided.ok);
     assert.equal(decided.value.request.state, 'failed');
-    assert.match(decided.value.request.outcome?.message ?? '', /^HTTPRoute bookinfo\/reviews changed since the request was made: route #1 is no longer the route that was approved/);
+    assert.match(decided.value.request.outcome?.message ?? '', /^HTTPRoute bookinfo\/reviews changed since the request was made: rule #1 is no longer the rule that was approved \(its matches, backends or weights changed\)/);
     assert.deepEqual(routeWeights(harness.api), [70, 30]);
     assert.equal(routeAnnotations(harness.api)['mesh-bot/owner'], undefined);
+  });
+
+  it('calls an HTTPRoute rule a rule: one inserted above the approved rule is named as such, nothing written', async () => {
+    const canary = await service();
+    seedReviewsRoute(harness.api);
+    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
+    assert.ok(prepared.ok);
+    const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
+    assert.ok(request.ok);
+    const current = harness.api.get(ROUTE_API, 'HTTPRoute', 'bookinfo', 'reviews') as { spec: { rules: unknown[] } };
+    harness.api.put({ ...current, spec: { ...current.spec, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/beta' } }], backendRefs: [{ name: 'reviews-v2', port: 9080 }] }, ...current.spec.rules] } } as never);
+    const decided = await canary.decide(request.value.id, 'U0BOB', 'approve');
+    assert.ok(decided.ok);
+    assert.equal(
+      decided.value.request.outcome?.message,
+      'HTTPRoute bookinfo/reviews changed since the request was made: rule #1 moved to position 2 (a rule was added or removed above it), so nothing was written. Check its current weights with `/mesh canary status reviews -n bookinfo` and ask again.',
+    );
+    const after = harness.api.get(ROUTE_API, 'HTTPRoute', 'bookinfo', 'reviews') as { spec: { rules: { backendRefs: { weight?: number }[] }[] } };
+    assert.deepEqual(after.spec.rules[1]?.backendRefs.map((ref) => ref.weight), [90, 10], 'the approved rule kept its weights');
+  });
+
+  it('names the rule it refuses to plan ("rule #1"), a VirtualService keeps "route"', async () => {
+    const canary = await service();
+    seedReviewsRoute(harness.api);
+    const current = harness.api.get(ROUTE_API, 'HTTPRoute', 'bookinfo', 'reviews') as { spec: { rules: { backendRefs: Record<string, unknown>[] }[] } };
+    const three = structuredClone(current);
+    three.spec.rules[0]?.backendRefs.push({ name: 'reviews-v3', port: 9080, weight: 0 });
+    harness.api.put(three as never);
+    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
+    assert.equal(prepared.ok ? '' : prepared.error, 'rule #1 of HTTPRoute reviews splits traffic across 3 backends; mesh-bot only shifts two-way splits (stable and canary)');
   });
 
   it('refuses when a VirtualService and an HTTPRoute share the name, and --kind picks one', async () => {

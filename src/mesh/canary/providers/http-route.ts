@@ -18,11 +18,16 @@ export const httpRouteRuleSchema = z.looseObject({
   backendRefs: z.array(backendRefSchema).optional(),
 });
 
+/** Where a route attaches: a Gateway (ingress, or an ambient waypoint) or, GAMMA, a Service of the mesh. */
+export const parentRefSchema = z.looseObject({ name: z.string(), kind: z.string().optional(), group: z.string().optional(), namespace: z.string().optional() });
+export type ParentRef = z.output<typeof parentRefSchema>;
+
 const conditionSchema = z.looseObject({ type: z.string(), status: z.string(), observedGeneration: z.number().optional(), reason: z.string().optional(), message: z.string().optional() });
 
 export const gatewayHttpRouteSchema = z.looseObject({
   metadata: routeMetadataSchema,
   spec: z.looseObject({
+    parentRefs: z.array(parentRefSchema).optional(),
     rules: z.array(httpRouteRuleSchema).optional(),
   }),
   status: z
@@ -64,7 +69,7 @@ export function planHttpRouteWeights(route: GatewayHttpRoute, options: PlanOptio
   for (const [index, rule] of rules.entries()) {
     const refs = rule.backendRefs ?? [];
     if (refs.length < 2) continue;
-    const label = ruleLabel({ index, name: rule.name });
+    const label = ruleLabel({ index, name: rule.name }, 'HTTPRoute');
     if (refs.length > 2) return err(`${label} of HTTPRoute ${name} splits traffic across ${refs.length} backends; mesh-bot only shifts two-way splits (stable and canary)`);
     const foreign = refs.find((ref) => !isService(ref));
     if (foreign) return err(`${label} of HTTPRoute ${name} sends traffic to ${foreign.kind ?? 'Service'} ${foreign.name}${foreign.group ? ` (group ${foreign.group})` : ''}; mesh-bot only shifts weights between two Services`);
