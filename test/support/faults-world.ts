@@ -68,6 +68,14 @@ export interface Route {
   name?: string;
   match?: unknown[];
   route: { destination: { host: string; subset: string }; weight: number }[];
+  /** An HTTPRoute's `spec.parentRefs`, on each of its rules: a rule attached elsewhere is not the rule approved. */
+  parents?: unknown[];
+}
+
+/** The parts of an HTTPRoute's spec the fault suite writes and reads. */
+export interface HttpRouteSpec {
+  parentRefs?: Record<string, unknown>[];
+  rules?: { name?: string; matches?: unknown[]; backendRefs?: { name: string; port?: number; weight?: number; [key: string]: unknown }[] }[];
 }
 
 export interface Seed {
@@ -302,25 +310,50 @@ export class World {
     return this.#kind === 'HTTPRoute' ? this.api.get('gateway.networking.k8s.io/v1', 'HTTPRoute', NAMESPACE, VS_NAME) : this.api.get('networking.istio.io/v1', 'VirtualService', NAMESPACE, VS_NAME);
   }
 
-  /** `spec.http`, or an HTTPRoute's rules in the same shape (backend Service as the subset; a missing weight is 1). */
+  /**
+   * `spec.http`, or an HTTPRoute's rules in the same shape: the backend Service as the subset, the rest of its
+   * backendRef as the host, a missing weight 1, and the route's parentRefs on every rule.
+   */
   http(): Route[] | null {
     if (this.#kind === 'HTTPRoute') {
-      const spec = this.virtualService()?.['spec'] as { rules?: { name?: string; matches?: unknown[]; backendRefs?: { name: string; weight?: number }[] }[] } | undefined;
+      const spec = this.virtualService()?.['spec'] as HttpRouteSpec | undefined;
       if (!spec) return null;
       return (spec.rules ?? []).map((rule) => ({
         ...(rule.name === undefined ? {} : { name: rule.name }),
         ...(rule.matches === undefined ? {} : { match: structuredClone(rule.matches) }),
-        route: (rule.backendRefs ?? []).map((ref) => ({ destination: { host: VS_NAME, subset: ref.name }, weight: ref.weight ?? 1 })),
+        route: (rule.backendRefs ?? []).map(({ name, weight, ...ref }) => ({ destination: { host: stableJson(ref), subset: name }, weight: weight ?? 1 })),
+        parents: structuredClone(spec.parentRefs ?? []),
       }));
     }
     const spec = this.virtualService()?.['spec'] as { http?: Route[] } | undefined;
     return spec ? structuredClone(spec.http ?? []) : null;
   }
 
+  /** The HTTPRoute's spec as stored now. */
+  httpRouteSpec(): HttpRouteSpec {
+    const existing = this.virtualService();
+    if (!existing) throw new Error('no HTTPRoute');
+    return structuredClone(existing['spec']) as HttpRouteSpec;
+  }
+
+  /** The HTTPRoute as another writer leaves it (kubectl, a GitOps sync): its annotations kept unless given. */
+  putHttpRoute(spec: HttpRouteSpec, annotations?: Record<string, string>): void {
+    const metadata = (this.virtualService()?.metadata ?? {}) as Record<string, unknown>;
+    this.record(this.#pendingCause, false);
+    this.api.put({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: VS_NAME, namespace: NAMESPACE, annotations: annotations ?? ((metadata['annotations'] ?? {}) as Record<string, string>) },
+      spec,
+    });
+    this.record('another writer changed the HTTPRoute', true);
+  }
+
   /** Deleting needs the API (the fake has no direct delete): a request of the test's own, outside any replica. */
   async deleteVirtualService(): Promise<void> {
-    await fetch(`${this.api.url}/apis/networking.istio.io/v1/namespaces/${NAMESPACE}/virtualservices/${VS_NAME}`, { method: 'DELETE' });
-    this.record('another writer deleted the VirtualService', true);
+    const path = this.#kind === 'HTTPRoute' ? 'gateway.networking.k8s.io/v1' : 'networking.istio.io/v1';
+    await fetch(`${this.api.url}/apis/${path}/namespaces/${NAMESPACE}/${this.#kind.toLowerCase()}s/${VS_NAME}`, { method: 'DELETE' });
+    this.record(`another writer deleted the ${this.#kind}`, true);
   }
 
   requests(): Map<string, RequestView> {
