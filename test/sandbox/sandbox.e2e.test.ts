@@ -189,6 +189,8 @@ describe('the local sandbox, driven like its page', () => {
     }, { timeoutMs: 30_000 });
     assert.deepEqual(hotelsWeights(sandbox), [50, 50]);
     assert.match(allText(updated), /1\/1 parents accepted the change/);
+    // In ambient the proof includes the waypoint serving hotels (its Service's istio.io/use-waypoint label).
+    assert.match(allText(updated), /and waypoint travel\/travel-waypoint SYNCED \(1\/1 pods\) after \d+ s/);
     assert.doesNotMatch(allText(updated), /still waiting/);
   });
 
