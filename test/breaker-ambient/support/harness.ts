@@ -1,0 +1,202 @@
+// The breakers' outside view of mesh-bot: the real terminal entry point (bin/mesh-bot.js) in its own process,
+// KUBECONFIG pointing at a fake Kubernetes API and ISTIOCTL at a stand-in that replays corpus files verbatim.
+
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFakeKubeApi, type FakeKubeApi, type KubeObject } from '../../../src/sandbox/kube-api.ts';
+
+export const CORPUS = '/work/shared/istioctl-corpus';
+export const AMBIENT = `${CORPUS}/ambient`;
+const STANDIN = fileURLToPath(new URL('../fixtures/standin-istioctl.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/mesh-bot.js', import.meta.url));
+
+export interface Rule {
+  readonly when: readonly string[];
+  readonly stdoutFile?: string;
+  readonly stdout?: string;
+  readonly stderr?: string;
+  readonly exit?: number;
+}
+
+export interface StandIn {
+  readonly path: string;
+  invocations(): Promise<string[][]>;
+}
+
+/** `istioctl version --remote=false -o json` as the corpus shape prints it, for a client of this version. */
+export function versionRule(version: string): Rule {
+  const json = { clientVersion: { version, revision: 'unknown', golang_version: 'go1.X', status: 'Clean', tag: version } };
+  return { when: ['version', '--remote=false'], stdout: `${JSON.stringify(json, null, 2)}\n` };
+}
+
+export async function standIn(version: string, rules: readonly Rule[]): Promise<StandIn> {
+  const dir = await mkdtemp(join(tmpdir(), 'breaker-istioctl-'));
+  const rulesPath = join(dir, 'rules.json');
+  const log = join(dir, 'argv.jsonl');
+  await writeFile(rulesPath, JSON.stringify([versionRule(version), ...rules]));
+  const path = join(dir, 'istioctl');
+  await writeFile(path, `#!/bin/sh\nSTANDIN_RULES='${rulesPath}' STANDIN_LOG='${log}' exec '${process.execPath}' '${STANDIN}' "$@"\n`);
+  await chmod(path, 0o755);
+  return {
+    path,
+    invocations: async () =>
+      (await readFile(log, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as string[]),
+  };
+}
+
+export interface Cluster {
+  readonly api: FakeKubeApi;
+  readonly kubeconfig: string;
+  close(): Promise<void>;
+}
+
+export async function cluster(objects: readonly KubeObject[]): Promise<Cluster> {
+  const api = await startFakeKubeApi({ objects });
+  const dir = await mkdtemp(join(tmpdir(), 'breaker-kube-'));
+  const kubeconfig = join(dir, 'config');
+  await writeFile(kubeconfig, api.kubeConfigYaml());
+  return { api, kubeconfig, close: () => api.close() };
+}
+
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `mesh-bot ARGV` in a child process, as a shell would run it. */
+export function meshBot(argv: readonly string[], env: { readonly KUBECONFIG: string; readonly ISTIOCTL: string } & Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...argv],
+      { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env }, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+// ---- Kubernetes objects -------------------------------------------------------------------------------------
+
+export function namespace(name: string, labels: Record<string, string> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
+}
+
+export function pod(name: string, ns: string, node: string, labels: Record<string, string>, options: { ready?: boolean; container?: string; image?: string; phase?: string } = {}): KubeObject {
+  const container = options.container ?? 'app';
+  const image = options.image ?? container;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels },
+    spec: { nodeName: node, containers: [{ name: container, image }] },
+    status: { phase: options.phase ?? 'Running', containerStatuses: [{ name: container, ready: options.ready ?? true, restartCount: 0, image, imageID: '', started: true }] },
+  };
+}
+
+export function daemonSet(name: string, labels: Record<string, string>, desired: number, ready: number, ns = 'istio-system'): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name, namespace: ns, labels },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name, image: name }] } } },
+    status: { desiredNumberScheduled: desired, currentNumberScheduled: desired, numberReady: ready, numberMisscheduled: 0 },
+  };
+}
+
+export function service(ns: string, name: string, labels: Record<string, string>): KubeObject {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns, labels }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 9080 }] } };
+}
+
+export const ZTUNNELS = [
+  { pod: 'ztunnel-n5bg2', node: 'ambient-control-plane' },
+  { pod: 'ztunnel-xljhg', node: 'ambient-worker' },
+  { pod: 'ztunnel-qk2pp', node: 'ambient-worker2' },
+] as const;
+
+/** The corpus goldens' ambient mesh: three ztunnels, istiod, the ztunnel and istio-cni DaemonSets, default and bookinfo in ambient. */
+export function ambientMesh(options: { ztunnelsReady?: number; cniReady?: number; istiodVersion?: string } = {}): KubeObject[] {
+  const ready = options.ztunnelsReady ?? 3;
+  const ambient = { 'istio.io/dataplane-mode': 'ambient' };
+  return [
+    namespace('istio-system'),
+    namespace('default', ambient),
+    namespace('bookinfo', ambient),
+    pod('istiod-8c7b98fc4-mwjfp', 'istio-system', 'ambient-worker2', { app: 'istiod', istio: 'pilot', 'app.kubernetes.io/version': options.istiodVersion ?? '1.24.6' }, { container: 'discovery' }),
+    ...ZTUNNELS.map((ztunnel, index) => pod(ztunnel.pod, 'istio-system', ztunnel.node, { app: 'ztunnel' }, { container: 'istio-proxy', ready: index < ready })),
+    daemonSet('ztunnel', { app: 'ztunnel' }, 3, ready),
+    daemonSet('istio-cni-node', { 'k8s-app': 'istio-cni-node' }, 3, options.cniReady ?? 3),
+  ];
+}
+
+/** Go's text/tabwriter with minwidth 0 and this padding, space-filled: every cell but a line's last is padded to its column. */
+export function tabwrite(rows: readonly (readonly string[])[], padding: number): string {
+  const widths: number[] = [];
+  for (const row of rows) row.slice(0, -1).forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, index) => (index < row.length - 1 ? cell.padEnd((widths[index] ?? 0) + padding) : cell)).join('')).join('\n') + '\n';
+}
+
+/** A 1.22-1.26 `proxy-status` table (corpus proxy-status/v1.22-1.26: padding 5). */
+export function proxyStatus122(rows: readonly { name: string; states: readonly [string, string, string, string, string]; istiod: string; version: string }[]): string {
+  return tabwrite([['NAME', 'CLUSTER', 'CDS', 'LDS', 'EDS', 'RDS', 'ECDS', 'ISTIOD', 'VERSION'], ...rows.map((row) => [row.name, 'Kubernetes', ...row.states, row.istiod, row.version])], 5);
+}
+
+const TYPE_URL: Readonly<Record<string, string>> = {
+  CDS: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+  LDS: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+  RDS: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  EDS: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+  ECDS: 'type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig',
+  WDS: 'type.googleapis.com/istio.workload.Address',
+  WADS: 'type.googleapis.com/istio.security.Authorization',
+};
+
+/** 1.30+ `proxy-status -o json` in the corpus golden's shape (4-space indent, one ClientConfig per proxy). */
+export function proxyStatusJson(istiod: string, istiodVersion: string, proxies: readonly { id: string; version: string; types: Record<string, string> }[]): string {
+  return (
+    JSON.stringify(
+      {
+        versionInfo: istiodVersion,
+        resources: proxies.map((proxy) => ({
+          '@type': 'type.googleapis.com/envoy.service.status.v3.ClientConfig',
+          node: { id: proxy.id, metadata: { CLUSTER_ID: 'Kubernetes', ISTIO_VERSION: proxy.version } },
+          genericXdsConfigs: Object.entries(proxy.types).map(([type, configStatus]) => ({ typeUrl: TYPE_URL[type], configStatus })),
+        })),
+        typeUrl: 'type.googleapis.com/envoy.service.status.v3.ClientConfig',
+        controlPlane: { identifier: JSON.stringify({ Component: 'istiod', ID: istiod, Info: { version: istiodVersion, revision: '', golang_version: '', status: '', tag: '' } }) },
+      },
+      null,
+      4,
+    ) + '\n'
+  );
+}
+
+export interface CertRow {
+  readonly name: string;
+  readonly type: string;
+  readonly status: string;
+  readonly valid: string;
+  readonly serial: string;
+  readonly notAfter: string;
+  readonly notBefore: string;
+}
+
+/** A 1.22+ `ztunnel-config certificates` table (corpus certificates/v1.22+_secretsummary.txt: padding 5). */
+export function certificatesTable(rows: readonly CertRow[]): string {
+  return tabwrite([['CERTIFICATE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'], ...rows.map((row) => [row.name, row.type, row.status, row.valid, row.serial, row.notAfter, row.notBefore])], 5);
+}
+
+const HOUR_MS = 3_600_000;
+/** RFC 3339 in UTC without fractions, as istioctl prints NOT AFTER, `hours` from now. */
+export function hoursFromNow(hours: number): string {
+  return new Date(Math.floor((Date.now() + hours * HOUR_MS) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
