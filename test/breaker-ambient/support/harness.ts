@@ -200,3 +200,22 @@ const HOUR_MS = 3_600_000;
 export function hoursFromNow(hours: number): string {
   return new Date(Math.floor((Date.now() + hours * HOUR_MS) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
+
+/** Cells of a tabwriter table, cut at the header's column starts (`columns` names each header cell, spaces and all). */
+export function cells(text: string, columns: readonly string[]): string[][] {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const header = lines[0] ?? '';
+  const starts = columns.map((column) => header.indexOf(column));
+  if (starts.some((start) => start < 0)) throw new Error(`header ${header} lacks one of ${columns.join(', ')}`);
+  return lines.slice(1).map((line) => starts.map((start, index) => line.slice(start, starts[index + 1] ?? line.length).trim()));
+}
+
+/**
+ * A corpus table as an older istioctl prints it: the same rows without the columns that version lacks (its writer
+ * prints the remaining cells with the same tabwriter settings), e.g. connections before PROTOCOL arrived in 1.26.
+ */
+export function withoutColumns(text: string, columns: readonly string[], drop: readonly string[], padding: number): string {
+  const keep = columns.map((column, index) => [column, index] as const).filter(([column]) => !drop.includes(column));
+  const rows = cells(text, columns);
+  return tabwrite([keep.map(([column]) => column), ...rows.map((row) => keep.map(([, index]) => row[index] ?? ''))], padding);
+}
