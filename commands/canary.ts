@@ -88,8 +88,8 @@ function notice(command: string, cluster: string, now: Date, text: string): Comm
   return { ...said, ephemeral: true };
 }
 
-function routesText(routes: readonly RouteView[]): string {
-  return routes.map((route, index) => `  ${route.name ?? `route #${index + 1}`}: ${route.destinations.map((destination) => `${destination.subset ?? destination.host} ${destination.weight}%`).join(' / ')}`).join('\n');
+function routesText(routes: readonly RouteView[], kind: CanaryInspection['kind']): string {
+  return routes.map((route, index) => `  ${route.name ?? `${kind === 'HTTPRoute' ? 'rule' : 'route'} #${index + 1}`}: ${route.destinations.map((destination) => `${destination.subset ?? destination.host} ${destination.weight}%`).join(' / ')}`).join('\n');
 }
 
 async function syncLine(deps: CommandDeps, target: ClusterConfig, namespace: string): Promise<string> {
@@ -116,7 +116,7 @@ async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, t
     slack: renderInspection(inspection, sync, target.name),
     text: [
       `Canary status: ${inspection.kind} ${target.name}/${args.namespace}/${args.virtualService}`,
-      routesText(routes),
+      routesText(routes, inspection.kind),
       `${inspection.kind === 'HTTPRoute' ? 'Backend Services' : 'Subsets'}: ${inspection.subsets.map((subset) => `${subset.name} (${subset.pods === null ? 'pods unknown' : subset.pods === 0 ? 'no running pods' : `${subset.pods} running pod${subset.pods === 1 ? '' : 's'}`})`).join(', ') || 'none'}`,
       `Owner: ${inspection.owner ? `${inspection.owner.tool} — ${inspection.owner.evidence}` : 'none (mesh-bot may promote)'}`,
       `Stable / canary: ${rolesLine(inspection)}`,
@@ -151,7 +151,7 @@ async function promote(args: Extract<ResolvedCanaryArgs, { action: 'promote' }>,
   const json = { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), currentRoutes: routesOf(inspection), canarySubset: plan.canarySubset, stableSubset: plan.stableSubset, weight: plan.targetWeight, preflight: notes };
 
   if (invocation.surface === 'terminal' || !deps.cards || !invocation.user || !invocation.channel) {
-    const change = `${routesText(routesOf(inspection))}\n→\n${routesText(routesAfter(inspection, plan))}`;
+    const change = `${routesText(routesOf(inspection), inspection.kind)}\n→\n${routesText(routesAfter(inspection, plan), inspection.kind)}`;
     return result('canary promote', {
       cluster: target.name,
       asOf: now,
@@ -204,7 +204,7 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
       errors: [],
       failed: false,
       slack: renderPlan(plan, args.namespace, args.virtualService, [], 'Rollback plan (nothing changed)'),
-      text: `Rollback plan for ${target.name}/${args.namespace}/${args.virtualService} (nothing was changed; run it in Slack):\n${routesText(routesAfter(inspection, plan))}`,
+      text: `Rollback plan for ${target.name}/${args.namespace}/${args.virtualService} (nothing was changed; run it in Slack):\n${routesText(routesAfter(inspection, plan), inspection.kind)}`,
       json: { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, planOnly: true },
     });
   }
