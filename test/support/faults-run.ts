@@ -12,6 +12,17 @@ export interface Context {
   readonly requestId?: string;
 }
 
+/** A seeded share of a large product of cases, to bound the suite's time. */
+export interface Sample {
+  readonly fraction: number;
+  readonly seed: number;
+}
+
+/** A call that reads or writes the VirtualService or HTTPRoute itself. */
+function touchesRoute(call: CallRecord | undefined): boolean {
+  return call !== undefined && /virtualservices|httproutes/.test(call.site);
+}
+
 export interface Operation {
   readonly name: string;
   readonly seed?: Seed;
@@ -132,6 +143,11 @@ export async function runOnce(operation: Operation, fault: Fault | null, interfe
 export interface MatrixOptions {
   /** Also stall at every call while the leader sweeps (races with the sweep). */
   readonly stall: boolean;
+  /**
+   * Run only a seeded share of the failures at calls that do not touch the route (its crashes, stalls and every
+   * failure at its own calls always run): for a second route kind, whose other calls the first kind covers in full.
+   */
+  readonly sample?: Sample;
 }
 
 /**
@@ -186,14 +202,16 @@ export async function pool<T, R>(items: readonly T[], width: number, task: (item
 export async function runMatrix(operation: Operation, options: MatrixOptions): Promise<MatrixReport> {
   const clean = await runOnce(operation, null);
   const findings: Finding[] = clean.violations.map((violation) => ({ operation: operation.name, fault: 'no fault', site: '-', violation }));
-  const faults = faultMatrix(clean.calls, options);
+  const random = seeded(options.sample?.seed ?? 0);
+  const sampled = (fault: Fault) => fault.kind !== 'fail' || touchesRoute(clean.calls.find((call) => call.n === fault.at)) || random() < (options.sample?.fraction ?? 1);
+  const faults = faultMatrix(clean.calls, options).filter((fault) => !options.sample || sampled(fault));
   const results = await pool(faults, 4, (fault) => runOnce(operation, fault));
   for (const [index, result] of results.entries()) {
     const fault = faults[index] ?? null;
     const site = clean.calls.find((call) => call.n === fault?.at)?.site ?? '?';
     for (const violation of result.violations) findings.push({ operation: operation.name, fault: describeFault(fault), site, violation });
   }
-  return { runs: faults.length + 1, faultPoints: clean.calls.length, findings };
+  return { runs: faults.length + 1, faultPoints: new Set(faults.map((fault) => fault.at)).size, findings };
 }
 
 /** Findings grouped by what went wrong (request ids and times stripped), each with one fault that shows it. */
@@ -249,21 +267,15 @@ export interface Change {
   apply(world: World): Promise<void>;
 }
 
-/** A seeded share of the (call, change) cases, to bound the time of a large product; writes of the route always run. */
-export interface ChangeSample {
-  readonly fraction: number;
-  readonly seed: number;
-}
-
 /**
  * Each change at each call of `operation` that reads or writes state (A pauses there, the change lands, A goes on),
- * or a seeded `sample` of those cases.
+ * or a seeded `sample` of those cases (the route's writes always).
  */
-export async function runChanges(operation: Operation, changes: readonly Change[], sample?: ChangeSample): Promise<MatrixReport> {
+export async function runChanges(operation: Operation, changes: readonly Change[], sample?: Sample): Promise<MatrixReport> {
   const clean = await runOnce(operation, null);
-  const points = clean.calls.filter((call) => call.write || /virtualservices|httproutes/.test(call.site));
+  const points = clean.calls.filter((call) => call.write || touchesRoute(call));
   const random = seeded(sample?.seed ?? 0);
-  const routeWrite = (call: CallRecord) => call.write && /virtualservices|httproutes/.test(call.site);
+  const routeWrite = (call: CallRecord) => call.write && touchesRoute(call);
   const cases = points.flatMap((call) => changes.map((change) => ({ call, change }))).filter(({ call }) => !sample || routeWrite(call) || random() < sample.fraction);
   const results = await pool(cases, 4, ({ call, change }) => runOnce(operation, { kind: 'stall', at: call.n }, (world) => change.apply(world)));
   const findings: Finding[] = clean.violations.map((violation) => ({ operation: operation.name, fault: 'no change', site: '-', violation }));

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { APPROVE_ACTION, REJECT_ACTION, ROLLBACK_ACTION } from '../../../../commands/canary.render.ts';
-import { runChanges, runRace, setupRequest, summarize, type Change, type ChangeSample, type Context, type Finding, type Operation, type Race } from '../../../support/faults-run.ts';
+import { runChanges, runRace, setupRequest, summarize, type Change, type Sample, type Context, type Finding, type Operation, type Race } from '../../../support/faults-run.ts';
 import { reviewsRoute, VS_NAME, type HttpRouteSpec, type Seed, type World } from '../../../support/faults-world.ts';
 import { appliedPromotion, requestOf, sweepSettleLanded, sweepSettleLandedHttpRoute } from './operations.ts';
 
@@ -184,7 +184,7 @@ export interface RaceSuite {
   readonly seeds: readonly number[];
   readonly changes: readonly Change[];
   /** Operations run with each change at each of their calls (or a seeded sample), under a label for the test name. */
-  readonly underneath: readonly { readonly label: string; readonly operation: Operation; readonly sample?: ChangeSample }[];
+  readonly underneath: readonly { readonly label: string; readonly operation: Operation; readonly sample?: Sample }[];
 }
 
 export function describeRaces(suite: RaceSuite): void {
