@@ -4,7 +4,9 @@
  * istio-waypoint, programmed) that the `hotels` Service uses, an HTTPRoute splitting `hotels` 90/10 between the
  * `hotels-v1` and `hotels-v2` Services, and one pod that ztunnel does not capture (ambient redirection disabled by
  * annotation, as Istio's CNI honours it). The simulated istioctl answers proxy-status, ztunnel-config and waypoint
- * from these same objects (src/sandbox/istioctl/demo-ambient.ts).
+ * from these same objects (src/sandbox/istioctl/demo-ambient.ts); its proxy-status row for the waypoint's pod (the
+ * pod below, labelled with the Gateway's name as istiod's waypoint template labels it) is what a promotion of the
+ * `hotels` canary proves SYNCED after its parent accepted the change (src/mesh/canary/waypoint-proof.ts).
  */
 import type { KubeObject } from './kube-api.ts';
 import { DEMO_WAYPOINT_POD, DEMO_ZTUNNELS } from './istioctl/mesh.ts';

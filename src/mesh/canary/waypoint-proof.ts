@@ -37,7 +37,7 @@ const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io
 export interface WaypointRef {
   readonly namespace: string;
   readonly name: string;
-  /** How it was found: `Service travel/hotels label`, `Namespace travel label`, `parentRef`. */
+  /** How it was found: `Service travel/hotels label`, `Namespace travel label`, `parentRef Gateway of class istio-waypoint`. */
   readonly via: string;
 }
 
@@ -115,7 +115,7 @@ async function waypointOfParent(parent: ParentRef, routeNamespace: string, reads
   if (kind === 'Gateway' && group === GATEWAY_API_GROUP) {
     const className = await reads.gatewayClassName(namespace, parent.name);
     if (!className.ok) return className;
-    return ok(className.value === WAYPOINT_GATEWAY_CLASS ? { namespace, name: parent.name, via: 'parentRef' } : null);
+    return ok(className.value === WAYPOINT_GATEWAY_CLASS ? { namespace, name: parent.name, via: `parentRef Gateway of class ${WAYPOINT_GATEWAY_CLASS}` } : null);
   }
   if (kind !== 'Service' || group !== '') return ok(null);
   const service = await reads.serviceLabels(namespace, parent.name);

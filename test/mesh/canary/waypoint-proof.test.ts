@@ -76,7 +76,7 @@ describe('HTTPRoute propagation proof in ambient: the waypoint that serves the r
     seedGateway(harness.api, 'reviews-waypoint', { pods: [WAYPOINT_POD, second] });
     const { propagation, line } = await promote();
     assert.equal(propagation.complete, true);
-    assert.equal(propagation.waypoints?.[0]?.via, 'parentRef');
+    assert.equal(propagation.waypoints?.[0]?.via, 'parentRef Gateway of class istio-waypoint');
     assert.match(line, /and waypoint bookinfo\/reviews-waypoint SYNCED \(2\/2 pods\) after 12 s\.$/);
   });
 
