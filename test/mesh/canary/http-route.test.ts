@@ -108,19 +108,25 @@ describe('canary promotion of a Gateway API HTTPRoute', () => {
     assert.deepEqual(propagation?.stale, ['Service reviews: Accepted not observed for generation 2 yet, ResolvedRefs not observed for generation 2 yet']);
   });
 
-  it('writes nothing when the route changed after the request was made (whole-rule fence)', async () => {
+  /** The corpus route 90/10 and U0ALICE's pending request to go to 50/50. */
+  async function pendingRequest() {
     const canary = await service();
     seedReviewsRoute(harness.api);
     const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
     assert.ok(prepared.ok);
     const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
     assert.ok(request.ok);
+    return { canary, request: request.value };
+  }
+
+  it('writes nothing when the route changed after the request was made (whole-rule fence)', async () => {
+    const { canary, request } = await pendingRequest();
     const current = harness.api.get(ROUTE_API, 'HTTPRoute', 'bookinfo', 'reviews') as { spec: { rules: { backendRefs: { weight?: number }[] }[] } };
     const edited = structuredClone(current);
     (edited.spec.rules[0]?.backendRefs[1] as { weight?: number }).weight = 30;
     (edited.spec.rules[0]?.backendRefs[0] as { weight?: number }).weight = 70;
     harness.api.put(edited as never);
-    const decided = await canary.decide(request.value.id, 'U0BOB', 'approve');
+    const decided = await canary.decide(request.id, 'U0BOB', 'approve');
     assert.ok(decided.ok);
     assert.equal(decided.value.request.state, 'failed');
     assert.match(decided.value.request.outcome?.message ?? '', /^HTTPRoute bookinfo\/reviews changed since the request was made: rule #1 is no longer the rule that was approved \(its matches, backends or weights changed\)/);
@@ -129,15 +135,10 @@ describe('canary promotion of a Gateway API HTTPRoute', () => {
   });
 
   it('calls an HTTPRoute rule a rule: one inserted above the approved rule is named as such, nothing written', async () => {
-    const canary = await service();
-    seedReviewsRoute(harness.api);
-    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
-    assert.ok(prepared.ok);
-    const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
-    assert.ok(request.ok);
+    const { canary, request } = await pendingRequest();
     const current = harness.api.get(ROUTE_API, 'HTTPRoute', 'bookinfo', 'reviews') as { spec: { rules: unknown[] } };
     harness.api.put({ ...current, spec: { ...current.spec, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/beta' } }], backendRefs: [{ name: 'reviews-v2', port: 9080 }] }, ...current.spec.rules] } } as never);
-    const decided = await canary.decide(request.value.id, 'U0BOB', 'approve');
+    const decided = await canary.decide(request.id, 'U0BOB', 'approve');
     assert.ok(decided.ok);
     assert.equal(
       decided.value.request.outcome?.message,

@@ -33,6 +33,12 @@ describe('HTTPRoute propagation proof in ambient: the waypoint that serves the r
     seedReviewsRoute(harness.api);
   }
 
+  /** The reviews Service labelled to use waypoint reviews-waypoint, which runs one pod. */
+  function labelledWaypoint(): void {
+    seedParentService(harness.api, { 'istio.io/use-waypoint': 'reviews-waypoint' });
+    seedGateway(harness.api, 'reviews-waypoint');
+  }
+
   /** U0ALICE asks for 50/50, U0BOB approves: what the request records and what the card and the reply say. */
   async function promote(): Promise<{ propagation: Propagation; line: string }> {
     const canary = harness.replica({ gateway: acceptingController(harness.api) });
@@ -49,8 +55,7 @@ describe('HTTPRoute propagation proof in ambient: the waypoint that serves the r
 
   it('finds the waypoint by the Service label and proves it SYNCED after istiod can have pushed, ignoring other proxies', async () => {
     await start(() => report(row(`${WAYPOINT_POD}.bookinfo`), staleSidecar));
-    seedParentService(harness.api, { 'istio.io/use-waypoint': 'reviews-waypoint' });
-    seedGateway(harness.api, 'reviews-waypoint');
+    labelledWaypoint();
     const { propagation, line } = await promote();
     assert.equal(propagation.complete, true);
     assert.deepEqual(propagation.waypoints, [{ namespace: 'bookinfo', name: 'reviews-waypoint', via: 'Service bookinfo/reviews label', pods: 1, synced: 1, pending: [] }]);
@@ -104,8 +109,7 @@ describe('HTTPRoute propagation proof in ambient: the waypoint that serves the r
 
   it('waits while the waypoint is STALE and calls it proven once a later poll shows it SYNCED', async () => {
     await start((asOf) => report(row(`${WAYPOINT_POD}.bookinfo`, { ...ENVOY_SYNCED, RDS: asOf.getTime() < WRITTEN_AT + 15_000 ? 'STALE' : 'SYNCED' })));
-    seedParentService(harness.api, { 'istio.io/use-waypoint': 'reviews-waypoint' });
-    seedGateway(harness.api, 'reviews-waypoint');
+    labelledWaypoint();
     const { propagation, line } = await promote();
     assert.equal(propagation.complete, true);
     assert.equal(line, '1/1 parents accepted the change (Accepted and ResolvedRefs True) and waypoint bookinfo/reviews-waypoint SYNCED (1/1 pods) after 15 s.');
@@ -113,8 +117,7 @@ describe('HTTPRoute propagation proof in ambient: the waypoint that serves the r
 
   it('regression: a waypoint still STALE at the deadline makes the answer say so, not "accepted" alone', async () => {
     await start((asOf) => report(row(`${WAYPOINT_POD}.bookinfo`, { ...ENVOY_SYNCED, RDS: asOf.getTime() < WRITTEN_AT + 15_000 ? 'STALE' : 'SYNCED' })), { timeoutMs: 12_000, intervalMs: 3_000 });
-    seedParentService(harness.api, { 'istio.io/use-waypoint': 'reviews-waypoint' });
-    seedGateway(harness.api, 'reviews-waypoint');
+    labelledWaypoint();
     const { propagation, line } = await promote();
     assert.equal(propagation.complete, false);
     assert.equal(line, `1/1 parents accepted the change (Accepted and ResolvedRefs True), but after 12 s waypoint bookinfo/reviews-waypoint not SYNCED (0/1 pods): ${WAYPOINT_POD}.bookinfo: RDS STALE.`);
@@ -122,8 +125,7 @@ describe('HTTPRoute propagation proof in ambient: the waypoint that serves the r
 
   it('never calls a waypoint with no proxy connected to istiod SYNCED, and says why', async () => {
     await start(() => report(staleSidecar));
-    seedParentService(harness.api, { 'istio.io/use-waypoint': 'reviews-waypoint' });
-    seedGateway(harness.api, 'reviews-waypoint');
+    labelledWaypoint();
     const { propagation, line } = await promote();
     assert.equal(propagation.complete, false);
     assert.equal(line, '1/1 parents accepted the change (Accepted and ResolvedRefs True), but after 60 s waypoint bookinfo/reviews-waypoint not SYNCED (0/1 pods): no proxy connected to istiod.');
@@ -140,8 +142,7 @@ describe('HTTPRoute propagation proof in ambient: the waypoint that serves the r
 
   it('says proxy-status failed, keeping what the parents proved, and is not complete', async () => {
     await start(() => ({ kind: 'xds-unreachable', message: 'istiod did not answer on its xDS port (15012); check that istiod is running.', detail: '', exitCode: 1 }));
-    seedParentService(harness.api, { 'istio.io/use-waypoint': 'reviews-waypoint' });
-    seedGateway(harness.api, 'reviews-waypoint');
+    labelledWaypoint();
     const { propagation, line } = await promote();
     assert.equal(propagation.complete, false);
     assert.equal(line, '1/1 parents accepted the change (Accepted and ResolvedRefs True), but could not check waypoint bookinfo/reviews-waypoint: istiod did not answer on its xDS port (15012); check that istiod is running.');
@@ -149,8 +150,7 @@ describe('HTTPRoute propagation proof in ambient: the waypoint that serves the r
 
   it('a rollback proves the waypoint too', async () => {
     await start(() => report(row(`${WAYPOINT_POD}.bookinfo`)));
-    seedParentService(harness.api, { 'istio.io/use-waypoint': 'reviews-waypoint' });
-    seedGateway(harness.api, 'reviews-waypoint');
+    labelledWaypoint();
     const canary = harness.replica({ gateway: acceptingController(harness.api) });
     const rolled = await canary.rollback('bookinfo', 'reviews', 'U0OPS', { to: 'reviews-v1' });
     assert.ok(rolled.ok, rolled.ok ? '' : rolled.error);
