@@ -3,7 +3,7 @@ import { err, ok, type Result } from '../result.ts';
 import { classifyFailure, parseError, timeoutError, type IstioctlError } from './errors.ts';
 import { parseAnalyzeJson, parseAnalyzeJsonBytes, type AnalyzeFinding } from './parsers/analyze.ts';
 import { parseProxyStatus } from './parsers/proxy-status.ts';
-import { parseProxyStatusBytes } from './parsers/proxy-status-bytes.ts';
+import { proxyStatusStream } from './parsers/proxy-status-bytes.ts';
 import { trimmedBytes } from './parsers/proxy-config/json-text.ts';
 import { parseWaypointList, parseWaypointStatus, type WaypointRow, type WaypointStatusRow } from './parsers/waypoint.ts';
 import { parseIstioctlVersion, toIstioMinor } from './parsers/version.ts';
@@ -169,6 +169,8 @@ export function waypointArgs(minor: IstioMinor | null, request: WaypointRequest)
   return [...(experimental ? ['x'] : []), 'waypoint', ...action, ...scope];
 }
 
+const PROXY_STATUS_READER = { name: 'proxy-status', open: proxyStatusStream };
+
 export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Istioctl {
 
   let detected: Promise<Result<ClientVersion, IstioctlError>> | undefined;
@@ -194,17 +196,18 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
   }
 
   async function readProxyStatus(args: readonly string[], cluster: ClusterConfig, notBefore: Date | undefined): Promise<Result<Timed<ProxyStatusReport>, IstioctlError>> {
-    // As bytes: the 1.30+ JSON is read one ClientConfig at a time (parsers/proxy-status-bytes.ts, bench/RESULTS.md).
-    const outcome = await run({ args, context: cluster.context, stdoutBytes: true, ...(notBefore ? { notBefore } : {}) });
+    // Read while istioctl prints it: the 1.30+ JSON one ClientConfig at a time, never whole (parsers/proxy-status-bytes.ts).
+    const outcome = await run({ args, context: cluster.context, stdoutReader: PROXY_STATUS_READER, ...(notBefore ? { notBefore } : {}) });
     if (!outcome.ok) return outcome;
-    const { stdoutBytes, stderr, exitCode, startedAt } = outcome.value;
+    const { stdoutRead, stderr, exitCode, startedAt } = outcome.value;
     if (exitCode !== 0) {
       const failure = classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace });
       // 1.27.0 reports an empty mesh as an error; every other version prints an empty table.
       if (failure.kind === 'no-proxies') return ok({ value: { format: 'empty', proxies: [], istiods: [] }, asOf: startedAt });
       return err(failure);
     }
-    const parsed = stdoutBytes ? parseProxyStatusBytes(stdoutBytes) : parseProxyStatus(outcome.value.stdout);
+    // A runner that does not stream (IstioctlRun allows it) leaves the text to parse.
+    const parsed = stdoutRead ?? parseProxyStatus(outcome.value.stdout);
     if (!parsed.ok) return err(parseError(parsed.error));
     return ok({ value: parsed.value, asOf: startedAt });
   }

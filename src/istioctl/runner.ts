@@ -1,13 +1,16 @@
+import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { err, ok, type Result } from '../result.ts';
 import { notInstalledError, outputTooLargeError, timeoutError, type IstioctlError } from './errors.ts';
 
 /** What one finished istioctl process printed. Non-zero exit codes are data here (analyze exits 79 with findings). */
-export interface IstioctlOutput {
-  /** With `stdoutBytes`, decoded from them whenever read. */
+export interface IstioctlOutput<Read = never> {
+  /** With `stdoutBytes`, decoded from them whenever read; '' when a `stdoutReader` read it. */
   readonly stdout: string;
   /** What istioctl printed, as bytes: present when the invocation asked for them (`stdoutBytes: true`). */
   readonly stdoutBytes?: Uint8Array;
+  /** What the invocation's `stdoutReader` made of stdout (present whenever it asked for one). */
+  readonly stdoutRead?: Read;
   readonly stderr: string;
   readonly exitCode: number;
   readonly startedAt: Date;
@@ -16,7 +19,17 @@ export interface IstioctlOutput {
   readonly shared: boolean;
 }
 
-export interface IstioctlInvocation {
+/**
+ * Reads istioctl's stdout chunk by chunk while istioctl prints it, so a large output never exists whole. Must not
+ * throw: what it cannot read is part of the value `end` returns.
+ */
+export interface StdoutReader<Read> {
+  write(chunk: Uint8Array): void;
+  /** stdout closed: the value the answer carries (and the cache keeps, instead of the bytes). */
+  end(): Read;
+}
+
+export interface IstioctlInvocation<Read = never> {
   /** Arguments after the binary, e.g. ['proxy-status', '--verbosity', '1']; never a shell string. */
   readonly args: readonly string[];
   /** kubeconfig context for `--context`; undefined = current context. */
@@ -31,9 +44,14 @@ export interface IstioctlInvocation {
    * large `-o json` output is then never decoded whole, unless `stdout` is read.
    */
   readonly stdoutBytes?: boolean;
+  /**
+   * Hands stdout to a fresh reader as it arrives instead of keeping it. `name` keeps answers of different readers
+   * apart in the cache; invocations with the same arguments and reader share one run and one read.
+   */
+  readonly stdoutReader?: { readonly name: string; readonly open: () => StdoutReader<Read> };
 }
 
-export type IstioctlRun = (invocation: IstioctlInvocation) => Promise<Result<IstioctlOutput, IstioctlError>>;
+export type IstioctlRun = <Read = never>(invocation: IstioctlInvocation<Read>) => Promise<Result<IstioctlOutput<Read>, IstioctlError>>;
 
 export interface RunnerOptions {
   readonly binary: string;
@@ -45,7 +63,7 @@ export interface RunnerOptions {
   readonly onProcess?: (event: { args: readonly string[]; durationMs: number; outcome: 'exit' | 'timeout' | 'not-installed' | 'too-large' | 'spawn-error'; exitCode: number | null }) => void;
 }
 
-type Outcome = Result<IstioctlOutput, IstioctlError>;
+type Outcome = Result<IstioctlOutput<unknown>, IstioctlError>;
 
 /** A counting semaphore: istiod and the Kubernetes API suffer when dozens of istioctl processes start at once. */
 class Semaphore {
@@ -104,7 +122,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
   const cache = new Map<string, { expiresAt: number; startedAt: number; outcome: Outcome }>();
 
   /** Runs istioctl within `deadline` (`performance.now()` ms), counting the wait for a concurrency slot toward it. */
-  async function spawn(args: readonly string[], timeoutMs: number, deadline: number, bytes: boolean): Promise<Outcome> {
+  async function spawn(args: readonly string[], timeoutMs: number, deadline: number, bytes: boolean, openReader: (() => StdoutReader<unknown>) | undefined): Promise<Outcome> {
     const timedOut = (durationMs: number): Outcome => {
       options.onProcess?.({ args, durationMs, outcome: 'timeout', exitCode: null });
       return err(timeoutError(Math.round(timeoutMs / 1000)));
@@ -120,12 +138,15 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
         detached: true,
         maxBuffer: options.maxOutputBytes,
         stripFinalNewline: false,
-        ...(bytes ? { encoding: 'buffer' as const } : {}),
+        ...(bytes || openReader ? { encoding: 'buffer' as const } : {}),
+        // A reader takes stdout as it comes (below); execa then keeps only stderr.
+        ...(openReader ? { buffer: { stdout: false, stderr: true } } : {}),
       });
       const expired = new Promise<'expired'>((resolve) => {
         timer = setTimeout(() => resolve('expired'), Math.max(0, deadline - performance.now()));
       });
-      const result = await Promise.race([subprocess, expired]);
+      const reading = openReader ? readStdout(subprocess.stdout, openReader(), options.maxOutputBytes) : undefined;
+      const result = await Promise.race([subprocess, expired, ...(reading ? [reading.tooLarge] : [])]);
       const finishedAt = new Date(now());
       const durationMs = finishedAt.getTime() - startedAt.getTime();
       if (result === 'expired') {
@@ -135,8 +156,9 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
         subprocess.stderr?.destroy();
         return timedOut(durationMs);
       }
-      if (result.isMaxBuffer) {
+      if (result === 'too-large' || result.isMaxBuffer) {
         killGroup(subprocess.pid);
+        subprocess.stdout?.destroy();
         options.onProcess?.({ args, durationMs, outcome: 'too-large', exitCode: null });
         return err(outputTooLargeError(options.maxOutputBytes));
       }
@@ -148,6 +170,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
       }
       options.onProcess?.({ args, durationMs, outcome: 'exit', exitCode: result.exitCode });
       const rest = { exitCode: result.exitCode, startedAt, finishedAt, shared: false };
+      if (reading) return ok({ stdout: '', stdoutRead: reading.end(), stderr: decode(result.stderr), ...rest });
       if (result.stdout instanceof Uint8Array) return ok(withBytes({ ...rest, stderr: decode(result.stderr) }, result.stdout));
       return ok({ stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), ...rest });
     } finally {
@@ -156,24 +179,27 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
     }
   }
 
-  return async (invocation) => {
+  return async <Read>(invocation: IstioctlInvocation<Read>) => {
     const args = invocation.context === undefined ? [...invocation.args] : [...invocation.args, '--context', invocation.context];
     const timeoutMs = invocation.timeoutMs ?? options.timeoutMs;
     // The caller's deadline, in real elapsed time: waiting for a free slot counts, so a queue never stretches a timeout.
     const deadline = performance.now() + timeoutMs;
     const bytes = invocation.stdoutBytes === true;
-    if (invocation.shareable === false) return spawn(args, timeoutMs, deadline, bytes);
+    const reader = invocation.stdoutReader;
+    // Only a reader's own value is handed back as its Read: the cache keys below keep readers apart by name.
+    const answer = (outcome: Outcome) => outcome as Result<IstioctlOutput<Read>, IstioctlError>;
+    if (invocation.shareable === false) return answer(await spawn(args, timeoutMs, deadline, bytes, reader?.open));
 
-    // Bytes and text answers are kept apart: each caller gets the form it asked for.
-    const key = bytes ? `bytes:${JSON.stringify(args)}` : JSON.stringify(args);
+    // Bytes, text and each reader's answers are kept apart: each caller gets the form it asked for.
+    const key = reader ? `reader:${reader.name}:${JSON.stringify(args)}` : bytes ? `bytes:${JSON.stringify(args)}` : JSON.stringify(args);
     const fresh = (startedAt: number) => invocation.notBefore === undefined || startedAt >= invocation.notBefore.getTime();
     const cached = cache.get(key);
-    if (cached && cached.expiresAt > now() && fresh(cached.startedAt)) return markShared(cached.outcome);
+    if (cached && cached.expiresAt > now() && fresh(cached.startedAt)) return answer(markShared(cached.outcome));
     const running = inFlight.get(key);
-    if (running && fresh(running.startedAt)) return markShared(await running.outcome);
+    if (running && fresh(running.startedAt)) return answer(markShared(await running.outcome));
 
     const startedAt = now();
-    const outcome = spawn(args, timeoutMs, deadline, bytes).then((outcome) => {
+    const outcome = spawn(args, timeoutMs, deadline, bytes, reader?.open).then((outcome) => {
       // A slow run that started before a newer one (say, before a canary write) must not replace its answer.
       const newest = cache.get(key);
       if (!newest || newest.startedAt < startedAt) cache.set(key, { expiresAt: now() + options.cacheTtlMs, startedAt, outcome });
@@ -183,11 +209,32 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
     const entry = { startedAt, outcome };
     inFlight.set(key, entry);
     try {
-      return await outcome;
+      return answer(await outcome);
     } finally {
       if (inFlight.get(key) === entry) inFlight.delete(key);
     }
   };
+}
+
+/**
+ * Feeds stdout to `reader` chunk by chunk as istioctl writes it, counting bytes against the output limit (execa's
+ * maxBuffer only limits what execa keeps). `tooLarge` settles once the limit is passed; the chunks stop there.
+ */
+function readStdout(stdout: Readable, reader: StdoutReader<unknown>, maxBytes: number): { tooLarge: Promise<'too-large'>; end: () => unknown } {
+  let total = 0;
+  let signal: (value: 'too-large') => void = () => {};
+  const tooLarge = new Promise<'too-large'>((resolve) => (signal = resolve));
+  const onData = (chunk: Uint8Array) => {
+    total += chunk.length;
+    if (total > maxBytes) {
+      stdout.off('data', onData);
+      signal('too-large');
+      return;
+    }
+    reader.write(chunk);
+  };
+  stdout.on('data', onData);
+  return { tooLarge, end: () => reader.end() };
 }
 
 function markShared(outcome: Outcome): Outcome {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClusterConfig } from '../../src/config.ts';
-import { timeoutError } from '../../src/istioctl/errors.ts';
+import { timeoutError, type IstioctlError } from '../../src/istioctl/errors.ts';
 import { analyzeTimeoutSeconds, createIstioctl, proxyConfigArgs } from '../../src/istioctl/istioctl.ts';
 import type { IstioctlInvocation, IstioctlOutput, IstioctlRun } from '../../src/istioctl/runner.ts';
-import { err, ok } from '../../src/result.ts';
+import { err, ok, type Result } from '../../src/result.ts';
 
 const CLUSTER: ClusterConfig = { name: 'prod', context: 'ctx-prod', default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
 const VERSION_JSON = JSON.stringify({ clientVersion: { version: '1.26.2', revision: 'x', golang_version: 'go1.X', status: 'Clean', tag: '1.26.2' } });
@@ -14,8 +14,10 @@ function output(stdout: string, stderr = '', exitCode = 0): IstioctlOutput {
 }
 
 /** A stand-in runner: `version` answers 1.26.2, everything else what `answer` says; calls are recorded. */
-function stubRun(answer: (invocation: IstioctlInvocation) => ReturnType<IstioctlRun> | Awaited<ReturnType<IstioctlRun>>): { run: IstioctlRun; calls: IstioctlInvocation[] } {
-  const calls: IstioctlInvocation[] = [];
+type Answer = Result<IstioctlOutput, IstioctlError>;
+
+function stubRun(answer: (invocation: IstioctlInvocation<unknown>) => Answer | Promise<Answer>): { run: IstioctlRun; calls: IstioctlInvocation<unknown>[] } {
+  const calls: IstioctlInvocation<unknown>[] = [];
   return {
     calls,
     run: async (invocation) => {

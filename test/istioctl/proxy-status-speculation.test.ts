@@ -24,7 +24,7 @@ const NEWEST = ['proxy-status', '--output', 'json'];
 type Outcome = Result<IstioctlOutput, IstioctlError>;
 
 function output(stdout: string, stderr = '', exitCode = 0, startedAt = new Date('2026-01-01T00:00:00Z')): Outcome {
-  return ok({ stdout, stdoutBytes: new Uint8Array(Buffer.from(stdout)), stderr, exitCode, startedAt, finishedAt: startedAt, shared: false });
+  return ok({ stdout, stderr, exitCode, startedAt, finishedAt: startedAt, shared: false });
 }
 
 const versionJson = (version: string) => output(JSON.stringify({ clientVersion: { version, revision: 'x', golang_version: 'go1.X', status: 'Clean', tag: version } }));
@@ -50,18 +50,23 @@ function istioctlOf(version: string, overrides: Partial<Record<string, Outcome>>
  * called, so a test sees which runs started while the version was still unknown.
  */
 function gatedRun(answer: (args: readonly string[]) => Outcome) {
-  const calls: IstioctlInvocation[] = [];
+  const calls: IstioctlInvocation<unknown>[] = [];
   let releaseVersion: () => void = () => {};
   const versionGate = new Promise<void>((resolve) => (releaseVersion = resolve));
   const run: IstioctlRun = async (invocation) => {
     calls.push(invocation);
     if (invocation.args[0] === 'version') await versionGate;
-    return answer(invocation.args);
+    const outcome = answer(invocation.args);
+    if (!outcome.ok || invocation.stdoutReader === undefined) return outcome;
+    // As the runner does: stdout goes through the invocation's reader.
+    const reader = invocation.stdoutReader.open();
+    reader.write(new Uint8Array(Buffer.from(outcome.value.stdout)));
+    return ok({ ...outcome.value, stdout: '', stdoutRead: reader.end() });
   };
   return { run, calls, releaseVersion: () => releaseVersion() };
 }
 
-const argsOf = (calls: readonly IstioctlInvocation[]) => calls.map((call) => call.args.join(' '));
+const argsOf = (calls: readonly IstioctlInvocation<unknown>[]) => calls.map((call) => call.args.join(' '));
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 async function firstStatus(version: string, overrides: Partial<Record<string, Outcome>> = {}, notBefore?: Date) {

@@ -210,3 +210,95 @@ function processGone(pid: number): boolean {
   }
   return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
 }
+
+describe('istioctl runner: stdout handed to a reader as it arrives', () => {
+  /** A reader that keeps what it was given, as text, and counts its chunks. */
+  function recorder() {
+    const opened: { chunks: string[] }[] = [];
+    return {
+      opened,
+      spec: {
+        name: 'recorder',
+        open: () => {
+          const seen = { chunks: [] as string[] };
+          opened.push(seen);
+          return { write: (chunk: Uint8Array) => void seen.chunks.push(Buffer.from(chunk).toString('latin1')), end: () => seen.chunks.join('') };
+        },
+      },
+    };
+  }
+
+  it('gives the reader each chunk while istioctl is still writing, and its value with stderr and the exit code', { timeout: 20_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mesh-bot-stream-'));
+    const go = join(dir, 'go');
+    const fake = await executable(`import { existsSync } from 'node:fs';
+process.stdout.write('first half,');
+await new Promise((resolve) => { const poll = setInterval(() => { if (existsSync(${JSON.stringify(go)})) { clearInterval(poll); resolve(); } }, 10); });
+process.stdout.write('second half');
+process.stderr.write('a warning\\n');
+process.exitCode = 3;`);
+    const reader = recorder();
+    const pending = runner(fake.path)({ args: ['proxy-status'], stdoutReader: reader.spec });
+    await eventually(() => (reader.opened[0]?.chunks.join('') === 'first half,' ? true : undefined), 10_000);
+    await writeFile(go, '');
+    const outcome = await pending;
+    assert.ok(outcome.ok);
+    assert.equal(outcome.value.stdoutRead, 'first half,second half');
+    assert.equal(outcome.value.stdout, '', 'stdout is not kept besides what the reader made of it');
+    assert.equal(outcome.value.stderr, 'a warning\n');
+    assert.equal(outcome.value.exitCode, 3);
+  });
+
+  it('shares one run and one read between callers, and keeps other readers and bytes answers apart', async () => {
+    const fake = await executable(`await new Promise((resolve) => setTimeout(resolve, 200)); process.stdout.write('answer');`);
+    const run = runner(fake.path);
+    const reader = recorder();
+    const [a, b] = await Promise.all([run({ args: ['proxy-status'], stdoutReader: reader.spec }), run({ args: ['proxy-status'], stdoutReader: reader.spec })]);
+    const cached = await run({ args: ['proxy-status'], stdoutReader: reader.spec });
+    assert.equal(await fake.starts(), 1);
+    assert.equal(reader.opened.length, 1);
+    for (const outcome of [a, b, cached]) assert.ok(outcome.ok && outcome.value.stdoutRead === 'answer');
+    assert.ok(cached.ok && cached.value.shared);
+    const other = await run({ args: ['proxy-status'], stdoutReader: { name: 'upper', open: () => ({ write: () => {}, end: () => 'other reader' }) } });
+    const bytes = await run({ args: ['proxy-status'], stdoutBytes: true });
+    assert.equal(other.ok && other.value.stdoutRead, 'other reader');
+    assert.equal(bytes.ok && bytes.value.stdout, 'answer');
+    assert.equal(await fake.starts(), 3);
+  });
+
+  it('does not answer a read that must be newer than a write from an older read', async () => {
+    let now = 1_000_000;
+    const fake = await executable(`process.stdout.write(String(Date.now()));`);
+    const run = runner(fake.path, { cacheTtlMs: 10_000, now: () => now });
+    const reader = recorder();
+    await run({ args: ['proxy-status'], stdoutReader: reader.spec });
+    now += 1_000;
+    const fresh = await run({ args: ['proxy-status'], stdoutReader: reader.spec, notBefore: new Date(now) });
+    assert.ok(fresh.ok && !fresh.value.shared);
+    assert.equal(reader.opened.length, 2);
+  });
+
+  it('stops at the output limit, says so, and kills istioctl', { timeout: 20_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mesh-bot-stream-limit-'));
+    const alive = join(dir, 'alive');
+    // Writes forever; after the limit it must be dead, not blocked on a full pipe.
+    const fake = await executable(`import { writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(alive)}, String(process.pid));
+const block = 'x'.repeat(64 * 1024);
+const write = () => { while (process.stdout.write(block)); process.stdout.once('drain', write); };
+write();`);
+    const reader = recorder();
+    const outcome = await runner(fake.path, { maxOutputBytes: 200_000 })({ args: ['proxy-status'], stdoutReader: reader.spec });
+    assert.equal(outcome.ok ? '' : outcome.error.kind, 'output-too-large');
+    const given = reader.opened[0]?.chunks.join('').length ?? 0;
+    assert.ok(given <= 200_000, `the reader got ${given} bytes, over the limit`);
+    const pid = Number(await readFile(alive, 'utf8'));
+    await eventually(() => (processGone(pid) ? true : undefined), 5_000);
+  });
+
+  it('times out like any run, with the reader attached', async () => {
+    const fake = await executable(`process.stdout.write('partial'); setTimeout(() => {}, 60_000);`);
+    const outcome = await runner(fake.path, { timeoutMs: 500 })({ args: ['proxy-status'], stdoutReader: recorder().spec });
+    assert.equal(outcome.ok ? '' : outcome.error.kind, 'timeout');
+  });
+});

@@ -422,34 +422,45 @@ function shortTypeName(typeUrl: string): string {
 function fromDiscoveryResponses(documents: readonly unknown[]): Result<ProxyStatusReport, ParseFailure> {
   const reader = discoveryResponseReader();
   for (const [index, document] of documents.entries()) {
-    const resources = reader.document(index, document);
-    if (!resources.ok) return resources;
-    for (const resource of resources.value) {
+    const checked = reader.document(index, document);
+    if (!checked.ok) return checked;
+    for (const resource of checked.value.resources) {
       const problem = reader.resource(resource);
       if (problem) return err(problem);
     }
+    reader.accept(checked.value.istiod);
   }
   return ok(reader.report());
 }
 
 export interface DiscoveryResponseReader {
-  /** Checks one document (the streaming reader passes it with `resources: []` and reads them apart) and returns its resources. */
-  document(index: number, document: unknown): Result<readonly DiscoveryResource[], ParseFailure>;
-  /** Reads one resource of the last document: a ClientConfig becomes a proxy row, other types are skipped. */
+  /**
+   * Checks one document and returns its resources and the istiod that sent it. The streaming reader passes the
+   * document once it has ended, its resources already read one by one (and stood in for, see proxy-status-bytes.ts).
+   */
+  document(index: number, document: unknown): Result<{ readonly resources: readonly DiscoveryResource[]; readonly istiod: IstiodIdentity | null }, ParseFailure>;
+  /** Reads one resource: a ClientConfig becomes a proxy row held until `accept` or `drop`, other types are skipped. */
   resource(resource: DiscoveryResource): ParseFailure | undefined;
+  /** The rows read since the last accept or drop join the report, connected to `istiod`. */
+  accept(istiod: IstiodIdentity | null): void;
+  /** Forgets the rows read since the last accept or drop (a later `resources` member of the same document wins). */
+  drop(): void;
   report(): ProxyStatusReport;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
- * The DiscoveryResponse documents read one at a time, and their resources one at a time, so a caller holding
- * the output as bytes never needs all of it parsed at once (src/istioctl/parsers/proxy-status-bytes.ts).
+ * The DiscoveryResponse documents read one at a time, and their resources one at a time, so a caller reading the
+ * output as it arrives never holds it whole (src/istioctl/parsers/proxy-status-bytes.ts). A document's rows wait for
+ * its end: protojson writes `controlPlane` (which istiod answered) after `resources`.
  */
 export function discoveryResponseReader(): DiscoveryResponseReader {
   const proxies: ProxyStatusRow[] = [];
+  let pending: Mutable<ProxyStatusRow>[] = [];
   const istiods = new Map<string, IstiodIdentity>();
   const states = new StateCache();
   const sharedStates = new Map<string, Pick<ProxyStatusRow, 'states' | 'rawStates'>>();
-  let istiod: IstiodIdentity | null = null;
   return {
     document(index, document) {
       const response = discoveryResponseSchema.safeParse(document);
@@ -458,9 +469,7 @@ export function discoveryResponseReader(): DiscoveryResponseReader {
       }
       const identity = controlPlaneOf(response.data.controlPlane?.identifier);
       if (!identity.ok) return identity;
-      istiod = identity.value;
-      if (istiod !== null && !istiods.has(istiod.id)) istiods.set(istiod.id, istiod);
-      return ok(response.data.resources ?? []);
+      return ok({ resources: response.data.resources ?? [], istiod: identity.value });
     },
     resource(resource) {
       // istiod may send other resource types in the same response; only ClientConfigs describe proxies.
@@ -491,16 +500,27 @@ export function discoveryResponseReader(): DiscoveryResponseReader {
         shared = { states: Object.freeze(rowStates), rawStates: Object.freeze(rawStates) };
         sharedStates.set(key, shared);
       }
-      proxies.push({
+      pending.push({
         name,
         namespace: stringField(metadata, 'NAMESPACE') ?? namespaceOfName(name),
         cluster: stringField(metadata, 'CLUSTER_ID') ?? '',
-        istiod: istiod?.id ?? '',
+        istiod: '',
         version: stringField(metadata, 'ISTIO_VERSION') ?? '',
         states: shared.states,
         rawStates: shared.rawStates,
       });
       return undefined;
+    },
+    accept(istiod) {
+      if (istiod !== null && !istiods.has(istiod.id)) istiods.set(istiod.id, istiod);
+      for (const row of pending) {
+        row.istiod = istiod?.id ?? '';
+        proxies.push(row);
+      }
+      pending = [];
+    },
+    drop() {
+      pending = [];
     },
     report: () => ({ format: 'json', proxies, istiods: [...istiods.values()] }),
   };
