@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
-import type { Waypoint, WaypointUserProblem } from '../src/mesh/waypoint.ts';
+import type { Waypoint, WaypointUserProblem, WaypointUsers } from '../src/mesh/waypoint.ts';
 import { context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { counted } from '../src/words.ts';
 import { scopeJson, scopeLabel } from './analyze.render.ts';
@@ -28,8 +28,11 @@ function countsLine(result: WaypointResult): string {
   if (!summary) return 'waypoints unavailable';
   const total = summary.waypoints.length;
   const parts = [total === 0 ? 'no waypoints' : summary.notProgrammed > 0 ? `${summary.notProgrammed} of ${counted(total, 'waypoint')} not programmed` : `${counted(total, 'waypoint')}, all programmed`];
-  const broken = brokenUsers(result);
-  if (broken > 0) parts.push(`${counted(broken, 'Service')} with a missing or unprogrammed waypoint`);
+  const broken = userProblems(result).filter((problem) => problem.problem !== 'not-checked');
+  const namespaces = broken.filter((problem) => problem.labelledOn === 'Namespace').length;
+  const services = broken.length - namespaces;
+  const who = [services > 0 ? counted(services, 'Service') : '', namespaces > 0 ? counted(namespaces, 'Namespace') : ''].filter((part) => part !== '');
+  if (who.length > 0) parts.push(`${who.join(' and ')} with a missing or unprogrammed waypoint`);
   return parts.join('; ');
 }
 
@@ -53,7 +56,14 @@ function problemLine(problem: WaypointUserProblem): string {
       : problem.problem === 'not-programmed'
         ? `waypoint ${waypoint} is not programmed`
         : `waypoint ${waypoint} is in another namespace, not read here (use -A)`;
+  if (problem.service === null) return `Namespace ${problem.namespace} (its Services without a label of their own): ${what}`;
   return `Service ${problem.namespace}/${problem.service}: ${what}`;
+}
+
+/** `1 Service` or, when Namespaces carry the label too, `1 Service and 2 Namespaces`. */
+function labelledCounts(users: WaypointUsers): string {
+  const services = counted(users.labelled, 'Service');
+  return users.labelledNamespaces > 0 ? `${services} and ${counted(users.labelledNamespaces, 'Namespace')}` : services;
 }
 
 function hasNoneTraffic(result: WaypointResult): boolean {
@@ -83,9 +93,9 @@ export function renderWaypointSlack(result: WaypointResult): SlackMessage {
     if (problems.length > 0) {
       const lines = problems.slice(0, SERVICES_SHOWN).map((problem) => `• ${escapeMrkdwn(truncate(problemLine(problem), 300))}`);
       if (problems.length > SERVICES_SHOWN) lines.push(`…and ${problems.length - SERVICES_SHOWN} more`);
-      blocks.push(section([`*Services labelled \`istio.io/use-waypoint\`* (${users.labelled} in scope)`, ...lines].join('\n')));
+      blocks.push(section([`*Services labelled \`istio.io/use-waypoint\`* (${labelledCounts(users)} in scope)`, ...lines].join('\n')));
     } else {
-      blocks.push(context([`${counted(users.labelled, 'Service')} labelled \`istio.io/use-waypoint\` in scope; every one names a programmed waypoint.`]));
+      blocks.push(context([`${labelledCounts(users)} labelled \`istio.io/use-waypoint\` in scope; every one names a programmed waypoint.`]));
     }
   }
   const footer = [`as of ${clockTime(result.asOf)}`];
@@ -102,7 +112,8 @@ export function renderWaypointText(result: WaypointResult): string {
   if (hasNoneTraffic(result)) lines.push(TRAFFIC_TYPE_NONE_NOTE);
   const users = result.summary?.users;
   if (users) {
-    lines.push(`Services labelled istio.io/use-waypoint: ${users.labelled} in scope, ${counted(brokenUsers(result), 'problem')}`);
+    const labelled = users.labelledNamespaces > 0 ? `Labelled istio.io/use-waypoint: ${labelledCounts(users)}` : `Services labelled istio.io/use-waypoint: ${users.labelled}`;
+    lines.push(`${labelled} in scope, ${counted(brokenUsers(result), 'problem')}`);
     for (const problem of users.problems) lines.push(`  ${problemLine(problem)}`);
   }
   return `${lines.join('\n')}\n`;
@@ -132,7 +143,7 @@ export function renderWaypointJson(result: WaypointResult): Record<string, unkno
         }))
       : null,
     notProgrammed: summary?.notProgrammed ?? null,
-    services: summary?.users ? { labelled: summary.users.labelled, problems: summary.users.problems } : null,
+    services: summary?.users ? { labelled: summary.users.labelled, labelledNamespaces: summary.users.labelledNamespaces, problems: summary.users.problems } : null,
     istioctlVersion: result.istioctlVersion ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import type { V1Service } from '@kubernetes/client-node';
+import type { V1Namespace, V1Service } from '@kubernetes/client-node';
 import type { AnalyzeScope, WaypointReport } from '../istioctl/istioctl.ts';
 import type { ClusterKube } from '../kube/clients.ts';
 import { describeKubeError } from '../kube/errors.ts';
@@ -26,18 +26,25 @@ export interface Waypoint {
   readonly message: string;
 }
 
-/** A Service labelled `istio.io/use-waypoint` whose waypoint is missing, not programmed, or outside the scope read. */
+/**
+ * A Service, or a Namespace (for every Service in it without a label of its own), labelled `istio.io/use-waypoint`
+ * whose waypoint is missing, not programmed, or outside the scope read.
+ */
 export interface WaypointUserProblem {
+  readonly labelledOn: 'Service' | 'Namespace';
   readonly namespace: string;
-  readonly service: string;
+  /** null for a Namespace's label. */
+  readonly service: string | null;
   readonly waypointNamespace: string;
   readonly waypoint: string;
   readonly problem: 'missing' | 'not-programmed' | 'not-checked';
 }
 
 export interface LabelledService {
+  readonly labelledOn: 'Service' | 'Namespace';
   readonly namespace: string;
-  readonly name: string;
+  /** The Service's name; null for a Namespace's label. */
+  readonly name: string | null;
   readonly waypoint: string;
   readonly waypointNamespace: string;
 }
@@ -45,6 +52,8 @@ export interface LabelledService {
 export interface WaypointUsers {
   /** Services in scope that name a waypoint (not `none`). */
   readonly labelled: number;
+  /** Namespaces in scope that name one for their Services. */
+  readonly labelledNamespaces: number;
   /** Missing and not-programmed first, then those whose waypoint lies outside the scope that was read. */
   readonly problems: readonly WaypointUserProblem[];
 }
@@ -74,7 +83,7 @@ export function summarizeWaypoints(waypoints: readonly Waypoint[], services: rea
   if (services !== null) {
     const problems: WaypointUserProblem[] = [];
     for (const service of services) {
-      const base = { namespace: service.namespace, service: service.name, waypointNamespace: service.waypointNamespace, waypoint: service.waypoint };
+      const base = { labelledOn: service.labelledOn, namespace: service.namespace, service: service.name, waypointNamespace: service.waypointNamespace, waypoint: service.waypoint };
       if (scope.kind === 'namespace' && service.waypointNamespace !== scope.namespace) {
         problems.push({ ...base, problem: 'not-checked' });
         continue;
@@ -83,8 +92,9 @@ export function summarizeWaypoints(waypoints: readonly Waypoint[], services: rea
       if (waypoint === undefined) problems.push({ ...base, problem: 'missing' });
       else if (!waypoint.programmed) problems.push({ ...base, problem: 'not-programmed' });
     }
-    problems.sort((a, b) => PROBLEM_RANK[a.problem] - PROBLEM_RANK[b.problem] || a.namespace.localeCompare(b.namespace) || a.service.localeCompare(b.service));
-    users = { labelled: services.length, problems };
+    problems.sort((a, b) => PROBLEM_RANK[a.problem] - PROBLEM_RANK[b.problem] || a.namespace.localeCompare(b.namespace) || (a.service ?? '').localeCompare(b.service ?? ''));
+    const labelledNamespaces = services.filter((service) => service.labelledOn === 'Namespace').length;
+    users = { labelled: services.length - labelledNamespaces, labelledNamespaces, problems };
   }
   return { waypoints: ordered, notProgrammed: ordered.filter((waypoint) => !waypoint.programmed).length, users };
 }
@@ -95,18 +105,33 @@ function labelledService(service: V1Service): LabelledService | null {
   const namespace = service.metadata?.namespace;
   const name = service.metadata?.name;
   if (!waypoint || waypoint === 'none' || !namespace || !name) return null;
-  return { namespace, name, waypoint, waypointNamespace: labels[USE_WAYPOINT_NAMESPACE_LABEL] || namespace };
+  return { labelledOn: 'Service', namespace, name, waypoint, waypointNamespace: labels[USE_WAYPOINT_NAMESPACE_LABEL] || namespace };
 }
 
-/** Services carrying `istio.io/use-waypoint`, label-selected so a large mesh's Services are never listed whole. */
+function labelledNamespace(namespace: V1Namespace): LabelledService | null {
+  const labels = namespace.metadata?.labels ?? {};
+  const waypoint = labels[USE_WAYPOINT_LABEL];
+  const name = namespace.metadata?.name;
+  if (!waypoint || waypoint === 'none' || !name) return null;
+  return { labelledOn: 'Namespace', namespace: name, name: null, waypoint, waypointNamespace: labels[USE_WAYPOINT_NAMESPACE_LABEL] || name };
+}
+
+/**
+ * Services and Namespaces carrying `istio.io/use-waypoint`, label-selected so a large mesh's objects are never
+ * listed whole. istiod reads the label on the Namespace for every Service in it that has none of its own
+ * (pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go, getUseWaypoint), so a Namespace naming a missing
+ * waypoint breaks all of them at once.
+ */
 export async function readLabelledServices(kube: ClusterKube, scope: AnalyzeScope): Promise<Result<LabelledService[], string>> {
   try {
-    const list =
+    const [services, namespaces] = await Promise.all([
       scope.kind === 'all'
-        ? await kube.core.listServiceForAllNamespaces({ labelSelector: USE_WAYPOINT_LABEL })
-        : await kube.core.listNamespacedService({ namespace: scope.namespace, labelSelector: USE_WAYPOINT_LABEL });
-    return ok(list.items.map(labelledService).filter((service): service is LabelledService => service !== null));
+        ? kube.core.listServiceForAllNamespaces({ labelSelector: USE_WAYPOINT_LABEL })
+        : kube.core.listNamespacedService({ namespace: scope.namespace, labelSelector: USE_WAYPOINT_LABEL }),
+      kube.core.listNamespace({ labelSelector: USE_WAYPOINT_LABEL, ...(scope.kind === 'namespace' ? { fieldSelector: `metadata.name=${scope.namespace}` } : {}) }),
+    ]);
+    return ok([...namespaces.items.map(labelledNamespace), ...services.items.map(labelledService)].filter((labelled): labelled is LabelledService => labelled !== null));
   } catch (cause) {
-    return err(describeKubeError(cause, `list Services labelled ${USE_WAYPOINT_LABEL}`, kube.cluster.name));
+    return err(describeKubeError(cause, `list Services and Namespaces labelled ${USE_WAYPOINT_LABEL}`, kube.cluster.name));
   }
 }
