@@ -266,10 +266,20 @@ function ambientPart(digest: Digest, format: Format): Part | null {
   if (facts.notCaptured.ok) {
     const pods = facts.notCaptured.value;
     const was = previous === null ? '' : ` (last digest: ${previous.notCaptured})`;
-    lines.push(pods.length === 0 ? `every pod in ambient namespaces is captured${was}` : `pods in ambient namespaces not captured: ${pods.length}${was}`);
+    const optedOut = facts.optedOut.ok && facts.optedOut.value.length > 0;
+    lines.push(pods.length === 0 ? `every pod in ambient namespaces is captured${optedOut ? ' but those opted out below' : ''}${was}` : `pods in ambient namespaces not captured: ${pods.length}${was}`);
     for (const pod of limit(pods, 'ambient', format)) lines.push(`• ${format.text(pod)}`);
     lines.push(...more(pods.length, 'ambient', format, ' (`ztunnel-config workloads` lists them)'));
   } else lines.push(`pods not captured: unavailable: ${format.text(facts.notCaptured.error)}`);
+  // Kept out on purpose: shown apart so nobody chases them, never a reason in the verdict.
+  if (!facts.optedOut.ok) {
+    if (facts.notCaptured.ok) lines.push(`pods opted out (istio.io/dataplane-mode=none): unavailable: ${format.text(facts.optedOut.error)}`);
+  } else if (facts.optedOut.value.length > 0) {
+    const pods = facts.optedOut.value;
+    lines.push(`pods opted out (istio.io/dataplane-mode=none), not a problem: ${pods.length}`);
+    for (const pod of limit(pods, 'ambient', format)) lines.push(`• ${format.text(pod)}`);
+    lines.push(...more(pods.length, 'ambient', format, ' (`ztunnel-config workloads` lists them)'));
+  }
   return { title, lines };
 }
 
@@ -342,6 +352,8 @@ export function digestErrors(digest: Digest): string[] {
   if (ambient) {
     sections.push(['ambient', ambient]);
     if (ambient.ok) sections.push(['ztunnel certificates', ambient.value.certificates], ['waypoints', ambient.value.waypoints], ['ambient capture', ambient.value.notCaptured]);
+    // When capture could not be read, the opted-out pods fail with it: one error, not two.
+    if (ambient.ok && ambient.value.notCaptured.ok) sections.push(['opted-out pods', ambient.value.optedOut]);
   }
   return [...sections.flatMap(([name, result]) => (result.ok ? [] : [`${name}: ${result.error}`])), ...digest.notes];
 }
@@ -410,6 +422,7 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
             })),
             waypoints: json(facts.waypoints, (waypoints) => ({ total: waypoints.total, notProgrammed: waypoints.notProgrammed })),
             notCaptured: json(facts.notCaptured, (pods) => ({ count: pods.length, pods })),
+            optedOut: json(facts.optedOut, (pods) => ({ count: pods.length, pods })),
             previous: facts.previous,
           })),
     istioctlVersion: digest.istioctlVersion ?? null,

@@ -24,10 +24,19 @@ function notCaptured(workloads: readonly WorkloadStatus[]): WorkloadStatus[] {
   return workloads.filter((row) => row.notCaptured);
 }
 
+function optedOut(workloads: readonly WorkloadStatus[]): WorkloadStatus[] {
+  return workloads.filter((row) => row.optedOut);
+}
+
+const OPTED_OUT = 'opted out (istio.io/dataplane-mode=none)';
+const OPTED_OUT_LINE = 'opted out on purpose (istio.io/dataplane-mode=none)';
+
 function workloadsLine(workloads: readonly WorkloadStatus[]): string {
   const missing = notCaptured(workloads).length;
+  const out = optedOut(workloads).length;
   const total = counted(workloads.length, 'workload');
-  return missing === 0 ? `${total}, every pod in an ambient namespace captured` : `${total}, ${counted(missing, 'pod')} in ambient namespaces NOT captured`;
+  if (missing > 0) return `${total}, ${counted(missing, 'pod')} in ambient namespaces NOT captured${out > 0 ? `, ${out} ${OPTED_OUT}` : ''}`;
+  return out > 0 ? `${total}, every pod in an ambient namespace captured but ${out} ${OPTED_OUT}` : `${total}, every pod in an ambient namespace captured`;
 }
 
 function servicesLine(services: readonly ServiceStatus[]): string {
@@ -92,15 +101,23 @@ function level(report: ZtunnelReport): HealthLevel {
 }
 
 function workloadLine(row: WorkloadStatus): string {
-  const what = row.notCaptured ? 'NOT captured (protocol TCP in an ambient namespace)' : row.proxyPod ? `${row.proxyPod} pod, ${row.protocol}` : row.protocol;
+  const what = row.notCaptured
+    ? 'NOT captured (protocol TCP in an ambient namespace)'
+    : row.optedOut
+      ? `${OPTED_OUT_LINE}, protocol ${row.protocol}`
+      : row.proxyPod
+        ? `${row.proxyPod} pod, ${row.protocol}`
+        : row.protocol;
   return `${workloadName(row)} on ${row.node || 'no node'}: ${what}, waypoint ${row.waypoint ?? 'none'}`;
 }
 
-/** Per namespace: the pods that are not captured first, with their waypoint. */
+/** Per namespace: the pods that are not captured first, with their waypoint; then those opted out on purpose. */
 function workloadParts(workloads: readonly WorkloadStatus[]): Part[] {
   const parts: Part[] = [];
   const missing = notCaptured(workloads);
   if (missing.length > 0) parts.push({ title: `Not captured (${missing.length})`, lines: missing.map(workloadLine) });
+  const out = optedOut(workloads);
+  if (out.length > 0) parts.push({ title: `Opted out (istio.io/dataplane-mode=none): ${out.length}, not a problem`, lines: out.map(workloadLine) });
   const byNamespace = new Map<string, WorkloadStatus[]>();
   for (const row of workloads) byNamespace.set(row.namespace, [...(byNamespace.get(row.namespace) ?? []), row]);
   const lines = [...byNamespace.entries()]
@@ -108,7 +125,9 @@ function workloadParts(workloads: readonly WorkloadStatus[]): Part[] {
     .map(([namespace, rows]) => {
       const hbone = rows.filter((row) => row.protocol === 'HBONE').length;
       const waypoints = [...new Set(rows.flatMap((row) => (row.waypoint === null ? [] : [row.waypoint])))];
-      const flags = [`${hbone} HBONE`, `${rows.length - hbone} TCP`, ...(rows.some((row) => row.notCaptured) ? [`${rows.filter((row) => row.notCaptured).length} NOT captured`] : [])];
+      const missingHere = rows.filter((row) => row.notCaptured).length;
+      const outHere = rows.filter((row) => row.optedOut).length;
+      const flags = [`${hbone} HBONE`, `${rows.length - hbone} TCP`, ...(missingHere > 0 ? [`${missingHere} NOT captured`] : []), ...(outHere > 0 ? [`${outHere} opted out`] : [])];
       return `${namespace}${rows[0]?.ambientNamespace ? ' (ambient)' : ''}: ${counted(rows.length, 'workload')} (${flags.join(', ')})${waypoints.length > 0 ? `, waypoint ${waypoints.join(', ')}` : ''}`;
     });
   parts.push({ title: 'Workloads by namespace', lines });
@@ -271,8 +290,10 @@ function workloadsJson(workloads: readonly WorkloadStatus[]): Record<string, unk
       ambientNamespace: row.ambientNamespace,
       proxyPod: row.proxyPod,
       notCaptured: row.notCaptured,
+      optedOut: row.optedOut,
     })),
     notCaptured: notCaptured(workloads).length,
+    optedOut: optedOut(workloads).length,
   };
 }
 

@@ -132,3 +132,23 @@ export async function listAmbientNamespaces(kube: ClusterKube): Promise<Result<R
     return err({ message: describeKubeError(cause, 'list the namespaces labelled istio.io/dataplane-mode=ambient', kube.cluster.name) });
   }
 }
+
+/**
+ * A pod labelled so is kept out of ambient mode on purpose, even in a namespace labelled ambient (Istio 1.22+:
+ * istio.io "Add workloads to the mesh": a pod uses ambient when it or its namespace is labelled ambient and the pod
+ * is not labelled `istio.io/dataplane-mode=none`).
+ */
+export const OPTED_OUT_POD_SELECTOR = 'istio.io/dataplane-mode=none';
+
+/**
+ * Pods opted out of ambient mode, by istioctl's workload name `pod.namespace`: one label-selected list across
+ * namespaces (the pods list permission status already uses for gateway pods).
+ */
+export async function listOptedOutPods(kube: ClusterKube): Promise<Result<ReadonlySet<string>, { readonly message: string }>> {
+  try {
+    const list = await kube.core.listPodForAllNamespaces({ labelSelector: OPTED_OUT_POD_SELECTOR });
+    return ok(new Set(list.items.flatMap((pod) => (pod.metadata?.name && pod.metadata.namespace ? [`${pod.metadata.name}.${pod.metadata.namespace}`] : []))));
+  } catch (cause) {
+    return err({ message: describeKubeError(cause, `list the pods labelled ${OPTED_OUT_POD_SELECTOR}`, kube.cluster.name) });
+  }
+}

@@ -15,7 +15,7 @@ import {
   type ZtunnelWorkload,
 } from '../istioctl/parsers/ztunnel-config/index.ts';
 import { hasZtunnelConfig, ztunnelConfigMissing, type ZtunnelConfigType } from '../istioctl/ztunnel-config.ts';
-import { listAmbientNamespaces, listZtunnelPods, readGatewayPods, readPodNode, type GatewayPodKind, type ZtunnelPod } from '../kube/ambient.ts';
+import { listAmbientNamespaces, listOptedOutPods, listZtunnelPods, readGatewayPods, readPodNode, type GatewayPodKind, type ZtunnelPod } from '../kube/ambient.ts';
 import type { ParseFailure } from '../istioctl/types.ts';
 import type { Result } from '../result.ts';
 import { bySeverity, judgeCertificate, type CaThresholds, type CertificateHealth, type CertificateRole } from './certificate-health.ts';
@@ -41,8 +41,10 @@ export interface WorkloadStatus extends ZtunnelWorkload {
   readonly ambientNamespace: boolean | null;
   /** A waypoint or gateway pod: Istio never captures its own proxies, so TCP is normal there. */
   readonly proxyPod: GatewayPodKind | null;
-  /** TCP in an ambient namespace and not a proxy: a pod that should be in the mesh and is not. */
+  /** TCP in an ambient namespace, not a proxy and not opted out: a pod that should be in the mesh and is not. */
   readonly notCaptured: boolean;
+  /** TCP in an ambient namespace and labelled istio.io/dataplane-mode=none: kept out of the mesh on purpose. */
+  readonly optedOut: boolean;
 }
 
 export interface CertificateRow extends ZtunnelCertificate {
@@ -181,11 +183,14 @@ export function judgeZtunnelCertificates(ztunnel: ZtunnelPod, certificates: read
 export interface WorkloadContext {
   readonly ambientNamespaces: ReadonlySet<string> | null;
   readonly gatewayPods: ReadonlyMap<string, GatewayPodKind> | null;
+  /** `pod.namespace` of the pods labelled istio.io/dataplane-mode=none (null when they could not be listed). */
+  readonly optedOutPods: ReadonlySet<string> | null;
 }
 
 /**
- * Not captured first (the pods an on-call engineer must fix), then by namespace and pod. A namespace counts as
- * ambient by its label; when the labels cannot be read, a namespace where some pod is HBONE is taken as ambient.
+ * Not captured first (the pods an on-call engineer must fix), then the pods opted out on purpose, then by namespace
+ * and pod. A namespace counts as ambient by its label; when the labels cannot be read, a namespace where some pod
+ * is HBONE is taken as ambient.
  */
 export function judgeWorkloads(workloads: readonly ZtunnelWorkload[], context: WorkloadContext): WorkloadStatus[] {
   const hboneNamespaces = new Set(workloads.filter((row) => row.protocol === 'HBONE').map((row) => row.namespace));
@@ -198,9 +203,11 @@ export function judgeWorkloads(workloads: readonly ZtunnelWorkload[], context: W
     const ambientNamespace = context.ambientNamespaces ? context.ambientNamespaces.has(row.namespace) : null;
     const proxyPod = context.gatewayPods?.get(`${row.pod}.${row.namespace}`) ?? (isWaypointPod(row) ? 'waypoint' : null);
     const inAmbient = ambientNamespace ?? hboneNamespaces.has(row.namespace);
-    return { ...row, captured, ambientNamespace, proxyPod, notCaptured: !captured && inAmbient && proxyPod === null };
+    const uncaptured = !captured && inAmbient && proxyPod === null;
+    const optedOut = uncaptured && (context.optedOutPods?.has(`${row.pod}.${row.namespace}`) ?? false);
+    return { ...row, captured, ambientNamespace, proxyPod, notCaptured: uncaptured && !optedOut, optedOut };
   });
-  return statuses.sort((a, b) => Number(b.notCaptured) - Number(a.notCaptured) || a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod));
+  return statuses.sort((a, b) => Number(b.notCaptured) - Number(a.notCaptured) || Number(b.optedOut) - Number(a.optedOut) || a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod));
 }
 
 function judgeServices(services: readonly ZtunnelService[]): ServiceStatus[] {
@@ -212,11 +219,12 @@ function judgeServices(services: readonly ZtunnelService[]): ServiceStatus[] {
 /** What the workloads judgement needs from the Kubernetes API; each part may fail alone (the answer says so). */
 async function workloadContext(target: ClusterConfig, deps: CommandDeps, errors: string[]): Promise<WorkloadContext> {
   const kube = deps.kubeFor(target);
-  if (!kube.ok) return { ambientNamespaces: null, gatewayPods: null };
-  const [namespaces, gateways] = await Promise.all([listAmbientNamespaces(kube.value), readGatewayPods(kube.value)]);
+  if (!kube.ok) return { ambientNamespaces: null, gatewayPods: null, optedOutPods: null };
+  const [namespaces, gateways, optedOut] = await Promise.all([listAmbientNamespaces(kube.value), readGatewayPods(kube.value), listOptedOutPods(kube.value)]);
   if (!namespaces.ok) errors.push(`Kubernetes API: ${namespaces.error.message} (a namespace with an HBONE pod is taken as ambient)`);
   if (!gateways.ok) errors.push(`Kubernetes API: ${gateways.error.message} (waypoint and gateway pods may be listed as not captured)`);
-  return { ambientNamespaces: namespaces.ok ? namespaces.value : null, gatewayPods: gateways.ok ? gateways.value : null };
+  if (!optedOut.ok) errors.push(`Kubernetes API: ${optedOut.error.message} (pods opted out with istio.io/dataplane-mode=none may be listed as not captured)`);
+  return { ambientNamespaces: namespaces.ok ? namespaces.value : null, gatewayPods: gateways.ok ? gateways.value : null, optedOutPods: optedOut.ok ? optedOut.value : null };
 }
 
 const PARSE_FAILED = (failure: ParseFailure) => `istioctl: ${parseError(failure).message}`;
@@ -244,7 +252,7 @@ export async function readZtunnelConfig(target: ClusterConfig, request: { readon
   const wantsWorkloads = request.type === 'workloads' || request.type === 'all';
   const [outputs, context] = await Promise.all([
     mapLimited(read, CONCURRENT_READS, (pod) => deps.istioctl.ztunnelConfig(target, { type: request.type, pod: pod.name, namespace: pod.namespace })),
-    wantsWorkloads ? workloadContext(target, deps, errors) : Promise.resolve({ ambientNamespaces: null, gatewayPods: null }),
+    wantsWorkloads ? workloadContext(target, deps, errors) : Promise.resolve({ ambientNamespaces: null, gatewayPods: null, optedOutPods: null }),
   ]);
   const answered = outputs.flatMap((output, index) => (output.ok ? [{ pod: read[index] as ZtunnelPod, stdout: output.value.value.stdout, asOf: output.value.asOf }] : []));
   outputs.forEach((output, index) => {

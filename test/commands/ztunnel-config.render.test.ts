@@ -31,7 +31,7 @@ function result(workloads: ZtunnelWorkload[]): ZtunnelConfigResult {
     ztunnelCount: 40,
     workloadFilter: null,
     istioctlVersion: '1.28.1',
-    report: { type: 'workloads', workloads: judgeWorkloads(workloads, { ambientNamespaces: ambient, gatewayPods: new Map() }) },
+    report: { type: 'workloads', workloads: judgeWorkloads(workloads, { ambientNamespaces: ambient, gatewayPods: new Map(), optedOutPods: new Set() }) },
   };
 }
 
@@ -53,11 +53,38 @@ describe('ztunnel-config card', () => {
 
   it('-o json: every row with `captured`, and `notCaptured` counts only the ambient namespaces', () => {
     const workloads = mesh(2, 7);
-    const json = renderZtunnelConfigJson({ ...result(workloads), report: { type: 'workloads', workloads: judgeWorkloads(workloads, { ambientNamespaces: new Set([workloads[0]?.namespace ?? '']), gatewayPods: new Map() }) } });
+    const json = renderZtunnelConfigJson({ ...result(workloads), report: { type: 'workloads', workloads: judgeWorkloads(workloads, { ambientNamespaces: new Set([workloads[0]?.namespace ?? '']), gatewayPods: new Map(), optedOutPods: new Set() }) } });
     assert.equal((json['workloads'] as unknown[]).length, 14);
     // Pods 0 and 7 are TCP; only pod 0 is in the ambient namespace.
     assert.equal(json['notCaptured'], 1);
     assert.equal((json['workloads'] as { captured: boolean }[]).filter((row) => !row.captured).length, 2);
+  });
+
+  it('a pod opted out with istio.io/dataplane-mode=none is listed apart, after the pods not captured by accident, and is not counted as one', () => {
+    const row = (pod: string, protocol: string) => ({ namespace: 'shop', pod, address: '10.0.0.1', node: 'node-1', waypoint: null, protocol });
+    const workloads = [row('cart-6d9f7c-abcde', 'HBONE'), row('legacy-batch-5c8d-fghij', 'TCP'), row('web-7f85d5-klmno', 'TCP')];
+    const judged = judgeWorkloads(workloads, { ambientNamespaces: new Set(['shop']), gatewayPods: new Map(), optedOutPods: new Set(['legacy-batch-5c8d-fghij.shop']) });
+    const card = renderZtunnelConfigSlack({ ...result(workloads), report: { type: 'workloads', workloads: judged } });
+    assert.match(card.text, /3 workloads, 1 pod in ambient namespaces NOT captured, 1 opted out \(istio\.io\/dataplane-mode=none\)/);
+    const text = (card.blocks ?? []).map((block) => (block as { text?: { text?: string } }).text?.text ?? '').join('\n');
+    assert.match(text, /:large_yellow_circle: /, 'the accidental one still needs attention');
+    assert.match(
+      text,
+      /\*Not captured \(1\)\*\n• web-7f85d5-klmno\.shop on node-1: NOT captured \(protocol TCP in an ambient namespace\), waypoint none\n[^]*\*Opted out \(istio\.io\/dataplane-mode=none\): 1, not a problem\*\n• legacy-batch-5c8d-fghij\.shop on node-1: opted out on purpose \(istio\.io\/dataplane-mode=none\), protocol TCP, waypoint none/,
+    );
+    assert.match(text, /• shop \(ambient\): 3 workloads \(1 HBONE, 2 TCP, 1 NOT captured, 1 opted out\)/);
+    const json = renderZtunnelConfigJson({ ...result(workloads), report: { type: 'workloads', workloads: judged } });
+    assert.deepEqual([json['notCaptured'], json['optedOut']], [1, 1]);
+    assert.deepEqual((json['workloads'] as { pod: string; captured: boolean; notCaptured: boolean; optedOut: boolean }[]).map((entry) => [entry.pod, entry.captured, entry.notCaptured, entry.optedOut]), [
+      ['web-7f85d5-klmno', false, true, false],
+      ['legacy-batch-5c8d-fghij', false, false, true],
+      ['cart-6d9f7c-abcde', true, false, false],
+    ]);
+
+    const onlyOptedOut = judgeWorkloads(workloads.slice(0, 2), { ambientNamespaces: new Set(['shop']), gatewayPods: new Map(), optedOutPods: new Set(['legacy-batch-5c8d-fghij.shop']) });
+    const calm = renderZtunnelConfigSlack({ ...result(workloads), report: { type: 'workloads', workloads: onlyOptedOut } });
+    assert.match(calm.text, /2 workloads, every pod in an ambient namespace captured but 1 opted out \(istio\.io\/dataplane-mode=none\)/);
+    assert.match(JSON.stringify(calm.blocks), /:large_green_circle: /);
   });
 
   it('status: a mesh with neither a ztunnel DaemonSet nor a ztunnel row has no ambient part (JSON `ambient: null`)', () => {

@@ -71,6 +71,38 @@ describe('ztunnel-config certificates across the mesh', () => {
   });
 });
 
+describe('ztunnel-config workloads when the opted-out pods cannot be listed', () => {
+  before(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  after(() => nock.enableNetConnect());
+
+  it('says so, and shows such a pod as not captured rather than guessing', async () => {
+    const forbidden = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'pods is forbidden' };
+    const empty = { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] };
+    nock(NOCK_KUBE_URL)
+      .get('/api/v1/namespaces/istio-system/pods')
+      .query({ labelSelector: 'app=ztunnel' })
+      .reply(200, { ...empty, items: [{ metadata: { name: 'ztunnel-a', namespace: 'istio-system' }, spec: { nodeName: 'node-1' }, status: { phase: 'Running', containerStatuses: [{ name: 'istio-proxy', ready: true }] } }] })
+      .get('/api/v1/namespaces')
+      .query(true)
+      .reply(200, { kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'shop' } }] })
+      .get('/api/v1/pods')
+      .query((query) => query['labelSelector'] !== 'istio.io/dataplane-mode=none')
+      .times(2)
+      .reply(200, empty)
+      .get('/api/v1/pods')
+      .query({ labelSelector: 'istio.io/dataplane-mode=none' })
+      .reply(403, forbidden);
+    const stdout = 'NAMESPACE POD NAME                ADDRESS  NODE   WAYPOINT PROTOCOL\nshop      legacy-batch-5c8d-fghij 10.0.0.1 node-1 None     TCP\n';
+    const istioctl: Partial<Istioctl> = { ztunnelConfig: async (_cluster, request) => ok({ value: { type: request.type, stdout }, asOf: NOW }) };
+    const result = await readZtunnelConfig(cluster, { type: 'workloads' }, deps(istioctl, nockKubeConfig));
+    assert.deepEqual(result.errors, [
+      'Kubernetes API: mesh-bot may not list the pods labelled istio.io/dataplane-mode=none in cluster prod (403 Forbidden). Grant it with the Role in deploy/ or check `kubectl auth can-i` for its service account. (pods opted out with istio.io/dataplane-mode=none may be listed as not captured)',
+    ]);
+    assert.deepEqual(result.report?.type === 'workloads' ? result.report.workloads.map((row) => [row.pod, row.notCaptured, row.optedOut]) : null, [['legacy-batch-5c8d-fghij', true, false]]);
+  });
+});
+
 describe('status without the DaemonSet permission', () => {
   before(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());

@@ -46,6 +46,26 @@ describe('/mesh ztunnel-config end to end through the Bolt HTTP receiver', () =>
     });
   }
 
+  it('1.28: a pod labelled istio.io/dataplane-mode=none is shown apart as opted out, and is not a problem', async () => {
+    bot = await ambientBot('1.28.10');
+    // The corpus's one TCP pod of an ambient namespace, now kept out of the mesh on purpose.
+    api?.put({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'httpbin-7447985f87-t8hv7', namespace: 'default', labels: { app: 'httpbin', 'istio.io/dataplane-mode': 'none' } },
+      spec: { nodeName: 'ambient-worker', containers: [{ name: 'app', image: 'app' }] },
+      status: { phase: 'Running' },
+    });
+    await bot.slash('zc workloads');
+    const answer = await bot.answer('C0OPS');
+    assert.match(answer.text, /— 27 workloads, every pod in an ambient namespace captured but 1 opted out \(istio\.io\/dataplane-mode=none\) \(as of /);
+    const text = blockText(answer.blocks);
+    assert.match(text, /^:large_green_circle: /m);
+    assert.doesNotMatch(text, /Not captured/);
+    assert.match(text, /\*Opted out \(istio\.io\/dataplane-mode=none\): 1, not a problem\*\n• httpbin-7447985f87-t8hv7\.default on ambient-worker: opted out on purpose \(istio\.io\/dataplane-mode=none\), protocol TCP, waypoint none/);
+    assert.match(text, /• default \(ambient\): 8 workloads \(7 HBONE, 1 TCP, 1 opted out\)/);
+  });
+
   it('1.28: certificates of every ztunnel, "Show all" uploads every row into the thread', async () => {
     bot = await ambientBot('1.28.10');
     await bot.slash('ztunnel-config certificates');

@@ -1,7 +1,7 @@
 import type { CommandDeps } from '../../command.ts';
 import type { ClusterConfig } from '../../config.ts';
 import { parseZtunnelCertificates, parseZtunnelWorkloads } from '../../istioctl/parsers/ztunnel-config/index.ts';
-import { listAmbientNamespaces, listZtunnelPods, readAmbientDaemonSets, readGatewayPods, type ZtunnelPod } from '../../kube/ambient.ts';
+import { listAmbientNamespaces, listOptedOutPods, listZtunnelPods, readAmbientDaemonSets, readGatewayPods, type ZtunnelPod } from '../../kube/ambient.ts';
 import type { ClusterKube } from '../../kube/clients.ts';
 import { err, ok } from '../../result.ts';
 import { bySeverity } from '../certificate-health.ts';
@@ -64,22 +64,36 @@ async function readCertificates(deps: CommandDeps, cluster: ClusterConfig, ztunn
   });
 }
 
-/** Pods in ambient namespaces that ztunnel passes through as plain TCP: one ztunnel knows every workload of the mesh. */
-async function readNotCaptured(deps: CommandDeps, cluster: ClusterConfig, kube: ClusterKube, ztunnels: readonly ZtunnelPod[], namespaces: readonly string[] | undefined): Promise<Section<readonly string[]>> {
+interface Capture {
+  readonly notCaptured: Section<readonly string[]>;
+  readonly optedOut: Section<readonly string[]>;
+}
+
+/**
+ * Pods in ambient namespaces that ztunnel passes through as plain TCP: one ztunnel knows every workload of the
+ * mesh. Those labelled istio.io/dataplane-mode=none are opted out on purpose and counted apart.
+ */
+async function readCapture(deps: CommandDeps, cluster: ClusterConfig, kube: ClusterKube, ztunnels: readonly ZtunnelPod[], namespaces: readonly string[] | undefined): Promise<Capture> {
+  const failed = (message: string): Capture => ({ notCaptured: err(message), optedOut: err(message) });
   const ztunnel = ztunnels.find((pod) => pod.ready) ?? ztunnels[0];
-  if (ztunnel === undefined) return err('no ztunnel pod to read the workloads from');
-  const [read, ambientNamespaces, gatewayPods] = await Promise.all([
+  if (ztunnel === undefined) return failed('no ztunnel pod to read the workloads from');
+  const [read, ambientNamespaces, gatewayPods, optedOutPods] = await Promise.all([
     deps.istioctl.ztunnelConfig(cluster, { type: 'workloads', pod: ztunnel.name, namespace: ztunnel.namespace }),
     listAmbientNamespaces(kube),
     readGatewayPods(kube),
+    listOptedOutPods(kube),
   ]);
-  if (!read.ok) return err(read.error.message);
+  if (!read.ok) return failed(read.error.message);
   // Without the namespace labels "ambient namespace" cannot be told; a guess would invent problems.
-  if (!ambientNamespaces.ok) return err(ambientNamespaces.error.message);
+  if (!ambientNamespaces.ok) return failed(ambientNamespaces.error.message);
   const parsed = parseZtunnelWorkloads(read.value.value.stdout);
-  if (!parsed.ok) return err(parsed.error.message);
-  const judged = judgeWorkloads(parsed.value, { ambientNamespaces: ambientNamespaces.value, gatewayPods: gatewayPods.ok ? gatewayPods.value : null });
-  return ok(judged.filter((row) => row.notCaptured && inScope(row.namespace, namespaces)).map((row) => `${row.namespace}/${row.pod}`));
+  if (!parsed.ok) return failed(parsed.error.message);
+  const judged = judgeWorkloads(parsed.value, { ambientNamespaces: ambientNamespaces.value, gatewayPods: gatewayPods.ok ? gatewayPods.value : null, optedOutPods: optedOutPods.ok ? optedOutPods.value : null });
+  const pods = (keep: (row: (typeof judged)[number]) => boolean) => judged.filter((row) => keep(row) && inScope(row.namespace, namespaces)).map((row) => `${row.namespace}/${row.pod}`);
+  return {
+    notCaptured: ok(pods((row) => row.notCaptured)),
+    optedOut: optedOutPods.ok ? ok(pods((row) => row.optedOut)) : err(`${optedOutPods.error.message}; such pods are counted as not captured`),
+  };
 }
 
 async function readWaypoints(deps: CommandDeps, cluster: ClusterConfig, namespaces: readonly string[] | undefined): Promise<Section<{ readonly total: number; readonly notProgrammed: readonly string[] }>> {
@@ -104,10 +118,10 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
     if (!daemonSets.ok) return err(daemonSets.error.message);
     return pods.ok ? null : err(pods.error.message);
   }
-  const [certificates, waypoints, notCaptured] = await Promise.all([
+  const [certificates, waypoints, capture] = await Promise.all([
     readCertificates(deps, cluster, ztunnels, now),
     readWaypoints(deps, cluster, namespaces),
-    readNotCaptured(deps, cluster, kube.value, ztunnels, namespaces),
+    readCapture(deps, cluster, kube.value, ztunnels, namespaces),
   ]);
   return ok({
     ztunnels: {
@@ -116,7 +130,8 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
     },
     certificates,
     waypoints,
-    notCaptured,
+    notCaptured: capture.notCaptured,
+    optedOut: capture.optedOut,
     previous,
   });
 }

@@ -161,6 +161,11 @@ export interface AmbientFacts {
   readonly waypoints: Section<{ readonly total: number; readonly notProgrammed: readonly string[] }>;
   /** `namespace/pod` of pods in ambient namespaces whose traffic ztunnel does not capture (protocol TCP). */
   readonly notCaptured: Section<readonly string[]>;
+  /**
+   * `namespace/pod` of pods in ambient namespaces kept out on purpose (labelled istio.io/dataplane-mode=none): not
+   * a problem, and not in `notCaptured` unless they could not be listed (then this part is unavailable).
+   */
+  readonly optedOut: Section<readonly string[]>;
   /** What the previous digest saw; null on the first digest (or the first with ztunnels). */
   readonly previous: AmbientBaselineFacts | null;
 }

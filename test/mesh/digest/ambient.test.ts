@@ -49,6 +49,21 @@ describe('digest: the ambient section', () => {
     assert.equal(json.ambient.previous.ready, 3);
   });
 
+  it('a pod opted out with istio.io/dataplane-mode=none is listed apart and is no reason for attention', async () => {
+    putAmbientMesh(api, 3);
+    // The workloads golden's one TCP pod of an ambient namespace, kept out of the mesh on purpose.
+    api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'httpbin-7447985f87-t8hv7', namespace: 'default', labels: { app: 'httpbin', 'istio.io/dataplane-mode': 'none' } }, spec: { nodeName: 'ambient-worker', containers: [{ name: 'httpbin', image: 'httpbin' }] }, status: { phase: 'Running' } });
+    const now = new Date('2026-06-01T07:00:00Z');
+    const { digest } = await gatherDigest(await digestDeps(api, { version: '1.28.1' }, now), TARGET, now);
+    const text = renderDigestText(digest);
+    assert.match(text, /\n {2}every pod in ambient namespaces is captured but those opted out below\n {2}pods opted out \(istio\.io\/dataplane-mode=none\), not a problem: 1\n {2}• default\/httpbin-7447985f87-t8hv7\n/);
+    assert.doesNotMatch(text, /not captured: /);
+    assert.deepEqual(digest.verdict.reasons.filter((reason) => /captured|opted/.test(reason)), []);
+    const json = renderDigestJson(digest) as { ambient: { notCaptured: { count: number }; optedOut: { count: number; pods: string[] } } };
+    assert.equal(json.ambient.notCaptured.count, 0);
+    assert.deepEqual(json.ambient.optedOut.pods, ['default/httpbin-7447985f87-t8hv7']);
+  });
+
   it('a digest scoped to namespaces counts only their waypoints and pods', async () => {
     putAmbientMesh(api, 3);
     const now = new Date('2026-06-01T07:00:00Z');
