@@ -1,8 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CommandDeps } from './command.ts';
 import { defaultCluster, type AppConfig } from './config.ts';
-import { createIstioctl } from './istioctl/istioctl.ts';
-import { createIstioctlRunner } from './istioctl/runner.ts';
+import { configuredIstioctl } from './istioctl/configured.ts';
+import type { Istioctl } from './istioctl/istioctl.ts';
 import { botNamespace } from './kube/bot-namespace.ts';
 import { createKubeFor, loadDefaultKubeConfig } from './kube/clients.ts';
 import { createStateStore, type StateStore } from './kube/state-store.ts';
@@ -16,29 +16,18 @@ export interface DepsOptions {
   readonly metrics?: Metrics;
   readonly loadKubeConfig?: () => KubeConfig;
   readonly now?: () => Date;
+  /** istioctl already made (configuredIstioctl), e.g. by the terminal, which starts it before the rest loads. */
+  readonly istioctl?: Istioctl;
 }
 
 /** Wires the real outside systems (istioctl on ISTIOCTL, the kubeconfig) into what commands use. */
 export function buildCommandDeps(options: DepsOptions): CommandDeps {
   const { config, logger, metrics } = options;
-  const run = createIstioctlRunner({
-    binary: config.istioctlPath,
-    timeoutMs: config.istioctl.timeout,
-    cacheTtlMs: config.istioctl.cacheTtl,
-    concurrency: config.istioctl.concurrency,
-    maxOutputBytes: config.istioctl.maxOutput,
-    onProcess: ({ args, durationMs, outcome, exitCode }) => {
-      const subcommand = args[0] ?? 'unknown';
-      metrics?.istioctlRuns.inc({ subcommand, outcome: outcome === 'exit' ? (exitCode === 0 ? 'ok' : 'nonzero') : outcome });
-      metrics?.istioctlSeconds.observe({ subcommand }, durationMs / 1000);
-      logger.debug({ istioctl: { args, durationMs, outcome, exitCode } }, 'istioctl finished');
-    },
-  });
   const kubeFor = createKubeFor(options.loadKubeConfig ?? loadDefaultKubeConfig);
   let store: StateStore | undefined;
   return {
     config,
-    istioctl: createIstioctl(run, { runTimeoutMs: config.istioctl.timeout }),
+    istioctl: options.istioctl ?? configuredIstioctl(config, logger, metrics),
     kubeFor,
     state: () => {
       if (store) return ok(store);

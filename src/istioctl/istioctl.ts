@@ -294,3 +294,20 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
     },
   };
 }
+
+/**
+ * `istioctl` with `proxyStatus(cluster)` already running: the first call for that cluster (without notBefore) gets
+ * that answer, every other call runs as usual. The terminal starts it before loading the rest of what status needs.
+ */
+export function withProxyStatusStarted(istioctl: Istioctl, cluster: ClusterConfig): Istioctl {
+  let started: ReturnType<Istioctl['proxyStatus']> | undefined = istioctl.proxyStatus(cluster);
+  return {
+    ...istioctl,
+    proxyStatus(target, options = {}) {
+      if (started === undefined || target !== cluster || options.notBefore !== undefined) return istioctl.proxyStatus(target, options);
+      const answer = started;
+      started = undefined;
+      return answer;
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { ClusterConfig } from '../../src/config.ts';
 import { notInstalledError } from '../../src/istioctl/errors.ts';
-import { createIstioctl } from '../../src/istioctl/istioctl.ts';
+import { createIstioctl, withProxyStatusStarted } from '../../src/istioctl/istioctl.ts';
 import type { IstioctlInvocation, IstioctlOutput, IstioctlRun } from '../../src/istioctl/runner.ts';
 import { err, ok, type Result } from '../../src/result.ts';
 import type { IstioctlError } from '../../src/istioctl/errors.ts';
@@ -158,5 +158,32 @@ describe('the first proxy-status of a process does not wait for `istioctl versio
     assert.deepEqual(stub.calls[0]?.args, ['proxy-status', '--istioNamespace', 'istio-control', '--xds-address', 'istiod.example.com:15012', '--output', 'json']);
     assert.equal(stub.calls[0]?.context, 'ctx-prod');
     assert.notDeepEqual(stub.calls[0]?.args, NEWEST);
+  });
+});
+
+describe('a proxy-status started ahead of the command (the terminal)', () => {
+  it('hands the started answer to the first call for that cluster, and runs anew for any other call', async () => {
+    const stub = gatedRun(istioctlOf('1.30.1'));
+    stub.releaseVersion();
+    const istioctl = withProxyStatusStarted(createIstioctl(stub.run, { runTimeoutMs: 60_000 }), CLUSTER);
+    const statusRuns = () => stub.calls.filter((call) => call.args[0] === 'proxy-status').length;
+    assert.equal(statusRuns(), 1, 'started at once, before any call');
+    assert.ok((await istioctl.proxyStatus(CLUSTER)).ok);
+    assert.equal(statusRuns(), 1, 'the first call got the started run');
+    await istioctl.proxyStatus(CLUSTER);
+    assert.equal(statusRuns(), 2, 'a second call runs again');
+  });
+
+  it('never hands it to a call that asks for data newer than a write, nor to another cluster', async () => {
+    const stub = gatedRun(istioctlOf('1.30.1'));
+    stub.releaseVersion();
+    const istioctl = withProxyStatusStarted(createIstioctl(stub.run, { runTimeoutMs: 60_000 }), CLUSTER);
+    const notBefore = new Date('2026-01-01T00:05:00Z');
+    await istioctl.proxyStatus(CLUSTER, { notBefore });
+    await istioctl.proxyStatus({ ...CLUSTER, name: 'eu', context: 'ctx-eu' });
+    const statusRuns = stub.calls.filter((call) => call.args[0] === 'proxy-status');
+    assert.equal(statusRuns.length, 3);
+    assert.equal(statusRuns[1]?.notBefore, notBefore);
+    assert.equal(statusRuns[2]?.context, 'ctx-eu');
   });
 });
