@@ -3,7 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { dispatch } from '../../src/sandbox/istioctl/command.ts';
 import { rootCommand } from '../../src/sandbox/istioctl/commands.ts';
 import { parseScenario } from '../../src/sandbox/istioctl/scenarios.ts';
@@ -60,6 +63,33 @@ describe('fake istioctl waypoint list, every corpus version', () => {
   it('`waypoint` is only under `x` before 1.23, and only top level from 1.23', async () => {
     assert.equal((await run('1.22.8', ['waypoint', 'list'])).exitCode, 64);
     assert.equal((await run('1.23.6', ['x', 'waypoint', 'list'])).exitCode, 64);
+  });
+});
+
+describe('fake istioctl waypoint status before 1.29 (no --wait yet)', () => {
+  // istioctl/pkg/waypoint/waypoint.go: `status` has no flags of its own in 1.23-1.26, only --waypoint-timeout in
+  // 1.27-1.28; --wait and -A arrived in 1.29. pflag refuses the rest through the root FlagErrorFunc (exit 64,
+  // errors/ERROR_STRINGS.md), before anything is read.
+  for (const version of ['1.23.6', '1.24.6', '1.25.5', '1.26.8', '1.27.9', '1.28.10']) {
+    it(`${version}: \`waypoint status --wait=false\` is an unknown flag, exit 64, nothing on stdout`, async () => {
+      const out = await run(version, ['waypoint', 'status', '--wait=false', '-n', 'bookinfo']);
+      assert.deepEqual([out.exitCode, out.stdout, out.stderr], [64, '', 'Error: unknown flag: --wait\n']);
+      const all = await run(version, ['waypoint', 'status', '-A']);
+      assert.deepEqual([all.exitCode, all.stderr], [64, "Error: unknown shorthand flag: 'A' in -A\n"]);
+    });
+  }
+
+  it('1.27-1.28 accept --waypoint-timeout, 1.23-1.26 do not', async () => {
+    assert.equal((await run('1.26.8', ['waypoint', 'status', '--waypoint-timeout', '1s'])).stderr, 'Error: unknown flag: --waypoint-timeout\n');
+    assert.notEqual((await run('1.27.9', ['waypoint', 'status', '--waypoint-timeout', '1s'])).exitCode, 64);
+  });
+
+  it('the executable answers the same from outside: stderr and exit code 64, as the bot would see it', async () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const fake = join(here, '..', '..', 'src', 'sandbox', 'istioctl', 'istioctl');
+    const nodeBin = join(here, '..', '..', 'node_modules', '.bin');
+    const out = await execa(fake, ['waypoint', 'status', '--wait=false', '-A'], { reject: false, env: { PATH: `${nodeBin}:${process.env['PATH'] ?? ''}`, FAKE_ISTIOCTL_VERSION: '1.28.10' }, extendEnv: false, stripFinalNewline: false });
+    assert.deepEqual([out.exitCode, out.stdout, out.stderr], [64, '', 'Error: unknown flag: --wait\n']);
   });
 });
 

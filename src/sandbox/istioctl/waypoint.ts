@@ -92,11 +92,17 @@ async function runStatus(ctx: RunContext): Promise<Output> {
 }
 
 const listFlags = (): FlagSpec[] => [{ name: 'all-namespaces', shorthand: 'A', kind: 'bool', default: 'false' }];
-const statusFlags = (): FlagSpec[] => [
-  { name: 'all-namespaces', shorthand: 'A', kind: 'bool', default: 'false' },
-  { name: 'wait', kind: 'bool', default: 'true' },
-  { name: 'waypoint-timeout', kind: 'duration', default: '1s' },
-];
+/**
+ * `waypoint status`'s own flags per version (istioctl/pkg/waypoint/waypoint.go at the release tags): none in
+ * 1.23-1.26, `--waypoint-timeout` from 1.27, `--wait`/`-w` (default true) and `--all-namespaces`/`-A` from 1.29.
+ * Anything else is pflag's "unknown flag", exit 64: `--wait=false` before 1.29 is refused, not ignored.
+ */
+const statusFlags = (v: ClientVersion): FlagSpec[] => {
+  const flags: FlagSpec[] = [];
+  if (atLeast(v, 29)) flags.push({ name: 'all-namespaces', shorthand: 'A', kind: 'bool', default: 'false' }, { name: 'wait', shorthand: 'w', kind: 'bool', default: 'true' });
+  if (atLeast(v, 27)) flags.push({ name: 'waypoint-timeout', kind: 'duration', default: '1s' });
+  return flags;
+};
 
 function waypointCommandFor(available: (v: ClientVersion) => boolean): CommandDef {
   return {
