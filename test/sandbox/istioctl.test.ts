@@ -363,6 +363,37 @@ describe('proxy-status large:N', () => {
   });
 });
 
+describe('proxy-status large:N ztunnel rows', () => {
+  // Derived, as for the `ambient` scenario (no proxy-status golden of 1.22+ has a ztunnel, corpus INDEX): istiod
+  // 1.20-1.22 statusgen lists the five Envoy types for a ztunnel as UNKNOWN; from 1.23 it lists a proxy's watched
+  // types only, sorted by URL, and a ztunnel watches istio.security.Authorization (WADS) and istio.workload.Address (WDS).
+  const ztunnelRows = (stdout: string) => rowsOf(stdout).filter((row) => row[0]?.startsWith('ztunnel-'));
+
+  test('1.30 -o json: a ztunnel reports WADS and WDS only, never the Envoy types', async () => {
+    const r = await istioctl(['ps', '-o', 'json'], { version: '1.30.3', scenario: 'large:50' });
+    assert.equal(r.exitCode, 0);
+    const docs = r.stdout.split(/(?<=^\})\n(?=\{)/m).map((d) => JSON.parse(d) as { resources?: { node?: { id?: string }; genericXdsConfigs?: { typeUrl: string }[] }[] });
+    const ztunnels = docs.flatMap((d) => d.resources ?? []).filter((res) => res.node?.id?.startsWith('ztunnel-'));
+    assert.equal(ztunnels.length, 3, 'one ztunnel per cluster');
+    for (const ztunnel of ztunnels) {
+      assert.deepEqual(ztunnel.genericXdsConfigs?.map((config) => config.typeUrl), ['type.googleapis.com/istio.security.Authorization', 'type.googleapis.com/istio.workload.Address'], ztunnel.node?.id);
+    }
+  });
+
+  test('1.27+ tables: SUBSCRIBED TYPES `2 (WADS,WDS)`; 1.20-1.26 tables: IGNORED in every Envoy column', async () => {
+    for (const version of ['1.27.9', '1.28.10', '1.30.3']) {
+      const rows = ztunnelRows((await istioctl(['ps'], { version, scenario: 'large:50' })).stdout);
+      assert.equal(rows.length, 3, version);
+      for (const row of rows) assert.equal(row[4], '2 (WADS,WDS)', `${version} ${row[0]}`);
+    }
+    for (const [version, argv] of [['1.21.6', ['ps']], ['1.21.6', ['x', 'ps']], ['1.22.8', ['ps']], ['1.24.6', ['ps']], ['1.26.8', ['ps']]] as const) {
+      const rows = ztunnelRows((await istioctl([...argv], { version, scenario: 'large:50' })).stdout);
+      assert.equal(rows.length, 3, version);
+      for (const row of rows) assert.deepEqual(row.slice(2, 7), ['IGNORED', 'IGNORED', 'IGNORED', 'IGNORED', 'IGNORED'], `${version} ${argv.join(' ')} ${row[0]}`);
+    }
+  });
+});
+
 describe('FAKE_ISTIOCTL_PROXY_STATUS_FILE', () => {
   test('replays the file as stdout instead of the scenario', async () => {
     const file = join(PS, 'v1.20-1.21_x-ps_xds/multiXdsStatusMultiPilot.txt');

@@ -271,16 +271,11 @@ export function largeMesh(n: number, clientVersion: string): Mesh {
       id = `${app}-v${1 + Math.floor(rand() * 3)}-${podHash(rand, 10)}-${podHash(rand, 5)}.${namespace}`;
     }
     if (id.startsWith('ztunnel-')) {
-      // ztunnel: istiod tracks the Envoy types as UNKNOWN (IGNORED) and serves workload types
-      types = [
-        ['CDS', 'IGNORED'],
-        ['LDS', 'IGNORED'],
-        ['RDS', 'IGNORED'],
-        ['EDS', 'IGNORED'],
-        ['ECDS', 'IGNORED'],
-        ['WADS', 'SYNCED'],
-        ['WDS', rand() < 0.1 ? 'STALE' : 'SYNCED'],
-      ];
+      // The types istiod of this minor lists for a ztunnel, as the demo and `ambient` scenarios print them
+      // (ambient-mesh.ts): the five Envoy types UNKNOWN up to 1.22, only WADS/WDS from 1.23; one in ten has a STALE
+      // WDS (drawn on every version, so the rest of the mesh stays the same).
+      const wdsStale = rand() < 0.1;
+      types = ztunnelTypes(Number(min)).map(([type, state]): [string, XdsState] => [type, type === 'WDS' && wdsStale ? 'STALE' : state]);
     } else {
       const r = rand();
       const pick = (): XdsState => {
