@@ -44,7 +44,7 @@ export async function measureTerminal(runs: number, proxies: number): Promise<Te
       figures.bare.push(await wallMs(process.execPath, ['-e', '0'], env));
       figures.help.push(await wallMs(process.execPath, [bin, 'help'], env));
       figures.helpNoCache.push(await wallMs(process.execPath, [bin, 'help'], noCache));
-      // The istioctl as mesh-bot runs it for 1.30+: `proxy-status --output json` (after `version`, which it caches per process).
+      // The istioctl as mesh-bot runs it for 1.30+: `proxy-status --output json` (`version` runs beside it, not before).
       figures.istioctl.push(await wallMs(istioctl, ['proxy-status', '--output', 'json'], env));
       figures.status.push(await wallMs(process.execPath, [bin, 'status', '-o', 'json'], env));
     }

@@ -23,13 +23,12 @@ const SIMULATOR = fileURLToPath(new URL('../../src/sandbox/istioctl/istioctl', i
 const SCENARIO = 'large:400';
 
 before(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'mesh-bot-kubeconfig-'));
-  const kubeconfig = join(dir, 'config');
-  await writeFile(
-    kubeconfig,
-    `apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: "${NOCK_KUBE_URL}", insecure-skip-tls-verify: true}}]\nusers: [{name: t, user: {token: test-token}}]\ncontexts: [{name: t, context: {cluster: t, user: t}}]\ncurrent-context: t\n`,
-  );
+  // The terminal reads the kubeconfig KUBECONFIG names, as a shell would set it; this one points at the nock'ed API.
+  const kubeconfig = join(await mkdtemp(join(tmpdir(), 'mesh-bot-kubeconfig-')), 'config');
   process.env['KUBECONFIG'] = kubeconfig;
+  const cluster = { server: NOCK_KUBE_URL, 'insecure-skip-tls-verify': true };
+  const context = { cluster: 'api', user: 'bot' };
+  await writeFile(kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'api', cluster }], users: [{ name: 'bot', user: { token: 't' } }], contexts: [{ name: 'api', context }], 'current-context': 'api' }));
 });
 afterEach(() => nock.cleanAll());
 after(() => nock.restore());

@@ -234,8 +234,6 @@ class JsonDocumentsReader {
           else return this.#syntaxError(this.#offset + i, `expected "," or "]" after resource ${this.#elements} of document ${this.#documents}, found ${shown(c)}`);
           i++;
           continue;
-        case 'value':
-          break;
       }
       // A value starts at i.
       const end = this.#scanValue(chunk, i);
