@@ -24,6 +24,8 @@ export interface Rule {
 export interface StandIn {
   readonly path: string;
   invocations(): Promise<string[][]>;
+  /** Replaces the answers from the next invocation on (the cluster changed). */
+  answer(rules: readonly Rule[]): Promise<void>;
 }
 
 /** `istioctl version --remote=false -o json` as the corpus shape prints it, for a client of this version. */
@@ -42,6 +44,7 @@ export async function standIn(version: string, rules: readonly Rule[]): Promise<
   await chmod(path, 0o755);
   return {
     path,
+    answer: (rules) => writeFile(rulesPath, JSON.stringify([versionRule(version), ...rules])),
     invocations: async () =>
       (await readFile(log, 'utf8').catch(() => ''))
         .split('\n')
