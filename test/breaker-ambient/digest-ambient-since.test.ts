@@ -1,0 +1,68 @@
+// The digest's Ambient section "since the last digest" (issue #12 item 6), through Slack: between two
+// `/mesh digest now` one ztunnel stops being ready, a second waypoint stops being programmed and a second pod in
+// an ambient namespace falls out of ztunnel's capture.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, it } from 'node:test';
+import { putRootCert } from '../mesh/digest/harness.ts';
+import { blockText } from '../support/blocks.ts';
+import { startBot, type Bot } from '../support/bot.ts';
+import { AMBIENT, ambientMesh, cluster, daemonSet, proxyStatusJson, standIn, ZTUNNELS, type Cluster, type Rule, type StandIn } from './support/harness.ts';
+
+const workloads = readFileSync(`${AMBIENT}/ztunnel-config/workloads/v1.24+_workloadsummary.txt`, 'utf8');
+// The same table with default/sleep (an application pod in the ambient namespace default) no longer captured.
+const workloadsLater = workloads.replace(/^(default +sleep-7656cf8794-lxcmx +.*)HBONE$/m, '$1TCP');
+const waypoints = readFileSync(`${AMBIENT}/waypoint/list/v1.27+_combined-gateway.txt`, 'utf8');
+const waypointsLater = waypoints.replace(/^(bookinfo +bookinfo-valid +.*)True$/m, '$1False');
+
+function rules(later: boolean): Rule[] {
+  return [
+    { when: ['proxy-status'], stdout: proxyStatusJson('istiod-8c7b98fc4-mwjfp', '1.30.3', ZTUNNELS.map((z) => ({ id: `${z.pod}.istio-system`, version: '1.30.3', types: { WADS: 'SYNCED', WDS: 'SYNCED' } }))) },
+    { when: ['analyze'], stdout: '[]\n' },
+    { when: ['ztunnel-config', 'certificate'], stdoutFile: `${AMBIENT}/ztunnel-config/certificates/v1.22+_secretsummary.txt` },
+    { when: ['ztunnel-config', 'workload'], stdout: later ? workloadsLater : workloads },
+    { when: ['waypoint', 'list'], stdout: later ? waypointsLater : waypoints },
+  ];
+}
+
+let kube: Cluster;
+let istioctl: StandIn;
+let bot: Bot | undefined;
+before(async () => {
+  kube = await cluster(ambientMesh({ istiodVersion: '1.30.3' }));
+  putRootCert(kube.api);
+  istioctl = await standIn('1.30.3', rules(false));
+  bot = await startBot({ kubeConfig: () => kube.api.kubeConfig(), configYaml: 'istioctl:\n  cacheTtl: 1s\n', env: { POD_NAMESPACE: 'mesh-bot', ISTIOCTL: istioctl.path } });
+});
+after(async () => {
+  await bot?.close();
+  await kube.close();
+});
+
+async function digestNow(count: number): Promise<string> {
+  if (bot === undefined) throw new Error('no bot');
+  await bot.slash('digest now', { channelId: 'C0OPS' });
+  const posted = await bot.slack.waitFor((fake) => fake.messages('C0OPS').filter((message) => message.via === 'api' && message.threadTs === undefined)[count - 1], { timeoutMs: 20_000 });
+  return blockText(posted.blocks);
+}
+
+it('second digest: ztunnels 2/3 (last digest: 3/3), the newly unprogrammed waypoint marked new, pods not captured 2 (last digest: 1)', async () => {
+  assert.notEqual(workloadsLater, workloads);
+  assert.notEqual(waypointsLater, waypoints);
+  const first = await digestNow(1);
+  assert.match(first, /ztunnels 3\/3 ready/);
+  assert.match(first, /waypoints: 2 of 6 not programmed/);
+  assert.match(first, /pods in ambient namespaces not captured: 1\n/);
+
+  kube.api.put(daemonSet('ztunnel', { app: 'ztunnel' }, 3, 2));
+  await istioctl.answer(rules(true));
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // past the 1 s istioctl cache
+
+  const second = await digestNow(2);
+  assert.match(second, /ztunnels 2\/3 ready \(one per node\) \(last digest: 3\/3\)/);
+  assert.match(second, /waypoints: 3 of 6 not programmed; since the last digest: 1 newly not programmed, 0 programmed again/);
+  assert.match(second, /• bookinfo\/bookinfo-valid \(new\)/);
+  assert.match(second, /pods in ambient namespaces not captured: 2 \(last digest: 1\)/);
+  assert.match(second, /• default\/sleep-7656cf8794-lxcmx/);
+});
