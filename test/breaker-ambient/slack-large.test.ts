@@ -54,7 +54,13 @@ it('/mesh zc workloads: 600 not captured of 6,000, within Block Kit limits, with
   const answer = await bot.answer('C0OPS');
   assertFits(answer);
   assert.match(answer.text, /6000 workloads, 600 pods in ambient namespaces NOT captured/);
-  assert.ok(buttons(answer.blocks).some((button) => button.action_id === 'zc_show_all'));
+  const button = buttons(answer.blocks).find((candidate) => candidate.action_id === 'zc_show_all');
+  assert.ok(button?.value);
+  // "Show all" uploads the complete answer into the card's thread: every one of the 600 pods not captured.
+  await bot.click({ actionId: 'zc_show_all', value: button.value, messageTs: answer.ts });
+  const file = await bot.slack.waitFor((fake) => fake.files.find((candidate) => candidate.completed));
+  const content = file.content?.toString('utf8') ?? '';
+  assert.equal(content.match(/: NOT captured/g)?.length, 600, content.slice(0, 400));
 });
 
 it('/mesh wp -A: 134 of 400 waypoints not programmed, within Block Kit limits', async () => {
