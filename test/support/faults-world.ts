@@ -68,13 +68,27 @@ export interface Route {
   name?: string;
   match?: unknown[];
   route: { destination: { host: string; subset: string }; weight: number }[];
-  /** An HTTPRoute's `spec.parentRefs`, on each of its rules: a rule attached elsewhere is not the rule approved. */
-  parents?: unknown[];
+  /**
+   * The spec fields that say which traffic the rules apply to (a VirtualService's hosts/gateways/exportTo, an
+   * HTTPRoute's parentRefs/hostnames), on each rule: a rule that now routes other traffic is not the rule approved.
+   */
+  scope?: Scope;
+}
+
+/** A VirtualService's or HTTPRoute's scope fields as stored (absent fields left out). */
+export type Scope = Readonly<Record<string, unknown>>;
+
+const VIRTUAL_SERVICE_SCOPE = ['hosts', 'gateways', 'exportTo'] as const;
+const HTTP_ROUTE_SCOPE = ['parentRefs', 'hostnames'] as const;
+
+function scopeOf(spec: Record<string, unknown>, fields: readonly string[]): Scope {
+  return Object.fromEntries(fields.filter((field) => spec[field] !== undefined).map((field) => [field, structuredClone(spec[field])]));
 }
 
 /** The parts of an HTTPRoute's spec the fault suite writes and reads. */
 export interface HttpRouteSpec {
   parentRefs?: Record<string, unknown>[];
+  hostnames?: string[];
   rules?: { name?: string; matches?: unknown[]; backendRefs?: { name: string; port?: number; weight?: number; [key: string]: unknown }[] }[];
 }
 
@@ -291,16 +305,20 @@ export class World {
     }
   }
 
-  /** The VirtualService as another writer would leave it (kubectl, a GitOps tool): recorded as not mesh-bot's. */
-  putVirtualService(http: Route[], annotations?: Record<string, string>): void {
+  /**
+   * The VirtualService as another writer would leave it (kubectl, a GitOps tool): recorded as not mesh-bot's.
+   * `scope` (hosts, gateways, exportTo) replaces the stored one when given; otherwise it is kept (hosts: reviews).
+   */
+  putVirtualService(http: Route[], annotations?: Record<string, string>, scope?: Scope): void {
     const existing = this.virtualService();
     const metadata = (existing?.metadata ?? {}) as Record<string, unknown>;
+    const kept = existing ? scopeOf((existing['spec'] ?? {}) as Record<string, unknown>, VIRTUAL_SERVICE_SCOPE) : { hosts: [VS_NAME] };
     this.record(this.#pendingCause, false);
     this.api.put({
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
       metadata: { name: VS_NAME, namespace: NAMESPACE, annotations: annotations ?? ((metadata['annotations'] ?? {}) as Record<string, string>) },
-      spec: { hosts: [VS_NAME], http },
+      spec: { ...(scope ?? kept), http: http.map(({ scope: _scope, ...route }) => route) },
     });
     this.record('another writer changed the VirtualService', true);
   }
@@ -312,7 +330,7 @@ export class World {
 
   /**
    * `spec.http`, or an HTTPRoute's rules in the same shape: the backend Service as the subset, the rest of its
-   * backendRef as the host, a missing weight 1, and the route's parentRefs on every rule.
+   * backendRef as the host, a missing weight 1; each with the object's scope fields.
    */
   http(): Route[] | null {
     if (this.#kind === 'HTTPRoute') {
@@ -322,11 +340,16 @@ export class World {
         ...(rule.name === undefined ? {} : { name: rule.name }),
         ...(rule.matches === undefined ? {} : { match: structuredClone(rule.matches) }),
         route: (rule.backendRefs ?? []).map(({ name, weight, ...ref }) => ({ destination: { host: stableJson(ref), subset: name }, weight: weight ?? 1 })),
-        parents: structuredClone(spec.parentRefs ?? []),
+        scope: scopeOf(spec as Record<string, unknown>, HTTP_ROUTE_SCOPE),
       }));
     }
     const spec = this.virtualService()?.['spec'] as { http?: Route[] } | undefined;
-    return spec ? structuredClone(spec.http ?? []) : null;
+    return spec ? structuredClone(spec.http ?? []).map((route) => ({ ...route, scope: scopeOf(spec, VIRTUAL_SERVICE_SCOPE) })) : null;
+  }
+
+  /** The VirtualService's hosts, gateways and exportTo as stored now. */
+  virtualServiceScope(): Scope {
+    return scopeOf((this.virtualService()?.['spec'] ?? {}) as Record<string, unknown>, VIRTUAL_SERVICE_SCOPE);
   }
 
   /** The HTTPRoute's spec as stored now. */

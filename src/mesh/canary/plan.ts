@@ -74,6 +74,12 @@ export interface SplitLayout {
    * Relative weights are shown as percentages of their sum and written as percentages (a valid proportion).
    */
   readonly relative: boolean;
+  /**
+   * Spec fields outside the rules that decide which traffic the rules apply to (a VirtualService's hosts,
+   * gateways and exportTo; an HTTPRoute's parentRefs and hostnames): the patch tests each as read, so an approved
+   * split never lands on traffic the approver did not see.
+   */
+  readonly scope: readonly string[];
 }
 
 /** With several destinations an absent weight means 0; a single destination gets 100 % (Istio's rule). */
@@ -102,13 +108,28 @@ const VIRTUAL_SERVICE_LAYOUT: SplitLayout = {
   rulePath: (index) => pointer('spec', 'http', index),
   weightPath: (index, position) => pointer('spec', 'http', index, 'route', position, 'weight'),
   relative: false,
+  // gateways absent means the sidecars of the mesh only; exportTo absent means every namespace.
+  scope: ['hosts', 'gateways', 'exportTo'],
 };
 
 /**
- * Decides which routes change and how, and the JSON Patch that applies exactly that: `test` of each changed
- * route as a whole object at its index (name, match, destinations, weights, everything the approver saw) followed
- * by `add` of the new weights, so the API server writes nothing if that route changed, moved, or another route
- * took its position since the plan was read.
+ * `test` of each scope field as read, with `null` for a field that is absent. Kubernetes applies JSON Patch with
+ * evanphx/json-patch (gopkg.in/evanphx/json-patch.v4, imported by k8s.io/apiserver's endpoints/handlers/patch.go):
+ * its `func (p Patch) test` passes when the key is absent and the value is `null`, and fails ("testing value …
+ * failed") when the key is present with any other value, or absent while the value is not `null` (v5 does the
+ * same through `isNull`). So one op proves "as read", including "still absent", where RFC 6902 alone leaves a
+ * test of an absent member an error.
+ */
+export function scopeTests(spec: Readonly<Record<string, unknown>>, fields: readonly string[]): JsonPatchOp[] {
+  return fields.map((field) => ({ op: 'test', path: pointer('spec', field), value: spec[field] ?? null }));
+}
+
+/**
+ * Decides which routes change and how, and the JSON Patch that applies exactly that: `test` of the spec fields
+ * that say which traffic the routes apply to (hosts, gateways, exportTo), `test` of each changed route as a whole
+ * object at its index (name, match, destinations, weights, everything the approver saw), then `add` of the new
+ * weights, so the API server writes nothing if the VirtualService was pointed at other traffic, or that route
+ * changed, moved, or another route took its position since the plan was read.
  */
 export function planWeights(vs: VirtualService, options: PlanOptions): Result<CanaryPlan, string> {
   const name = vs.metadata.name;
@@ -129,7 +150,7 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
   if (splits.length === 0) {
     return err(`VirtualService ${name} has no route that splits traffic between two subsets; add the canary as a second destination with weight 0 first`);
   }
-  return planSplits(name, vs.metadata.resourceVersion ?? '', splits, VIRTUAL_SERVICE_LAYOUT, options);
+  return planSplits(name, vs.metadata.resourceVersion ?? '', vs.spec, splits, VIRTUAL_SERVICE_LAYOUT, options);
 }
 
 /** Percent of a weight within its rule, to a tenth (relative weights rarely divide 100 evenly). */
@@ -137,8 +158,11 @@ function percentOf(weight: number, sum: number): number {
   return Math.round((weight * 1000) / sum) / 10;
 }
 
-/** The shared half of planning: which destination is the canary, the new split, and the fenced patch. */
-export function planSplits(name: string, resourceVersion: string, found: readonly Split[], layout: SplitLayout, options: PlanOptions): Result<CanaryPlan, string> {
+/**
+ * The shared half of planning: which destination is the canary, the new split, and the fenced patch. `spec` is
+ * the object's spec as read, for the `test` of its scope fields.
+ */
+export function planSplits(name: string, resourceVersion: string, spec: Readonly<Record<string, unknown>>, found: readonly Split[], layout: SplitLayout, options: PlanOptions): Result<CanaryPlan, string> {
   if (!Number.isInteger(options.weight) || options.weight < 0 || options.weight > 100) return err(`the canary weight must be a whole percentage from 0 to 100, got ${options.weight}`);
   const { noun } = layout;
   const splits = [...found];
@@ -174,7 +198,7 @@ export function planSplits(name: string, resourceVersion: string, found: readonl
   }
 
   const changes: RouteChange[] = [];
-  const patch: JsonPatchOp[] = [];
+  const patch: JsonPatchOp[] = scopeTests(spec, layout.scope);
   let stable = '';
   let unchanged = true;
   for (const split of splits) {

@@ -18,7 +18,9 @@
  *   4. card posted, R.card attached. A failed post cancels R at once (nothing pending that no one can see).
  *   5. R pending → approved | rejected.                  fence: CAS on R
  *   6. W patch: weights + stable/canary + applied=id, remove O.
- *                                                        fence: test O == id, test each changed route as read
+ *                                                        fence: test O == id, test each changed route as read,
+ *                                                        test the spec fields that say which traffic the routes
+ *                                                        apply to (hosts/gateways/exportTo, parentRefs/hostnames)
  *   7. R approved → applied | failed, L freed.          fence: CAS on R
  *   Ending a request without W (reject, expire, cancel, a failed W) releases O: test O == id, remove O.
  *   The leader's sweep settles an approval older than 5 minutes only by winning the W fence itself:
@@ -35,8 +37,8 @@
  *   A W patch with an ambiguous answer (timeout, connection reset, 5xx) is settled at once the same way as the
  *   sweep does: never reported "not applied" without either winning the fence or reading the result.
  *
- * Rollback is the safety exit and needs no request: it tests the VirtualService's resourceVersion and the
- * routes it read (retried on a fresh read), sends the canary to 0 % and rewrites the stable/canary record.
+ * Rollback is the safety exit and needs no request: it tests the VirtualService's resourceVersion, the
+ * routes and the scope fields it read (retried on a fresh read), sends the canary to 0 % and rewrites the stable/canary record.
  * Which subset is stable comes from `--to`, else that record; with neither it refuses. Pending requests it made
  * obsolete are cancelled (their route test could never pass again).
  *
@@ -199,6 +201,18 @@ function sameJson(a: unknown, b: unknown): boolean {
     return keys.length === Object.keys(right).filter((key) => right[key] !== undefined).length && keys.every((key) => sameJson(left[key], right[key]));
   }
   return false;
+}
+
+/**
+ * The spec fields a plan's scope `test`s (`/spec/parentRefs`, `/spec/gateways`, … see `scopeTests`) whose value
+ * now differs from the one tested; an absent field reads as `null`, as the API server's `test` reads it.
+ */
+function changedScope(patch: readonly JsonPatchOp[], object: KubeObject): string[] {
+  const spec = (object as { spec?: Record<string, unknown> }).spec ?? {};
+  return patch.flatMap((op) => {
+    const field = op.op === 'test' ? /^\/spec\/([^/]+)$/.exec(op.path)?.[1] : undefined;
+    return field !== undefined && !sameJson(spec[field] ?? null, op.value ?? null) ? [field] : [];
+  });
 }
 
 /** metadata.generation of an object the API server returned, when it says. */
@@ -768,6 +782,10 @@ export function createCanaryService(deps: CanaryDeps) {
     const suffix = `so nothing was written. Check its current weights with \`/mesh canary status ${name} -n ${namespace}\` and ask again.`;
     const read = await provider.get(namespace, name);
     if (!read.ok) return `${kind} ${namespace}/${name} changed since the request was made, ${suffix}`;
+    const retargeted = changedScope(request.plan.patch, read.value.object);
+    if (retargeted.length > 0) {
+      return `${kind} ${namespace}/${name} changed since the request was made: its ${retargeted.join(' and ')} (which traffic it routes) changed, so nothing was written. Check where it applies now with \`kubectl -n ${namespace} get ${provider.resource} ${name} -o yaml\` and ask again if the change is still wanted.`;
+    }
     const http = provider.rules(read.value.object);
     for (const change of request.plan.changes) {
       const approved = request.plan.patch.find((op) => op.op === 'test' && op.path === provider.rulePath(change.index))?.value;

@@ -41,11 +41,9 @@ function applyOperation(document: unknown, operation: JsonPatchOperation): unkno
       return remove(document, path);
     case 'replace':
       return replace(document, path, requireValue(operation));
-    case 'test': {
-      const expected = requireValue(operation);
-      if (!deepEqual(read(document, path), expected)) throw new JsonPatchApplyError(`testing value ${String(operation.path)} failed: test failed`);
+    case 'test':
+      test(document, path, operation);
       return document;
-    }
     case 'move': {
       const from = pointer(operation.from, 'from');
       if (path.length > from.length && from.every((token, index) => token === path[index])) {
@@ -61,6 +59,30 @@ function applyOperation(document: unknown, operation: JsonPatchOperation): unkno
     default:
       throw new JsonPatchApplyError(`Unexpected kind: ${operation.op}`);
   }
+}
+
+/**
+ * `test` as Kubernetes applies it (gopkg.in/evanphx/json-patch.v4 `func (p Patch) test`, used by k8s.io/apiserver's
+ * patch handler): an absent member reads as null, so a test of an absent key with `null` (or with no value at all)
+ * passes and with anything else fails; a present key fails a `null` test. Only a missing parent is "missing path".
+ */
+function test(document: unknown, path: readonly string[], operation: JsonPatchOperation): void {
+  const expected = Object.hasOwn(operation, 'value') ? operation.value : null;
+  let actual: unknown = document;
+  if (path.length > 0) {
+    let parent: unknown;
+    try {
+      parent = parentOf(document, path);
+    } catch {
+      throw new JsonPatchApplyError(`test operation does not apply: is missing path: ${String(operation.path)}`);
+    }
+    const last = path[path.length - 1] ?? '';
+    if (Array.isArray(parent)) actual = parent[arrayIndex(last, parent.length, false)];
+    else if (isJsonObject(parent)) actual = Object.hasOwn(parent, last) ? parent[last] : null;
+    else throw new JsonPatchApplyError(`test operation does not apply: is missing path: ${String(operation.path)}`);
+  }
+  const passes = actual === null || actual === undefined ? expected === null || expected === undefined : expected !== null && deepEqual(actual, expected);
+  if (!passes) throw new JsonPatchApplyError(`testing value ${String(operation.path)} failed: test failed`);
 }
 
 function requireValue(operation: JsonPatchOperation): unknown {

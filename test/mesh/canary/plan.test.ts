@@ -30,11 +30,15 @@ describe('canary plan', () => {
     assert.deepEqual(plan.value.changes[0]?.after.map((destination) => [destination.subset, destination.weight]), [['v1', 50], ['v2', 50]]);
   });
 
-  it('writes a patch that tests the whole route as read at its position (match, destinations, weights), then adds the new weights', () => {
+  it('writes a patch that tests which traffic the VirtualService applies to and the whole route as read at its position (match, destinations, weights), then adds the new weights', () => {
     const read = { ...split(90, 10), match: [{ uri: { prefix: '/api' } }] };
     const plan = planWeights(vs([{ name: 'canary-testers', match: [{ headers: { x: { exact: '1' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] }, read]), { weight: 25 });
     assert.ok(plan.ok);
     assert.deepEqual(plan.value.patch, [
+      // hosts as read; gateways and exportTo absent (mesh sidecars, every namespace): null tests their absence.
+      { op: 'test', path: '/spec/hosts', value: ['reviews'] },
+      { op: 'test', path: '/spec/gateways', value: null },
+      { op: 'test', path: '/spec/exportTo', value: null },
       { op: 'test', path: '/spec/http/1', value: read },
       { op: 'add', path: '/spec/http/1/route/0/weight', value: 75 },
       { op: 'add', path: '/spec/http/1/route/1/weight', value: 25 },

@@ -46,6 +46,8 @@ const HTTP_ROUTE_LAYOUT: SplitLayout = {
   rulePath: (index) => pointer('spec', 'rules', index),
   weightPath: (index, position) => pointer('spec', 'rules', index, 'backendRefs', position, 'weight'),
   relative: true,
+  // Where the route attaches (a Gateway, a waypoint, a Service of the mesh) and which Host headers it matches.
+  scope: ['parentRefs', 'hostnames'],
 };
 
 /** Gateway API: an absent backendRef weight is 1 (HTTPBackendRef.weight default), whatever the number of backends. */
@@ -80,7 +82,7 @@ export function planHttpRouteWeights(route: GatewayHttpRoute, options: PlanOptio
   if (splits.length === 0) {
     return err(`HTTPRoute ${name} has no rule that splits traffic between two backend Services; add the canary Service as a second backendRef with weight 0 first`);
   }
-  return planSplits(name, route.metadata.resourceVersion ?? '', splits, HTTP_ROUTE_LAYOUT, options);
+  return planSplits(name, route.metadata.resourceVersion ?? '', route.spec, splits, HTTP_ROUTE_LAYOUT, options);
 }
 
 export interface RuleView {

@@ -127,6 +127,11 @@ export const VIRTUAL_SERVICE_CHANGES: readonly Change[] = [
   { name: 'another writer sets 80/20', apply: async (world) => world.putVirtualService(world.http()?.map((route) => (route.route[0]?.destination.subset === 'v1' ? { ...route, route: reviewsRoute([80, 20], null).route } : route)) ?? []) },
   { name: 'a route with the same destinations inserted above', apply: async (world) => world.putVirtualService([reviewsRoute([90, 10], null, [{ headers: { 'x-canary-test': { exact: 'yes' } } }]), ...(world.http() ?? [])]) },
   { name: 'the planned route removed', apply: async (world) => world.putVirtualService([{ name: 'all-to-v1', route: [{ destination: { host: VS_NAME, subset: 'v1' }, weight: 100 }] }]) },
+  {
+    // Finding F11's twin: the routes now apply to the ingress gateway's traffic instead of the mesh's.
+    name: 'gateways added (bound to the ingress gateway instead of the mesh)',
+    apply: async (world) => world.putVirtualService(world.http() ?? [], undefined, { ...world.virtualServiceScope(), gateways: ['istio-ingress/bookinfo-gateway'] }),
+  },
   { name: 'the VirtualService deleted', apply: (world) => world.deleteVirtualService() },
   {
     name: 'the VirtualService deleted and created again as it was',
@@ -150,18 +155,16 @@ const rewrite = (change: (spec: HttpRouteSpec) => HttpRouteSpec) => async (world
 const eachSplit = (change: (rule: Rule) => Rule) => rewrite((spec) => ({ ...spec, rules: (spec.rules ?? []).map((rule) => ((rule.backendRefs?.length ?? 0) === 2 ? change(rule) : rule)) }));
 
 /**
- * Another writer re-attaches the route between request and approval: the approved weights would now split the
- * traffic of another parent than the one the approver saw. Not in HTTP_ROUTE_CHANGES while finding F11
- * (/work/notes/fault-findings.md) is open: parent-refs.repro.ts reproduces it outside `npm test`.
+ * The HTTPRoute changed underneath: a rule inserted above, backendRefs or weights changed, the rule removed,
+ * deleted, or re-attached (finding F11: the approved weights would split the traffic of another parent than the
+ * one the approver saw).
  */
-export const PARENT_REFS_CHANGE: Change = {
-  name: 'the parentRefs changed (attached to the ingress Gateway instead of the reviews Service)',
-  apply: rewrite((spec) => ({ ...spec, parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'bookinfo-gateway', namespace: 'istio-ingress' }] })),
-};
-
-/** The HTTPRoute changed underneath: a rule inserted above, backendRefs or weights changed, the rule removed, deleted. */
 export const HTTP_ROUTE_CHANGES: readonly Change[] = [
   { name: 'another writer sets the weights to 80/20', apply: eachSplit((rule) => ({ ...rule, ...reviewsRule([80, 20]) })) },
+  {
+    name: 'the parentRefs changed (attached to the ingress Gateway instead of the reviews Service)',
+    apply: rewrite((spec) => ({ ...spec, parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'bookinfo-gateway', namespace: 'istio-ingress' }] })),
+  },
   { name: 'a rule with the same backends inserted above', apply: rewrite((spec) => ({ ...spec, rules: [reviewsRule([90, 10], [{ headers: [{ name: 'x-canary-test', value: 'yes' }] }]), ...(spec.rules ?? [])] })) },
   { name: 'the canary backendRef changed (v2 replaced by v3, same weight)', apply: eachSplit((rule) => ({ ...rule, backendRefs: (rule.backendRefs ?? []).map((ref) => (ref.name === 'v2' ? { ...ref, name: 'v3' } : ref)) })) },
   { name: "the backendRefs' port changed (9080 → 9081)", apply: eachSplit((rule) => ({ ...rule, backendRefs: (rule.backendRefs ?? []).map((ref) => ({ ...ref, port: 9081 })) })) },
