@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, it } from 'node:test';
 import { putRootCert } from '../mesh/digest/harness.ts';
-import { blockText } from '../support/blocks.ts';
-import { startBot, type Bot } from '../support/bot.ts';
-import { AMBIENT, ambientMesh, cluster, daemonSet, proxyStatusJson, standIn, ZTUNNELS, type Cluster, type Rule, type StandIn } from './support/harness.ts';
+import { AMBIENT, ambientMesh, cluster, daemonSet, proxyStatusJson, slackBot, standIn, ZTUNNELS, type Cluster, type Rule, type SlackBot, type StandIn } from './support/harness.ts';
 
 const workloads = readFileSync(`${AMBIENT}/ztunnel-config/workloads/v1.24+_workloadsummary.txt`, 'utf8');
 // The same table with default/sleep (an application pod in the ambient namespace default) no longer captured.
@@ -28,26 +26,21 @@ function rules(later: boolean): Rule[] {
 
 let kube: Cluster;
 let istioctl: StandIn;
-let bot: Bot | undefined;
+let slack: SlackBot | undefined;
 before(async () => {
   kube = await cluster(ambientMesh({ istiodVersion: '1.30.3' }));
   putRootCert(kube.api);
   istioctl = await standIn('1.30.3', rules(false));
-  bot = await startBot({ kubeConfig: () => kube.api.kubeConfig(), configYaml: 'istioctl:\n  cacheTtl: 1s\n', env: { POD_NAMESPACE: 'mesh-bot', ISTIOCTL: istioctl.path } });
+  slack = await slackBot(kube, istioctl);
 });
 after(async () => {
-  await bot?.close();
+  await slack?.bot.close();
   await kube.close();
 });
 
-async function digestNow(count: number): Promise<string> {
-  if (bot === undefined) throw new Error('no bot');
-  await bot.slash('digest now', { channelId: 'C0OPS' });
-  const posted = await bot.slack.waitFor((fake) => fake.messages('C0OPS').filter((message) => message.via === 'api' && message.threadTs === undefined)[count - 1], { timeoutMs: 20_000 });
-  return blockText(posted.blocks);
-}
-
 it('second digest: ztunnels 2/3 (last digest: 3/3), the newly unprogrammed waypoint marked new, pods not captured 2 (last digest: 1)', async () => {
+  assert.ok(slack, 'the bot started');
+  const { digestNow, settle } = slack;
   assert.notEqual(workloadsLater, workloads);
   assert.notEqual(waypointsLater, waypoints);
   const first = await digestNow(1);
@@ -57,7 +50,7 @@ it('second digest: ztunnels 2/3 (last digest: 3/3), the newly unprogrammed waypo
 
   kube.api.put(daemonSet('ztunnel', { app: 'ztunnel' }, 3, 2));
   await istioctl.answer(rules(true));
-  await new Promise((resolve) => setTimeout(resolve, 1100)); // past the 1 s istioctl cache
+  await settle(); // past the 1 s istioctl cache
 
   const second = await digestNow(2);
   assert.match(second, /ztunnels 2\/3 ready \(one per node\) \(last digest: 3\/3\)/);

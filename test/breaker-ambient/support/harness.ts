@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeKubeApi, type FakeKubeApi, type KubeObject } from '../../../src/sandbox/kube-api.ts';
+import { blockText } from '../../support/blocks.ts';
+import { startBot, type Bot } from '../../support/bot.ts';
 
 export const CORPUS = '/work/shared/istioctl-corpus';
 export const AMBIENT = `${CORPUS}/ambient`;
@@ -221,4 +223,28 @@ export function withoutColumns(text: string, columns: readonly string[], drop: r
   const keep = columns.map((column, index) => [column, index] as const).filter(([column]) => !drop.includes(column));
   const rows = cells(text, columns);
   return tabwrite([keep.map(([column]) => column), ...rows.map((row) => keep.map(([, index]) => row[index] ?? ''))], padding);
+}
+
+/**
+ * A bot answering signed Slack requests with this stand-in istioctl and the shortest istioctl cache (1 s), so a
+ * second digest after `settle()` reads the mesh as it is then.
+ */
+export interface SlackBot {
+  readonly bot: Bot;
+  digestNow(count: number): Promise<string>;
+  settle(): Promise<void>;
+}
+
+export async function slackBot(kube: Cluster, istioctl: StandIn): Promise<SlackBot> {
+  const bot = await startBot({ kubeConfig: () => kube.api.kubeConfig(), configYaml: 'istioctl:\n  cacheTtl: 1s\n', env: { POD_NAMESPACE: 'mesh-bot', ISTIOCTL: istioctl.path } });
+  return {
+    bot,
+    /** Asks `/mesh digest now` in C0OPS and returns the text of that channel's `count`-th digest. */
+    async digestNow(count) {
+      await bot.slash('digest now', { channelId: 'C0OPS' });
+      const posted = await bot.slack.waitFor((fake) => fake.messages('C0OPS').filter((message) => message.via === 'api' && message.threadTs === undefined)[count - 1], { timeoutMs: 20_000 });
+      return `${posted.text}\n${blockText(posted.blocks)}`;
+    },
+    settle: () => new Promise((resolve) => setTimeout(resolve, 1100)),
+  };
 }
