@@ -21,12 +21,11 @@ import type { ProxyStatusReport, ProxyStatusRow } from '../../istioctl/types.ts'
 import { describeKubeError, kubeStatusOf } from '../../kube/errors.ts';
 import type { GatewayApiObjects } from '../../kube/gateway-api.ts';
 import { err, ok, type Result } from '../../result.ts';
+import { USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL } from '../waypoint.ts';
 import { relevantStates } from '../ztunnel-status.ts';
 import type { ParentRef } from './providers/http-route.ts';
 
 export const WAYPOINT_GATEWAY_CLASS = 'istio-waypoint';
-const USE_WAYPOINT = 'istio.io/use-waypoint';
-const USE_WAYPOINT_NAMESPACE = 'istio.io/use-waypoint-namespace';
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 /**
  * Istio's waypoint Deployment template labels its pods with the Gateway's name (istio-discovery
@@ -101,10 +100,10 @@ export function kubeWaypointReads(core: CoreV1Api, gateway: GatewayApiObjects, c
 
 /** getUseWaypoint: `none` opts out; the waypoint's namespace is the label's, else `defaultNamespace`. */
 function useWaypoint(labels: Labels, defaultNamespace: string): 'none' | { readonly namespace: string; readonly name: string } | null {
-  const name = labels[USE_WAYPOINT];
+  const name = labels[USE_WAYPOINT_LABEL];
   if (name === undefined) return null;
   if (name === 'none') return 'none';
-  return { namespace: labels[USE_WAYPOINT_NAMESPACE] ?? defaultNamespace, name };
+  return { namespace: labels[USE_WAYPOINT_NAMESPACE_LABEL] ?? defaultNamespace, name };
 }
 
 /** The waypoint of one parent, `null` when it has none. */
