@@ -21,6 +21,8 @@ export interface Rule {
   readonly stdout?: string;
   readonly stderr?: string;
   readonly exit?: number;
+  /** The run stays alive this long and records how many runs were alive with it (see `StandIn.concurrency`). */
+  readonly holdMs?: number;
 }
 
 export interface StandIn {
@@ -28,6 +30,8 @@ export interface StandIn {
   invocations(): Promise<string[][]>;
   /** Replaces the answers from the next invocation on (the cluster changed). */
   answer(rules: readonly Rule[]): Promise<void>;
+  /** For each run of a rule with `holdMs`: how many such runs were alive when it ended. */
+  concurrency(): Promise<number[]>;
 }
 
 /** `istioctl version --remote=false -o json` as the corpus shape prints it, for a client of this version. */
@@ -42,11 +46,17 @@ export async function standIn(version: string, rules: readonly Rule[]): Promise<
   const log = join(dir, 'argv.jsonl');
   await writeFile(rulesPath, JSON.stringify([versionRule(version), ...rules]));
   const path = join(dir, 'istioctl');
-  await writeFile(path, `#!/bin/sh\nSTANDIN_RULES='${rulesPath}' STANDIN_LOG='${log}' exec '${process.execPath}' '${STANDIN}' "$@"\n`);
+  const running = join(dir, 'running');
+  await writeFile(path, `#!/bin/sh\nSTANDIN_RULES='${rulesPath}' STANDIN_LOG='${log}' STANDIN_RUNNING='${running}' exec '${process.execPath}' '${STANDIN}' "$@"\n`);
   await chmod(path, 0o755);
   return {
     path,
     answer: (rules) => writeFile(rulesPath, JSON.stringify([versionRule(version), ...rules])),
+    concurrency: async () =>
+      (await readFile(`${running}.log`, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((line) => line !== '')
+        .map(Number),
     invocations: async () =>
       (await readFile(log, 'utf8').catch(() => ''))
         .split('\n')
