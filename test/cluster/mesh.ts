@@ -293,6 +293,18 @@ export function registerMeshScenarios(tier: Tier): void {
       await assertNoForbidden(tier);
     });
 
+    it('writes nothing when another writer bound the VirtualService to a gateway between request and approval (the real API server fails the null test of an added field)', async () => {
+      const { ts, id } = await requestPromotion(30);
+      const current = (await custom().getNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'bookinfo', plural: 'virtualservices', name: 'reviews' })) as k8s.KubernetesObject & { spec: Record<string, unknown> };
+      await custom().replaceNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'bookinfo', plural: 'virtualservices', name: 'reviews', body: { ...current, spec: { ...current.spec, gateways: ['mesh', 'bookinfo-gateway'] } } });
+      await bot.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: ts });
+      const card = await settled(ts, /not applied/);
+      assert.match(blockText(card.blocks), /not applied\*: VirtualService bookinfo\/reviews changed since the request was made: its gateways \(which traffic it routes\) changed, so nothing was written/);
+      assert.deepEqual(await weights(), [80, 20]);
+      await setWeights([80, 20]);
+      await assertNoForbidden(tier);
+    });
+
     it('refuses a promotion while istiod, and so its validating webhook, is down', async () => {
       await proxies.stop();
       await tier.controlPlane.stopIstiod();
