@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, it } from 'node:test';
 import { putRootCert } from '../mesh/digest/harness.ts';
-import { AMBIENT, ambientMesh, cluster, daemonSet, proxyStatusJson, slackBot, standIn, ZTUNNELS, type Cluster, type Rule, type SlackBot, type StandIn } from './support/harness.ts';
+import { AMBIENT, ambientDigestRules, ambientMesh, cluster, daemonSet, slackBot, standIn, type Cluster, type SlackBot, type StandIn } from './support/harness.ts';
 
 const workloads = readFileSync(`${AMBIENT}/ztunnel-config/workloads/v1.24+_workloadsummary.txt`, 'utf8');
 // The same table with default/sleep (an application pod in the ambient namespace default) no longer captured.
@@ -14,15 +14,7 @@ const workloadsLater = workloads.replace(/^(default +sleep-7656cf8794-lxcmx +.*)
 const waypoints = readFileSync(`${AMBIENT}/waypoint/list/v1.27+_combined-gateway.txt`, 'utf8');
 const waypointsLater = waypoints.replace(/^(bookinfo +bookinfo-valid +.*)True$/m, '$1False');
 
-function rules(later: boolean): Rule[] {
-  return [
-    { when: ['proxy-status'], stdout: proxyStatusJson('istiod-8c7b98fc4-mwjfp', '1.30.3', ZTUNNELS.map((z) => ({ id: `${z.pod}.istio-system`, version: '1.30.3', types: { WADS: 'SYNCED', WDS: 'SYNCED' } }))) },
-    { when: ['analyze'], stdout: '[]\n' },
-    { when: ['ztunnel-config', 'certificate'], stdoutFile: `${AMBIENT}/ztunnel-config/certificates/v1.22+_secretsummary.txt` },
-    { when: ['ztunnel-config', 'workload'], stdout: later ? workloadsLater : workloads },
-    { when: ['waypoint', 'list'], stdout: later ? waypointsLater : waypoints },
-  ];
-}
+const rules = (later: boolean) => ambientDigestRules({ workloads: later ? workloadsLater : workloads, waypoints: later ? waypointsLater : waypoints });
 
 let kube: Cluster;
 let istioctl: StandIn;

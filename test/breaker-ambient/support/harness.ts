@@ -258,3 +258,14 @@ export async function slackBot(kube: Cluster, istioctl: StandIn): Promise<SlackB
     settle: () => new Promise((resolve) => setTimeout(resolve, 1100)),
   };
 }
+
+/** What a 1.30 stand-in answers for a digest of the corpus ambient mesh: three SYNCED ztunnels, no findings, the corpus certificates. */
+export function ambientDigestRules(answers: { readonly workloads: string; readonly waypoints: string }): Rule[] {
+  return [
+    { when: ['proxy-status'], stdout: proxyStatusJson('istiod-8c7b98fc4-mwjfp', '1.30.3', ZTUNNELS.map((z) => ({ id: `${z.pod}.istio-system`, version: '1.30.3', types: { WADS: 'SYNCED', WDS: 'SYNCED' } }))) },
+    { when: ['analyze'], stdout: '[]\n' },
+    { when: ['ztunnel-config', 'certificate'], stdoutFile: `${AMBIENT}/ztunnel-config/certificates/v1.22+_secretsummary.txt` },
+    { when: ['ztunnel-config', 'workload'], stdout: answers.workloads },
+    { when: ['waypoint', 'list'], stdout: answers.waypoints },
+  ];
+}
