@@ -12,6 +12,8 @@ export type IstioctlErrorKind =
   | 'pod-not-found'
   | 'no-sidecar'
   | 'context-not-found'
+  /** The Kubernetes API refused istioctl a permission (RBAC 403): retrying cannot help, granting it does. */
+  | 'forbidden'
   /** `istioctl analyze -n X` for a namespace that does not exist: stderr only, exit 0. */
   | 'namespace-not-found'
   | 'port-forward'
@@ -61,6 +63,18 @@ function noControlPlane(namespace: string, reason: string): string {
  * Every pattern is anchored on literal text and uses no nested quantifiers.
  */
 const RULES: readonly Rule[] = [
+  {
+    // First: a refused permission is the cause whatever istioctl wraps it in (`failed retrieving: pods "x" is
+    // forbidden: …`, `failure running port forward process: … pods/portforward …`). The apiserver's wording
+    // (apiserver endpoints/handlers/responsewriters forbiddenMessage, inside apimachinery's `R "name" is forbidden:`
+    // or, for a path, bare `forbidden:`) has three shapes: `cannot VERB resource "R" in API group "G" in the
+    // namespace "NS"`, the same `at the cluster scope`, and `cannot VERB path "/P"`; an authorizer's reason may
+    // follow (`: RBAC: …`, GKE's `requires one of [...]`). Admission denials (`is forbidden: exceeded quota`)
+    // carry no `User … cannot` and are not permissions, so they are left alone.
+    kind: 'forbidden',
+    pattern: /forbidden: User "((?:[^"\\]|\\.)*)" cannot (\S+) (?:resource "([^"]*)" in API group "([^"]*)" (?:in the namespace "([^"]*)"|at the cluster scope)|path "([^"]*)")/,
+    message: (m, c) => forbiddenMessage({ user: m[1] ?? '', verb: m[2] ?? '', resource: m[3], group: m[4], namespace: m[5], path: m[6] }, c),
+  },
   {
     kind: 'no-proxies',
     pattern: /no proxies found/,
@@ -198,6 +212,44 @@ const RULES: readonly Rule[] = [
       'istioctl could not start: its environment or configuration is invalid. Check ISTIOCONFIG and the istioctl settings of mesh-bot.',
   },
 ];
+
+interface RefusedPermission {
+  readonly user: string;
+  readonly verb: string;
+  /** `gateways`, or `pods/portforward` (resource/subresource, as RBAC rules name it); undefined for a path. */
+  readonly resource: string | undefined;
+  /** '' for the core group. */
+  readonly group: string | undefined;
+  /** undefined: cluster scope. */
+  readonly namespace: string | undefined;
+  /** A non-resource URL such as `/version`. */
+  readonly path: string | undefined;
+}
+
+
+/**
+ * Names the refused permission the way an RBAC rule is written (verb, resource, API group, where) and the file of
+ * mesh-bot's RBAC that grants it. The user is named because the terminal may run with a person's kubeconfig rather
+ * than the bot's ServiceAccount; client-go prints only a user name there, never a credential.
+ */
+function forbiddenMessage(refused: RefusedPermission, context: RuleContext): string {
+  const who = refused.user === '' ? 'the kubeconfig user' : `user ${refused.user}`;
+  const what =
+    refused.path !== undefined
+      ? `path ${refused.path}`
+      : `${refused.resource ?? '(unknown)'} (${refused.group === '' || refused.group === undefined ? 'core API group' : `API group ${refused.group}`})`;
+  const where = refused.path !== undefined ? '' : refused.namespace === undefined ? ' cluster-wide' : ` in namespace ${refused.namespace}`;
+  return `Kubernetes does not allow ${who} to ${refused.verb} ${what}${where}, so istioctl stopped; retrying will not help. ${grantHint(refused, context)}`;
+}
+
+/** Where mesh-bot's deploy/ grants the permission: the base leaves Secrets out on purpose (deploy/README.md). */
+function grantHint(refused: RefusedPermission, context: RuleContext): string {
+  if (refused.resource === 'secrets' && refused.group === '') {
+    return 'mesh-bot grants no Secrets by default: weigh deploy/optional/analyze-secrets.yaml (Helm: rbac.analyzeSecrets) as deploy/README.md explains, then run the command again.';
+  }
+  const file = refused.namespace === context.istioNamespace ? 'rbac-istio-system.yaml' : 'rbac-cluster.yaml';
+  return `Grant that permission (mesh-bot's own RBAC: deploy/base/${file}, or templates/${file} in the Helm chart), then run the command again.`;
+}
 
 const FLAG_REJECTED_MESSAGE =
   'This istioctl version does not support a flag mesh-bot used. Please report this to the mesh-bot maintainers with the output of `istioctl version`.';

@@ -99,11 +99,17 @@ describe('classifyFailure: proxy-status strings', () => {
   });
 
   it('failure running port forward process → port-forward', () => {
+    const error = assertKind('Error: failure running port forward process: unable to listen on any of the requested ports: [{15000 15000}]\n', 'port-forward');
+    assert.match(error.message, /Port-forwarding to the pod failed/);
+  });
+
+  it('a port forward refused by RBAC → forbidden, pointing at the Istio namespace Role', () => {
     const error = assertKind(
       'Error: failure running port forward process: error upgrading connection: pods "istiod-7d4f74889d-mb5dh" is forbidden: User "system:serviceaccount:mesh-bot:mesh-bot" cannot create resource "pods/portforward" in API group "" in the namespace "istio-system"\n',
-      'port-forward',
+      'forbidden',
     );
-    assert.match(error.message, /pods\/portforward/);
+    assert.match(error.message, /to create pods\/portforward \(core API group\) in namespace istio-system/);
+    assert.match(error.message, /deploy\/base\/rbac-istio-system\.yaml/);
   });
 });
 
@@ -329,5 +335,62 @@ describe('constructed errors', () => {
 
   it('redact leaves ordinary text alone', () => {
     assert.equal(redact('no pods match "reviews"'), 'no pods match "reviews"');
+  });
+});
+
+describe('classifyFailure: the Kubernetes API refuses a permission (RBAC 403)', () => {
+  const SA = 'system:serviceaccount:mesh-bot:mesh-bot';
+
+  it('cluster scope: names verb, resource, API group and "cluster-wide", the ClusterRole file, and does not say try again', () => {
+    const error = assertKind(
+      `Error: gateways.gateway.networking.k8s.io is forbidden: User "${SA}" cannot list resource "gateways" in API group "gateway.networking.k8s.io" at the cluster scope\n`,
+      'forbidden',
+    );
+    assert.match(error.message, new RegExp(`^Kubernetes does not allow user ${SA} to list gateways \\(API group gateway\\.networking\\.k8s\\.io\\) cluster-wide`));
+    assert.match(error.message, /deploy\/base\/rbac-cluster\.yaml/);
+    assert.match(error.message, /Helm chart/);
+    assert.doesNotMatch(error.message, /try again/i);
+  });
+
+  it('namespace scope, core group, subresource: the port-forward refusal wrapped by proxy-config is about the permission, not the sidecar', () => {
+    const error = assertKind(
+      'Error: failed to execute command on productpage-v1-7d4f.default sidecar: failure running port forward process: error upgrading connection: pods "productpage-v1-7d4f" is forbidden: User "alice@example.com" cannot create resource "pods/portforward" in API group "" in the namespace "default"\n',
+      'forbidden',
+    );
+    assert.match(error.message, /user alice@example\.com to create pods\/portforward \(core API group\) in namespace default/);
+    assert.match(error.message, /rbac-cluster\.yaml/);
+  });
+
+  it('in the Istio namespace it points at the Role of that namespace, also behind "failed retrieving … in the namespace"', () => {
+    const stderr = `Error: failed retrieving: pods "ztunnel-n5bg2" is forbidden: User "${SA}" cannot get resource "pods" in API group "" in the namespace "istio-prod": RBAC: clusterrole.rbac.authorization.k8s.io "mesh-bot-read" not found in the "istio-prod" namespace\n`;
+    const error = classify(stderr, 1, 'istio-prod');
+    assert.equal(error.kind, 'forbidden');
+    assert.match(error.message, /to get pods \(core API group\) in namespace istio-prod/);
+    assert.match(error.message, /deploy\/base\/rbac-istio-system\.yaml/);
+  });
+
+  it('Secrets (istioctl analyze): points at the opt-in grant, not the base RBAC that leaves them out on purpose', () => {
+    const error = assertKind(`Error: secrets is forbidden: User "${SA}" cannot list resource "secrets" in API group "" in the namespace "istio-system"\n`, 'forbidden');
+    assert.match(error.message, /to list secrets \(core API group\) in namespace istio-system/);
+    assert.match(error.message, /deploy\/optional\/analyze-secrets\.yaml/);
+    assert.doesNotMatch(error.message, /rbac-istio-system/);
+  });
+
+  it('a non-resource path (bare "forbidden:" prefix)', () => {
+    const error = assertKind('Error: forbidden: User "system:anonymous" cannot get path "/version"\n', 'forbidden');
+    assert.match(error.message, /user system:anonymous to get path \/version,/);
+  });
+
+  it('echoes neither a token from the request nor more than the user name', () => {
+    const error = assertKind(
+      `Error: pods is forbidden: User "${SA}" cannot list resource "pods" in API group "" in the namespace "shop" (GET https://10.0.0.1/api/v1/namespaces/shop/pods?access_token=eyJhbGciOiJSUzI1NiJ9.secret)\n`,
+      'forbidden',
+    );
+    assert.doesNotMatch(`${error.message}\n${error.detail}`, /eyJhbGci/);
+  });
+
+  it('an admission denial ("is forbidden: exceeded quota") is not taken for a missing permission', () => {
+    const error = classify('Error: pods "x" is forbidden: exceeded quota: compute-resources, requested: pods=1\n');
+    assert.notEqual(error.kind, 'forbidden');
   });
 });
