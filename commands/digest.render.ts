@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
 import { describeHealth, healthJson, ISTIO_GRACE_PERIOD_RATIO, ROTATION_MARGIN_RATIO, type CertificateHealth } from '../src/mesh/certificate-health.ts';
-import type { Digest, DigestLevel, Section, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
+import type { AmbientGone, Digest, DigestLevel, Section, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
 import { context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { describeProblem } from './status.render.ts';
 
@@ -121,7 +121,10 @@ function proxiesPart(digest: Digest, format: Format): Part {
   if (down !== null || !digest.proxies.ok) return { title, lines: [down ?? ''] };
   const facts = digest.proxies.value;
   if (!facts.statesKnown && facts.total > 0) return { title, lines: [`${facts.total} connected (this istioctl shows no per-type sync states)`] };
-  const was = facts.previous && (facts.previous.stale !== facts.stale || facts.previous.error !== facts.error) ? ` (last digest: ${facts.previous.stale} STALE, ${facts.previous.error} ERROR)` : '';
+  // A total that changed is said too: proxies that disappeared (ztunnels deleted, a node gone) are no STALE row.
+  const previous = facts.previous;
+  const totalWas = previous && previous.total !== facts.total ? `${previous.total} total, ` : '';
+  const was = previous && (totalWas !== '' || previous.stale !== facts.stale || previous.error !== facts.error) ? ` (last digest: ${totalWas}${previous.stale} STALE, ${previous.error} ERROR)` : '';
   const lines = [`${facts.total} total · ${facts.healthy} healthy · ${facts.stale} STALE · ${facts.error} ERROR${was}`];
   for (const problem of limit(facts.problems, 'problems', format)) lines.push(`• ${format.text(clip(describeProblem(problem)))}`);
   lines.push(...more(facts.problems.length, 'problems', format, ' problem proxies (the status command lists them all)'));
@@ -240,16 +243,33 @@ function ztunnelCertificateLine(facts: ZtunnelCertificateSample, previousEarlies
   return lines;
 }
 
-/** Ambient data plane, "since the last digest" for each part (only when the mesh runs ztunnels). */
+/** Every ztunnel gone: what was lost, and the namespaces whose pods still expect a ztunnel. */
+function goneLines(facts: AmbientGone, timezone: string, format: Format): string[] {
+  const { at, ready, desired } = facts.lastSeen;
+  const lines = [facts.news ? `ztunnels: none (last digest: ${ready}/${desired} ready)` : `ztunnels: none, as at the last digest (last seen ${ready}/${desired} ready on ${zonedTime(new Date(at), timezone)})`];
+  const namespaces = facts.ambientNamespaces;
+  if (!namespaces.ok) lines.push(`namespaces labelled istio.io/dataplane-mode=ambient: unavailable: ${format.text(namespaces.error)}`);
+  else if (namespaces.value.length === 0) lines.push('no namespace is labelled istio.io/dataplane-mode=ambient any more');
+  else {
+    lines.push(`namespaces labelled istio.io/dataplane-mode=ambient: ${namespaces.value.length}; their pods have no ztunnel to carry their traffic → check the ztunnel DaemonSet in the Istio namespace`);
+    for (const name of limit(namespaces.value, 'ambient', format)) lines.push(`• ${format.text(name)}`);
+    lines.push(...more(namespaces.value.length, 'ambient', format));
+  }
+  return lines;
+}
+
+/** Ambient data plane, "since the last digest" for each part (when the mesh runs ztunnels or just lost them). */
 function ambientPart(digest: Digest, format: Format): Part | null {
   const section = digest.ambient;
   if (section === undefined || section === null) return null;
   const title = 'Ambient';
   if (!section.ok) return { title, lines: [`unavailable: ${format.text(section.error)}`] };
   const facts = section.value;
+  if (facts.kind === 'gone') return { title, lines: goneLines(facts, digest.timezone, format) };
   const previous = facts.previous;
   const { ready, desired } = facts.ztunnels;
-  const was = previous === null ? '' : previous.ready === ready && previous.desired === desired ? ', unchanged since the last digest' : ` (last digest: ${previous.ready}/${previous.desired})`;
+  const gone = previous?.lastSeen !== undefined && previous.lastSeen !== null;
+  const was = previous === null ? '' : gone ? ' (last digest: none)' : previous.ready === ready && previous.desired === desired ? ', unchanged since the last digest' : ` (last digest: ${previous.ready}/${previous.desired})`;
   const lines = [`ztunnels ${ready}/${desired} ready (one per node)${was}`];
   if (facts.certificates.ok) lines.push(...ztunnelCertificateLine(facts.certificates.value, previous?.earliestNotAfter, format));
   else lines.push(`ztunnel certificates: unavailable: ${format.text(facts.certificates.error)}`);
@@ -351,9 +371,10 @@ export function digestErrors(digest: Digest): string[] {
   const ambient = digest.ambient;
   if (ambient) {
     sections.push(['ambient', ambient]);
-    if (ambient.ok) sections.push(['ztunnel certificates', ambient.value.certificates], ['waypoints', ambient.value.waypoints], ['ambient capture', ambient.value.notCaptured]);
+    if (ambient.ok && ambient.value.kind === 'gone') sections.push(['ambient namespaces', ambient.value.ambientNamespaces]);
+    if (ambient.ok && ambient.value.kind === 'running') sections.push(['ztunnel certificates', ambient.value.certificates], ['waypoints', ambient.value.waypoints], ['ambient capture', ambient.value.notCaptured]);
     // When capture could not be read, the opted-out pods fail with it: one error, not two.
-    if (ambient.ok && ambient.value.notCaptured.ok) sections.push(['opted-out pods', ambient.value.optedOut]);
+    if (ambient.ok && ambient.value.kind === 'running' && ambient.value.notCaptured.ok) sections.push(['opted-out pods', ambient.value.optedOut]);
   }
   return [...sections.flatMap(([name, result]) => (result.ok ? [] : [`${name}: ${result.error}`])), ...digest.notes];
 }
@@ -413,18 +434,27 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
     ambient:
       digest.ambient === undefined || digest.ambient === null
         ? null
-        : json(digest.ambient, (facts) => ({
-            ztunnels: facts.ztunnels,
-            certificates: json(facts.certificates, (sample) => ({
-              ...sample,
-              earliest: sample.earliest && { ...sample.earliest, health: healthJson(sample.earliest.health) },
-              worst: sample.worst && { ...sample.worst, health: healthJson(sample.worst.health) },
-            })),
-            waypoints: json(facts.waypoints, (waypoints) => ({ total: waypoints.total, notProgrammed: waypoints.notProgrammed })),
-            notCaptured: json(facts.notCaptured, (pods) => ({ count: pods.length, pods })),
-            optedOut: json(facts.optedOut, (pods) => ({ count: pods.length, pods })),
-            previous: facts.previous,
-          })),
+        : json(digest.ambient, (facts) =>
+            facts.kind === 'gone'
+              ? {
+                  ztunnels: { ready: 0, desired: 0 },
+                  lastSeen: facts.lastSeen,
+                  ambientNamespaces: json(facts.ambientNamespaces, (names) => ({ names })),
+                  previous: facts.previous,
+                }
+              : {
+                  ztunnels: facts.ztunnels,
+                  certificates: json(facts.certificates, (sample) => ({
+                    ...sample,
+                    earliest: sample.earliest && { ...sample.earliest, health: healthJson(sample.earliest.health) },
+                    worst: sample.worst && { ...sample.worst, health: healthJson(sample.worst.health) },
+                  })),
+                  waypoints: json(facts.waypoints, (waypoints) => ({ total: waypoints.total, notProgrammed: waypoints.notProgrammed })),
+                  notCaptured: json(facts.notCaptured, (pods) => ({ count: pods.length, pods })),
+                  optedOut: json(facts.optedOut, (pods) => ({ count: pods.length, pods })),
+                  previous: facts.previous,
+                },
+          ),
     istioctlVersion: digest.istioctlVersion ?? null,
   };
 }

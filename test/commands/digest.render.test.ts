@@ -122,6 +122,11 @@ describe('digest message', () => {
     assert.match(text, /shop\/reviews v1 90% \/ v2 10% → v1 50% \/ v2 50%, requested by <@U0ALICE>, expires Mon 2 Jun 2025, 09:30 Europe\/Berlin/);
   });
 
+  it('names the previous total when proxies disappeared, though none is STALE or ERROR', () => {
+    const text = renderDigestText(digest({ proxies: { ok: true, value: { total: 1, healthy: 1, stale: 0, error: 0, statesKnown: true, problems: [], previous: { total: 4, stale: 0, error: 0 } } } }));
+    assert.match(text, /\nProxies: 1 total · 1 healthy · 0 STALE · 0 ERROR \(last digest: 4 total, 0 STALE, 0 ERROR\)\n/);
+  });
+
   it('says that rotation is on schedule when every sampled 24-hour certificate is younger than its rotation time', () => {
     const d = digest({ workloadCerts: { ok: true, value: { sampled: ['a.shop', 'b.shop'], inScope: 6, checked: 2, problems: [], unread: [] } } });
     const text = allText(renderDigestSlack(d).blocks);

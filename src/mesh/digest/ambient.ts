@@ -7,7 +7,7 @@ import { err, ok } from '../../result.ts';
 import { bySeverity } from '../certificate-health.ts';
 import { waypointsOf } from '../waypoint.ts';
 import { judgeWorkloads, judgeZtunnelCertificates } from '../ztunnel-config.ts';
-import type { AmbientFacts, Section, ZtunnelCertificateSample } from './types.ts';
+import type { AmbientFacts, AmbientGone, Section, ZtunnelCertificateSample } from './types.ts';
 
 /**
  * How many ztunnels' certificates a digest reads (one istioctl port-forward each). Every ztunnel gets its
@@ -25,6 +25,11 @@ export interface AmbientBaselineFacts {
   readonly notCaptured: number;
   /** The earliest ztunnel certificate expiry seen (ISO 8601); null when none was read. */
   readonly earliestNotAfter: string | null;
+  /**
+   * Set while no ztunnel runs: the last digest that saw ztunnels (its time, ready and desired), so the digest
+   * after the one that said "gone" still knows what was lost. Absent in baselines written with ztunnels running.
+   */
+  readonly lastSeen?: { readonly at: string; readonly ready: number; readonly desired: number } | null;
 }
 
 const inScope = (namespace: string, namespaces: readonly string[] | undefined) => namespaces === undefined || namespaces.includes(namespace);
@@ -104,8 +109,24 @@ async function readWaypoints(deps: CommandDeps, cluster: ClusterConfig, namespac
 }
 
 /**
- * The ambient section, or null when the mesh has no ztunnel (no ztunnel DaemonSet and no ztunnel pod) or the
- * Kubernetes API cannot be reached at all (the control plane section already says so). Each part may fail alone.
+ * No ztunnel runs now. Said when the previous digest saw ztunnels (losing them all is the worst ambient regression,
+ * e.g. a deleted DaemonSet) and for as long as namespaces in scope are still labelled ambient (their pods need a
+ * ztunnel); null once neither holds (ambient mode was removed and the previous digest said so) or never seen.
+ */
+async function readGone(kube: ClusterKube, namespaces: readonly string[] | undefined, previous: AmbientBaselineFacts | null): Promise<Section<AmbientGone> | null> {
+  if (previous === null) return null;
+  const news = previous.lastSeen === undefined || previous.lastSeen === null;
+  const lastSeen = previous.lastSeen ?? { at: previous.at, ready: previous.ready, desired: previous.desired };
+  const listed = await listAmbientNamespaces(kube);
+  const ambientNamespaces: Section<readonly string[]> = listed.ok ? ok([...listed.value].filter((name) => inScope(name, namespaces)).sort()) : err(listed.error.message);
+  if (!news && ambientNamespaces.ok && ambientNamespaces.value.length === 0) return null;
+  return ok({ kind: 'gone', lastSeen, news, ambientNamespaces, previous });
+}
+
+/**
+ * The ambient section, or null when the mesh has no ztunnel (no ztunnel DaemonSet and no ztunnel pod) and none was
+ * seen before (see readGone), or the Kubernetes API cannot be reached at all (the control plane section already
+ * says so). Each part may fail alone.
  */
 export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, namespaces: readonly string[] | undefined, now: Date, previous: AmbientBaselineFacts | null): Promise<Section<AmbientFacts> | null> {
   const kube = deps.kubeFor(cluster);
@@ -116,7 +137,7 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
   const ztunnels = pods.ok ? pods.value : [];
   if (ztunnelSet === null && ztunnels.length === 0) {
     if (!daemonSets.ok) return err(daemonSets.error.message);
-    return pods.ok ? null : err(pods.error.message);
+    return pods.ok ? readGone(kube.value, namespaces, previous) : err(pods.error.message);
   }
   const [certificates, waypoints, capture] = await Promise.all([
     readCertificates(deps, cluster, ztunnels, now),
@@ -124,6 +145,7 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
     readCapture(deps, cluster, kube.value, ztunnels, namespaces),
   ]);
   return ok({
+    kind: 'running',
     ztunnels: {
       ready: ztunnelSet?.ready ?? ztunnels.filter((pod) => pod.ready).length,
       desired: ztunnelSet?.desired ?? ztunnels.length,
@@ -136,11 +158,15 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
   });
 }
 
-/** What the next digest compares with; a part that could not be read keeps the previous digest's value. */
+/**
+ * What the next digest compares with; a part that could not be read keeps the previous digest's value. With every
+ * ztunnel gone it stores what this digest saw (none ready of none) and when ztunnels were last seen.
+ */
 export function ambientBaseline(section: Section<AmbientFacts> | null, at: string, previous: AmbientBaselineFacts | null): AmbientBaselineFacts | null {
   if (section === null) return null;
   if (!section.ok) return previous;
   const facts = section.value;
+  if (facts.kind === 'gone') return { ...facts.previous, at, ready: 0, desired: 0, lastSeen: facts.lastSeen };
   return {
     at,
     ready: facts.ztunnels.ready,

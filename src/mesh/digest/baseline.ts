@@ -42,6 +42,7 @@ export const baselineSchema: z.ZodType<DigestBaseline> = z.object({
       notProgrammed: z.array(z.string()),
       notCaptured: z.number().int().min(0),
       earliestNotAfter: z.string().nullable(),
+      lastSeen: z.object({ at, ready: z.number().int().min(0), desired: z.number().int().min(0) }).nullable().optional(),
     })
     .nullable()
     .optional(),

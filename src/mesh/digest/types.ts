@@ -150,7 +150,8 @@ export interface ZtunnelCertificateSample {
 }
 
 /** The ambient data plane (digests of meshes that run ztunnels); each part may be unavailable alone. */
-export interface AmbientFacts {
+export interface AmbientRunning {
+  readonly kind: 'running';
   /**
    * From the ztunnel DaemonSet: `desired` is the nodes that should run one (every node its scheduling allows),
    * `ready` those whose ztunnel is ready. Without a DaemonSet, from the ztunnel pods.
@@ -169,6 +170,23 @@ export interface AmbientFacts {
   /** What the previous digest saw; null on the first digest (or the first with ztunnels). */
   readonly previous: AmbientBaselineFacts | null;
 }
+
+/**
+ * No ztunnel runs (no ztunnel DaemonSet, no ztunnel pod) though an earlier digest saw some: said while it is news
+ * (the previous digest saw ztunnels) or while namespaces are still labelled ambient, whose pods need a ztunnel.
+ */
+export interface AmbientGone {
+  readonly kind: 'gone';
+  /** The last digest that saw ztunnels: when, and how many were ready of how many desired. */
+  readonly lastSeen: { readonly at: string; readonly ready: number; readonly desired: number };
+  /** The previous digest saw ztunnels (false: it already saw none, and said so). */
+  readonly news: boolean;
+  /** Namespaces in scope labelled istio.io/dataplane-mode=ambient, sorted. */
+  readonly ambientNamespaces: Section<readonly string[]>;
+  readonly previous: AmbientBaselineFacts;
+}
+
+export type AmbientFacts = AmbientRunning | AmbientGone;
 
 export type DigestLevel = 'healthy' | 'attention' | 'critical';
 

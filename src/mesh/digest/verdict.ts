@@ -1,5 +1,5 @@
 import { formatSpan } from '../certificate-health.ts';
-import type { AmbientFacts, Digest, DigestLevel, DigestVerdict, WorkloadCertificate } from './types.ts';
+import type { AmbientFacts, AmbientGone, Digest, DigestLevel, DigestVerdict, WorkloadCertificate } from './types.ts';
 
 export type VerdictInputs = Pick<Digest, 'controlPlane' | 'proxies' | 'skew' | 'analyze' | 'rootCa' | 'workloadCerts' | 'canaries' | 'pending' | 'ambient'>;
 
@@ -23,11 +23,29 @@ function certificateReasons(problems: readonly WorkloadCertificate[]): { critica
 }
 
 /**
+ * Every ztunnel gone: critical while namespaces are labelled ambient (their pods' traffic goes through the ztunnel of
+ * their node, like "no ztunnel is ready") or when that cannot be told on the digest that first sees it; only
+ * attention when no namespace is ambient any more (most likely ambient mode was removed on purpose), said once.
+ */
+function goneReasons(facts: AmbientGone): { critical: string[]; attention: string[]; unavailable: string[] } {
+  const { ready, desired } = facts.lastSeen;
+  const namespaces = facts.ambientNamespaces.ok ? facts.ambientNamespaces.value.length : null;
+  const reason = facts.news
+    ? `no ztunnel runs any more (last digest: ${ready}/${desired} ready)`
+    : namespaces !== null && namespaces > 0
+      ? `no ztunnel runs though ${plural(namespaces, 'namespace is', 'namespaces are')} labelled ambient`
+      : 'no ztunnel runs';
+  const critical = (namespaces === null && facts.news) || (namespaces !== null && namespaces > 0);
+  return { critical: critical ? [reason] : [], attention: critical ? [] : [reason], unavailable: namespaces === null ? ['ambient namespaces'] : [] };
+}
+
+/**
  * Ambient: no ready ztunnel, or a ztunnel certificate expired or about to, is critical (pods on those nodes lose
  * mTLS); fewer ready ztunnels than desired, a certificate whose rotation is overdue, waypoints not programmed and
  * pods in ambient namespaces that are not captured need attention.
  */
 function ambientReasons(facts: AmbientFacts): { critical: string[]; attention: string[]; unavailable: string[] } {
+  if (facts.kind === 'gone') return goneReasons(facts);
   const critical: string[] = [];
   const attention: string[] = [];
   const unavailable: string[] = [];

@@ -10,6 +10,13 @@ import { digestDeps, putIstiod, putRootCert } from './harness.ts';
 const CLUSTER: ClusterConfig = { name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
 const TARGET: DigestTarget = { channel: 'C0OPS', cluster: CLUSTER, timezone: 'UTC' };
 
+/** The ztunnel DaemonSet and its pods deleted (a failed upgrade, or ambient mode being removed). */
+async function deleteZtunnels(api: FakeKubeApi): Promise<void> {
+  for (const path of ['/apis/apps/v1/namespaces/istio-system/daemonsets/ztunnel', ...['ztunnel-n5bg2', 'ztunnel-xljhg', 'ztunnel-qk2pp'].map((name) => `/api/v1/namespaces/istio-system/pods/${name}`)]) {
+    assert.ok((await fetch(`${api.url}${path}`, { method: 'DELETE' })).ok, path);
+  }
+}
+
 describe('digest: the ambient section', () => {
   let api: FakeKubeApi;
   beforeEach(async () => {
@@ -81,6 +88,54 @@ describe('digest: the ambient section', () => {
     assert.match(text, /ztunnel certificates: unavailable: .*istioctl 1\.21\.6 has no `ztunnel-config` command/);
     assert.match(text, /waypoints: 2 of 5 not programmed/);
     assert.ok(digest.verdict.unavailable.includes('ztunnel certificates'));
+  });
+
+  it('every ztunnel gone: said once as news, then while namespaces are still labelled ambient, then forgotten', async () => {
+    putAmbientMesh(api, 3);
+    const at = (day: number) => new Date(`2026-06-0${day}T07:00:00Z`);
+    const digestOn = async (day: number) => {
+      const gathered = await gatherDigest(await digestDeps(api, { version: '1.28.1' }, at(day)), TARGET, at(day));
+      await gathered.commit();
+      return gathered.digest;
+    };
+    await digestOn(1);
+    await deleteZtunnels(api);
+
+    const gone = await digestOn(2);
+    assert.match(renderDigestText(gone), /\nAmbient: ztunnels: none \(last digest: 3\/3 ready\)\n {2}namespaces labelled istio\.io\/dataplane-mode=ambient: 2; .*\n {2}• bookinfo\n {2}• default\n/);
+    assert.equal(gone.verdict.level, 'critical');
+    assert.ok(gone.verdict.reasons.includes('no ztunnel runs any more (last digest: 3/3 ready)'), gone.verdict.reasons.join('; '));
+    const json = renderDigestJson(gone) as { ambient: { ztunnels: unknown; lastSeen: { ready: number } } };
+    assert.deepEqual([json.ambient.ztunnels, json.ambient.lastSeen.ready], [{ ready: 0, desired: 0 }, 3]);
+
+    // The day after: still none, and pods in default and bookinfo still expect one.
+    const still = await digestOn(3);
+    assert.match(renderDigestText(still), /\nAmbient: ztunnels: none, as at the last digest \(last seen 3\/3 ready on Mon 1 Jun 2026, 07:00 UTC\)\n/);
+    assert.ok(still.verdict.reasons.includes('no ztunnel runs though 2 namespaces are labelled ambient'), still.verdict.reasons.join('; '));
+
+    // Ambient mode removed on purpose (labels gone too): nothing more to say, and the baseline forgets it.
+    for (const name of ['default', 'bookinfo']) api.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    const removed = await digestOn(4);
+    assert.equal(removed.ambient, null);
+    assert.doesNotMatch(renderDigestText(removed), /Ambient|ztunnel/);
+    const fifth = await gatherDigest(await digestDeps(api, { version: '1.28.1' }, at(5)), TARGET, at(5));
+    assert.equal(fifth.digest.ambient, null);
+
+    // ztunnels back: compared with "none", not with the 3/3 of long ago.
+    putAmbientMesh(api, 3);
+    const back = await gatherDigest(await digestDeps(api, { version: '1.28.1' }, at(6)), TARGET, at(6));
+    assert.match(renderDigestText(back.digest), /\nAmbient: ztunnels 3\/3 ready \(one per node\)\n/);
+  });
+
+  it('ztunnels back after a digest that saw none: compared with none', async () => {
+    putAmbientMesh(api, 3);
+    const at = (day: number) => new Date(`2026-06-0${day}T07:00:00Z`);
+    await (await gatherDigest(await digestDeps(api, { version: '1.28.1' }, at(1)), TARGET, at(1))).commit();
+    await deleteZtunnels(api);
+    await (await gatherDigest(await digestDeps(api, { version: '1.28.1' }, at(2)), TARGET, at(2))).commit();
+    putAmbientMesh(api, 2);
+    const back = await gatherDigest(await digestDeps(api, { version: '1.28.1' }, at(3)), TARGET, at(3));
+    assert.match(renderDigestText(back.digest), /\nAmbient: ztunnels 2\/3 ready \(one per node\) \(last digest: none\)\n/);
   });
 
   it('a mesh without ztunnels has no ambient section at all', async () => {
