@@ -146,12 +146,14 @@ export function renderCard(request: PromotionRequest, now: Date, notify?: string
   const plan = request.plan;
   const first = plan.changes[0];
   const asks = request.state === 'pending' ? 'asks' : 'asked';
+  const httpRoute = request.kind === 'HTTPRoute';
   const blocks: KnownBlock[] = [
     header(`Canary promotion · ${request.virtualService}`),
-    section(`<@${request.requester}> ${asks} to shift traffic of ${where(request)} to subset \`${escapeMrkdwn(plan.canarySubset)}\`.`),
+    // An HTTPRoute has rules whose destinations are backend Services; a VirtualService has routes to subsets.
+    section(`<@${request.requester}> ${asks} to shift traffic of ${where(request)} to ${httpRoute ? 'backend Service' : 'subset'} \`${escapeMrkdwn(plan.canarySubset)}\`.`),
     fields([
       ...weightFields(request),
-      `*Routes changed*\n${plan.changes.map((change) => escapeMrkdwn(change.name ?? `#${change.index + 1}`)).join(', ')}`,
+      `*${httpRoute ? 'Rules' : 'Routes'} changed*\n${plan.changes.map((change) => escapeMrkdwn(change.name ?? `#${change.index + 1}`)).join(', ')}`,
       `*Requested*\n${clockTime(new Date(request.requestedAt))}`,
     ]),
   ];

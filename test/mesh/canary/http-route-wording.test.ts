@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { renderInspection } from '../../../commands/canary.render.ts';
+import { renderCard, renderInspection } from '../../../commands/canary.render.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
 import { blockText } from '../../support/blocks.ts';
 import { cli } from '../../support/cli.ts';
@@ -43,6 +43,24 @@ describe('an HTTPRoute rule is called a rule', () => {
       const text = blockText(renderInspection(inspected.value, '', 'prod-eu').blocks);
       assert.match(text, /\*rule #1\*/);
       assert.doesNotMatch(text, /route #/);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('on the approval card: the canary is a backend Service and the changed rules are rules', async () => {
+    const harness = await startHarness({ gateway: true });
+    try {
+      seedReviewsRoute(harness.api);
+      const canary = harness.replica();
+      const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
+      assert.ok(prepared.ok, prepared.ok ? '' : prepared.error);
+      const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
+      assert.ok(request.ok, request.ok ? '' : request.error);
+      const text = blockText(renderCard(request.value, harness.now).blocks);
+      assert.match(text, /<@U0ALICE> asks to shift traffic of `reviews` in `prod-eu\/bookinfo` to backend Service `reviews-v2`\./);
+      assert.match(text, /\*Rules changed\*\n#1/);
+      assert.doesNotMatch(text, /subset|Routes changed/);
     } finally {
       await harness.close();
     }
