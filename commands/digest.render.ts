@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
 import { describeHealth, healthJson, ISTIO_GRACE_PERIOD_RATIO, ROTATION_MARGIN_RATIO, type CertificateHealth } from '../src/mesh/certificate-health.ts';
-import type { AmbientGone, Digest, DigestLevel, Section, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
+import type { AmbientGone, Digest, DigestLevel, Section, ZtunnelCertificateEntry, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
 import { context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { describeProblem } from './status.render.ts';
 
@@ -223,6 +223,9 @@ function canariesPart(digest: Digest, format: Format): Part {
   return { title: 'Canaries', lines };
 }
 
+/** ztunnel lists each identity's chain under the identity's name: `Root of spiffe://…` tells the root from the Leaf. */
+const certificateName = (entry: ZtunnelCertificateEntry) => (entry.type === 'Leaf' ? entry.name : `${entry.type} of ${entry.name}`);
+
 function ztunnelCertificateLine(facts: ZtunnelCertificateSample, previousEarliest: string | null | undefined, format: Format): string[] {
   const read = `${facts.sampled.length} of ${plural(facts.ztunnels, 'ztunnel')} read`;
   const earliest = facts.earliest;
@@ -235,9 +238,9 @@ function ztunnelCertificateLine(facts: ZtunnelCertificateSample, previousEarlies
         : Date.parse(earliest.notAfter) > Date.parse(previousEarliest)
           ? ' · renewed since the last digest'
           : '';
-  const lines = [format.text(clip(`ztunnel certificates: earliest expiry ${earliest.notAfter} on ${earliest.ztunnel} (${earliest.name}): ${healthText(earliest.health, earliest.notAfter)}`)) + `${moved} (${read})`];
+  const lines = [format.text(clip(`ztunnel certificates: earliest expiry ${earliest.notAfter} on ${earliest.ztunnel} (${certificateName(earliest)}): ${healthText(earliest.health, earliest.notAfter)}`)) + `${moved} (${read})`];
   const worst = facts.worst;
-  if (worst !== null && (worst.ztunnel !== earliest.ztunnel || worst.name !== earliest.name)) lines.push(`• ${format.text(clip(`${worst.ztunnel} ${worst.name}: ${healthText(worst.health, worst.notAfter)}`))}`);
+  if (worst !== null && (worst.ztunnel !== earliest.ztunnel || worst.name !== earliest.name || worst.type !== earliest.type)) lines.push(`• ${format.text(clip(`${worst.ztunnel} ${certificateName(worst)}: ${healthText(worst.health, worst.notAfter)}`))}`);
   if (facts.notAvailable > 0) lines.push(`• ${format.text(`${plural(facts.notAvailable, 'certificate')} not Available (Initializing or Unavailable)`)}`);
   if (facts.unread.length > 0) lines.push(`• ${format.text(clip(`could not read ${plural(facts.unread.length, 'sampled ztunnel')}: ${facts.unread[0]?.reason ?? ''}`))}`);
   return lines;

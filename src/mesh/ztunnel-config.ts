@@ -171,6 +171,8 @@ export function judgeZtunnelCertificates(ztunnel: ZtunnelPod, certificates: read
     const health = judgeCertificate({ role: certificateRole(certificate), notBefore: certificate.notBefore, notAfter: certificate.notAfter }, now, ca);
     return { ...certificate, daysRemaining: health.remainingMs === null ? null : Math.floor(health.remainingMs / DAY_MS), health };
   });
+  // Roots count: ztunnel verifies its peers with them, so an expired one is an outage on its node whatever the
+  // istio-ca-root-cert ConfigMap says. The digest's ztunnel certificate sample counts them the same way.
   const dated = rows.map((row) => row.notAfter).filter((date) => date !== '').sort((a, b) => Date.parse(a) - Date.parse(b));
   return {
     ztunnel,

@@ -53,12 +53,15 @@ async function readCertificates(deps: CommandDeps, cluster: ClusterConfig, ztunn
     return [judgeZtunnelCertificates(pod, parsed.value, now, deps.config.certificates)];
   });
   if (sample.length > 0 && judged.length === 0) return err(`no sampled ztunnel's certificates could be read: ${unread[0]?.reason ?? ''}`);
-  // The identity certificates ztunnel holds for its node's workloads (Leaf); the roots are the root CA section's.
-  const leaves = judged.flatMap((entry) => entry.certificates.filter((cert) => cert.health.role !== 'ca' && cert.notAfter !== '').map((cert) => ({ ztunnel: entry.ztunnel.name, cert })));
-  const earliest = [...leaves].sort((a, b) => Date.parse(a.cert.notAfter) - Date.parse(b.cert.notAfter))[0];
-  const worst = [...leaves].sort((a, b) => bySeverity(a.cert, b.cert))[0];
-  const entry = (found: (typeof leaves)[number] | undefined) =>
-    found ? { ztunnel: found.ztunnel, name: found.cert.name, notAfter: found.cert.notAfter, daysRemaining: found.cert.daysRemaining, health: found.cert.health } : null;
+  // Every dated certificate ztunnel holds, its roots included, as `zc certificates` counts them: the root CA section
+  // reads the istio-ca-root-cert ConfigMap, not the roots this ztunnel verifies its peers with, and an expired root
+  // there breaks mTLS on its node however healthy the ConfigMap is. Each is judged by the one rule
+  // (certificate-health.ts): identity certificates by their rotation, roots by the CA thresholds.
+  const dated = judged.flatMap((entry) => entry.certificates.filter((cert) => cert.notAfter !== '').map((cert) => ({ ztunnel: entry.ztunnel.name, cert })));
+  const earliest = [...dated].sort((a, b) => Date.parse(a.cert.notAfter) - Date.parse(b.cert.notAfter))[0];
+  const worst = [...dated].sort((a, b) => bySeverity(a.cert, b.cert))[0];
+  const entry = (found: (typeof dated)[number] | undefined) =>
+    found ? { ztunnel: found.ztunnel, type: found.cert.type, name: found.cert.name, notAfter: found.cert.notAfter, daysRemaining: found.cert.daysRemaining, health: found.cert.health } : null;
   return ok({
     sampled: judged.map((item) => item.ztunnel.name),
     ztunnels: ztunnels.length,

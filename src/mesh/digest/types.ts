@@ -126,9 +126,14 @@ export interface PendingPromotion {
   readonly expiresAt: string;
 }
 
-/** The earliest-expiring ztunnel certificate of a bounded sample, judged like a workload certificate (rotation-aware). */
+/**
+ * A ztunnel certificate of a bounded sample (identity certificates and the roots ztunnel holds), judged by the one
+ * rule: an identity certificate by its rotation, a root by the CA thresholds.
+ */
 export interface ZtunnelCertificateEntry {
   readonly ztunnel: string;
+  /** istioctl's TYPE: `Leaf` (ztunnel's identity certificate for a workload), `Intermediate`/`CA`, `Root`. */
+  readonly type: string;
   /** The SPIFFE identity the certificate is for. */
   readonly name: string;
   readonly notAfter: string;

@@ -54,8 +54,9 @@ function ambientReasons(facts: AmbientFacts): { critical: string[]; attention: s
   else if (ready < desired) attention.push(`ztunnels ${ready}/${desired} ready`);
   if (facts.certificates.ok) {
     const judged = facts.certificates.value.worst ?? facts.certificates.value.earliest;
-    if (judged?.health.level === 'critical') critical.push(`ztunnel certificate ${judged.health.summary}`);
-    else if (judged?.health.level === 'attention') attention.push(`ztunnel certificate ${judged.health.summary}`);
+    const what = judged?.health.role === 'ca' ? 'ztunnel CA certificate' : 'ztunnel certificate';
+    if (judged?.health.level === 'critical') critical.push(`${what} ${judged.health.summary}`);
+    else if (judged?.health.level === 'attention') attention.push(`${what} ${judged.health.summary}`);
   } else unavailable.push('ztunnel certificates');
   if (facts.waypoints.ok) {
     const count = facts.waypoints.value.notProgrammed.length;

@@ -1,11 +1,29 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { renderDigestJson, renderDigestText } from '../../../commands/digest.render.ts';
+import type { CommandDeps } from '../../../src/command.ts';
 import type { ClusterConfig } from '../../../src/config.ts';
 import { gatherDigest, type DigestTarget } from '../../../src/mesh/digest/gather.ts';
+import { ok } from '../../../src/result.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
 import { putAmbientMesh } from '../../support/ambient-cluster.ts';
 import { digestDeps, putIstiod, putRootCert } from './harness.ts';
+
+const CERTIFICATES = readFileSync(new URL('../../fixtures/istioctl/ambient/ztunnel-config/certificates/v1.22+_secretsummary.txt', import.meta.url), 'utf8');
+// The golden's Root ended on 2022-03-18; here a root valid until 2043, so the Leaf (to 2033) is the earliest.
+const CERTIFICATES_VALID_ROOT = CERTIFICATES.replace('2022-03-18T13:04:49Z     2022-03-21T13:04:49Z', '2043-03-18T13:04:49Z     2023-03-18T13:04:49Z');
+
+/** Every ztunnel answers `ztunnel-config certificates` with `stdout`; the rest as the fake istioctl does. */
+function withZtunnelCertificates(deps: CommandDeps, stdout: string): CommandDeps {
+  return {
+    ...deps,
+    istioctl: {
+      ...deps.istioctl,
+      ztunnelConfig: (cluster, request) => (request.type === 'certificates' ? Promise.resolve(ok({ value: { type: request.type, stdout }, asOf: deps.now() })) : deps.istioctl.ztunnelConfig(cluster, request)),
+    },
+  };
+}
 
 const CLUSTER: ClusterConfig = { name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
 const TARGET: DigestTarget = { channel: 'C0OPS', cluster: CLUSTER, timezone: 'UTC' };
@@ -29,7 +47,7 @@ describe('digest: the ambient section', () => {
   it('ztunnels ready vs desired (one per node), the earliest ztunnel certificate, waypoints not programmed and pods not captured, each since the last digest', async () => {
     putAmbientMesh(api, 3);
     const june = new Date('2026-06-01T07:00:00Z');
-    const first = await gatherDigest(await digestDeps(api, { version: '1.28.1' }, june), TARGET, june);
+    const first = await gatherDigest(withZtunnelCertificates(await digestDeps(api, { version: '1.28.1' }, june), CERTIFICATES_VALID_ROOT), TARGET, june);
     const text = renderDigestText(first.digest);
     assert.match(text, /\nAmbient: ztunnels 3\/3 ready \(one per node\)\n/);
     assert.match(text, /\n {2}ztunnel certificates: earliest expiry 2033-03-22T13:04:57Z on ztunnel-n5bg2 \(spiffe:\/\/cluster\.local\/ns\/istio-system\/sa\/istiod\): healthy.* \(3 of 3 ztunnels read\)\n/);
@@ -42,7 +60,7 @@ describe('digest: the ambient section', () => {
     // Two and a half years later one ztunnel is not ready, and the sampled certificate is past its rotation time.
     putAmbientMesh(api, 2);
     const later = new Date('2029-01-01T07:00:00Z');
-    const second = await gatherDigest(await digestDeps(api, { version: '1.28.1' }, later), TARGET, later);
+    const second = await gatherDigest(withZtunnelCertificates(await digestDeps(api, { version: '1.28.1' }, later), CERTIFICATES_VALID_ROOT), TARGET, later);
     const again = renderDigestText(second.digest);
     assert.match(again, /\nAmbient: ztunnels 2\/3 ready \(one per node\) \(last digest: 3\/3\)\n/);
     assert.match(again, /ztunnel certificates: earliest expiry 2033-03-22T13:04:57Z .*rotation overdue.* · not renewed since the last digest/);
@@ -54,6 +72,17 @@ describe('digest: the ambient section', () => {
     assert.deepEqual(json.ambient.ztunnels, { ready: 2, desired: 3 });
     assert.deepEqual(json.ambient.notCaptured.pods, ['default/httpbin-7447985f87-t8hv7']);
     assert.equal(json.ambient.previous.ready, 3);
+  });
+
+  it('a root ztunnel holds counts like its identity certificates: expired, it is the earliest expiry and the digest is critical', async () => {
+    putAmbientMesh(api, 3);
+    const june = new Date('2026-06-01T07:00:00Z');
+    const { digest } = await gatherDigest(withZtunnelCertificates(await digestDeps(api, { version: '1.28.1' }, june), CERTIFICATES), TARGET, june);
+    assert.match(renderDigestText(digest), /\n {2}ztunnel certificates: earliest expiry 2022-03-18T13:04:49Z on ztunnel-n5bg2 \(Root of spiffe:\/\/cluster\.local\/ns\/istio-system\/sa\/istiod\): CRITICAL, expired 1535/);
+    assert.equal(digest.verdict.level, 'critical');
+    assert.ok(digest.verdict.reasons.includes('ztunnel CA certificate expired 1535 days ago'), digest.verdict.reasons.join('; '));
+    const json = renderDigestJson(digest) as { ambient: { certificates: { earliest: { type: string; notAfter: string }; worst: { type: string } } } };
+    assert.deepEqual([json.ambient.certificates.earliest.type, json.ambient.certificates.earliest.notAfter, json.ambient.certificates.worst.type], ['Root', '2022-03-18T13:04:49Z', 'Root']);
   });
 
   it('a pod opted out with istio.io/dataplane-mode=none is listed apart and is no reason for attention', async () => {
