@@ -120,10 +120,6 @@ class JsonDocumentsReader {
   #tail: Buffer[] = [];
   #tailBytes = 0;
 
-  constructor(offset: number) {
-    this.#offset = offset;
-  }
-
   // The document being read.
   #documents = 0;
   #header: Record<string, unknown> = {};
@@ -132,6 +128,11 @@ class JsonDocumentsReader {
   /** Elements that are not resources (not objects, or `@type` not a string), by index, for the schema's message. */
   #misfits: Map<number, unknown> = new Map();
   #resourceProblem: ParseFailure | undefined;
+
+  /** `offset`: where the first `{` is in the output. */
+  constructor(offset: number) {
+    this.#offset = offset;
+  }
 
   write(chunk: Buffer): void {
     if (this.#syntax === undefined) this.#read(chunk);
