@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { clockTime, defineCommand, type CommandDeps, type CommandResult, type Invocation } from '../src/command.ts';
 import type { ClusterConfig } from '../src/config.ts';
-import { CLUSTER_FLAG, NAMESPACE_FLAG, checkObjectName, parseArgs, type FlagSpec } from '../src/grammar.ts';
+import { CLUSTER_FLAG, NAMESPACE_FLAG, checkObjectName, grammarWord, parseArgs, type FlagSpec } from '../src/grammar.ts';
 import { showEnded } from '../src/mesh/canary/cards.ts';
 import { isNothingToChange } from '../src/mesh/canary/plan.ts';
 import type { RouteKind } from '../src/mesh/canary/providers/traffic-provider.ts';
@@ -237,9 +237,10 @@ export const canaryCommand = defineCommand<CanaryArgs>({
   roleFor: (args) => (args.action === 'status' ? 'reader' : 'operator'),
   labelFor: (args) => `canary ${args.action}`,
   parse(tokens) {
-    const [action, ...rest] = tokens;
-    if (action === undefined) return err('missing subcommand: status, promote or rollback');
-    if (!(ACTIONS as readonly string[]).includes(action)) return err(`unknown canary subcommand "${action.slice(0, 40)}"; use status, promote or rollback`);
+    const [word, ...rest] = tokens;
+    if (word === undefined) return err('missing subcommand: status, promote or rollback');
+    const action = grammarWord(word, ACTIONS);
+    if (action === undefined) return err(`unknown canary subcommand "${word.slice(0, 40)}"; use status, promote or rollback`);
     const specs = action === 'promote' ? [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, WEIGHT_FLAG, SUBSET_FLAG] : action === 'rollback' ? [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, TO_FLAG] : [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG];
     const parsed = parseArgs(rest, specs);
     if (!parsed.ok) return parsed;

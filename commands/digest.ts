@@ -1,6 +1,6 @@
 import { defineCommand, type CommandDeps, type CommandResult } from '../src/command.ts';
 import type { AppConfig } from '../src/config.ts';
-import { CLUSTER_FLAG, clip, parseArgs } from '../src/grammar.ts';
+import { CLUSTER_FLAG, clip, grammarWord, parseArgs } from '../src/grammar.ts';
 import { gatherDigest, type DigestTarget } from '../src/mesh/digest/gather.ts';
 import type { Digest } from '../src/mesh/digest/types.ts';
 import { err, ok, type Result } from '../src/result.ts';
@@ -65,7 +65,7 @@ export const digestCommand = defineCommand<DigestArgs>({
     const parsed = parseArgs(tokens, [CLUSTER_FLAG]);
     if (!parsed.ok) return parsed;
     const [first, second] = parsed.value.positionals;
-    if (first !== undefined && first.toLowerCase() !== 'now') return err(`unexpected argument "${clip(first)}" (only \`digest now\` exists; scheduled digests are set in the config file)`);
+    if (first !== undefined && grammarWord(first, ['now']) === undefined) return err(`unexpected argument "${clip(first)}" (only \`digest now\` exists; scheduled digests are set in the config file)`);
     if (second !== undefined) return err(`unexpected argument "${clip(second)}"`);
     const cluster = parsed.value.flags.get('cluster');
     return ok({ cluster: typeof cluster === 'string' ? cluster : undefined });

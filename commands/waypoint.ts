@@ -1,5 +1,5 @@
 import { defineCommand, type CommandResult } from '../src/command.ts';
-import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
+import { CLUSTER_FLAG, clip, grammarWord, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
 import { waypointStatusSupported, type AnalyzeScope } from '../src/istioctl/istioctl.ts';
 import { checkScopeNamespace } from '../src/kube/namespaces.ts';
 import { readLabelledServices, summarizeWaypoints, waypointsOf, type WaypointSummary } from '../src/mesh/waypoint.ts';
@@ -8,7 +8,8 @@ import { ALL_NAMESPACES_FLAG, scopeFromFlags } from './analyze.ts';
 import { namespaceMissingResult } from './namespace-missing.ts';
 import { renderWaypointJson, renderWaypointSlack, renderWaypointText } from './waypoint.render.ts';
 
-export type WaypointAction = 'list' | 'status';
+const WAYPOINT_ACTIONS = ['list', 'status'] as const;
+export type WaypointAction = (typeof WAYPOINT_ACTIONS)[number];
 
 export interface WaypointArgs {
   readonly action: WaypointAction;
@@ -56,12 +57,13 @@ export const waypointCommand = defineCommand<WaypointArgs>({
     const parsed = parseArgs(tokens, [NAMESPACE_FLAG, ALL_NAMESPACES_FLAG, CLUSTER_FLAG]);
     if (!parsed.ok) return parsed;
     const [first, extra] = parsed.value.positionals;
-    if (first !== undefined && first !== 'list' && first !== 'status') return err(`unknown waypoint action "${first}" (use list or status)`);
-    if (extra !== undefined) return err(`unexpected argument "${extra}"`);
+    const action = first === undefined ? 'list' : grammarWord(first, WAYPOINT_ACTIONS);
+    if (action === undefined) return err(`unknown waypoint action "${clip(first ?? '')}" (use list or status)`);
+    if (extra !== undefined) return err(`unexpected argument "${clip(extra)}"`);
     const scope = scopeFromFlags(parsed.value.flags);
     if (!scope.ok) return scope;
     const cluster = parsed.value.flags.get('cluster');
-    return ok({ action: first ?? 'list', scope: scope.value, cluster: typeof cluster === 'string' ? cluster : undefined });
+    return ok({ action, scope: scope.value, cluster: typeof cluster === 'string' ? cluster : undefined });
   },
   labelFor: (args) => `waypoint ${args.action}`,
   async execute(args, target, deps) {

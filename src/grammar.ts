@@ -92,6 +92,16 @@ export function checkObjectName(value: string | undefined, what: string): Result
   return ok(value);
 }
 
+/**
+ * A word of the grammar (a subcommand, an action, a TYPE) as its canonical lower-case spelling, or undefined. Words
+ * are case-insensitive like command names: phones capitalize the word typed after `/mesh wp`. Flags stay
+ * case-sensitive, as in kubectl (`-n` is not `-N`).
+ */
+export function grammarWord<const Word extends string>(token: string, words: readonly Word[]): Word | undefined {
+  const lower = token.toLowerCase();
+  return words.find((word) => word === lower);
+}
+
 /** Echoed user input is clipped so an error message cannot be used to post a wall of text. */
 export function clip(value: string, max = 60): string {
   return value.length <= max ? value : `${value.slice(0, max)}…`;
