@@ -36,6 +36,26 @@ export function splitOutputFlag(argv: readonly string[]): { format: OutputFormat
 
 const HELP_FLAGS = new Set(['-h', '--help']);
 
+/** C0 controls but newline and tab, DEL, and C1 controls (U+009B alone starts a CSI sequence on some terminals). */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from the cluster is data: a control character in it (an escape sequence in a condition message) would be
+ * obeyed by the terminal — clear the screen, retitle the window, rewrite or hide lines (the kubectl class of
+ * problem, CVE-2021-25743). Each one is shown as its `\u001b` escape rather than dropped, so an operator sees that
+ * something odd is there; that is JSON's own spelling, so `-o json` stays valid and parses to the same text.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Everything runCli prints (answers, usage, errors) passes here, whichever renderer or message produced it. */
+function terminalWriter(stream: NodeJS.WritableStream): (text: string) => void {
+  return (text) => {
+    stream.write(escapeControlCharacters(text));
+  };
+}
+
 async function packageVersion(): Promise<string> {
   const text = await readFile(new URL('../package.json', import.meta.url), 'utf8');
   return z.object({ version: z.string() }).parse(JSON.parse(text)).version;
@@ -45,13 +65,15 @@ async function packageVersion(): Promise<string> {
  * The terminal mode, like kubectl: the answer on stdout, every error on stderr (the sentence that matters on its
  * first line), and an exit code a script can trust.
  */
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, out: NodeJS.WritableStream, errOut: NodeJS.WritableStream): Promise<number> {
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
+  const print = terminalWriter(stdout);
+  const printError = terminalWriter(stderr);
   const fail = (message: string, code: number): number => {
-    errOut.write(`mesh-bot: ${message}\n`);
+    printError(`mesh-bot: ${message}\n`);
     return code;
   };
   if (argv.length === 1 && argv[0] === '--version') {
-    out.write(`mesh-bot ${await packageVersion()}\n`);
+    print(`mesh-bot ${await packageVersion()}\n`);
     return EXIT.ok;
   }
   const split = splitOutputFlag(argv);
@@ -67,7 +89,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, ou
   }
   const { command, rest } = lookup.value;
   if (askedHelp && command.name !== 'help') {
-    out.write(`Usage: mesh-bot ${command.usage} [-o text|json]\n${command.summary}\n`);
+    print(`Usage: mesh-bot ${command.usage} [-o text|json]\n${command.summary}\n`);
     return EXIT.ok;
   }
   const prepared = command.prepare(rest);
@@ -95,8 +117,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, ou
     const { buildCommandDeps } = await import('./deps.ts');
     result = await prepared.value.execute(target.value, buildCommandDeps({ config, logger, istioctl: started }), TERMINAL);
   }
-  for (const error of result.envelope.errors) errOut.write(`mesh-bot: ${error}\n`);
-  if (split.format === 'json') out.write(`${JSON.stringify(result.toJson(), null, 2)}\n`);
-  else if (!result.failed) out.write(result.toText());
+  for (const error of result.envelope.errors) printError(`mesh-bot: ${error}\n`);
+  if (split.format === 'json') print(`${JSON.stringify(result.toJson(), null, 2)}\n`);
+  else if (!result.failed) print(result.toText());
   return result.failed || result.incomplete === true ? EXIT.unread : EXIT.ok;
 }
