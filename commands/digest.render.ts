@@ -288,11 +288,21 @@ function ambientPart(digest: Digest, format: Format): Part | null {
   } else lines.push(`waypoints: unavailable: ${format.text(facts.waypoints.error)}`);
   if (facts.notCaptured.ok) {
     const pods = facts.notCaptured.value;
+    const since = facts.notCapturedSinceLast;
     const was = previous === null ? '' : ` (last digest: ${previous.notCaptured})`;
+    const changed = since === null ? '' : `; since the last digest: ${since.added.length} newly not captured, ${since.removed.length} captured again${since.unknown > 0 ? ` (${since.unknown} not compared: the last digest kept the first ${previous?.notCapturedPods?.length ?? 0} names)` : ''}`;
     const optedOut = facts.optedOut.ok && facts.optedOut.value.length > 0;
-    lines.push(pods.length === 0 ? `every pod in ambient namespaces is captured${optedOut ? ' but those opted out below' : ''}${was}` : `pods in ambient namespaces not captured: ${pods.length}${was}`);
-    for (const pod of limit(pods, 'ambient', format)) lines.push(`• ${format.text(pod)}`);
+    lines.push(pods.length === 0 ? `every pod in ambient namespaces is captured${optedOut ? ' but those opted out below' : ''}${was}${changed}` : `pods in ambient namespaces not captured: ${pods.length}${was}${changed}`);
+    const fresh = new Set(since?.added ?? []);
+    // The new ones first: they are what changed since the last digest.
+    const ordered = [...pods.filter((pod) => fresh.has(pod)), ...pods.filter((pod) => !fresh.has(pod))];
+    for (const pod of limit(ordered, 'ambient', format)) lines.push(`• ${format.text(`${pod}${fresh.has(pod) ? ' (new)' : ''}`)}`);
     lines.push(...more(pods.length, 'ambient', format, ' (`ztunnel-config workloads` lists them)'));
+    if (since !== null && since.removed.length > 0) {
+      const shown = limit(since.removed, 'ambient', format);
+      const rest = since.removed.length - shown.length;
+      lines.push(`• ${format.text(clip(`captured again: ${shown.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`))}`);
+    }
   } else lines.push(`pods not captured: unavailable: ${format.text(facts.notCaptured.error)}`);
   // Kept out on purpose: shown apart so nobody chases them, never a reason in the verdict.
   if (!facts.optedOut.ok) {
@@ -453,7 +463,7 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
                     worst: sample.worst && { ...sample.worst, health: healthJson(sample.worst.health) },
                   })),
                   waypoints: json(facts.waypoints, (waypoints) => ({ total: waypoints.total, notProgrammed: waypoints.notProgrammed })),
-                  notCaptured: json(facts.notCaptured, (pods) => ({ count: pods.length, pods })),
+                  notCaptured: json(facts.notCaptured, (pods) => ({ count: pods.length, pods, sinceLast: facts.notCapturedSinceLast })),
                   optedOut: json(facts.optedOut, (pods) => ({ count: pods.length, pods })),
                   previous: facts.previous,
                 },

@@ -23,6 +23,11 @@ export interface AmbientBaselineFacts {
   /** `namespace/name` of the waypoints that were not programmed. */
   readonly notProgrammed: readonly string[];
   readonly notCaptured: number;
+  /**
+   * `namespace/pod` of those pods, sorted, cut to NOT_CAPTURED_NAMES_BYTES (then fewer than `notCaptured`: a
+   * prefix). Absent in baselines written before names were kept: the next digest then compares counts only.
+   */
+  readonly notCapturedPods?: readonly string[];
   /** The earliest ztunnel certificate expiry seen (ISO 8601); null when none was read. */
   readonly earliestNotAfter: string | null;
   /**
@@ -30,6 +35,53 @@ export interface AmbientBaselineFacts {
    * after the one that said "gone" still knows what was lost. Absent in baselines written with ztunnels running.
    */
   readonly lastSeen?: { readonly at: string; readonly ready: number; readonly desired: number } | null;
+}
+
+/**
+ * The share of the baseline for the names of pods not captured: the analyze snapshot keeps the ConfigMap's budget
+ * but 32 KiB for everything else (baseline.ts), and 8 KiB holds ~100 names of the longest legal length, hundreds of
+ * ordinary ones. Past it a sorted prefix is kept, which still tells new from old for every name up to its last.
+ */
+export const NOT_CAPTURED_NAMES_BYTES = 8 * 1024;
+
+/** The sorted names that fit `budget` bytes of JSON, first ones first. */
+export function boundedNames(names: readonly string[], budget = NOT_CAPTURED_NAMES_BYTES): string[] {
+  const kept: string[] = [];
+  let bytes = 2;
+  for (const name of [...names].sort()) {
+    bytes += Buffer.byteLength(JSON.stringify(name)) + 1;
+    if (bytes > budget) break;
+    kept.push(name);
+  }
+  return kept;
+}
+
+/** What changed in a list of names since the last digest, as far as its stored names tell. */
+export interface NamesSinceLast {
+  /** Names now that the last digest did not have. */
+  readonly added: readonly string[];
+  /** Names of the last digest that are gone now. */
+  readonly removed: readonly string[];
+  /** Names now that cannot be compared: past the last stored name of a cut list. */
+  readonly unknown: number;
+}
+
+/**
+ * Compares `current` with the names a baseline stored: `stored` is all `storedCount` names or their sorted prefix
+ * (boundedNames). Null when the baseline stored no names (an older baseline).
+ */
+export function namesSinceLast(current: readonly string[], stored: readonly string[] | undefined, storedCount: number): NamesSinceLast | null {
+  if (stored === undefined) return null;
+  const before = new Set(stored);
+  const last = stored.length < storedCount ? stored[stored.length - 1] : undefined;
+  const comparable = (name: string) => last === undefined ? stored.length === storedCount : name <= last;
+  const fresh = current.filter((name) => !before.has(name));
+  const now = new Set(current);
+  return {
+    added: fresh.filter(comparable),
+    removed: stored.filter((name) => !now.has(name)),
+    unknown: fresh.filter((name) => !comparable(name)).length,
+  };
 }
 
 const inScope = (namespace: string, namespaces: readonly string[] | undefined) => namespaces === undefined || namespaces.includes(namespace);
@@ -157,6 +209,7 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
     waypoints,
     notCaptured: capture.notCaptured,
     optedOut: capture.optedOut,
+    notCapturedSinceLast: capture.notCaptured.ok && previous !== null ? namesSinceLast(capture.notCaptured.value, previous.notCapturedPods, previous.notCaptured) : null,
     previous,
   });
 }
@@ -176,6 +229,7 @@ export function ambientBaseline(section: Section<AmbientFacts> | null, at: strin
     desired: facts.ztunnels.desired,
     notProgrammed: facts.waypoints.ok ? facts.waypoints.value.notProgrammed : (previous?.notProgrammed ?? []),
     notCaptured: facts.notCaptured.ok ? facts.notCaptured.value.length : (previous?.notCaptured ?? 0),
+    ...(facts.notCaptured.ok ? { notCapturedPods: boundedNames(facts.notCaptured.value) } : previous?.notCapturedPods ? { notCapturedPods: previous.notCapturedPods } : {}),
     earliestNotAfter: facts.certificates.ok ? (facts.certificates.value.earliest?.notAfter ?? null) : (previous?.earliestNotAfter ?? null),
   };
 }

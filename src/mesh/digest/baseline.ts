@@ -41,6 +41,7 @@ export const baselineSchema: z.ZodType<DigestBaseline> = z.object({
       desired: z.number().int().min(0),
       notProgrammed: z.array(z.string()),
       notCaptured: z.number().int().min(0),
+      notCapturedPods: z.array(z.string()).optional(),
       earliestNotAfter: z.string().nullable(),
       lastSeen: z.object({ at, ready: z.number().int().min(0), desired: z.number().int().min(0) }).nullable().optional(),
     })

@@ -2,7 +2,7 @@ import type { AnalyzeFinding, AnalyzeLevel } from '../../istioctl/parsers/analyz
 import type { Result } from '../../result.ts';
 import type { CertificateHealth } from '../certificate-health.ts';
 import type { ProblemProxy, VersionSkew } from '../status.ts';
-import type { AmbientBaselineFacts } from './ambient.ts';
+import type { AmbientBaselineFacts, NamesSinceLast } from './ambient.ts';
 
 /**
  * One area of the digest: its facts, or one sentence saying why they could not be read. A failing area never
@@ -172,6 +172,11 @@ export interface AmbientRunning {
    * a problem, and not in `notCaptured` unless they could not be listed (then this part is unavailable).
    */
   readonly optedOut: Section<readonly string[]>;
+  /**
+   * Pods newly not captured and captured again since the previous digest; null on the first digest, when the pods
+   * could not be read, or when the previous digest stored their count only.
+   */
+  readonly notCapturedSinceLast: NamesSinceLast | null;
   /** What the previous digest saw; null on the first digest (or the first with ztunnels). */
   readonly previous: AmbientBaselineFacts | null;
 }

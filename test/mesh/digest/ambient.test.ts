@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { renderDigestJson, renderDigestText } from '../../../commands/digest.render.ts';
 import type { CommandDeps } from '../../../src/command.ts';
 import type { ClusterConfig } from '../../../src/config.ts';
+import { baselineRecordName, readBaseline, writeBaseline } from '../../../src/mesh/digest/baseline.ts';
 import { gatherDigest, type DigestTarget } from '../../../src/mesh/digest/gather.ts';
 import { ok } from '../../../src/result.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
@@ -83,6 +84,25 @@ describe('digest: the ambient section', () => {
     assert.ok(digest.verdict.reasons.includes('ztunnel CA certificate expired 1535 days ago'), digest.verdict.reasons.join('; '));
     const json = renderDigestJson(digest) as { ambient: { certificates: { earliest: { type: string; notAfter: string }; worst: { type: string } } } };
     assert.deepEqual([json.ambient.certificates.earliest.type, json.ambient.certificates.earliest.notAfter, json.ambient.certificates.worst.type], ['Root', '2022-03-18T13:04:49Z', 'Root']);
+  });
+
+  it('after a baseline that stored the count of pods not captured only: compared by count, no pod called new, names kept from now on', async () => {
+    putAmbientMesh(api, 3);
+    const june = new Date('2026-06-02T07:00:00Z');
+    const deps = await digestDeps(api, { version: '1.28.1' }, june);
+    const store = deps.state();
+    assert.ok(store.ok);
+    const at = '2026-06-01T07:00:00.000Z';
+    const old = { at, ready: 3, desired: 3, notProgrammed: ['default/bookinfo', 'default/waypoint'], notCaptured: 1, earliestNotAfter: '2033-03-22T13:04:57Z' };
+    assert.ok((await writeBaseline(store.value, baselineRecordName('default', 'C0OPS', undefined), { version: 1, at, controlPlane: null, proxies: null, analyze: null, rootCa: null, ambient: old })).ok);
+
+    const gathered = await gatherDigest(deps, TARGET, june);
+    const text = renderDigestText(gathered.digest);
+    assert.match(text, /\n {2}pods in ambient namespaces not captured: 1 \(last digest: 1\)\n {2}• default\/httpbin-7447985f87-t8hv7\n/);
+    await gathered.commit();
+    const stored = await readBaseline(store.value, baselineRecordName('default', 'C0OPS', undefined));
+    assert.ok(stored.ok);
+    assert.deepEqual(stored.value?.ambient?.notCapturedPods, ['default/httpbin-7447985f87-t8hv7']);
   });
 
   it('a pod opted out with istio.io/dataplane-mode=none is listed apart and is no reason for attention', async () => {

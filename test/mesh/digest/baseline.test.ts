@@ -5,6 +5,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import type { AnalyzeFinding } from '../../../src/istioctl/parsers/analyze.ts';
 import { createStateStore, type StateStore } from '../../../src/kube/state-store.ts';
 import { toSnapshot } from '../../../src/mesh/analyze.ts';
+import { boundedNames, namesSinceLast, NOT_CAPTURED_NAMES_BYTES } from '../../../src/mesh/digest/ambient.ts';
 import { analyzeSection } from '../../../src/mesh/digest/analyze.ts';
 import { baselineRecordName, baselineSchema, packSnapshot, readBaseline, unpackSnapshot, writeBaseline, type DigestBaseline } from '../../../src/mesh/digest/baseline.ts';
 import { ok } from '../../../src/result.ts';
@@ -50,6 +51,28 @@ describe('what a digest stores for the next one', () => {
   });
 });
 
+describe('the names of pods not captured, kept for the next digest', () => {
+  const long = (i: number) => `${'n'.repeat(60)}${String(i).padStart(3, '0')}/${'p'.repeat(240)}`;
+
+  it('keeps a sorted prefix within its share of the ConfigMap, and still tells new from old up to its last name', () => {
+    const pods = Array.from({ length: 600 }, (_, i) => long(i)).reverse();
+    const kept = boundedNames(pods);
+    assert.ok(Buffer.byteLength(JSON.stringify(kept)) <= NOT_CAPTURED_NAMES_BYTES, `${Buffer.byteLength(JSON.stringify(kept))} bytes`);
+    assert.ok(kept.length > 10 && kept.length < 600, `${kept.length} kept`);
+    assert.deepEqual(kept, [...pods].sort().slice(0, kept.length));
+
+    // The next digest: long(0) captured again, long(600) sorts last (not compared), a/new sorts first (new).
+    const now = [...pods.filter((pod) => pod !== long(0)), long(600), 'a/new'];
+    // Every name past the stored prefix is unknown: the 600 - kept.length old ones not stored, and long(600).
+    assert.deepEqual(namesSinceLast(now, kept, 600), { added: ['a/new'], removed: [long(0)], unknown: 600 - kept.length + 1 });
+  });
+
+  it('compares every name when all fit, and nothing when the previous digest stored counts only', () => {
+    assert.deepEqual(namesSinceLast(['default/sleep'], ['default/httpbin'], 1), { added: ['default/sleep'], removed: ['default/httpbin'], unknown: 0 });
+    assert.equal(namesSinceLast(['default/sleep'], undefined, 1), null);
+  });
+});
+
 describe('a digest baseline at 50,000 findings (ConfigMaps of the fake API server)', () => {
   let api: FakeKubeApi;
   let store: StateStore;
@@ -85,6 +108,17 @@ describe('a digest baseline at 50,000 findings (ConfigMaps of the fake API serve
     assert.ok(next.section.ok);
     assert.deepEqual([next.section.value.added.length, next.section.value.resolved.length, next.section.value.unchanged], [0, 0, kept]);
     assert.equal(next.note, `${50_000 - kept} analyze finding(s) (the least severe) were not compared: the previous digest had more findings than its baseline ConfigMap holds, and kept the most severe.`);
+  });
+
+  it('loads an ambient baseline written before the names of pods not captured and the last seen ztunnels were kept', async () => {
+    const name = baselineRecordName('prod', 'C0OLD', undefined);
+    const at = '2026-12-01T07:00:00.000Z';
+    // Exactly what the first ambient digests stored (no notCapturedPods, no lastSeen).
+    const old = { version: 1, at, controlPlane: null, proxies: null, analyze: null, rootCa: null, ambient: { at, ready: 3, desired: 3, notProgrammed: ['default/waypoint'], notCaptured: 1, earliestNotAfter: '2033-03-22T13:04:57Z' } };
+    assert.ok((await store.upsert(name, old, { 'mesh-bot/kind': 'digest-baseline' })).ok);
+    const read = await readBaseline(store, name);
+    assert.ok(read.ok && read.value?.ambient, JSON.stringify(read));
+    assert.deepEqual(read.value.ambient, old.ambient);
   });
 
   it('keeps every one of 50,000 findings of a mesh with ordinary names', async () => {
