@@ -57,10 +57,21 @@ export async function runZtunnelConfig(
     return err({ kind: 'failed', message: ztunnelConfigMissing(client.version), detail: '', exitCode: null });
   }
   const outcome = await run({ args: [...ztunnelConfigArgs(client.minor, request), ...istioNamespaceArgs], context: cluster.context });
-  if (!outcome.ok) return outcome;
+  if (!outcome.ok) return outcome.error.kind === 'timeout' ? err(ztunnelTimeout(outcome.error, request)) : outcome;
   const { stdout, stderr, exitCode, startedAt } = outcome.value;
   if (exitCode !== 0) return err(classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace }));
   return ok({ value: { type: request.type, stdout }, asOf: startedAt });
+}
+
+/**
+ * The runner's timeout sentence blames istiod, which ztunnel-config never asks: istioctl reads the ztunnel's own
+ * admin endpoint through a port-forward (istioctl/pkg/ztunnelconfig), so the pod and the port-forward are suspect.
+ */
+function ztunnelTimeout(timeout: IstioctlError, request: ZtunnelConfigRequest): IstioctlError {
+  return {
+    ...timeout,
+    message: `istioctl ztunnel-config ${timeout.detail}: it reads ztunnel ${request.pod}.${request.namespace} through a Kubernetes port-forward, not istiod. Check that pod (\`kubectl -n ${request.namespace} logs ${request.pod}\`) and the API server's port-forwarding, or raise istioctl.timeout.`,
+  };
 }
 
 /** The sentence for 1.20-1.21, whose istioctl has no ztunnel-config at all. */
