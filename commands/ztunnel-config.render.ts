@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import { describeHealth, healthJson, remainingText, worstLevel, type HealthLevel } from '../src/mesh/certificate-health.ts';
-import type { CertificateRow, ServiceStatus, WorkloadStatus, ZtunnelCertificates, ZtunnelConfigResult, ZtunnelReport } from '../src/mesh/ztunnel-config.ts';
+import { CERTIFICATE_ZTUNNELS_READ, type CertificateRow, type ServiceStatus, type WorkloadStatus, type ZtunnelCertificates, type ZtunnelConfigResult, type ZtunnelReport } from '../src/mesh/ztunnel-config.ts';
 import type { ZtunnelConnection, ZtunnelPolicy } from '../src/istioctl/parsers/ztunnel-config/index.ts';
 import { actions, button, context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { counted } from '../src/words.ts';
@@ -213,10 +213,13 @@ export function ztunnelConfigHeadline(result: ZtunnelConfigResult): string {
 function readNote(result: ZtunnelConfigResult): string | null {
   if (result.target.pod || result.target.node !== undefined || result.ztunnelCount <= 1) return null;
   if (result.type === 'certificates') {
-    return result.read.length < result.ztunnelCount
-      ? `Read ${result.read.length} of ${result.ztunnelCount} ztunnels (at most ${result.read.length} per request); name a POD or --node NODE for another.`
-      : `Read all ${result.ztunnelCount} ztunnels.`;
+    if (result.read.length === result.ztunnelCount) return `Read all ${result.ztunnelCount} ztunnels.`;
+    // `read` holds only the ztunnels whose certificates were read: the others asked failed, and their errors follow.
+    const unread = Math.min(result.ztunnelCount, CERTIFICATE_ZTUNNELS_READ) - result.read.length;
+    const failed = unread > 0 ? `; ${unread} of those asked could not be read, see the errors` : '';
+    return `Read ${result.read.length} of ${result.ztunnelCount} ztunnels (at most ${CERTIFICATE_ZTUNNELS_READ} per request${failed}); name a POD or --node NODE for another.`;
   }
+  if (result.read.length === 0) return null;
   return `Read one of ${result.ztunnelCount} ztunnels; every ztunnel holds the same mesh-wide workloads, services and policies, but certificates and connections are per node (name a POD or --node NODE).`;
 }
 

@@ -87,7 +87,10 @@ export interface ZtunnelConfigResult {
   readonly errors: readonly string[];
   readonly type: ZtunnelConfigType;
   readonly target: ZtunnelTarget;
-  /** The ztunnels whose configuration was read (one, or several for a mesh-wide certificate summary). */
+  /**
+   * The ztunnels whose configuration was read (one, or several for a mesh-wide certificate summary): a ztunnel whose
+   * istioctl run failed or whose answer could not be parsed is not one of them (its error is in `errors`).
+   */
   readonly read: readonly ZtunnelPod[];
   /** Every ztunnel pod of the mesh (for "N of M read"). */
   readonly ztunnelCount: number;
@@ -247,18 +250,18 @@ export async function readZtunnelConfig(target: ClusterConfig, request: { readon
   }
   const chosen = await chooseZtunnels(target, request, ztunnels.value, deps);
   if (!chosen.ok) return failed(base, deps, chosen.error, { istioctlVersion, ztunnelCount: ztunnels.value.length });
-  const { read, filter } = chosen.value;
-  const common = { ...base, read, ztunnelCount: ztunnels.value.length, workloadFilter: filter, istioctlVersion };
+  const { read: asked, filter } = chosen.value;
+  const common = { ...base, read: [], ztunnelCount: ztunnels.value.length, workloadFilter: filter, istioctlVersion };
 
   const errors: string[] = [];
   const wantsWorkloads = request.type === 'workloads' || request.type === 'all';
   const [outputs, context] = await Promise.all([
-    mapLimited(read, CONCURRENT_READS, (pod) => deps.istioctl.ztunnelConfig(target, { type: request.type, pod: pod.name, namespace: pod.namespace })),
+    mapLimited(asked, CONCURRENT_READS, (pod) => deps.istioctl.ztunnelConfig(target, { type: request.type, pod: pod.name, namespace: pod.namespace })),
     wantsWorkloads ? workloadContext(target, deps, errors) : Promise.resolve({ ambientNamespaces: null, gatewayPods: null, optedOutPods: null }),
   ]);
-  const answered = outputs.flatMap((output, index) => (output.ok ? [{ pod: read[index] as ZtunnelPod, stdout: output.value.value.stdout, asOf: output.value.asOf }] : []));
+  const answered = outputs.flatMap((output, index) => (output.ok ? [{ pod: asked[index] as ZtunnelPod, stdout: output.value.value.stdout, asOf: output.value.asOf }] : []));
   outputs.forEach((output, index) => {
-    if (!output.ok) errors.push(`istioctl on ${(read[index] as ZtunnelPod).name}: ${output.error.message}`);
+    if (!output.ok) errors.push(`istioctl on ${(asked[index] as ZtunnelPod).name}: ${output.error.message}`);
   });
   const first = answered[0];
   if (first === undefined) return { ...common, asOf: deps.now(), errors, report: null };
@@ -269,7 +272,7 @@ export async function readZtunnelConfig(target: ClusterConfig, request: { readon
   const keepConnections = (rows: readonly ZtunnelConnection[]) => keepWorkload(rows, (row) => row.workload);
 
   const parsedOr = <T>(parsed: Result<T, ParseFailure>, build: (value: T) => ZtunnelReport): ZtunnelConfigResult =>
-    parsed.ok ? { ...common, asOf, errors, report: build(parsed.value) } : { ...common, asOf, errors: [...errors, PARSE_FAILED(parsed.error)], report: null };
+    parsed.ok ? { ...common, read: [first.pod], asOf, errors, report: build(parsed.value) } : { ...common, asOf, errors: [...errors, PARSE_FAILED(parsed.error)], report: null };
 
   switch (request.type) {
     case 'workloads':
@@ -287,7 +290,7 @@ export async function readZtunnelConfig(target: ClusterConfig, request: { readon
         if (parsed.ok) perZtunnel.push(judgeZtunnelCertificates(answer.pod, parsed.value, now, deps.config.certificates));
         else errors.push(`istioctl on ${answer.pod.name}: ${parseError(parsed.error).message}`);
       }
-      return { ...common, asOf, errors, report: perZtunnel.length > 0 ? { type: 'certificates', perZtunnel } : null };
+      return { ...common, read: perZtunnel.map((entry) => entry.ztunnel), asOf, errors, report: perZtunnel.length > 0 ? { type: 'certificates', perZtunnel } : null };
     }
     case 'all':
       return parsedOr(parseZtunnelAll(first.stdout), (all) => ({

@@ -69,6 +69,19 @@ describe('ztunnel-config certificates across the mesh', () => {
     assert.equal(result.ztunnelCount, 25);
     assert.equal(result.report?.type === 'certificates' ? result.report.perZtunnel.length : 0, 20);
   });
+
+  it('a ztunnel whose istioctl run failed or whose answer cannot be parsed is not counted as read; its error is', async () => {
+    const istioctl: Partial<Istioctl> = {
+      ztunnelConfig: async (_cluster, request) => {
+        if (request.pod === 'ztunnel-03') return err({ kind: 'port-forward', message: 'Port-forwarding to the pod failed.', detail: 'pod ztunnel-03 is not running', exitCode: 1 });
+        return ok({ value: { type: request.type, stdout: request.pod === 'ztunnel-04' ? 'not a table\n' : CERTIFICATES }, asOf: NOW });
+      },
+    };
+    const result = await readZtunnelConfig(cluster, { type: 'certificates' }, deps(istioctl, () => api.kubeConfig()));
+    assert.equal(result.read.length, 18);
+    assert.ok(!result.read.some((pod) => pod.name === 'ztunnel-03' || pod.name === 'ztunnel-04'));
+    assert.deepEqual(result.errors.map((error) => error.split(':')[0]), ['istioctl on ztunnel-03', 'istioctl on ztunnel-04']);
+  });
 });
 
 describe('ztunnel-config workloads when the opted-out pods cannot be listed', () => {
