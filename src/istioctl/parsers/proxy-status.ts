@@ -365,6 +365,34 @@ const clientConfigSchema = z.object({
   genericXdsConfigs: z.array(genericXdsConfigSchema).optional(),
 });
 
+type ClientConfig = z.infer<typeof clientConfigSchema>;
+
+/**
+ * clientConfigSchema's check without its copy, called once per proxy (50,000 at a time); the schema still reads
+ * whatever this refuses, so its message is the one given. JSON gives no `undefined`, so "optional" is "absent".
+ */
+function isClientConfig(value: DiscoveryResource): value is ClientConfig {
+  const node: unknown = value['node'];
+  if (node !== undefined) {
+    if (!isRecord(node)) return false;
+    if (node['id'] !== undefined && typeof node['id'] !== 'string') return false;
+    if (node['metadata'] !== undefined && !isRecord(node['metadata'])) return false;
+  }
+  const configs: unknown = value['genericXdsConfigs'];
+  if (configs === undefined) return true;
+  if (!Array.isArray(configs)) return false;
+  for (const xds of configs as unknown[]) {
+    if (!isRecord(xds)) return false;
+    if (xds['typeUrl'] !== undefined && typeof xds['typeUrl'] !== 'string') return false;
+    if (xds['configStatus'] !== undefined && typeof xds['configStatus'] !== 'string') return false;
+  }
+  return true;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /** A resource of a DiscoveryResponse as its schema checks it: any object, `@type` a string when present. */
 const discoveryResourceSchema = z.looseObject({ '@type': z.string().optional() });
 export type DiscoveryResource = z.infer<typeof discoveryResourceSchema>;
@@ -474,16 +502,21 @@ export function discoveryResponseReader(): DiscoveryResponseReader {
     resource(resource) {
       // istiod may send other resource types in the same response; only ClientConfigs describe proxies.
       if (resource['@type'] !== CLIENT_CONFIG_TYPE) return undefined;
-      const config = clientConfigSchema.safeParse(resource);
-      if (!config.success) return fail(`A ClientConfig in the proxy-status output is malformed: ${z.prettifyError(config.error)}`).error;
-      const name = config.data.node?.id ?? '';
+      let config: ClientConfig;
+      if (isClientConfig(resource)) config = resource;
+      else {
+        const checked = clientConfigSchema.safeParse(resource);
+        if (!checked.success) return fail(`A ClientConfig in the proxy-status output is malformed: ${z.prettifyError(checked.error)}`).error;
+        config = checked.data;
+      }
+      const name = config.node?.id ?? '';
       if (name === '') return fail('A ClientConfig in the proxy-status output has no node id.').error;
-      const metadata = config.data.node?.metadata ?? {};
+      const metadata = config.node?.metadata ?? {};
 
       const rowStates: Record<string, SyncState> = {};
       const rawStates: Record<string, string> = {};
       let key = '';
-      for (const xds of config.data.genericXdsConfigs ?? []) {
+      for (const xds of config.genericXdsConfigs ?? []) {
         if (xds.typeUrl === undefined) continue;
         const type = shortTypeName(xds.typeUrl);
         const raw = xds.configStatus ?? 'UNKNOWN';

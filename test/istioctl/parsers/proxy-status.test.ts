@@ -296,6 +296,23 @@ describe('parseProxyStatus: 1.30+ structured output', () => {
   it('rejects truncated JSON', () => {
     assert.match(failureOf('{"resources": [{"@type": "x"'), /truncated/);
   });
+
+  it('names the malformed field of a ClientConfig, and reads one with unknown extra fields', () => {
+    const clientConfig = (fields: Record<string, unknown>) => JSON.stringify({ resources: [{ '@type': 'type.googleapis.com/envoy.service.status.v3.ClientConfig', ...fields }] });
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ node: null }, /malformed: ✖ Invalid input: expected object, received null\n {2}→ at node$/],
+      [{ node: { id: 7 } }, /malformed: ✖ Invalid input: expected string, received number\n {2}→ at node\.id$/],
+      [{ node: { id: 'p.ns', metadata: ['x'] } }, /malformed: ✖ Invalid input: expected record, received array\n {2}→ at node\.metadata$/],
+      [{ node: { id: 'p.ns' }, genericXdsConfigs: {} }, /malformed: ✖ Invalid input: expected array, received object\n {2}→ at genericXdsConfigs$/],
+      [{ node: { id: 'p.ns' }, genericXdsConfigs: ['SYNCED'] }, /→ at genericXdsConfigs\[0\]$/],
+      [{ node: { id: 'p.ns' }, genericXdsConfigs: [{ typeUrl: 'type.googleapis.com/envoy.config.cluster.v3.Cluster', configStatus: 1 }] }, /→ at genericXdsConfigs\[0\]\.configStatus$/],
+      [{ node: { id: 'p.ns' }, genericXdsConfigs: [{ typeUrl: false }] }, /→ at genericXdsConfigs\[0\]\.typeUrl$/],
+      [{ node: {} }, /has no node id/],
+    ];
+    for (const [fields, expected] of cases) assert.match(failureOf(clientConfig(fields)), expected, JSON.stringify(fields));
+    const extra = mustParse(clientConfig({ node: { id: 'p.ns', metadata: { NAMESPACE: 'shop', OTHER: [1] }, locality: {} }, genericXdsConfigs: [{ typeUrl: 'type.googleapis.com/envoy.config.cluster.v3.Cluster', configStatus: 'SYNCED', extra: 1 }], unknown: true }));
+    assert.deepEqual(extra.proxies.map((row) => [row.name, row.namespace, row.states]), [['p.ns', 'shop', { CDS: 'SYNCED' }]]);
+  });
 });
 
 describe('parseProxyStatus: empty meshes', () => {
