@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
 import { describeHealth, healthJson, ISTIO_GRACE_PERIOD_RATIO, ROTATION_MARGIN_RATIO, type CertificateHealth } from '../src/mesh/certificate-health.ts';
+import type { NamesSinceLast } from '../src/mesh/digest/ambient.ts';
 import type { AmbientGone, Digest, DigestLevel, Section, ZtunnelCertificateEntry, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
 import { context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { describeProblem } from './status.render.ts';
@@ -246,6 +247,9 @@ function ztunnelCertificateLine(facts: ZtunnelCertificateSample, previousEarlies
   return lines;
 }
 
+/** Names past the prefix a baseline kept of a long list cannot be told new or old: say how many. */
+const notCompared = (changes: NamesSinceLast, kept: number) => (changes.unknown > 0 ? ` (${changes.unknown} not compared: the last digest kept the first ${kept} names)` : '');
+
 /** Every ztunnel gone: what was lost, and the namespaces whose pods still expect a ztunnel. */
 function goneLines(facts: AmbientGone, timezone: string, format: Format): string[] {
   const { at, ready, desired } = facts.lastSeen;
@@ -278,19 +282,18 @@ function ambientPart(digest: Digest, format: Format): Part | null {
   else lines.push(`ztunnel certificates: unavailable: ${format.text(facts.certificates.error)}`);
   if (facts.waypoints.ok) {
     const { total, notProgrammed } = facts.waypoints.value;
-    const before = new Set(previous?.notProgrammed ?? []);
-    const fresh = previous === null ? [] : notProgrammed.filter((name) => !before.has(name));
-    const fixed = previous === null ? [] : [...before].filter((name) => !notProgrammed.includes(name));
-    const since = previous === null ? '' : `; since the last digest: ${fresh.length} newly not programmed, ${fixed.length} programmed again`;
+    const changes = facts.waypointsSinceLast;
+    const since = changes === null ? '' : `; since the last digest: ${changes.added.length} newly not programmed, ${changes.removed.length} programmed again${notCompared(changes, previous?.notProgrammed.length ?? 0)}`;
     lines.push(total === 0 ? 'waypoints: none' : notProgrammed.length === 0 ? `waypoints: all ${total} programmed${since}` : `waypoints: ${notProgrammed.length} of ${total} not programmed${since}`);
-    for (const name of limit(notProgrammed, 'ambient', format)) lines.push(`• ${format.text(`${name}${fresh.includes(name) ? ' (new)' : ''}`)}`);
+    const fresh = new Set(changes?.added ?? []);
+    for (const name of limit(notProgrammed, 'ambient', format)) lines.push(`• ${format.text(`${name}${fresh.has(name) ? ' (new)' : ''}`)}`);
     lines.push(...more(notProgrammed.length, 'ambient', format, ' (`waypoint -A` lists them)'));
   } else lines.push(`waypoints: unavailable: ${format.text(facts.waypoints.error)}`);
   if (facts.notCaptured.ok) {
     const pods = facts.notCaptured.value;
     const since = facts.notCapturedSinceLast;
     const was = previous === null ? '' : ` (last digest: ${previous.notCaptured})`;
-    const changed = since === null ? '' : `; since the last digest: ${since.added.length} newly not captured, ${since.removed.length} captured again${since.unknown > 0 ? ` (${since.unknown} not compared: the last digest kept the first ${previous?.notCapturedPods?.length ?? 0} names)` : ''}`;
+    const changed = since === null ? '' : `; since the last digest: ${since.added.length} newly not captured, ${since.removed.length} captured again${notCompared(since, previous?.notCapturedPods?.length ?? 0)}`;
     const optedOut = facts.optedOut.ok && facts.optedOut.value.length > 0;
     lines.push(pods.length === 0 ? `every pod in ambient namespaces is captured${optedOut ? ' but those opted out below' : ''}${was}${changed}` : `pods in ambient namespaces not captured: ${pods.length}${was}${changed}`);
     const fresh = new Set(since?.added ?? []);
@@ -462,7 +465,7 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
                     earliest: sample.earliest && { ...sample.earliest, health: healthJson(sample.earliest.health) },
                     worst: sample.worst && { ...sample.worst, health: healthJson(sample.worst.health) },
                   })),
-                  waypoints: json(facts.waypoints, (waypoints) => ({ total: waypoints.total, notProgrammed: waypoints.notProgrammed })),
+                  waypoints: json(facts.waypoints, (waypoints) => ({ total: waypoints.total, notProgrammed: waypoints.notProgrammed, sinceLast: facts.waypointsSinceLast })),
                   notCaptured: json(facts.notCaptured, (pods) => ({ count: pods.length, pods, sinceLast: facts.notCapturedSinceLast })),
                   optedOut: json(facts.optedOut, (pods) => ({ count: pods.length, pods })),
                   previous: facts.previous,

@@ -20,12 +20,14 @@ export interface AmbientBaselineFacts {
   readonly at: string;
   readonly ready: number;
   readonly desired: number;
-  /** `namespace/name` of the waypoints that were not programmed. */
+  /** `namespace/name` of the waypoints that were not programmed, sorted, cut to BASELINE_NAMES_BYTES. */
   readonly notProgrammed: readonly string[];
+  /** How many were not programmed; absent in baselines written before the cut (then `notProgrammed` is all). */
+  readonly notProgrammedCount?: number;
   readonly notCaptured: number;
   /**
-   * `namespace/pod` of those pods, sorted, cut to NOT_CAPTURED_NAMES_BYTES (then fewer than `notCaptured`: a
-   * prefix). Absent in baselines written before names were kept: the next digest then compares counts only.
+   * `namespace/pod` of those pods, sorted, cut to BASELINE_NAMES_BYTES (then fewer than `notCaptured`: a prefix).
+   * Absent in baselines written before names were kept: the next digest then compares counts only.
    */
   readonly notCapturedPods?: readonly string[];
   /** The earliest ztunnel certificate expiry seen (ISO 8601); null when none was read. */
@@ -38,14 +40,15 @@ export interface AmbientBaselineFacts {
 }
 
 /**
- * The share of the baseline for the names of pods not captured: the analyze snapshot keeps the ConfigMap's budget
- * but 32 KiB for everything else (baseline.ts), and 8 KiB holds ~100 names of the longest legal length, hundreds of
- * ordinary ones. Past it a sorted prefix is kept, which still tells new from old for every name up to its last.
+ * The share of the baseline for each list of names (waypoints not programmed, pods not captured): the analyze
+ * snapshot keeps the ConfigMap's budget but 32 KiB for everything else (baseline.ts), and 8 KiB holds ~100 names of
+ * the longest legal length, hundreds of ordinary ones. Past it a sorted prefix is kept, which still tells new from
+ * old for every name up to its last.
  */
-export const NOT_CAPTURED_NAMES_BYTES = 8 * 1024;
+export const BASELINE_NAMES_BYTES = 8 * 1024;
 
 /** The sorted names that fit `budget` bytes of JSON, first ones first. */
-export function boundedNames(names: readonly string[], budget = NOT_CAPTURED_NAMES_BYTES): string[] {
+export function boundedNames(names: readonly string[], budget = BASELINE_NAMES_BYTES): string[] {
   const kept: string[] = [];
   let bytes = 2;
   for (const name of [...names].sort()) {
@@ -209,6 +212,7 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
     waypoints,
     notCaptured: capture.notCaptured,
     optedOut: capture.optedOut,
+    waypointsSinceLast: waypoints.ok && previous !== null ? namesSinceLast(waypoints.value.notProgrammed, previous.notProgrammed, previous.notProgrammedCount ?? previous.notProgrammed.length) : null,
     notCapturedSinceLast: capture.notCaptured.ok && previous !== null ? namesSinceLast(capture.notCaptured.value, previous.notCapturedPods, previous.notCaptured) : null,
     previous,
   });
@@ -227,7 +231,9 @@ export function ambientBaseline(section: Section<AmbientFacts> | null, at: strin
     at,
     ready: facts.ztunnels.ready,
     desired: facts.ztunnels.desired,
-    notProgrammed: facts.waypoints.ok ? facts.waypoints.value.notProgrammed : (previous?.notProgrammed ?? []),
+    ...(facts.waypoints.ok
+      ? { notProgrammed: boundedNames(facts.waypoints.value.notProgrammed), notProgrammedCount: facts.waypoints.value.notProgrammed.length }
+      : { notProgrammed: previous?.notProgrammed ?? [], ...(previous?.notProgrammedCount !== undefined ? { notProgrammedCount: previous.notProgrammedCount } : {}) }),
     notCaptured: facts.notCaptured.ok ? facts.notCaptured.value.length : (previous?.notCaptured ?? 0),
     ...(facts.notCaptured.ok ? { notCapturedPods: boundedNames(facts.notCaptured.value) } : previous?.notCapturedPods ? { notCapturedPods: previous.notCapturedPods } : {}),
     earliestNotAfter: facts.certificates.ok ? (facts.certificates.value.earliest?.notAfter ?? null) : (previous?.earliestNotAfter ?? null),

@@ -40,6 +40,7 @@ export const baselineSchema: z.ZodType<DigestBaseline> = z.object({
       ready: z.number().int().min(0),
       desired: z.number().int().min(0),
       notProgrammed: z.array(z.string()),
+      notProgrammedCount: z.number().int().min(0).optional(),
       notCaptured: z.number().int().min(0),
       notCapturedPods: z.array(z.string()).optional(),
       earliestNotAfter: z.string().nullable(),

@@ -172,6 +172,8 @@ export interface AmbientRunning {
    * a problem, and not in `notCaptured` unless they could not be listed (then this part is unavailable).
    */
   readonly optedOut: Section<readonly string[]>;
+  /** Waypoints newly not programmed and programmed again since the previous digest; null as notCapturedSinceLast. */
+  readonly waypointsSinceLast: NamesSinceLast | null;
   /**
    * Pods newly not captured and captured again since the previous digest; null on the first digest, when the pods
    * could not be read, or when the previous digest stored their count only.

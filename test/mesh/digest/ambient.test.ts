@@ -86,7 +86,7 @@ describe('digest: the ambient section', () => {
     assert.deepEqual([json.ambient.certificates.earliest.type, json.ambient.certificates.earliest.notAfter, json.ambient.certificates.worst.type], ['Root', '2022-03-18T13:04:49Z', 'Root']);
   });
 
-  it('after a baseline that stored the count of pods not captured only: compared by count, no pod called new, names kept from now on', async () => {
+  it('after a baseline that stored the count of pods not captured only: compared by count, no pod called new, names (and the waypoint count) kept from now on', async () => {
     putAmbientMesh(api, 3);
     const june = new Date('2026-06-02T07:00:00Z');
     const deps = await digestDeps(api, { version: '1.28.1' }, june);
@@ -99,10 +99,13 @@ describe('digest: the ambient section', () => {
     const gathered = await gatherDigest(deps, TARGET, june);
     const text = renderDigestText(gathered.digest);
     assert.match(text, /\n {2}pods in ambient namespaces not captured: 1 \(last digest: 1\)\n {2}• default\/httpbin-7447985f87-t8hv7\n/);
+    // Waypoint names were always stored, all of them: compared as before.
+    assert.match(text, /\n {2}waypoints: 2 of 6 not programmed; since the last digest: 0 newly not programmed, 0 programmed again\n/);
     await gathered.commit();
     const stored = await readBaseline(store.value, baselineRecordName('default', 'C0OPS', undefined));
     assert.ok(stored.ok);
     assert.deepEqual(stored.value?.ambient?.notCapturedPods, ['default/httpbin-7447985f87-t8hv7']);
+    assert.deepEqual([stored.value?.ambient?.notProgrammed, stored.value?.ambient?.notProgrammedCount], [['default/bookinfo', 'default/waypoint'], 2]);
   });
 
   it('a pod opted out with istio.io/dataplane-mode=none is listed apart and is no reason for attention', async () => {

@@ -5,7 +5,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import type { AnalyzeFinding } from '../../../src/istioctl/parsers/analyze.ts';
 import { createStateStore, type StateStore } from '../../../src/kube/state-store.ts';
 import { toSnapshot } from '../../../src/mesh/analyze.ts';
-import { boundedNames, namesSinceLast, NOT_CAPTURED_NAMES_BYTES } from '../../../src/mesh/digest/ambient.ts';
+import { boundedNames, namesSinceLast, BASELINE_NAMES_BYTES } from '../../../src/mesh/digest/ambient.ts';
 import { analyzeSection } from '../../../src/mesh/digest/analyze.ts';
 import { baselineRecordName, baselineSchema, packSnapshot, readBaseline, unpackSnapshot, writeBaseline, type DigestBaseline } from '../../../src/mesh/digest/baseline.ts';
 import { ok } from '../../../src/result.ts';
@@ -51,13 +51,13 @@ describe('what a digest stores for the next one', () => {
   });
 });
 
-describe('the names of pods not captured, kept for the next digest', () => {
+describe('names kept for the next digest (pods not captured, waypoints not programmed)', () => {
   const long = (i: number) => `${'n'.repeat(60)}${String(i).padStart(3, '0')}/${'p'.repeat(240)}`;
 
   it('keeps a sorted prefix within its share of the ConfigMap, and still tells new from old up to its last name', () => {
     const pods = Array.from({ length: 600 }, (_, i) => long(i)).reverse();
     const kept = boundedNames(pods);
-    assert.ok(Buffer.byteLength(JSON.stringify(kept)) <= NOT_CAPTURED_NAMES_BYTES, `${Buffer.byteLength(JSON.stringify(kept))} bytes`);
+    assert.ok(Buffer.byteLength(JSON.stringify(kept)) <= BASELINE_NAMES_BYTES, `${Buffer.byteLength(JSON.stringify(kept))} bytes`);
     assert.ok(kept.length > 10 && kept.length < 600, `${kept.length} kept`);
     assert.deepEqual(kept, [...pods].sort().slice(0, kept.length));
 
