@@ -183,12 +183,13 @@ async function readGone(kube: ClusterKube, namespaces: readonly string[] | undef
 
 /**
  * The ambient section, or null when the mesh has no ztunnel (no ztunnel DaemonSet and no ztunnel pod) and none was
- * seen before (see readGone), or the Kubernetes API cannot be reached at all (the control plane section already
- * says so). Each part may fail alone.
+ * seen before (see readGone). Without a Kubernetes client for the cluster it is null too (the control plane
+ * section already says so) unless the last digest saw ztunnels: then it is unavailable, which keeps that baseline.
+ * Each part may fail alone.
  */
 export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, namespaces: readonly string[] | undefined, now: Date, previous: AmbientBaselineFacts | null): Promise<Section<AmbientFacts> | null> {
   const kube = deps.kubeFor(cluster);
-  if (!kube.ok) return null;
+  if (!kube.ok) return previous === null ? null : err(kube.error.message);
   const [daemonSets, pods] = await Promise.all([readAmbientDaemonSets(kube.value, cluster.istioNamespace), listZtunnelPods(kube.value, cluster.istioNamespace)]);
   if (!daemonSets.ok && !pods.ok) return err(daemonSets.error.message);
   const ztunnelSet = daemonSets.ok ? daemonSets.value.ztunnel : null;

@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { renderDigestJson, renderDigestText } from '../../../commands/digest.render.ts';
 import type { CommandDeps } from '../../../src/command.ts';
 import type { ClusterConfig } from '../../../src/config.ts';
+import { ambientBaseline, readAmbient } from '../../../src/mesh/digest/ambient.ts';
 import { baselineRecordName, readBaseline, writeBaseline } from '../../../src/mesh/digest/baseline.ts';
 import { gatherDigest, type DigestTarget } from '../../../src/mesh/digest/gather.ts';
-import { ok } from '../../../src/result.ts';
+import { err, ok } from '../../../src/result.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
 import { putAmbientMesh } from '../../support/ambient-cluster.ts';
 import { digestDeps, putIstiod, putRootCert } from './harness.ts';
@@ -188,6 +189,16 @@ describe('digest: the ambient section', () => {
     putAmbientMesh(api, 2);
     const back = await gatherDigest(await digestDeps(api, { version: '1.28.1' }, at(3)), TARGET, at(3));
     assert.match(renderDigestText(back.digest), /\nAmbient: ztunnels 2\/3 ready \(one per node\) \(last digest: none\)\n/);
+  });
+
+  it('without a Kubernetes client the section is unavailable when the last digest saw ztunnels, and that baseline is kept', async () => {
+    const now = new Date('2026-06-01T07:00:00Z');
+    const deps: CommandDeps = { ...(await digestDeps(api, { version: '1.28.1' }, now)), kubeFor: () => err({ message: 'context prod not found in the kubeconfig' }) };
+    const previous = { at: '2026-05-31T07:00:00.000Z', ready: 3, desired: 3, notProgrammed: [], notCaptured: 0, earliestNotAfter: null };
+    const section = await readAmbient(deps, CLUSTER, undefined, now, previous);
+    assert.deepEqual(section, { ok: false, error: 'context prod not found in the kubeconfig' });
+    assert.equal(ambientBaseline(section, now.toISOString(), previous), previous);
+    assert.equal(await readAmbient(deps, CLUSTER, undefined, now, null), null);
   });
 
   it('a mesh without ztunnels has no ambient section at all', async () => {
