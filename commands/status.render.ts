@@ -3,7 +3,7 @@ import { clockTime } from '../src/command.ts';
 import type { SyncState } from '../src/istioctl/types.ts';
 import { describeEndedIstiod } from '../src/kube/control-plane.ts';
 import { minorOf, type ProblemProxy, type StatusSummary, type StatusVerdict } from '../src/mesh/status.ts';
-import { PROXY_KINDS } from '../src/mesh/ztunnel-status.ts';
+import { PROXY_KINDS, type AmbientSummary } from '../src/mesh/ztunnel-status.ts';
 import { actions, button, context, escapeMrkdwn, fields, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
 import { counted } from '../src/words.ts';
 import type { StatusResult } from './status.ts';
@@ -85,17 +85,25 @@ function ambientLines(result: StatusResult): string[] {
   const ambient = result.summary.ambient;
   if (ambient === null) return [];
   const lines: string[] = [];
+  const where = (namespace: string) => (ambient.istioNamespace === null || namespace === ambient.istioNamespace ? '' : ` in ${namespace}`);
   if (ambient.ztunnels !== null) {
-    const { ready, desired, name } = ambient.ztunnels;
-    lines.push(`ztunnels ${ready}/${desired} ready (DaemonSet ${name}, one per node)${ready < desired ? ` — ${desired - ready} node${desired - ready === 1 ? '' : 's'} without a ready ztunnel` : ''}`);
+    const { ready, desired, name, namespace } = ambient.ztunnels;
+    lines.push(`ztunnels ${ready}/${desired} ready (DaemonSet ${name}${where(namespace)}, one per node)${ready < desired ? ` — ${desired - ready} node${desired - ready === 1 ? '' : 's'} without a ready ztunnel` : ''}`);
+  } else if (ambient.ztunnelPods !== null) {
+    const { ready, desired } = ambient.ztunnelPods;
+    lines.push(`ztunnel pods ${ready}/${desired} ready (DaemonSet unreadable: a node without any ztunnel pod is not seen)`);
   } else if (ambient.ztunnelDaemonSetMissing) {
-    lines.push('no ztunnel DaemonSet in the Istio namespace, though ztunnels are connected to istiod');
+    lines.push('no ztunnel DaemonSet in any namespace of this cluster, though ztunnels are connected to istiod');
   } else {
-    lines.push('ztunnel DaemonSet readiness unknown (see the error below)');
+    lines.push('ztunnel readiness unknown (see the error below)');
   }
   if (ambient.cni !== null) {
-    const { ready, desired } = ambient.cni;
-    lines.push(`istio-cni node agent ${ready}/${desired} ready${ready < desired ? ' — pods on the other nodes cannot be captured' : ''}`);
+    const { ready, desired, namespace } = ambient.cni;
+    lines.push(`istio-cni node agent ${ready}/${desired} ready${where(namespace)}${ready < desired ? ' — pods on the other nodes cannot be captured' : ''}`);
+  } else if (ambient.cniMissing) {
+    lines.push('no istio-cni node agent (DaemonSet istio-cni-node) in any namespace: ambient mode needs it on every node, and no new pod can be captured without it');
+  } else if (!ambient.daemonSetsRead) {
+    lines.push('istio-cni node agent readiness unknown (see the error below)');
   }
   const { connected, synced, problems, stateNotShown } = ambient.sync;
   if (connected > 0) {
@@ -103,6 +111,10 @@ function ambientLines(result: StatusResult): string[] {
     if (problems > 0) parts.push(`${problems} STALE or ERROR`);
     if (stateNotShown > 0) parts.push(`${stateNotShown} not shown by this istioctl (its tables have Envoy columns only; their IGNORED is normal for a ztunnel)`);
     lines.push(`${counted(connected, 'ztunnel')} connected to istiod: ${parts.join(', ')}`);
+  }
+  if ((ambient.notConnected ?? 0) > 0) {
+    const ready = ambient.ztunnels?.ready ?? ambient.ztunnelPods?.ready ?? 0;
+    lines.push(`${counted(ready, 'ztunnel')} ready, ${connected} connected to istiod — ${ambient.notConnected} without WDS/WADS from istiod (their nodes' pods get no new workload or policy updates)`);
   }
   return lines;
 }
@@ -267,13 +279,28 @@ export function renderStatusJson(result: StatusResult): Record<string, unknown> 
     versionSkew: summary.proxies && !missing ? { ...summary.skew, mismatched: summary.skew.mismatched.map((entry) => ({ ...entry, proxies: summary.skewedProxies[entry.version] ?? [] })) } : null,
     ambient: summary.ambient && !missing
       ? {
-          ztunnels: summary.ambient.ztunnels && { desired: summary.ambient.ztunnels.desired, ready: summary.ambient.ztunnels.ready },
+          ztunnels: ztunnelsJson(summary.ambient),
           cni: summary.ambient.cni && { desired: summary.ambient.cni.desired, ready: summary.ambient.cni.ready },
           sync: summary.ambient.sync,
+          // mesh-bot extensions (docs/CONTRACT.md): where `ztunnels` comes from, whether `cni: null` means "no agent".
+          ztunnelsFrom: summary.ambient.ztunnels !== null || summary.ambient.ztunnelDaemonSetMissing ? 'daemonset' : summary.ambient.ztunnelPods !== null ? 'pods' : null,
+          daemonSetsRead: summary.ambient.daemonSetsRead,
+          notConnected: summary.ambient.notConnected,
         }
       : null,
     istioctlVersion: result.istioctlVersion ?? null,
   };
+}
+
+/**
+ * DESIGN.md section 5 keeps `ambient.ztunnels` null only for a mesh without ztunnels, so when ztunnels are connected
+ * it is always an object: the DaemonSet's counts; none in this cluster: 0/0; DaemonSets unreadable: the pods' counts,
+ * or nulls when those could not be read either.
+ */
+function ztunnelsJson(ambient: AmbientSummary): { desired: number | null; ready: number | null } {
+  const counts = ambient.ztunnels ?? ambient.ztunnelPods;
+  if (counts !== null) return { desired: counts.desired, ready: counts.ready };
+  return ambient.ztunnelDaemonSetMissing ? { desired: 0, ready: 0 } : { desired: null, ready: null };
 }
 
 /** The full problem list for a thread reply or an uploaded file. */

@@ -3,7 +3,7 @@ import type { ClusterConfig } from '../src/config.ts';
 import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
 import type { IstiodPod } from '../src/kube/control-plane.ts';
 import { readIstiods, type EndedIstiodPod } from '../src/kube/control-plane.ts';
-import { readAmbientDaemonSets, readGatewayPods } from '../src/kube/ambient.ts';
+import { listZtunnelPods, readAmbientDaemonSets, readGatewayPods, type ZtunnelPod } from '../src/kube/ambient.ts';
 import { checkScopeNamespace } from '../src/kube/namespaces.ts';
 import { keepProblemList } from '../src/mesh/status-lists.ts';
 import { summarizeStatus, type StatusSummary } from '../src/mesh/status.ts';
@@ -45,7 +45,14 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   else errors.push(`Kubernetes API: ${istiodPods.error.message}`);
   // Each read alone may fail (RBAC of an older install): the rest of the answer stands, the error says what is missing.
   // When the API did not answer the istiod read either, that one error says it all.
-  if (istiodPods.ok && !daemonSets.ok) errors.push(`Kubernetes API: ${daemonSets.error.message} (ztunnel and istio-cni readiness unknown)`);
+  // Without the DaemonSets, the ztunnel pods still tell how many ztunnels run and are ready (not on which nodes none runs).
+  const pods = !daemonSets.ok && kube.ok ? await listZtunnelPods(kube.value, target.istioNamespace) : null;
+  const ztunnelPods: readonly ZtunnelPod[] | null = pods?.ok ? pods.value : null;
+  if (istiodPods.ok && !daemonSets.ok) {
+    const fallback = ztunnelPods === null || ztunnelPods.length === 0 ? 'ztunnel and istio-cni readiness unknown' : 'ztunnels counted from their pods; nodes without one, and istio-cni readiness, unknown';
+    errors.push(`Kubernetes API: ${daemonSets.error.message} (${fallback})`);
+    if (pods && !pods.ok) errors.push(`Kubernetes API: ${pods.error.message}`);
+  }
   if (istiodPods.ok && !gatewayPods.ok) errors.push(`Kubernetes API: ${gatewayPods.error.message} (waypoints and gateways told apart by pod name)`);
 
   // An external istiod (clusters[].xdsAddress) runs no pod in this cluster: the istiods that answered istioctl over
@@ -68,6 +75,8 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
     controlPlaneMissing,
     ...(gatewayPods.ok ? { gatewayPods: gatewayPods.value } : {}),
     ambientDaemonSets: daemonSets.ok ? daemonSets.value : null,
+    ztunnelPods,
+    istioNamespace: target.istioNamespace,
   });
   return {
     cluster: target.name,

@@ -30,6 +30,8 @@ function optedOut(workloads: readonly WorkloadStatus[]): WorkloadStatus[] {
 
 const OPTED_OUT = 'opted out (istio.io/dataplane-mode=none)';
 const OPTED_OUT_LINE = 'opted out on purpose (istio.io/dataplane-mode=none)';
+/** Istio's CNI leaves a pod with a sidecar to it: TCP at ztunnel is its normal state, never a problem. */
+const SIDECAR_LINE = 'in the mesh through its sidecar (ztunnel leaves sidecar pods alone)';
 
 function workloadsLine(workloads: readonly WorkloadStatus[]): string {
   const missing = notCaptured(workloads).length;
@@ -105,19 +107,23 @@ function workloadLine(row: WorkloadStatus): string {
     ? 'NOT captured (protocol TCP in an ambient namespace)'
     : row.optedOut
       ? `${OPTED_OUT_LINE}, protocol ${row.protocol}`
-      : row.proxyPod
-        ? `${row.proxyPod} pod, ${row.protocol}`
-        : row.protocol;
+      : row.sidecar
+        ? `${SIDECAR_LINE}, protocol ${row.protocol}`
+        : row.proxyPod
+          ? `${row.proxyPod} pod, ${row.protocol}`
+          : row.protocol;
   return `${workloadName(row)} on ${row.node || 'no node'}: ${what}, waypoint ${row.waypoint ?? 'none'}`;
 }
 
-/** Per namespace: the pods that are not captured first, with their waypoint; then those opted out on purpose. */
+/** Per namespace: the pods that are not captured first, with their waypoint; then those opted out on purpose or with a sidecar. */
 function workloadParts(workloads: readonly WorkloadStatus[]): Part[] {
   const parts: Part[] = [];
   const missing = notCaptured(workloads);
   if (missing.length > 0) parts.push({ title: `Not captured (${missing.length})`, lines: missing.map(workloadLine) });
   const out = optedOut(workloads);
   if (out.length > 0) parts.push({ title: `Opted out (istio.io/dataplane-mode=none): ${out.length}, not a problem`, lines: out.map(workloadLine) });
+  const sidecars = workloads.filter((row) => row.sidecar);
+  if (sidecars.length > 0) parts.push({ title: `With a sidecar: ${sidecars.length}, in the mesh through it, not a problem`, lines: sidecars.map(workloadLine) });
   const byNamespace = new Map<string, WorkloadStatus[]>();
   for (const row of workloads) byNamespace.set(row.namespace, [...(byNamespace.get(row.namespace) ?? []), row]);
   const lines = [...byNamespace.entries()]
@@ -127,7 +133,14 @@ function workloadParts(workloads: readonly WorkloadStatus[]): Part[] {
       const waypoints = [...new Set(rows.flatMap((row) => (row.waypoint === null ? [] : [row.waypoint])))];
       const missingHere = rows.filter((row) => row.notCaptured).length;
       const outHere = rows.filter((row) => row.optedOut).length;
-      const flags = [`${hbone} HBONE`, `${rows.length - hbone} TCP`, ...(missingHere > 0 ? [`${missingHere} NOT captured`] : []), ...(outHere > 0 ? [`${outHere} opted out`] : [])];
+      const sidecarsHere = rows.filter((row) => row.sidecar).length;
+      const flags = [
+        `${hbone} HBONE`,
+        `${rows.length - hbone} TCP`,
+        ...(missingHere > 0 ? [`${missingHere} NOT captured`] : []),
+        ...(outHere > 0 ? [`${outHere} opted out`] : []),
+        ...(sidecarsHere > 0 ? [`${counted(sidecarsHere, 'pod')} in the mesh through a sidecar`] : []),
+      ];
       return `${namespace}${rows[0]?.ambientNamespace ? ' (ambient)' : ''}: ${counted(rows.length, 'workload')} (${flags.join(', ')})${waypoints.length > 0 ? `, waypoint ${waypoints.join(', ')}` : ''}`;
     });
   parts.push({ title: 'Workloads by namespace', lines });
@@ -294,6 +307,7 @@ function workloadsJson(workloads: readonly WorkloadStatus[]): Record<string, unk
       proxyPod: row.proxyPod,
       notCaptured: row.notCaptured,
       optedOut: row.optedOut,
+      sidecar: row.sidecar,
     })),
     notCaptured: notCaptured(workloads).length,
     optedOut: optedOut(workloads).length,

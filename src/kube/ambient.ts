@@ -6,13 +6,14 @@ import { describeKubeError, kubeStatusOf } from './errors.ts';
 /** Readiness of one DaemonSet as its controller reports it (`status`), one pod per eligible node. */
 export interface DaemonSetReadiness {
   readonly name: string;
+  readonly namespace: string;
   /** `status.desiredNumberScheduled`: nodes that should run a pod. */
   readonly desired: number;
   /** `status.numberReady`. */
   readonly ready: number;
 }
 
-/** The ambient data plane's node agents in the Istio namespace; null when that DaemonSet does not exist. */
+/** The ambient data plane's node agents, wherever they run; null when that DaemonSet exists in no namespace. */
 export interface AmbientDaemonSets {
   readonly ztunnel: DaemonSetReadiness | null;
   /** The istio-cni node agent (ambient needs it; sidecar meshes may run it too). */
@@ -31,18 +32,28 @@ function isCni(set: V1DaemonSet): boolean {
   return set.metadata?.labels?.['k8s-app'] === 'istio-cni-node' || set.metadata?.name === 'istio-cni-node';
 }
 
-function readiness(set: V1DaemonSet | undefined): DaemonSetReadiness | null {
+/** The Istio namespace's DaemonSet when there is one there, else the first by namespace (a leftover elsewhere loses). */
+function readiness(sets: readonly V1DaemonSet[], istioNamespace: string): DaemonSetReadiness | null {
+  const ordered = [...sets].sort(
+    (a, b) => Number(b.metadata?.namespace === istioNamespace) - Number(a.metadata?.namespace === istioNamespace) || (a.metadata?.namespace ?? '').localeCompare(b.metadata?.namespace ?? ''),
+  );
+  const set = ordered[0];
   if (set === undefined) return null;
-  return { name: set.metadata?.name ?? '', desired: set.status?.desiredNumberScheduled ?? 0, ready: set.status?.numberReady ?? 0 };
+  return { name: set.metadata?.name ?? '', namespace: set.metadata?.namespace ?? '', desired: set.status?.desiredNumberScheduled ?? 0, ready: set.status?.numberReady ?? 0 };
 }
 
-/** One list of the Istio namespace's DaemonSets (RBAC: `list apps/daemonsets` there only). */
+/**
+ * One list of DaemonSets across namespaces (RBAC: `list apps/daemonsets` cluster-wide): ztunnel and istio-cni do
+ * not always run in the Istio namespace (Istio's GKE instructions install both in kube-system, the namespace whose
+ * ResourceQuota admits their node-critical priority class). A cluster runs few DaemonSets, so the list is small, and
+ * reading them all keeps the name-or-label match above.
+ */
 export async function readAmbientDaemonSets(kube: ClusterKube, istioNamespace: string): Promise<Result<AmbientDaemonSets, { readonly message: string }>> {
   try {
-    const list = await kube.apps.listNamespacedDaemonSet({ namespace: istioNamespace });
-    return ok({ ztunnel: readiness(list.items.find(isZtunnel)), cni: readiness(list.items.find(isCni)) });
+    const list = await kube.apps.listDaemonSetForAllNamespaces({});
+    return ok({ ztunnel: readiness(list.items.filter(isZtunnel), istioNamespace), cni: readiness(list.items.filter(isCni), istioNamespace) });
   } catch (cause) {
-    return err({ message: describeKubeError(cause, `list DaemonSets in ${istioNamespace}`, kube.cluster.name) });
+    return err({ message: describeKubeError(cause, 'list DaemonSets across namespaces (to find ztunnel and istio-cni)', kube.cluster.name) });
   }
 }
 
@@ -92,20 +103,26 @@ export interface ZtunnelPod {
 /** Istio's ztunnel chart labels its pods `app: ztunnel` (as istioctl's own `daemonset/ztunnel` lookup finds them). */
 const ZTUNNEL_SELECTOR = 'app=ztunnel';
 
-/** The ztunnel pods in the Istio namespace, sorted by node then name (the pods list proxy-status already needs). */
+/**
+ * The ztunnel pods of every namespace (they run in kube-system on GKE), sorted by node, the Istio namespace's first
+ * on a node (two on one node only while ztunnel moves between namespaces), then by name. One label-selected list
+ * across namespaces: the pods list permission proxy-config already needs.
+ */
 export async function listZtunnelPods(kube: ClusterKube, istioNamespace: string): Promise<Result<readonly ZtunnelPod[], { readonly message: string }>> {
   try {
-    const list = await kube.core.listNamespacedPod({ namespace: istioNamespace, labelSelector: ZTUNNEL_SELECTOR });
+    const list = await kube.core.listPodForAllNamespaces({ labelSelector: ZTUNNEL_SELECTOR });
     const pods = list.items.flatMap((pod): ZtunnelPod[] => {
       const name = pod.metadata?.name;
-      if (!name || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return [];
+      const namespace = pod.metadata?.namespace;
+      if (!name || !namespace || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return [];
       const statuses = pod.status?.containerStatuses ?? [];
       const ready = pod.status?.phase === 'Running' && statuses.length > 0 && statuses.every((status) => status.ready);
-      return [{ name, namespace: istioNamespace, node: pod.spec?.nodeName ?? '', ready }];
+      return [{ name, namespace, node: pod.spec?.nodeName ?? '', ready }];
     });
-    return ok(pods.sort((a, b) => a.node.localeCompare(b.node) || a.name.localeCompare(b.name)));
+    const inIstioNamespace = (pod: ZtunnelPod) => Number(pod.namespace === istioNamespace);
+    return ok(pods.sort((a, b) => a.node.localeCompare(b.node) || inIstioNamespace(b) - inIstioNamespace(a) || a.name.localeCompare(b.name)));
   } catch (cause) {
-    return err({ message: describeKubeError(cause, `list ztunnel pods in ${istioNamespace}`, kube.cluster.name) });
+    return err({ message: describeKubeError(cause, `list the ztunnel pods (label ${ZTUNNEL_SELECTOR}) across namespaces`, kube.cluster.name) });
   }
 }
 
@@ -123,11 +140,24 @@ export async function readPodNode(kube: ClusterKube, name: string, namespace: st
 /** Istio captures a namespace's pods into ambient mode when it carries this label (istio.io ambient docs). */
 export const AMBIENT_NAMESPACE_SELECTOR = 'istio.io/dataplane-mode=ambient';
 
-/** Names of the namespaces enrolled in ambient mode (one label-selected list of namespaces). */
+/**
+ * Sidecar injection labels win over the ambient label: Istio's CNI agent never enrols a namespace (or pod) labelled
+ * `istio-injection=enabled` or carrying `istio.io/rev` at all (istio pkg/kube/util ambientpod HasLegacyLabel, used
+ * by IsNamespaceActive/ShouldPodBeInIpset); its pods get sidecars.
+ */
+export function hasSidecarInjectionLabel(labels: Readonly<Record<string, string>> | undefined): boolean {
+  return labels?.['istio-injection'] === 'enabled' || labels?.['istio.io/rev'] !== undefined;
+}
+
+/**
+ * Names of the namespaces Istio runs in ambient mode: labelled ambient (one label-selected list of namespaces) and
+ * without a sidecar injection label.
+ */
 export async function listAmbientNamespaces(kube: ClusterKube): Promise<Result<ReadonlySet<string>, { readonly message: string }>> {
   try {
     const list = await kube.core.listNamespace({ labelSelector: AMBIENT_NAMESPACE_SELECTOR });
-    return ok(new Set(list.items.map((namespace) => namespace.metadata?.name ?? '').filter((name) => name !== '')));
+    const ambient = list.items.filter((namespace) => !hasSidecarInjectionLabel(namespace.metadata?.labels));
+    return ok(new Set(ambient.map((namespace) => namespace.metadata?.name ?? '').filter((name) => name !== '')));
   } catch (cause) {
     return err({ message: describeKubeError(cause, 'list the namespaces labelled istio.io/dataplane-mode=ambient', kube.cluster.name) });
   }
@@ -150,5 +180,24 @@ export async function listOptedOutPods(kube: ClusterKube): Promise<Result<Readon
     return ok(new Set(list.items.flatMap((pod) => (pod.metadata?.name && pod.metadata.namespace ? [`${pod.metadata.name}.${pod.metadata.namespace}`] : []))));
   } catch (cause) {
     return err({ message: describeKubeError(cause, `list the pods labelled ${OPTED_OUT_POD_SELECTOR}`, kube.cluster.name) });
+  }
+}
+
+/**
+ * The sidecar injector labels every pod it injects `security.istio.io/tlsMode` (its template defaults it to `istio`)
+ * and annotates it `sidecar.istio.io/status`, the mark Istio's CNI agent checks to leave a pod to its sidecar
+ * ("Ztunnel and sidecar for a single pod is currently not supported; opt out", istio cni ambientpod podHasSidecar).
+ */
+const INJECTED_POD_SELECTOR = 'security.istio.io/tlsMode';
+const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
+
+/** Pods of one namespace that run an injected sidecar, by istioctl's workload name `pod.namespace` (one label-selected list). */
+export async function listSidecarPods(kube: ClusterKube, namespace: string): Promise<Result<ReadonlySet<string>, { readonly message: string }>> {
+  try {
+    const list = await kube.core.listNamespacedPod({ namespace, labelSelector: INJECTED_POD_SELECTOR });
+    const injected = list.items.filter((pod) => pod.metadata?.annotations?.[SIDECAR_STATUS_ANNOTATION] !== undefined);
+    return ok(new Set(injected.flatMap((pod) => (pod.metadata?.name ? [`${pod.metadata.name}.${namespace}`] : []))));
+  } catch (cause) {
+    return err({ message: describeKubeError(cause, `list the pods with a sidecar in ${namespace}`, kube.cluster.name) });
   }
 }

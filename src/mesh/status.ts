@@ -1,6 +1,6 @@
 import type { EndedIstiodPod, IstiodPod } from '../kube/control-plane.ts';
 import type { ProxyStatusReport, ProxyStatusRow, SyncState } from '../istioctl/types.ts';
-import type { AmbientDaemonSets, GatewayPodKind } from '../kube/ambient.ts';
+import type { AmbientDaemonSets, GatewayPodKind, ZtunnelPod } from '../kube/ambient.ts';
 import { ambientDegraded, PROXY_KINDS, proxyKindOf, relevantStates, summarizeAmbient, ztunnelSync, type AmbientSummary, type ProxyKind } from './ztunnel-status.ts';
 
 /** `no-proxies`: istioctl answered and no proxy is in scope; never green, there is nothing to call healthy. */
@@ -71,15 +71,24 @@ export interface StatusInputs {
   readonly controlPlaneMissing?: boolean;
   /** Gateway and waypoint pods by `pod.namespace` (pod labels); undefined when unknown: the names decide. */
   readonly gatewayPods?: ReadonlyMap<string, GatewayPodKind>;
-  /** The Istio namespace's ztunnel and istio-cni DaemonSets; null or absent when they could not be read. */
+  /** The ztunnel and istio-cni DaemonSets (any namespace); null or absent when they could not be read. */
   readonly ambientDaemonSets?: AmbientDaemonSets | null;
+  /** The ztunnel pods, read when the DaemonSets could not be; null or absent when not read. */
+  readonly ztunnelPods?: readonly ZtunnelPod[] | null;
+  readonly istioNamespace?: string;
 }
 
 export function summarizeStatus(inputs: StatusInputs): StatusSummary {
   const rows = inputs.report ? inputs.report.proxies.filter((row) => inputs.namespace === undefined || row.namespace === inputs.namespace) : null;
   const kinds = rows ? rows.map((row) => proxyKindOf(row, inputs.gatewayPods)) : [];
   const proxies = rows ? summarizeProxies(rows, kinds) : null;
-  const ambient = summarizeAmbient(inputs.ambientDaemonSets ?? null, ztunnelSync(rows ?? [], kinds));
+  const ambient = summarizeAmbient({
+    daemonSets: inputs.ambientDaemonSets ?? null,
+    ztunnelPods: inputs.ztunnelPods ?? null,
+    sync: ztunnelSync(rows ?? [], kinds),
+    comparable: rows !== null && inputs.namespace === undefined,
+    istioNamespace: inputs.istioNamespace,
+  });
   const istiods = inputs.istiods;
   const readyIstiods = istiods ? istiods.filter((pod) => pod.ready).length : 0;
   const controlPlaneVersions = distinct(
@@ -91,8 +100,11 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
   let verdict: StatusVerdict;
   if (controlPlaneMissing || (istiods !== null && readyIstiods === 0)) verdict = 'control-plane-down';
   else if (proxies === null || istiods === null) verdict = proxies !== null && proxies.stale + proxies.error > 0 ? 'degraded' : 'unknown';
-  else if (proxies.total === 0) verdict = 'no-proxies';
+  // ztunnels running without a connection to istiod are a problem, not an empty mesh.
+  else if (proxies.total === 0 && (ambient?.notConnected ?? 0) === 0) verdict = 'no-proxies';
   else if (proxies.stale + proxies.error > 0 || readyIstiods < istiods.length || ambientDegraded(ambient)) verdict = 'degraded';
+  // Without the DaemonSets no node is known to run a ready ztunnel and istio-cni agent: nothing to call healthy.
+  else if (ambient !== null && !ambient.daemonSetsRead) verdict = 'unknown';
   else verdict = 'healthy';
 
   return {

@@ -15,7 +15,7 @@ import {
   type ZtunnelWorkload,
 } from '../istioctl/parsers/ztunnel-config/index.ts';
 import { hasZtunnelConfig, ztunnelConfigMissing, type ZtunnelConfigType } from '../istioctl/ztunnel-config.ts';
-import { listAmbientNamespaces, listOptedOutPods, listZtunnelPods, readGatewayPods, readPodNode, type GatewayPodKind, type ZtunnelPod } from '../kube/ambient.ts';
+import { listAmbientNamespaces, listOptedOutPods, listSidecarPods, listZtunnelPods, readGatewayPods, readPodNode, type GatewayPodKind, type ZtunnelPod } from '../kube/ambient.ts';
 import type { ParseFailure } from '../istioctl/types.ts';
 import type { Result } from '../result.ts';
 import { bySeverity, judgeCertificate, type CaThresholds, type CertificateHealth, type CertificateRole } from './certificate-health.ts';
@@ -26,6 +26,8 @@ export const CERTIFICATE_ZTUNNELS_READ = 20;
 const NODES_NAMED = 10;
 /** istioctl runs at a time for that summary: each one port-forwards to a ztunnel. */
 const CONCURRENT_READS = 4;
+/** Kubernetes lists at a time when looking for sidecar pods, one per namespace with pods not captured. */
+const CONCURRENT_LISTS = 4;
 
 export interface ZtunnelTarget {
   /** A workload pod, `POD[.NAMESPACE]`: its node's ztunnel is read, and workloads/connections keep that pod. */
@@ -41,10 +43,12 @@ export interface WorkloadStatus extends ZtunnelWorkload {
   readonly ambientNamespace: boolean | null;
   /** A waypoint or gateway pod: Istio never captures its own proxies, so TCP is normal there. */
   readonly proxyPod: GatewayPodKind | null;
-  /** TCP in an ambient namespace, not a proxy and not opted out: a pod that should be in the mesh and is not. */
+  /** TCP in an ambient namespace, not a proxy, no sidecar and not opted out: a pod that should be in the mesh and is not. */
   readonly notCaptured: boolean;
   /** TCP in an ambient namespace and labelled istio.io/dataplane-mode=none: kept out of the mesh on purpose. */
   readonly optedOut: boolean;
+  /** TCP in an ambient namespace with an injected sidecar: Istio's CNI leaves it to its sidecar, so it is in the mesh. */
+  readonly sidecar: boolean;
 }
 
 export interface CertificateRow extends ZtunnelCertificate {
@@ -190,6 +194,8 @@ export interface WorkloadContext {
   readonly gatewayPods: ReadonlyMap<string, GatewayPodKind> | null;
   /** `pod.namespace` of the pods labelled istio.io/dataplane-mode=none (null when they could not be listed). */
   readonly optedOutPods: ReadonlySet<string> | null;
+  /** `pod.namespace` of the pods with an injected sidecar, looked up where pods are not captured (absent: not looked up). */
+  readonly sidecarPods?: ReadonlySet<string> | null;
 }
 
 /**
@@ -209,8 +215,9 @@ export function judgeWorkloads(workloads: readonly ZtunnelWorkload[], context: W
     const proxyPod = context.gatewayPods?.get(`${row.pod}.${row.namespace}`) ?? (isWaypointPod(row) ? 'waypoint' : null);
     const inAmbient = ambientNamespace ?? hboneNamespaces.has(row.namespace);
     const uncaptured = !captured && inAmbient && proxyPod === null;
-    const optedOut = uncaptured && (context.optedOutPods?.has(`${row.pod}.${row.namespace}`) ?? false);
-    return { ...row, captured, ambientNamespace, proxyPod, notCaptured: uncaptured && !optedOut, optedOut };
+    const sidecar = uncaptured && (context.sidecarPods?.has(`${row.pod}.${row.namespace}`) ?? false);
+    const optedOut = uncaptured && !sidecar && (context.optedOutPods?.has(`${row.pod}.${row.namespace}`) ?? false);
+    return { ...row, captured, ambientNamespace, proxyPod, notCaptured: uncaptured && !sidecar && !optedOut, optedOut, sidecar };
   });
   return statuses.sort((a, b) => Number(b.notCaptured) - Number(a.notCaptured) || Number(b.optedOut) - Number(a.optedOut) || a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod));
 }
@@ -232,6 +239,20 @@ async function workloadContext(target: ClusterConfig, deps: CommandDeps, errors:
   return { ambientNamespaces: namespaces.ok ? namespaces.value : null, gatewayPods: gateways.ok ? gateways.value : null, optedOutPods: optedOut.ok ? optedOut.value : null };
 }
 
+/**
+ * The context with the pods that run a sidecar, read only in the namespaces where some pod would otherwise count as
+ * not captured (one label-selected pod list each), so a mesh of many sidecars is never listed whole.
+ */
+async function withSidecarPods(target: ClusterConfig, deps: CommandDeps, workloads: readonly ZtunnelWorkload[], context: WorkloadContext, errors: string[]): Promise<WorkloadContext> {
+  const namespaces = [...new Set(judgeWorkloads(workloads, context).filter((row) => row.notCaptured).map((row) => row.namespace))].sort();
+  const kube = deps.kubeFor(target);
+  if (namespaces.length === 0 || !kube.ok) return context;
+  const lists = await mapLimited(namespaces, CONCURRENT_LISTS, (namespace) => listSidecarPods(kube.value, namespace));
+  const failure = lists.find((list) => !list.ok);
+  if (failure !== undefined && !failure.ok) errors.push(`Kubernetes API: ${failure.error.message} (pods with a sidecar may be listed as not captured)`);
+  return { ...context, sidecarPods: new Set(lists.flatMap((list) => (list.ok ? [...list.value] : []))) };
+}
+
 const PARSE_FAILED = (failure: ParseFailure) => `istioctl: ${parseError(failure).message}`;
 
 export async function readZtunnelConfig(target: ClusterConfig, request: { readonly type: ZtunnelConfigType } & ZtunnelTarget, deps: CommandDeps): Promise<ZtunnelConfigResult> {
@@ -246,7 +267,7 @@ export async function readZtunnelConfig(target: ClusterConfig, request: { readon
   const ztunnels = await listZtunnelPods(kube.value, target.istioNamespace);
   if (!ztunnels.ok) return failed(base, deps, `Kubernetes API: ${ztunnels.error.message}`, { istioctlVersion });
   if (ztunnels.value.length === 0) {
-    return failed(base, deps, `No ztunnel pods (label app=ztunnel) in ${target.istioNamespace}: this mesh does not run ambient mode, so there is no ztunnel configuration to read.`, { istioctlVersion });
+    return failed(base, deps, 'No ztunnel pods (label app=ztunnel) in any namespace: this mesh does not run ambient mode, so there is no ztunnel configuration to read.', { istioctlVersion });
   }
   const chosen = await chooseZtunnels(target, request, ztunnels.value, deps);
   if (!chosen.ok) return failed(base, deps, chosen.error, { istioctlVersion, ztunnelCount: ztunnels.value.length });
@@ -273,10 +294,17 @@ export async function readZtunnelConfig(target: ClusterConfig, request: { readon
 
   const parsedOr = <T>(parsed: Result<T, ParseFailure>, build: (value: T) => ZtunnelReport): ZtunnelConfigResult =>
     parsed.ok ? { ...common, read: [first.pod], asOf, errors, report: build(parsed.value) } : { ...common, asOf, errors: [...errors, PARSE_FAILED(parsed.error)], report: null };
+  const judged = async (rows: readonly ZtunnelWorkload[]) => {
+    const kept = keepPodRows(rows);
+    return judgeWorkloads(kept, await withSidecarPods(target, deps, kept, context, errors));
+  };
 
   switch (request.type) {
-    case 'workloads':
-      return parsedOr(parseZtunnelWorkloads(first.stdout), (rows) => ({ type: 'workloads', workloads: judgeWorkloads(keepPodRows(rows), context) }));
+    case 'workloads': {
+      const parsed = parseZtunnelWorkloads(first.stdout);
+      const workloads = parsed.ok ? await judged(parsed.value) : [];
+      return parsedOr(parsed, () => ({ type: 'workloads', workloads }));
+    }
     case 'services':
       return parsedOr(parseZtunnelServices(first.stdout), (rows) => ({ type: 'services', services: judgeServices(rows) }));
     case 'policies':
@@ -292,14 +320,17 @@ export async function readZtunnelConfig(target: ClusterConfig, request: { readon
       }
       return { ...common, read: perZtunnel.map((entry) => entry.ztunnel), asOf, errors, report: perZtunnel.length > 0 ? { type: 'certificates', perZtunnel } : null };
     }
-    case 'all':
-      return parsedOr(parseZtunnelAll(first.stdout), (all) => ({
+    case 'all': {
+      const parsed = parseZtunnelAll(first.stdout);
+      const workloads = parsed.ok && parsed.value.workloads ? await judged(parsed.value.workloads) : null;
+      return parsedOr(parsed, (all) => ({
         type: 'all',
-        workloads: all.workloads && judgeWorkloads(keepPodRows(all.workloads), context),
+        workloads,
         services: all.services && judgeServices(all.services),
         policies: all.policies,
         perZtunnel: all.certificates ? [judgeZtunnelCertificates(first.pod, all.certificates, now, deps.config.certificates)] : [],
         connections: all.connections && keepConnections(all.connections),
       }));
+    }
   }
 }

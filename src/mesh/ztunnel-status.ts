@@ -1,5 +1,5 @@
 import type { ProxyStatusRow, SyncState } from '../istioctl/types.ts';
-import type { AmbientDaemonSets, DaemonSetReadiness, GatewayPodKind } from '../kube/ambient.ts';
+import type { AmbientDaemonSets, DaemonSetReadiness, GatewayPodKind, ZtunnelPod } from '../kube/ambient.ts';
 
 export const PROXY_KINDS = ['sidecar', 'waypoint', 'ztunnel', 'gateway'] as const;
 export type ProxyKind = (typeof PROXY_KINDS)[number];
@@ -75,28 +75,73 @@ export function ztunnelSync(rows: readonly ProxyStatusRow[], kinds: readonly Pro
   return { connected, synced, problems, stateNotShown };
 }
 
+/** ztunnels counted from their pods, when the DaemonSets cannot be read: a node without any ztunnel pod is not seen. */
+export interface ZtunnelPodCount {
+  readonly desired: number;
+  readonly ready: number;
+}
+
 export interface AmbientSummary {
-  /** From the ztunnel DaemonSet; null when it could not be read or does not exist (see `ztunnelDaemonSetMissing`). */
+  /** From the ztunnel DaemonSet; null when it could not be read or exists in no namespace (see `ztunnelDaemonSetMissing`). */
   readonly ztunnels: DaemonSetReadiness | null;
+  /** From the ztunnel pods, when the DaemonSets could not be read (`desired` is then the pods found); else null. */
+  readonly ztunnelPods: ZtunnelPodCount | null;
   readonly cni: DaemonSetReadiness | null;
-  /** True when the DaemonSets were read and there is no ztunnel DaemonSet, though ztunnels are connected. */
+  /** False when the DaemonSets could not be read: then no readiness is known for sure. */
+  readonly daemonSetsRead: boolean;
+  /** True when the DaemonSets were read and none runs ztunnel, though ztunnels are connected. */
   readonly ztunnelDaemonSetMissing: boolean;
+  /** True when this cluster runs a ztunnel DaemonSet and no istio-cni node agent: no new pod can be captured. */
+  readonly cniMissing: boolean;
   readonly sync: ZtunnelSync;
+  /**
+   * ztunnels ready but not connected to istiod (ready minus connected, at least 0): they hold no WDS/WADS from it.
+   * null when not compared: a namespace-scoped answer (ztunnel rows are in their own namespace) or proxy-status unread.
+   */
+  readonly notConnected: number | null;
+  /** The configured Istio namespace, to name a DaemonSet that runs elsewhere (kube-system on GKE). */
+  readonly istioNamespace: string | null;
+}
+
+export interface AmbientInputs {
+  /** null: the DaemonSets could not be read. */
+  readonly daemonSets: AmbientDaemonSets | null;
+  /** Read only when the DaemonSets could not be; null when not read. */
+  readonly ztunnelPods: readonly ZtunnelPod[] | null;
+  readonly sync: ZtunnelSync;
+  /** proxy-status was read and covers the whole mesh (no `-n`): connected ztunnels can be compared with ready ones. */
+  readonly comparable: boolean;
+  readonly istioNamespace?: string | undefined;
 }
 
 /**
- * The ambient part of a status answer, or null when the mesh has no ztunnel at all (no DaemonSet and no ztunnel
- * connected to istiod). `daemonSets` null: the Kubernetes API could not be read.
+ * The ambient part of a status answer, or null when the mesh has no ztunnel at all (no ztunnel DaemonSet, no ztunnel
+ * pod found, no ztunnel connected to istiod).
  */
-export function summarizeAmbient(daemonSets: AmbientDaemonSets | null, sync: ZtunnelSync): AmbientSummary | null {
+export function summarizeAmbient(inputs: AmbientInputs): AmbientSummary | null {
+  const { daemonSets, sync } = inputs;
   const ztunnels = daemonSets?.ztunnel ?? null;
-  if (ztunnels === null && sync.connected === 0) return null;
-  return { ztunnels, cni: daemonSets?.cni ?? null, ztunnelDaemonSetMissing: daemonSets !== null && ztunnels === null, sync };
+  const pods = inputs.ztunnelPods ?? [];
+  const ztunnelPods = daemonSets === null && pods.length > 0 ? { desired: pods.length, ready: pods.filter((pod) => pod.ready).length } : null;
+  if (ztunnels === null && ztunnelPods === null && sync.connected === 0) return null;
+  const ready = ztunnels?.ready ?? ztunnelPods?.ready ?? 0;
+  return {
+    ztunnels,
+    ztunnelPods,
+    cni: daemonSets?.cni ?? null,
+    daemonSetsRead: daemonSets !== null,
+    ztunnelDaemonSetMissing: daemonSets !== null && ztunnels === null,
+    // Only with a ztunnel DaemonSet here: ztunnels of another cluster connected to this istiod need no agent here.
+    cniMissing: ztunnels !== null && daemonSets?.cni === null,
+    sync,
+    notConnected: inputs.comparable ? Math.max(0, ready - sync.connected) : null,
+    istioNamespace: inputs.istioNamespace ?? null,
+  };
 }
 
-/** Whether the ambient data plane is short of ready node agents (a reason for a degraded verdict). */
+/** Whether the ambient data plane is short of ready node agents or of ztunnels in sync (a reason for a degraded verdict). */
 export function ambientDegraded(ambient: AmbientSummary | null): boolean {
   if (ambient === null) return false;
-  const short = (set: DaemonSetReadiness | null) => set !== null && set.ready < set.desired;
-  return short(ambient.ztunnels) || short(ambient.cni) || ambient.sync.problems > 0;
+  const short = (count: ZtunnelPodCount | null) => count !== null && count.ready < count.desired;
+  return short(ambient.ztunnels) || short(ambient.ztunnelPods) || short(ambient.cni) || ambient.cniMissing || ambient.sync.problems > 0 || (ambient.notConnected ?? 0) > 0;
 }

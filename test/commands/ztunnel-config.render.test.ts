@@ -88,7 +88,7 @@ describe('ztunnel-config card', () => {
   });
 
   it('status: a mesh with neither a ztunnel DaemonSet nor a ztunnel row has no ambient part (JSON `ambient: null`)', () => {
-    const summary = summarizeStatus({ report: { format: 'xds-table', proxies: [], istiods: [] }, istiods: [], ambientDaemonSets: { ztunnel: null, cni: { name: 'istio-cni-node', desired: 2, ready: 2 } } });
+    const summary = summarizeStatus({ report: { format: 'xds-table', proxies: [], istiods: [] }, istiods: [], ambientDaemonSets: { ztunnel: null, cni: { name: 'istio-cni-node', namespace: 'istio-system', desired: 2, ready: 2 } } });
     assert.equal(summary.ambient, null);
   });
 });

@@ -513,10 +513,10 @@ const API_CALLS: Readonly<Record<string, CallMapping>> = {
     needs: [need('cluster', '', 'namespaces', 'list')],
     why: 'ztunnel-config workloads and digest: the namespaces labelled istio.io/dataplane-mode=ambient (pods there should be captured); analyze: IST0102 is skipped there',
   },
-  'AppsV1Api.listNamespacedDaemonSet': {
+  'AppsV1Api.listDaemonSetForAllNamespaces': {
     kind: 'resource',
-    needs: [need('istio-system', 'apps', 'daemonsets', 'list')],
-    why: 'status: ztunnel DaemonSet (ready vs desired, one per node) and the istio-cni node agent in the Istio namespace',
+    needs: [need('cluster', 'apps', 'daemonsets', 'list')],
+    why: 'status, digest: ztunnel DaemonSet (ready vs desired, one per node) and the istio-cni node agent, wherever they run (kube-system on GKE)',
   },
   'CoreV1Api.readNamespace': {
     kind: 'resource',

@@ -93,15 +93,18 @@ describe('ztunnel-config workloads when the opted-out pods cannot be listed', ()
     const forbidden = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'pods is forbidden' };
     const empty = { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] };
     nock(NOCK_KUBE_URL)
-      .get('/api/v1/namespaces/istio-system/pods')
+      .get('/api/v1/pods')
       .query({ labelSelector: 'app=ztunnel' })
       .reply(200, { ...empty, items: [{ metadata: { name: 'ztunnel-a', namespace: 'istio-system' }, spec: { nodeName: 'node-1' }, status: { phase: 'Running', containerStatuses: [{ name: 'istio-proxy', ready: true }] } }] })
       .get('/api/v1/namespaces')
       .query(true)
       .reply(200, { kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'shop' } }] })
       .get('/api/v1/pods')
-      .query((query) => query['labelSelector'] !== 'istio.io/dataplane-mode=none')
+      .query((query) => query['labelSelector'] !== 'istio.io/dataplane-mode=none' && query['labelSelector'] !== 'app=ztunnel')
       .times(2)
+      .reply(200, empty)
+      .get('/api/v1/namespaces/shop/pods')
+      .query({ labelSelector: 'security.istio.io/tlsMode' })
       .reply(200, empty)
       .get('/api/v1/pods')
       .query({ labelSelector: 'istio.io/dataplane-mode=none' })
@@ -121,16 +124,16 @@ describe('status without the DaemonSet permission', () => {
   afterEach(() => nock.cleanAll());
   after(() => nock.enableNetConnect());
 
-  it('still answers, and says that ztunnel and istio-cni readiness is unknown', async () => {
+  it('still answers, says that ztunnel and istio-cni readiness is unknown, and calls nothing healthy', async () => {
     nock(NOCK_KUBE_URL)
       .get('/api/v1/namespaces/istio-system/pods')
       .query(true)
       .reply(200, istiodPodList([{ name: 'istiod-a', version: '1.28.1' }]))
-      .get('/apis/apps/v1/namespaces/istio-system/daemonsets')
+      .get('/apis/apps/v1/daemonsets')
       .reply(403, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'daemonsets.apps is forbidden' })
       .get('/api/v1/pods')
       .query(true)
-      .times(2)
+      .times(3)
       .reply(200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] });
     const stdout = 'NAME                          CLUSTER  CDS      LDS      EDS      RDS      ECDS     ISTIOD    VERSION\nztunnel-abcde.istio-system    K        IGNORED  IGNORED  IGNORED  IGNORED  IGNORED  istiod-a  1.28.1\n';
     const report = parseProxyStatus(stdout);
@@ -138,22 +141,48 @@ describe('status without the DaemonSet permission', () => {
     const istioctl: Partial<Istioctl> = { proxyStatus: async () => ok({ value: report.value, asOf: NOW }) };
     const result = await readStatus(cluster, undefined, deps(istioctl, nockKubeConfig));
     assert.deepEqual(result.errors, [
-      'Kubernetes API: mesh-bot may not list DaemonSets in istio-system in cluster prod (403 Forbidden). Grant it with the Role in deploy/ or check `kubectl auth can-i` for its service account. (ztunnel and istio-cni readiness unknown)',
+      'Kubernetes API: mesh-bot may not list DaemonSets across namespaces (to find ztunnel and istio-cni) in cluster prod (403 Forbidden). Grant it with the Role in deploy/ or check `kubectl auth can-i` for its service account. (ztunnel and istio-cni readiness unknown)',
     ]);
     assert.equal(result.summary.proxies?.byKind.ztunnel, 1);
-    assert.deepEqual([result.summary.ambient?.ztunnels, result.summary.ambient?.ztunnelDaemonSetMissing], [null, false]);
+    assert.deepEqual([result.summary.ambient?.ztunnels, result.summary.ambient?.ztunnelPods, result.summary.ambient?.ztunnelDaemonSetMissing], [null, null, false]);
+    // The ztunnel is in sync, but no node is known to run a ready ztunnel: the verdict claims nothing.
+    assert.equal(result.summary.verdict, 'unknown');
   });
 });
 
 describe('ambient verdict', () => {
-  const ztunnelRow = parseProxyStatus('NAME                          CLUSTER     ISTIOD     VERSION     SUBSCRIBED TYPES\nztunnel-a.istio-system        K           i          1.28.1      2 (WADS,WDS)\n');
+  const istiod = { name: 'i', ready: true, readyContainers: 1, totalContainers: 1, version: '1.28.1', revision: '', restarts: 0, phase: 'Running' };
+  // One ztunnel per node of the three the DaemonSets below schedule on.
+  const ztunnelRow = parseProxyStatus(
+    'NAME                          CLUSTER     ISTIOD     VERSION     SUBSCRIBED TYPES\n' +
+      ['a', 'b', 'c'].map((node) => `ztunnel-${node}.istio-system        K           i          1.28.1      2 (WADS,WDS)\n`).join(''),
+  );
   it('a node without a ready istio-cni agent degrades the mesh, as one without a ready ztunnel does', () => {
     assert.ok(ztunnelRow.ok);
     const base = { report: ztunnelRow.value, istiods: [{ name: 'i', ready: true, readyContainers: 1, totalContainers: 1, version: '1.28.1', revision: '', restarts: 0, phase: 'Running' }] };
-    const ready = { name: 'ztunnel', desired: 3, ready: 3 };
-    assert.equal(summarizeStatus({ ...base, ambientDaemonSets: { ztunnel: ready, cni: { name: 'istio-cni-node', desired: 3, ready: 3 } } }).verdict, 'healthy');
-    assert.equal(summarizeStatus({ ...base, ambientDaemonSets: { ztunnel: ready, cni: { name: 'istio-cni-node', desired: 3, ready: 2 } } }).verdict, 'degraded');
-    assert.equal(summarizeStatus({ ...base, ambientDaemonSets: { ztunnel: { ...ready, ready: 2 }, cni: null } }).verdict, 'degraded');
+    const ready = { name: 'ztunnel', namespace: 'istio-system', desired: 3, ready: 3 };
+    assert.equal(summarizeStatus({ ...base, ambientDaemonSets: { ztunnel: ready, cni: { name: 'istio-cni-node', namespace: 'istio-system', desired: 3, ready: 3 } } }).verdict, 'healthy');
+    assert.equal(summarizeStatus({ ...base, ambientDaemonSets: { ztunnel: ready, cni: { name: 'istio-cni-node', namespace: 'istio-system', desired: 3, ready: 2 } } }).verdict, 'degraded');
+    assert.equal(summarizeStatus({ ...base, ambientDaemonSets: { ztunnel: { ...ready, ready: 2 }, cni: ready } }).verdict, 'degraded');
+  });
+
+  it('a ztunnel DaemonSet without any istio-cni node agent degrades the mesh and says so', () => {
+    assert.ok(ztunnelRow.ok);
+    const summary = summarizeStatus({ report: ztunnelRow.value, istiods: [istiod], ambientDaemonSets: { ztunnel: { name: 'ztunnel', namespace: 'kube-system', desired: 3, ready: 3 }, cni: null } });
+    assert.deepEqual([summary.verdict, summary.ambient?.cniMissing], ['degraded', true]);
+  });
+
+  it('ztunnels ready but not connected to istiod degrade the whole-mesh answer, also when none is connected', () => {
+    const one = parseProxyStatus('NAME                          CLUSTER     ISTIOD     VERSION     SUBSCRIBED TYPES\nztunnel-a.istio-system        K           i          1.28.1      2 (WADS,WDS)\n');
+    assert.ok(one.ok);
+    const daemonSets = { ztunnel: { name: 'ztunnel', namespace: 'istio-system', desired: 3, ready: 3 }, cni: { name: 'istio-cni-node', namespace: 'istio-system', desired: 3, ready: 3 } };
+    const some = summarizeStatus({ report: one.value, istiods: [istiod], ambientDaemonSets: daemonSets });
+    assert.deepEqual([some.verdict, some.ambient?.notConnected], ['degraded', 2]);
+    const none = summarizeStatus({ report: { format: 'xds-table', proxies: [], istiods: [] }, istiods: [istiod], ambientDaemonSets: daemonSets });
+    assert.deepEqual([none.verdict, none.ambient?.notConnected], ['degraded', 3]);
+    // A namespace's answer has no ztunnel rows (they live in their own namespace): nothing to compare there.
+    const scoped = summarizeStatus({ report: one.value, istiods: [istiod], ambientDaemonSets: daemonSets, namespace: 'shop' });
+    assert.deepEqual([scoped.verdict, scoped.ambient?.notConnected], ['no-proxies', null]);
   });
 
   it('a ztunnel whose WDS is STALE is a problem proxy; its IGNORED Envoy columns are not (1.27+ verbose table)', () => {

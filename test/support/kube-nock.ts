@@ -70,7 +70,7 @@ export function nockIstiods(pods: readonly IstiodPodSpec[], namespace = 'istio-s
     .query((query) => query['labelSelector'] === 'app=istiod')
     .reply(200, istiodPodList(pods))
     // A mesh without ambient: no ztunnel or istio-cni DaemonSet, no gateway or waypoint pods.
-    .get(`/apis/apps/v1/namespaces/${namespace}/daemonsets`)
+    .get('/apis/apps/v1/daemonsets')
     .reply(200, { kind: 'DaemonSetList', apiVersion: 'apps/v1', metadata: {}, items: [] })
     .get('/api/v1/pods')
     .query(true)
