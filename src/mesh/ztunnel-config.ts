@@ -241,9 +241,10 @@ async function workloadContext(target: ClusterConfig, deps: CommandDeps, errors:
 
 /**
  * The context with the pods that run a sidecar, read only in the namespaces where some pod would otherwise count as
- * not captured (one label-selected pod list each), so a mesh of many sidecars is never listed whole.
+ * not captured (one label-selected pod list each), so a mesh of many sidecars is never listed whole. Exported for
+ * every judge of workloads (zc and the digest must agree on which pods are not captured).
  */
-async function withSidecarPods(target: ClusterConfig, deps: CommandDeps, workloads: readonly ZtunnelWorkload[], context: WorkloadContext, errors: string[]): Promise<WorkloadContext> {
+export async function withSidecarPods(target: ClusterConfig, deps: CommandDeps, workloads: readonly ZtunnelWorkload[], context: WorkloadContext, errors: string[]): Promise<WorkloadContext> {
   const namespaces = [...new Set(judgeWorkloads(workloads, context).filter((row) => row.notCaptured).map((row) => row.namespace))].sort();
   const kube = deps.kubeFor(target);
   if (namespaces.length === 0 || !kube.ok) return context;
