@@ -58,6 +58,9 @@ function controlPlaneLine(summary: StatusSummary): string {
 }
 
 function noProxies(summary: StatusSummary): string {
+  // ztunnels running without istiod are no empty mesh: say what is missing.
+  const ready = summary.ambient?.ztunnels?.ready ?? summary.ambient?.ztunnelPods?.ready ?? 0;
+  if ((summary.ambient?.notConnected ?? 0) > 0) return `no proxy connected to istiod, though ${counted(ready, 'ztunnel')} ${ready === 1 ? 'is' : 'are'} ready`;
   return summary.namespace === undefined ? 'no proxies in the mesh' : `no proxies in namespace ${summary.namespace}`;
 }
 

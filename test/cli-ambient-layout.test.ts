@@ -86,6 +86,10 @@ describe('ztunnels ready but not connected to istiod', () => {
     const istioctl = await standIn('1.30.3', [{ when: ['proxy-status'], stdout: synced([]) }]);
     const json = JSON.parse((await meshBot(['status', '-o', 'json'], { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path })).stdout) as StatusJson;
     assert.deepEqual([json.verdict, json.ambient?.ztunnels, json.ambient?.notConnected], ['degraded', { desired: 3, ready: 3 }, 3]);
+    const text = await meshBot(['status'], { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path });
+    assert.match(text.stdout, /Degraded/);
+    assert.match(text.stdout, /\nProxies: no proxy connected to istiod, though 3 ztunnels are ready\n/);
+    assert.doesNotMatch(text.stdout, /no proxies in the mesh/);
   });
 });
 
