@@ -301,6 +301,7 @@ function ambientPart(digest: Digest, format: Format): Part | null {
     const ordered = [...pods.filter((pod) => fresh.has(pod)), ...pods.filter((pod) => !fresh.has(pod))];
     for (const pod of limit(ordered, 'ambient', format)) lines.push(`• ${format.text(`${pod}${fresh.has(pod) ? ' (new)' : ''}`)}`);
     lines.push(...more(pods.length, 'ambient', format, ' (`ztunnel-config workloads` lists them)'));
+    if (facts.captureCaveat !== null) lines.push(`• ${format.text(clip(facts.captureCaveat))}`);
     if (since !== null && since.removed.length > 0) {
       const shown = limit(since.removed, 'ambient', format);
       const rest = since.removed.length - shown.length;
@@ -466,7 +467,7 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
                     worst: sample.worst && { ...sample.worst, health: healthJson(sample.worst.health) },
                   })),
                   waypoints: json(facts.waypoints, (waypoints) => ({ total: waypoints.total, notProgrammed: waypoints.notProgrammed, sinceLast: facts.waypointsSinceLast })),
-                  notCaptured: json(facts.notCaptured, (pods) => ({ count: pods.length, pods, sinceLast: facts.notCapturedSinceLast })),
+                  notCaptured: json(facts.notCaptured, (pods) => ({ count: pods.length, pods, sinceLast: facts.notCapturedSinceLast, caveat: facts.captureCaveat })),
                   optedOut: json(facts.optedOut, (pods) => ({ count: pods.length, pods })),
                   previous: facts.previous,
                 },

@@ -6,7 +6,7 @@ import type { ClusterKube } from '../../kube/clients.ts';
 import { err, ok } from '../../result.ts';
 import { bySeverity } from '../certificate-health.ts';
 import { waypointsOf } from '../waypoint.ts';
-import { judgeWorkloads, judgeZtunnelCertificates } from '../ztunnel-config.ts';
+import { judgeWorkloads, judgeZtunnelCertificates, withSidecarPods } from '../ztunnel-config.ts';
 import type { AmbientFacts, AmbientGone, Section, ZtunnelCertificateSample } from './types.ts';
 
 /**
@@ -130,6 +130,8 @@ async function readCertificates(deps: CommandDeps, cluster: ClusterConfig, ztunn
 interface Capture {
   readonly notCaptured: Section<readonly string[]>;
   readonly optedOut: Section<readonly string[]>;
+  /** Why pods with a sidecar may be among those not captured (their lookup failed); null when it did not. */
+  readonly caveat: string | null;
 }
 
 /**
@@ -137,7 +139,7 @@ interface Capture {
  * mesh. Those labelled istio.io/dataplane-mode=none are opted out on purpose and counted apart.
  */
 async function readCapture(deps: CommandDeps, cluster: ClusterConfig, kube: ClusterKube, ztunnels: readonly ZtunnelPod[], namespaces: readonly string[] | undefined): Promise<Capture> {
-  const failed = (message: string): Capture => ({ notCaptured: err(message), optedOut: err(message) });
+  const failed = (message: string): Capture => ({ notCaptured: err(message), optedOut: err(message), caveat: null });
   const ztunnel = ztunnels.find((pod) => pod.ready) ?? ztunnels[0];
   if (ztunnel === undefined) return failed('no ztunnel pod to read the workloads from');
   const [read, ambientNamespaces, gatewayPods, optedOutPods] = await Promise.all([
@@ -151,11 +153,16 @@ async function readCapture(deps: CommandDeps, cluster: ClusterConfig, kube: Clus
   if (!ambientNamespaces.ok) return failed(ambientNamespaces.error.message);
   const parsed = parseZtunnelWorkloads(read.value.value.stdout);
   if (!parsed.ok) return failed(parsed.error.message);
-  const judged = judgeWorkloads(parsed.value, { ambientNamespaces: ambientNamespaces.value, gatewayPods: gatewayPods.ok ? gatewayPods.value : null, optedOutPods: optedOutPods.ok ? optedOutPods.value : null });
+  // Pods with a sidecar are left alone by Istio's CNI (TCP at ztunnel is their normal state): looked up as zc does,
+  // so the digest and `zc workloads` agree on which pods are not captured.
+  const caveats: string[] = [];
+  const context = await withSidecarPods(cluster, deps, parsed.value, { ambientNamespaces: ambientNamespaces.value, gatewayPods: gatewayPods.ok ? gatewayPods.value : null, optedOutPods: optedOutPods.ok ? optedOutPods.value : null }, caveats);
+  const judged = judgeWorkloads(parsed.value, context);
   const pods = (keep: (row: (typeof judged)[number]) => boolean) => judged.filter((row) => keep(row) && inScope(row.namespace, namespaces)).map((row) => `${row.namespace}/${row.pod}`);
   return {
     notCaptured: ok(pods((row) => row.notCaptured)),
     optedOut: optedOutPods.ok ? ok(pods((row) => row.optedOut)) : err(`${optedOutPods.error.message}; such pods are counted as not captured`),
+    caveat: caveats[0] ?? null,
   };
 }
 
@@ -213,6 +220,7 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
     waypoints,
     notCaptured: capture.notCaptured,
     optedOut: capture.optedOut,
+    captureCaveat: capture.caveat,
     waypointsSinceLast: waypoints.ok && previous !== null ? namesSinceLast(waypoints.value.notProgrammed, previous.notProgrammed, previous.notProgrammedCount ?? previous.notProgrammed.length) : null,
     notCapturedSinceLast: capture.notCaptured.ok && previous !== null ? namesSinceLast(capture.notCaptured.value, previous.notCapturedPods, previous.notCaptured) : null,
     previous,

@@ -172,6 +172,8 @@ export interface AmbientRunning {
    * a problem, and not in `notCaptured` unless they could not be listed (then this part is unavailable).
    */
   readonly optedOut: Section<readonly string[]>;
+  /** Why pods with a sidecar may be counted in `notCaptured` (their lookup failed); null when they were told apart. */
+  readonly captureCaveat: string | null;
   /** Waypoints newly not programmed and programmed again since the previous digest; null as notCapturedSinceLast. */
   readonly waypointsSinceLast: NamesSinceLast | null;
   /**

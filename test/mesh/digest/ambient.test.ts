@@ -124,6 +124,22 @@ describe('digest: the ambient section', () => {
     assert.deepEqual(json.ambient.optedOut.pods, ['default/httpbin-7447985f87-t8hv7']);
   });
 
+  it('a pod with a sidecar in an ambient namespace is in the mesh through it, not "not captured" (as zc workloads says)', async () => {
+    putAmbientMesh(api, 3);
+    // The workloads golden's one TCP pod of an ambient namespace, injected with a sidecar (Istio's CNI leaves it alone).
+    api.put({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'httpbin-7447985f87-t8hv7', namespace: 'default', labels: { app: 'httpbin', 'security.istio.io/tlsMode': 'istio' }, annotations: { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' } },
+      spec: { nodeName: 'ambient-worker', containers: [{ name: 'httpbin', image: 'httpbin' }, { name: 'istio-proxy', image: 'proxyv2' }] },
+      status: { phase: 'Running' },
+    });
+    const now = new Date('2026-06-01T07:00:00Z');
+    const { digest } = await gatherDigest(await digestDeps(api, { version: '1.28.1' }, now), TARGET, now);
+    assert.match(renderDigestText(digest), /\n {2}every pod in ambient namespaces is captured\n/);
+    assert.deepEqual(digest.verdict.reasons.filter((reason) => /captured/.test(reason)), []);
+  });
+
   it('a digest scoped to namespaces counts only their waypoints and pods', async () => {
     putAmbientMesh(api, 3);
     const now = new Date('2026-06-01T07:00:00Z');
