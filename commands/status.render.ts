@@ -92,6 +92,8 @@ function ambientLines(result: StatusResult): string[] {
   if (ambient.ztunnels !== null) {
     const { ready, desired, name, namespace } = ambient.ztunnels;
     lines.push(`ztunnels ${ready}/${desired} ready (DaemonSet ${name}${where(namespace)}, one per node)${ready < desired ? ` — ${desired - ready} node${desired - ready === 1 ? '' : 's'} without a ready ztunnel` : ''}`);
+    const unscheduled = ambient.nodesWithoutZtunnel;
+    if (unscheduled > 0) lines.push(`${counted(unscheduled, 'node')} ${unscheduled === 1 ? 'runs' : 'run'} the istio-cni agent but ${unscheduled === 1 ? 'is' : 'are'} not scheduled a ztunnel (check the ztunnel DaemonSet's nodeSelector and tolerations): pods there cannot be captured`);
   } else if (ambient.ztunnelPods !== null) {
     const { ready, desired } = ambient.ztunnelPods;
     lines.push(`ztunnel pods ${ready}/${desired} ready (DaemonSet unreadable: a node without any ztunnel pod is not seen)`);
@@ -289,6 +291,7 @@ export function renderStatusJson(result: StatusResult): Record<string, unknown> 
           ztunnelsFrom: summary.ambient.ztunnels !== null || summary.ambient.ztunnelDaemonSetMissing ? 'daemonset' : summary.ambient.ztunnelPods !== null ? 'pods' : null,
           daemonSetsRead: summary.ambient.daemonSetsRead,
           notConnected: summary.ambient.notConnected,
+          nodesWithoutZtunnel: summary.ambient.nodesWithoutZtunnel,
         }
       : null,
     istioctlVersion: result.istioctlVersion ?? null,

@@ -107,6 +107,21 @@ describe('a ztunnel DaemonSet and no istio-cni node agent', () => {
   });
 });
 
+describe('a ztunnel DaemonSet scheduled on fewer nodes than the istio-cni agent', () => {
+  it('names the nodes without a ztunnel and degrades the mesh (0/0 is no healthy mesh)', async () => {
+    const withoutZtunnels = ambientMesh({ istiodVersion: '1.30.3' }).filter((object) => !((object.metadata as { name?: string }).name ?? '').startsWith('ztunnel'));
+    const kube = await cluster([...withoutZtunnels, daemonSet('ztunnel', { app: 'ztunnel' }, 0, 0)]);
+    try {
+      const istioctl = await standIn('1.30.3', [{ when: ['proxy-status'], stdout: proxyStatusJson(ISTIOD, '1.30.3', [{ id: 'legacy-6f8cfb8c8f-q9vq2.legacy', version: '1.30.3', types: { CDS: 'SYNCED', LDS: 'SYNCED' } }]) }]);
+      const run = await meshBot(['status'], { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path });
+      assert.match(run.stdout, /Degraded/);
+      assert.match(run.stdout, /\n {2}3 nodes run the istio-cni agent but are not scheduled a ztunnel \(check the ztunnel DaemonSet's nodeSelector and tolerations\): pods there cannot be captured\n/);
+    } finally {
+      await kube.close();
+    }
+  });
+});
+
 describe('DaemonSets the bot may not list', () => {
   const allSynced = synced(ZTUNNELS.map((z) => `${z.pod}.istio-system`));
 

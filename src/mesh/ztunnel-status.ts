@@ -99,6 +99,11 @@ export interface AmbientSummary {
    * null when not compared: a namespace-scoped answer (ztunnel rows are in their own namespace) or proxy-status unread.
    */
   readonly notConnected: number | null;
+  /**
+   * Nodes the istio-cni agent is scheduled on but the ztunnel DaemonSet is not (CNI desired minus ztunnel desired, at
+   * least 0; both DaemonSets read): pods there cannot be captured (e.g. a ztunnel nodeSelector or toleration gap).
+   */
+  readonly nodesWithoutZtunnel: number;
   /** The configured Istio namespace, to name a DaemonSet that runs elsewhere (kube-system on GKE). */
   readonly istioNamespace: string | null;
 }
@@ -135,6 +140,7 @@ export function summarizeAmbient(inputs: AmbientInputs): AmbientSummary | null {
     cniMissing: ztunnels !== null && daemonSets?.cni === null,
     sync,
     notConnected: inputs.comparable ? Math.max(0, ready - sync.connected) : null,
+    nodesWithoutZtunnel: ztunnels !== null && daemonSets?.cni ? Math.max(0, daemonSets.cni.desired - ztunnels.desired) : 0,
     istioNamespace: inputs.istioNamespace ?? null,
   };
 }
@@ -143,5 +149,5 @@ export function summarizeAmbient(inputs: AmbientInputs): AmbientSummary | null {
 export function ambientDegraded(ambient: AmbientSummary | null): boolean {
   if (ambient === null) return false;
   const short = (count: ZtunnelPodCount | null) => count !== null && count.ready < count.desired;
-  return short(ambient.ztunnels) || short(ambient.ztunnelPods) || short(ambient.cni) || ambient.cniMissing || ambient.sync.problems > 0 || (ambient.notConnected ?? 0) > 0;
+  return short(ambient.ztunnels) || short(ambient.ztunnelPods) || short(ambient.cni) || ambient.cniMissing || ambient.sync.problems > 0 || (ambient.notConnected ?? 0) > 0 || ambient.nodesWithoutZtunnel > 0;
 }
