@@ -72,24 +72,33 @@ class Semaphore {
   constructor(size: number) {
     this.#available = size;
   }
-  /** A release function, or null when no slot came free within `waitMs` (the caller's deadline). */
+  /**
+   * A release function at once when a slot is free (no await: the process starts in the caller's tick, before
+   * whatever the caller does next, such as loading modules); otherwise null.
+   */
+  tryAcquire(): (() => void) | null {
+    if (this.#available === 0) return null;
+    this.#available -= 1;
+    return this.#release();
+  }
+
+  /** Waits for a slot: a release function, or null when none came free within `waitMs` (the caller's deadline). */
   async acquire(waitMs: number): Promise<(() => void) | null> {
-    if (this.#available > 0) {
-      this.#available -= 1;
-    } else {
-      const granted = await new Promise<boolean>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-        const timer = setTimeout(() => {
-          this.#waiting.splice(this.#waiting.indexOf(wake), 1);
-          resolve(false);
-        }, Math.max(0, waitMs));
-        this.#waiting.push(wake);
-      });
-      if (!granted) return null;
-    }
+    const granted = await new Promise<boolean>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.#waiting.splice(this.#waiting.indexOf(wake), 1);
+        resolve(false);
+      }, Math.max(0, waitMs));
+      this.#waiting.push(wake);
+    });
+    return granted ? this.#release() : null;
+  }
+
+  #release(): () => void {
     let released = false;
     return () => {
       if (released) return;
@@ -127,7 +136,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
       options.onProcess?.({ args, durationMs, outcome: 'timeout', exitCode: null });
       return err(timeoutError(Math.round(timeoutMs / 1000)));
     };
-    const release = await semaphore.acquire(deadline - performance.now());
+    const release = semaphore.tryAcquire() ?? (await semaphore.acquire(deadline - performance.now()));
     if (release === null) return timedOut(0);
     const startedAt = new Date(now());
     let timer: NodeJS.Timeout | undefined;
