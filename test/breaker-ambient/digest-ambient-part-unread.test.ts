@@ -4,9 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, it } from 'node:test';
-import { putRootCert } from '../mesh/digest/harness.ts';
-import { AMBIENT, ambientDigestRules, ambientMesh, cluster, slackBot, standIn, type Cluster, type Rule, type SlackBot, type StandIn } from './support/harness.ts';
+import { it } from 'node:test';
+import { AMBIENT, ambientDigestRules, ambientMesh, digestWorld, type Rule } from './support/harness.ts';
 
 const workloads = readFileSync(`${AMBIENT}/ztunnel-config/workloads/v1.24+_workloadsummary.txt`, 'utf8');
 const waypoints = readFileSync(`${AMBIENT}/waypoint/list/v1.27+_combined-gateway.txt`, 'utf8');
@@ -15,22 +14,11 @@ const failing: Rule[] = [
   { when: ['waypoint', 'list'], stderr: 'Error: the server is currently unable to handle the request\n', exit: 1 },
 ];
 
-let kube: Cluster;
-let istioctl: StandIn;
-let slack: SlackBot | undefined;
-before(async () => {
-  kube = await cluster(ambientMesh({ istiodVersion: '1.30.3' }));
-  putRootCert(kube.api);
-  istioctl = await standIn('1.30.3', ambientDigestRules({ workloads, waypoints }));
-  slack = await slackBot(kube, istioctl);
-});
-after(async () => {
-  await slack?.bot.close();
-  await kube.close();
-});
+const world = digestWorld(ambientMesh({ istiodVersion: '1.30.3' }), ambientDigestRules({ workloads, waypoints }));
+
 
 it('digest 2 cannot read the ambient parts; digest 3 compares with digest 1', async () => {
-  assert.ok(slack, 'the bot started');
+  const { istioctl, slack } = world();
   const { digestNow, settle } = slack;
   const first = await digestNow(1);
   assert.match(first, /waypoints: 2 of 6 not programmed\n/);

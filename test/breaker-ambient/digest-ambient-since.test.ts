@@ -4,9 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, it } from 'node:test';
-import { putRootCert } from '../mesh/digest/harness.ts';
-import { AMBIENT, ambientDigestRules, ambientMesh, cluster, daemonSet, slackBot, standIn, type Cluster, type SlackBot, type StandIn } from './support/harness.ts';
+import { it } from 'node:test';
+import { AMBIENT, ambientDigestRules, ambientMesh, daemonSet, digestWorld } from './support/harness.ts';
 
 const workloads = readFileSync(`${AMBIENT}/ztunnel-config/workloads/v1.24+_workloadsummary.txt`, 'utf8');
 // The same table with default/sleep (an application pod in the ambient namespace default) no longer captured.
@@ -16,22 +15,11 @@ const waypointsLater = waypoints.replace(/^(bookinfo +bookinfo-valid +.*)True$/m
 
 const rules = (later: boolean) => ambientDigestRules({ workloads: later ? workloadsLater : workloads, waypoints: later ? waypointsLater : waypoints });
 
-let kube: Cluster;
-let istioctl: StandIn;
-let slack: SlackBot | undefined;
-before(async () => {
-  kube = await cluster(ambientMesh({ istiodVersion: '1.30.3' }));
-  putRootCert(kube.api);
-  istioctl = await standIn('1.30.3', rules(false));
-  slack = await slackBot(kube, istioctl);
-});
-after(async () => {
-  await slack?.bot.close();
-  await kube.close();
-});
+const world = digestWorld(ambientMesh({ istiodVersion: '1.30.3' }), rules(false));
+
 
 it('second digest: ztunnels 2/3 (last digest: 3/3), the newly unprogrammed waypoint marked new, pods not captured 2 (last digest: 1)', async () => {
-  assert.ok(slack, 'the bot started');
+  const { kube, istioctl, slack } = world();
   const { digestNow, settle } = slack;
   assert.notEqual(workloadsLater, workloads);
   assert.notEqual(waypointsLater, waypoints);

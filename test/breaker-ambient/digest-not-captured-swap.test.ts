@@ -4,9 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, it } from 'node:test';
-import { putRootCert } from '../mesh/digest/harness.ts';
-import { AMBIENT, ambientDigestRules, ambientMesh, cluster, slackBot, standIn, type Cluster, type SlackBot, type StandIn } from './support/harness.ts';
+import { it } from 'node:test';
+import { AMBIENT, ambientDigestRules, ambientMesh, digestWorld } from './support/harness.ts';
 
 const workloads = readFileSync(`${AMBIENT}/ztunnel-config/workloads/v1.24+_workloadsummary.txt`, 'utf8');
 // Later: default/httpbin captured again, default/sleep no longer captured.
@@ -16,22 +15,11 @@ const waypointsLater = waypoints;
 
 const rules = (later: boolean) => ambientDigestRules({ workloads: later ? workloadsLater : workloads, waypoints: later ? waypointsLater : waypoints });
 
-let kube: Cluster;
-let istioctl: StandIn;
-let slack: SlackBot | undefined;
-before(async () => {
-  kube = await cluster(ambientMesh({ istiodVersion: '1.30.3' }));
-  putRootCert(kube.api);
-  istioctl = await standIn('1.30.3', rules(false));
-  slack = await slackBot(kube, istioctl);
-});
-after(async () => {
-  await slack?.bot.close();
-  await kube.close();
-});
+const world = digestWorld(ambientMesh({ istiodVersion: '1.30.3' }), rules(false));
+
 
 it('second digest: the pod newly not captured is marked new, the one captured again is said', async () => {
-  assert.ok(slack, 'the bot started');
+  const { istioctl, slack } = world();
   const { digestNow, settle } = slack;
   assert.notEqual(workloadsLater, workloads);
   const first = await digestNow(1);

@@ -3,9 +3,8 @@
 // regression there is went unreported "since the last digest".
 
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import { putRootCert } from '../mesh/digest/harness.ts';
-import { AMBIENT, ambientMesh, cluster, pod, proxyStatusJson, slackBot, standIn, ZTUNNELS, type Cluster, type Rule, type SlackBot, type StandIn } from './support/harness.ts';
+import { it } from 'node:test';
+import { AMBIENT, ambientMesh, digestWorld, pod, proxyStatusJson, type Rule, ZTUNNELS } from './support/harness.ts';
 
 const SIDECAR = { id: 'legacy-app-6f8cfb8c8f-q9vq2.legacy', version: '1.30.3', types: { CDS: 'SYNCED', LDS: 'SYNCED', EDS: 'SYNCED', RDS: 'SYNCED' } };
 const ZTUNNEL_ROWS = ZTUNNELS.map((z) => ({ id: `${z.pod}.istio-system`, version: '1.30.3', types: { WADS: 'SYNCED', WDS: 'SYNCED' } }));
@@ -21,22 +20,11 @@ function rules(withZtunnels: boolean): Rule[] {
   ];
 }
 
-let kube: Cluster;
-let istioctl: StandIn;
-let slack: SlackBot | undefined;
-before(async () => {
-  kube = await cluster([...ambientMesh(), pod('legacy-app-6f8cfb8c8f-q9vq2', 'legacy', 'ambient-worker', { app: 'legacy' })]);
-  putRootCert(kube.api);
-  istioctl = await standIn('1.30.3', rules(true));
-  slack = await slackBot(kube, istioctl);
-});
-after(async () => {
-  await slack?.bot.close();
-  await kube.close();
-});
+const world = digestWorld([...ambientMesh(), pod('legacy-app-6f8cfb8c8f-q9vq2', 'legacy', 'ambient-worker', { app: 'legacy' })], rules(true));
+
 
 it('/mesh digest now after the ztunnel DaemonSet was deleted says the ztunnels are gone, in the verdict too', async () => {
-  assert.ok(slack, 'the bot started');
+  const { kube, istioctl, slack } = world();
   const { digestNow, settle } = slack;
   const first = await digestNow(1);
   assert.match(first, /ztunnels 3\/3 ready/);

@@ -6,7 +6,9 @@ import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi, type KubeObject } from '../../../src/sandbox/kube-api.ts';
+import { putRootCert } from '../../mesh/digest/harness.ts';
 import { blockText } from '../../support/blocks.ts';
 import { startBot, type Bot } from '../../support/bot.ts';
 
@@ -268,4 +270,34 @@ export function ambientDigestRules(answers: { readonly workloads: string; readon
     { when: ['ztunnel-config', 'workload'], stdout: answers.workloads },
     { when: ['waypoint', 'list'], stdout: answers.waypoints },
   ];
+}
+
+/** The parts of a digest test's world, ready once its `before` hook ran. */
+export interface DigestWorld {
+  readonly kube: Cluster;
+  readonly istioctl: StandIn;
+  readonly slack: SlackBot;
+}
+
+/**
+ * Registers the hooks every digest test of this folder needs: the mesh `objects` with the root CA ConfigMap, a 1.30.3
+ * stand-in answering `rules`, and a Slack bot on both, closed after the file's tests.
+ */
+export function digestWorld(objects: readonly KubeObject[], rules: readonly Rule[]): () => DigestWorld {
+  let world: DigestWorld | undefined;
+  let kube: Cluster | undefined;
+  before(async () => {
+    kube = await cluster(objects);
+    putRootCert(kube.api);
+    const istioctl = await standIn('1.30.3', rules);
+    world = { kube, istioctl, slack: await slackBot(kube, istioctl) };
+  });
+  after(async () => {
+    await world?.slack.bot.close();
+    await kube?.close();
+  });
+  return () => {
+    if (world === undefined) throw new Error('the digest world did not start (see the before hook)');
+    return world;
+  };
 }
