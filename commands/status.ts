@@ -132,7 +132,9 @@ export const statusCommand = defineCommand<StatusArgs>({
     return ok({ namespace: typeof namespace === 'string' ? namespace : undefined, cluster: typeof cluster === 'string' ? cluster : undefined });
   },
   async execute(args, target, deps, invocation) {
-    const result = await readStatus(target, args.namespace, deps);
+    // Twenty people asking at once during an incident make one set of Kubernetes reads (and one istioctl run).
+    const read = () => readStatus(target, args.namespace, deps);
+    const result = await (deps.inFlight ? deps.inFlight(`status ${target.name} ${args.namespace ?? ''}`, read) : read());
     await keepListForButton(result, deps, invocation);
     return statusResult(result);
   },

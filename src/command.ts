@@ -1,4 +1,5 @@
 import type { AppConfig, ClusterConfig } from './config.ts';
+import type { InFlight } from './in-flight.ts';
 import type { Istioctl } from './istioctl/istioctl.ts';
 import type { KubeFor } from './kube/clients.ts';
 import type { StateStore } from './kube/state-store.ts';
@@ -22,6 +23,8 @@ export interface CommandDeps {
   readonly logger: Logger;
   /** Posts and updates approval cards; only the Slack surface has it (the terminal never asks for approval). */
   readonly cards?: ApprovalCards;
+  /** Shares identical reads still running between concurrent commands; without it every command reads alone. */
+  readonly inFlight?: InFlight;
 }
 
 /** Who ran the command, from where. The terminal has no identity and never changes the cluster. */

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CommandDeps } from './command.ts';
 import { defaultCluster, type AppConfig } from './config.ts';
+import { createInFlight } from './in-flight.ts';
 import { configuredIstioctl } from './istioctl/configured.ts';
 import type { Istioctl } from './istioctl/istioctl.ts';
 import { botNamespace } from './kube/bot-namespace.ts';
@@ -40,5 +41,6 @@ export function buildCommandDeps(options: DepsOptions): CommandDeps {
     now: options.now ?? (() => new Date()),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     logger,
+    inFlight: createInFlight(),
   };
 }

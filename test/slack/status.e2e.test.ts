@@ -112,8 +112,11 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     assert.match(answer.text, /1 of 1 proxy STALE, 0 ERROR/);
   });
 
-  it('runs ONE proxy-status for 20 people typing /mesh status at once, and answers all 20', async () => {
-    nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]);
+  it('runs ONE proxy-status and one set of Kubernetes reads for 20 people typing /mesh status at once, and answers all 20', async () => {
+    let istiodReads = 0;
+    nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]).on('request', (request: Request) => {
+      if (new URL(request.url).pathname === '/api/v1/namespaces/istio-system/pods') istiodReads += 1;
+    });
     bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot', delayMs: 500 }, kubeConfig: nockKubeConfig });
     const channels = Array.from({ length: 20 }, (_, index) => `C0INC${index}`);
     const acks = await Promise.all(channels.map((channelId) => bot!.slash('status', { channelId, userId: `U0USER${channels.indexOf(channelId)}` })));
@@ -124,6 +127,7 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
     const invocations = await bot.istioctlInvocations();
     assert.equal(answeringRuns(invocations).length, 1);
     assert.equal(invocations.filter((argv) => argv[0] === 'proxy-status' && argv.includes('--output')).length, 1, 'one refused --output json, not one per person');
+    assert.equal(istiodReads, 1, 'one read of the istiod pods for all 20');
   });
 
   it('says the control plane is down when istioctl finds no istiod, and shows the pods the API sees', async () => {
