@@ -145,6 +145,8 @@ describe('the sandbox page in a browser', () => {
 
     await card.getByText(/1\/1 parents accepted the change/).waitFor({ timeout: 2 * WAIT_MS });
     assert.match(await card.innerText(), /Approved by @Aaron \(approver\)/);
+    // In ambient the route is live only once the waypoint serving it took istiod's push.
+    assert.match(await card.innerText(), /waypoint travel\/travel-waypoint SYNCED \(1\/1 pods?\)/);
     const route = sandbox.kube.get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'travel', 'hotels');
     const refs = (route?.['spec'] as { rules: { backendRefs: { weight: number }[] }[] }).rules[0]?.backendRefs ?? [];
     assert.deepEqual(refs.map((ref) => ref.weight), [50, 50]);
