@@ -889,6 +889,13 @@ export function createCanaryService(deps: CanaryDeps) {
       return fail(`This promotion request expired at ${request.expiresAt.slice(11, 16)} UTC; nothing was changed. Ask again with \`/mesh canary promote\`.`);
     }
     if (decision === 'approve' && actor === request.requester) return fail('You asked for this promotion, so you cannot approve it: a second person has to.');
+    if (decision === 'approve' && !testsScope(request.plan.patch)) {
+      // Made by a mesh-bot from before the scope tests (a rolling upgrade): approving it could move traffic of a
+      // scope the approver never saw, so it ends here, unwritten.
+      const reason = `It was made by an older mesh-bot, whose plan does not check which traffic the ${providerOf(request.kind).kind} applies to, so nothing was changed.`;
+      await cancel(id, reason);
+      return fail(`This promotion request was cancelled: ${reason} Ask again with \`/mesh canary promote\`.`);
+    }
 
     // Decided per attempt: a compare-and-swap retry after a conflict must see the other click's decision.
     let won = false;
@@ -907,6 +914,11 @@ export function createCanaryService(deps: CanaryDeps) {
     const result = await apply(decided.value, actor, onChange);
     const applied = result.state === 'applied';
     return ok({ request: result, applied, superseded: applied ? await supersede(result) : [] });
+  }
+
+  /** Whether a plan's patch tests the spec fields that decide which traffic its rules apply to (`/spec/FIELD`). */
+  function testsScope(patch: PromotionRequest['plan']['patch']): boolean {
+    return patch.some((op) => op.op === 'test' && /^\/spec\/[^/]+$/.test(op.path));
   }
 
   function alreadyDecided(request: PromotionRequest): string {

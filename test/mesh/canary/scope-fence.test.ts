@@ -8,12 +8,13 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { APPROVE_ACTION, renderCard } from '../../../commands/canary.render.ts';
 import type { IstioObjects } from '../../../src/kube/istio-objects.ts';
+import { promotionRequestSchema } from '../../../src/mesh/canary/request.ts';
 import type { FakeKubeApi, KubeObject } from '../../../src/sandbox/kube-api.ts';
 import { reviewsWeights, seedReviews } from '../../support/bookinfo.ts';
 import { blockText } from '../../support/blocks.ts';
 import { setupRequest } from '../../support/faults-run.ts';
 import { CARD_CHANNEL, World } from '../../support/faults-world.ts';
-import { startHarness, weightWrites, type Harness } from './harness.ts';
+import { annotationsOfReviews, startHarness, weightWrites, type Harness } from './harness.ts';
 import { ROUTE_API, acceptingController, routeAnnotations, routeWeights, seedReviewsRoute } from './http-route-seed.ts';
 
 const VS_API = 'networking.istio.io/v1';
@@ -137,6 +138,28 @@ describe('an approval writes only to the traffic the approver saw (F11)', () => 
       assert.ok(decided.ok && decided.value.applied, decided.ok ? decided.value.request.outcome?.message : decided.error);
       assert.deepEqual(reviewsWeights(harness.api), [50, 50]);
     });
+  });
+
+  it('a request made by an older mesh-bot (its plan tests no scope) is cancelled on approval, and nothing is written', async () => {
+    const { canary, request } = await pendingVirtualService();
+    // What a pending request of a mesh-bot from before the scope tests holds, met during a rolling upgrade.
+    const stored = await harness.store.get(`mesh-bot-promo-${request.id}`, promotionRequestSchema);
+    assert.ok(stored.ok && stored.value);
+    const unscoped = stored.value.value.plan.patch.filter((op) => !(op.op === 'test' && /^\/spec\/[^/]+$/.test(op.path)));
+    assert.ok(unscoped.length < stored.value.value.plan.patch.length, 'the plan had scope tests to take out');
+    const replaced = await harness.store.replace(stored.value, { ...stored.value.value, plan: { ...stored.value.value.plan, patch: unscoped } });
+    assert.ok(replaced.ok);
+
+    const decided = await canary.decide(request.id, 'U0BOB', 'approve');
+    assert.equal(decided.ok, false);
+    assert.equal(
+      decided.ok ? '' : decided.error,
+      'This promotion request was cancelled: It was made by an older mesh-bot, whose plan does not check which traffic the VirtualService applies to, so nothing was changed. Ask again with `/mesh canary promote`.',
+    );
+    assert.equal((await harness.stored(request.id))?.state, 'cancelled');
+    assert.equal(weightWrites(harness.api), 0);
+    assert.deepEqual(reviewsWeights(harness.api), [90, 10]);
+    assert.equal(annotationsOfReviews(harness.api)['mesh-bot/owner'], undefined, 'the request let go of the VirtualService');
   });
 
   it('rollback tests the scope it read: a gateways change between its read and its write is refused, and the retry rolls back the route as it is now', async () => {
