@@ -893,7 +893,8 @@ export function createCanaryService(deps: CanaryDeps) {
       // Made by a mesh-bot from before the scope tests (a rolling upgrade): approving it could move traffic of a
       // scope the approver never saw, so it ends here, unwritten.
       const reason = `It was made by an older mesh-bot, whose plan does not check which traffic the ${providerOf(request.kind).kind} applies to, so nothing was changed.`;
-      await cancel(id, reason);
+      const cancelled = await cancel(id, reason);
+      if (cancelled !== null && cancelled.state !== 'cancelled') return fail(alreadyDecided(cancelled));
       return fail(`This promotion request was cancelled: ${reason} Ask again with \`/mesh canary promote\`.`);
     }
 
@@ -952,6 +953,9 @@ export function createCanaryService(deps: CanaryDeps) {
   async function cancel(id: string, reason: string): Promise<PromotionRequest | null> {
     const cancelled = await update(id, (current) => (current.state === 'pending' ? { ...current, state: 'cancelled', outcome: { message: reason, appliedAt: null, propagation: null } } : null));
     if (!cancelled.ok) return null;
+    // Decided meanwhile (a click on another replica): that decision owns the route now; releasing it here would
+    // pull the fence from under its weight patch.
+    if (cancelled.value.state !== 'cancelled') return cancelled.value;
     await finish(cancelled.value);
     logger.info({ canary: { event: 'cancelled', id, reason } }, 'promotion request cancelled');
     return cancelled.value;

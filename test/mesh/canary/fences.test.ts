@@ -260,4 +260,19 @@ describe('canary writes are fenced and recorded on the VirtualService (issue #9)
     assert.ok((propagation?.seconds ?? 0) >= 10, `proof taken ${propagation?.seconds} s after the write`);
     assert.equal(weightWrites(harness.api), 1);
   });
+
+  it('a cancel that meets a request already approved on another replica leaves its fence and lock alone', async () => {
+    harness = await startHarness();
+    const { canary, request } = await pendingRequest(harness);
+    // The card was posted and clicked at once, while this replica failed to record where the card is and cancels.
+    const dying = dieOnWeightPatch(false);
+    void harness.replica({ istio: dying.istio }).decide(request.id, 'U0BOB', 'approve');
+    await dying.reached;
+    const answer = await canary.cancel(request.id, 'mesh-bot could not record where its approval card is.');
+    assert.equal(answer?.state, 'approved');
+    assert.equal((await harness.stored(request.id))?.state, 'approved');
+    assert.equal(annotationsOfReviews(harness.api)['mesh-bot/owner'], request.id, 'the approval still owns the VirtualService');
+    const locks = await harness.store.list('mesh-bot/kind=lock', lockSchema);
+    assert.deepEqual(locks.ok ? locks.value.map((lock) => lock.value.requestId) : locks, [request.id], 'the lock still names the approved request');
+  });
 });
