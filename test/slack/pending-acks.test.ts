@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { pendingAcks, type CommandArgs } from '../../src/slack/listeners/commands/mesh.ts';
 
@@ -43,5 +45,30 @@ describe('work after an ack waits for the commands received since', () => {
     const finished: string[] = [];
     await Promise.all([acks.settled().then(() => finished.push('work may start')), turns(3).then(() => finished.push('three turns later'))]);
     assert.deepEqual(finished, ['work may start', 'three turns later']);
+  });
+
+  it('posts answers that became ready together one per turn, and reads a request that arrives meanwhile between them', async () => {
+    const acks = pendingAcks();
+    const events: string[] = [];
+    const server = createServer((_request, response) => {
+      events.push('new slash command read');
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const arriving = fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: 'command=%2Fmesh' });
+      // Forty answers of one shared istioctl run, all ready in the same tick.
+      await Promise.all(Array.from({ length: 40 }, async (_, index) => {
+        await acks.turn();
+        events.push(`answer ${index} posted`);
+      }));
+      await arriving;
+      const read = events.indexOf('new slash command read');
+      assert.ok(read > 0 && read < events.length - 1, `the new command was read between the answers, not after all of them: ${events.join(', ')}`);
+      assert.deepEqual(events.filter((event) => event !== 'new slash command read'), Array.from({ length: 40 }, (_, index) => `answer ${index} posted`), 'answers keep their order');
+    } finally {
+      server.close();
+    }
   });
 });

@@ -42,6 +42,7 @@ const MAX_ACK_TURNS = 50;
  */
 export function pendingAcks() {
   let unacked = 0;
+  let lastTurn: Promise<void> = Promise.resolve();
   return {
     counted(listener: (args: CommandArgs) => Promise<void>) {
       return async (args: CommandArgs): Promise<void> => {
@@ -66,6 +67,17 @@ export function pendingAcks() {
     },
     async settled(): Promise<void> {
       for (let turn = 0; turn === 0 || (unacked > 0 && turn < MAX_ACK_TURNS); turn++) await new Promise((resolve) => setImmediate(resolve));
+    },
+    /**
+     * Resolves in an event-loop turn of the caller's own. Answers that become ready together (a burst sharing one
+     * istioctl run) are rendered and posted one per turn, so requests that arrive meanwhile are read and acked
+     * between them instead of after all of them: rendering and posting thirty answers at once kept the loop busy
+     * for ≈ 70 ms (bench/RESULTS.md "acks").
+     */
+    turn(): Promise<void> {
+      const mine = lastTurn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+      lastTurn = mine;
+      return mine;
     },
   };
 }
@@ -153,6 +165,7 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
       // The ack is on its way; the command's work waits until the commands received since are acked too.
       await acks.settled();
       const result = await prepared.value.execute(target.value, ctx.deps, invocation);
+      await acks.turn();
       const rendered = result.toSlack();
       const posted = result.channelMessage
         ? await postSafely(ctx.logger, () => client.chat.postMessage({ channel: payload.data.channel_id, text: rendered.text, blocks: [...rendered.blocks] }), 'command result')
