@@ -1,3 +1,4 @@
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -27,6 +28,39 @@ export interface TerminalFigures {
   readonly proxies: number;
   readonly istioctlMs: number;
   readonly statusMs: number;
+  /** The same two with the waiting istioctl (waitingIstioctl). */
+  readonly waitingIstioctlMs: number;
+  readonly waitingStatusMs: number;
+}
+
+/** How long the waiting istioctl waits before it prints: about what the fake takes to compute 10,000 proxies. */
+const WAIT_SECONDS = 0.4;
+
+/**
+ * An istioctl that spends its time waiting (as a Go istioctl waits on istiod) rather than computing: it prints
+ * outputs the fake wrote beforehand, `proxy-status` after WAIT_SECONDS. Next to the fake (a Node process that
+ * computes the mesh on one of the machine's two cores) it shows what mesh-bot adds by itself, without the two
+ * competing for the CPU. It answers exactly the two runs `status` makes and refuses anything else.
+ */
+async function waitingIstioctl(dir: string, fake: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const proxyStatus = join(dir, 'waiting-proxy-status.json');
+  const version = join(dir, 'waiting-version.json');
+  await writeFile(proxyStatus, (await execa(fake, ['proxy-status', '--output', 'json'], { env, extendEnv: false, maxBuffer: 512 * 1024 * 1024 })).stdout);
+  await writeFile(version, (await execa(fake, ['version', '--remote=false', '--output', 'json'], { env, extendEnv: false })).stdout);
+  const script = join(dir, 'waiting-istioctl');
+  await writeFile(
+    script,
+    [
+      '#!/bin/sh',
+      `if [ "$*" = "proxy-status --output json" ]; then sleep ${WAIT_SECONDS}; exec cat '${proxyStatus}'; fi`,
+      `if [ "$*" = "version --remote=false --output json" ]; then exec cat '${version}'; fi`,
+      'echo "waiting istioctl: unexpected arguments: $*" >&2',
+      'exit 64',
+      '',
+    ].join('\n'),
+  );
+  await chmod(script, 0o755);
+  return script;
 }
 
 export async function measureTerminal(runs: number, proxies: number): Promise<TerminalFigures> {
@@ -36,7 +70,9 @@ export async function measureTerminal(runs: number, proxies: number): Promise<Te
     const istioctl = await fakeIstioctl(world.dir, scenario);
     const env = { PATH, HOME: world.dir, KUBECONFIG: join(world.dir, 'kubeconfig'), ISTIOCTL: istioctl, NODE_COMPILE_CACHE: join(world.dir, 'compile-cache') };
     const noCache = { ...env, NODE_DISABLE_COMPILE_CACHE: '1' };
-    const figures = { bare: [] as number[], help: [] as number[], helpNoCache: [] as number[], istioctl: [] as number[], status: [] as number[] };
+    const waiting = await waitingIstioctl(world.dir, istioctl, env);
+    const waitingEnv = { ...env, ISTIOCTL: waiting };
+    const figures = { bare: [] as number[], help: [] as number[], helpNoCache: [] as number[], istioctl: [] as number[], status: [] as number[], waitingIstioctl: [] as number[], waitingStatus: [] as number[] };
     // One unmeasured run of each fills the compile cache, as any earlier use of mesh-bot on the machine would.
     await wallMs(process.execPath, [bin, 'help'], env);
     await wallMs(process.execPath, [bin, 'status', '-o', 'json'], env);
@@ -47,6 +83,8 @@ export async function measureTerminal(runs: number, proxies: number): Promise<Te
       // The istioctl as mesh-bot runs it for 1.30+: `proxy-status --output json` (`version` runs beside it, not before).
       figures.istioctl.push(await wallMs(istioctl, ['proxy-status', '--output', 'json'], env));
       figures.status.push(await wallMs(process.execPath, [bin, 'status', '-o', 'json'], env));
+      figures.waitingIstioctl.push(await wallMs(waiting, ['proxy-status', '--output', 'json'], waitingEnv));
+      figures.waitingStatus.push(await wallMs(process.execPath, [bin, 'status', '-o', 'json'], waitingEnv));
     }
     return {
       runs,
@@ -56,6 +94,8 @@ export async function measureTerminal(runs: number, proxies: number): Promise<Te
       proxies,
       istioctlMs: median(figures.istioctl),
       statusMs: median(figures.status),
+      waitingIstioctlMs: median(figures.waitingIstioctl),
+      waitingStatusMs: median(figures.waitingStatus),
     };
   } finally {
     await world.close();

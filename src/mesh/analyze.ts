@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { messageTemplates, type AnalyzeCatalogue } from '../istioctl/analyze-catalogue.ts';
 import { parseOrigin } from '../istioctl/parsers/analyze.ts';
 import type { AnalyzeFinding, AnalyzeLevel } from '../istioctl/parsers/analyze.ts';
@@ -90,8 +90,9 @@ export function summarizeAnalyze(
  */
 export function fingerprint(finding: AnalyzeFinding): string {
   const key = [finding.code, finding.cluster ?? '', stableOrigin(finding.origin.trim()), stableMessage(finding.code, finding.message)].join('\n');
-  // 64 bits: collisions among a mesh's findings are practically impossible, and the snapshot stays small.
-  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+  // 64 bits: collisions among a mesh's findings are practically impossible, and the snapshot stays small. The
+  // one-shot hash leaves no Hash object per finding holding native memory until a GC finalizes it.
+  return hash('sha256', key, 'hex').slice(0, 16);
 }
 
 // Kubernetes' random suffixes use this alphabet (no vowels, no 0/1/3): `reviews-v1-545db77b95-x7k2p` is a
