@@ -12,7 +12,8 @@ import { putRootCert } from '../../mesh/digest/harness.ts';
 import { blockText } from '../../support/blocks.ts';
 import { startBot, type Bot } from '../../support/bot.ts';
 
-export const CORPUS = '/work/shared/istioctl-corpus';
+/** The repository's copy of the istioctl corpus (test/fixtures/istioctl), so a fresh clone has every file. */
+export const CORPUS = fileURLToPath(new URL('../../fixtures/istioctl', import.meta.url));
 export const AMBIENT = `${CORPUS}/ambient`;
 const STANDIN = fileURLToPath(new URL('../fixtures/standin-istioctl.mjs', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../bin/mesh-bot.js', import.meta.url));
