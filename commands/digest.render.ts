@@ -327,7 +327,8 @@ function parts(digest: Digest, format: Format): Part[] {
 
 function verdictText(digest: Digest): string {
   const { level, reasons, unavailable: missing } = digest.verdict;
-  const label = level === 'healthy' ? (digest.baselineAt ? 'Healthy: nothing got worse since the last digest' : 'Healthy') : `${LEVEL_LABEL[level]}: ${reasons.join(', ')}`;
+  // Attention with no reason of its own: only parts that could not be read, named right after.
+  const label = level === 'healthy' ? (digest.baselineAt ? 'Healthy: nothing got worse since the last digest' : 'Healthy') : reasons.length === 0 ? LEVEL_LABEL[level] : `${LEVEL_LABEL[level]}: ${reasons.join(', ')}`;
   return missing.length > 0 ? `${label}; unavailable: ${missing.join(', ')}` : label;
 }
 
@@ -339,7 +340,7 @@ function comparedWith(digest: Digest): string {
 export function digestHeadline(digest: Digest): string {
   const { level, reasons, unavailable: missing } = digest.verdict;
   const shown = reasons.slice(0, 3).join(', ') + (reasons.length > 3 ? ` and ${reasons.length - 3} more` : '');
-  const what = level === 'healthy' ? 'healthy' : `${LEVEL_LABEL[level].toLowerCase()}: ${shown}`;
+  const what = level === 'healthy' ? 'healthy' : reasons.length === 0 ? LEVEL_LABEL[level].toLowerCase() : `${LEVEL_LABEL[level].toLowerCase()}: ${shown}`;
   const gaps = missing.length > 0 ? `; unavailable: ${missing.join(', ')}` : '';
   return `Mesh digest ${digest.cluster}, ${zonedTime(digest.firedAt, digest.timezone)}: ${what}${gaps}`;
 }

@@ -186,7 +186,9 @@ describe('digest message', () => {
     assert.ok(text.includes(`Root CA: unavailable: ${reason}`));
     assert.ok(text.includes('*Analyze*\nunavailable: istioctl analyze: istiod is not reachable.'));
     for (const title of ['Control plane', 'Proxies', 'Version skew', 'Certificates', 'Canaries']) assert.ok(text.includes(`*${title}*`), title);
-    assert.match(message.text, /healthy; unavailable: analyze, root CA$/);
+    // Not "healthy" over parts it could not read (README Digests: the verdict names them instead).
+    assert.match(message.text, /: needs attention; unavailable: analyze, root CA$/);
+    assert.equal(d.verdict.level, 'attention');
     const json = renderDigestJson(d);
     assert.deepEqual(json['errors'], [`analyze: istioctl analyze: istiod is not reachable.`, `root CA: ${reason}`]);
     assert.deepEqual((json['analyze'] as Record<string, unknown>)['available'], false);

@@ -69,10 +69,12 @@ function ambientReasons(facts: AmbientFacts): { critical: string[]; attention: s
   return { critical, attention, unavailable };
 }
 
+const INFORMATION_ONLY: ReadonlySet<string> = new Set(['canaries', 'approval requests']);
+
 /**
  * What a reader must know first: critical when the mesh is broken or about to be (no ready istiod, a root CA under
  * its critical days, a certificate expired or about to); attention for anything that got worse or needs a look,
- * such as a workload certificate whose rotation is overdue; healthy otherwise. Certificates are judged by the one
+ * such as a workload certificate whose rotation is overdue, or a part that could not be read; healthy otherwise. Certificates are judged by the one
  * rule of src/mesh/certificate-health.ts. Canaries and pending requests are information, not problems.
  */
 export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
@@ -131,6 +133,9 @@ export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
     unavailable.push(...reasons.unavailable);
   }
 
-  const level: DigestLevel = critical.length > 0 ? 'critical' : attention.length > 0 ? 'attention' : 'healthy';
+  // A part that could not be read is not a healthy part: the verdict never turns green over it. Canaries and
+  // approval requests are information, not health, so they alone leave a healthy verdict healthy.
+  const unreadHealth = unavailable.filter((name) => !INFORMATION_ONLY.has(name));
+  const level: DigestLevel = critical.length > 0 ? 'critical' : attention.length > 0 || unreadHealth.length > 0 ? 'attention' : 'healthy';
   return { level, reasons: [...critical, ...attention], unavailable };
 }

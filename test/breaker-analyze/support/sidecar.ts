@@ -1,0 +1,35 @@
+// A sidecar mesh as the analyze/digest breakers see it from outside: the fake Kubernetes API holding one ready istiod
+// and a root CA valid until 2056, and istioctl 1.24 answers built like the corpus (proxy-status v1.22-1.26 table,
+// proxy-config secret v1.20-1.25 table, both Go tabwriter with padding 5).
+import { readFileSync } from 'node:fs';
+import type { KubeObject } from '../../../src/sandbox/kube-api.ts';
+import { cluster, hoursFromNow, namespace, proxyStatus122, tabwrite, type Cluster } from '../../breaker-ambient/support/harness.ts';
+import { putIstiod, putRootCert, ISTIOD } from '../../mesh/digest/harness.ts';
+
+/** Self-signed `O=cluster.local`, serial 5eed, valid 2026-12-07 to 2056-11-29 (openssl req -x509 -days 10950). */
+export const ROOT_2056 = readFileSync(new URL('../fixtures/root-ca-2056.pem', import.meta.url), 'utf8');
+
+export const PRODUCTPAGE = 'productpage-v1-d5789fdfb-7pq2k';
+
+/** The Kubernetes side of a healthy sidecar mesh: namespaces, one ready 1.24.2 istiod, the root CA ConfigMap. */
+export async function sidecarCluster(extra: readonly KubeObject[] = []): Promise<Cluster> {
+  const kube = await cluster([namespace('istio-system'), namespace('default'), namespace('bookinfo', { 'istio-injection': 'enabled' }), ...extra]);
+  putIstiod(kube.api, { restarts: 0, version: '1.24.2' });
+  putRootCert(kube.api, 'istio-system', ROOT_2056);
+  return kube;
+}
+
+/** One SYNCED productpage sidecar on 1.24.2, as `istioctl proxy-status` 1.22-1.26 prints it. */
+export const ONE_PROXY = proxyStatus122([{ name: `${PRODUCTPAGE}.bookinfo`, states: ['SYNCED', 'SYNCED', 'SYNCED', 'SYNCED', 'NOT SENT'], istiod: ISTIOD, version: '1.24.2' }]);
+
+/** `proxy-config secret` 1.20-1.25: a workload chain issued `ageHours` ago for 24 h, and the ROOTCA the proxy holds. */
+export function secretTable(options: { ageHours: number; rootNotAfterHours: number }): string {
+  return tabwrite(
+    [
+      ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'],
+      ['default', 'Cert Chain', 'ACTIVE', 'true', '6fbee254c22900615cb1f74e3d2f1713', hoursFromNow(24 - options.ageHours), hoursFromNow(-options.ageHours)],
+      ['ROOTCA', 'CA', 'ACTIVE', String(options.rootNotAfterHours > 0), '193a543fe2b0d9cd4847675394dfc54', hoursFromNow(options.rootNotAfterHours), hoursFromNow(-24 * 3650)],
+    ],
+    5,
+  );
+}
