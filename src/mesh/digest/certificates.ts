@@ -100,11 +100,14 @@ function podOf(row: ProxyStatusRow): string {
 
 /**
  * Reads `proxy-config secret` (the table: dates only, no key material) of the sampled proxies and judges every
- * leaf certificate with the one rule of src/mesh/certificate-health.ts: the workload chain by whether its
- * rotation is on schedule, other leaves (gateway credentials) by their lifetime. CAs are left to the root CA
- * part. Dates are judged at the digest's time, not by the table's VALID CERT column (istioctl's own clock).
+ * certificate with the one rule of src/mesh/certificate-health.ts: the workload chain by whether its rotation is on
+ * schedule, other leaves (gateway credentials) by their lifetime, and the roots the proxy holds (ROOTCA) by the CA
+ * thresholds, as `pc secret` judges them: the root CA part reads the istio-ca-root-cert ConfigMap, not the root this
+ * proxy verifies its peers with, and an expired one there breaks its mTLS however healthy the ConfigMap is. Only
+ * leaves count as `checked`; a root joins `problems` when it is not healthy. Dates are judged at the digest's time,
+ * not by the table's VALID CERT column (istioctl's own clock).
  */
-export async function readWorkloadCerts(istioctl: Istioctl, cluster: ClusterConfig, rows: readonly ProxyStatusRow[] | null, now: Date): Promise<Section<WorkloadCertFacts>> {
+export async function readWorkloadCerts(istioctl: Istioctl, cluster: ClusterConfig, rows: readonly ProxyStatusRow[] | null, now: Date, ca: CaThresholds): Promise<Section<WorkloadCertFacts>> {
   if (rows === null) return err('the proxy list (istioctl proxy-status) is unavailable, so no proxies could be sampled');
   const sample = sampleProxies(rows);
   const reads = await Promise.all(
@@ -115,14 +118,14 @@ export async function readWorkloadCerts(istioctl: Istioctl, cluster: ClusterConf
       if (!parsed.ok) return err(parsed.error.message);
       return ok(
         parsed.value
-          .filter((cert) => secretRole(cert) !== 'ca' && cert.notAfter !== '' && !Number.isNaN(Date.parse(cert.notAfter)))
+          .filter((cert) => cert.notAfter !== '' && !Number.isNaN(Date.parse(cert.notAfter)))
           .map((cert) => ({
             proxy: row.name,
             name: cert.name,
             notBefore: cert.notBefore,
             notAfter: cert.notAfter,
             daysRemaining: daysBetween(now, new Date(cert.notAfter)),
-            health: judgeCertificate({ role: secretRole(cert), notBefore: cert.notBefore, notAfter: cert.notAfter }, now),
+            health: judgeCertificate({ role: secretRole(cert), notBefore: cert.notBefore, notAfter: cert.notAfter }, now, ca),
           })),
       );
     }),
@@ -136,5 +139,6 @@ export async function readWorkloadCerts(istioctl: Istioctl, cluster: ClusterConf
   }
   if (sample.length > 0 && unread.length === sample.length) return err(`no sampled proxy's certificates could be read: ${unread[0]?.reason ?? ''}`);
   const problems = checked.filter((cert) => cert.health.level !== 'healthy').sort((a, b) => bySeverity(a, b) || a.proxy.localeCompare(b.proxy));
-  return ok({ sampled: sample.map((row) => row.name), inScope: rows.length, checked: checked.length, problems, unread });
+  const leaves = checked.filter((cert) => cert.health.role !== 'ca').length;
+  return ok({ sampled: sample.map((row) => row.name), inScope: rows.length, checked: leaves, problems, unread });
 }

@@ -67,7 +67,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
     deps.istioctl.clientVersion(),
     readFindings(deps.istioctl, cluster, namespaces),
     kube.ok ? readRootCa(kube.value, namespaces, firedAt, deps.config.certificates) : Promise.resolve(err(kube.error.message)),
-    scopedRows.then((rows) => readWorkloadCerts(deps.istioctl, cluster, rows, firedAt)),
+    scopedRows.then((rows) => readWorkloadCerts(deps.istioctl, cluster, rows, firedAt, deps.config.certificates)),
     kube.ok ? readCanaries(kube.value, namespaces) : Promise.resolve(err(kube.error.message)),
     readPendingPromotions(store, cluster.name, namespaces, firedAt),
     ambientRead,

@@ -100,9 +100,9 @@ export interface WorkloadCertFacts {
   readonly sampled: readonly string[];
   /** Proxies in scope the sample was drawn from. */
   readonly inScope: number;
-  /** Certificates read from the sample (every leaf, not the CAs). */
+  /** Certificates read from the sample (every leaf; the roots the proxies hold are judged too, listed in `problems` only). */
   readonly checked: number;
-  /** The checked certificates that are not healthy (rotation overdue, expiring, expired), worst first. */
+  /** The certificates read that are not healthy (rotation overdue, expiring, expired; roots by the CA thresholds), worst first. */
   readonly problems: readonly WorkloadCertificate[];
   /** Sampled proxies whose certificates could not be read, with the reason. */
   readonly unread: readonly { readonly proxy: string; readonly reason: string }[];

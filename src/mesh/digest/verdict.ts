@@ -12,7 +12,8 @@ function certificateReasons(problems: readonly WorkloadCertificate[]): { critica
   const overdue = problems.filter((cert) => cert.health.state === 'rotation-overdue');
   const other = problems.filter((cert) => cert.health.level === 'attention' && cert.health.state !== 'rotation-overdue');
   const longest = Math.max(...overdue.map((cert) => cert.health.overdueMs ?? 0));
-  const count = (certs: readonly WorkloadCertificate[]) => plural(certs.length, certs.every((cert) => cert.health.role === 'workload') ? 'workload certificate' : 'certificate');
+  const every = (certs: readonly WorkloadCertificate[], role: string) => certs.every((cert) => cert.health.role === role);
+  const count = (certs: readonly WorkloadCertificate[]) => plural(certs.length, every(certs, 'workload') ? 'workload certificate' : every(certs, 'ca') ? 'proxy root CA' : 'certificate');
   return {
     critical: [...(expired.length > 0 ? [`${count(expired)} expired`] : []), ...(expiring.length > 0 ? [`${count(expiring)} about to expire`] : [])],
     attention: [
