@@ -41,7 +41,8 @@ export function statusHeadline(result: StatusResult): string {
   const parts = summary.verdict === 'no-proxies' ? [`${scope(result)}: ${noProxies(summary)}`] : [`${scope(result)}: ${VERDICT_LABEL[summary.verdict].toLowerCase()}`];
   if (summary.proxies) {
     const { total, stale, error } = summary.proxies;
-    if (total > 0) parts.push(stale + error === 0 ? `${counted(total, 'proxy', 'proxies')}, all in sync` : `${stale} of ${counted(total, 'proxy', 'proxies')} STALE, ${error} ERROR`);
+    if (total > 0 && !summary.proxies.statesKnown) parts.push(`${counted(total, 'proxy', 'proxies')}, sync state not shown by this istioctl`);
+    else if (total > 0) parts.push(stale + error === 0 ? `${counted(total, 'proxy', 'proxies')}, all in sync` : `${stale} of ${counted(total, 'proxy', 'proxies')} STALE, ${error} ERROR`);
     else if (summary.verdict !== 'no-proxies') parts.push(noProxies(summary));
   } else {
     parts.push('proxy sync state unavailable');

@@ -53,12 +53,15 @@ const CASES: readonly [string, string, number, number, number, number][] = [
   ['empty-and-errors/v1.30+_output-json_no-proxies_stdout.txt', '1.30.3', 0, 0, 0, 0],
 ];
 
+// The 1.27+ default SUBSCRIBED TYPES table shows no sync state: too little for a verdict (CONTRACT §1: exit 1).
+const STATES_NOT_SHOWN = new Set(['v1.27-1.29/multiXdsStatusMultiPilot.txt', 'v1.27-1.29/multiXdsStatusSinglePilot.txt']);
+
 describe('terminal mode', () => {
   for (const [file, version, total, healthy, stale, error] of CASES) {
     it(`prints the DESIGN.md status JSON for ${file}`, async () => {
       nockIstiods([{ name: 'istiod-5d8f-x1', version }]);
       const run = await cli(['status', '-o', 'json'], { version, proxyStatusFile: corpus(file) });
-      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.code, STATES_NOT_SHOWN.has(file) ? 1 : 0, run.stderr);
       const json = JSON.parse(run.stdout) as StatusJson;
       assert.equal(json.command, 'status');
       assert.equal(json.cluster, 'default');

@@ -103,6 +103,9 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
   // ztunnels running without a connection to istiod are a problem, not an empty mesh.
   else if (proxies.total === 0 && (ambient?.notConnected ?? 0) === 0) verdict = 'no-proxies';
   else if (proxies.stale + proxies.error > 0 || readyIstiods < istiods.length || ambientDegraded(ambient)) verdict = 'degraded';
+  // An answer that shows no sync state for any Envoy proxy (1.27-1.29's default SUBSCRIBED TYPES table) cannot call
+  // them in sync. (A ztunnel-only mesh on 1.20-1.26 tables keeps its documented answer: its states never show there.)
+  else if (!proxies.statesKnown && proxies.total > proxies.byKind.ztunnel) verdict = 'unknown';
   // Without the DaemonSets no node is known to run a ready ztunnel and istio-cni agent: nothing to call healthy.
   else if (ambient !== null && !ambient.daemonSetsRead) verdict = 'unknown';
   else verdict = 'healthy';
