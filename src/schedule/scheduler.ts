@@ -72,11 +72,14 @@ const fireRecord = z.object({ lastFired: z.string(), claim: claimSchema.optional
 type FireRecord = z.output<typeof fireRecord>;
 type Claim = z.output<typeof claimSchema>;
 
-/** Cron patterns are checked at start so a typo stops the process instead of silently never firing. */
+/**
+ * Cron patterns are checked at start so a typo stops the process instead of silently never firing: a pattern no
+ * date matches (31 February) is refused like a malformed one.
+ */
 export function cronProblem(schedule: string, timezone: string): string | null {
   try {
-    new Cron(schedule, { timezone, paused: true });
-    return null;
+    const cron = new Cron(schedule, { timezone, paused: true });
+    return cron.nextRun() ? null : 'it never fires: no date matches it (e.g. 31 February)';
   } catch (cause) {
     return cause instanceof Error ? cause.message : String(cause);
   }
