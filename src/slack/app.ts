@@ -10,6 +10,7 @@ import type { ReadinessCheck } from '../readiness.ts';
 import type { ListenerContext } from './context.ts';
 import { slackApprovalCards } from './cards.ts';
 import { registerListeners } from './listeners/index.ts';
+import { patientFetch } from './patient-fetch.ts';
 
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 
@@ -94,6 +95,29 @@ function opsRoutes(metrics: Metrics, readiness: () => Promise<Readiness>) {
   ];
 }
 
+/** Slack's rule: a request whose timestamp is more than 5 minutes away from now, either way, may be a replay. */
+const MAX_CLOCK_DISTANCE_S = 5 * 60;
+
+/**
+ * Bolt 5 refuses timestamps more than 5 minutes old but accepts any in the future, so a signed request dated ahead
+ * would stay replayable until that date. This refuses those before Bolt reads them; everything else (the
+ * signature, old timestamps, ssl_check) stays Bolt's to check.
+ */
+function refuseFutureTimestamps(receiver: InstanceType<typeof HTTPReceiver>, logger: Logger): void {
+  const verify = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const header = req.headers['x-slack-request-timestamp'];
+    const timestamp = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
+    if (timestamp !== undefined && timestamp - Math.floor(Date.now() / 1000) > MAX_CLOCK_DISTANCE_S) {
+      logger.warn({ timestamp }, 'refused a Slack request dated more than 5 minutes in the future');
+      req.resume();
+      res.writeHead(401, { 'Content-Type': 'text/plain' }).end();
+      return;
+    }
+    verify(req, res);
+  };
+}
+
 /** Listeners get the command dependencies plus what only Slack has: the approval-card port on the app's client. */
 function withCards(app: BoltApp, ctx: ListenerContext): ListenerContext {
   return { ...ctx, deps: { ...ctx.deps, cards: slackApprovalCards(app.client, ctx.logger, ctx.deps.now) } };
@@ -108,7 +132,8 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   };
   const routes = opsRoutes(options.metrics, readiness);
   const logger = slackLogger(ctx.logger);
-  const clientOptions = webClientOptions(slack.apiUrl);
+  // The app's client and respond(): response_url posts wait out a 429 instead of losing the answer.
+  const clientOptions: WebClientOptions = { ...webClientOptions(slack.apiUrl), fetch: patientFetch(slack.apiUrl) };
 
   if (slack.appToken !== undefined) {
     // The Socket Mode client builds its own WebClient from installerOptions.clientOptions: without them it
@@ -134,6 +159,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
     // The HTTP response is the ack: it must leave before slow istioctl work, never after it.
     processBeforeResponse: false,
   });
+  refuseFutureTimestamps(receiver, ctx.logger);
   const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
   await app.init();
   slackConnected = true;
