@@ -62,7 +62,9 @@ function noProxies(summary: StatusSummary): string {
   // ztunnels running without istiod are no empty mesh: say what is missing.
   const ready = summary.ambient?.ztunnels?.ready ?? summary.ambient?.ztunnelPods?.ready ?? 0;
   if ((summary.ambient?.notConnected ?? 0) > 0) return `no proxy connected to istiod, though ${counted(ready, 'ztunnel')} ${ready === 1 ? 'is' : 'are'} ready`;
-  return summary.namespace === undefined ? 'no proxies in the mesh' : `no proxies in namespace ${summary.namespace}`;
+  if (summary.namespace === undefined) return 'no proxies in the mesh';
+  // Unknown with no proxy in scope: the namespace itself could not be confirmed (it may be a mistyped name).
+  return summary.verdict === 'unknown' ? `no proxies found in namespace ${summary.namespace}, which the Kubernetes API could not confirm exists` : `no proxies in namespace ${summary.namespace}`;
 }
 
 function proxiesLine(summary: StatusSummary): string {

@@ -1,5 +1,6 @@
 import { defineCommand, type CommandDeps, type CommandResult, type Invocation } from '../src/command.ts';
 import type { ClusterConfig } from '../src/config.ts';
+import type { IstioctlError } from '../src/istioctl/errors.ts';
 import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
 import type { IstiodPod } from '../src/kube/control-plane.ts';
 import { readIstiods, type EndedIstiodPod } from '../src/kube/control-plane.ts';
@@ -26,9 +27,17 @@ export interface StatusResult {
   readonly namespaceMissing?: string;
 }
 
+/**
+ * `status -n NS` reads the mesh-wide proxy-status and filters it itself, so the runner's advice for too much output
+ * (narrow it with `-n`) cannot help here; only a higher `istioctl.maxOutput` does.
+ */
+function statusIstioctlMessage(error: IstioctlError): string {
+  if (error.kind !== 'output-too-large') return error.message;
+  return 'istioctl proxy-status printed more than mesh-bot reads; status always reads the whole mesh and applies `-n` itself, so raise `istioctl.maxOutput` in the mesh-bot config file.';
+}
+
 /** Reads proxy sync state (istioctl) and istiod pods (Kubernetes API) side by side; either may fail alone. */
 export async function readStatus(target: ClusterConfig, namespace: string | undefined, deps: CommandDeps): Promise<StatusResult> {
-  const errors: string[] = [];
   const kube = deps.kubeFor(target);
   const [proxyStatus, istiodPods, version, namespaceState, daemonSets, gatewayPods] = await Promise.all([
     deps.istioctl.proxyStatus(target),
@@ -42,42 +51,50 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   let istiods: readonly IstiodPod[] | null = null;
   let endedIstiods: readonly EndedIstiodPod[] = [];
   if (istiodPods.ok) ({ current: istiods, ended: endedIstiods } = istiodPods.value);
-  else errors.push(`Kubernetes API: ${istiodPods.error.message}`);
-  // Each read alone may fail (RBAC of an older install): the rest of the answer stands, the error says what is missing.
-  // When the API did not answer the istiod read either, that one error says it all.
   // Without the DaemonSets, the ztunnel pods still tell how many ztunnels run and are ready (not on which nodes none runs).
   const pods = !daemonSets.ok && kube.ok ? await listZtunnelPods(kube.value, target.istioNamespace) : null;
   const ztunnelPods: readonly ZtunnelPod[] | null = pods?.ok ? pods.value : null;
-  if (istiodPods.ok && !daemonSets.ok) {
-    const fallback = ztunnelPods === null || ztunnelPods.length === 0 ? 'ztunnel and istio-cni readiness unknown' : 'ztunnels counted from their pods; nodes without one, and istio-cni readiness, unknown';
-    errors.push(`Kubernetes API: ${daemonSets.error.message} (${fallback})`);
-    if (pods && !pods.ok) errors.push(`Kubernetes API: ${pods.error.message}`);
-  }
-  if (istiodPods.ok && !gatewayPods.ok) errors.push(`Kubernetes API: ${gatewayPods.error.message} (waypoints and gateways told apart by pod name)`);
 
   // An external istiod (clusters[].xdsAddress) runs no pod in this cluster: the istiods that answered istioctl over
-  // xDS are the control plane, and answering is being ready.
+  // xDS are the control plane, and answering is being ready. An empty mesh's answer names no istiod (1.30's `{}`, a
+  // header-only table), yet istioctl only exits 0 once the istiod at that address answered: it stands for itself.
   if (target.xdsAddress !== undefined && istiods !== null && istiods.length === 0 && proxyStatus.ok) {
-    istiods = proxyStatus.value.value.istiods.map((istiod) => ({ name: istiod.id, ready: true, readyContainers: 1, totalContainers: 1, version: istiod.version, revision: '', restarts: 0, phase: 'Running' }));
+    const answered = proxyStatus.value.value.istiods;
+    istiods = (answered.length > 0 ? answered : [{ id: target.xdsAddress, version: '' }]).map((istiod) => ({ name: istiod.id, ready: true, readyContainers: 1, totalContainers: 1, version: istiod.version, revision: '', restarts: 0, phase: 'Running' }));
   }
 
-  let controlPlaneMissing = false;
-  if (!proxyStatus.ok) {
-    controlPlaneMissing = proxyStatus.error.kind === 'no-control-plane';
-    errors.push(`istioctl: ${proxyStatus.error.message}`);
-  }
-
+  const controlPlaneMissing = !proxyStatus.ok && proxyStatus.error.kind === 'no-control-plane';
   const summary = summarizeStatus({
     report: proxyStatus.ok ? proxyStatus.value.value : null,
     istiods,
     endedIstiods,
     namespace,
     controlPlaneMissing,
+    namespaceUnchecked: namespaceState.kind === 'unknown',
     ...(gatewayPods.ok ? { gatewayPods: gatewayPods.value } : {}),
     ambientDaemonSets: daemonSets.ok ? daemonSets.value : null,
     ztunnelPods,
     istioNamespace: target.istioNamespace,
   });
+
+  // The most important first: the proxy list decides most of the answer, then the istiod pods, then the parts that
+  // only narrow it. Each read alone may fail (RBAC of an older install): the rest of the answer stands, the error says
+  // what is missing. When the API did not answer the istiod read either, that one error says it all.
+  const errors: string[] = [];
+  if (!proxyStatus.ok) errors.push(`istioctl: ${statusIstioctlMessage(proxyStatus.error)}`);
+  if (!istiodPods.ok) errors.push(`Kubernetes API: ${istiodPods.error.message}`);
+  else {
+    if (namespaceState.kind === 'unknown' && summary.proxies?.total === 0) {
+      errors.push(`Kubernetes API: could not check that namespace ${namespace ?? ''} exists, so "no proxies" there may be a mistyped name (${namespaceState.reason})`);
+    }
+    // A mesh without any ztunnel (none connected, no ztunnel pod in any namespace) needs neither DaemonSet.
+    if (!daemonSets.ok && (summary.ambient !== null || ztunnelPods === null)) {
+      const fallback = ztunnelPods === null || ztunnelPods.length === 0 ? 'ztunnel and istio-cni readiness unknown' : 'ztunnels counted from their pods; nodes without one, and istio-cni readiness, unknown';
+      errors.push(`Kubernetes API: ${daemonSets.error.message} (${fallback})`);
+      if (pods && !pods.ok) errors.push(`Kubernetes API: ${pods.error.message}`);
+    }
+    if (!gatewayPods.ok) errors.push(`Kubernetes API: ${gatewayPods.error.message} (waypoints and gateways told apart by pod name)`);
+  }
   return {
     cluster: target.name,
     asOf: proxyStatus.ok ? proxyStatus.value.asOf : deps.now(),

@@ -113,6 +113,7 @@ describe('terminal mode', () => {
 
   it('prints a readable text summary by default', async () => {
     nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]);
+    nock(NOCK_KUBE_URL).persist().get('/api/v1/namespaces/default').reply(200, { kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'default' } });
     const run = await cli(['ps', '-n', 'default'], { version: '1.24.2', scenario: 'multi-pilot' });
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^Mesh status: default\/default — /);

@@ -68,6 +68,8 @@ export interface StatusInputs {
   readonly istiods: readonly IstiodPod[] | null;
   readonly endedIstiods?: readonly EndedIstiodPod[];
   readonly namespace?: string | undefined;
+  /** The Kubernetes API could not say whether `namespace` exists: no proxy there is then no answer (maybe a typo). */
+  readonly namespaceUnchecked?: boolean;
   readonly controlPlaneMissing?: boolean;
   /** Gateway and waypoint pods by `pod.namespace` (pod labels); undefined when unknown: the names decide. */
   readonly gatewayPods?: ReadonlyMap<string, GatewayPodKind>;
@@ -101,7 +103,7 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
   if (controlPlaneMissing || (istiods !== null && readyIstiods === 0)) verdict = 'control-plane-down';
   else if (proxies === null || istiods === null) verdict = proxies !== null && proxies.stale + proxies.error > 0 ? 'degraded' : 'unknown';
   // ztunnels running without a connection to istiod are a problem, not an empty mesh.
-  else if (proxies.total === 0 && (ambient?.notConnected ?? 0) === 0) verdict = 'no-proxies';
+  else if (proxies.total === 0 && (ambient?.notConnected ?? 0) === 0) verdict = inputs.namespaceUnchecked === true ? 'unknown' : 'no-proxies';
   else if (proxies.stale + proxies.error > 0 || readyIstiods < istiods.length || ambientDegraded(ambient)) verdict = 'degraded';
   // An answer that shows no sync state for any Envoy proxy (1.27-1.29's default SUBSCRIBED TYPES table) cannot call
   // them in sync. (A ztunnel-only mesh on 1.20-1.26 tables keeps its documented answer: its states never show there.)

@@ -202,6 +202,7 @@ describe('/mesh status end to end through the Bolt HTTP receiver', () => {
 
   it('logs one audit line per command with user, channel, command, outcome and duration, and never the tokens', async () => {
     nockIstiods([{ name: 'istiod-a', version: '1.24.2' }]);
+    nock(NOCK_KUBE_URL).persist().get('/api/v1/namespaces/default').reply(200, { kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'default' } });
     bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'multi-pilot' }, kubeConfig: nockKubeConfig });
     await bot.slash('ps -n default');
     await bot.answer('C0OPS');
