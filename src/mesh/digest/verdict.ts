@@ -111,9 +111,12 @@ export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
     const behind = inputs.skew.value.mismatched.reduce((sum, entry) => sum + entry.count, 0);
     if (behind > 0) attention.push(`${plural(behind, 'proxy', 'proxies')} on a version istiod does not run`);
   }
-  if (inputs.analyze.ok && inputs.analyze.value.compared) {
-    const serious = inputs.analyze.value.added.filter((finding) => finding.level !== 'Info').length;
+  if (inputs.analyze.ok) {
+    const { compared, added, byLevel } = inputs.analyze.value;
+    const serious = compared ? added.filter((finding) => finding.level !== 'Info').length : 0;
+    // Errors that are not new still need a look (as `/mesh analyze` says in red), first digest included.
     if (serious > 0) attention.push(`${plural(serious, 'new analyze finding')} (errors or warnings)`);
+    else if (byLevel.Error > 0) attention.push(plural(byLevel.Error, 'analyze error'));
   }
   if (inputs.rootCa.ok) {
     // The latest-expiring root is the one the mesh can keep using; an older one in the bundle is being retired.
