@@ -1,5 +1,5 @@
 import { ok } from '../result.ts';
-import { summarizeCertificates, type CaThresholds, type CertificatesSummary } from './certificate-health.ts';
+import { DEFAULT_CA_THRESHOLDS, summarizeCertificates, type CaThresholds, type CertificatesSummary } from './certificate-health.ts';
 import type { Result } from '../result.ts';
 import type { ParseFailure } from '../istioctl/types.ts';
 import {
@@ -10,6 +10,7 @@ import {
   routesFromDump,
   secretsFromDump,
 } from '../istioctl/parsers/proxy-config.ts';
+import { secretIssuersFromDump } from '../istioctl/parsers/proxy-config/secret.ts';
 import type {
   BootstrapInfo,
   ClusterInfo,
@@ -18,6 +19,7 @@ import type {
   ListenerInfo,
   ProxyLogLevels,
   RouteTableInfo,
+  SecretCertificate,
 } from '../istioctl/parsers/proxy-config.ts';
 
 /** What `a.localeCompare(b)` does, with the collator made once instead of per comparison. */
@@ -235,6 +237,27 @@ export interface ConfigDumpSummary {
   readonly certificates?: CertificatesSummary;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The secrets plus the CAs behind their leaves that people rotate (README "Certificate health": plugged-in
+ * `cacerts` intermediates), judged as CAs: an intermediate that expires breaks every certificate it signed, and
+ * istioctl's table never shows it. A CA living no longer than `caWarnDays` is rotated by software (SPIRE's
+ * intermediates live a day) and would always look like it expires soon, so it is left to the leaf it signs; a CA
+ * that ROOTCA already lists is judged there.
+ */
+function withPluggedInCas(secrets: readonly SecretCertificate[], issuers: readonly SecretCertificate[], ca: CaThresholds): SecretCertificate[] {
+  const shown = new Set(secrets.filter((cert) => cert.type === 'CA').map((cert) => cert.serial));
+  const out = [...secrets];
+  for (const issuer of issuers) {
+    const lifetimeMs = Date.parse(issuer.notAfter) - Date.parse(issuer.notBefore);
+    if (shown.has(issuer.serial) || !(lifetimeMs > ca.caWarnDays * DAY_MS)) continue;
+    shown.add(issuer.serial);
+    out.push(issuer);
+  }
+  return out;
+}
+
 /**
  * Summarizes `proxy-config all -o json`. Certificates are read from the dump's secret bodies, so call this on the
  * dump BEFORE redactConfigDump (which removes those bodies) and redact only what is shown or stored afterwards.
@@ -249,7 +272,8 @@ export function summarizeConfigDump(
   const routes = routesFromDump(dump);
   const endpoints = endpointsFromDump(dump);
   const secrets = secretsFromDump(dump, options.now);
-  for (const part of [bootstrap, clusters, listeners, routes, endpoints, secrets]) {
+  const issuers = secretIssuersFromDump(dump, options.now);
+  for (const part of [bootstrap, clusters, listeners, routes, endpoints, secrets, issuers]) {
     if (part && !part.ok) return part;
   }
   const routeNames = routes?.ok ? new Set(routes.value.map((r) => r.name).filter((n) => n !== '')) : undefined;
@@ -261,6 +285,6 @@ export function summarizeConfigDump(
       : {}),
     ...(routes?.ok ? { routes: summarizeRoutes(routes.value) } : {}),
     ...(endpoints?.ok ? { endpoints: summarizeEndpoints(endpoints.value) } : {}),
-    ...(secrets?.ok ? { certificates: summarizeCertificates(secrets.value, options) } : {}),
+    ...(secrets?.ok ? { certificates: summarizeCertificates(withPluggedInCas(secrets.value, issuers?.ok ? issuers.value : [], options.ca ?? DEFAULT_CA_THRESHOLDS), options) } : {}),
   });
 }

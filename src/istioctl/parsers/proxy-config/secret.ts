@@ -85,6 +85,8 @@ function pem(source: z.infer<typeof dataSource> | undefined): string {
   return '';
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
 function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -102,7 +104,7 @@ function describePem(
   trustDomain: string | undefined,
 ): SecretCertificate {
   const empty = { name, type: '', status, valid: false, serial: '', notAfter: '', notBefore: '' };
-  const block = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(text)?.[0];
+  const block = text.match(PEM_CERTIFICATE)?.[0];
   if (!block) return { ...empty, ...(trustDomain ? { trustDomain } : {}) };
   let cert: X509Certificate;
   try {
@@ -143,14 +145,28 @@ function fromDynamic(s: z.infer<typeof dynamicSecret>, status: string, now: Date
   return [describePem(name, state, '', now, undefined)];
 }
 
+/**
+ * The CA certificates sent behind a leaf in its chain: a plugged-in CA (`cacerts`) or SPIRE puts the intermediates
+ * that signed the leaf there (and sometimes the root). istioctl's table shows only the leaf.
+ */
+function issuersOf(s: z.infer<typeof dynamicSecret>, status: string, now: Date): SecretCertificate[] {
+  const behindLeaf = (pem(s.secret?.tlsCertificate?.certificateChain).match(PEM_CERTIFICATE) ?? []).slice(1);
+  return behindLeaf.map((block) => describePem(s.name ?? '', status, block, now, undefined)).filter((cert) => cert.type === 'CA');
+}
+
 const SECTION = 'SecretsConfigDump';
 
-function fromSection(raw: JsonValue, now: Date): Result<SecretCertificate[], ParseFailure> {
-  const read = readArrays(raw, SECTION, {
-    dynamicActiveSecrets: eachElement(dynamicSecret, (s) => fromDynamic(s, 'ACTIVE', now)),
-    dynamicWarmingSecrets: eachElement(dynamicSecret, (s) => fromDynamic(s, 'WARMING', now)),
+function fromSection(raw: JsonValue, now: Date, read: typeof fromDynamic = fromDynamic): Result<SecretCertificate[], ParseFailure> {
+  const arrays = readArrays(raw, SECTION, {
+    dynamicActiveSecrets: eachElement(dynamicSecret, (s) => read(s, 'ACTIVE', now)),
+    dynamicWarmingSecrets: eachElement(dynamicSecret, (s) => read(s, 'WARMING', now)),
   });
-  return read.ok ? ok([...read.value.dynamicWarmingSecrets, ...read.value.dynamicActiveSecrets]) : read;
+  return arrays.ok ? ok([...arrays.value.dynamicWarmingSecrets, ...arrays.value.dynamicActiveSecrets]) : arrays;
+}
+
+/** The CA certificates behind the leaves of a config dump's secrets (see issuersOf); undefined without secrets. */
+export function secretIssuersFromDump(dump: ConfigDump, now: Date): Result<SecretCertificate[], ParseFailure> | undefined {
+  return fromDump(dump, SECTION, (raw) => fromSection(raw, now, issuersOf));
 }
 
 export function secretsFromDump(dump: ConfigDump, now: Date): Result<SecretCertificate[], ParseFailure> | undefined {
