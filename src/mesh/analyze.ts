@@ -89,10 +89,20 @@ export function summarizeAnalyze(
  * problem changing. A message without volatile parts keys exactly as before, so stored histories stay comparable.
  */
 export function fingerprint(finding: AnalyzeFinding): string {
-  const key = [finding.code, finding.cluster ?? '', stableOrigin(finding.origin.trim()), stableMessage(finding.code, finding.message)].join('\n');
+  return fingerprintKeys(finding).fingerprint;
+}
+
+/**
+ * The fingerprint, and the one releases before list sorting gave the same finding when it differs (a list argument
+ * istioctl printed out of order): a stored snapshot keeps matching the unchanged finding it was written for.
+ */
+function fingerprintKeys(finding: AnalyzeFinding): { readonly fingerprint: string; readonly legacy?: string } {
+  const head = [finding.code, finding.cluster ?? '', stableOrigin(finding.origin.trim())];
+  const { text, unsorted } = stableMessage(finding.code, finding.message);
   // 64 bits: collisions among a mesh's findings are practically impossible, and the snapshot stays small. The
   // one-shot hash leaves no Hash object per finding holding native memory until a GC finalizes it.
-  return hash('sha256', key, 'hex').slice(0, 16);
+  const key = (message: string) => hash('sha256', [...head, message].join('\n'), 'hex').slice(0, 16);
+  return unsorted === undefined ? { fingerprint: key(text) } : { fingerprint: key(text), legacy: key(unsorted) };
 }
 
 // Kubernetes' random suffixes use this alphabet (no vowels, no 0/1/3): `reviews-v1-545db77b95-x7k2p` is a
@@ -148,9 +158,9 @@ function templatesOf(code: string): readonly CompiledTemplate[] {
  * `#` and `…`. Ports, hosts and resource names identify the problem and are kept: a port does not change in a
  * rollout, and two misnamed ports of one Service are two problems.
  */
-function stableArgument(arg: { readonly name: string; readonly type: string }, value: string): string {
+function stableArgument(arg: { readonly name: string; readonly type: string }, value: string, sortLists: boolean): string {
   if (/pod/i.test(arg.name)) {
-    if (arg.type.startsWith('[]') && value.startsWith('[') && value.endsWith(']')) {
+    if (isGoList(arg, value)) {
       return `[${[...new Set(value.slice(1, -1).split(/\s+/).filter((pod) => pod !== '').map(stablePod))].sort().join(' ')}]`;
     }
     return value.startsWith('"') ? `"${stablePod(value.slice(1, -1))}"` : stablePod(value);
@@ -158,24 +168,36 @@ function stableArgument(arg: { readonly name: string; readonly type: string }, v
   if (INTEGER.test(arg.type) && !/port/i.test(arg.name)) return '#';
   // IST0175 lists the resources it counts (`%d RequestAuthentication resource(s) exist (%s)`): one more is not a new problem.
   if (arg.name === 'names') return '…';
+  // Analyzers build some lists from Go maps (IST0116's services: `for protocol := range protMap`), so their order
+  // changes between runs of the same problem. A list already in order keys exactly as before.
+  if (sortLists && isGoList(arg, value)) return `[${value.slice(1, -1).split(/\s+/).filter((item) => item !== '').sort().join(' ')}]`;
   return value;
+}
+
+/** A slice argument as Go's %v/%q prints it: `[a b]`, `["a" "b"]`. */
+function isGoList(arg: { readonly type: string }, value: string): boolean {
+  return arg.type.startsWith('[]') && value.startsWith('[') && value.endsWith(']');
 }
 
 /**
  * The message with its volatile parts normalised, read through the catalogue's templates of the code (every
  * shipped release). A message no template matches (a newer istioctl) still loses ReplicaSet pod suffixes.
  */
-function stableMessage(code: string, message: string): string {
+function stableMessage(code: string, message: string): { readonly text: string; readonly unsorted?: string } {
   const text = message.replace(/\s+/g, ' ').trim();
   for (const { pattern, literals, args } of templatesOf(code)) {
     const match = pattern.exec(text);
     if (!match) continue;
-    return literals.map((literal, index) => {
-      const arg = args[index];
-      return literal + (arg ? stableArgument(arg, match[index + 1] ?? '') : '');
-    }).join('');
+    const join = (sortLists: boolean) =>
+      literals.map((literal, index) => {
+        const arg = args[index];
+        return literal + (arg ? stableArgument(arg, match[index + 1] ?? '', sortLists) : '');
+      }).join('');
+    const stable = join(true);
+    const unsorted = args.some((arg) => arg.type.startsWith('[]')) ? join(false) : stable;
+    return unsorted === stable ? { text: stable } : { text: stable, unsorted };
   }
-  return text.replace(REPLICASET_POD_IN_TEXT, '$1-*');
+  return { text: text.replace(REPLICASET_POD_IN_TEXT, '$1-*') };
 }
 
 export interface AnalyzeDiff {
@@ -194,15 +216,21 @@ export function diffFindings(previous: readonly AnalyzeFinding[], current: reado
 }
 
 function diffKeyed(before: ReadonlyMap<string, AnalyzeFinding>, current: readonly AnalyzeFinding[]): AnalyzeDiff {
-  const after = new Map(current.map((f) => [fingerprint(f), f] as const));
-  const added: AnalyzeFinding[] = [];
-  let unchanged = 0;
-  for (const [fp, finding] of after) {
-    if (before.has(fp)) unchanged += 1;
-    else added.push(finding);
+  const after = new Map<string, { readonly finding: AnalyzeFinding; readonly legacy?: string }>();
+  for (const finding of current) {
+    const keys = fingerprintKeys(finding);
+    if (!after.has(keys.fingerprint)) after.set(keys.fingerprint, { finding, ...(keys.legacy !== undefined ? { legacy: keys.legacy } : {}) });
   }
-  const resolved = [...before].filter(([fp]) => !after.has(fp)).map(([, f]) => f);
-  return { added, resolved, unchanged, notCompared: 0 };
+  const added: AnalyzeFinding[] = [];
+  const matched = new Set<string>();
+  for (const [fp, { finding, legacy }] of after) {
+    // A snapshot stored before list sorting holds the unsorted key of the same finding.
+    const stored = before.has(fp) ? fp : legacy !== undefined && before.has(legacy) ? legacy : undefined;
+    if (stored === undefined) added.push(finding);
+    else matched.add(stored);
+  }
+  const resolved = [...before].filter(([fp]) => !matched.has(fp)).map(([, f]) => f);
+  return { added, resolved, unchanged: matched.size, notCompared: 0 };
 }
 
 /**

@@ -209,6 +209,23 @@ describe('fingerprints of messages that name pods (IST0110, IST0158, IST0159)', 
     assert.notEqual(fingerprint(pod('cart-5f7c9d8b6c-h8x2m')), fingerprint(pod('checkout-5f7c9d8b6c-h8x2m')));
   });
 
+  it('ignores the order of a list istioctl builds from a Go map (IST0116 services), and still matches snapshots stored before', () => {
+    const [template] = releaseTemplates('IST0116').slice(-1);
+    assert.ok(template);
+    const services = (names: readonly string[]) => finding('IST0116', 'Warning', 'Deployment shop/cart', goFormat(template.template, ['cart', '8080', names]));
+    const ordered = services(['cart-http', 'cart-tcp']);
+    const swapped = services(['cart-tcp', 'cart-http']);
+    assert.equal(fingerprint(ordered), fingerprint(swapped));
+    assert.notEqual(fingerprint(ordered), fingerprint(services(['cart-http', 'cart-grpc'])));
+    // What a release before list sorting stored for the swapped message: the message itself, unnormalised.
+    const storedKey = createHash('sha256').update(['IST0116', '', swapped.origin, swapped.message].join('\n')).digest('hex').slice(0, 16);
+    assert.equal(fingerprint(ordered), createHash('sha256').update(['IST0116', '', ordered.origin, ordered.message].join('\n')).digest('hex').slice(0, 16), 'a list already in order keys as before');
+    const snapshot = toSnapshot([ordered]);
+    const stored = { ...snapshot, entries: snapshot.entries.map(([, ...rest]) => [storedKey, ...rest] as const) };
+    const diff = diffAgainstSnapshot(stored, [swapped]);
+    assert.deepEqual([diff.added.length, diff.resolved.length, diff.unchanged], [0, 0, 1]);
+  });
+
   it('keys a message without volatile parts exactly as before, so stored histories stay comparable', () => {
     const stable = finding('IST0101', 'Error', 'VirtualService default/reviews', 'Referenced host not found: "reviews.default.svc.cluster.local"');
     const previousKey = createHash('sha256').update([stable.code, '', stable.origin, stable.message].join('\n')).digest('hex').slice(0, 16);
