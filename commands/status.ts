@@ -28,12 +28,20 @@ export interface StatusResult {
 }
 
 /**
- * `status -n NS` reads the mesh-wide proxy-status and filters it itself, so the runner's advice for too much output
- * (narrow it with `-n`) cannot help here; only a higher `istioctl.maxOutput` does.
+ * The runner's sentences assume the usual setup; two do not fit status:
+ * - `status -n NS` reads the mesh-wide proxy-status and filters it itself, so the advice for too much output (narrow
+ *   it with `-n`) cannot help; only a higher `istioctl.maxOutput` does.
+ * - with `clusters[].xdsAddress` istioctl dials that address instead of istiod pods in the Istio namespace, so an
+ *   unanswered dial is about the address (DNS, network, TLS), with istioctl's own reason.
  */
-function statusIstioctlMessage(error: IstioctlError): string {
-  if (error.kind !== 'output-too-large') return error.message;
-  return 'istioctl proxy-status printed more than mesh-bot reads; status always reads the whole mesh and applies `-n` itself, so raise `istioctl.maxOutput` in the mesh-bot config file.';
+function statusIstioctlMessage(error: IstioctlError, target: ClusterConfig): string {
+  if (error.kind === 'output-too-large') {
+    return 'istioctl proxy-status printed more than mesh-bot reads; status always reads the whole mesh and applies `-n` itself, so raise `istioctl.maxOutput` in the mesh-bot config file.';
+  }
+  if (error.kind === 'xds-unreachable' && target.xdsAddress !== undefined) {
+    return `istiod at ${target.xdsAddress} (clusters[].xdsAddress of ${target.name}) did not answer the xDS status request: ${error.detail}. Check that address and that mesh-bot can reach it, then try again.`;
+  }
+  return error.message;
 }
 
 /** Reads proxy sync state (istioctl) and istiod pods (Kubernetes API) side by side; either may fail alone. */
@@ -81,7 +89,7 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   // only narrow it. Each read alone may fail (RBAC of an older install): the rest of the answer stands, the error says
   // what is missing. When the API did not answer the istiod read either, that one error says it all.
   const errors: string[] = [];
-  if (!proxyStatus.ok) errors.push(`istioctl: ${statusIstioctlMessage(proxyStatus.error)}`);
+  if (!proxyStatus.ok) errors.push(`istioctl: ${statusIstioctlMessage(proxyStatus.error, target)}`);
   if (!istiodPods.ok) errors.push(`Kubernetes API: ${istiodPods.error.message}`);
   else {
     if (namespaceState.kind === 'unknown' && summary.proxies?.total === 0) {
