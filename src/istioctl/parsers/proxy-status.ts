@@ -434,6 +434,10 @@ const TYPE_SHORT_NAMES: ReadonlyMap<string, string> = new Map([
   ['type.googleapis.com/envoy.config.route.v3.RouteConfiguration', 'RDS'],
   ['type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment', 'EDS'],
   ['type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig', 'ECDS'],
+  ['type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret', 'SDS'],
+  // Istio's own types (pkg/model/xds.go GetShortType), e.g. NDS for sidecars with DNS capture: the tables' names.
+  ['type.googleapis.com/istio.networking.nds.v1.NameTable', 'NDS'],
+  ['type.googleapis.com/istio.mesh.v1alpha1.ProxyConfig', 'PCDS'],
   // ztunnel's types, named as istioctl's tables name them (pkg/model/xds.go GetShortType, 1.22+).
   ['type.googleapis.com/istio.workload.Address', 'WDS'],
   ['type.googleapis.com/istio.workload.Workload', 'WDS'],
