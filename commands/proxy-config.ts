@@ -1,7 +1,7 @@
 import { defineCommand, type CommandDeps, type CommandResult } from '../src/command.ts';
 import type { ClusterConfig } from '../src/config.ts';
 import { checkObjectName, CLUSTER_FLAG, clip, NAMESPACE_FLAG, parseArgs, type FlagSpec } from '../src/grammar.ts';
-import { parseError } from '../src/istioctl/errors.ts';
+import { parseError, type IstioctlError } from '../src/istioctl/errors.ts';
 import { PROXY_CONFIG_TYPES, type ProxyConfigType } from '../src/istioctl/istioctl.ts';
 import { summarizeProxyConfig, type ProxyConfigReport } from '../src/mesh/proxy-config-report.ts';
 import { isDnsLabel, isDnsSubdomain } from '../src/names.ts';
@@ -69,7 +69,7 @@ export async function readProxyConfig(target: ClusterConfig, args: Omit<ProxyCon
     deps.istioctl.proxyConfig(target, request),
     args.type === 'listeners' ? deps.istioctl.proxyConfig(target, { ...request, type: 'routes' }) : Promise.resolve(undefined),
   ]);
-  if (!output.ok) return { ...base, asOf: deps.now(), errors: [`istioctl: ${output.error.message}`], report: null };
+  if (!output.ok) return { ...base, asOf: deps.now(), errors: [`istioctl: ${await proxyConfigFailure(output.error, `${args.pod}.${namespace}`, deps)}`], report: null };
   const errors: string[] = [];
   if (routes && !routes.ok) errors.push(`could not read the route configs, so listeners without routes are not checked: ${routes.error.message}`);
   const report = summarizeProxyConfig(output.value.value, {
@@ -80,6 +80,19 @@ export async function readProxyConfig(target: ClusterConfig, args: Omit<ProxyCon
   });
   if (!report.ok) return { ...base, asOf: output.value.asOf, errors: [`istioctl: ${parseError(report.error).message}`], report: null };
   return { ...base, asOf: output.value.asOf, errors, report: report.value };
+}
+
+/**
+ * An istioctl older than the proxy's Envoy cannot read its config dump: protojson refuses a field or a type it does
+ * not know (istio/istio#52872, istioctl 1.19 against 1.23 proxies). The same run fails every time, so the answer
+ * names the cause and the way out instead of istioctl's generic "try again".
+ */
+export async function proxyConfigFailure(error: IstioctlError, pod: string, deps: Pick<CommandDeps, 'istioctl'>): Promise<string> {
+  const unknown = /error unmarshalling config dump response from Envoy: .*unknown (field|message type) "([^"]+)"/.exec(error.detail);
+  if (!unknown) return error.message;
+  const client = await deps.istioctl.clientVersion();
+  const istioctl = client.ok ? `istioctl ${client.value.version}` : 'istioctl';
+  return `${istioctl} cannot read the Envoy configuration of ${pod}: it sends a ${unknown[1]} istioctl does not know ("${unknown[2]}"), so the proxy is newer than istioctl. Use an istioctl at least as new as the proxy's Istio version (\`/mesh status\` lists proxy versions; set ISTIOCTL); retrying will not help.`;
 }
 
 export function proxyConfigResult(result: ProxyConfigResult): CommandResult {

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
+import { proxyConfigFailure } from '../../../../commands/proxy-config.ts';
 import { UPLOAD_FULL_ACTION } from '../../../../commands/proxy-config.render.ts';
 import { clockTime, resolveCluster } from '../../../command.ts';
 import { PROXY_CONFIG_TYPES } from '../../../istioctl/istioctl.ts';
@@ -34,7 +35,8 @@ export function registerUploadProxyConfig(app: App, ctx: ListenerContext): void 
     const { type, pod, namespace } = parsedValue.data;
     const outcome = await ctx.deps.istioctl.proxyConfig(target.value, { type, pod, namespace, full: true });
     if (!outcome.ok) {
-      await click.tell(`:warning: Could not read the full output: ${escapeMrkdwn(redactText(outcome.error.message))}`);
+      const reason = await proxyConfigFailure(outcome.error, `${pod}.${namespace}`, ctx.deps);
+      await click.tell(`:warning: Could not read the full output: ${escapeMrkdwn(redactText(reason))}`);
       return { outcome: 'error' };
     }
     const redacted = redactProxyConfig(outcome.value.value);

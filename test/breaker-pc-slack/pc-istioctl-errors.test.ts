@@ -1,0 +1,31 @@
+// `proxy-config` failures from istioctl that retrying cannot fix, through the terminal entry point with the
+// breakers' stand-in istioctl (ERROR_STRINGS.md: `Error: error unmarshalling config dump response from Envoy: %v`).
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { cluster, meshBot, namespace, standIn, type Cluster, type StandIn } from '../breaker-ambient/support/harness.ts';
+
+// Verbatim from istio/istio#52872 (istioctl 1.19 against 1.23 proxies; every istioctl words it so); the maintainers'
+// answer: upgrade istioctl.
+const NEWER_ENVOY = 'Error: error unmarshalling config dump response from Envoy: proto: (line 2577:6): unknown field "enable_deferred_cluster_creation"\n';
+
+let kube: Cluster;
+let istioctl: StandIn;
+before(async () => {
+  kube = await cluster([namespace('default')]);
+  istioctl = await standIn('1.22.8', [{ when: ['proxy-config', 'web-7d9c8b6f5-x2k4p.default'], stderr: NEWER_ENVOY, exit: 1 }]);
+});
+after(() => kube?.close());
+
+describe('pc on a proxy newer than istioctl', () => {
+  it('says the proxy is newer than istioctl and what to use instead, never "try again"', async () => {
+    for (const type of ['clusters', 'routes', 'all']) {
+      const run = await meshBot(['pc', type, 'web-7d9c8b6f5-x2k4p.default'], { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path });
+      assert.equal(run.code, 1);
+      assert.doesNotMatch(run.stderr, /try again/i, run.stderr);
+      assert.match(run.stderr, /enable_deferred_cluster_creation/);
+      assert.match(run.stderr, /newer than istioctl/);
+      assert.match(run.stderr, /istioctl 1\.22\.8/, 'names the istioctl version mesh-bot runs');
+    }
+  });
+});
