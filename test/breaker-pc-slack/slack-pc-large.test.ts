@@ -1,0 +1,62 @@
+// `/mesh proxy-config` of a large and hostile config dump through Slack: every answer must be a post Slack takes
+// (Block Kit limits, contract §6) and names from the dump must not notify anyone or become links.
+
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import nock from 'nock';
+import { blockText } from '../support/blocks.ts';
+import { nockKubeConfig } from '../support/kube-nock.ts';
+import { startBot, type Bot } from '../support/bot.ts';
+import { blockKitViolations, liveMarkup } from './support/block-kit.ts';
+import { hostileDump } from './support/hostile-dump.ts';
+
+before(() => nock.enableNetConnect(/127\.0\.0\.1/));
+afterEach(() => nock.cleanAll());
+after(() => nock.restore());
+
+const INJECT = '<!channel>-<https://evil.example|login>';
+
+describe('/mesh pc on a dump with 3,000 clusters, 1,500 listeners, 400 virtual hosts and mrkdwn in names', () => {
+  let bot: Bot | undefined;
+  before(async () => {
+    const dump = await hostileDump({ clusters: 3000, listeners: 1500, virtualHosts: 400, domainsPerHost: 12, inject: INJECT, unknownSection: true });
+    bot = await startBot({ istioctl: { version: '1.28.1', configDumpFile: dump }, kubeConfig: nockKubeConfig });
+  });
+  after(() => bot?.close());
+
+  for (const type of ['clusters', 'listeners', 'routes', 'endpoints', 'bootstrap', 'all']) {
+    it(`pc ${type}: one answer within Block Kit limits, no live mention or link`, async () => {
+      bot!.slack.reset();
+      await bot!.slash(`pc ${type} productpage-v1.default`);
+      const answer = await bot!.answer('C0OPS');
+      assert.deepEqual(blockKitViolations(answer), []);
+      assert.deepEqual(liveMarkup(`${answer.text}\n${blockText(answer.blocks)}`), []);
+      assert.doesNotMatch(answer.text, /could not read|failed/i, answer.text);
+    });
+  }
+});
+
+describe('/mesh pc on a pod with the longest names Kubernetes allows', () => {
+  let bot: Bot | undefined;
+  before(async () => {
+    const dump = await hostileDump({});
+    bot = await startBot({ istioctl: { version: '1.28.1', configDumpFile: dump }, kubeConfig: nockKubeConfig });
+  });
+  after(() => bot?.close());
+
+  // A pod name is a DNS subdomain (dots allowed), a namespace a DNS label (63 characters).
+  const label = (letter: string) => letter.repeat(63);
+  // POD.NAMESPACE is checked as one DNS subdomain (253), so the pod name is 188 characters here.
+  const pod = [label('p'), label('q'), label('r').slice(0, 60)].join('.');
+  const namespace = label('n');
+
+  for (const type of ['clusters', 'routes', 'all']) {
+    it(`pc ${type} ${pod.length}-character pod in a ${namespace.length}-character namespace: a post Slack takes`, async () => {
+      bot!.slack.reset();
+      await bot!.slash(`pc ${type} ${pod}.${namespace}`);
+      const answer = await bot!.answer('C0OPS');
+      assert.deepEqual(blockKitViolations(answer), []);
+      assert.ok(blockText(answer.blocks).includes(pod), 'the pod is named in full somewhere');
+    });
+  }
+});
