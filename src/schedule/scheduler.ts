@@ -85,6 +85,36 @@ export function cronProblem(schedule: string, timezone: string): string | null {
   }
 }
 
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+/** `2026-10-25, 02:30` in `timeZone`. */
+function wallClock(at: Date, timeZone: string): string {
+  let format = wallClocks.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    wallClocks.set(timeZone, format);
+  }
+  return format.format(at);
+}
+
+/**
+ * The second time a wall-clock minute happens, when summer time ends (02:00-02:59 twice in Europe/Berlin; shifts are
+ * 30 minutes to 2 hours). The cron library fires "0,30 2 * * *" in both, but cron runs a job at a fixed hour once then.
+ */
+function repeatsWallClock(at: Date, timeZone: string): boolean {
+  const local = wallClock(at, timeZone);
+  return [30, 60, 120].some((minutes) => wallClock(new Date(at.getTime() - minutes * 60_000), timeZone) === local);
+}
+
+/** Cron runs a job whose hour field is a wildcard (`*`, a step of it, `@hourly`) every real hour, also in a repeated one. */
+function hourIsWildcard(schedule: string): boolean {
+  const fields = schedule.trim().split(/\s+/);
+  if (fields[0]?.startsWith('@')) return /^@(hourly|minutely)$/i.test(fields[0]);
+  // Six fields start with seconds (the library's extension).
+  const hour = fields.length >= 6 ? fields[2] : fields[1];
+  return hour?.startsWith('*') ?? true;
+}
+
 /** One claimed fire on this replica, from claim to completion. */
 interface ActiveRun {
   readonly firedAt: Date;
@@ -116,10 +146,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   const nameOf = (job: ScheduledJob) => recordName('mesh-bot-schedule', job.id);
 
-  /** The most recent scheduled time within the grace window, if any. */
-  function latestDue(cron: Cron, now: number): Date | null {
+  /** The most recent scheduled time within the grace window, if any (a wall-clock time repeated by DST counts once). */
+  function latestDue(job: ScheduledJob, cron: Cron, now: number): Date | null {
+    const wildcardHour = hourIsWildcard(job.schedule);
     let due: Date | null = null;
-    for (let next = cron.nextRun(new Date(now - graceMs)); next && next.getTime() <= now; next = cron.nextRun(next)) due = next;
+    for (let next = cron.nextRun(new Date(now - graceMs)); next && next.getTime() <= now; next = cron.nextRun(next)) {
+      if (wildcardHour || !repeatsWallClock(next, job.timezone)) due = next;
+    }
     return due;
   }
 
@@ -280,7 +313,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     let primed = false;
     while (!stopping.signal.aborted) {
       const now = clock.now();
-      const due = latestDue(cron, now);
+      const due = latestDue(job, cron, now);
       if (!primed) primed = await prime(job, due, now);
       else if (due && !active.has(job.id) && options.isLeader()) {
         const claimed = await tryClaim(job, due);
