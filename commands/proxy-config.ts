@@ -83,11 +83,16 @@ export async function readProxyConfig(target: ClusterConfig, args: Omit<ProxyCon
 }
 
 /**
- * An istioctl older than the proxy's Envoy cannot read its config dump: protojson refuses a field or a type it does
- * not know (istio/istio#52872, istioctl 1.19 against 1.23 proxies). The same run fails every time, so the answer
- * names the cause and the way out instead of istioctl's generic "try again".
+ * istioctl failures whose generic wording misleads for one pod's configuration. An istioctl older than the proxy's
+ * Envoy cannot read its config dump: protojson refuses a field or a type it does not know (istio/istio#52872,
+ * istioctl 1.19 against 1.23 proxies). The same run fails every time, so the answer names the cause and the way
+ * out instead of istioctl's generic "try again".
  */
 export async function proxyConfigFailure(error: IstioctlError, pod: string, deps: Pick<CommandDeps, 'istioctl'>): Promise<string> {
+  // The generic advice (`-n NAMESPACE`) narrows nothing for one pod's configuration.
+  if (error.kind === 'output-too-large') {
+    return `istioctl printed more of ${pod}'s Envoy configuration than mesh-bot reads (${error.detail}). Ask for one TYPE (clusters, listeners, routes, endpoints) instead of all, or raise istioctl.maxOutput in the config file.`;
+  }
   const unknown = /error unmarshalling config dump response from Envoy: .*unknown (field|message type) "([^"]+)"/.exec(error.detail);
   if (!unknown) return error.message;
   const client = await deps.istioctl.clientVersion();

@@ -2,8 +2,11 @@
 // breakers' stand-in istioctl (ERROR_STRINGS.md: `Error: error unmarshalling config dump response from Envoy: %v`).
 
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cluster, meshBot, namespace, standIn, type Cluster, type StandIn } from '../breaker-ambient/support/harness.ts';
+import { CORPUS, cluster, meshBot, namespace, standIn, type Cluster, type StandIn } from '../breaker-ambient/support/harness.ts';
 
 // Verbatim from istio/istio#52872 (istioctl 1.19 against 1.23 proxies; every istioctl words it so); the maintainers'
 // answer: upgrade istioctl.
@@ -27,5 +30,19 @@ describe('pc on a proxy newer than istioctl', () => {
       assert.match(run.stderr, /newer than istioctl/);
       assert.match(run.stderr, /istioctl 1\.22\.8/, 'names the istioctl version mesh-bot runs');
     }
+  });
+});
+
+describe('pc on a config dump larger than istioctl.maxOutput', () => {
+  it('points at a narrower TYPE or a larger istioctl.maxOutput, not at -n (which narrows nothing for one pod)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'breaker-max-output-'));
+    const config = join(dir, 'config.yaml');
+    await writeFile(config, 'istioctl:\n  maxOutput: 1024\n');
+    const big = await standIn('1.24.6', [{ when: ['proxy-config', 'all'], stdoutFile: `${CORPUS}/proxy-config/all/input_config_dump.json` }]);
+    const run = await meshBot(['pc', 'all', 'web-7d9c8b6f5-x2k4p.default'], { KUBECONFIG: kube.kubeconfig, ISTIOCTL: big.path, MESH_BOT_CONFIG: config });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /1 KiB|1024 bytes/, 'names the limit');
+    assert.doesNotMatch(run.stderr, /-n NAMESPACE/, run.stderr);
+    assert.match(run.stderr, /istioctl\.maxOutput/);
   });
 });
