@@ -85,13 +85,16 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
     istioNamespace: target.istioNamespace,
   });
 
-  // The most important first: the proxy list decides most of the answer, then the istiod pods, then the parts that
-  // only narrow it. Each read alone may fail (RBAC of an older install): the rest of the answer stands, the error says
-  // what is missing. When the API did not answer the istiod read either, that one error says it all.
+  // The most important first: a kubeconfig mesh-bot cannot use explains everything (istioctl uses it too); else the
+  // proxy list decides most of the answer, then the istiod pods, then the parts that only narrow it. Each read alone
+  // may fail (RBAC of an older install): the rest of the answer stands, the error says what is missing. When the API
+  // did not answer the istiod read either, that one error says it all.
   const errors: string[] = [];
+  if (!kube.ok) errors.push(`Kubernetes API: ${kube.error.message}`);
   if (!proxyStatus.ok) errors.push(`istioctl: ${statusIstioctlMessage(proxyStatus.error, target)}`);
-  if (!istiodPods.ok) errors.push(`Kubernetes API: ${istiodPods.error.message}`);
-  else {
+  if (!istiodPods.ok) {
+    if (kube.ok) errors.push(`Kubernetes API: ${istiodPods.error.message}`);
+  } else {
     if (namespaceState.kind === 'unknown' && summary.proxies?.total === 0) {
       errors.push(`Kubernetes API: could not check that namespace ${namespace ?? ''} exists, so "no proxies" there may be a mistyped name (${namespaceState.reason})`);
     }

@@ -4,7 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { cluster, proxyStatus122, type Cluster } from '../breaker-ambient/support/harness.ts';
+import { writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cluster, meshBot, proxyStatus122, standIn, type Cluster } from '../breaker-ambient/support/harness.ts';
 import { istiod, runStatus, sidecarNamespaces } from './support/sidecar.ts';
 
 const TABLE = proxyStatus122([{ name: 'productpage-v1-7d9f8c6b5-x2k4m.default', states: ['SYNCED', 'SYNCED', 'SYNCED', 'SYNCED', 'NOT SENT'], istiod: 'istiod-7d4f9-abcde', version: '1.24.6' }]);
@@ -30,4 +33,13 @@ it('a healthy sidecar mesh without any ztunnel gets no warning about ztunnel and
   assert.equal(run.json?.verdict, 'healthy');
   assert.deepEqual(run.json?.errors, []);
   assert.equal(run.stderr, '');
+});
+
+it('a kubeconfig mesh-bot cannot use (no current context) leads stderr: istioctl fails for the same reason', async () => {
+  const kubeconfig = join(await mkdtemp(join(tmpdir(), 'breaker-status-kubeconfig-')), 'config');
+  await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\n');
+  const istioctl = await standIn('1.24.6', [XDS_UNAVAILABLE]);
+  const run = await meshBot(['status'], { KUBECONFIG: kubeconfig, ISTIOCTL: istioctl.path });
+  assert.notEqual(run.code, 0);
+  assert.match(run.stderr.split('\n')[0] ?? '', /^mesh-bot: Kubernetes API: No usable kubeconfig/);
 });
