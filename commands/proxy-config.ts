@@ -89,6 +89,10 @@ export async function readProxyConfig(target: ClusterConfig, args: Omit<ProxyCon
  * out instead of istioctl's generic "try again".
  */
 export async function proxyConfigFailure(error: IstioctlError, pod: string, deps: Pick<CommandDeps, 'istioctl'>): Promise<string> {
+  // istioctl reads the pod's Envoy admin port through a Kubernetes port-forward; istiod is not asked.
+  if (error.kind === 'timeout') {
+    return `istioctl proxy-config ${error.detail}: it reads ${pod}'s Envoy through a Kubernetes port-forward, not istiod. Check that pod and its istio-proxy container (\`kubectl get pod\`, its log) and the API server's port-forwarding, or raise istioctl.timeout.`;
+  }
   // The generic advice (`-n NAMESPACE`) narrows nothing for one pod's configuration.
   if (error.kind === 'output-too-large') {
     return `istioctl printed more of ${pod}'s Envoy configuration than mesh-bot reads (${error.detail}). Ask for one TYPE (clusters, listeners, routes, endpoints) instead of all, or raise istioctl.maxOutput in the config file.`;

@@ -46,3 +46,18 @@ describe('pc on a config dump larger than istioctl.maxOutput', () => {
     assert.match(run.stderr, /istioctl\.maxOutput/);
   });
 });
+
+describe('pc past istioctl.timeout', () => {
+  it('names the pod and the port-forward istioctl reads it through, and does not blame istiod (which pc never asks)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'breaker-timeout-'));
+    const config = join(dir, 'config.yaml');
+    await writeFile(config, 'istioctl:\n  timeout: 1s\n');
+    const slow = await standIn('1.24.6', [{ when: ['proxy-config'], stdoutFile: `${CORPUS}/proxy-config/all/input_config_dump.json`, holdMs: 4000 }]);
+    const run = await meshBot(['pc', 'clusters', 'web-7d9c8b6f5-x2k4p.default'], { KUBECONFIG: kube.kubeconfig, ISTIOCTL: slow.path, MESH_BOT_CONFIG: config });
+    assert.equal(run.code, 1);
+    assert.doesNotMatch(run.stderr, /istiod may be|overloaded/, run.stderr);
+    assert.match(run.stderr, /web-7d9c8b6f5-x2k4p/);
+    assert.match(run.stderr, /port-forward/);
+    assert.match(run.stderr, /istioctl\.timeout/);
+  });
+});
