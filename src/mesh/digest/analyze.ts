@@ -13,13 +13,20 @@ export async function readFindings(istioctl: Istioctl, cluster: ClusterConfig, n
   const scopes = namespaces === undefined ? [{ kind: 'all' } as const] : namespaces.map((namespace) => ({ kind: 'namespace', namespace }) as const);
   const runs = await Promise.all(scopes.map((scope) => istioctl.analyze(cluster, scope)));
   const findings: AnalyzeFinding[] = [];
+  // Every namespaced run also prints the findings about cluster-scoped resources and those without one (istio's
+  // filterMessages keeps them), so a later run's copy of a finding an earlier run printed is the same finding.
+  const earlier = new Set<string>();
   for (const [index, run] of runs.entries()) {
     if (!run.ok) {
       const scope = scopes[index];
       const where = scope?.kind === 'namespace' ? ` (namespace ${scope.namespace})` : '';
       return err(`istioctl analyze${where}: ${run.error.message}`);
     }
-    findings.push(...run.value.value.findings);
+    const keys = run.value.value.findings.map((finding) => JSON.stringify([finding.code, finding.level, finding.origin, finding.cluster ?? '', finding.message]));
+    run.value.value.findings.forEach((finding, at) => {
+      if (!earlier.has(keys[at] ?? '')) findings.push(finding);
+    });
+    for (const key of keys) earlier.add(key);
   }
   return ok(findings);
 }
