@@ -9,6 +9,7 @@ import { nockKubeConfig } from '../support/kube-nock.ts';
 import { startBot, type Bot } from '../support/bot.ts';
 import { blockKitViolations, liveMarkup } from './support/block-kit.ts';
 import { hostileDump } from './support/hostile-dump.ts';
+import { hoursFromNow, standIn, tabwrite } from '../breaker-ambient/support/harness.ts';
 
 before(() => nock.enableNetConnect(/127\.0\.0\.1/));
 afterEach(() => nock.cleanAll());
@@ -59,4 +60,45 @@ describe('/mesh pc on a pod with the longest names Kubernetes allows', () => {
       assert.ok(blockText(answer.blocks).includes(pod), 'the pod is named in full somewhere');
     });
   }
+});
+
+describe('/mesh pc log of an Envoy with 600 loggers at every level (stand-in istioctl)', () => {
+  let bot: Bot | undefined;
+  before(async () => {
+    // `istioctl proxy-config log POD` prints `POD.NS:` then Envoy's /logging answer verbatim (corpus log/INDEX row).
+    const levels = ['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off'];
+    const loggers = Array.from({ length: 600 }, (_, index) => `  ${'envoy.extension.'.repeat(3)}logger_${index}: ${levels[index % levels.length]}`);
+    const istioctl = await standIn('1.28.1', [{ when: ['proxy-config', 'log'], stdout: `web-1.default:\nactive loggers:\n${loggers.join('\n')}\n` }]);
+    bot = await startBot({ kubeConfig: nockKubeConfig, env: { ISTIOCTL: istioctl.path } });
+  });
+  after(() => bot?.close());
+
+  it('answers within Block Kit limits', async () => {
+    await bot!.slash('pc log web-1.default');
+    const answer = await bot!.answer('C0OPS');
+    assert.deepEqual(blockKitViolations(answer), []);
+    const counted = [...answer.text.matchAll(/(\d+) (trace|debug|info|warning|error|critical|off)\b/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+    assert.equal(counted, 600, answer.text);
+  });
+});
+
+describe('/mesh pc secret of an ingress gateway serving 300 credentialName secrets (stand-in istioctl)', () => {
+  let bot: Bot | undefined;
+  before(async () => {
+    // The 1.26-1.28 table layout (corpus secret/istio/v1.26-1.28_output.txt, tabwriter padding 5); one expired.
+    const header = ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'];
+    const rows = Array.from({ length: 300 }, (_, index) => [`kubernetes://tls-${index}-${'x'.repeat(40)}`, 'Cert Chain', 'ACTIVE', index === 299 ? 'false' : 'true', (0x1000 + index).toString(16), index === 299 ? hoursFromNow(-5) : hoursFromNow(24 * 60), hoursFromNow(-24 * 30)]);
+    const table = tabwrite([header, ...rows, ['ROOTCA', 'CA', 'ACTIVE', 'true', 'abcd', hoursFromNow(24 * 3000), hoursFromNow(-24 * 300)]], 5);
+    const istioctl = await standIn('1.28.1', [{ when: ['proxy-config', 'secret'], stdout: table }]);
+    bot = await startBot({ kubeConfig: nockKubeConfig, env: { ISTIOCTL: istioctl.path } });
+  });
+  after(() => bot?.close());
+
+  it('answers within Block Kit limits and names the expired one', async () => {
+    await bot!.slash('pc secret istio-ingressgateway-5d8f9c7b6-abcde.istio-system');
+    const answer = await bot!.answer('C0OPS');
+    assert.deepEqual(blockKitViolations(answer), []);
+    assert.match(answer.text, /301 certificates: 1 critical/);
+    assert.match(blockText(answer.blocks), /kubernetes:\/\/tls-299-x+ \(certificate\): CRITICAL, expired/);
+  });
 });
