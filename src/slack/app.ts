@@ -107,8 +107,9 @@ function refuseFutureTimestamps(receiver: InstanceType<typeof HTTPReceiver>, log
   const verify = receiver.requestListener;
   receiver.requestListener = (req, res) => {
     const header = req.headers['x-slack-request-timestamp'];
-    const timestamp = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
-    if (timestamp !== undefined && timestamp - Math.floor(Date.now() / 1000) > MAX_CLOCK_DISTANCE_S) {
+    // Read as Bolt reads it (Number(), so `+1e10` counts) and signs it (the number, not the header's spelling).
+    const timestamp = typeof header === 'string' ? Number(header) : Number.NaN;
+    if (timestamp - Math.floor(Date.now() / 1000) > MAX_CLOCK_DISTANCE_S) {
       logger.warn({ timestamp }, 'refused a Slack request dated more than 5 minutes in the future');
       req.resume();
       res.writeHead(401, { 'Content-Type': 'text/plain' }).end();
