@@ -106,13 +106,16 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
     }
     if (!gatewayPods.ok) errors.push(`Kubernetes API: ${gatewayPods.error.message} (waypoints and gateways told apart by pod name)`);
   }
+  // A namespace this cluster's API does not know can still hold proxies istioctl lists: a primary's istiod serves its
+  // remote clusters' proxies too. Those prove it is no typo.
+  const missing = namespaceState.kind === 'missing' && (summary.proxies?.total ?? 0) === 0 ? namespaceState.message : undefined;
   return {
     cluster: target.name,
     asOf: proxyStatus.ok ? proxyStatus.value.asOf : deps.now(),
-    errors: namespaceState.kind === 'missing' ? [namespaceState.message] : errors,
+    errors: missing !== undefined ? [missing] : errors,
     summary,
     istioctlVersion: version.ok ? version.value.version : undefined,
-    ...(namespaceState.kind === 'missing' ? { namespaceMissing: namespaceState.message } : {}),
+    ...(missing !== undefined ? { namespaceMissing: missing } : {}),
   };
 }
 
