@@ -189,7 +189,11 @@ function certificatesPart(digest: Digest, format: Format): Part {
     else if (facts.problems.length === 0) lines.push(`Workload certificates: rotation on schedule, ${plural(facts.checked, 'certificate')} checked (${sample})`);
     else {
       lines.push(`Workload certificates needing attention (${sample}):`);
-      for (const cert of limit(facts.problems, 'certs', format)) lines.push(`• ${format.text(clip(`${cert.proxy} ${cert.name}: ${healthText(cert.health, cert.notAfter)}`))}`);
+      for (const cert of limit(facts.problems, 'certs', format)) {
+        // "WARMING, no certificate yet", as `pc secret` says it.
+        const waiting = cert.health.state === 'missing' && cert.status ? `${cert.status}, ` : '';
+        lines.push(`• ${format.text(clip(`${cert.proxy} ${cert.name}: ${waiting}${healthText(cert.health, cert.notAfter)}`))}`);
+      }
       lines.push(...more(facts.problems.length, 'certs', format));
     }
     if (facts.unread.length > 0) lines.push(`• ${format.text(clip(`could not read ${plural(facts.unread.length, 'sampled proxy', 'sampled proxies')}: ${facts.unread[0]?.reason ?? ''}`))}`);

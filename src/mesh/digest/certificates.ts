@@ -117,16 +117,20 @@ export async function readWorkloadCerts(istioctl: Istioctl, cluster: ClusterConf
       const parsed = parseSecretTable(output.value.value.stdout);
       if (!parsed.ok) return err(parsed.error.message);
       return ok(
-        parsed.value
-          .filter((cert) => cert.notAfter !== '' && !Number.isNaN(Date.parse(cert.notAfter)))
-          .map((cert) => ({
+        // A secret without a date is one Envoy still waits for (WARMING): "no certificate yet" by the same rule, never
+        // left out, or a sidecar whose certificate never arrived would read as "rotation on schedule".
+        parsed.value.map((cert) => {
+          const dated = cert.notAfter !== '' && !Number.isNaN(Date.parse(cert.notAfter));
+          return {
             proxy: row.name,
             name: cert.name,
             notBefore: cert.notBefore,
-            notAfter: cert.notAfter,
-            daysRemaining: daysBetween(now, new Date(cert.notAfter)),
-            health: judgeCertificate({ role: secretRole(cert), notBefore: cert.notBefore, notAfter: cert.notAfter }, now, ca),
-          })),
+            notAfter: dated ? cert.notAfter : '',
+            daysRemaining: dated ? daysBetween(now, new Date(cert.notAfter)) : null,
+            status: cert.status,
+            health: judgeCertificate({ role: secretRole(cert), notBefore: cert.notBefore, notAfter: dated ? cert.notAfter : '' }, now, ca),
+          };
+        }),
       );
     }),
   );
@@ -139,6 +143,6 @@ export async function readWorkloadCerts(istioctl: Istioctl, cluster: ClusterConf
   }
   if (sample.length > 0 && unread.length === sample.length) return err(`no sampled proxy's certificates could be read: ${unread[0]?.reason ?? ''}`);
   const problems = checked.filter((cert) => cert.health.level !== 'healthy').sort((a, b) => bySeverity(a, b) || a.proxy.localeCompare(b.proxy));
-  const leaves = checked.filter((cert) => cert.health.role !== 'ca').length;
+  const leaves = checked.filter((cert) => cert.health.role !== 'ca' && cert.health.state !== 'missing').length;
   return ok({ sampled: sample.map((row) => row.name), inScope: rows.length, checked: leaves, problems, unread });
 }

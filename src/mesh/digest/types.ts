@@ -89,8 +89,12 @@ export interface WorkloadCertificate {
   /** Secret name (`default` for the workload chain, `kubernetes://…` for a gateway credential). */
   readonly name: string;
   readonly notBefore: string;
+  /** '' for a secret Envoy is still waiting for (WARMING). */
   readonly notAfter: string;
-  readonly daysRemaining: number;
+  /** null when there is no certificate yet. */
+  readonly daysRemaining: number | null;
+  /** istioctl's STATUS column (`ACTIVE`, `WARMING`); absent in facts built before it was kept. */
+  readonly status?: string;
   /** Workload chains by their rotation, other certificates by their lifetime (src/mesh/certificate-health.ts). */
   readonly health: CertificateHealth;
 }

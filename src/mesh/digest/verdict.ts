@@ -10,7 +10,8 @@ function certificateReasons(problems: readonly WorkloadCertificate[]): { critica
   const expired = problems.filter((cert) => cert.health.state === 'expired');
   const expiring = problems.filter((cert) => cert.health.level === 'critical' && cert.health.state === 'expiring');
   const overdue = problems.filter((cert) => cert.health.state === 'rotation-overdue');
-  const other = problems.filter((cert) => cert.health.level === 'attention' && cert.health.state !== 'rotation-overdue');
+  const missing = problems.filter((cert) => cert.health.state === 'missing');
+  const other = problems.filter((cert) => cert.health.level === 'attention' && cert.health.state !== 'rotation-overdue' && cert.health.state !== 'missing');
   const longest = Math.max(...overdue.map((cert) => cert.health.overdueMs ?? 0));
   const every = (certs: readonly WorkloadCertificate[], role: string) => certs.every((cert) => cert.health.role === role);
   const count = (certs: readonly WorkloadCertificate[]) => plural(certs.length, every(certs, 'workload') ? 'workload certificate' : every(certs, 'ca') ? 'proxy root CA' : 'certificate');
@@ -18,6 +19,7 @@ function certificateReasons(problems: readonly WorkloadCertificate[]): { critica
     critical: [...(expired.length > 0 ? [`${count(expired)} expired`] : []), ...(expiring.length > 0 ? [`${count(expiring)} about to expire`] : [])],
     attention: [
       ...(overdue.length > 0 ? [`${count(overdue)} overdue for rotation (by up to ${formatSpan(longest)})`] : []),
+      ...(missing.length > 0 ? [`${count(missing)} not issued yet (Envoy is waiting for ${missing.length === 1 ? 'it' : 'them'})`] : []),
       ...(other.length > 0 ? [`${count(other)} expiring or not yet valid`] : []),
     ],
   };
