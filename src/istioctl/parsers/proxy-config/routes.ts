@@ -53,14 +53,23 @@ const routeConfigJson = z.object({
 });
 type RouteConfigJson = z.infer<typeof routeConfigJson>;
 
-/** Same rendering as istioctl's describeMatch (headers are ignored there too). */
+/**
+ * Same rendering as istioctl's describeMatch (headers are ignored there too), except that a path's query string is
+ * shown as `?[redacted]`: Envoy matches `:path` with its query, so a VirtualService may match `/callback?key=…`, and
+ * this text reaches Slack (the uploaded file drops such paths the same way, src/mesh/redact.ts).
+ */
 function describeMatch(match: z.infer<typeof routeJson>['match']): string {
   const conds: string[] = [];
-  if (match?.prefix) conds.push(`${match.prefix}*`);
-  if (match?.pathSeparatedPrefix) conds.push(`PathPrefix:${match.pathSeparatedPrefix}`);
-  if (match?.path) conds.push(match.path);
+  if (match?.prefix) conds.push(`${withoutQuery(match.prefix)}*`);
+  if (match?.pathSeparatedPrefix) conds.push(`PathPrefix:${withoutQuery(match.pathSeparatedPrefix)}`);
+  if (match?.path) conds.push(withoutQuery(match.path));
   if (match?.safeRegex?.regex !== undefined) conds.push(`regex ${match.safeRegex.regex}`);
   return conds.join(' ');
+}
+
+function withoutQuery(path: string): string {
+  const query = path.indexOf('?');
+  return query === -1 || query === path.length - 1 ? path : `${path.slice(0, query)}?[redacted]`;
 }
 
 /**
