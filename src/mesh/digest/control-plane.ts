@@ -51,6 +51,7 @@ export function statusSections(inputs: StatusInputs, namespaces: readonly string
           stale: counted.stale,
           error: counted.error,
           statesKnown: counted.statesKnown,
+          syncUnknown: !counted.statesKnown && counted.total > counted.byKind.ztunnel,
           problems: counted.problems,
           previous: baseline?.proxies ? { total: baseline.proxies.total, stale: baseline.proxies.stale, error: baseline.proxies.error } : null,
         })

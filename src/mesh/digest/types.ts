@@ -43,6 +43,11 @@ export interface ProxyFacts extends ProxyCounts {
   readonly healthy: number;
   /** False for istioctl outputs without per-type states (1.27+ default table). */
   readonly statesKnown: boolean;
+  /**
+   * True when Envoy proxies (not only ztunnels, whose states older tables never show) are listed without any sync
+   * state: nothing can be said about their sync, as `status` answers Unknown then.
+   */
+  readonly syncUnknown?: boolean;
   /** Every STALE / ERROR proxy, worst first (renderers show the first few). */
   readonly problems: readonly ProblemProxy[];
   /** The counts at the previous digest; null on the first one. */

@@ -103,7 +103,8 @@ export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
     if (restartsSinceLast !== null && restartsSinceLast > 0) attention.push(`${plural(restartsSinceLast, 'istiod restart')} since the last digest`);
   }
   if (inputs.proxies.ok) {
-    const { stale, error, total, previous } = inputs.proxies.value;
+    const { stale, error, total, previous, syncUnknown } = inputs.proxies.value;
+    if (syncUnknown === true) unavailable.push('proxy sync states');
     // No proxy is never green (as `status` says "no proxies"); every one gone since the last digest is said as such.
     if (total === 0) attention.push(previous !== null && previous.total > 0 ? `no proxies any more (last digest: ${previous.total})` : 'no proxies connected to istiod');
     if (error > 0) attention.push(`${plural(error, 'proxy', 'proxies')} in ERROR`);
