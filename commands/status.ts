@@ -92,11 +92,10 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   const errors: string[] = [];
   if (!kube.ok) errors.push(`Kubernetes API: ${kube.error.message}`);
   if (!proxyStatus.ok) errors.push(`istioctl: ${statusIstioctlMessage(proxyStatus.error, target)}`);
-  if (!istiodPods.ok) {
-    if (kube.ok) errors.push(`Kubernetes API: ${istiodPods.error.message}`);
-  } else {
-    if (namespaceState.kind === 'unknown' && summary.proxies?.total === 0) {
-      errors.push(`Kubernetes API: could not check that namespace ${namespace ?? ''} exists, so "no proxies" there may be a mistyped name (${namespaceState.reason})`);
+  if (kube.ok && !istiodPods.ok) errors.push(`Kubernetes API: ${istiodPods.error.message}`);
+  if (istiodPods.ok) {
+    if (namespace !== undefined && namespaceState.kind === 'unknown' && summary.proxies?.total === 0) {
+      errors.push(`Kubernetes API: could not check that namespace ${namespace} exists, so "no proxies" there may be a mistyped name (${namespaceState.reason})`);
     }
     // A mesh without any ztunnel (none connected, no ztunnel pod in any namespace) needs neither DaemonSet.
     if (!daemonSets.ok && (summary.ambient !== null || ztunnelPods === null)) {
