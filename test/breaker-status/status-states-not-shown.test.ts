@@ -6,7 +6,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { cluster, CORPUS, type Cluster } from '../breaker-ambient/support/harness.ts';
+import { startBot } from '../support/bot.ts';
+import { blockText } from '../support/blocks.ts';
+import { cluster, CORPUS, namespace, standIn, type Cluster } from '../breaker-ambient/support/harness.ts';
 import { istiod, runStatus, sidecarNamespaces } from './support/sidecar.ts';
 
 // proxy1.?, proxy2.? connected to istiod1, "5 (CDS,LDS,EDS,RDS,ECDS)" each: subscribed, states not printed.
@@ -14,7 +16,7 @@ const TABLE = `${CORPUS}/proxy-status/v1.27-1.29/multiXdsStatusSinglePilot.txt`;
 
 let kube: Cluster;
 before(async () => {
-  kube = await cluster([...sidecarNamespaces(), istiod('istiod1', '1.28.1')]);
+  kube = await cluster([...sidecarNamespaces(), namespace('mesh-bot'), istiod('istiod1', '1.28.1')]);
 });
 after(() => kube.close());
 
@@ -34,4 +36,17 @@ it('text: the answer says the sync state is unknown, never Healthy', async () =>
   assert.match(run.stdout, /^Mesh status: default — Unknown/);
   assert.doesNotMatch(run.stdout, /Healthy|in sync/);
   assert.match(run.stdout, /2 connected \(this istioctl shows no per-type sync states\)/);
+});
+
+it('Slack: the notification text and the card say Unknown, never healthy or "all in sync" (DESIGN §6: the essential in one line)', async () => {
+  const istioctl = await standIn('unknown', [{ when: ['proxy-status'], stdoutFile: TABLE }]);
+  const bot = await startBot({ kubeConfig: () => kube.api.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot', ISTIOCTL: istioctl.path } });
+  try {
+    await bot.slash('status');
+    const answer = await bot.answer('C0OPS');
+    assert.match(answer.text, /^default: unknown — 2 proxies, sync state not shown by this istioctl — istiod 1\/1 ready/);
+    assert.doesNotMatch(`${answer.text}\n${blockText(answer.blocks)}`, /healthy|in sync/i);
+  } finally {
+    await bot.close();
+  }
 });
