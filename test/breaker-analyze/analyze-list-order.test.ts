@@ -4,10 +4,10 @@
 // pods its order ... are ignored ... So a rollout that replaces pods reports nothing new and nothing resolved"; the
 // same unchanged problem must not be "1 new, 1 resolved" every other run.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { meshBot, standIn, type Cluster, type StandIn } from '../breaker-ambient/support/harness.ts';
+import { describe, it } from 'node:test';
+import { meshBot } from '../breaker-ambient/support/harness.ts';
 import { analyzeJson } from '../mesh/digest/harness.ts';
-import { sidecarCluster } from './support/sidecar.ts';
+import { terminalWorld } from './support/sidecar.ts';
 
 // messages.yaml IST0116 (every release): `This deployment %s is associated with multiple services using port %d but
 // different protocols: %v`, args deployment string, port int32, services []string (Go %v of a slice: `[a b]`).
@@ -27,19 +27,13 @@ interface Changes {
 }
 
 describe('analyze history across runs that print a list in another order', () => {
-  let kube: Cluster;
-  let istioctl: StandIn;
-  before(async () => {
-    kube = await sidecarCluster();
-    istioctl = await standIn('1.24.2', [{ when: ['analyze'], stdout: run(['reviews-http', 'reviews-tcp']) }]);
-  });
-  after(() => kube.close());
+  const world = terminalWorld('1.24.2', [{ when: ['analyze'], stdout: run(['reviews-http', 'reviews-tcp']) }]);
 
   it('reports nothing new and nothing resolved', async () => {
-    const env = { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path, POD_NAMESPACE: 'mesh-bot' };
+    const { env } = world();
     const first = JSON.parse((await meshBot(['analyze', '-n', 'bookinfo', '-o', 'json'], env)).stdout) as Changes;
     assert.equal(first.changes, null);
-    await istioctl.answer([{ when: ['analyze'], stdout: run(['reviews-tcp', 'reviews-http']) }]);
+    await world().istioctl.answer([{ when: ['analyze'], stdout: run(['reviews-tcp', 'reviews-http']) }]);
     const second = JSON.parse((await meshBot(['analyze', '-n', 'bookinfo', '-o', 'json'], env)).stdout) as Changes;
     assert.deepEqual(second.changes && { new: second.changes.new.length, resolved: second.changes.resolved.length, unchanged: second.changes.unchanged }, { new: 0, resolved: 0, unchanged: 1 });
     const text = await meshBot(['analyze', '-n', 'bookinfo'], env);

@@ -2,26 +2,20 @@
 // peers with. README Certificate health: "An expired certificate is critical everywhere: the red verdict of pc secret
 // and pc all, and the digest's." `pc secret` of the same proxy is red; the digest must not be Healthy.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { meshBot, standIn, type Cluster, type StandIn } from '../breaker-ambient/support/harness.ts';
-import { ONE_PROXY, PRODUCTPAGE, secretTable, sidecarCluster } from './support/sidecar.ts';
+import { describe, it } from 'node:test';
+import { meshBot } from '../breaker-ambient/support/harness.ts';
+import { ONE_PROXY, PRODUCTPAGE, secretTable, terminalWorld } from './support/sidecar.ts';
 
 describe('digest when a sampled proxy trusts an expired root', () => {
-  let kube: Cluster;
-  let istioctl: StandIn;
-  before(async () => {
-    // The ConfigMap root is valid until 2056; the proxy still holds a root that expired a day ago.
-    kube = await sidecarCluster();
-    istioctl = await standIn('1.24.2', [
-      { when: ['proxy-status'], stdout: ONE_PROXY },
-      { when: ['analyze'], stdout: '[]\n' },
-      { when: ['proxy-config', 'secret'], stdout: secretTable({ ageHours: 4, rootNotAfterHours: -24 }) },
-    ]);
-  });
-  after(() => kube.close());
+  // The ConfigMap root is valid until 2056; the proxy still holds a root that expired a day ago.
+  const world = terminalWorld('1.24.2', [
+    { when: ['proxy-status'], stdout: ONE_PROXY },
+    { when: ['analyze'], stdout: '[]\n' },
+    { when: ['proxy-config', 'secret'], stdout: secretTable({ ageHours: 4, rootNotAfterHours: -24 }) },
+  ]);
 
   it('pc secret and the digest agree: critical', async () => {
-    const env = { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path };
+    const { env } = world();
     const secret = await meshBot(['pc', 'secret', `${PRODUCTPAGE}.bookinfo`], env);
     assert.match(secret.stdout, /ROOTCA \(CA\): CRITICAL, expired/);
 

@@ -3,10 +3,10 @@
 // accept -o but IGNORE it"), which shows no sync state. `status` answers Unknown there (README Commands: "never
 // Healthy"); the digest said "Proxies: 2 connected (this istioctl shows no per-type sync states)" and Healthy.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { meshBot, standIn, tabwrite, type Cluster, type StandIn } from '../breaker-ambient/support/harness.ts';
+import { describe, it } from 'node:test';
+import { meshBot, tabwrite } from '../breaker-ambient/support/harness.ts';
 import { ISTIOD } from '../mesh/digest/harness.ts';
-import { secretTable, sidecarCluster } from './support/sidecar.ts';
+import { secretTable, terminalWorld } from './support/sidecar.ts';
 
 // The corpus v1.27-1.29 default table (padding 5): NAME CLUSTER ISTIOD VERSION SUBSCRIBED TYPES.
 const TABLE = tabwrite(
@@ -19,20 +19,14 @@ const TABLE = tabwrite(
 );
 
 describe('digest over a proxy list without sync states', () => {
-  let kube: Cluster;
-  let istioctl: StandIn;
-  before(async () => {
-    kube = await sidecarCluster();
-    istioctl = await standIn('unknown', [
-      { when: ['proxy-status'], stdout: TABLE },
-      { when: ['analyze'], stdout: '[]\n' },
-      { when: ['proxy-config', 'secret'], stdout: secretTable({ ageHours: 4, rootNotAfterHours: 24 * 3000 }) },
-    ]);
-  });
-  after(() => kube.close());
+  const world = terminalWorld('unknown', [
+    { when: ['proxy-status'], stdout: TABLE },
+    { when: ['analyze'], stdout: '[]\n' },
+    { when: ['proxy-config', 'secret'], stdout: secretTable({ ageHours: 4, rootNotAfterHours: 24 * 3000 }) },
+  ]);
 
   it('agrees with status: it cannot call the proxies in sync', async () => {
-    const env = { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path };
+    const { env } = world();
     const status = JSON.parse((await meshBot(['status', '-o', 'json'], env)).stdout) as { verdict: string };
     assert.equal(status.verdict, 'unknown');
     const digest = JSON.parse((await meshBot(['digest', '-o', 'json'], env)).stdout) as { verdict: { level: string; reasons: string[]; unavailable: string[] } };

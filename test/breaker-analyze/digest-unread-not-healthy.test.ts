@@ -2,24 +2,18 @@
 // call the mesh Healthy. README Digests: "the verdict names the missing sections rather than calling the mesh healthy
 // over them".
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { meshBot, standIn, type Cluster, type StandIn } from '../breaker-ambient/support/harness.ts';
-import { sidecarCluster } from './support/sidecar.ts';
+import { describe, it } from 'node:test';
+import { meshBot } from '../breaker-ambient/support/harness.ts';
+import { terminalWorld } from './support/sidecar.ts';
 
 // ERROR_STRINGS.md: `Error: no running Istio pods in "istio-system"`, stderr, exit 1 (1.22+).
 const NO_ISTIOD = { stderr: 'Error: no running Istio pods in "istio-system"\n', exit: 1 };
 
 describe('digest when istioctl cannot be read', () => {
-  let kube: Cluster;
-  let istioctl: StandIn;
-  before(async () => {
-    kube = await sidecarCluster();
-    istioctl = await standIn('1.24.2', [{ when: ['proxy-status'], ...NO_ISTIOD }, { when: ['analyze'], ...NO_ISTIOD }]);
-  });
-  after(() => kube.close());
+  const world = terminalWorld('1.24.2', [{ when: ['proxy-status'], ...NO_ISTIOD }, { when: ['analyze'], ...NO_ISTIOD }]);
 
   it('is not Healthy, and says which parts it could not read', async () => {
-    const env = { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path };
+    const { env } = world();
     const text = await meshBot(['digest'], env);
     const verdict = text.stdout.split('\n').find((line) => line.startsWith('Verdict:')) ?? '';
     assert.doesNotMatch(verdict, /Healthy/, verdict);

@@ -3,10 +3,10 @@
 // `mesh-bot pc secret` of the same proxy says "WARMING, no certificate yet". README Certificate health: "A secret Envoy
 // is still waiting for (WARMING) needs attention"; the digest judges the sample "by the rotation rule".
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { meshBot, proxyStatusJson, standIn, tabwrite, type Cluster, type StandIn } from '../breaker-ambient/support/harness.ts';
+import { describe, it } from 'node:test';
+import { meshBot, proxyStatusJson, tabwrite } from '../breaker-ambient/support/harness.ts';
 import { ISTIOD } from '../mesh/digest/harness.ts';
-import { PRODUCTPAGE, sidecarCluster } from './support/sidecar.ts';
+import { PRODUCTPAGE, terminalWorld } from './support/sidecar.ts';
 
 // 1.29+ `proxy-config secret` (corpus proxy-config/secret/istio/v1.29+_output.txt, padding 5): a WARMING secret has
 // empty TYPE, SERIAL NUMBER, NOT AFTER and NOT BEFORE, VALID CERT false.
@@ -20,21 +20,15 @@ const WARMING = tabwrite(
 );
 
 describe('digest when a sampled proxy has no workload certificate yet', () => {
-  let kube: Cluster;
-  let istioctl: StandIn;
-  before(async () => {
-    kube = await sidecarCluster();
-    istioctl = await standIn('1.30.3', [
-      // The proxy runs istiod's version (1.24.2): nothing else needs attention.
+  const world = terminalWorld('1.30.3', [
+    // The proxy runs istiod's version (1.24.2): nothing else needs attention.
     { when: ['proxy-status'], stdout: proxyStatusJson(ISTIOD, '1.30.3', [{ id: `${PRODUCTPAGE}.bookinfo`, version: '1.24.2', types: { CDS: 'SYNCED', LDS: 'SYNCED', EDS: 'SYNCED', RDS: 'SYNCED' } }]) },
-      { when: ['analyze'], stdout: '[]\n' },
-      { when: ['proxy-config', 'secret'], stdout: WARMING },
-    ]);
-  });
-  after(() => kube.close());
+    { when: ['analyze'], stdout: '[]\n' },
+    { when: ['proxy-config', 'secret'], stdout: WARMING },
+  ]);
 
   it('pc secret and the digest agree: the certificate is missing, not on schedule', async () => {
-    const env = { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path };
+    const { env } = world();
     const secret = await meshBot(['pc', 'secret', `${PRODUCTPAGE}.bookinfo`], env);
     assert.match(secret.stdout, /default .*WARMING, no certificate yet/);
 

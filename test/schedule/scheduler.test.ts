@@ -213,4 +213,26 @@ describe('scheduler', () => {
     assert.match(cronProblem('61 * * * *', 'UTC') ?? '', /minute/);
     assert.equal(cronProblem('0 9 * * 1-5', 'Europe/Berlin'), null);
   });
+
+  // Found by the breakers (BD-8, test/breaker-analyze): on the night summer time ends (Europe/Berlin, 25 October
+  // 2026) 02:00-02:59 happens twice, and the cron library fired "0,30 2 * * *" in both. Cron runs a job at a fixed
+  // hour once then; a job whose hour is a wildcard runs every real hour.
+  async function firesOnFallBackNight(id: string, schedule: string): Promise<string[]> {
+    const clock = new FakeClock('2026-10-24T23:59:50Z');
+    const fired: string[] = [];
+    const scheduler = createScheduler({ jobs: [{ id, schedule, timezone: 'Europe/Berlin', run: async (at) => void fired.push(at.toISOString()) }], clock, isLeader: () => true, identity: id, store, logger: quiet, checkEveryMs: 60_000 });
+    scheduler.start();
+    // 03:00 CET, after the repeated hour, is 02:00 UTC.
+    await advanceUntil([clock], () => clock.now() >= Date.parse('2026-10-25T02:10:00Z'), { stepMs: 60_000, limitMs: 4 * 3_600_000 });
+    await scheduler.stop();
+    return fired;
+  }
+
+  it('fires a fixed-hour schedule once in the hour repeated when summer time ends (02:00/02:30 CEST are 00:00/00:30 UTC)', async () => {
+    assert.deepEqual(await firesOnFallBackNight('dst-fixed', '0,30 2 * * *'), ['2026-10-25T00:00:00.000Z', '2026-10-25T00:30:00.000Z']);
+  });
+
+  it('still fires an hourly schedule every real hour that night', async () => {
+    assert.deepEqual(await firesOnFallBackNight('dst-hourly', '0 * * * *'), ['2026-10-25T00:00:00.000Z', '2026-10-25T01:00:00.000Z', '2026-10-25T02:00:00.000Z']);
+  });
 });

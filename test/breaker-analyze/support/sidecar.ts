@@ -2,8 +2,9 @@
 // and a root CA valid until 2056, and istioctl 1.24 answers built like the corpus (proxy-status v1.22-1.26 table,
 // proxy-config secret v1.20-1.25 table, both Go tabwriter with padding 5).
 import { readFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import type { KubeObject } from '../../../src/sandbox/kube-api.ts';
-import { cluster, hoursFromNow, namespace, proxyStatus122, tabwrite, type Cluster } from '../../breaker-ambient/support/harness.ts';
+import { cluster, hoursFromNow, namespace, proxyStatus122, standIn, tabwrite, type Cluster, type Rule, type StandIn } from '../../breaker-ambient/support/harness.ts';
 import { putIstiod, putRootCert, ISTIOD } from '../../mesh/digest/harness.ts';
 
 /** Self-signed `O=cluster.local`, serial 5eed, valid 2026-12-07 to 2056-11-29 (openssl req -x509 -days 10950). */
@@ -32,4 +33,26 @@ export function secretTable(options: { ageHours: number; rootNotAfterHours: numb
     ],
     5,
   );
+}
+
+/** What a terminal test needs once its `before` hook ran: the cluster, the stand-in, and the environment of mesh-bot. */
+export interface TerminalWorld {
+  readonly kube: Cluster;
+  readonly istioctl: StandIn;
+  readonly env: { readonly KUBECONFIG: string; readonly ISTIOCTL: string; readonly POD_NAMESPACE: string };
+}
+
+/** Registers the hooks of a terminal test: the sidecar cluster and an istioctl stand-in of `version` answering `rules`. */
+export function terminalWorld(version: string, rules: readonly Rule[]): () => TerminalWorld {
+  let world: TerminalWorld | undefined;
+  before(async () => {
+    const kube = await sidecarCluster();
+    const istioctl = await standIn(version, rules);
+    world = { kube, istioctl, env: { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path, POD_NAMESPACE: 'mesh-bot' } };
+  });
+  after(() => world?.kube.close());
+  return () => {
+    if (world === undefined) throw new Error('the terminal world did not start (see the before hook)');
+    return world;
+  };
 }
