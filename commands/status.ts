@@ -28,11 +28,12 @@ export interface StatusResult {
 }
 
 /**
- * The runner's sentences assume the usual setup; two do not fit status:
+ * The runner's sentences are written for any command; three say more for status:
  * - `status -n NS` reads the mesh-wide proxy-status and filters it itself, so the advice for too much output (narrow
  *   it with `-n`) cannot help; only a higher `istioctl.maxOutput` does.
  * - with `clusters[].xdsAddress` istioctl dials that address instead of istiod pods in the Istio namespace, so an
  *   unanswered dial is about the address (DNS, network, TLS), with istioctl's own reason.
+ * - otherwise istioctl port-forwards to each istiod pod (multixds), so a port-forward failure is about those pods.
  */
 function statusIstioctlMessage(error: IstioctlError, target: ClusterConfig): string {
   if (error.kind === 'output-too-large') {
@@ -40,6 +41,9 @@ function statusIstioctlMessage(error: IstioctlError, target: ClusterConfig): str
   }
   if (error.kind === 'xds-unreachable' && target.xdsAddress !== undefined) {
     return `istiod at ${target.xdsAddress} (clusters[].xdsAddress of ${target.name}) did not answer the xDS status request: ${error.detail}. Check that address and that mesh-bot can reach it, then try again.`;
+  }
+  if (error.kind === 'port-forward' && target.xdsAddress === undefined) {
+    return `Port-forwarding to the istiod pods in ${target.istioNamespace} failed: ${error.detail}. Check those pods (\`kubectl -n ${target.istioNamespace} get pods -l app=istiod\`) and that mesh-bot may create \`pods/portforward\` there, then try again.`;
   }
   return error.message;
 }
