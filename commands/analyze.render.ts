@@ -52,10 +52,17 @@ export function analyzeHeadline(result: AnalyzeResult): string {
   return `${parts.join(' — ')} (as of ${clockTime(result.asOf)})`;
 }
 
-function findingLine(finding: Pick<AnalyzeFinding, 'code' | 'level' | 'origin' | 'message'>): string {
+/** istioctl's own log line, with its ` [cluster-<id>]` tag in a multi-cluster mesh. */
+function findingLine(finding: Pick<AnalyzeFinding, 'code' | 'level' | 'origin' | 'message' | 'cluster'>): string {
+  const cluster = finding.cluster === undefined ? '' : ` [cluster-${finding.cluster}]`;
   const origin = finding.origin === '' ? '' : ` (${finding.origin})`;
   const text = finding.message === '' ? '' : ` ${finding.message.replace(/\s+/g, ' ')}`;
-  return `${finding.level} [${finding.code}]${origin}${text}`;
+  return `${finding.level} [${finding.code}]${cluster}${origin}${text}`;
+}
+
+/** `VirtualService default/reviews (cluster east)`: the same problem in two clusters is two findings. */
+export function findingWhere(finding: Pick<AnalyzeFinding, 'origin' | 'cluster'>): string {
+  return finding.cluster === undefined ? finding.origin : `${finding.origin}${finding.origin === '' ? '' : ' '}(cluster ${finding.cluster})`;
 }
 
 function groupTitle(group: AnalyzeGroup): string {
@@ -67,7 +74,7 @@ function groupTitle(group: AnalyzeGroup): string {
 /** `VirtualService default/bookinfo: Referenced gateway not found: "bookinfo-gateway"` (card and terminal). */
 function findingOnCard(finding: AnalyzeFinding): string {
   const message = explainAmbientFinding(finding) ?? finding.message.replace(/\s+/g, ' ').trim();
-  return [finding.origin, message].filter((part) => part !== '').join(': ');
+  return [findingWhere(finding), message].filter((part) => part !== '').join(': ');
 }
 
 /**
@@ -178,7 +185,7 @@ export function renderAnalyzeText(result: AnalyzeResult): string {
 }
 
 function changeItem(finding: AnalyzeFinding): Record<string, unknown> {
-  return { code: finding.code, level: finding.level, origin: finding.origin, ...(finding.message ? { message: finding.message } : {}) };
+  return { code: finding.code, level: finding.level, origin: finding.origin, ...(finding.message ? { message: finding.message } : {}), ...(finding.cluster !== undefined ? { cluster: finding.cluster } : {}) };
 }
 
 /** The `scope` field of the JSON of commands that take `-n NAMESPACE | -A`. */

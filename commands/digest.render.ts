@@ -5,6 +5,7 @@ import { describeHealth, healthJson, ISTIO_GRACE_PERIOD_RATIO, ROTATION_MARGIN_R
 import type { NamesSinceLast } from '../src/mesh/digest/ambient.ts';
 import type { AmbientGone, Digest, DigestLevel, Section, ZtunnelCertificateEntry, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
 import { context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
+import { findingWhere } from './analyze.render.ts';
 import { describeProblem } from './status.render.ts';
 
 /**
@@ -145,7 +146,8 @@ function versionsPart(digest: Digest, format: Format): Part {
 }
 
 function findingText(finding: AnalyzeFinding): string {
-  const origin = finding.origin === '' ? '' : ` ${finding.origin}`;
+  const where = findingWhere(finding);
+  const origin = where === '' ? '' : ` ${where}`;
   const text = finding.message === '' ? '' : `: ${finding.message}`;
   return clip(`${finding.level} ${finding.code}${origin}${text}`);
 }
@@ -405,7 +407,7 @@ function json<T>(result: Section<T>, shape: (value: T) => Record<string, unknown
   return result.ok ? { available: true, ...shape(result.value) } : { available: false, reason: result.error };
 }
 
-const findingJson = (finding: AnalyzeFinding) => ({ code: finding.code, level: finding.level, message: finding.message, origin: finding.origin });
+const findingJson = (finding: AnalyzeFinding) => ({ code: finding.code, level: finding.level, message: finding.message, origin: finding.origin, ...(finding.cluster !== undefined ? { cluster: finding.cluster } : {}) });
 
 export function renderDigestJson(digest: Digest): Record<string, unknown> {
   return {

@@ -25,8 +25,8 @@ export interface AnalyzeSummary {
   /** Errors first, then by descending count, then by code. */
   readonly groups: readonly AnalyzeGroup[];
   readonly verdict: AnalyzeVerdict;
-  /** The DESIGN.md section 5 `findings.items` shape. */
-  readonly items: readonly { code: string; level: AnalyzeLevel; message: string; origin: string }[];
+  /** The DESIGN.md section 5 `findings.items` shape, plus `cluster` in a multi-cluster analyze. */
+  readonly items: readonly { code: string; level: AnalyzeLevel; message: string; origin: string; cluster?: string }[];
 }
 
 const LEVEL_RANK: Readonly<Record<AnalyzeLevel, number>> = { Error: 0, Warning: 1, Info: 2 };
@@ -79,7 +79,7 @@ export function summarizeAnalyze(
     byCode,
     groups: rendered,
     verdict,
-    items: findings.map((f) => ({ code: f.code, level: f.level, message: f.message, origin: f.origin })),
+    items: findings.map((f) => ({ code: f.code, level: f.level, message: f.message, origin: f.origin, ...(f.cluster !== undefined ? { cluster: f.cluster } : {}) })),
   };
 }
 
@@ -93,16 +93,19 @@ export function fingerprint(finding: AnalyzeFinding): string {
 }
 
 /**
- * The fingerprint, and the one releases before list sorting gave the same finding when it differs (a list argument
- * istioctl printed out of order): a stored snapshot keeps matching the unchanged finding it was written for.
+ * The fingerprint, and the one earlier releases gave the same finding when it differs — a list argument istioctl
+ * printed out of order (lists are sorted now), or a `-o json` cluster (read since multi-cluster JSON was parsed): a
+ * stored snapshot keeps matching the unchanged finding it was written for.
  */
 function fingerprintKeys(finding: AnalyzeFinding): { readonly fingerprint: string; readonly legacy?: string } {
-  const head = [finding.code, finding.cluster ?? '', stableOrigin(finding.origin.trim())];
+  const origin = stableOrigin(finding.origin.trim());
   const { text, unsorted } = stableMessage(finding.code, finding.message);
   // 64 bits: collisions among a mesh's findings are practically impossible, and the snapshot stays small. The
   // one-shot hash leaves no Hash object per finding holding native memory until a GC finalizes it.
-  const key = (message: string) => hash('sha256', [...head, message].join('\n'), 'hex').slice(0, 16);
-  return unsorted === undefined ? { fingerprint: key(text) } : { fingerprint: key(text), legacy: key(unsorted) };
+  const key = (cluster: string, message: string) => hash('sha256', [finding.code, cluster, origin, message].join('\n'), 'hex').slice(0, 16);
+  const fingerprint = key(finding.cluster ?? '', text);
+  const legacy = finding.cluster !== undefined || unsorted !== undefined ? key('', unsorted ?? text) : fingerprint;
+  return legacy === fingerprint ? { fingerprint } : { fingerprint, legacy };
 }
 
 // Kubernetes' random suffixes use this alphabet (no vowels, no 0/1/3): `reviews-v1-545db77b95-x7k2p` is a

@@ -226,6 +226,18 @@ describe('fingerprints of messages that name pods (IST0110, IST0158, IST0159)', 
     assert.deepEqual([diff.added.length, diff.resolved.length, diff.unchanged], [0, 0, 1]);
   });
 
+  it('tells clusters apart once `-o json` names them, and still matches snapshots stored before the cluster was read', () => {
+    const east = { ...finding('IST0101', 'Error', 'VirtualService default/reviews', 'Referenced host not found: "reviews"'), cluster: 'east' };
+    const west = { ...east, cluster: 'west' };
+    assert.notEqual(fingerprint(east), fingerprint(west));
+    // What a release that dropped the JSON cluster stored: the key of the finding without it.
+    const storedKey = createHash('sha256').update(['IST0101', '', east.origin, east.message].join('\n')).digest('hex').slice(0, 16);
+    const snapshot = toSnapshot([east]);
+    const stored = { ...snapshot, clusters: [], entries: snapshot.entries.map(([, code, level, origin]) => [storedKey, code, level, origin, -1] as const) };
+    const diff = diffAgainstSnapshot(stored, [east, west]);
+    assert.deepEqual([diff.added.length, diff.resolved.length, diff.unchanged], [0, 0, 1]);
+  });
+
   it('keys a message without volatile parts exactly as before, so stored histories stay comparable', () => {
     const stable = finding('IST0101', 'Error', 'VirtualService default/reviews', 'Referenced host not found: "reviews.default.svc.cluster.local"');
     const previousKey = createHash('sha256').update([stable.code, '', stable.origin, stable.message].join('\n')).digest('hex').slice(0, 16);

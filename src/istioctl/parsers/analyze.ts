@@ -25,7 +25,7 @@ export interface AnalyzeFinding {
   /** File and line the resource came from (`samples/bookinfo/gateway.yaml:9`), only when analyzing files. */
   readonly reference?: string;
   readonly documentationUrl?: string;
-  /** Multi-cluster analyze (1.26+): the cluster id from ` [cluster-<id>]`. */
+  /** Multi-cluster analyze (1.26+): the cluster id from ` [cluster-<id>]`, or the `cluster` field of `-o json`. */
   readonly cluster?: string;
 }
 
@@ -38,6 +38,8 @@ const findingJson = z.looseObject({
   origin: z.string().optional(),
   reference: z.string().optional(),
   documentationUrl: z.string().optional(),
+  // Multi-cluster analyze (1.26+): istio diag Message.Unstructured adds the cluster id when PrintCluster is set.
+  cluster: z.string().optional(),
 });
 const analyzeJson = z.array(findingJson);
 
@@ -91,6 +93,7 @@ function toFinding(item: z.infer<typeof findingJson>): AnalyzeFinding {
     resource: parseOrigin(origin),
     ...(item.reference !== undefined ? { reference: item.reference } : {}),
     ...(item.documentationUrl !== undefined ? { documentationUrl: item.documentationUrl } : {}),
+    ...(item.cluster !== undefined && item.cluster !== '' ? { cluster: item.cluster } : {}),
   };
 }
 
