@@ -23,9 +23,12 @@ export interface AuditEntry {
   readonly detail?: string;
 }
 
-/** One structured JSON line per command and click (who, where, what, outcome, how long). */
+/**
+ * One structured JSON line per command and click (who, where, what, outcome, how long). The audit trail is a record,
+ * not chatter: it is written at level info whatever LOG_LEVEL says (a child logger's level is its own in pino).
+ */
 export function audit(logger: Logger, kind: 'command' | 'click', entry: AuditEntry): void {
-  logger.info({ audit: { kind, ...entry } }, `${kind} ${entry.command} ${entry.outcome}`);
+  logger.child({}, { level: 'info' }).info({ audit: { kind, ...entry } }, `${kind} ${entry.command} ${entry.outcome}`);
 }
 
 /** Slack calls after the ack must never crash a listener: a failure is logged and reported as false. */

@@ -3,51 +3,18 @@
 // is ever in one, at LOG_LEVEL=debug, through a command, a failing Slack call and a forged request.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
 import { sendSignedRequest, sendSlashCommand } from '../../src/sandbox/slack-requests.ts';
 import { cluster, namespace, pod, type Cluster } from '../breaker-ambient/support/harness.ts';
 import { fakeIstioctl } from '../support/bot.ts';
+import { freePort, startMain, stopMain, type Started } from './support/main-process.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-BreakerBotTokenSecret';
 const SIGNING_SECRET = 'f00dfeedc0ffee5ecret5ign1ngBreaker';
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  readonly port: number;
-}
-
-async function startMain(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let resolvePort: (port: number) => void = () => undefined;
-  const port = new Promise<number>((resolve, reject) => {
-    resolvePort = resolve;
-    child.once('exit', (code) => reject(new Error(`mesh-bot exited ${code}: ${lines.join('\n')}`)));
-  });
-  const collect = (stream: NodeJS.ReadableStream | null) => {
-    let rest = '';
-    stream?.on('data', (chunk: Buffer) => {
-      const parts = (rest + chunk.toString('utf8')).split('\n');
-      rest = parts.pop() ?? '';
-      for (const line of parts) {
-        lines.push(line);
-        const serving = /serving Slack \(http mode\) on port (\d+)/.exec(line);
-        if (serving) resolvePort(Number(serving[1]));
-      }
-    });
-  };
-  collect(child.stdout);
-  collect(child.stderr);
-  return { child, lines, port: await port };
-}
 
 let kube: Cluster;
 let slack: FakeSlack;
@@ -72,8 +39,7 @@ before(async () => {
   });
 });
 after(async () => {
-  bot?.child.kill('SIGTERM');
-  await new Promise((resolve) => bot?.child.once('exit', resolve));
+  await stopMain(bot);
   await slack?.close();
   await kube?.close();
 });
@@ -102,5 +68,21 @@ describe('the process log of a serving mesh-bot', () => {
     assert.deepEqual(notJson, [], 'every line a log line');
     const leaks = bot.lines.filter((line) => line.includes(BOT_TOKEN) || line.includes(SIGNING_SECRET) || line.includes('BreakerBotTokenSecret'));
     assert.deepEqual(leaks, []);
+  });
+});
+
+describe('the audit trail of a mesh-bot run with LOG_LEVEL=warn', () => {
+  let quiet: Started | undefined;
+  after(() => stopMain(quiet));
+
+  it('still logs one audit line per command (README: every command and every click is logged)', async () => {
+    const istioctl = await fakeIstioctl({ version: '1.28.1' });
+    quiet = await startMain({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(await freePort()), ISTIOCTL: istioctl.path, KUBECONFIG: kube.kubeconfig, POD_NAMESPACE: 'mesh-bot', LOG_LEVEL: 'warn' });
+    const ack = await sendSlashCommand(`http://127.0.0.1:${quiet.port}`, SIGNING_SECRET, { text: 'pc secret ratings-v1-7d9c8b6f5-q2x4z.bookinfo', userId: 'U0MALLORY', channelId: 'C0OPS', responseUrl: slack.responseUrl(undefined, { channel: 'C0OPS', user: 'U0MALLORY' }) });
+    assert.equal(ack.status, 200);
+    await slack.waitFor((fake) => fake.responses.find((response) => JSON.stringify(response.body).includes('ratings-v1-7d9c8b6f5-q2x4z')), { timeoutMs: 15_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const audits = quiet.lines.filter((line) => line.includes('"audit"') && line.includes('U0MALLORY'));
+    assert.equal(audits.length, 1, quiet.lines.join('\n'));
   });
 });
