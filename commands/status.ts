@@ -5,7 +5,7 @@ import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
 import type { IstiodPod } from '../src/kube/control-plane.ts';
 import { readIstiods, type EndedIstiodPod } from '../src/kube/control-plane.ts';
 import { listZtunnelPods, readAmbientDaemonSets, readGatewayPods, type ZtunnelPod } from '../src/kube/ambient.ts';
-import { checkScopeNamespace } from '../src/kube/namespaces.ts';
+import { checkNamespace, checkScopeNamespace } from '../src/kube/namespaces.ts';
 import { keepProblemList } from '../src/mesh/status-lists.ts';
 import { summarizeStatus, type StatusSummary } from '../src/mesh/status.ts';
 import { err, ok } from '../src/result.ts';
@@ -76,6 +76,9 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   }
 
   const controlPlaneMissing = !proxyStatus.ok && proxyStatus.error.kind === 'no-control-plane';
+  // No istiod where mesh-bot looks: when that namespace does not even exist, Istio runs elsewhere (or not at all in this
+  // cluster), and "check the pods there" would send the on-call to an empty namespace.
+  const istioNamespaceMissing = controlPlaneMissing && kube.ok && istiods?.length === 0 && (await checkNamespace(kube.value, target.istioNamespace)).kind === 'missing';
   const summary = summarizeStatus({
     report: proxyStatus.ok ? proxyStatus.value.value : null,
     istiods,
@@ -95,7 +98,9 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   // did not answer the istiod read either, that one error says it all.
   const errors: string[] = [];
   if (!kube.ok) errors.push(`Kubernetes API: ${kube.error.message}`);
-  if (!proxyStatus.ok) errors.push(`istioctl: ${statusIstioctlMessage(proxyStatus.error, target)}`);
+  if (istioNamespaceMissing) {
+    errors.push(`Kubernetes API: no istiod found: the Istio namespace ${target.istioNamespace} does not exist in cluster ${target.name}. Set clusters[].istioNamespace in the mesh-bot config file to the namespace istiod runs in, or pick the cluster with --cluster.`);
+  } else if (!proxyStatus.ok) errors.push(`istioctl: ${statusIstioctlMessage(proxyStatus.error, target)}`);
   if (kube.ok && !istiodPods.ok) errors.push(`Kubernetes API: ${istiodPods.error.message}`);
   if (istiodPods.ok) {
     if (namespace !== undefined && namespaceState.kind === 'unknown' && summary.proxies?.total === 0) {
