@@ -101,3 +101,14 @@ for (const [label, version, print, whole] of FORMATS) {
     });
   });
 }
+
+describe('istioctl warnings on stderr with exit 0 (istio log format and klog lines, ERROR_STRINGS.md conventions)', () => {
+  it('change nothing: same counts, no error, nothing on stderr', async () => {
+    const stderr = '2026-12-07T04:00:00.000000Z\twarn\tklog\tthe kubeconfig uses a deprecated auth provider\nW1207 04:00:00.000000   12345 warnings.go:70] v1 Endpoints is deprecated in v1.33+\n';
+    const run = await runStatus(kube, '1.24.6', [{ when: ['proxy-status'], stdout: xds124(), stderr }], ['status', '-o', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.json?.errors, []);
+    assert.equal(run.stderr, '');
+    assert.deepEqual([run.json?.proxies?.total, run.json?.proxies?.stale, run.json?.proxies?.error], [5, 2, 1]);
+  });
+});
