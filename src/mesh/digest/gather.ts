@@ -82,7 +82,8 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
   if (analyze.note) notes.push(analyze.note);
   const rootCa: Section<RootCaFacts> = rootBundle.ok ? ok(withRotation(rootBundle.value, baseline?.rootCa?.serials)) : rootBundle;
 
-  const sections = { controlPlane: status.controlPlane, proxies: status.proxies, skew: status.skew, analyze: analyze.section, rootCa, workloadCerts, canaries, pending, ambient };
+  const controlPlaneMissing = !report.ok && report.error.kind === 'no-control-plane';
+  const sections = { controlPlane: status.controlPlane, proxies: status.proxies, skew: status.skew, analyze: analyze.section, rootCa, workloadCerts, canaries, pending, ambient, controlPlaneMissing };
   const digest: Digest = {
     cluster: cluster.name,
     namespaces,

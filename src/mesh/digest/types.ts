@@ -245,6 +245,8 @@ export interface Digest {
   readonly pending: Section<readonly PendingPromotion[]>;
   /** Only when the mesh has ztunnels (null otherwise: no ambient section). */
   readonly ambient?: Section<AmbientFacts> | null;
+  /** istioctl found no running istiod (its own "no running Istio pods"): the control plane is down, as `status` says. */
+  readonly controlPlaneMissing?: boolean;
   /** Problems with the digest's own bookkeeping (baseline unreadable), one sentence each. */
   readonly notes: readonly string[];
   readonly istioctlVersion: string | undefined;

@@ -1,7 +1,7 @@
 import { formatSpan } from '../certificate-health.ts';
 import type { AmbientFacts, AmbientGone, Digest, DigestLevel, DigestVerdict, WorkloadCertificate } from './types.ts';
 
-export type VerdictInputs = Pick<Digest, 'controlPlane' | 'proxies' | 'skew' | 'analyze' | 'rootCa' | 'workloadCerts' | 'canaries' | 'pending' | 'ambient'>;
+export type VerdictInputs = Pick<Digest, 'controlPlane' | 'proxies' | 'skew' | 'analyze' | 'rootCa' | 'workloadCerts' | 'canaries' | 'pending' | 'ambient' | 'controlPlaneMissing'>;
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
@@ -77,14 +77,15 @@ const INFORMATION_ONLY: ReadonlySet<string> = new Set(['canaries', 'approval req
 /**
  * What a reader must know first: critical when the mesh is broken or about to be (no ready istiod, a root CA under
  * its critical days, a certificate expired or about to); attention for anything that got worse or needs a look,
- * such as a workload certificate whose rotation is overdue, or a part that could not be read; healthy otherwise. Certificates are judged by the one
- * rule of src/mesh/certificate-health.ts. Canaries and pending requests are information, not problems.
+ * such as a workload certificate whose rotation is overdue, or a part that could not be read; healthy otherwise.
+ * Certificates are judged by the one rule of src/mesh/certificate-health.ts. Canaries and pending requests are
+ * information, not problems. istioctl finding no running istiod is critical, as `status` calls it control plane down.
  */
 export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
   const critical: string[] = [];
   const attention: string[] = [];
   const unavailable: string[] = [];
-  const names: [Exclude<keyof VerdictInputs, 'ambient'>, string][] = [
+  const names: [Exclude<keyof VerdictInputs, 'ambient' | 'controlPlaneMissing'>, string][] = [
     ['controlPlane', 'control plane'],
     ['proxies', 'proxy sync'],
     ['skew', 'version skew'],
@@ -96,6 +97,8 @@ export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
   ];
   for (const [key, name] of names) if (!inputs[key].ok) unavailable.push(name);
 
+  const noIstiodPods = inputs.controlPlane.ok && inputs.controlPlane.value.istiods.length === 0;
+  if (inputs.controlPlaneMissing === true && !noIstiodPods) critical.push('istioctl finds no running istiod');
   if (inputs.controlPlane.ok) {
     const { istiods, ready, restartsSinceLast } = inputs.controlPlane.value;
     if (istiods.length === 0 || ready === 0) critical.push(istiods.length === 0 ? 'no istiod pods' : 'no istiod pod is ready');
