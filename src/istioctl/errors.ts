@@ -296,6 +296,17 @@ export function notInstalledError(path: string): IstioctlError {
   };
 }
 
+/**
+ * The file is there but could not be started: not executable (a downloaded binary without `chmod +x`), or not a
+ * program this machine runs (ENOEXEC: another architecture's binary, a script without `#!`). Saying "not found"
+ * would send the user looking for a file that exists.
+ */
+export function notStartedError(path: string, code: string | undefined): IstioctlError {
+  const reason = code === 'EACCES' ? 'is not executable (permission denied)' : `could not be started (${code ?? 'unknown error'})`;
+  const next = code === 'EACCES' ? `Make it executable (\`chmod +x ${path}\`) or set ISTIOCTL to an executable istioctl.` : 'Check that it is an istioctl binary for this machine, or set ISTIOCTL to one.';
+  return { kind: 'not-installed', message: `istioctl at \`${path}\` ${reason}. ${next}`, detail: `${path}: ${code ?? 'spawn error'}`, exitCode: null };
+}
+
 export function outputTooLargeError(limitBytes: number): IstioctlError {
   return {
     kind: 'output-too-large',

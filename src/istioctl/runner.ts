@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { err, ok, type Result } from '../result.ts';
-import { notInstalledError, outputTooLargeError, timeoutError, type IstioctlError } from './errors.ts';
+import { notInstalledError, notStartedError, outputTooLargeError, timeoutError, type IstioctlError } from './errors.ts';
 
 /** What one finished istioctl process printed. Non-zero exit codes are data here (analyze exits 79 with findings). */
 export interface IstioctlOutput<Read = never> {
@@ -173,9 +173,9 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
       }
       const code = (result as { code?: string }).code;
       if (result.exitCode === undefined) {
-        const outcome = code === 'ENOENT' || code === 'EACCES' ? 'not-installed' : 'spawn-error';
+        const outcome = code === 'ENOENT' ? 'not-installed' : 'spawn-error';
         options.onProcess?.({ args, durationMs, outcome, exitCode: null });
-        return err(notInstalledError(options.binary));
+        return err(code === 'ENOENT' ? notInstalledError(options.binary) : notStartedError(options.binary, code));
       }
       options.onProcess?.({ args, durationMs, outcome: 'exit', exitCode: result.exitCode });
       const rest = { exitCode: result.exitCode, startedAt, finishedAt, shared: false };
