@@ -125,7 +125,9 @@ function withCards(app: BoltApp, ctx: ListenerContext): ListenerContext {
 }
 
 export async function startSlackApp(options: SlackAppOptions): Promise<RunningSlackApp> {
-  const { slack, ctx } = options;
+  const { slack } = options;
+  const secrets = [slack.signingSecret, slack.botToken, slack.appToken].filter((secret): secret is string => secret !== undefined);
+  const ctx: ListenerContext = { ...options.ctx, secrets };
   let slackConnected = false;
   const readiness = async (): Promise<Readiness> => {
     const checks = { slack: { ok: slackConnected, detail: slackConnected ? 'connected' : 'not connected' }, ...(await options.readinessChecks()) };

@@ -50,6 +50,6 @@ export function onClick(app: App, ctx: ListenerContext, actionId: string, handle
     const allowed = ctx.access.button(channel);
     const result = allowed.allowed ? await handle(click) : await click.refuse(allowed.reason);
     ctx.metrics.clicks.inc({ action: actionId, outcome: result.outcome });
-    audit(ctx.logger, 'click', { user, channel, command: actionId, outcome: result.outcome, durationMs: Date.now() - started, ...(result.detail ? { detail: result.detail } : {}) });
+    audit(ctx, 'click', { user, channel, command: actionId, outcome: result.outcome, durationMs: Date.now() - started, ...(result.detail ? { detail: result.detail } : {}) });
   });
 }

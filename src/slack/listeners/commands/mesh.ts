@@ -93,7 +93,7 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
     const started = Date.now();
     const finish = (name: string, outcome: AuditOutcome, extra: { cluster?: string; detail?: string } = {}) => {
       ctx.metrics.commands.inc({ command: name, outcome });
-      audit(ctx.logger, 'command', { user: command.user_id, channel: command.channel_id, command: name, outcome, durationMs: Date.now() - started, ...extra });
+      audit(ctx, 'command', { user: command.user_id, channel: command.channel_id, command: name, outcome, durationMs: Date.now() - started, ...extra });
     };
 
     const payload = slashCommandSchema.safeParse(command);
