@@ -12,10 +12,15 @@ export type OutputFormat = 'text' | 'json';
 /** Exit codes of the terminal mode (README "Terminal mode and JSON"). */
 const EXIT = { ok: 0, unread: 1, usage: 2 } as const;
 
-/** Pulls `-o text|json` / `--output=json` out of the argument list; the rest is the command line. */
-export function splitOutputFlag(argv: readonly string[]): { format: OutputFormat; rest: string[] } | { error: string } {
+/**
+ * Pulls `-o text|json` out of the argument list, spelled as kubectl takes it (`-o json`, `-o=json`, `-ojson`,
+ * `--output json`, `--output=json`); the rest is the command line, returned with an error too, so the error can
+ * carry the command's usage line.
+ */
+export function splitOutputFlag(argv: readonly string[]): { format: OutputFormat; rest: string[]; error?: string } {
   const rest: string[] = [];
   let format: OutputFormat = 'text';
+  let error: string | undefined;
   for (let index = 0; index < argv.length; index += 1) {
     const token = argv[index] ?? '';
     let value: string | undefined;
@@ -24,14 +29,16 @@ export function splitOutputFlag(argv: readonly string[]): { format: OutputFormat
       index += 1;
     } else if (token.startsWith('--output=') || token.startsWith('-o=')) {
       value = token.slice(token.indexOf('=') + 1);
+    } else if (token.startsWith('-o') && !token.startsWith('--')) {
+      value = token.slice(2);
     } else {
       rest.push(token);
       continue;
     }
-    if (value !== 'text' && value !== 'json') return { error: `-o must be text or json, got "${value ?? ''}"` };
-    format = value;
+    if (value === 'text' || value === 'json') format = value;
+    else error ??= `-o must be text or json, got "${value ?? ''}"`;
   }
-  return { format, rest };
+  return error === undefined ? { format, rest } : { format, rest, error };
 }
 
 const HELP_FLAGS = new Set(['-h', '--help']);
@@ -77,17 +84,18 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
     return EXIT.ok;
   }
   const split = splitOutputFlag(argv);
-  if ('error' in split) return fail(split.error, EXIT.usage);
   // `mesh-bot -h` is `mesh-bot help`; `mesh-bot status --help` is the usage of status.
   const askedHelp = split.rest.some((token) => HELP_FLAGS.has(token));
   const tokens = split.rest.filter((token) => !HELP_FLAGS.has(token));
 
   const lookup = findCommand(askedHelp && tokens.length === 0 ? ['help'] : tokens);
   if (!lookup.ok) {
+    if (split.error !== undefined) return fail(`${split.error}. Run \`mesh-bot help\` for the list of commands.`, EXIT.usage);
     const hint = lookup.error.suggestion ? ` Did you mean \`mesh-bot ${lookup.error.suggestion}\`?` : '';
     return fail(`${lookup.error.message}.${hint} Run \`mesh-bot help\` for the list of commands.`, EXIT.usage);
   }
   const { command, rest } = lookup.value;
+  if (split.error !== undefined) return fail(`${split.error}.\nUsage: mesh-bot ${command.usage} [-o text|json]`, EXIT.usage);
   if (askedHelp && command.name !== 'help') {
     print(`Usage: mesh-bot ${command.usage} [-o text|json]\n${command.summary}\n`);
     return EXIT.ok;
