@@ -178,6 +178,14 @@ describe('digest message', () => {
     assert.match(allText(renderDigestSlack(critical).blocks), /Root CA O=cluster\.local \(istio-system\/istio-ca-root-cert\): CRITICAL, expires in 10 days → rotate the CA now/);
   });
 
+  it('never calls a scope without proxies healthy, and says whether they all went away since the last digest', () => {
+    const none = (previous: number) => ({ ok: true as const, value: { total: 0, healthy: 0, stale: 0, error: 0, statesKnown: false, problems: [], previous: { total: previous, stale: 0, error: 0 } } });
+    assert.deepEqual(decideVerdict({ ...HEALTHY, proxies: none(0) }).reasons, ['no proxies connected to istiod']);
+    assert.deepEqual(decideVerdict({ ...HEALTHY, proxies: none(3) }).reasons, ['no proxies connected to istiod any more (last digest: 3)']);
+    assert.deepEqual(decideVerdict({ ...HEALTHY, proxies: none(0), namespaces: ['checkout'] }).reasons, ['no proxies in checkout']);
+    assert.equal(decideVerdict({ ...HEALTHY, proxies: none(3) }).level, 'attention');
+  });
+
   it('shows "unavailable: <reason>" for a section that failed and renders every other one', () => {
     const reason = 'mesh-bot may not read ConfigMap istio-system/istio-ca-root-cert in cluster prod-eu (403 Forbidden). Grant it with the Role in deploy/.';
     const d = digest({ rootCa: { ok: false, error: reason }, analyze: { ok: false, error: 'istioctl analyze: istiod is not reachable.' } });

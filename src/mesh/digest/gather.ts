@@ -92,7 +92,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
     schedule: target.schedule,
     firedAt,
     baselineAt: baseline ? new Date(baseline.at) : null,
-    verdict: decideVerdict(sections),
+    verdict: decideVerdict({ ...sections, namespaces }),
     ...sections,
     notes,
     istioctlVersion: version.ok ? version.value.version : undefined,

@@ -1,7 +1,7 @@
 import { formatSpan } from '../certificate-health.ts';
 import type { AmbientFacts, AmbientGone, Digest, DigestLevel, DigestVerdict, WorkloadCertificate } from './types.ts';
 
-export type VerdictInputs = Pick<Digest, 'controlPlane' | 'proxies' | 'skew' | 'analyze' | 'rootCa' | 'workloadCerts' | 'canaries' | 'pending' | 'ambient' | 'controlPlaneMissing'>;
+export type VerdictInputs = Pick<Digest, 'controlPlane' | 'proxies' | 'skew' | 'analyze' | 'rootCa' | 'workloadCerts' | 'canaries' | 'pending' | 'ambient' | 'controlPlaneMissing'> & Partial<Pick<Digest, 'namespaces'>>;
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
@@ -85,7 +85,7 @@ export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
   const critical: string[] = [];
   const attention: string[] = [];
   const unavailable: string[] = [];
-  const names: [Exclude<keyof VerdictInputs, 'ambient' | 'controlPlaneMissing'>, string][] = [
+  const names: [Exclude<keyof VerdictInputs, 'ambient' | 'controlPlaneMissing' | 'namespaces'>, string][] = [
     ['controlPlane', 'control plane'],
     ['proxies', 'proxy sync'],
     ['skew', 'version skew'],
@@ -109,7 +109,8 @@ export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
     const { stale, error, total, previous, syncUnknown } = inputs.proxies.value;
     if (syncUnknown === true) unavailable.push('proxy sync states');
     // No proxy is never green (as `status` says "no proxies"); every one gone since the last digest is said as such.
-    if (total === 0) attention.push(previous !== null && previous.total > 0 ? `no proxies any more (last digest: ${previous.total})` : 'no proxies connected to istiod');
+    const none = inputs.namespaces === undefined ? 'no proxies connected to istiod' : `no proxies in ${inputs.namespaces.join(', ')}`;
+    if (total === 0) attention.push(previous !== null && previous.total > 0 ? `${none} any more (last digest: ${previous.total})` : none);
     if (error > 0) attention.push(`${plural(error, 'proxy', 'proxies')} in ERROR`);
     if (stale > 0) attention.push(`${plural(stale, 'proxy', 'proxies')} STALE`);
   }
