@@ -123,7 +123,12 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
     // (bench/RESULTS.md "terminal").
     const started = command.name === 'status' ? withProxyStatusStarted(istioctl, target.value) : istioctl;
     const { buildCommandDeps } = await import('./deps.ts');
-    result = await prepared.value.execute(target.value, buildCommandDeps({ config, logger, istioctl: started }), TERMINAL);
+    const deps = buildCommandDeps({ config, logger, istioctl: started });
+    // A kubeconfig that cannot be used (not YAML, no current context, no context the cluster names) is a
+    // configuration error like no kubeconfig at all: nothing can be read until it is fixed, istioctl included.
+    const kube = deps.kubeFor(target.value);
+    if (!kube.ok) return fail(kube.error.message, EXIT.usage);
+    result = await prepared.value.execute(target.value, deps, TERMINAL);
   }
   for (const error of result.envelope.errors) printError(`mesh-bot: ${error}\n`);
   if (split.format === 'json') print(`${JSON.stringify(result.toJson(), null, 2)}\n`);
