@@ -164,10 +164,17 @@ export interface AppConfig {
   readonly istioctl: FileConfig['istioctl'];
 }
 
+/**
+ * A credential read from a file keeps the file's trailing newline (`kubectl create secret --from-file`, `echo >`).
+ * Slack's never contain whitespace: a signing secret with it would verify no request, silently, so it is refused
+ * at start with the cause named.
+ */
+const credential = () => z.string().regex(/^\S*$/, 'contains whitespace (a trailing newline from the file or Secret it was read from?); remove it');
+
 const envSchema = z.object({
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-').optional(),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-\S+$/, 'must be an app-level token starting with xapp-').optional(),
-  SLACK_SIGNING_SECRET: z.string().min(8, 'is too short to be a Slack signing secret').optional(),
+  SLACK_BOT_TOKEN: credential().regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-').optional(),
+  SLACK_APP_TOKEN: credential().regex(/^xapp-\S+$/, 'must be an app-level token starting with xapp-').optional(),
+  SLACK_SIGNING_SECRET: credential().min(8, 'is too short to be a Slack signing secret').optional(),
   SLACK_API_URL: z
     .url({ message: 'must be an http(s) URL such as https://slack.com/api/' })
     .transform((url) => (url.endsWith('/') ? url : `${url}/`))
