@@ -216,7 +216,14 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
     clientVersion,
     async proxyStatus(cluster, options = {}) {
       const formFor = (minor: IstioMinor | null) => proxyStatusArgs(minor, cluster.istioNamespace, cluster.xdsAddress);
-      if (known !== undefined) return readProxyStatus(formFor(known.minor), cluster, options.notBefore);
+      // A dev build (version `unknown`) gets the newest form. Built from a 1.27-1.29 branch it ignores `--output
+      // json` and prints the SUBSCRIBED TYPES table, which shows no sync state: ask again as 1.27-1.29 show states.
+      const withStates = async (minor: IstioMinor | null, answer: ReturnType<Istioctl['proxyStatus']>): ReturnType<Istioctl['proxyStatus']> => {
+        const read = await answer;
+        if (minor !== null || !read.ok || read.value.value.format !== 'subscribed-types-table') return read;
+        return readProxyStatus(formFor({ major: 1, minor: 27 }), cluster, options.notBefore);
+      };
+      if (known !== undefined) return withStates(known.minor, readProxyStatus(formFor(known.minor), cluster, options.notBefore));
       // The first status of a process would wait for `istioctl version` before it could pick its flags. Instead the
       // newest form runs alongside it, and is the answer whenever the version asks for exactly that form (1.30+,
       // dev builds). Older clients (Istio's istioctl/pkg/proxystatus/proxystatus.go and writer/pilot/status.go at
@@ -230,7 +237,7 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
       const version = await clientVersion();
       if (!version.ok) return version;
       const form = formFor(version.value.minor);
-      if (sameArgs(form, newest)) return speculative;
+      if (sameArgs(form, newest)) return withStates(version.value.minor, speculative);
       return readProxyStatus(form, cluster, options.notBefore);
     },
     async analyze(cluster, scope) {

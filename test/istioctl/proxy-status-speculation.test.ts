@@ -96,6 +96,17 @@ describe('the first proxy-status of a process does not wait for `istioctl versio
     assert.equal(result.ok && result.value.value.format, 'json');
   });
 
+  it('a dev build of 1.27-1.29 (version "unknown", --output json ignored) is asked again with --verbosity 1, so its sync states show', async () => {
+    const { result, istioctl, stub } = await firstStatus('1.28.1', { 'version --remote=false --output json': versionJson('unknown') });
+    assert.deepEqual(argsOf(stub.calls), ['proxy-status --output json', 'version --remote=false --output json', 'proxy-status --verbosity 1']);
+    assert.ok(result.ok);
+    assert.equal(result.value.value.format, 'xds-table');
+    assert.notEqual(Object.keys(result.value.value.proxies[0]?.states ?? {}).length, 0, 'per-type states, not SUBSCRIBED TYPES');
+    stub.calls.length = 0;
+    assert.equal((await istioctl.proxyStatus(CLUSTER)).ok && 'second status answered', 'second status answered');
+    assert.deepEqual(argsOf(stub.calls), ['proxy-status --output json', 'proxy-status --verbosity 1'], 'later statuses ask the same way');
+  });
+
   it('1.22: the JSON form is refused (exit 64) and dropped; the plain table is run once the version is known', async () => {
     const { result, beforeVersion, calls } = await firstStatus('1.22.3');
     assert.deepEqual(beforeVersion, ['proxy-status --output json', 'version --remote=false --output json']);
