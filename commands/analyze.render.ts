@@ -16,6 +16,8 @@ const LINE_MAX = 200;
 /** An explained ambient finding carries its meaning and the object's own reason: room for both. */
 const EXPLAINED_LINE_MAX = 360;
 
+const NOT_COMPARED = 'Not compared with the previous run: its stored history could not be read (see the error).';
+
 const VERDICT_ICON: Readonly<Record<AnalyzeVerdict, string>> = {
   clean: ':large_green_circle:',
   warnings: ':large_yellow_circle:',
@@ -38,7 +40,7 @@ function countsLine(result: AnalyzeRead): string {
 
 function changesLine(result: AnalyzeResult): string | null {
   if (!result.summary) return null;
-  if (!result.previous) return 'first analyze of this scope';
+  if (!result.previous) return result.historyUnread === true ? 'not compared with the previous run' : 'first analyze of this scope';
   const { added, resolved } = result.previous.diff;
   if (added.length === 0 && resolved.length === 0) return 'nothing changed since the previous run';
   return `${added.length} new, ${resolved.length} resolved since the previous run`;
@@ -134,7 +136,7 @@ export function renderAnalyzeSlack(result: AnalyzeResult): SlackMessage {
     if (resolved.length > 0) lines.push('*Resolved*', ...changeLines(resolved));
     blocks.push(section(lines.join('\n')));
   } else if (summary) {
-    blocks.push(context(['First analyze of this scope: the next run will show what is new and what was resolved.']));
+    blocks.push(context([result.historyUnread === true ? NOT_COMPARED : 'First analyze of this scope: the next run will show what is new and what was resolved.']));
   }
   const skipped = summary ? injectionSkipSentence(result.ambientNamespaces) : null;
   if (skipped) blocks.push(context([escapeMrkdwn(skipped)]));
@@ -172,7 +174,7 @@ export function renderAnalyzeText(result: AnalyzeResult): string {
     for (const finding of added) lines.push(`  new: ${findingLine(finding)}`);
     for (const finding of resolved) lines.push(`  resolved: ${findingLine(finding)}`);
   } else if (summary) {
-    lines.push('First analyze of this scope: nothing to compare with yet.');
+    lines.push(result.historyUnread === true ? NOT_COMPARED : 'First analyze of this scope: nothing to compare with yet.');
   }
   const skipped = summary ? injectionSkipSentence(result.ambientNamespaces) : null;
   if (skipped) lines.push(skipped);

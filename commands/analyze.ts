@@ -43,6 +43,8 @@ export interface AnalyzeResult extends AnalyzeRead {
   readonly namespaceDefaulted: boolean;
   /** null on the first analyze of this scope, or when the history could not be read. */
   readonly previous: PreviousRun | null;
+  /** The stored history exists or may exist but could not be read: this is not the first analyze of the scope. */
+  readonly historyUnread?: boolean;
   /** Namespaces in scope labelled `istio.io/dataplane-mode=ambient` (IST0102 is never reported for them); undefined when not read. */
   readonly ambientNamespaces?: readonly string[];
 }
@@ -119,6 +121,8 @@ export const analyzeCommand = defineCommand<AnalyzeArgs>({
       errors: [...read.errors, ...history.errors, ...ambientErrors],
       namespaceDefaulted,
       previous: history.previous,
+      // compareAndRecord's one sentence for a history it could not read (or a store it could not reach).
+      historyUnread: history.previous === null && history.errors.some((error) => error.startsWith('could not compare with the previous run')),
       ...(ambient.ok ? { ambientNamespaces: inScope } : {}),
     });
   },
