@@ -27,7 +27,17 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   // Imported after the compile cache is on (above), so these heavy modules are the ones it keeps.
-  const [{ startServer }, { runScheduledDigest }] = await Promise.all([import('./server.ts'), import('./schedule/digests.ts')]);
+  const [{ startServer }, { runScheduledDigest }, { createKubeFor, loadDefaultKubeConfig }] = await Promise.all([import('./server.ts'), import('./schedule/digests.ts'), import('./kube/clients.ts')]);
+  // A cluster whose kubeconfig context does not exist (or a kubeconfig that cannot be used) is a setting that can
+  // never work: stop here naming it, rather than serve with that cluster's commands and digests failing.
+  const kubeFor = createKubeFor(loadDefaultKubeConfig);
+  for (const [index, cluster] of config.clusters.entries()) {
+    const kube = kubeFor(cluster);
+    if (!kube.ok) {
+      process.stderr.write(`mesh-bot: ${cluster.context === undefined ? 'KUBECONFIG' : `clusters[${index}].context`}: ${kube.error.message}\n`);
+      process.exit(2);
+    }
+  }
 
   let running: RunningServer;
   try {
