@@ -158,7 +158,11 @@ function analyzePart(digest: Digest, format: Format): Part {
   if (down !== null || !digest.analyze.ok) return { title, lines: [down ?? ''] };
   const facts = digest.analyze.value;
   const counts = facts.total === 0 ? 'no findings' : `${plural(facts.total, 'finding')} (${plural(facts.byLevel.Error, 'error')}, ${plural(facts.byLevel.Warning, 'warning')}, ${facts.byLevel.Info} info)`;
-  if (!facts.compared) return { title, lines: [`${counts}. First digest: new and resolved findings are reported from the next digest on.`] };
+  if (!facts.compared) {
+    // A baseline without analyze findings (analyze could not be read then, or its snapshot not now) is no first digest.
+    const why = digest.baselineAt ? 'Not compared with the last digest, which kept no readable analyze findings' : 'First digest';
+    return { title, lines: [`${counts}. ${why}: new and resolved findings are reported from the next digest on.`] };
+  }
   if (facts.added.length === 0 && facts.resolved.length === 0) return { title, lines: [`${counts}; none new or resolved since the last digest`] };
   const lines = [`${counts}; ${format.bold(`${facts.added.length} new`)}, ${format.bold(`${facts.resolved.length} resolved`)} since the last digest`];
   if (facts.added.length > 0) lines.push('New:');
