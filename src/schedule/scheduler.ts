@@ -77,6 +77,10 @@ type Claim = z.output<typeof claimSchema>;
  * date matches (31 February) is refused like a malformed one.
  */
 export function cronProblem(schedule: string, timezone: string): string | null {
+  // The cron library also takes six or seven fields, seconds first: "* * * * * *" would post every second, and a
+  // five-field pattern with a year appended as AWS writes it ("0 9 * * 1-5 *") at :09 of every hour, January to May.
+  const fields = schedule.trim().split(/\s+/).length;
+  if (fields === 6 || fields === 7) return `cron takes five fields (minute hour day-of-month month day-of-week), this has ${fields}`;
   try {
     const cron = new Cron(schedule, { timezone, paused: true });
     return cron.nextRun() ? null : 'it never fires: no date matches it (e.g. 31 February)';

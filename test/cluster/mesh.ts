@@ -321,14 +321,15 @@ export function registerMeshScenarios(tier: Tier): void {
   describe('leader election through a real Lease', () => {
     it('two replicas elect one leader, which posts the scheduled digest once per fire', async () => {
       for (const running of tier.bots.splice(0)) await running.stop();
-      const digestConfig = botConfig(tier, 'digests:\n  - channel: C0DIGEST\n    schedule: "*/20 * * * * *"\n');
+      // Every minute, cron's finest step: the test waits for the first fire, at most a minute.
+      const digestConfig = botConfig(tier, 'digests:\n  - channel: C0DIGEST\n    schedule: "* * * * *"\n');
       const replicas = [
         await startBotProcess({ name: 'bot-l1', controlPlane: tier.controlPlane, slack: tier.slack, kubeconfig: tier.botKubeconfig, configYaml: digestConfig }),
         await startBotProcess({ name: 'bot-l2', controlPlane: tier.controlPlane, slack: tier.slack, kubeconfig: tier.botKubeconfig, configYaml: digestConfig }),
       ];
       tier.bots.push(...replicas);
       const digests = () => tier.slack.messages('C0DIGEST').filter((message) => message.via === 'api' && message.threadTs === undefined);
-      await tier.slack.waitFor((fake) => (fake.messages('C0DIGEST').filter((message) => message.via === 'api' && message.threadTs === undefined).length >= 2 ? true : undefined), { timeoutMs: 120_000 });
+      await tier.slack.waitFor((fake) => (fake.messages('C0DIGEST').filter((message) => message.via === 'api' && message.threadTs === undefined).length >= 1 ? true : undefined), { timeoutMs: 120_000 });
       assert.match(digests()[0]?.text ?? '', /^Mesh digest tier/);
       const lease = await tier.controlPlane.admin.makeApiClient(k8s.CoordinationV1Api).readNamespacedLease({ namespace: 'mesh-bot', name: 'mesh-bot-leader' });
       const holder = lease.spec?.holderIdentity ?? '';
