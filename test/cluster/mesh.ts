@@ -113,9 +113,10 @@ export function registerMeshScenarios(tier: Tier): void {
       await bot.slash('status');
       const answer = await bot.answer('C0OPS', since);
       const text = `${answer.text}\n${blockText(answer.blocks)}`;
-      // istioctl could not dial the xDS address (its stderr names the dial error); the bot says what that means.
+      // istioctl could not dial the xDS address (its stderr names the dial error); the bot names that address, where
+      // it comes from, and istioctl's reason.
       assert.match(answer.text, /^tier: control plane down/, text);
-      assert.match(text, /istiod did not answer the xDS status request\. Check that istiod is running and healthy in istio-system, then try again\./);
+      assert.match(text, /istiod at 127\.0\.0\.1:\d+ \(clusters\[\]\.xdsAddress of tier\) did not answer the xDS status request: .*connection refused.*\. Check that address and that mesh-bot can reach it, then try again\./);
       await assertNoForbidden(tier);
     });
   });
