@@ -97,7 +97,7 @@ export const analyzeCommand = defineCommand<AnalyzeArgs>({
     const cluster = parsed.value.flags.get('cluster');
     return ok({ scope: scope.value, cluster: typeof cluster === 'string' ? cluster : undefined });
   },
-  async execute(args, target, deps) {
+  async execute(args, target, deps, invocation) {
     const scope: AnalyzeScope = args.scope ?? { kind: 'namespace', namespace: target.defaultNamespace };
     const namespaceDefaulted = args.scope === null;
     // istioctl analyze of a missing namespace only prints a stderr line (exit 0); the API server is asked as well.
@@ -113,7 +113,9 @@ export const analyzeCommand = defineCommand<AnalyzeArgs>({
       return namespaceMissingResult({ command: 'analyze', cluster: target.name, asOf: read.asOf, message: sentence, json: () => renderAnalyzeJson(missing) });
     }
     if (read.findings === null) return analyzeResult({ ...read, namespaceDefaulted, previous: null });
-    const history = await compareAndRecord(deps.state(), { cluster: target.name, scope: scopeKey(scope) }, read.findings, deps.now());
+    // The history is what the channel saw: a terminal run compares with it but never records, so asking from a laptop
+    // cannot hide a change from the channel (and the terminal never changes anything in the cluster).
+    const history = await compareAndRecord(deps.state(), { cluster: target.name, scope: scopeKey(scope) }, read.findings, deps.now(), { record: invocation.surface === 'slack' });
     const ambientErrors = ambient.ok ? [] : [`Ambient namespaces could not be read, so IST0102 skips are not explained: ${ambient.error.message}`];
     const inScope = ambient.ok ? [...ambient.value].filter((name) => scope.kind === 'all' || name === scope.namespace).sort() : [];
     return analyzeResult({

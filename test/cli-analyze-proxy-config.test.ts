@@ -3,6 +3,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { createStateStore } from '../src/kube/state-store.ts';
+import { compareAndRecord, historyRecordName } from '../src/mesh/analyze-history.ts';
+import { ok } from '../src/result.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.ts';
 import { cli } from './support/cli.ts';
 
@@ -50,8 +54,21 @@ describe('terminal mode: analyze', () => {
     assert.deepEqual(json.findings.byCode, { IST0101: 2, IST0174: 4 });
     assert.deepEqual(json.findings.items[1], { code: 'IST0101', level: 'Error', message: 'Referenced host not found: "productpage"', origin: 'VirtualService default/bookinfo' });
     assert.equal(json.changes, null);
+    // The terminal never records a run (README: it reads and never changes anything), so a second run has nothing
+    // to compare with either, and the cluster holds no history it wrote.
     const second = JSON.parse((await cli(['analyze', '-n', 'default', '-o', 'json'], { version: '1.22.8' }, { POD_NAMESPACE: 'mesh-bot' })).stdout) as AnalyzeJson;
-    assert.deepEqual(second.changes && { new: second.changes.new.length, resolved: second.changes.resolved.length }, { new: 0, resolved: 0 });
+    assert.equal(second.changes, null);
+    assert.equal(api.get('v1', 'ConfigMap', 'mesh-bot', historyRecordName('default', 'namespace-default')), undefined);
+  });
+
+  it('compares with the history the channel recorded, and leaves it as it was', async () => {
+    const store = ok(createStateStore(api.kubeConfig().makeApiClient(CoreV1Api), 'mesh-bot', 'default'));
+    // What a /mesh analyze in Slack recorded yesterday: a mesh without findings.
+    await compareAndRecord(store, { cluster: 'default', scope: 'namespace-default' }, [], new Date('2026-12-06T09:00:00Z'));
+    const recorded = JSON.stringify(api.get('v1', 'ConfigMap', 'mesh-bot', historyRecordName('default', 'namespace-default')));
+    const run = JSON.parse((await cli(['analyze', '-n', 'default', '-o', 'json'], { version: '1.22.8' }, { POD_NAMESPACE: 'mesh-bot' })).stdout) as AnalyzeJson;
+    assert.deepEqual(run.changes && { new: run.changes.new.length, resolved: run.changes.resolved.length }, { new: 6, resolved: 0 });
+    assert.equal(JSON.stringify(api.get('v1', 'ConfigMap', 'mesh-bot', historyRecordName('default', 'namespace-default'))), recorded, 'the channel\'s history is unchanged');
   });
 
   it('reads the formatter goldens (json.json, empty_json.json) of real istioctl', async () => {

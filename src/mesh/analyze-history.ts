@@ -47,12 +47,14 @@ export interface HistoryOutcome {
  * Compares `findings` with the previous analyze of the same cluster and scope, then stores them as the new
  * previous run. Kept in a ConfigMap (not in memory) so the comparison survives restarts and every replica
  * sees the same history. Last write wins: two analyzes at the same moment both compare with the run before.
+ * `record: false` compares only (the terminal).
  */
 export async function compareAndRecord(
   store: Result<StateStore, { readonly message: string }>,
   key: { readonly cluster: string; readonly scope: string },
   findings: readonly AnalyzeFinding[],
   now: Date,
+  { record = true }: { readonly record?: boolean } = {},
 ): Promise<HistoryOutcome> {
   if (!store.ok) return { previous: null, errors: [`could not compare with the previous run: ${store.error.message}`] };
   const name = historyRecordName(key.cluster, key.scope);
@@ -67,6 +69,7 @@ export async function compareAndRecord(
   if (previous && previous.diff.notCompared > 0) {
     errors.push(`${plural(previous.diff.notCompared, 'finding')} (the least severe) not compared with the previous run, which had more findings than its ConfigMap holds.`);
   }
+  if (!record) return { previous, errors };
   const at = now.toISOString();
   const snapshot = fitSnapshot(toSnapshot(findings), RECORD_BUDGET_BYTES, (candidate) => storedBytes({ at, snapshot: candidate }));
   if (snapshot.cutoff) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { meshBot } from '../breaker-ambient/support/harness.ts';
 import { analyzeJson } from '../mesh/digest/harness.ts';
-import { terminalWorld } from './support/sidecar.ts';
+import { recordAsTheChannel, terminalWorld } from './support/sidecar.ts';
 
 // messages.yaml IST0116 (every release): `This deployment %s is associated with multiple services using port %d but
 // different protocols: %v`, args deployment string, port int32, services []string (Go %v of a slice: `[a b]`).
@@ -31,8 +31,7 @@ describe('analyze history across runs that print a list in another order', () =>
 
   it('reports nothing new and nothing resolved', async () => {
     const { env } = world();
-    const first = JSON.parse((await meshBot(['analyze', '-n', 'bookinfo', '-o', 'json'], env)).stdout) as Changes;
-    assert.equal(first.changes, null);
+    await recordAsTheChannel(world(), 'bookinfo', run(['reviews-http', 'reviews-tcp']));
     await world().istioctl.answer([{ when: ['analyze'], stdout: run(['reviews-tcp', 'reviews-http']) }]);
     const second = JSON.parse((await meshBot(['analyze', '-n', 'bookinfo', '-o', 'json'], env)).stdout) as Changes;
     assert.deepEqual(second.changes && { new: second.changes.new.length, resolved: second.changes.resolved.length, unchanged: second.changes.unchanged }, { new: 0, resolved: 0, unchanged: 1 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { meshBot } from '../breaker-ambient/support/harness.ts';
-import { terminalWorld } from './support/sidecar.ts';
+import { recordAsTheChannel, terminalWorld } from './support/sidecar.ts';
 
 // Keys sorted, tab-indented, as istioctl's json.MarshalIndent of the map prints them (corpus formatter-golden/json.json).
 function findings(clusters: readonly string[]): string {
@@ -34,7 +34,7 @@ describe('analyze of a multi-cluster mesh', () => {
     const text = await meshBot(['analyze', '-n', 'bookinfo'], env);
     assert.match(text.stdout, /east/);
     assert.match(text.stdout, /west/);
-    await meshBot(['analyze', '-n', 'bookinfo', '-o', 'json'], env);
+    await recordAsTheChannel(world(), 'bookinfo', findings(['east', 'west']));
 
     await istioctl.answer([{ when: ['analyze'], stdout: findings(['west']) }]);
     const second = JSON.parse((await meshBot(['analyze', '-n', 'bookinfo', '-o', 'json'], env)).stdout) as AnalyzeJson;

@@ -3,6 +3,11 @@
 // proxy-config secret v1.20-1.25 table, both Go tabwriter with padding 5).
 import { readFileSync } from 'node:fs';
 import { after, before } from 'node:test';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { parseAnalyzeJson } from '../../../src/istioctl/parsers/analyze.ts';
+import { createStateStore } from '../../../src/kube/state-store.ts';
+import { compareAndRecord } from '../../../src/mesh/analyze-history.ts';
+import { ok } from '../../../src/result.ts';
 import type { KubeObject } from '../../../src/sandbox/kube-api.ts';
 import { cluster, hoursFromNow, namespace, proxyStatus122, standIn, tabwrite, type Cluster, type Rule, type StandIn } from '../../breaker-ambient/support/harness.ts';
 import { putIstiod, putRootCert, ISTIOD } from '../../mesh/digest/harness.ts';
@@ -55,4 +60,16 @@ export function terminalWorld(version: string, rules: readonly Rule[]): () => Te
     if (world === undefined) throw new Error('the terminal world did not start (see the before hook)');
     return world;
   };
+}
+
+/**
+ * Records `analyzeStdout` (istioctl analyze -o json) as the previous run of `namespace` in the cluster's history, as a
+ * `/mesh analyze -n NAMESPACE` in Slack does: the terminal compares with that history and never records one itself.
+ */
+export async function recordAsTheChannel(world: TerminalWorld, namespace: string, analyzeStdout: string, at = new Date('2026-12-06T09:00:00Z')): Promise<void> {
+  const findings = parseAnalyzeJson(analyzeStdout);
+  if (!findings.ok) throw new Error(findings.error.message);
+  const store = ok(createStateStore(world.kube.api.kubeConfig().makeApiClient(CoreV1Api), 'mesh-bot', 'default'));
+  const recorded = await compareAndRecord(store, { cluster: 'default', scope: `namespace-${namespace}` }, findings.value, at);
+  if (recorded.errors.length > 0) throw new Error(recorded.errors.join('; '));
 }
