@@ -19,17 +19,24 @@ interface StoredRun {
 }
 
 /** The snapshot as stored (analyze history and digest baselines): outside input, so anything else is refused. */
-export const analyzeSnapshotSchema: z.ZodType<AnalyzeSnapshot> = z.object({
-  version: z.literal(1),
-  codes: z.array(z.string()),
-  origins: z.array(z.string()),
-  clusters: z.array(z.string()),
-  entries: z.array(z.tuple([z.string(), z.number().int().min(0), z.number().int().min(0).max(2), z.number().int().min(0), z.number().int().min(-1)])),
-  cutoff: z.object({ level: z.number().int().min(-1).max(2), fingerprint: z.string(), omitted: z.number().int().min(0) }).optional(),
-});
+export const analyzeSnapshotSchema: z.ZodType<AnalyzeSnapshot> = z
+  .object({
+    version: z.literal(1),
+    codes: z.array(z.string()),
+    origins: z.array(z.string()),
+    clusters: z.array(z.string()),
+    entries: z.array(z.tuple([z.string(), z.number().int().min(0), z.number().int().min(0).max(2), z.number().int().min(0), z.number().int().min(-1)])),
+    cutoff: z.object({ level: z.number().int().min(-1).max(2), fingerprint: z.string(), omitted: z.number().int().min(0) }).optional(),
+  })
+  // An entry names its code, origin and cluster by their place in the tables: one pointing past them was never
+  // written by mesh-bot, and read anyway it becomes a finding with an empty code.
+  .refine(
+    (snapshot) => snapshot.entries.every(([, code, , origin, cluster]) => code < snapshot.codes.length && origin < snapshot.origins.length && cluster < snapshot.clusters.length),
+    { message: 'an entry points past the code, origin or cluster table' },
+  );
 
 // The ConfigMap is outside input: anything else there (hand edits, an older format) is refused, not trusted.
-const storedRun: z.ZodType<StoredRun> = z.object({ at: z.string(), snapshot: analyzeSnapshotSchema });
+const storedRun: z.ZodType<StoredRun> = z.object({ at: z.iso.datetime(), snapshot: analyzeSnapshotSchema });
 
 /** `analyze -n default` and `analyze -A` of one cluster are different histories. */
 export function historyRecordName(cluster: string, scope: string): string {
