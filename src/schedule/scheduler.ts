@@ -114,9 +114,8 @@ function repeatsWallClock(at: Date, timeZone: string): boolean {
 function hourIsWildcard(schedule: string): boolean {
   const fields = schedule.trim().split(/\s+/);
   if (fields[0]?.startsWith('@')) return /^@(hourly|minutely)$/i.test(fields[0]);
-  // Six fields start with seconds (the library's extension).
-  const hour = fields.length >= 6 ? fields[2] : fields[1];
-  return hour?.startsWith('*') ?? true;
+  // Five fields (cronProblem refuses the library's six- and seven-field forms): the hour is the second.
+  return fields[1]?.startsWith('*') ?? true;
 }
 
 /** One claimed fire on this replica, from claim to completion. */
