@@ -169,9 +169,12 @@ function summarizeProxies(rows: readonly ProxyStatusRow[], kinds: readonly Proxy
     }
   }
 
-  problems.sort((a, b) => severity(b) - severity(a) || a.name.localeCompare(b.name));
+  // Scored once per proxy rather than in every comparison (up to ~130,000 of them for 10,000 proxies with problems).
+  const scored = problems.map((problem) => ({ problem, score: severity(problem) }));
+  scored.sort((a, b) => b.score - a.score || a.problem.name.localeCompare(b.problem.name));
+  const sorted = scored.map((entry) => entry.problem);
   const unhealthy = problems.length;
-  return { total, healthy: total - unhealthy, stale, error, statesKnown, byVersion, byKind, byType, problems, istiodsSeen: [...istiods].sort() };
+  return { total, healthy: total - unhealthy, stale, error, statesKnown, byVersion, byKind, byType, problems: sorted, istiodsSeen: [...istiods].sort() };
 }
 
 function severity(problem: ProblemProxy): number {
