@@ -116,8 +116,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
   } else {
     const kubeconfig = findKubeconfig(env);
     if (!kubeconfig.ok) return fail(kubeconfig.error, EXIT.usage);
-    const [{ pino }, { createLogger }, { configuredIstioctl }] = await Promise.all([import('pino'), import('./log.ts'), import('./istioctl/configured.ts')]);
-    const logger = createLogger(env['LOG_LEVEL'] ?? 'warn', pino.destination(2));
+    const [{ pino }, { configuredSecrets, createLogger }, { configuredIstioctl }] = await Promise.all([import('pino'), import('./log.ts'), import('./istioctl/configured.ts')]);
+    const logger = createLogger(env['LOG_LEVEL'] ?? 'warn', pino.destination(2), configuredSecrets(config));
     const istioctl = configuredIstioctl(config, logger);
     // status's istioctl runs start before the Kubernetes client is loaded (≈ 0.3 s of CPU), so the two overlap
     // (bench/RESULTS.md "terminal").

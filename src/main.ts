@@ -1,6 +1,6 @@
 import { enableCompileCache } from 'node:module';
 import { checkSlackSettings, loadConfig, type AppConfig } from './config.ts';
-import { createLogger } from './log.ts';
+import { configuredSecrets, createLogger } from './log.ts';
 import type { RunningServer } from './server.ts';
 import { sandboxWanted } from './sandbox/wanted.ts';
 
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     process.stderr.write(`mesh-bot: ${slackProblem?.message ?? 'SLACK_BOT_TOKEN: required'}\n`);
     process.exit(2);
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, configuredSecrets(config));
   // Imported after the compile cache is on (above), so these heavy modules are the ones it keeps.
   const [{ startServer }, { runScheduledDigest }, { createKubeFor, loadDefaultKubeConfig }] = await Promise.all([import('./server.ts'), import('./schedule/digests.ts'), import('./kube/clients.ts')]);
   // A cluster whose kubeconfig context does not exist (or a kubeconfig that cannot be used) is a setting that can
