@@ -41,7 +41,7 @@ export interface ProxyConfigRequest {
   readonly namespace: string;
   /**
    * The complete machine-readable output (for the "upload full output" button) rather than the form the
-   * summary reads; differs only for `secret`, whose summary reads the table.
+   * summary reads; every type's summary reads that same output today.
    */
   readonly full?: boolean;
 }
@@ -118,8 +118,11 @@ export function analyzeArgs(scope: AnalyzeScope, istioNamespace: string, timeout
  * (secret table columns and serial padding, bootstrap JSON layout), which the parsers handle.
  * - endpoints: `proxy-config eds -o json` (ClusterLoadAssignments from the config dump: EDS health status and
  *   locality per endpoint). `proxy-config endpoints` reads Envoy's /clusters instead and has no JSON in the corpus.
- * - secret: the table (type, status, validity, serial, dates per certificate) is all the summary needs, so the
- *   bot never holds certificate bodies for it; `-o json` only for the full, redacted upload.
+ * - secret: `-o json` (the SecretsConfigDump) like the others, for the summary too. The table shows only each
+ *   chain's leaf and the ROOTCA, so a plugged-in intermediate CA (`cacerts`) about to expire would be invisible;
+ *   the summary reads the certificate bodies to judge the CAs behind each leaf too, keeping dates and serials only
+ *   (Envoy redacts private keys in its dumps). A ztunnel pod on 1.20-1.21 answers with ztunnel's own certificate
+ *   list in either form, which the parser names (parseSecretChainsJson).
  * - log: text only (istioctl refuses `--output` there).
  */
 export function proxyConfigArgs(request: ProxyConfigRequest): { args: string[]; format: ProxyConfigOutput['format'] } {
@@ -128,8 +131,6 @@ export function proxyConfigArgs(request: ProxyConfigRequest): { args: string[]; 
   switch (request.type) {
     case 'endpoints':
       return json('eds');
-    case 'secret':
-      return request.full ? json('secret') : { args: ['proxy-config', 'secret', target], format: 'table' };
     case 'log':
       return { args: ['proxy-config', 'log', target], format: 'text' };
     default:

@@ -7,10 +7,10 @@ import {
   parseListenersJson,
   parseLogLevels,
   parseRoutesJson,
-  parseSecretJson,
   parseSecretTable,
 } from '../istioctl/parsers/proxy-config.ts';
-import type { BootstrapInfo } from '../istioctl/parsers/proxy-config.ts';
+import type { BootstrapInfo, SecretCertificate } from '../istioctl/parsers/proxy-config.ts';
+import { parseSecretChainsJson } from '../istioctl/parsers/proxy-config/secret.ts';
 import type { ParseFailure } from '../istioctl/types.ts';
 import type { Result } from '../result.ts';
 import { ok } from '../result.ts';
@@ -28,6 +28,7 @@ import {
   type EndpointsSummary,
   type ListenersSummary,
   type RoutesSummary,
+  withPluggedInCas,
 } from './proxy-config.ts';
 import type { CaThresholds } from './certificate-health.ts';
 import { redactConfigDump, redactText } from './redact.ts';
@@ -80,7 +81,7 @@ export function summarizeProxyConfig(output: ProxyConfigOutput, options: ReportO
       return parsed.ok ? ok({ type: 'endpoints', endpoints: summarizeEndpoints(parsed.value) }) : parsed;
     }
     case 'secret': {
-      const parsed = output.format === 'json' ? parseSecretJson(jsonOf(output), options.now) : parseSecretTable(output.stdout);
+      const parsed = secretCertificates(output, options);
       return parsed.ok ? ok({ type: 'secret', certificates: summarizeCertificates(parsed.value, options) }) : parsed;
     }
     case 'bootstrap': {
@@ -98,6 +99,17 @@ export function summarizeProxyConfig(output: ProxyConfigOutput, options: ReportO
       return summary.ok ? ok({ type: 'all', all: summary.value }) : summary;
     }
   }
+}
+
+/**
+ * The certificates of `proxy-config secret` that `pc secret` and the digest judge: istioctl's rows plus the
+ * plugged-in intermediates behind each leaf, added as `pc all` adds them (withPluggedInCas). Only the `-o json`
+ * output carries the chains; a table (what istioctl prints without `-o json`) has the leaves and roots only.
+ */
+export function secretCertificates(output: ProxyConfigOutput, options: Pick<ReportOptions, 'now' | 'ca'>): Result<SecretCertificate[], ParseFailure> {
+  if (output.format !== 'json') return parseSecretTable(output.stdout);
+  const chains = parseSecretChainsJson(jsonOf(output), options.now);
+  return chains.ok ? ok(withPluggedInCas(chains.value.secrets, chains.value.issuers, options.ca)) : chains;
 }
 
 /** The JSON parsers' input: istioctl's bytes when the runner kept them (never decoded whole), else stdout. */

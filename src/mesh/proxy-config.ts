@@ -241,12 +241,12 @@ const DAY_MS = 86_400_000;
 
 /**
  * The secrets plus the CAs behind their leaves that people rotate (README "Certificate health": plugged-in
- * `cacerts` intermediates), judged as CAs: an intermediate that expires breaks every certificate it signed, and
- * istioctl's table never shows it. A CA living no longer than `caWarnDays` is rotated by software (SPIRE's
+ * `cacerts` intermediates), judged as CAs by `pc all`, `pc secret` and the digest: an intermediate that expires
+ * breaks every certificate it signed, and istioctl's table never shows it. A CA living no longer than `caWarnDays` is rotated by software (SPIRE's
  * intermediates live a day) and would always look like it expires soon, so it is left to the leaf it signs; a CA
  * that ROOTCA already lists is judged there.
  */
-function withPluggedInCas(secrets: readonly SecretCertificate[], issuers: readonly SecretCertificate[], ca: CaThresholds): SecretCertificate[] {
+export function withPluggedInCas(secrets: readonly SecretCertificate[], issuers: readonly SecretCertificate[], ca: CaThresholds = DEFAULT_CA_THRESHOLDS): SecretCertificate[] {
   const shown = new Set(secrets.filter((cert) => cert.type === 'CA').map((cert) => cert.serial));
   const out = [...secrets];
   for (const issuer of issuers) {
@@ -285,6 +285,6 @@ export function summarizeConfigDump(
       : {}),
     ...(routes?.ok ? { routes: summarizeRoutes(routes.value) } : {}),
     ...(endpoints?.ok ? { endpoints: summarizeEndpoints(endpoints.value) } : {}),
-    ...(secrets?.ok ? { certificates: summarizeCertificates(withPluggedInCas(secrets.value, issuers?.ok ? issuers.value : [], options.ca ?? DEFAULT_CA_THRESHOLDS), options) } : {}),
+    ...(secrets?.ok ? { certificates: summarizeCertificates(withPluggedInCas(secrets.value, issuers?.ok ? issuers.value : [], options.ca), options) } : {}),
   });
 }

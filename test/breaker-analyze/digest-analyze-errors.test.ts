@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { meshBot } from '../breaker-ambient/support/harness.ts';
 import { analyzeJson } from '../mesh/digest/harness.ts';
-import { ONE_PROXY, secretTable, terminalWorld } from './support/sidecar.ts';
+import { ONE_PROXY, secretDump, terminalWorld } from './support/sidecar.ts';
 
 // The docs example's finding (corpus analyze/docs-examples: `Error [IST0101] (VirtualService default/bookinfo …)
 // Referenced host not found: "productpage"`), as `-o json` prints it.
@@ -15,7 +15,7 @@ describe('digest of a mesh with analyze errors', () => {
   const world = terminalWorld('1.24.2', [
     { when: ['proxy-status'], stdout: ONE_PROXY },
     { when: ['analyze'], stdout: FINDINGS },
-    { when: ['proxy-config', 'secret'], stdout: secretTable({ ageHours: 4, rootNotAfterHours: 24 * 3000 }) },
+    { when: ['proxy-config', 'secret'], stdout: secretDump({ ageHours: 4, rootNotAfterHours: 24 * 3000 }) },
   ]);
 
   it('agrees with analyze: not Healthy, and says why', async () => {

@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { meshBot } from '../breaker-ambient/support/harness.ts';
-import { ONE_PROXY, PRODUCTPAGE, secretTable, terminalWorld } from './support/sidecar.ts';
+import { ONE_PROXY, PRODUCTPAGE, secretDump, terminalWorld } from './support/sidecar.ts';
 
 describe('digest when a sampled proxy trusts an expired root', () => {
   // The ConfigMap root is valid until 2056; the proxy still holds a root that expired a day ago.
   const world = terminalWorld('1.24.2', [
     { when: ['proxy-status'], stdout: ONE_PROXY },
     { when: ['analyze'], stdout: '[]\n' },
-    { when: ['proxy-config', 'secret'], stdout: secretTable({ ageHours: 4, rootNotAfterHours: -24 }) },
+    { when: ['proxy-config', 'secret'], stdout: secretDump({ ageHours: 4, rootNotAfterHours: -24 }) },
   ]);
 
   it('pc secret and the digest agree: critical', async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { meshBot, tabwrite } from '../breaker-ambient/support/harness.ts';
 import { ISTIOD } from '../mesh/digest/harness.ts';
-import { secretTable, terminalWorld } from './support/sidecar.ts';
+import { secretDump, terminalWorld } from './support/sidecar.ts';
 
 // The corpus v1.27-1.29 default table (padding 5): NAME CLUSTER ISTIOD VERSION SUBSCRIBED TYPES.
 const TABLE = tabwrite(
@@ -22,7 +22,7 @@ describe('digest over a proxy list without sync states', () => {
   const world = terminalWorld('unknown', [
     { when: ['proxy-status'], stdout: TABLE },
     { when: ['analyze'], stdout: '[]\n' },
-    { when: ['proxy-config', 'secret'], stdout: secretTable({ ageHours: 4, rootNotAfterHours: 24 * 3000 }) },
+    { when: ['proxy-config', 'secret'], stdout: secretDump({ ageHours: 4, rootNotAfterHours: 24 * 3000 }) },
   ]);
 
   it('agrees with status: it cannot call the proxies in sync', async () => {

@@ -4,19 +4,18 @@
 // is still waiting for (WARMING) needs attention"; the digest judges the sample "by the rotation rule".
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { meshBot, proxyStatusJson, tabwrite } from '../breaker-ambient/support/harness.ts';
+import { selfSignedRootPem } from '../../src/sandbox/root-ca.ts';
+import { meshBot, proxyStatusJson } from '../breaker-ambient/support/harness.ts';
 import { ISTIOD } from '../mesh/digest/harness.ts';
+import { secretsConfigDumpJson } from '../support/secrets-dump.ts';
 import { PRODUCTPAGE, terminalWorld } from './support/sidecar.ts';
 
-// 1.29+ `proxy-config secret` (corpus proxy-config/secret/istio/v1.29+_output.txt, padding 5): a WARMING secret has
-// empty TYPE, SERIAL NUMBER, NOT AFTER and NOT BEFORE, VALID CERT false.
-const WARMING = tabwrite(
-  [
-    ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'],
-    ['default', '', 'WARMING', 'false', '', '', ''],
-    ['ROOTCA', 'CA', 'ACTIVE', 'true', '0193a543fe2b0d9cd4847675394dfc54', '2033-05-02T03:41:33Z', '2023-05-05T03:41:33Z'],
-  ],
-  5,
+// `proxy-config secret -o json` holding the secrets of the 1.29+ table with a WARMING row (corpus
+// proxy-config/secret/istio/v1.29+_output.txt): `default` never received (a warming secret without a certificate),
+// and the corpus ROOTCA.
+const WARMING = secretsConfigDumpJson(
+  [{ name: 'ROOTCA', trustedCa: selfSignedRootPem({ serial: '0193a543fe2b0d9cd4847675394dfc54', notBefore: '2023-05-05T03:41:33Z', notAfter: '2033-05-02T03:41:33Z' }) }],
+  [{ name: 'default', versionInfo: 'uninitialized' }],
 );
 
 describe('digest when a sampled proxy has no workload certificate yet', () => {

@@ -9,7 +9,9 @@ import { nockKubeConfig } from '../support/kube-nock.ts';
 import { startBot, type Bot } from '../support/bot.ts';
 import { blockKitViolations, liveMarkup } from './support/block-kit.ts';
 import { hostileDump } from './support/hostile-dump.ts';
-import { hoursFromNow, standIn, tabwrite } from '../breaker-ambient/support/harness.ts';
+import { selfSignedRootPem, workloadCertificatePem } from '../../src/sandbox/root-ca.ts';
+import { secretsConfigDumpJson } from '../support/secrets-dump.ts';
+import { hoursFromNow, standIn } from '../breaker-ambient/support/harness.ts';
 
 before(() => nock.enableNetConnect(/127\.0\.0\.1/));
 afterEach(() => nock.cleanAll());
@@ -85,11 +87,13 @@ describe('/mesh pc log of an Envoy with 600 loggers at every level (stand-in ist
 describe('/mesh pc secret of an ingress gateway serving 300 credentialName secrets (stand-in istioctl)', () => {
   let bot: Bot | undefined;
   before(async () => {
-    // The 1.26-1.28 table layout (corpus secret/istio/v1.26-1.28_output.txt, tabwriter padding 5); one expired.
-    const header = ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'];
-    const rows = Array.from({ length: 300 }, (_, index) => [`kubernetes://tls-${index}-${'x'.repeat(40)}`, 'Cert Chain', 'ACTIVE', index === 299 ? 'false' : 'true', (0x1000 + index).toString(16), index === 299 ? hoursFromNow(-5) : hoursFromNow(24 * 60), hoursFromNow(-24 * 30)]);
-    const table = tabwrite([header, ...rows, ['ROOTCA', 'CA', 'ACTIVE', 'true', 'abcd', hoursFromNow(24 * 3000), hoursFromNow(-24 * 300)]], 5);
-    const istioctl = await standIn('1.28.1', [{ when: ['proxy-config', 'secret'], stdout: table }]);
+    // `proxy-config secret -o json`: 300 gateway credentials (leaf only), one expired, and the ROOTCA.
+    const credentials = Array.from({ length: 300 }, (_, index) => ({
+      name: `kubernetes://tls-${index}-${'x'.repeat(40)}`,
+      chain: [workloadCertificatePem({ serial: (0x1000 + index).toString(16), notBefore: hoursFromNow(-24 * 30), notAfter: index === 299 ? hoursFromNow(-5) : hoursFromNow(24 * 60) }, `spiffe://cluster.local/ns/istio-system/sa/tls-${index}`)],
+    }));
+    const root = selfSignedRootPem({ serial: '2bcd', notBefore: hoursFromNow(-24 * 300), notAfter: hoursFromNow(24 * 3000) });
+    const istioctl = await standIn('1.28.1', [{ when: ['proxy-config', 'secret'], stdout: secretsConfigDumpJson([...credentials, { name: 'ROOTCA', trustedCa: root }]) }]);
     bot = await startBot({ kubeConfig: nockKubeConfig, env: { ISTIOCTL: istioctl.path } });
   });
   after(() => bot?.close());

@@ -67,11 +67,11 @@ describe('istioctl analyze', () => {
 });
 
 describe('istioctl proxy-config', () => {
-  it('runs -o json where istioctl has it, eds for endpoints, the secret table, and log as text', () => {
+  it('runs -o json where istioctl has it (secret too: only its JSON carries the intermediates), eds for endpoints, and log as text', () => {
     const request = { pod: 'web-1', namespace: 'shop' };
     assert.deepEqual(proxyConfigArgs({ ...request, type: 'clusters' }), { args: ['proxy-config', 'clusters', 'web-1.shop', '--output', 'json'], format: 'json' });
     assert.deepEqual(proxyConfigArgs({ ...request, type: 'endpoints' }), { args: ['proxy-config', 'eds', 'web-1.shop', '--output', 'json'], format: 'json' });
-    assert.deepEqual(proxyConfigArgs({ ...request, type: 'secret' }), { args: ['proxy-config', 'secret', 'web-1.shop'], format: 'table' });
+    assert.deepEqual(proxyConfigArgs({ ...request, type: 'secret' }), { args: ['proxy-config', 'secret', 'web-1.shop', '--output', 'json'], format: 'json' });
     assert.deepEqual(proxyConfigArgs({ ...request, type: 'secret', full: true }).args, ['proxy-config', 'secret', 'web-1.shop', '--output', 'json']);
     assert.deepEqual(proxyConfigArgs({ ...request, type: 'log' }), { args: ['proxy-config', 'log', 'web-1.shop'], format: 'text' });
   });

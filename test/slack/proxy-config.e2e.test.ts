@@ -32,7 +32,7 @@ describe('/mesh proxy-config end to end through the Bolt HTTP receiver', () => {
     bot = undefined;
   });
 
-  it('summarizes the certificates of the 1.26-1.28 secret table, flagging the expired chain and the warming secret', async () => {
+  it('summarizes the certificates of the 1.26-1.28 secrets (the table\'s rows), flagging the expired chain and the warming secret', async () => {
     bot = await startBot({ istioctl: { version: '1.28.1' }, kubeConfig: nockKubeConfig });
     await bot.slash('proxy-config secret productpage-v1-6c886ff494-7vxhs.bookinfo');
     const answer = await bot.answer('C0OPS');
@@ -44,7 +44,8 @@ describe('/mesh proxy-config end to end through the Bolt HTTP receiver', () => {
     assert.match(text, /\n• ROOTCA \(CA\): healthy, \d+ days left\n/);
     assert.match(text, /\n• configmap:\/\/some\/thing \(certificate\): WARMING, no certificate yet → /);
     const run = (await bot.istioctlInvocations()).find((argv) => argv[0] === 'proxy-config');
-    assert.deepEqual(run, ['proxy-config', 'secret', 'productpage-v1-6c886ff494-7vxhs.bookinfo']);
+    // The JSON, not the table: only it carries the CAs behind each leaf.
+    assert.deepEqual(run, ['proxy-config', 'secret', 'productpage-v1-6c886ff494-7vxhs.bookinfo', '--output', 'json']);
   });
 
   it('reads endpoints from `proxy-config eds -o json` and counts them per status and cluster', async () => {

@@ -1,12 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import type { ClusterConfig } from '../../config.ts';
 import type { Istioctl } from '../../istioctl/istioctl.ts';
-import { parseSecretTable } from '../../istioctl/parsers/proxy-config.ts';
 import type { ProxyStatusRow } from '../../istioctl/types.ts';
 import type { ClusterKube } from '../../kube/clients.ts';
 import { kubeCallError } from '../../kube/istio-objects.ts';
 import { err, ok, type Result } from '../../result.ts';
 import { bySeverity, judgeCertificate, secretRole, type CaThresholds } from '../certificate-health.ts';
+import { secretCertificates } from '../proxy-config-report.ts';
 import type { RootCaFacts, RootCertificate, Section, WorkloadCertFacts, WorkloadCertificate } from './types.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -99,13 +99,15 @@ function podOf(row: ProxyStatusRow): string {
 }
 
 /**
- * Reads `proxy-config secret` (the table: dates only, no key material) of the sampled proxies and judges every
- * certificate with the one rule of src/mesh/certificate-health.ts: the workload chain by whether its rotation is on
- * schedule, other leaves (gateway credentials) by their lifetime, and the roots the proxy holds (ROOTCA) by the CA
- * thresholds, as `pc secret` judges them: the root CA part reads the istio-ca-root-cert ConfigMap, not the root this
- * proxy verifies its peers with, and an expired one there breaks its mTLS however healthy the ConfigMap is. Only
- * leaves count as `checked`; a root joins `problems` when it is not healthy. Dates are judged at the digest's time,
- * not by the table's VALID CERT column (istioctl's own clock).
+ * Reads `proxy-config secret -o json` of the sampled proxies and judges every certificate with the one rule of
+ * src/mesh/certificate-health.ts, as `pc secret` judges them: the workload chain by whether its rotation is on
+ * schedule, other leaves (gateway credentials) by their lifetime, and by the CA thresholds the roots the proxy holds
+ * (ROOTCA) and the plugged-in intermediates behind its leaves (`cacerts`), which istioctl's table never shows and
+ * whose expiry breaks every certificate they signed. Only dates and serials leave the parser (Envoy redacts private
+ * keys in its dump). The root CA part reads the istio-ca-root-cert ConfigMap, not the root this proxy verifies its
+ * peers with, and an expired one there breaks its mTLS however healthy the ConfigMap is. Only leaves count as
+ * `checked`; a CA joins `problems` when it is not healthy. Dates are judged at the digest's time, not by
+ * istioctl's clock.
  */
 export async function readWorkloadCerts(istioctl: Istioctl, cluster: ClusterConfig, rows: readonly ProxyStatusRow[] | null, now: Date, ca: CaThresholds): Promise<Section<WorkloadCertFacts>> {
   if (rows === null) return err('the proxy list (istioctl proxy-status) is unavailable, so no proxies could be sampled');
@@ -114,7 +116,7 @@ export async function readWorkloadCerts(istioctl: Istioctl, cluster: ClusterConf
     sample.map(async (row): Promise<Result<WorkloadCertificate[], string>> => {
       const output = await istioctl.proxyConfig(cluster, { type: 'secret', pod: podOf(row), namespace: row.namespace });
       if (!output.ok) return err(output.error.message);
-      const parsed = parseSecretTable(output.value.value.stdout);
+      const parsed = secretCertificates(output.value.value, { now, ca });
       if (!parsed.ok) return err(parsed.error.message);
       return ok(
         // A secret without a date is one Envoy still waits for (WARMING): "no certificate yet" by the same rule, never

@@ -1,6 +1,6 @@
 // A sidecar mesh as the analyze/digest breakers see it from outside: the fake Kubernetes API holding one ready istiod
 // and a root CA valid until 2056, and istioctl 1.24 answers built like the corpus (proxy-status v1.22-1.26 table,
-// proxy-config secret v1.20-1.25 table, both Go tabwriter with padding 5).
+// proxy-config secret -o json with the secrets of the v1.20-1.25 table).
 import { readFileSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -9,8 +9,10 @@ import { createStateStore } from '../../../src/kube/state-store.ts';
 import { compareAndRecord } from '../../../src/mesh/analyze-history.ts';
 import { ok } from '../../../src/result.ts';
 import type { KubeObject } from '../../../src/sandbox/kube-api.ts';
-import { cluster, hoursFromNow, namespace, proxyStatus122, standIn, tabwrite, type Cluster, type Rule, type StandIn } from '../../breaker-ambient/support/harness.ts';
+import { selfSignedRootPem, workloadCertificatePem } from '../../../src/sandbox/root-ca.ts';
+import { cluster, hoursFromNow, namespace, proxyStatus122, standIn, type Cluster, type Rule, type StandIn } from '../../breaker-ambient/support/harness.ts';
 import { putIstiod, putRootCert, ISTIOD } from '../../mesh/digest/harness.ts';
+import { secretsConfigDumpJson } from '../../support/secrets-dump.ts';
 
 /** Self-signed `O=cluster.local`, serial 5eed, valid 2026-12-07 to 2056-11-29 (openssl req -x509 -days 10950). */
 export const ROOT_2056 = readFileSync(new URL('../fixtures/root-ca-2056.pem', import.meta.url), 'utf8');
@@ -28,16 +30,20 @@ export async function sidecarCluster(extra: readonly KubeObject[] = []): Promise
 /** One SYNCED productpage sidecar on 1.24.2, as `istioctl proxy-status` 1.22-1.26 prints it. */
 export const ONE_PROXY = proxyStatus122([{ name: `${PRODUCTPAGE}.bookinfo`, states: ['SYNCED', 'SYNCED', 'SYNCED', 'SYNCED', 'NOT SENT'], istiod: ISTIOD, version: '1.24.2' }]);
 
-/** `proxy-config secret` 1.20-1.25: a workload chain issued `ageHours` ago for 24 h, and the ROOTCA the proxy holds. */
-export function secretTable(options: { ageHours: number; rootNotAfterHours: number }): string {
-  return tabwrite(
-    [
-      ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'],
-      ['default', 'Cert Chain', 'ACTIVE', 'true', '6fbee254c22900615cb1f74e3d2f1713', hoursFromNow(24 - options.ageHours), hoursFromNow(-options.ageHours)],
-      ['ROOTCA', 'CA', 'ACTIVE', String(options.rootNotAfterHours > 0), '193a543fe2b0d9cd4847675394dfc54', hoursFromNow(options.rootNotAfterHours), hoursFromNow(-24 * 3650)],
-    ],
-    5,
+/**
+ * `proxy-config secret -o json`: a workload chain issued `ageHours` ago for 24 h (leaf and root, as Istio's own CA
+ * sends it), and the ROOTCA the proxy holds — the secrets of the corpus table secret/v1.20-1.25_output.txt, dated now.
+ */
+export function secretDump(options: { ageHours: number; rootNotAfterHours: number }): string {
+  const root = selfSignedRootPem({ serial: '0193a543fe2b0d9cd4847675394dfc54', notBefore: hoursFromNow(-24 * 3650), notAfter: hoursFromNow(options.rootNotAfterHours) });
+  const leaf = workloadCertificatePem(
+    { serial: '6fbee254c22900615cb1f74e3d2f1713', notBefore: hoursFromNow(-options.ageHours), notAfter: hoursFromNow(24 - options.ageHours) },
+    'spiffe://cluster.local/ns/bookinfo/sa/bookinfo-productpage',
   );
+  return secretsConfigDumpJson([
+    { name: 'default', chain: [leaf, root] },
+    { name: 'ROOTCA', trustedCa: root },
+  ]);
 }
 
 /** What a terminal test needs once its `before` hook ran: the cluster, the stand-in, and the environment of mesh-bot. */

@@ -182,3 +182,41 @@ export function parseSecretJson(stdout: JsonOutput, now: Date): Result<SecretCer
   const read = (raw: JsonValue) => fromSection(raw, now);
   return readJsonOutput(stdout, 'istioctl proxy-config secret -o json', SECTION, read, read);
 }
+
+/** A proxy's secrets as istioctl's table lists them, and the CAs sent behind their leaves (see issuersOf). */
+export interface SecretChains {
+  readonly secrets: readonly SecretCertificate[];
+  readonly issuers: readonly SecretCertificate[];
+}
+
+/**
+ * istioctl's table shows a TRUST DOMAIN only when every secret has one (SPIRE); otherwise the leaf's SPIFFE trust
+ * domain read from its certificate is dropped, so the rows are the table's.
+ */
+function asTableRows(secrets: readonly SecretCertificate[]): SecretCertificate[] {
+  if (secrets.every((cert) => cert.trustDomain !== undefined)) return [...secrets];
+  return secrets.map(({ trustDomain: _dropped, ...cert }) => cert);
+}
+
+function chainsOf(raw: JsonValue, now: Date): Result<SecretChains, ParseFailure> {
+  // istioctl 1.20-1.21 answer for a ztunnel pod with ztunnel's own certificate list, a JSON array of
+  // {identity, state, cert_chain} (istioctl/pkg/writer/ztunnel/configdump, PrintSecretDump), not Envoy secrets.
+  if (raw.kind === 'array') {
+    return failure('istioctl printed a ztunnel\'s certificate list, not Envoy secrets: this pod is a ztunnel, whose certificates `ztunnel-config certificates` reads (istioctl 1.22 or newer)');
+  }
+  const secrets = fromSection(raw, now);
+  if (!secrets.ok) return secrets;
+  const issuers = fromSection(raw, now, issuersOf);
+  return issuers.ok ? ok({ secrets: asTableRows(secrets.value), issuers: issuers.value }) : issuers;
+}
+
+/**
+ * `istioctl proxy-config secret POD -o json` read for `pc secret` and the digest: the rows istioctl's table shows
+ * (same names, states, WARMING and UNINITIALIZED rows, SPIRE trust domains) plus the intermediates behind each leaf,
+ * which the table never shows. Certificate bodies are decoded here and only their facts leave this function.
+ */
+export function parseSecretChainsJson(stdout: JsonOutput, now: Date): Result<SecretChains, ParseFailure> {
+  if (trimmedEquals(stdout, NO_SECRETS)) return ok({ secrets: [], issuers: [] });
+  const read = (raw: JsonValue) => chainsOf(raw, now);
+  return readJsonOutput(stdout, 'istioctl proxy-config secret -o json', SECTION, read, read);
+}
