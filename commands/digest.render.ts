@@ -198,7 +198,10 @@ function certificatesPart(digest: Digest, format: Format): Part {
       for (const cert of limit(facts.problems, 'certs', format)) {
         // "WARMING, no certificate yet", as `pc secret` says it.
         const waiting = cert.health.state === 'missing' && cert.status ? `${cert.status}, ` : '';
-        lines.push(`• ${format.text(clip(`${cert.proxy} ${cert.name}: ${waiting}${healthText(cert.health, cert.notAfter)}`))}`);
+        // A plugged-in intermediate comes under the secret name of the chain it was sent in (`default`): called a CA,
+        // as `pc secret` does, so it is not taken for the workload certificate. ROOTCA says what it is.
+        const ca = cert.health.role === 'ca' && cert.name !== 'ROOTCA' ? ' (CA)' : '';
+        lines.push(`• ${format.text(clip(`${cert.proxy} ${cert.name}${ca}: ${waiting}${healthText(cert.health, cert.notAfter)}`))}`);
       }
       lines.push(...more(facts.problems.length, 'certs', format));
     }

@@ -10,6 +10,8 @@ export interface SecretSpec {
   readonly trustedCa?: string;
   /** `uninitialized` for a secret Envoy never received. */
   readonly versionInfo?: string;
+  /** The chain's private key as the dump holds it; Envoy's "[redacted]" unless a test plants one. */
+  readonly privateKey?: string;
 }
 
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -17,7 +19,7 @@ const REDACTED_KEY = base64('[redacted]');
 
 function dynamicSecret(spec: SecretSpec): Record<string, unknown> {
   const secret: Record<string, unknown> = { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret', name: spec.name };
-  if (spec.chain) secret['tlsCertificate'] = { certificateChain: { inlineBytes: base64(spec.chain.join('')) }, privateKey: { inlineBytes: REDACTED_KEY } };
+  if (spec.chain) secret['tlsCertificate'] = { certificateChain: { inlineBytes: base64(spec.chain.join('')) }, privateKey: { inlineBytes: spec.privateKey === undefined ? REDACTED_KEY : base64(spec.privateKey) } };
   if (spec.trustedCa) secret['validationContext'] = { trustedCa: { inlineBytes: base64(spec.trustedCa) } };
   return { name: spec.name, ...(spec.versionInfo ? { versionInfo: spec.versionInfo } : {}), lastUpdated: '2026-12-07T00:00:00Z', secret };
 }

@@ -14,7 +14,7 @@ function certificateReasons(problems: readonly WorkloadCertificate[]): { critica
   const other = problems.filter((cert) => cert.health.level === 'attention' && cert.health.state !== 'rotation-overdue' && cert.health.state !== 'missing');
   const longest = Math.max(...overdue.map((cert) => cert.health.overdueMs ?? 0));
   const every = (certs: readonly WorkloadCertificate[], role: string) => certs.every((cert) => cert.health.role === role);
-  const count = (certs: readonly WorkloadCertificate[]) => plural(certs.length, every(certs, 'workload') ? 'workload certificate' : every(certs, 'ca') ? 'proxy root CA' : 'certificate');
+  const count = (certs: readonly WorkloadCertificate[]) => plural(certs.length, every(certs, 'workload') ? 'workload certificate' : every(certs, 'ca') ? 'proxy CA' : 'certificate');
   return {
     critical: [...(expired.length > 0 ? [`${count(expired)} expired`] : []), ...(expiring.length > 0 ? [`${count(expiring)} about to expire`] : [])],
     attention: [
