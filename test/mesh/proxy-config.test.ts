@@ -21,6 +21,9 @@ import {
   summarizeListeners,
   summarizeRoutes,
 } from '../../src/mesh/proxy-config.ts';
+import { secretCertificates } from '../../src/mesh/proxy-config-report.ts';
+import type { ProxyConfigOutput } from '../../src/istioctl/istioctl.ts';
+import type { SecretCertificate } from '../../src/istioctl/parsers/proxy-config.ts';
 
 const corpus = (path: string): string =>
   readFileSync(new URL(`../fixtures/istioctl/proxy-config/${path}`, import.meta.url), 'utf8');
@@ -184,6 +187,46 @@ describe('summarizeCertificates', () => {
     assert.equal(health.level, 'critical');
     assert.equal(health.summary, 'expired 4 days ago');
     assert.equal(summary.certificates[1]?.needsAttention, false);
+  });
+});
+
+describe('secretCertificates: what pc secret and the digest read from `proxy-config secret -o json`', () => {
+  const jsonOutput = (stdout: string): ProxyConfigOutput => ({ type: 'secret', format: 'json', stdout });
+  // Tables print serials unpadded before 1.29; the JSON is read from the certificates (32 hex digits).
+  const unpadded = (cert: SecretCertificate): SecretCertificate => ({ ...cert, serial: cert.serial.replace(/^0+(?=.)/, '') });
+
+  it('gives the rows istioctl\'s table prints of the same secrets: WARMING, SPIRE trust domains, no extra row for the root behind a leaf', () => {
+    // After the corpus workload certificates expired, before their roots do: the tables' VALID CERT column.
+    const now = new Date('2025-06-01T00:00:00Z');
+    const pairs: [string, string][] = [
+      ['secret/v1.20-1.24_input_config_dump.json', 'secret/v1.20-1.25_output.txt'],
+      ['secret/istio/input_config_dump.json', 'secret/istio/v1.26-1.28_output.txt'],
+      ['secret/istio/input_config_dump.json', 'secret/istio/v1.29+_output.txt'],
+      ['secret/spire/input_config_dump.json', 'secret/spire/v1.25+_output.txt'],
+    ];
+    for (const [json, table] of pairs) {
+      const read = must(secretCertificates(jsonOutput(corpus(json)), { now }));
+      assert.deepEqual(read.map(unpadded), must(parseSecretTable(corpus(table))).map(unpadded), `${json} against ${table}`);
+    }
+  });
+
+  it('keeps an active secret Envoy never received (version_info uninitialized) apart as UNINITIALIZED', () => {
+    const dump = JSON.parse(corpus('secret/istio/input_config_dump.json')) as { configs: { dynamic_active_secrets: { version_info?: string }[] }[] };
+    const active = dump.configs[0]?.dynamic_active_secrets[0];
+    assert.ok(active);
+    active.version_info = 'uninitialized';
+    const read = must(secretCertificates(jsonOutput(JSON.stringify(dump)), { now: NOW }));
+    assert.deepEqual(read.map((cert) => `${cert.name} ${cert.status}`), ['configmap://some/thing WARMING', 'default UNINITIALIZED', 'ROOTCA ACTIVE']);
+  });
+
+  it('says that a ztunnel pod was asked (1.20-1.21 print ztunnel\'s own certificate list there) instead of misreading it', () => {
+    const dump = JSON.parse(readFileSync(new URL('../fixtures/istioctl/ambient/ztunnel-config/inputs/v1.21_dump.json', import.meta.url), 'utf8')) as { certificates: { identity: string; state: string; cert_chain?: unknown }[] };
+    // istioctl/pkg/writer/ztunnel/configdump PrintSecretDump (1.20-1.21): json.MarshalIndent of the dump's
+    // certificates as its CertsDump struct {identity, state, cert_chain} keeps them, 4-space indent.
+    const printed = JSON.stringify(dump.certificates.map(({ identity, state, cert_chain }) => ({ identity, state, cert_chain })), null, 4);
+    const read = secretCertificates(jsonOutput(printed), { now: NOW });
+    assert.equal(read.ok, false);
+    assert.match(read.ok ? '' : read.error.message, /this pod is a ztunnel, whose certificates `ztunnel-config certificates` reads \(istioctl 1\.22 or newer\)/);
   });
 });
 
