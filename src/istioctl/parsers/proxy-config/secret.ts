@@ -173,16 +173,6 @@ export function secretsFromDump(dump: ConfigDump, now: Date): Result<SecretCerti
   return fromDump(dump, SECTION, (raw) => fromSection(raw, now));
 }
 
-/**
- * `istioctl proxy-config secret POD -o json` (a SecretsConfigDump object) or a full config dump. The certificate
- * bodies are decoded here, so run this BEFORE redacting the dump.
- */
-export function parseSecretJson(stdout: JsonOutput, now: Date): Result<SecretCertificate[], ParseFailure> {
-  if (trimmedEquals(stdout, NO_SECRETS)) return ok([]);
-  const read = (raw: JsonValue) => fromSection(raw, now);
-  return readJsonOutput(stdout, 'istioctl proxy-config secret -o json', SECTION, read, read);
-}
-
 /** A proxy's secrets as istioctl's table lists them, and the CAs sent behind their leaves (see issuersOf). */
 export interface SecretChains {
   readonly secrets: readonly SecretCertificate[];
@@ -211,12 +201,19 @@ function chainsOf(raw: JsonValue, now: Date): Result<SecretChains, ParseFailure>
 }
 
 /**
- * `istioctl proxy-config secret POD -o json` read for `pc secret` and the digest: the rows istioctl's table shows
- * (same names, states, WARMING and UNINITIALIZED rows, SPIRE trust domains) plus the intermediates behind each leaf,
- * which the table never shows. Certificate bodies are decoded here and only their facts leave this function.
+ * `istioctl proxy-config secret POD -o json` (a SecretsConfigDump object) or a full config dump, read for
+ * `pc secret` and the digest: the rows istioctl's table shows (same names, states, WARMING and UNINITIALIZED rows,
+ * SPIRE trust domains) plus the intermediates behind each leaf, which the table never shows. Certificate bodies are
+ * decoded here and only their facts leave this function, so run it BEFORE redacting the dump.
  */
 export function parseSecretChainsJson(stdout: JsonOutput, now: Date): Result<SecretChains, ParseFailure> {
   if (trimmedEquals(stdout, NO_SECRETS)) return ok({ secrets: [], issuers: [] });
   const read = (raw: JsonValue) => chainsOf(raw, now);
   return readJsonOutput(stdout, 'istioctl proxy-config secret -o json', SECTION, read, read);
+}
+
+/** The rows of parseSecretChainsJson without the intermediates: what istioctl's table of the same secrets lists. */
+export function parseSecretJson(stdout: JsonOutput, now: Date): Result<SecretCertificate[], ParseFailure> {
+  const chains = parseSecretChainsJson(stdout, now);
+  return chains.ok ? ok([...chains.value.secrets]) : chains;
 }
