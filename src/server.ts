@@ -7,7 +7,7 @@ import type { CommandDeps } from './command.ts';
 import { botPostedChannels, defaultCluster, type AppConfig } from './config.ts';
 import { buildCommandDeps } from './deps.ts';
 import { createLeaderElector, type LeaderElector } from './kube/leader.ts';
-import type { Logger } from './log.ts';
+import { configuredSecrets, type Logger } from './log.ts';
 import { canaryServiceFor } from './mesh/canary/wiring.ts';
 import { createMetrics } from './metrics.ts';
 import { kubeReadiness } from './readiness.ts';
@@ -28,8 +28,8 @@ export function slackUsergroupMembers(web: WebClient): UsergroupMembers {
  * attempt instead fails the run, and the scheduler retries the fire (README: the one window that can post twice).
  * A 429 still waits for Retry-After before failing the attempt.
  */
-export function scheduledPostOptions(apiUrl: string | undefined): WebClientOptions {
-  return { ...webClientOptions(apiUrl), retryConfig: { retries: 0 } };
+export function scheduledPostOptions(apiUrl: string | undefined, secrets: readonly string[] = []): WebClientOptions {
+  return { ...webClientOptions(apiUrl, secrets), retryConfig: { retries: 0 } };
 }
 
 /** A scheduled digest: compose at fire time, post through the fence of its claim, then keep its facts as the next baseline. */
@@ -143,7 +143,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     electing = leader.run();
     const elected = leader;
     scheduler = createScheduler({
-      jobs: scheduledJobs(config, running.deps, createChannelPoster(new WebClient(botToken, scheduledPostOptions(config.slack.apiUrl)), clock), options.runDigest, logger),
+      jobs: scheduledJobs(config, running.deps, createChannelPoster(new WebClient(botToken, scheduledPostOptions(config.slack.apiUrl, configuredSecrets({ slack: { ...config.slack, botToken } }))), clock), options.runDigest, logger),
       clock,
       isLeader: () => elected.isLeader(),
       identity,

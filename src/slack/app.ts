@@ -4,12 +4,13 @@ import type { App as BoltApp } from '@slack/bolt';
 import { LogLevel, type Logger as SlackLogger } from '@slack/logger';
 import type { WebClientOptions } from '@slack/web-api';
 import type { SlackSettings } from '../config.ts';
-import type { Logger } from '../log.ts';
+import { configuredSecrets, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ReadinessCheck } from '../readiness.ts';
 import type { ListenerContext } from './context.ts';
 import { slackApprovalCards } from './cards.ts';
 import { registerListeners } from './listeners/index.ts';
+import { slackRedaction, type SlackRedaction } from './outgoing.ts';
 import { patientFetch } from './patient-fetch.ts';
 
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
@@ -40,11 +41,13 @@ export interface RunningSlackApp {
 
 /**
  * WebClient defaults retry for about 30 minutes with no request timeout; during an incident a bounded
- * answer is better than a silent wait. Socket Mode would otherwise also raise retries to 100.
+ * answer is better than a silent wait. Socket Mode would otherwise also raise retries to 100. `secrets`: the
+ * configured credentials (configuredSecrets), redacted from every request body the client sends.
  */
-export function webClientOptions(apiUrl: string | undefined): WebClientOptions {
+export function webClientOptions(apiUrl: string | undefined, secrets: readonly string[] = []): WebClientOptions {
   return {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    fetch: slackRedaction(secrets).fetch((url, init) => globalThis.fetch(url, init)),
     timeout: 10_000,
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true },
     rejectRateLimitedCalls: false,
@@ -119,6 +122,16 @@ function refuseFutureTimestamps(receiver: InstanceType<typeof HTTPReceiver>, log
   };
 }
 
+/**
+ * An ack is the one answer that does not leave through fetch: it is the HTTP response (HTTP mode) or the Socket Mode
+ * envelope, written by the receiver. Both receivers hand every event to `app.processEvent`, so that is where its
+ * ack is wrapped.
+ */
+function redactAcks(app: BoltApp, outgoing: SlackRedaction): void {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = (event) => processEvent({ ...event, ack: (response) => event.ack(outgoing.payload(response)) });
+}
+
 /** Listeners get the command dependencies plus what only Slack has: the approval-card port on the app's client. */
 function withCards(app: BoltApp, ctx: ListenerContext): ListenerContext {
   return { ...ctx, deps: { ...ctx.deps, cards: slackApprovalCards(app.client, ctx.logger, ctx.deps.now) } };
@@ -126,8 +139,9 @@ function withCards(app: BoltApp, ctx: ListenerContext): ListenerContext {
 
 export async function startSlackApp(options: SlackAppOptions): Promise<RunningSlackApp> {
   const { slack } = options;
-  const secrets = [slack.signingSecret, slack.botToken, slack.appToken].filter((secret): secret is string => secret !== undefined);
-  const ctx: ListenerContext = { ...options.ctx, secrets };
+  // Everything mesh-bot says in Slack leaves through this client's fetch (Web API, response_url, uploads) or an ack.
+  const outgoing = slackRedaction(configuredSecrets({ slack }));
+  const ctx: ListenerContext = { ...options.ctx, outgoing };
   let slackConnected = false;
   const readiness = async (): Promise<Readiness> => {
     const checks = { slack: { ok: slackConnected, detail: slackConnected ? 'connected' : 'not connected' }, ...(await options.readinessChecks()) };
@@ -136,7 +150,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   const routes = opsRoutes(options.metrics, readiness);
   const logger = slackLogger(ctx.logger);
   // The app's client and respond(): response_url posts wait out a 429 instead of losing the answer.
-  const clientOptions: WebClientOptions = { ...webClientOptions(slack.apiUrl), fetch: patientFetch(slack.apiUrl) };
+  const clientOptions: WebClientOptions = { ...webClientOptions(slack.apiUrl), fetch: outgoing.fetch(patientFetch(slack.apiUrl)) };
 
   if (slack.appToken !== undefined) {
     // The Socket Mode client builds its own WebClient from installerOptions.clientOptions: without them it
@@ -147,6 +161,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
     receiver.client.on('reconnecting', () => (slackConnected = false));
     receiver.client.on('disconnected', () => (slackConnected = false));
     const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
+    redactAcks(app, outgoing);
     await app.init();
     const listenerCtx = withCards(app, ctx);
     registerListeners(app, listenerCtx);
@@ -164,6 +179,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   });
   refuseFutureTimestamps(receiver, ctx.logger);
   const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
+  redactAcks(app, outgoing);
   await app.init();
   slackConnected = true;
   const listenerCtx = withCards(app, ctx);

@@ -2,6 +2,7 @@ import type { AccessPolicy } from '../access.ts';
 import type { CommandDeps } from '../command.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { SlackRedaction } from './outgoing.ts';
 
 /** What every listener receives: the command dependencies plus the Slack-side policy, audit and metrics. */
 export interface ListenerContext {
@@ -9,8 +10,8 @@ export interface ListenerContext {
   readonly access: AccessPolicy;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** The Slack credentials this process was given (signing secret, tokens): never written into an audit line. */
-  readonly secrets?: readonly string[];
+  /** What keeps the configured credentials out of Slack (set by startSlackApp): file contents pass it before upload. */
+  readonly outgoing?: SlackRedaction;
 }
 
 export type AuditOutcome = 'ok' | 'refused' | 'invalid' | 'error' | 'degraded';
@@ -28,20 +29,10 @@ export interface AuditEntry {
 /**
  * One structured JSON line per command and click (who, where, what, outcome, how long). The audit trail is a record,
  * not chatter: it is written at level info whatever LOG_LEVEL says (a child logger's level is its own in pino).
+ * The detail quotes what someone typed, pasted credentials included: the logger redacts those (src/log.ts).
  */
-export function audit(ctx: Pick<ListenerContext, 'logger' | 'secrets'>, kind: 'command' | 'click', entry: AuditEntry): void {
-  const logged = entry.detail === undefined ? entry : { ...entry, detail: withoutSecrets(entry.detail, ctx.secrets ?? []) };
-  ctx.logger.child({}, { level: 'info' }).info({ audit: { kind, ...logged } }, `${kind} ${entry.command} ${entry.outcome}`);
-}
-
-/**
- * The detail quotes what someone typed, and people paste the wrong thing into `/mesh`. Tokens have a shape the
- * logger recognises; a signing secret has none (32 hex digits), so the configured values themselves are replaced.
- */
-function withoutSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret !== '') out = out.split(secret).join('[redacted]');
-  return out;
+export function audit(ctx: Pick<ListenerContext, 'logger'>, kind: 'command' | 'click', entry: AuditEntry): void {
+  ctx.logger.child({}, { level: 'info' }).info({ audit: { kind, ...entry } }, `${kind} ${entry.command} ${entry.outcome}`);
 }
 
 /** Slack calls after the ack must never crash a listener: a failure is logged and reported as false. */

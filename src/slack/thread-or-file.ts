@@ -1,7 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../log.ts';
 import { escapeMrkdwn, section } from './blocks.ts';
-import { postSafely } from './context.ts';
+import { postSafely, type ListenerContext } from './context.ts';
 
 /** A thread reply holds a few thousand characters comfortably; longer lists go into a file. */
 const THREAD_LIMIT_CHARS = 9000;
@@ -20,29 +19,41 @@ export interface LongList {
  * is istioctl and Kubernetes text: escaped for the thread (Slack parses `<…>` even inside code blocks), uploaded
  * as is (files are not parsed).
  */
-export function postListUnder(client: WebClient, logger: Logger, list: LongList): Promise<boolean> {
+export function postListUnder(client: WebClient, ctx: Pick<ListenerContext, 'logger' | 'outgoing'>, list: LongList): Promise<boolean> {
   const title = escapeMrkdwn(list.title);
   if (list.text.length <= THREAD_LIMIT_CHARS) {
     const blocks = chunkLines(escapeMrkdwn(list.text), 2900).map((chunk) => section(`\`\`\`${chunk}\`\`\``));
-    return postSafely(logger, () => client.chat.postMessage({ channel: list.channel, thread_ts: list.threadTs, text: title, blocks }), list.filename);
+    return postSafely(ctx.logger, () => client.chat.postMessage({ channel: list.channel, thread_ts: list.threadTs, text: title, blocks }), list.filename);
   }
-  return postSafely(
-    logger,
-    () =>
-      client.files.uploadV2({
-        ...fileDestination(list.channel, list.threadTs),
-        content: list.text,
-        filename: list.filename,
-        title: list.title,
-        initial_comment: `${title}: full list attached.`,
-      }),
-    list.filename,
-  );
+  const file = { channel: list.channel, threadTs: list.threadTs, content: list.text, filename: list.filename, title: list.title, comment: `${title}: full list attached.` };
+  return postSafely(ctx.logger, () => uploadFile(client, ctx, file), list.filename);
 }
 
-/** files.uploadV2 types a thread reply and a channel post as two shapes; pick the right one. */
-export function fileDestination(channel: string, threadTs: string | undefined): { channel_id: string; thread_ts: string } | { channel_id: string } {
-  return threadTs ? { channel_id: channel, thread_ts: threadTs } : { channel_id: channel };
+export interface TextFile {
+  readonly channel: string;
+  /** The message the file is shared under, if any. */
+  readonly threadTs: string | undefined;
+  readonly content: string;
+  readonly filename: string;
+  readonly title: string;
+  /** mrkdwn, escaped by the caller. */
+  readonly comment: string;
+}
+
+/**
+ * Uploads a text file with files.uploadV2. Its content is redacted here, before its length is declared to Slack
+ * (files.getUploadURLExternal); every other field, like every other request, is redacted on its way out.
+ */
+export function uploadFile(client: WebClient, ctx: Pick<ListenerContext, 'outgoing'>, file: TextFile): Promise<unknown> {
+  // files.uploadV2 types a thread reply and a channel post as two shapes.
+  const destination = file.threadTs ? { channel_id: file.channel, thread_ts: file.threadTs } : { channel_id: file.channel };
+  return client.files.uploadV2({
+    ...destination,
+    content: ctx.outgoing?.text(file.content) ?? file.content,
+    filename: file.filename,
+    title: file.title,
+    initial_comment: file.comment,
+  });
 }
 
 /** Splits text on line boundaries into pieces of at most `max` characters (a single longer line is cut). */

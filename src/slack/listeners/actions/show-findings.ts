@@ -34,7 +34,7 @@ export function registerShowFindings(app: App, ctx: ListenerContext): void {
       await click.tell(`:warning: Could not list the findings: ${escapeMrkdwn(result.errors[0] ?? 'istioctl analyze failed.')}`);
       return { outcome: 'error' };
     }
-    const posted = await postListUnder(click.client, ctx.logger, {
+    const posted = await postListUnder(click.client, ctx, {
       channel: click.channel,
       threadTs: click.messageTs,
       title: `${counted(result.findings.length, 'finding')} in ${scopeLabel(result)}, as of ${clockTime(result.asOf)}`,

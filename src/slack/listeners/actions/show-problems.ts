@@ -49,7 +49,7 @@ export function registerShowProblems(app: App, ctx: ListenerContext): void {
         text: `The list${card} is no longer available (${why}); this is a new run.\n${renderProblemList(fresh)}`,
       };
     }
-    const posted = await postListUnder(click.client, ctx.logger, {
+    const posted = await postListUnder(click.client, ctx, {
       channel: click.channel,
       threadTs: click.messageTs,
       title: `${counted(list.count, 'problem proxy', 'problem proxies')} in ${scope.namespace === undefined ? scope.cluster : `${scope.cluster}/${scope.namespace}`}, as of ${clockTime(new Date(list.asOf))}`,

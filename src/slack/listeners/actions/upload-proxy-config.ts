@@ -9,7 +9,7 @@ import { REDACTED, redactText } from '../../../mesh/redact.ts';
 import { escapeMrkdwn } from '../../blocks.ts';
 import { isDnsLabel, isDnsSubdomain } from '../../../names.ts';
 import { postSafely, type ListenerContext } from '../../context.ts';
-import { CANNOT_POST, fileDestination } from '../../thread-or-file.ts';
+import { CANNOT_POST, uploadFile } from '../../thread-or-file.ts';
 import { safeJson } from '../../../json.ts';
 import { onClick } from './click.ts';
 
@@ -44,12 +44,13 @@ export function registerUploadProxyConfig(app: App, ctx: ListenerContext): void 
     const posted = await postSafely(
       ctx.logger,
       () =>
-        click.client.files.uploadV2({
-          ...fileDestination(click.channel, click.messageTs),
+        uploadFile(click.client, ctx, {
+          channel: click.channel,
+          threadTs: click.messageTs,
           content: redacted.content,
           filename: `proxy-config-${type}-${pod}.${namespace}.${redacted.extension}`,
           title,
-          initial_comment: `${escapeMrkdwn(title)}. Only names, addresses, ports, domains, route paths, enums, times, versions and certificate facts (serial, identity, validity) are kept; every other value reads ${REDACTED}.`,
+          comment: `${escapeMrkdwn(title)}. Only names, addresses, ports, domains, route paths, enums, times, versions and certificate facts (serial, identity, validity) are kept; every other value reads ${REDACTED}.`,
         }),
       'proxy-config file',
     );

@@ -8,7 +8,7 @@ import { isDnsLabel, isDnsSubdomain } from '../../../names.ts';
 import { safeJson } from '../../../json.ts';
 import { escapeMrkdwn } from '../../blocks.ts';
 import { postSafely, type ListenerContext } from '../../context.ts';
-import { CANNOT_POST, fileDestination } from '../../thread-or-file.ts';
+import { CANNOT_POST, uploadFile } from '../../thread-or-file.ts';
 import { onClick } from './click.ts';
 
 // The value goes back into Kubernetes and istioctl calls, so it is validated as strictly as typed input.
@@ -39,12 +39,13 @@ export function registerUploadZtunnelConfig(app: App, ctx: ListenerContext): voi
     const posted = await postSafely(
       ctx.logger,
       () =>
-        click.client.files.uploadV2({
-          ...fileDestination(click.channel, click.messageTs),
+        uploadFile(click.client, ctx, {
+          channel: click.channel,
+          threadTs: click.messageTs,
           content: renderZtunnelConfigText(result),
           filename: `ztunnel-config-${type}-${target.value.name}.txt`,
           title,
-          initial_comment: escapeMrkdwn(title),
+          comment: escapeMrkdwn(title),
         }),
       'ztunnel-config file',
     );
