@@ -1,11 +1,16 @@
 import { composeDigest } from '../../commands/digest.ts';
 import { resolveCluster } from '../command.ts';
 import type { DigestRunner } from '../server.ts';
+import { alreadyPosted, digestKey, notePosted, type PostedEntry } from './channel-posts.ts';
 
 /**
  * A scheduled digest: content is built at fire time, posted through the paced poster — only while this replica
  * still owns the fire's claim — and only then do its facts become the baseline for "since the last digest". A
  * failed post rejects, so the scheduler retries the fire and the old baseline stays in place.
+ *
+ * Before gathering, the channel's record of posted digests is read: a fire that this digest, or the digest of an
+ * earlier configuration it replaces, already posted (a rolling update that changed the digest) is done without a
+ * second post. That record is a help, not the fence: when it cannot be read the digest is posted as before.
  */
 export const runScheduledDigest: DigestRunner = async (deps, poster, digest, firedAt, fence) => {
   const cluster = resolveCluster(deps.config, digest.cluster);
@@ -14,13 +19,36 @@ export const runScheduledDigest: DigestRunner = async (deps, poster, digest, fir
     deps.logger.error({ digest: digest.channel, err: cluster.error }, 'digest names an unknown cluster');
     return;
   }
+  const at = { channel: digest.channel, cluster: cluster.value.name, firedAt: firedAt.toISOString() };
+  const mine: PostedEntry = { digest: digestKey({ ...digest, cluster: cluster.value.name }), cluster: cluster.value.name };
+  const store = deps.state();
+  if (store.ok) {
+    const configured = new Set(deps.config.digests.flatMap((other) => {
+      const otherCluster = resolveCluster(deps.config, other.cluster);
+      return otherCluster.ok ? [digestKey({ ...other, cluster: otherCluster.value.name })] : [];
+    }));
+    const earlier = await alreadyPosted(store.value, digest.channel, mine, firedAt, configured);
+    if (!earlier.ok) deps.logger.warn({ digest: at, err: earlier.error.message }, 'could not read which digests this channel already got; posting');
+    else if (earlier.value?.by === 'itself') {
+      deps.logger.info({ digest: at }, 'digest already posted for this time; not posting it again');
+      return;
+    } else if (earlier.value?.by === 'replaced') {
+      await notePosted(store.value, digest.channel, { ...mine, replaces: earlier.value.replaced }, firedAt);
+      deps.logger.info({ digest: at, replaced: earlier.value.replaced }, 'the digest this one replaces (an earlier configuration) already posted for this time; not posting it again');
+      return;
+    }
+  }
   const composed = await composeDigest(
     deps,
     { channel: digest.channel, cluster: cluster.value, timezone: digest.timezone, schedule: digest.schedule, ...(digest.namespaces ? { namespaces: digest.namespaces } : {}) },
     firedAt,
   );
   await fence.commit(() => poster.post(digest.channel, composed.message));
+  if (store.ok) {
+    const noted = await notePosted(store.value, digest.channel, mine, firedAt);
+    if (!noted.ok) deps.logger.warn({ digest: at, err: noted.error.message }, 'digest posted, but not noted in the channel’s record of posted digests');
+  }
   const committed = await composed.commit();
   if (!committed.ok) deps.logger.warn({ digest: digest.channel, err: committed.error }, 'digest posted, but its facts were not stored as the next baseline');
-  deps.logger.info({ digest: { channel: digest.channel, cluster: cluster.value.name, firedAt: firedAt.toISOString() } }, 'digest posted');
+  deps.logger.info({ digest: at }, 'digest posted');
 };

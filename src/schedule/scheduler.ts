@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { recordName, type StateStore, type Stored } from '../kube/state-store.ts';
+import { recordName, type StateStore, type StoreError, type Stored } from '../kube/state-store.ts';
 import type { Logger } from '../log.ts';
 import { monotonic, type Clock } from './clock.ts';
 
@@ -186,22 +186,43 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   /**
+   * A fire cannot run without its record (the claim is what keeps two replicas from posting it twice), so a record
+   * that cannot be read or written stops the job. Said once per fire and problem, at error level: retrying every
+   * few seconds must neither stay silent (a digest missing with no trace) nor flood the log.
+   */
+  const reported = new Map<string, string>();
+  function reportBlocked(job: ScheduledJob, due: Date | null, error: StoreError, what: string): void {
+    const key = `${due?.toISOString() ?? ''} ${error.kind} ${what}`;
+    if (reported.get(job.id) === key) return;
+    reported.set(job.id, key);
+    logger.error(
+      { job: job.id, ...(due ? { firedAt: due.toISOString() } : {}), record: `${store.namespace}/${nameOf(job)}`, err: error.message },
+      `scheduled run blocked: mesh-bot could not ${what} the job's schedule record, and runs only through it so that replicas never post twice; trying again every few seconds`,
+    );
+  }
+
+  /**
    * A job seen for the first time records "nothing missed so far": a new deployment starting at 09:05 has not
    * missed the 09:00 digest. Only runs missed after that (a leader change at fire time) are caught up.
    */
   async function prime(job: ScheduledJob, due: Date | null, now: number): Promise<boolean> {
     const current = await store.get(nameOf(job), fireRecord);
-    if (!current.ok) return false;
+    if (!current.ok) {
+      reportBlocked(job, null, current.error, 'read');
+      return false;
+    }
     if (current.value !== null) return true;
     const created = await store.create(nameOf(job), { lastFired: (due ?? new Date(now)).toISOString() }, { 'mesh-bot/kind': 'schedule' });
-    return created.ok || created.error.kind === 'exists';
+    if (created.ok || created.error.kind === 'exists') return true;
+    reportBlocked(job, null, created.error, 'create');
+    return false;
   }
 
   /** The claimed record and the local time the claim was sent (its first heartbeat). */
   async function tryClaim(job: ScheduledJob, due: Date): Promise<{ record: Stored<FireRecord>; sentAt: number } | null> {
     const current = await store.get(nameOf(job), fireRecord);
     if (!current.ok) {
-      logger.warn({ job: job.id, err: current.error.message }, 'cannot read the schedule record; trying again shortly');
+      reportBlocked(job, due, current.error, 'read');
       return null;
     }
     if (current.value === null || !claimable(job, current.value.value, due)) return null;
@@ -210,7 +231,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const claim: Claim = { firedAt: due.toISOString(), owner: identity, state: 'running', beat: 0 };
     const sentAt = elapsed();
     const written = await store.replace(current.value, { lastFired: current.value.value.lastFired, claim });
-    return written.ok ? { record: written.value, sentAt } : null;
+    if (written.ok) return { record: written.value, sentAt };
+    // A conflict is another replica claiming first: the normal outcome of a race, not a problem.
+    if (written.error.kind !== 'conflict') reportBlocked(job, due, written.error, 'update');
+    return null;
   }
 
   /** Claim, run, complete; the record is rewritten only through `current`, one write at a time. */
