@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { RouteView } from '../src/mesh/canary/providers/traffic-provider.ts';
 import type { CanaryInspection } from '../src/mesh/canary/service.ts';
-import { ROLLBACK_WINDOW_MS, describeSplit, weightChange, type Propagation, type PromotionRequest } from '../src/mesh/canary/request.ts';
+import { ROLLBACK_WINDOW_MS, describeChanges, describeSplit, weightChange, type Propagation, type PromotionRequest } from '../src/mesh/canary/request.ts';
 import type { CanaryPlan } from '../src/mesh/canary/plan.ts';
 import { actions, button, context, escapeMrkdwn, escapeMrkdwnKeepingMentions, fields, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
 
@@ -119,7 +119,7 @@ function stateWords(request: PromotionRequest): string {
  */
 export function cardHeadline(request: PromotionRequest, notify?: string): string {
   const mention = request.state === 'pending' && notify ? ` — approvers: ${notify}` : '';
-  return `Canary promotion of ${request.namespace}/${request.virtualService} ${weightChange(request.plan)}: ${stateWords(request)}${mention}`;
+  return `Canary promotion of ${request.namespace}/${request.virtualService} ${weightChange(request.plan, request.kind)}: ${stateWords(request)}${mention}`;
 }
 
 /** `<@U…>` for users and `<!subteam^S…>` for user groups: the mentions that make Slack notify them. */
@@ -130,9 +130,9 @@ export function approverMentions(approvers: { readonly users: readonly string[];
 /** Weights the card shows: what was asked while pending, what happened once decided. */
 function weightFields(request: PromotionRequest): string[] {
   const plan = request.plan;
-  const first = plan.changes[0];
-  const before = escapeMrkdwn(first ? describeSplit(first.before, plan.stableSubset) : '');
-  const after = escapeMrkdwn(first ? describeSplit(first.after, plan.stableSubset) : '');
+  // Every changed route: with several, their weights (even their stable subsets) can differ from the first's.
+  const before = escapeMrkdwn(describeChanges(plan, 'before'));
+  const after = escapeMrkdwn(describeChanges(plan, 'after'));
   if (request.state === 'pending') return [`*Current*\n${before}`, `*Proposed*\n${after}`];
   if (request.state === 'applied' && request.rolledBack) return [`*Before*\n${before}`, `*Applied, then rolled back*\n${after}`];
   if (request.state === 'applied' && request.supersededBy) return [`*Before*\n${before}`, `*Applied, then superseded*\n${after}`];
@@ -141,10 +141,15 @@ function weightFields(request: PromotionRequest): string[] {
   return [`*Unchanged*\n${before}`, `*Was proposed*\n${after}`];
 }
 
+/** "Approve: v2 to 50%"; a canary name too long for Slack's 75 characters is cut after the weight, not the weight. */
+function approveText(canary: string, weight: number): string {
+  const text = `Approve: ${canary} to ${weight}%`;
+  return text.length <= 75 ? text : `Approve ${weight}%: ${canary}`;
+}
+
 /** The approval card, rendered from the request's durable state only (any replica renders the same card). */
 export function renderCard(request: PromotionRequest, now: Date, notify?: string): SlackMessage {
   const plan = request.plan;
-  const first = plan.changes[0];
   const asks = request.state === 'pending' ? 'asks' : 'asked';
   const httpRoute = request.kind === 'HTTPRoute';
   const blocks: KnownBlock[] = [
@@ -166,11 +171,12 @@ export function renderCard(request: PromotionRequest, now: Date, notify?: string
     blocks.push(
       actions(`canary_decision_${request.id}`, [
         button({
-          text: `Approve: ${plan.canarySubset} to ${plan.targetWeight}%`,
+          text: approveText(plan.canarySubset, plan.targetWeight),
           actionId: APPROVE_ACTION,
           value: request.id,
           style: 'primary',
-          confirm: { title: 'Approve the promotion?', text: `Shift ${request.namespace}/${request.virtualService} to ${describeSplit(first?.after ?? [], plan.stableSubset)} now.`, confirm: `Promote to ${plan.targetWeight}%`, deny: 'Cancel' },
+          // Weights first: Slack cuts a long confirm text at its end, where a 253-character name would push them.
+          confirm: { title: 'Approve the promotion?', text: `Shift to ${describeChanges(plan, 'after').replace(/\n/g, '; ')} now: ${request.namespace}/${request.virtualService}.`, confirm: `Promote to ${plan.targetWeight}%`, deny: 'Cancel' },
         }),
         button({
           text: 'Reject',

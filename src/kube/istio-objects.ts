@@ -43,7 +43,8 @@ export interface IstioObjects {
   listDestinationRules(namespace: string): Promise<Result<KubeObject[], KubeCallError>>;
   /** JSON Patch (RFC 6902): `test` ops make it a compare-and-swap on exactly the fields read. */
   patchVirtualService(namespace: string, name: string, version: string, ops: readonly JsonPatchOp[], options: { dryRun: boolean }): Promise<Result<KubeObject, KubeCallError>>;
-  listCustom(group: string, version: string, plural: string, namespace: string): Promise<Result<KubeObject[], KubeCallError>>;
+  /** `namespace` undefined: every namespace (a cluster-wide list). */
+  listCustom(group: string, version: string, plural: string, namespace: string | undefined): Promise<Result<KubeObject[], KubeCallError>>;
 }
 
 function isUnservedVersion(cause: unknown): boolean {
@@ -119,10 +120,10 @@ export function createIstioObjects(kube: ClusterKube): IstioObjects {
     },
     async listCustom(group, version, plural, namespace) {
       try {
-        const list = (await kube.custom.listNamespacedCustomObject({ group, version, namespace, plural })) as { items?: KubeObject[] };
+        const list = (namespace === undefined ? await kube.custom.listClusterCustomObject({ group, version, plural }) : await kube.custom.listNamespacedCustomObject({ group, version, namespace, plural })) as { items?: KubeObject[] };
         return ok(list.items ?? []);
       } catch (cause) {
-        return err(kubeCallError(cause, `list ${plural}.${group} in ${namespace}`, cluster));
+        return err(kubeCallError(cause, `list ${plural}.${group} in ${namespace ?? 'all namespaces'}`, cluster));
       }
     },
   };

@@ -92,8 +92,8 @@ export function detectOwner(vs: OwnedObject, rollouts: readonly RolloutRef[], fi
   if (rollout) {
     return {
       tool: 'Argo Rollouts',
-      evidence: `Rollout ${namespace}/${rollout.name} routes traffic through it`,
-      advice: `Argo Rollouts reverts direct weight edits at once. Use \`kubectl argo rollouts promote ${rollout.name} -n ${namespace}\` (or \`abort\` to roll back).`,
+      evidence: `Rollout ${rollout.namespace}/${rollout.name} routes traffic through it`,
+      advice: `Argo Rollouts reverts direct weight edits at once. Use \`kubectl argo rollouts promote ${rollout.name} -n ${rollout.namespace}\` (or \`abort\` to roll back).`,
     };
   }
 
@@ -143,14 +143,24 @@ export function detectOwner(vs: OwnedObject, rollouts: readonly RolloutRef[], fi
   return null;
 }
 
-/** Rollout objects → which VirtualServices they edit (spec.strategy.canary.trafficRouting.istio). */
+/**
+ * Rollout objects → which VirtualServices they edit (spec.strategy.canary.trafficRouting.istio). Argo Rollouts reads
+ * a name `reviews.shop` as VirtualService `reviews` in namespace `shop` (utils/istio GetVirtualServiceNamespaceName:
+ * the text after the first dot is the namespace); a plain name is in the Rollout's namespace.
+ */
 export function rolloutRefs(items: readonly unknown[]): RolloutRef[] {
   const refs: RolloutRef[] = [];
   for (const item of items) {
     const rollout = item as { metadata?: { name?: string; namespace?: string }; spec?: { strategy?: { canary?: { trafficRouting?: { istio?: { virtualService?: { name?: string }; virtualServices?: { name?: string }[] } } } } } };
     const istio = rollout.spec?.strategy?.canary?.trafficRouting?.istio;
     const names = [istio?.virtualService?.name, ...(istio?.virtualServices ?? []).map((vs) => vs.name)].filter((value): value is string => typeof value === 'string');
-    if (rollout.metadata?.name && names.length > 0) refs.push({ name: rollout.metadata.name, namespace: rollout.metadata.namespace ?? '', routes: names });
+    const name = rollout.metadata?.name;
+    if (!name) continue;
+    const namespace = rollout.metadata?.namespace ?? '';
+    for (const reference of names) {
+      const dot = reference.indexOf('.');
+      refs.push(dot > 0 ? { name, namespace, routeNamespace: reference.slice(dot + 1), routes: [reference.slice(0, dot)] } : { name, namespace, routes: [reference] });
+    }
   }
   return refs;
 }

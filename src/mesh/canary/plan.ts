@@ -1,6 +1,6 @@
 import type { JsonPatchOp } from '../../kube/istio-objects.ts';
 import { err, ok, type Result } from '../../result.ts';
-import type { HttpRoute, VirtualService } from './virtual-service.ts';
+import { sameServiceHost, serviceFqdn, type HttpRoute, type VirtualService } from './virtual-service.ts';
 
 export interface WeightedDestination {
   readonly host: string;
@@ -59,6 +59,8 @@ export interface Split {
   readonly entries: readonly unknown[];
   /** Weights as stored (absent weights filled in by the provider's rule). */
   readonly destinations: readonly WeightedDestination[];
+  /** The service whose subsets it splits (a VirtualService's destination host, resolved); one promotion shifts one. */
+  readonly service?: string;
 }
 
 /** Where one traffic provider keeps its rules and weights, and how it reads them. */
@@ -143,9 +145,10 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
     const label = ruleLabel({ index, name: route.name });
     if (destinations.length > 2) return err(`${label} of ${name} splits traffic across ${destinations.length} destinations; mesh-bot only shifts two-way splits (stable and canary)`);
     const [a, b] = destinations as [WeightedDestination, WeightedDestination];
-    if (a.host !== b.host) return err(`${label} of ${name} splits between two hosts (${a.host}, ${b.host}), not two subsets of one service`);
+    const namespace = vs.metadata.namespace ?? '';
+    if (!sameServiceHost(a.host, b.host, namespace)) return err(`${label} of ${name} splits between two hosts (${a.host}, ${b.host}), not two subsets of one service`);
     if (a.subset === '' || b.subset === '' || a.subset === b.subset) return err(`${label} of ${name} does not split between two named subsets; give each destination a DestinationRule subset`);
-    splits.push({ index, name: route.name, rule: route, entries: route.route ?? [], destinations });
+    splits.push({ index, name: route.name, rule: route, entries: route.route ?? [], destinations, service: serviceFqdn(a.host, namespace) });
   }
   if (splits.length === 0) {
     return err(`VirtualService ${name} has no route that splits traffic between two subsets; add the canary as a second destination with weight 0 first`);
@@ -156,6 +159,15 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
 /** Percent of a weight within its rule, to a tenth (relative weights rarely divide 100 evenly). */
 function percentOf(weight: number, sum: number): number {
   return Math.round((weight * 1000) / sum) / 10;
+}
+
+/** Why a split's weights cannot be shifted (all 0; Istio percentages not adding up to 100), if they cannot. */
+function unusableWeights(name: string, split: Split, layout: SplitLayout): string | undefined {
+  const label = ruleLabel(split, layout.kind);
+  const sum = split.destinations.reduce((total, destination) => total + destination.weight, 0);
+  if (layout.relative && sum === 0) return `every weight of ${label} of ${name} is 0, so it sends no traffic at all; fix the ${layout.kind} before promoting`;
+  if (!layout.relative && sum !== 100) return `the weights of ${label} of ${name} add up to ${sum}, not 100; fix the ${layout.kind} before promoting`;
+  return undefined;
 }
 
 /**
@@ -176,8 +188,11 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
     }
     const others = new Set(used.flatMap((split) => split.destinations.filter((destination) => destination.subset !== stableWanted).map((destination) => destination.subset)));
     if (others.size > 1) return err(`the routes of ${name} that use ${stableWanted} split it with different ${noun}s (${[...others].join(', ')}); roll them back by hand`);
-    splits.splice(0, splits.length, ...used);
     canary = [...others][0] as string;
+    // A rollback takes the canary to 0 % wherever it gets traffic, also on routes that pair it with another stable
+    // (a `--subset` promotion shifted those too): anything less would report "rolled back" while it still serves.
+    const wanted = canary;
+    splits.splice(0, splits.length, ...found.filter((split) => split.destinations.some((destination) => destination.subset === wanted)));
   } else if (canary !== undefined) {
     const used = splits.filter((split) => split.destinations.some((destination) => destination.subset === canary));
     if (used.length === 0) {
@@ -186,6 +201,9 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
     splits.splice(0, splits.length, ...used);
   } else {
     if (pairs.size > 1) return err(`the routes of ${name} split between different ${noun}s (${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}); say which one is the canary with --subset`);
+    // Every split changes here: one that sends nothing, or not 100 %, is named before asking for --subset.
+    const broken = splits.map((split) => unusableWeights(name, split, layout)).find((problem) => problem !== undefined);
+    if (broken !== undefined) return err(broken);
     const first = splits[0] as Split;
     const remembered = options.remembered;
     if (remembered && first.destinations.some((destination) => destination.subset === remembered.canarySubset) && first.destinations.some((destination) => destination.subset === remembered.stableSubset)) {
@@ -197,18 +215,22 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
     }
   }
 
+  const services = [...new Set(splits.flatMap((split) => (split.service === undefined ? [] : [split.service])))];
+  if (services.length > 1) {
+    return err(`the routes of ${name} that would change split the ${noun}s of different services (${services.join(', ')}); mesh-bot shifts the canary of one service at a time, so change these weights by hand or give each service its own ${layout.kind}`);
+  }
   const changes: RouteChange[] = [];
   const patch: JsonPatchOp[] = scopeTests(spec, layout.scope);
-  let stable = '';
+  // The recorded stable is the first changed route's: with mixed pairs a rollback finds the canary through it.
+  let stable = stableWanted ?? '';
   let unchanged = true;
   for (const split of splits) {
-    const label = ruleLabel(split, layout.kind);
+    const problem = unusableWeights(name, split, layout);
+    if (problem !== undefined) return err(problem);
     const sum = split.destinations.reduce((total, destination) => total + destination.weight, 0);
-    if (layout.relative && sum === 0) return err(`every weight of ${label} of ${name} is 0, so it sends no traffic at all; fix the ${layout.kind} before promoting`);
-    if (!layout.relative && sum !== 100) return err(`the weights of ${label} of ${name} add up to ${sum}, not 100; fix the ${layout.kind} before promoting`);
     const before = split.destinations.map((destination) => ({ ...destination, weight: layout.relative ? percentOf(destination.weight, sum) : destination.weight }));
     const stableDestination = split.destinations.find((destination) => destination.subset !== canary) as WeightedDestination;
-    stable = stableDestination.subset;
+    if (stable === '') stable = stableDestination.subset;
     const after = split.destinations.map((destination) => ({ ...destination, weight: destination.subset === canary ? options.weight : 100 - options.weight }));
     // Exactly, not as rounded for people: 1/2 is 33.33…%, which a 33 % promotion does change.
     if (split.destinations.some((destination, position) => destination.weight * 100 !== (after[position]?.weight ?? 0) * sum)) unchanged = false;

@@ -113,9 +113,22 @@ export function describeSplit(destinations: readonly { subset: string; weight: n
 
 type Split = readonly { readonly subset: string; readonly weight: number }[];
 
-/** "v1 90% / v2 10% → v1 50% / v2 50%" of a plan or a stored request's plan. */
-export function weightChange(plan: { readonly stableSubset: string; readonly changes: readonly { readonly before: Split; readonly after: Split }[] }): string {
+type ChangedRoutes = { readonly stableSubset: string; readonly changes: readonly { readonly index: number; readonly name?: string | null | undefined; readonly before: Split; readonly after: Split }[] };
+
+/**
+ * "v1 90% / v2 10% → v1 50% / v2 50%" of a plan or a stored request's plan: its first changed route, and how many
+ * more it changes (their weights may differ: `describeChanges` lists them), so a one-line summary never hides them.
+ */
+export function weightChange(plan: ChangedRoutes, kind?: string): string {
   const first = plan.changes[0];
   if (!first) return '';
-  return `${describeSplit(first.before, plan.stableSubset)} → ${describeSplit(first.after, plan.stableSubset)}`;
+  const more = plan.changes.length - 1;
+  const noun = kind === 'HTTPRoute' ? 'rule' : 'route';
+  return `${describeSplit(first.before, plan.stableSubset)} → ${describeSplit(first.after, plan.stableSubset)}${more > 0 ? ` (and ${more} more ${noun}${more === 1 ? '' : 's'})` : ''}`;
+}
+
+/** One side of every changed route, one per line and named when there are several ("jason: v1 90% / v2 10%"). */
+export function describeChanges(plan: ChangedRoutes, side: 'before' | 'after'): string {
+  if (plan.changes.length === 1) return describeSplit(plan.changes[0]?.[side] ?? [], plan.stableSubset);
+  return plan.changes.map((change) => `${change.name ?? `#${change.index + 1}`}: ${describeSplit(change[side], plan.stableSubset)}`).join('\n');
 }

@@ -58,7 +58,7 @@ import type { Logger } from '../../log.ts';
 import { err, ok, type Result } from '../../result.ts';
 import type { ApprovalCards } from './cards.ts';
 import { detectOwner, type Owner } from './ownership.ts';
-import { parentAcceptance, parseHttpRoute, type GatewayHttpRoute } from './providers/http-route.ts';
+import { parentAcceptance, parseHttpRoute, splitBackendRefs, type GatewayHttpRoute } from './providers/http-route.ts';
 import { httpRouteProvider, virtualServiceProvider, type RouteKind, type RouteView, type TrafficObject, type TrafficProvider } from './providers/traffic-provider.ts';
 import { ruleLabel, type CanaryPlan } from './plan.ts';
 import { kubeWaypointReads, resolveWaypoints, waypointProgress, type WaypointRef } from './waypoint-proof.ts';
@@ -82,8 +82,9 @@ import {
   annotationPath,
   annotationsOf,
   destinationRuleSchema,
+  kubernetesService,
   recordedRoles,
-  sameServiceHost,
+  serviceFqdn,
   type DestinationRule,
 } from './virtual-service.ts';
 
@@ -113,6 +114,8 @@ export interface SubsetInfo {
   readonly labels: Readonly<Record<string, string>>;
   /** Running pods the subset's labels select in the namespace; null when pods could not be listed. */
   readonly pods: number | null;
+  /** An HTTPRoute backend's namespace (a backendRef may name another one). */
+  readonly namespace?: string;
 }
 
 /** Everything `canary status` shows and `canary promote` checks before asking anyone. */
@@ -172,6 +175,14 @@ const DECIDED_RETENTION_MS = 7 * 24 * 3_600_000;
 /** istiod pushes at most this long after a config change (PILOT_DEBOUNCE_MAX default, pilot/pkg/features). */
 const ISTIOD_DEBOUNCE_MAX_MS = 10_000;
 const ROLLBACK_ATTEMPTS = 3;
+/** An object name (DNS-1123 subdomain) has at most 253 characters; the apiserver keeps 58 of a generateName. */
+const MAX_NAME = 253;
+const GENERATED_NAME_BASE = 58;
+
+/** A route name cut to fit an Event name: still a valid name part (no trailing "." or "-"); the request id keeps it unique. */
+function eventNamePart(name: string, room: number): string {
+  return name.length <= room ? name : name.slice(0, room).replace(/[.-]+$/, '');
+}
 
 function fail(message: string): { readonly ok: false; readonly error: string } {
   return err(message);
@@ -234,6 +245,11 @@ function roleOps(plan: Pick<CanaryPlan, 'stableSubset' | 'canarySubset'>): JsonP
   ];
 }
 
+/** The destination host of the first route that splits traffic (else of the first route): whose subsets to show. */
+function splitHost(routes: readonly RouteView[]): string | undefined {
+  return (routes.find((route) => route.destinations.length > 1) ?? routes[0])?.destinations[0]?.host;
+}
+
 export function createCanaryService(deps: CanaryDeps) {
   const { cluster, istio, store, logger } = deps;
   const virtualServices = virtualServiceProvider(istio);
@@ -256,29 +272,39 @@ export function createCanaryService(deps: CanaryDeps) {
     );
   }
 
-  /** The pod selector of the Service behind a host (`reviews`, `reviews.shop`, `reviews.shop.svc.cluster.local`). */
-  async function selectorOfService(namespace: string, host: string, notes: string[]): Promise<Record<string, string>> {
-    const [name = host, hostNamespace] = host.split('.');
-    const serviceNamespace = hostNamespace ?? namespace;
+  /** The pod selector of a Service. */
+  async function selectorOfService(service: { readonly name: string; readonly namespace: string }, notes: string[]): Promise<Record<string, string>> {
+    const { name, namespace } = service;
     try {
-      const service = await deps.core.readNamespacedService({ name, namespace: serviceNamespace });
-      return service.spec?.selector ?? {};
+      const read = await deps.core.readNamespacedService({ name, namespace });
+      return read.spec?.selector ?? {};
     } catch (cause) {
-      notes.push(`Service ${serviceNamespace}/${name} unreadable, so pods are counted by subset labels alone: ${describeKubeError(cause, `read Service ${serviceNamespace}/${name}`, cluster.name)}`);
+      notes.push(`Service ${namespace}/${name} unreadable, so pods are counted by subset labels alone: ${describeKubeError(cause, `read Service ${namespace}/${name}`, cluster.name)}`);
       return {};
     }
   }
 
+  /**
+   * The DestinationRule that gives `host` its subsets, looked up where Istio looks: the namespace of the route, then
+   * the service's own, then the root namespace (pilot's sidecarScope DestinationRule lookup); and the running pods
+   * each subset selects in the service's namespace.
+   */
   async function subsetsOf(namespace: string, host: string): Promise<{ rule: DestinationRule | null; subsets: SubsetInfo[]; notes: string[] }> {
     const notes: string[] = [];
-    const rules = await istio.listDestinationRules(namespace);
-    if (!rules.ok) return { rule: null, subsets: [], notes: [`DestinationRules unavailable: ${rules.error.message}`] };
-    const rule = rules.value
-      .map((item) => destinationRuleSchema.safeParse(item))
-      .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
-      .find((candidate) => sameServiceHost(candidate.spec.host, host, namespace));
+    const service = kubernetesService(host, namespace);
+    const podNamespace = service?.namespace ?? namespace;
+    let rule: DestinationRule | undefined;
+    for (const candidateNamespace of [...new Set([namespace, podNamespace, cluster.istioNamespace])]) {
+      const rules = await istio.listDestinationRules(candidateNamespace);
+      if (!rules.ok) return { rule: null, subsets: [], notes: [`DestinationRules unavailable: ${rules.error.message}`] };
+      rule = rules.value
+        .map((item) => destinationRuleSchema.safeParse(item))
+        .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
+        .find((candidate) => serviceFqdn(candidate.spec.host, candidateNamespace) === serviceFqdn(host, namespace));
+      if (rule) break;
+    }
     if (!rule) return { rule: null, subsets: [], notes };
-    const serviceSelector = await selectorOfService(namespace, host, notes);
+    const serviceSelector = service ? await selectorOfService(service, notes) : {};
     const subsets: SubsetInfo[] = [];
     for (const subset of rule.spec.subsets ?? []) {
       const labels = subset.labels ?? {};
@@ -288,10 +314,10 @@ export function createCanaryService(deps: CanaryDeps) {
         .join(',');
       let pods: number | null = null;
       try {
-        const list = await deps.core.listNamespacedPod({ namespace, labelSelector: selector, fieldSelector: 'status.phase=Running' });
+        const list = await deps.core.listNamespacedPod({ namespace: podNamespace, labelSelector: selector, fieldSelector: 'status.phase=Running' });
         pods = list.items.length;
       } catch (cause) {
-        notes.push(`pods of subset ${subset.name} unknown: ${describeKubeError(cause, `list pods in ${namespace}`, cluster.name)}`);
+        notes.push(`pods of subset ${subset.name} unknown: ${describeKubeError(cause, `list pods in ${podNamespace}`, cluster.name)}`);
       }
       subsets.push({ name: subset.name, labels, pods });
     }
@@ -335,21 +361,21 @@ export function createCanaryService(deps: CanaryDeps) {
     return ok(found[0] as TrafficProvider);
   }
 
-  /** The running pods behind each backend Service of an HTTPRoute (its "subsets"), by the Service's selector. */
-  async function backendsOf(namespace: string, names: readonly string[]): Promise<{ subsets: SubsetInfo[]; notes: string[] }> {
+  /** The running pods behind each backend Service of an HTTPRoute (its "subsets"), by the Service's selector, in the Service's namespace. */
+  async function backendsOf(refs: readonly { readonly name: string; readonly namespace: string }[]): Promise<{ subsets: SubsetInfo[]; notes: string[] }> {
     const notes: string[] = [];
     const subsets: SubsetInfo[] = [];
-    for (const name of names) {
+    for (const { name, namespace } of refs) {
       let selector: Record<string, string> | null = null;
       try {
         const service = await deps.core.readNamespacedService({ name, namespace });
         selector = service.spec?.selector ?? {};
       } catch (cause) {
         if (kubeStatusOf(cause)?.code === 404) {
-          subsets.push({ name, labels: {}, pods: 0 });
+          subsets.push({ name, labels: {}, pods: 0, namespace });
           notes.push(`Service ${namespace}/${name} does not exist.`);
         } else {
-          subsets.push({ name, labels: {}, pods: null });
+          subsets.push({ name, labels: {}, pods: null, namespace });
           notes.push(`Service ${namespace}/${name} unreadable: ${describeKubeError(cause, `read Service ${namespace}/${name}`, cluster.name)}`);
         }
         continue;
@@ -363,7 +389,7 @@ export function createCanaryService(deps: CanaryDeps) {
           notes.push(`pods of Service ${name} unknown: ${describeKubeError(cause, `list pods in ${namespace}`, cluster.name)}`);
         }
       }
-      subsets.push({ name, labels: selector, pods });
+      subsets.push({ name, labels: selector, pods, namespace });
     }
     return { subsets, notes };
   }
@@ -377,14 +403,18 @@ export function createCanaryService(deps: CanaryDeps) {
     const { vs } = read.value;
     const notes: string[] = [];
 
-    const rollouts = await istio.listCustom('argoproj.io', 'v1alpha1', 'rollouts', namespace);
+    // A Rollout in any namespace may edit the route (Argo's `name.namespace`, the Gateway API plugin's `namespace`);
+    // a Role limited to namespaces still lets mesh-bot see the route's own.
+    const everywhere = await istio.listCustom('argoproj.io', 'v1alpha1', 'rollouts', undefined);
+    const rollouts = everywhere.ok || everywhere.error.kind !== 'forbidden' ? everywhere : await istio.listCustom('argoproj.io', 'v1alpha1', 'rollouts', namespace);
+    if (!everywhere.ok && everywhere.error.kind === 'forbidden' && rollouts.ok) notes.push(`only Argo Rollouts in ${namespace} were checked: ${everywhere.error.message}`);
     // 404 means Argo Rollouts is not installed: then nothing can own the VirtualService through it.
     if (!rollouts.ok && rollouts.error.kind !== 'not-found') notes.push(`could not check Argo Rollouts: ${rollouts.error.message}`);
     const owner = detectOwner(vs, rollouts.ok ? provider.rollouts(rollouts.value) : [], provider.weights);
 
     const routes = provider.routes(vs);
-    const host = routes.flatMap((route) => route.destinations)[0]?.host ?? name;
-    const { rule, subsets, notes: subsetNotes } = provider.kind === 'VirtualService' ? await subsetsOf(namespace, host) : { rule: null, ...(await backendsOf(namespace, provider.splitNames(vs))) };
+    const host = splitHost(routes) ?? name;
+    const { rule, subsets, notes: subsetNotes } = provider.kind === 'VirtualService' ? await subsetsOf(namespace, host) : { rule: null, ...(await backendsOf(splitBackendRefs(vs as GatewayHttpRoute))) };
     notes.push(...subsetNotes);
     const listed = await listRequests(namespace, name, provider.kind);
     if (!listed.ok) notes.push(`promotion requests unavailable: ${listed.error}`);
@@ -421,27 +451,33 @@ export function createCanaryService(deps: CanaryDeps) {
     const planned = provider.plan(inspection.vs, { weight, canarySubset: subset, remembered });
     if (!planned.ok) return planned;
     const plan = planned.value;
+    // The subsets shown by status are those of the first split; the plan may shift another service's (`--subset`).
+    const inspectedHost = splitHost(inspection.routes);
+    const { destinationRule, subsets } =
+      provider.kind === 'VirtualService' && inspectedHost !== undefined && serviceFqdn(inspectedHost, namespace) !== serviceFqdn(plan.host, namespace)
+        ? await subsetsOf(namespace, plan.host).then((found) => ({ destinationRule: found.rule, subsets: found.subsets }))
+        : inspection;
 
     if (provider.kind === 'HTTPRoute') {
       for (const wanted of [plan.stableSubset, plan.canarySubset]) {
         const found = inspection.subsets.find((candidate) => candidate.name === wanted);
         const receives = plan.changes.some((change) => change.after.some((destination) => destination.subset === wanted && destination.weight > 0));
-        if (found?.pods === 0 && receives) return fail(`Service ${namespace}/${wanted} selects no running pods (or does not exist); traffic sent there would fail. Deploy it first.`);
+        if (found?.pods === 0 && receives) return fail(`Service ${found.namespace ?? namespace}/${wanted} selects no running pods (or does not exist); traffic sent there would fail. Deploy it first.`);
       }
-    } else if (!inspection.destinationRule) return fail(`No DestinationRule in ${namespace} defines subsets for ${plan.host}, so subsets ${plan.stableSubset} and ${plan.canarySubset} route nowhere. Create one first.`);
+    } else if (!destinationRule) return fail(`No DestinationRule defines subsets for ${plan.host} (looked in ${[...new Set([namespace, kubernetesService(plan.host, namespace)?.namespace ?? namespace, cluster.istioNamespace])].join(', ')}), so subsets ${plan.stableSubset} and ${plan.canarySubset} route nowhere. Create one first.`);
     for (const wanted of [plan.stableSubset, plan.canarySubset]) {
-      const found = inspection.subsets.find((candidate) => candidate.name === wanted);
-      if (!found) return fail(`Subset ${wanted} is not defined in DestinationRule ${namespace}/${inspection.destinationRule?.metadata.name ?? ''}. Add it before shifting traffic to it.`);
+      const found = subsets.find((candidate) => candidate.name === wanted);
+      if (!found) return fail(`Subset ${wanted} is not defined in DestinationRule ${destinationRule?.metadata.namespace ?? namespace}/${destinationRule?.metadata.name ?? ''}. Add it before shifting traffic to it.`);
       const receives = plan.changes.some((change) => change.after.some((destination) => destination.subset === wanted && destination.weight > 0));
-      if (found.pods === 0 && receives) return fail(`Subset ${wanted} (${Object.entries(found.labels).map(([key, value]) => `${key}=${value}`).join(', ') || 'no labels'}) selects no running pods in ${namespace}; traffic sent there would fail. Deploy it first.`);
+      if (found.pods === 0 && receives) return fail(`Subset ${wanted} (${Object.entries(found.labels).map(([key, value]) => `${key}=${value}`).join(', ') || 'no labels'}) selects no running pods in ${kubernetesService(plan.host, namespace)?.namespace ?? namespace}; traffic sent there would fail. Deploy it first.`);
     }
 
     const dryRun = await provider.patch(namespace, name, inspection.apiVersion, plan.patch, { dryRun: true });
     if (!dryRun.ok) return fail(dryRunRefusal(dryRun.error, inspection.kind, namespace, name));
     const notes = [
       provider.kind === 'VirtualService' ? 'Dry run passed (schema and Istio validation).' : 'Dry run passed (schema and admission validation).',
-      ...(await analyzeNotes(namespace, name, inspection.kind, inspection.destinationRule?.metadata.name)),
-      ...inspection.subsets.filter((info) => info.name === plan.stableSubset || info.name === plan.canarySubset).map((info) => `${provider.kind === 'VirtualService' ? 'Subset' : 'Service'} ${info.name}: ${info.pods === null ? 'pods unknown' : `${info.pods} running pod${info.pods === 1 ? '' : 's'}`}`),
+      ...(await analyzeNotes(namespace, name, inspection.kind, destinationRule?.metadata.name)),
+      ...subsets.filter((info) => info.name === plan.stableSubset || info.name === plan.canarySubset).map((info) => `${provider.kind === 'VirtualService' ? 'Subset' : 'Service'} ${info.name}: ${info.pods === null ? 'pods unknown' : `${info.pods} running pod${info.pods === 1 ? '' : 's'}`}`),
       ...inspection.notes,
     ];
     return ok({ inspection, plan, notes });
@@ -663,7 +699,7 @@ export function createCanaryService(deps: CanaryDeps) {
     const now = deps.now();
     const body = {
       // Named per request and reason, so a retry after a lost answer, or the sweep confirming the same change, makes no second Event.
-      metadata: id === null ? { generateName: `${target.virtualService}.`, namespace: target.namespace } : { name: `${target.virtualService}.${id}.${reason.toLowerCase()}`, namespace: target.namespace },
+      metadata: id === null ? { generateName: `${eventNamePart(target.virtualService, GENERATED_NAME_BASE - 1)}.`, namespace: target.namespace } : { name: `${eventNamePart(target.virtualService, MAX_NAME - id.length - reason.length - 2)}.${id}.${reason.toLowerCase()}`, namespace: target.namespace },
       involvedObject: { apiVersion: `${provider.group}/${target.apiVersion}`, kind: provider.kind, name: target.virtualService, namespace: target.namespace },
       reason,
       message,

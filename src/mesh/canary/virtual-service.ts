@@ -44,16 +44,24 @@ export const destinationRuleSchema = z.looseObject({
 
 export type DestinationRule = z.output<typeof destinationRuleSchema>;
 
+/** A destination host as Istio resolves it from `namespace`: `reviews` and `reviews.shop` become `reviews.shop.svc.cluster.local`. */
+export function serviceFqdn(host: string, namespace: string): string {
+  const parts = host.split('.');
+  if (parts.length === 1) return `${host}.${namespace}.svc.cluster.local`;
+  if (parts.length === 2) return `${host}.svc.cluster.local`;
+  if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
+  return host;
+}
+
 /** `reviews`, `reviews.shop`, `reviews.shop.svc.cluster.local` all name one service when seen from `shop`. */
 export function sameServiceHost(a: string, b: string, namespace: string): boolean {
-  const fqdn = (host: string) => {
-    const parts = host.split('.');
-    if (parts.length === 1) return `${host}.${namespace}.svc.cluster.local`;
-    if (parts.length === 2) return `${host}.svc.cluster.local`;
-    if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
-    return host;
-  };
-  return fqdn(a) === fqdn(b);
+  return serviceFqdn(a, namespace) === serviceFqdn(b, namespace);
+}
+
+/** The Kubernetes Service (name, namespace) behind a cluster-local host, or undefined for any other host (a ServiceEntry's). */
+export function kubernetesService(host: string, namespace: string): { readonly name: string; readonly namespace: string } | undefined {
+  const match = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.cluster\.local$/.exec(serviceFqdn(host, namespace));
+  return match ? { name: match[1] as string, namespace: match[2] as string } : undefined;
 }
 
 /**

@@ -76,7 +76,10 @@ export function planHttpRouteWeights(route: GatewayHttpRoute, options: PlanOptio
     const foreign = refs.find((ref) => !isService(ref));
     if (foreign) return err(`${label} of HTTPRoute ${name} sends traffic to ${foreign.kind ?? 'Service'} ${foreign.name}${foreign.group ? ` (group ${foreign.group})` : ''}; mesh-bot only shifts weights between two Services`);
     const [a, b] = refs as [z.output<typeof backendRefSchema>, z.output<typeof backendRefSchema>];
-    if (a.name === b.name) return err(`${label} of HTTPRoute ${name} names Service ${a.name} twice; stable and canary must be two different Services`);
+    if (a.name === b.name) {
+      const where = (a.namespace ?? '') === (b.namespace ?? '') ? '' : ` (in ${a.namespace ?? route.metadata.namespace ?? ''} and ${b.namespace ?? route.metadata.namespace ?? ''})`;
+      return err(`${label} of HTTPRoute ${name} names Service ${a.name} twice${where}; stable and canary must be Services with different names, as --subset and --to name them`);
+    }
     splits.push({ index, name: rule.name, rule, entries: refs, destinations: storedWeights(rule) });
   }
   if (splits.length === 0) {
@@ -104,7 +107,21 @@ export function httpRouteRules(route: GatewayHttpRoute): RuleView[] {
 
 /** The backend Services a rule splits between (candidates for `--to`/`--subset` in messages). */
 export function splitBackends(route: GatewayHttpRoute): string[] {
-  return [...new Set((route.spec.rules ?? []).flatMap((rule) => ((rule.backendRefs ?? []).length > 1 ? (rule.backendRefs ?? []).map((ref) => ref.name) : [])))];
+  return [...new Set(splitBackendRefs(route).map((ref) => ref.name))];
+}
+
+/** Those backend Services with their namespace: a backendRef's own (cross-namespace, under a ReferenceGrant), else the route's. */
+export function splitBackendRefs(route: GatewayHttpRoute): { readonly name: string; readonly namespace: string }[] {
+  const seen = new Set<string>();
+  return (route.spec.rules ?? [])
+    .flatMap((rule) => ((rule.backendRefs ?? []).length > 1 ? (rule.backendRefs ?? []) : []))
+    .map((ref) => ({ name: ref.name, namespace: ref.namespace ?? route.metadata.namespace ?? '' }))
+    .filter((ref) => {
+      const key = `${ref.namespace}/${ref.name}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 export interface ParentAcceptance {
