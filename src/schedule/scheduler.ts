@@ -205,16 +205,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
    * A job seen for the first time records "nothing missed so far": a new deployment starting at 09:05 has not
    * missed the 09:00 digest. Only runs missed after that (a leader change at fire time) are caught up.
    */
-  async function prime(job: ScheduledJob, due: Date | null, now: number): Promise<boolean> {
+  async function prime(job: ScheduledJob, due: Date | null, now: number, blockedFire: Date | null): Promise<boolean> {
     const current = await store.get(nameOf(job), fireRecord);
     if (!current.ok) {
-      reportBlocked(job, null, current.error, 'read');
+      reportBlocked(job, blockedFire, current.error, 'read');
       return false;
     }
     if (current.value !== null) return true;
     const created = await store.create(nameOf(job), { lastFired: (due ?? new Date(now)).toISOString() }, { 'mesh-bot/kind': 'schedule' });
     if (created.ok || created.error.kind === 'exists') return true;
-    reportBlocked(job, null, created.error, 'create');
+    reportBlocked(job, blockedFire, created.error, 'create');
     return false;
   }
 
@@ -338,10 +338,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   async function loop(job: ScheduledJob): Promise<void> {
     const cron = new Cron(job.schedule, { timezone: job.timezone, paused: true });
     let primed = false;
+    const startedAt = clock.now();
     while (!stopping.signal.aborted) {
       const now = clock.now();
       const due = latestDue(job, cron, now);
-      if (!primed) primed = await prime(job, due, now);
+      // Until the record exists, a fire that comes due is one this job misses: say so for each.
+      if (!primed) primed = await prime(job, due, now, due && due.getTime() > startedAt ? due : null);
       else if (due && !active.has(job.id) && options.isLeader()) {
         const claimed = await tryClaim(job, due);
         if (claimed) {
