@@ -81,6 +81,25 @@ describe('canary promotion attacked through Slack', () => {
     assert.ok(events.some((event) => event.reason === 'WeightsChanged' && event.involvedObject?.name === name), 'the audit Event names the VirtualService');
   });
 
+  it('refuses an approval whose canary lost its pods since the request, and applies once they run again (defect: approved onto no pods)', async () => {
+    putService(api, 'reviews', { v1: 1, v2: 1 });
+    putVirtualService(api, [route('main', [{ host: 'reviews', subset: 'v1', weight: 90 }, { host: 'reviews', subset: 'v2', weight: 10 }])]);
+    const { card, id } = await requestCard(slack, bot, 'canary promote reviews --weight 50 -n bookinfo');
+    const pod = api.get('v1', 'Pod', 'bookinfo', 'reviews-v2-0') as Record<string, unknown>;
+    api.put({ ...pod, status: { phase: 'Failed' } });
+    await bot.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    const said = await slack.waitFor((fake) => fake.responses.find((response) => /Not approved/.test(String(response.body['text'] ?? ''))), { timeoutMs: 10_000 });
+    assert.equal(said.body['response_type'], 'ephemeral');
+    assert.match(String(said.body['text']), /Not approved: subset v2 no longer selects running pods in bookinfo \(checked at approval\), so the approved weights would send traffic nowhere\. Nothing was changed; the request stays pending/);
+    assert.deepEqual(vsWeights(api), [['v1=90', 'v2=10']]);
+    assert.match(blockText(slack.message('C0REL', card.ts)?.blocks), /Waiting for approval/);
+
+    api.put({ ...pod, status: { phase: 'Running' } });
+    await bot.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    await cardSaying(card.ts, /proxies in sync|No proxies|STALE/);
+    assert.deepEqual(vsWeights(api), [['v1=50', 'v2=50']]);
+  });
+
   describe('clicks and races that held', () => {
     it('refuses an approval after a rejection, and writes nothing', async () => {
       seedMixedPairs(api);

@@ -17,6 +17,8 @@
  *   3. O claim: add O=id.                                fence: test resourceVersion as read; prior O terminal/absent
  *   4. card posted, R.card attached. A failed post cancels R at once (nothing pending that no one can see).
  *   5. R pending → approved | rejected.                  fence: CAS on R
+ *      An approval first re-reads the canary's subset/backend and its pods (not fenced by the patch): known gone →
+ *      the click is refused and R stays pending; unreadable → proves nothing, the approval goes on.
  *   6. W patch: weights + stable/canary + applied=id, remove O.
  *                                                        fence: test O == id, test each changed route as read,
  *                                                        test the spec fields that say which traffic the routes
@@ -289,21 +291,21 @@ export function createCanaryService(deps: CanaryDeps) {
    * the service's own, then the root namespace (pilot's sidecarScope DestinationRule lookup); and the running pods
    * each subset selects in the service's namespace.
    */
-  async function subsetsOf(namespace: string, host: string): Promise<{ rule: DestinationRule | null; subsets: SubsetInfo[]; notes: string[] }> {
+  async function subsetsOf(namespace: string, host: string): Promise<{ rule: DestinationRule | null; subsets: SubsetInfo[]; notes: string[]; readable: boolean }> {
     const notes: string[] = [];
     const service = kubernetesService(host, namespace);
     const podNamespace = service?.namespace ?? namespace;
     let rule: DestinationRule | undefined;
     for (const candidateNamespace of [...new Set([namespace, podNamespace, cluster.istioNamespace])]) {
       const rules = await istio.listDestinationRules(candidateNamespace);
-      if (!rules.ok) return { rule: null, subsets: [], notes: [`DestinationRules unavailable: ${rules.error.message}`] };
+      if (!rules.ok) return { rule: null, subsets: [], notes: [`DestinationRules unavailable: ${rules.error.message}`], readable: false };
       rule = rules.value
         .map((item) => destinationRuleSchema.safeParse(item))
         .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
         .find((candidate) => serviceFqdn(candidate.spec.host, candidateNamespace) === serviceFqdn(host, namespace));
       if (rule) break;
     }
-    if (!rule) return { rule: null, subsets: [], notes };
+    if (!rule) return { rule: null, subsets: [], notes, readable: true };
     const serviceSelector = service ? await selectorOfService(service, notes) : {};
     const subsets: SubsetInfo[] = [];
     for (const subset of rule.spec.subsets ?? []) {
@@ -321,7 +323,7 @@ export function createCanaryService(deps: CanaryDeps) {
       }
       subsets.push({ name: subset.name, labels, pods });
     }
-    return { rule, subsets, notes };
+    return { rule, subsets, notes, readable: true };
   }
 
   async function readRoute(provider: TrafficProvider, namespace: string, name: string): Promise<Result<{ vs: TrafficObject; object: KubeObject; apiVersion: string }, string>> {
@@ -934,6 +936,13 @@ export function createCanaryService(deps: CanaryDeps) {
       return fail(`This promotion request was cancelled: ${reason} Ask again with \`/mesh canary promote\`.`);
     }
 
+    if (decision === 'approve') {
+      const broken = await receiverGone(request);
+      if (broken !== undefined) {
+        return fail(`Not approved: ${broken}, so the approved weights would send traffic nowhere. Nothing was changed; the request stays pending until it expires, so it can still be approved once the canary runs again.`);
+      }
+    }
+
     // Decided per attempt: a compare-and-swap retry after a conflict must see the other click's decision.
     let won = false;
     const decided = await update(id, (current) => {
@@ -951,6 +960,35 @@ export function createCanaryService(deps: CanaryDeps) {
     const result = await apply(decided.value, actor, onChange);
     const applied = result.state === 'applied';
     return ok({ request: result, applied, superseded: applied ? await supersede(result) : [] });
+  }
+
+  /**
+   * The pre-flight's "selects running pods" again, at the click: the route is fenced by the patch, but the subsets
+   * and pods it sends traffic to are not, and up to the TTL may have passed since the request. Says what is gone
+   * when it is known gone; an unreadable DestinationRule, Service or pod list proves nothing and does not block.
+   */
+  async function receiverGone(request: PromotionRequest): Promise<string | undefined> {
+    const { plan, namespace } = request;
+    const receiving = [...new Set(plan.changes.flatMap((change) => change.after.filter((destination) => destination.weight > 0).map((destination) => destination.subset)))];
+    if (request.kind === 'HTTPRoute') {
+      const refs = plan.changes.flatMap((change) => change.readRoute.map((ref) => ref as { name?: unknown; namespace?: unknown }));
+      const wanted = receiving.map((name) => {
+        const ref = refs.find((candidate) => candidate.name === name);
+        return { name, namespace: typeof ref?.namespace === 'string' ? ref.namespace : namespace };
+      });
+      const { subsets } = await backendsOf(wanted);
+      const empty = subsets.find((backend) => backend.pods === 0);
+      return empty ? `Service ${empty.namespace ?? namespace}/${empty.name} no longer selects running pods or no longer exists (checked at approval)` : undefined;
+    }
+    const { rule, subsets, readable } = await subsetsOf(namespace, plan.host);
+    if (!readable) return undefined;
+    if (!rule) return `no DestinationRule defines subsets for ${plan.host} any more (checked at approval)`;
+    for (const name of receiving) {
+      const found = subsets.find((subset) => subset.name === name);
+      if (!found) return `subset ${name} is no longer defined in DestinationRule ${rule.metadata.namespace ?? namespace}/${rule.metadata.name} (checked at approval)`;
+      if (found.pods === 0) return `subset ${name} no longer selects running pods in ${kubernetesService(plan.host, namespace)?.namespace ?? namespace} (checked at approval)`;
+    }
+    return undefined;
   }
 
   /** Whether a plan's patch tests the spec fields that decide which traffic its rules apply to (`/spec/FIELD`). */
