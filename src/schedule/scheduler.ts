@@ -149,14 +149,35 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   const nameOf = (job: ScheduledJob) => recordName('mesh-bot-schedule', job.id);
 
-  /** The most recent scheduled time within the grace window, if any (a wall-clock time repeated by DST counts once). */
-  function latestDue(job: ScheduledJob, cron: Cron, now: number): Date | null {
+  /** The fire times after `from` up to and including `until` (a wall-clock time repeated by DST counts once), at most `limit`. */
+  function firesBetween(job: ScheduledJob, cron: Cron, from: number, until: number, limit = Number.POSITIVE_INFINITY): Date[] {
     const wildcardHour = hourIsWildcard(job.schedule);
-    let due: Date | null = null;
-    for (let next = cron.nextRun(new Date(now - graceMs)); next && next.getTime() <= now; next = cron.nextRun(next)) {
-      if (wildcardHour || !repeatsWallClock(next, job.timezone)) due = next;
+    const fires: Date[] = [];
+    for (let next = cron.nextRun(new Date(from)); next && next.getTime() <= until && fires.length < limit; next = cron.nextRun(next)) {
+      if (wildcardHour || !repeatsWallClock(next, job.timezone)) fires.push(next);
     }
-    return due;
+    return fires;
+  }
+
+  /** The most recent scheduled time within the grace window, if any. */
+  function latestDue(job: ScheduledJob, cron: Cron, now: number): Date | null {
+    return firesBetween(job, cron, now - graceMs, now).at(-1) ?? null;
+  }
+
+  /**
+   * Only the latest fire is run: fires that came and went while the previous run was still gathering, or while no
+   * replica could lead, are not posted late one after another. They are named, so a missing digest leaves a trace.
+   */
+  function reportSkipped(job: ScheduledJob, cron: Cron, record: FireRecord, due: Date): void {
+    // Every fire after lastFired went unposted, including one a failed or taken-over claim was working on.
+    const after = Date.parse(record.lastFired);
+    if (Number.isNaN(after)) return;
+    const skipped = firesBetween(job, cron, after, due.getTime() - 1, 101);
+    if (skipped.length === 0) return;
+    logger.warn(
+      { job: job.id, firedAt: due.toISOString(), skipped: skipped.slice(0, 100).map((at) => at.toISOString()), skippedCount: skipped.length > 100 ? 'over 100' : skipped.length },
+      'scheduled runs skipped: these fire times passed without a run (the previous run was still going, or no replica could lead), and only the latest one is run',
+    );
   }
 
   /** Per job: the claim as last seen and the local (monotonic) time it was first seen like that. */
@@ -219,7 +240,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   /** The claimed record and the local time the claim was sent (its first heartbeat). */
-  async function tryClaim(job: ScheduledJob, due: Date): Promise<{ record: Stored<FireRecord>; sentAt: number } | null> {
+  async function tryClaim(job: ScheduledJob, cron: Cron, due: Date): Promise<{ record: Stored<FireRecord>; sentAt: number } | null> {
     const current = await store.get(nameOf(job), fireRecord);
     if (!current.ok) {
       reportBlocked(job, due, current.error, 'read');
@@ -231,7 +252,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const claim: Claim = { firedAt: due.toISOString(), owner: identity, state: 'running', beat: 0 };
     const sentAt = elapsed();
     const written = await store.replace(current.value, { lastFired: current.value.value.lastFired, claim });
-    if (written.ok) return { record: written.value, sentAt };
+    if (written.ok) {
+      reportSkipped(job, cron, current.value.value, due);
+      return { record: written.value, sentAt };
+    }
     // A conflict is another replica claiming first: the normal outcome of a race, not a problem.
     if (written.error.kind !== 'conflict') reportBlocked(job, due, written.error, 'update');
     return null;
@@ -345,7 +369,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       // Until the record exists, a fire that comes due is one this job misses: say so for each.
       if (!primed) primed = await prime(job, due, now, due && due.getTime() > startedAt ? due : null);
       else if (due && !active.has(job.id) && options.isLeader()) {
-        const claimed = await tryClaim(job, due);
+        const claimed = await tryClaim(job, cron, due);
         if (claimed) {
           logger.info({ job: job.id, firedAt: due.toISOString(), lateMs: now - due.getTime() }, 'running scheduled job');
           const run = startRun(job, claimed, due);

@@ -22,7 +22,8 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
+/** `istioctlDelayMs`: real time each fake istioctl run takes, for digests still being gathered when the next fire comes. */
+export async function startWorld({ istioctlDelayMs = 0 } = {}): Promise<World> {
   const api = await startFakeKubeApi();
   const slack = await startFakeSlack();
   const bots: Bot[] = [];
@@ -31,7 +32,7 @@ export async function startWorld(): Promise<World> {
     slack,
     async replica(configYaml, start) {
       const clock = new FakeClock(start);
-      const bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'healthy' }, kubeConfig: () => api.kubeConfig(), sharedSlack: slack, configYaml, clock });
+      const bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'healthy', delayMs: istioctlDelayMs }, kubeConfig: () => api.kubeConfig(), sharedSlack: slack, configYaml, clock });
       bots.push(bot);
       return { bot, clock };
     },
