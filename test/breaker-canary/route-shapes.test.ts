@@ -118,6 +118,19 @@ describe('canary route shapes and owners, through the terminal', () => {
     assert.deepEqual(weightsOf(named.json()), [['v1=100', 'v2=0'], ['v3=100', 'v2=0']]);
   });
 
+  it('refuses --subset naming the stable subset on record, which would turn the roles around (defect: the next rollback sent everything to the canary)', async () => {
+    const ns = 'swap-roles';
+    putService(api, 'reviews', { v1: 1, v2: 1 }, { namespace: ns });
+    // After an approved 50 % promotion of v2: mesh-bot's record says v1 is stable.
+    putVirtualService(api, [route('main', [{ host: 'reviews', subset: 'v1', weight: 50 }, { host: 'reviews', subset: 'v2', weight: 50 }])], { namespace: ns, metadata: { annotations: { 'mesh-bot/stable-subset': 'v1', 'mesh-bot/canary-subset': 'v2' } } });
+    const swapped = await terminal('promote', 'reviews', '--subset', 'v1', '--weight', '80', '-n', ns);
+    assert.equal(swapped.code, 1, swapped.out);
+    assert.match(swapped.out, /--subset v1 names the stable subset of reviews on record \(mesh-bot's last change: stable v1, canary v2\); promoting it would make v2 the stable that a rollback sends all traffic to\. Shift traffic with `--subset v2`/);
+    const canary = await terminal('promote', 'reviews', '--subset', 'v2', '--weight', '20', '-n', ns, '-o', 'json');
+    assert.equal(canary.code, 0, canary.out);
+    assert.deepEqual([canary.json()['stableSubset'], canary.json()['canarySubset']], ['v1', 'v2']);
+  });
+
   it('refuses a promotion that would shift the canaries of two services at once (defect: an ingress VirtualService\'s /ratings moved with /reviews)', async () => {
     const ns = 'two-services';
     putService(api, 'reviews', { v1: 1, v2: 1 }, { namespace: ns });

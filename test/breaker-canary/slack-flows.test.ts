@@ -100,6 +100,21 @@ describe('canary promotion attacked through Slack', () => {
     assert.deepEqual(vsWeights(api), [['v1=50', 'v2=50']]);
   });
 
+  it('says what the API server refused when the approved write fails validation, instead of "changed since the request" (defect)', async () => {
+    putService(api, 'reviews', { v1: 1, v2: 1 });
+    putVirtualService(api, [route('main', [{ host: 'reviews', subset: 'v1', weight: 90 }, { host: 'reviews', subset: 'v2', weight: 10 }])]);
+    const { card, id } = await requestCard(slack, bot, 'canary promote reviews --weight 50 -n bookinfo');
+    // A policy added after the request's dry run: the apiserver answers 422 Invalid with the field it refused.
+    const message = 'VirtualService.networking.istio.io "reviews" is invalid: metadata.annotations[mesh-bot/canary-subset]: Forbidden: annotations under mesh-bot/ are reserved by policy reserved-annotations';
+    api.failNext({ method: 'PATCH', pathPattern: /virtualservices\/reviews$/, status: 422, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Invalid', details: { name: 'reviews', group: 'networking.istio.io', kind: 'VirtualService', causes: [] }, code: 422 } });
+    await bot.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+    const failed = await cardSaying(card.ts, /not applied/);
+    const text = blockText(failed.blocks);
+    assert.match(text, /not applied\*: The API server refused the weight change: VirtualService\.networking\.istio\.io "reviews" is invalid: metadata\.annotations\[mesh-bot\/canary-subset\]: Forbidden/);
+    assert.doesNotMatch(text, /changed since the request was made/);
+    assert.deepEqual(vsWeights(api), [['v1=90', 'v2=10']]);
+  });
+
   describe('clicks and races that held', () => {
     it('refuses an approval after a rejection, and writes nothing', async () => {
       seedMixedPairs(api);

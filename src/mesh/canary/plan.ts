@@ -198,6 +198,12 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
     if (used.length === 0) {
       return err(`${noun} "${canary}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
     }
+    const remembered = options.remembered;
+    const recordedPair = remembered !== undefined && used.some((split) => split.destinations.some((destination) => destination.subset === remembered.canarySubset));
+    if (recordedPair && remembered.stableSubset === canary) {
+      // Planned as asked, this would turn the record around, and the next rollback would send everything to the real canary.
+      return err(`--subset ${canary} names the stable ${noun} of ${name} on record (mesh-bot's last change: stable ${canary}, canary ${remembered.canarySubset}); promoting it would make ${remembered.canarySubset} the stable that a rollback sends all traffic to. Shift traffic with \`--subset ${remembered.canarySubset}\` (any weight from 0 to 100) or \`canary rollback\` instead.`);
+    }
     splits.splice(0, splits.length, ...used);
   } else {
     if (pairs.size > 1) return err(`the routes of ${name} split between different ${noun}s (${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}); say which one is the canary with --subset`);

@@ -887,7 +887,10 @@ export function createCanaryService(deps: CanaryDeps) {
     if (!patched.ok) {
       const { kind } = patched.error;
       if (kind === 'test-failed') {
-        const message = await whyRefused(request);
+        // 422 is also the apiserver's answer to a field it refuses (schema, CEL, a policy), which names the object
+        // ("… is invalid: …"); a failed `test` gets its generic sentence instead, and the route tells what changed.
+        const invalid = / is invalid: /.test(patched.error.serverMessage);
+        const message = invalid ? `The API server refused the weight change: ${patched.error.serverMessage}. Nothing was written; fix what it names, then ask again.` : await whyRefused(request);
         await releaseOwnership(request);
         return markFailed(request, message, kind);
       }
