@@ -1,5 +1,6 @@
 import { composeDigest } from '../../commands/digest.ts';
 import { resolveCluster } from '../command.ts';
+import type { StateStore } from '../kube/state-store.ts';
 import type { DigestRunner } from '../server.ts';
 import { alreadyPosted, digestKey, notePosted, type PostedEntry } from './channel-posts.ts';
 
@@ -8,9 +9,11 @@ import { alreadyPosted, digestKey, notePosted, type PostedEntry } from './channe
  * still owns the fire's claim — and only then do its facts become the baseline for "since the last digest". A
  * failed post rejects, so the scheduler retries the fire and the old baseline stays in place.
  *
- * Before gathering, the channel's record of posted digests is read: a fire that this digest, or the digest of an
- * earlier configuration it replaces, already posted (a rolling update that changed the digest) is done without a
- * second post. That record is a help, not the fence: when it cannot be read the digest is posted as before.
+ * The channel's record of posted digests is read before gathering and again right before posting: a fire that this
+ * digest already posted (an owner that was cut off, or paused, and finished after the next leader took the claim
+ * over), or that the digest of an earlier configuration it replaces posted (a rolling update that changed the
+ * digest), is done without a second post. That record is a help, not the fence: when it cannot be read the digest
+ * is posted as before.
  */
 export const runScheduledDigest: DigestRunner = async (deps, poster, digest, firedAt, fence) => {
   const cluster = resolveCluster(deps.config, digest.cluster);
@@ -22,27 +25,40 @@ export const runScheduledDigest: DigestRunner = async (deps, poster, digest, fir
   const at = { channel: digest.channel, cluster: cluster.value.name, firedAt: firedAt.toISOString() };
   const mine: PostedEntry = { digest: digestKey({ ...digest, cluster: cluster.value.name }), cluster: cluster.value.name };
   const store = deps.state();
-  if (store.ok) {
-    const configured = new Set(deps.config.digests.flatMap((other) => {
+  const configured = new Set(
+    deps.config.digests.flatMap((other) => {
       const otherCluster = resolveCluster(deps.config, other.cluster);
       return otherCluster.ok ? [digestKey({ ...other, cluster: otherCluster.value.name })] : [];
-    }));
-    const earlier = await alreadyPosted(store.value, digest.channel, mine, firedAt, configured);
-    if (!earlier.ok) deps.logger.warn({ digest: at, err: earlier.error.message }, 'could not read which digests this channel already got; posting');
-    else if (earlier.value?.by === 'itself') {
-      deps.logger.info({ digest: at }, 'digest already posted for this time; not posting it again');
-      return;
-    } else if (earlier.value?.by === 'replaced') {
-      await notePosted(store.value, digest.channel, { ...mine, replaces: earlier.value.replaced }, firedAt);
-      deps.logger.info({ digest: at, replaced: earlier.value.replaced }, 'the digest this one replaces (an earlier configuration) already posted for this time; not posting it again');
-      return;
+    }),
+  );
+  /** True when the channel already has this fire's digest (the reason is logged); false when it must be posted. */
+  const postedBefore = async (records: StateStore): Promise<boolean> => {
+    const earlier = await alreadyPosted(records, digest.channel, mine, firedAt, configured);
+    if (!earlier.ok) {
+      deps.logger.warn({ digest: at, err: earlier.error.message }, 'could not read which digests this channel already got; posting');
+      return false;
     }
-  }
+    if (earlier.value?.by === 'itself') {
+      deps.logger.info({ digest: at }, 'digest already posted for this time; not posting it again');
+      return true;
+    }
+    if (earlier.value?.by === 'replaced') {
+      await notePosted(records, digest.channel, { ...mine, replaces: earlier.value.replaced }, firedAt);
+      deps.logger.info({ digest: at, replaced: earlier.value.replaced }, 'the digest this one replaces (an earlier configuration) already posted for this time; not posting it again');
+      return true;
+    }
+    return false;
+  };
+
+  if (store.ok && (await postedBefore(store.value))) return;
   const composed = await composeDigest(
     deps,
     { channel: digest.channel, cluster: cluster.value, timezone: digest.timezone, schedule: digest.schedule, ...(digest.namespaces ? { namespaces: digest.namespaces } : {}) },
     firedAt,
   );
+  // Looked at again once gathered (gathering takes a while: another owner of this fire may have posted meanwhile),
+  // outside the fence, so that a slow read never stands between the fence's check and the post.
+  if (store.ok && (await postedBefore(store.value))) return;
   await fence.commit(() => poster.post(digest.channel, composed.message));
   if (store.ok) {
     const noted = await notePosted(store.value, digest.channel, mine, firedAt);

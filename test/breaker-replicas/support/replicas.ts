@@ -1,7 +1,10 @@
 // Replicas of mesh-bot on virtual clocks against one fake Kubernetes API and one fake Slack workspace, as
 // test/slack/replicas.e2e.test.ts runs them: the real composition root (startServer), the real Lease election,
 // scheduler and digest runner; only time is virtual.
-import { startBot, type Bot } from '../../support/bot.ts';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fakeIstioctl, startBot, type Bot } from '../../support/bot.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
 import { startFakeSlack, type FakeSlack } from '../../../src/sandbox/slack-api.ts';
@@ -11,8 +14,8 @@ export const DIGEST_CHANNEL = 'C0DIGEST';
 export interface World {
   readonly api: FakeKubeApi;
   readonly slack: FakeSlack;
-  /** A replica with this config whose clock starts at `start`. */
-  replica(configYaml: string, start: Date | string): Promise<{ bot: Bot; clock: FakeClock }>;
+  /** A replica with this config whose clock starts at `start`; `env` overrides its environment (ISTIOCTL, …). */
+  replica(configYaml: string, start: Date | string, env?: Record<string, string>): Promise<{ bot: Bot; clock: FakeClock }>;
   /** The digests Slack accepted in the digest channel, by the fire time their one-line text names. */
   digestTimes(): string[];
   /** Every digest schedule record (one per configured digest ever seen) marks `firedAt` done, as the Kubernetes API holds them. */
@@ -30,9 +33,9 @@ export async function startWorld({ istioctlDelayMs = 0 } = {}): Promise<World> {
   return {
     api,
     slack,
-    async replica(configYaml, start) {
+    async replica(configYaml, start, env) {
       const clock = new FakeClock(start);
-      const bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'healthy', delayMs: istioctlDelayMs }, kubeConfig: () => api.kubeConfig(), sharedSlack: slack, configYaml, clock });
+      const bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'healthy', delayMs: istioctlDelayMs }, kubeConfig: () => api.kubeConfig(), sharedSlack: slack, configYaml, clock, ...(env ? { env } : {}) });
       bots.push(bot);
       return { bot, clock };
     },
@@ -58,4 +61,18 @@ export async function startWorld({ istioctlDelayMs = 0 } = {}): Promise<World> {
       await slack.close();
     },
   };
+}
+
+/**
+ * An istioctl that waits while the gate is closed, then runs the fake one: a replica whose digest is still being
+ * gathered for as long as a test needs, without timing anything.
+ */
+export async function gatedIstioctl(): Promise<{ path: string; close(): Promise<void>; open(): Promise<void> }> {
+  const fake = await fakeIstioctl({ version: '1.24.2', scenario: 'healthy' });
+  const dir = await mkdtemp(join(tmpdir(), 'mesh-bot-gate-'));
+  const closed = join(dir, 'closed');
+  const path = join(dir, 'istioctl');
+  await writeFile(path, `#!/bin/sh\nwhile [ -e '${closed}' ]; do sleep 0.05; done\nexec '${fake.path}' "$@"\n`);
+  await chmod(path, 0o755);
+  return { path, close: () => writeFile(closed, ''), open: () => rm(closed, { force: true }) };
 }
