@@ -245,6 +245,9 @@ export const canaryCommand = defineCommand<CanaryArgs>({
     const parsed = parseArgs(rest, specs);
     if (!parsed.ok) return parsed;
     const [name, extra] = parsed.value.positionals;
+    const dashed = [name, extra].find((token) => token !== undefined && /^[\u2013\u2014]\p{L}/u.test(token));
+    // Phones (iOS smart punctuation) turn a typed `--` into one long dash, so `--weight` arrives as `—weight`.
+    if (dashed !== undefined) return err(`"${dashed.slice(0, 40)}" looks like the flag --${dashed.slice(1, 40)} with its two dashes turned into one long dash (phones do that); type --${dashed.slice(1, 40)}`);
     const vs = checkObjectName(name, 'VirtualService name');
     if (!vs.ok) return vs;
     if (extra !== undefined) return err(`unexpected argument "${extra.slice(0, 40)}"`);

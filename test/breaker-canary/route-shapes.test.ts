@@ -131,6 +131,16 @@ describe('canary route shapes and owners, through the terminal', () => {
     assert.deepEqual([canary.json()['stableSubset'], canary.json()['canarySubset']], ['v1', 'v2']);
   });
 
+  it('says to use --to when the stable subset on record is no longer in the routes (defect: the refusal said what, not what next)', async () => {
+    const ns = 'stale-record';
+    putService(api, 'reviews', { v2: 1, v3: 1 }, { namespace: ns });
+    // v2 went to 100 % and the VirtualService was edited to split v2/v3; the record still names v1 and v2.
+    putVirtualService(api, [route('main', [{ host: 'reviews', subset: 'v2', weight: 80 }, { host: 'reviews', subset: 'v3', weight: 20 }])], { namespace: ns, metadata: { annotations: { 'mesh-bot/stable-subset': 'v1', 'mesh-bot/canary-subset': 'v2' } } });
+    const run = await terminal('rollback', 'reviews', '-n', ns);
+    assert.equal(run.code, 1, run.out);
+    assert.match(run.out, /subset "v1" is not a destination of any weighted route of reviews; the routes split between v2\/v3\. mesh-bot's record \(stable v1, canary v2\) is out of date: say which subset gets 100 % with --to, e\.g\. `canary rollback reviews -n stale-record --to v2`/);
+  });
+
   it('refuses a promotion that would shift the canaries of two services at once (defect: an ingress VirtualService\'s /ratings moved with /reviews)', async () => {
     const ns = 'two-services';
     putService(api, 'reviews', { v1: 1, v2: 1 }, { namespace: ns });
@@ -160,6 +170,12 @@ describe('canary route shapes and owners, through the terminal', () => {
         assert.equal(api.requests.length, before, 'nothing was read');
       });
     }
+
+    it('says that —weight (a phone\'s long dash for --) is the flag --weight (defect: "unexpected argument")', async () => {
+      const run = await terminal('promote', 'reviews', '\u2014weight', '50', '-n', 'weights-held');
+      assert.equal(run.code, 2, run.out);
+      assert.match(run.out, /"—weight" looks like the flag --weight with its two dashes turned into one long dash \(phones do that\); type --weight/);
+    });
 
     it('refuses --subset V2 (Istio subset names are lower-case DNS labels) with the usage', async () => {
       const run = await terminal('promote', 'reviews', '--weight', '50', '--subset', 'V2', '-n', 'weights-held');

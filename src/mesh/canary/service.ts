@@ -62,7 +62,7 @@ import type { ApprovalCards } from './cards.ts';
 import { detectOwner, type Owner } from './ownership.ts';
 import { parentAcceptance, parseHttpRoute, splitBackendRefs, type GatewayHttpRoute } from './providers/http-route.ts';
 import { httpRouteProvider, virtualServiceProvider, type RouteKind, type RouteView, type TrafficObject, type TrafficProvider } from './providers/traffic-provider.ts';
-import { ruleLabel, type CanaryPlan } from './plan.ts';
+import { isNothingToChange, ruleLabel, type CanaryPlan } from './plan.ts';
 import { kubeWaypointReads, resolveWaypoints, waypointProgress, type WaypointRef } from './waypoint-proof.ts';
 import {
   TERMINAL_STATES,
@@ -1046,23 +1046,28 @@ export function createCanaryService(deps: CanaryDeps) {
     const provider = providerOf(inspection.kind);
     if (inspection.owner) return fail(ownerRefusal(inspection.owner, inspection.kind, namespace, name));
     const recorded = inspection.roles;
+    const noun = provider.noun;
     if (to !== undefined && recorded && to === recorded.canarySubset && to !== recorded.stableSubset) {
       // Rollback is the safety exit: it never raises the canary. A stale record is corrected by a promotion, not here.
-      const noun = provider.noun;
       return fail(
         `--to ${to} names the canary of ${namespace}/${name} (mesh-bot's record: stable ${noun} is ${recorded.stableSubset}), and a rollback never sends traffic to the canary. Run \`canary rollback ${name} -n ${namespace}\` to send it back to ${recorded.stableSubset}, or \`canary promote\` to shift traffic to ${to}.`,
       );
     }
-    const stable = to ?? recorded?.stableSubset;
-    if (stable === undefined) {
+    // How to take the safety exit anyway: name the stable with --to, among the destinations the routes split.
+    const askForTo = (say: 'Say' | 'say') => {
       const subsets = provider.splitNames(inspection.vs);
       const kindFlag = inspection.kind === 'HTTPRoute' ? ' --kind httproute' : '';
-      const noun = provider.noun;
-      return fail(
-        `mesh-bot has no record of which ${noun} of ${namespace}/${name} is stable (it keeps one on the ${inspection.kind} once it has changed the weights). Say which ${noun} gets 100 % with --to, e.g. \`canary rollback ${name} -n ${namespace}${kindFlag} --to ${subsets[0] ?? 'SUBSET'}\`${subsets.length > 0 ? ` (${noun}s: ${subsets.join(', ')})` : ''}.`,
-      );
+      return `${say} which ${noun} gets 100 % with --to, e.g. \`canary rollback ${name} -n ${namespace}${kindFlag} --to ${subsets[0] ?? 'SUBSET'}\`${subsets.length > 0 ? ` (${noun}s: ${subsets.join(', ')})` : ''}.`;
+    };
+    const stable = to ?? recorded?.stableSubset;
+    if (stable === undefined) {
+      return fail(`mesh-bot has no record of which ${noun} of ${namespace}/${name} is stable (it keeps one on the ${inspection.kind} once it has changed the weights). ${askForTo('Say')}`);
     }
     const planned = provider.plan(inspection.vs, { weight: 0, stableSubset: stable });
+    if (!planned.ok && to === undefined && recorded && !isNothingToChange(planned.error)) {
+      // The routes were edited since mesh-bot's last change.
+      return fail(`${planned.error}. mesh-bot's record (stable ${recorded.stableSubset}, canary ${recorded.canarySubset}) is out of date: ${askForTo('say')}`);
+    }
     return planned.ok ? ok({ inspection, plan: planned.value }) : planned;
   }
 
