@@ -131,6 +131,16 @@ describe('canary route shapes and owners, through the terminal', () => {
     assert.deepEqual([canary.json()['stableSubset'], canary.json()['canarySubset']], ['v1', 'v2']);
   });
 
+  it('refuses a rollback onto a stable subset that runs no pods, naming what to do (defect: planned all traffic onto nothing)', async () => {
+    const ns = 'stable-gone';
+    // v2 reached 100 % and v1 was scaled to 0; the record still calls v1 stable (the card's Roll back is still there).
+    putService(api, 'reviews', { v1: 0, v2: 1 }, { namespace: ns });
+    putVirtualService(api, [route('main', [{ host: 'reviews', subset: 'v1', weight: 0 }, { host: 'reviews', subset: 'v2', weight: 100 }])], { namespace: ns, metadata: { annotations: { 'mesh-bot/stable-subset': 'v1', 'mesh-bot/canary-subset': 'v2' } } });
+    const run = await terminal('rollback', 'reviews', '-n', ns);
+    assert.equal(run.code, 1, run.out);
+    assert.match(run.out, /Rolling back would send all traffic of stable-gone\/reviews to subset v1, which selects no running pods; nothing was changed\. Scale v1 up first, or say which subset gets 100 % with --to/);
+  });
+
   it('says to use --to when the stable subset on record is no longer in the routes (defect: the refusal said what, not what next)', async () => {
     const ns = 'stale-record';
     putService(api, 'reviews', { v2: 1, v3: 1 }, { namespace: ns });

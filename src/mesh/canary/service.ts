@@ -441,6 +441,15 @@ export function createCanaryService(deps: CanaryDeps) {
     return `${owner.tool} manages ${kind} ${namespace}/${name} (${owner.evidence}), so mesh-bot will not patch it. ${owner.advice}`;
   }
 
+  /** The subsets (backend Services) a plan shifts: status shows the first split's, the plan may shift another service's (`--subset`). */
+  async function subsetsOfPlan(inspection: CanaryInspection, plan: CanaryPlan): Promise<Pick<CanaryInspection, 'destinationRule' | 'subsets'>> {
+    const namespace = inspection.vs.metadata.namespace ?? '';
+    const inspectedHost = splitHost(inspection.routes);
+    if (inspection.kind !== 'VirtualService' || inspectedHost === undefined || serviceFqdn(inspectedHost, namespace) === serviceFqdn(plan.host, namespace)) return inspection;
+    const found = await subsetsOf(namespace, plan.host);
+    return { destinationRule: found.rule, subsets: found.subsets };
+  }
+
   /** Plan and pre-flight: every check that can refuse happens here, before anyone is asked. */
   async function prepare(namespace: string, name: string, weight: number, subset: string | undefined, kind?: RouteKind): Promise<Result<PreparedPromotion, string>> {
     const inspected = await inspect(namespace, name, kind);
@@ -453,12 +462,7 @@ export function createCanaryService(deps: CanaryDeps) {
     const planned = provider.plan(inspection.vs, { weight, canarySubset: subset, remembered });
     if (!planned.ok) return planned;
     const plan = planned.value;
-    // The subsets shown by status are those of the first split; the plan may shift another service's (`--subset`).
-    const inspectedHost = splitHost(inspection.routes);
-    const { destinationRule, subsets } =
-      provider.kind === 'VirtualService' && inspectedHost !== undefined && serviceFqdn(inspectedHost, namespace) !== serviceFqdn(plan.host, namespace)
-        ? await subsetsOf(namespace, plan.host).then((found) => ({ destinationRule: found.rule, subsets: found.subsets }))
-        : inspection;
+    const { destinationRule, subsets } = await subsetsOfPlan(inspection, plan);
 
     if (provider.kind === 'HTTPRoute') {
       for (const wanted of [plan.stableSubset, plan.canarySubset]) {
@@ -1068,7 +1072,15 @@ export function createCanaryService(deps: CanaryDeps) {
       // The routes were edited since mesh-bot's last change.
       return fail(`${planned.error}. mesh-bot's record (stable ${recorded.stableSubset}, canary ${recorded.canarySubset}) is out of date: ${askForTo('say')}`);
     }
-    return planned.ok ? ok({ inspection, plan: planned.value }) : planned;
+    if (!planned.ok) return planned;
+    // The exit must lead somewhere: all traffic onto a stable known to run no pods is an outage, not a rollback.
+    const { subsets } = await subsetsOfPlan(inspection, planned.value);
+    const receivers = new Set(planned.value.changes.flatMap((change) => change.after.filter((destination) => destination.weight > 0).map((destination) => destination.subset)));
+    const empty = subsets.find((subset) => receivers.has(subset.name) && subset.pods === 0);
+    if (empty) {
+      return fail(`Rolling back would send all traffic of ${namespace}/${name} to ${noun} ${empty.name}, which selects no running pods${empty.namespace && empty.namespace !== namespace ? ` in ${empty.namespace}` : ''}; nothing was changed. Scale ${empty.name} up first, or ${askForTo('say')}`);
+    }
+    return ok({ inspection, plan: planned.value });
   }
 
   /** Canary to 0 %: the safety exit, without a second approval. `to` names the stable subset. */
