@@ -34,9 +34,10 @@ export function digestKey(digest: DigestIdentity): string {
 const nameOf = (channel: string) => recordName('mesh-bot-digest-posts', channel);
 const sameTime = (record: ChannelPosts, firedAt: Date) => Date.parse(record.firedAt) === firedAt.getTime();
 
-/** Why `mine` need not post at `firedAt`, or null when it must. `configured`: the digest keys of this replica's config. */
+/** `itself`: this digest posted the fire already; `replaced`: a digest of an earlier configuration did. */
 export type AlreadyPosted = { readonly by: 'itself' } | { readonly by: 'replaced'; readonly replaced: string };
 
+/** Why `mine` need not post at `firedAt`, or null when it must. `configured`: the digest keys of this replica's config. */
 export async function alreadyPosted(store: StateStore, channel: string, mine: PostedEntry, firedAt: Date, configured: ReadonlySet<string>): Promise<Result<AlreadyPosted | null, StoreError>> {
   const read = await store.get(nameOf(channel), channelPostsSchema);
   if (!read.ok) return read;

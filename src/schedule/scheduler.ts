@@ -118,6 +118,10 @@ function hourIsWildcard(schedule: string): boolean {
   return fields[1]?.startsWith('*') ?? true;
 }
 
+/** Skipped fire times named in the warning, and counted at most. */
+const SKIPPED_LISTED = 20;
+const SKIPPED_COUNTED = 1000;
+
 /** One claimed fire on this replica, from claim to completion. */
 interface ActiveRun {
   readonly firedAt: Date;
@@ -168,14 +172,25 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
    * Only the latest fire is run: fires that came and went while the previous run was still gathering, or while no
    * replica could lead, are not posted late one after another. They are named, so a missing digest leaves a trace.
    */
+  const skipReported = new Map<string, number>();
   function reportSkipped(job: ScheduledJob, cron: Cron, record: FireRecord, due: Date): void {
+    // A failed run of `due` is claimed again a minute later: its skipped predecessors were said the first time.
+    if (skipReported.get(job.id) === due.getTime()) return;
+    skipReported.set(job.id, due.getTime());
     // Every fire after lastFired went unposted, including one a failed or taken-over claim was working on.
     const after = Date.parse(record.lastFired);
     if (Number.isNaN(after)) return;
-    const skipped = firesBetween(job, cron, after, due.getTime() - 1, 101);
+    // Bounded: after a week down, an every-minute schedule has 10 000 of them; the first ones and a count will do.
+    const skipped = firesBetween(job, cron, after, due.getTime() - 1, SKIPPED_COUNTED);
     if (skipped.length === 0) return;
     logger.warn(
-      { job: job.id, firedAt: due.toISOString(), skipped: skipped.slice(0, 100).map((at) => at.toISOString()), skippedCount: skipped.length > 100 ? 'over 100' : skipped.length },
+      {
+        job: job.id,
+        firedAt: due.toISOString(),
+        skipped: skipped.slice(0, SKIPPED_LISTED).map((at) => at.toISOString()),
+        skippedCount: skipped.length,
+        ...(skipped.length === SKIPPED_COUNTED ? { skippedCountIsAtLeast: true } : {}),
+      },
       'scheduled runs skipped: these fire times passed without a run (the previous run was still going, or no replica could lead), and only the latest one is run',
     );
   }
