@@ -247,6 +247,11 @@ function roleOps(plan: Pick<CanaryPlan, 'stableSubset' | 'canarySubset'>): JsonP
   ];
 }
 
+/** The subsets (backend Services) that get traffic once a plan is written. */
+function receivingSubsets(plan: { readonly changes: readonly { readonly after: readonly { readonly subset: string; readonly weight: number }[] }[] }): Set<string> {
+  return new Set(plan.changes.flatMap((change) => change.after.filter((destination) => destination.weight > 0).map((destination) => destination.subset)));
+}
+
 /** The destination host of the first route that splits traffic (else of the first route): whose subsets to show. */
 function splitHost(routes: readonly RouteView[]): string | undefined {
   return (routes.find((route) => route.destinations.length > 1) ?? routes[0])?.destinations[0]?.host;
@@ -286,6 +291,11 @@ export function createCanaryService(deps: CanaryDeps) {
     }
   }
 
+  /** Where Istio looks for the DestinationRule of `host` routed from `namespace`, in its order. */
+  function ruleNamespaces(namespace: string, host: string): string[] {
+    return [...new Set([namespace, kubernetesService(host, namespace)?.namespace ?? namespace, cluster.istioNamespace])];
+  }
+
   /**
    * The DestinationRule that gives `host` its subsets, looked up where Istio looks: the namespace of the route, then
    * the service's own, then the root namespace (pilot's sidecarScope DestinationRule lookup); and the running pods
@@ -296,7 +306,7 @@ export function createCanaryService(deps: CanaryDeps) {
     const service = kubernetesService(host, namespace);
     const podNamespace = service?.namespace ?? namespace;
     let rule: DestinationRule | undefined;
-    for (const candidateNamespace of [...new Set([namespace, podNamespace, cluster.istioNamespace])]) {
+    for (const candidateNamespace of ruleNamespaces(namespace, host)) {
       const rules = await istio.listDestinationRules(candidateNamespace);
       if (!rules.ok) return { rule: null, subsets: [], notes: [`DestinationRules unavailable: ${rules.error.message}`], readable: false };
       rule = rules.value
@@ -466,15 +476,15 @@ export function createCanaryService(deps: CanaryDeps) {
 
     if (provider.kind === 'HTTPRoute') {
       for (const wanted of [plan.stableSubset, plan.canarySubset]) {
-        const found = inspection.subsets.find((candidate) => candidate.name === wanted);
-        const receives = plan.changes.some((change) => change.after.some((destination) => destination.subset === wanted && destination.weight > 0));
+        const found = subsets.find((candidate) => candidate.name === wanted);
+        const receives = receivingSubsets(plan).has(wanted);
         if (found?.pods === 0 && receives) return fail(`Service ${found.namespace ?? namespace}/${wanted} selects no running pods (or does not exist); traffic sent there would fail. Deploy it first.`);
       }
-    } else if (!destinationRule) return fail(`No DestinationRule defines subsets for ${plan.host} (looked in ${[...new Set([namespace, kubernetesService(plan.host, namespace)?.namespace ?? namespace, cluster.istioNamespace])].join(', ')}), so subsets ${plan.stableSubset} and ${plan.canarySubset} route nowhere. Create one first.`);
+    } else if (!destinationRule) return fail(`No DestinationRule defines subsets for ${plan.host} (looked in ${ruleNamespaces(namespace, plan.host).join(', ')}), so subsets ${plan.stableSubset} and ${plan.canarySubset} route nowhere. Create one first.`);
     for (const wanted of [plan.stableSubset, plan.canarySubset]) {
       const found = subsets.find((candidate) => candidate.name === wanted);
       if (!found) return fail(`Subset ${wanted} is not defined in DestinationRule ${destinationRule?.metadata.namespace ?? namespace}/${destinationRule?.metadata.name ?? ''}. Add it before shifting traffic to it.`);
-      const receives = plan.changes.some((change) => change.after.some((destination) => destination.subset === wanted && destination.weight > 0));
+      const receives = receivingSubsets(plan).has(wanted);
       if (found.pods === 0 && receives) return fail(`Subset ${wanted} (${Object.entries(found.labels).map(([key, value]) => `${key}=${value}`).join(', ') || 'no labels'}) selects no running pods in ${kubernetesService(plan.host, namespace)?.namespace ?? namespace}; traffic sent there would fail. Deploy it first.`);
     }
 
@@ -976,7 +986,7 @@ export function createCanaryService(deps: CanaryDeps) {
    */
   async function receiverGone(request: PromotionRequest): Promise<string | undefined> {
     const { plan, namespace } = request;
-    const receiving = [...new Set(plan.changes.flatMap((change) => change.after.filter((destination) => destination.weight > 0).map((destination) => destination.subset)))];
+    const receiving = [...receivingSubsets(plan)];
     if (request.kind === 'HTTPRoute') {
       const refs = plan.changes.flatMap((change) => change.readRoute.map((ref) => ref as { name?: unknown; namespace?: unknown }));
       const wanted = receiving.map((name) => {
@@ -1075,7 +1085,7 @@ export function createCanaryService(deps: CanaryDeps) {
     if (!planned.ok) return planned;
     // The exit must lead somewhere: all traffic onto a stable known to run no pods is an outage, not a rollback.
     const { subsets } = await subsetsOfPlan(inspection, planned.value);
-    const receivers = new Set(planned.value.changes.flatMap((change) => change.after.filter((destination) => destination.weight > 0).map((destination) => destination.subset)));
+    const receivers = receivingSubsets(planned.value);
     const empty = subsets.find((subset) => receivers.has(subset.name) && subset.pods === 0);
     if (empty) {
       return fail(`Rolling back would send all traffic of ${namespace}/${name} to ${noun} ${empty.name}, which selects no running pods${empty.namespace && empty.namespace !== namespace ? ` in ${empty.namespace}` : ''}; nothing was changed. Scale ${empty.name} up first, or ${askForTo('say')}`);
