@@ -205,6 +205,11 @@ export function renderCard(request: PromotionRequest, now: Date, notify?: string
   return message(cardHeadline(request, notify), blocks);
 }
 
+/** A subset's name, or a backend Service's, with its namespace when a backendRef points into another one. */
+export function subsetName(inspection: Pick<CanaryInspection, 'vs'>, subset: Pick<CanaryInspection['subsets'][number], 'name' | 'namespace'>): string {
+  return subset.namespace !== undefined && subset.namespace !== inspection.vs.metadata.namespace ? `${subset.namespace}/${subset.name}` : subset.name;
+}
+
 /** What rollback would use: the stable/canary record mesh-bot keeps on the VirtualService. */
 export function rolesLine(inspection: Pick<CanaryInspection, 'roles'>): string {
   return inspection.roles ? `${inspection.roles.stableSubset} / ${inspection.roles.canarySubset} (recorded by mesh-bot's last change)` : 'not recorded yet: `canary rollback` needs --to STABLE_SUBSET until mesh-bot has changed the weights once';
@@ -221,7 +226,7 @@ export function renderInspection(inspection: CanaryInspection, syncLine: string,
     return `${title}\n${lines.join('\n')}`;
   });
   blocks.push(section(routeLines.join('\n\n') || 'No HTTP routes.'));
-  const subsetLines = inspection.subsets.map((subset) => `• ${escapeMrkdwn(subset.name)}: ${subset.pods === null ? 'pods unknown' : subset.pods === 0 ? '*selects no running pods*' : `${subset.pods} running pod${subset.pods === 1 ? '' : 's'}`}`);
+  const subsetLines = inspection.subsets.map((subset) => `• ${escapeMrkdwn(subsetName(inspection, subset))}: ${subset.pods === null ? 'pods unknown' : subset.pods === 0 ? '*selects no running pods*' : `${subset.pods} running pod${subset.pods === 1 ? '' : 's'}`}`);
   if (inspection.kind === 'HTTPRoute') blocks.push(section(`*Backend Services*\n${subsetLines.join('\n') || 'No rule splits traffic between two Services.'}`));
   else blocks.push(section(`*DestinationRule subsets*${inspection.destinationRule ? ` (${escapeMrkdwn(inspection.destinationRule.metadata.name)})` : ''}\n${subsetLines.join('\n') || 'No DestinationRule defines subsets for this host.'}`));
   blocks.push(section(`*Owner*\n${inspection.owner ? `${inspection.owner.tool}: ${escapeMrkdwn(inspection.owner.evidence)}. ${escapeMrkdwn(inspection.owner.advice)}` : 'Nobody else drives these weights; mesh-bot may promote it.'}`));

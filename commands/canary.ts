@@ -10,7 +10,7 @@ import type { CanaryInspection } from '../src/mesh/canary/service.ts';
 import { canaryServiceFor } from '../src/mesh/canary/wiring.ts';
 import { err, ok, type Result } from '../src/result.ts';
 import { context, escapeMrkdwn, escapeMrkdwnKeepingMentions, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
-import { approverMentions, propagationLine, renderInspection, rolesLine, renderPlan, routesAfter, routesOf, type RouteView } from './canary.render.ts';
+import { approverMentions, propagationLine, renderInspection, rolesLine, renderPlan, routesAfter, routesOf, subsetName, type RouteView } from './canary.render.ts';
 
 interface Target<Namespace> {
   readonly virtualService: string;
@@ -117,7 +117,7 @@ async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, t
     text: [
       `Canary status: ${inspection.kind} ${target.name}/${args.namespace}/${args.virtualService}`,
       routesText(routes, inspection.kind),
-      `${inspection.kind === 'HTTPRoute' ? 'Backend Services' : 'Subsets'}: ${inspection.subsets.map((subset) => `${subset.name} (${subset.pods === null ? 'pods unknown' : subset.pods === 0 ? 'no running pods' : `${subset.pods} running pod${subset.pods === 1 ? '' : 's'}`})`).join(', ') || 'none'}`,
+      `${inspection.kind === 'HTTPRoute' ? 'Backend Services' : 'Subsets'}: ${inspection.subsets.map((subset) => `${subsetName(inspection, subset)} (${subset.pods === null ? 'pods unknown' : subset.pods === 0 ? 'no running pods' : `${subset.pods} running pod${subset.pods === 1 ? '' : 's'}`})`).join(', ') || 'none'}`,
       `Owner: ${inspection.owner ? `${inspection.owner.tool} — ${inspection.owner.evidence}` : 'none (mesh-bot may promote)'}`,
       `Stable / canary: ${rolesLine(inspection)}`,
       `Pending requests: ${inspection.pending.map((request) => `${request.id} (${weightChange(request.plan)})`).join(', ') || 'none'}`,

@@ -67,6 +67,8 @@ describe('canary route shapes and owners, through the terminal', () => {
     const run = await terminal('promote', 'reviews', '--weight', '50', '-n', ns);
     assert.notEqual(run.code, 0, run.out);
     assert.match(run.out, /Service canary\/reviews-v2 selects no running pods/);
+    const status = await terminal('status', 'reviews', '-n', ns);
+    assert.match(status.out, /Backend Services: reviews-v1 \(1 running pod\), canary\/reviews-v2 \(no running pods\)/);
   });
 
   it('refuses a VirtualService an Argo Rollout names as NAME.NAMESPACE (defect: not seen as owned)', async () => {
