@@ -47,6 +47,11 @@ describe('canary route shapes and owners, through the terminal', () => {
     const run = await terminal('promote', 'reviews', '--weight', '20', '-n', ns, '-o', 'json');
     assert.equal(run.code, 0, run.out);
     assert.deepEqual([run.json()['stableSubset'], run.json()['canarySubset'], run.json()['weight']], ['v1', 'v2', 20]);
+    // Istio expands only a name without a dot (ResolveShortnameToFQDN): `reviews.fqdn` is another host to it.
+    putVirtualService(api, [route('main', [{ host: 'reviews', subset: 'v1', weight: 90 }, { host: `reviews.${ns}`, subset: 'v2', weight: 10 }])], { namespace: ns });
+    const literal = await terminal('promote', 'reviews', '--weight', '20', '-n', ns);
+    assert.equal(literal.code, 1, literal.out);
+    assert.match(literal.out, /route "main" of reviews splits between two hosts \(reviews, reviews\.fqdn\), not two subsets of one service/);
   });
 
   it('finds the DestinationRule and pods in the service\'s namespace for a VirtualService in another one (defect: refused)', async () => {

@@ -44,16 +44,16 @@ export const destinationRuleSchema = z.looseObject({
 
 export type DestinationRule = z.output<typeof destinationRuleSchema>;
 
-/** A destination host as Istio resolves it from `namespace`: `reviews` and `reviews.shop` become `reviews.shop.svc.cluster.local`. */
+/**
+ * A destination host as Istio resolves it in a config of `namespace` (pilot's `ResolveShortnameToFQDN`): a name
+ * without a dot gets the namespace and `.svc.cluster.local`; anything with a dot is taken as written, so
+ * `reviews.shop` is not `reviews.shop.svc.cluster.local` to Istio.
+ */
 export function serviceFqdn(host: string, namespace: string): string {
-  const parts = host.split('.');
-  if (parts.length === 1) return `${host}.${namespace}.svc.cluster.local`;
-  if (parts.length === 2) return `${host}.svc.cluster.local`;
-  if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
-  return host;
+  return host.includes('.') || host === '*' ? host : `${host}.${namespace}.svc.cluster.local`;
 }
 
-/** `reviews`, `reviews.shop`, `reviews.shop.svc.cluster.local` all name one service when seen from `shop`. */
+/** `reviews` and `reviews.shop.svc.cluster.local` name one service when seen from `shop`. */
 export function sameServiceHost(a: string, b: string, namespace: string): boolean {
   return serviceFqdn(a, namespace) === serviceFqdn(b, namespace);
 }
