@@ -26,10 +26,11 @@ export function slackUsergroupMembers(web: WebClient): UsergroupMembers {
  * The Slack client of scheduled posts: no automatic retries. `chat.postMessage` is not idempotent, and a 5xx, a
  * timeout or a reset may come after the message landed; a blind retry would post it again each time. A failed
  * attempt instead fails the run, and the scheduler retries the fire (README: the one window that can post twice).
- * A 429 still waits for Retry-After before failing the attempt.
+ * A 429 is rejected at once: the channel poster waits Retry-After outside the claim's fence and tries again through
+ * it (src/slack/poster.ts), so a replica that lost its claim while waiting does not post.
  */
 export function scheduledPostOptions(apiUrl: string | undefined, secrets: readonly string[] = []): WebClientOptions {
-  return { ...webClientOptions(apiUrl, secrets), retryConfig: { retries: 0 } };
+  return { ...webClientOptions(apiUrl, secrets), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
 }
 
 /** A scheduled digest: compose at fire time, post through the fence of its claim, then keep its facts as the next baseline. */

@@ -59,7 +59,7 @@ export const runScheduledDigest: DigestRunner = async (deps, poster, digest, fir
   // Looked at again once gathered (gathering takes a while: another owner of this fire may have posted meanwhile),
   // outside the fence, so that a slow read never stands between the fence's check and the post.
   if (store.ok && (await postedBefore(store.value))) return;
-  await fence.commit(() => poster.post(digest.channel, composed.message));
+  await poster.post(digest.channel, composed.message, fence);
   if (store.ok) {
     const noted = await notePosted(store.value, digest.channel, mine, firedAt);
     if (!noted.ok) deps.logger.warn({ digest: at, err: noted.error.message }, 'digest posted, but not noted in the channel’s record of posted digests');

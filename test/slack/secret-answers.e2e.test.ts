@@ -14,6 +14,7 @@ import { scheduledPostOptions } from '../../src/server.ts';
 import { webClientOptions } from '../../src/slack/app.ts';
 import { LIMITS, message, section } from '../../src/slack/blocks.ts';
 import { createChannelPoster } from '../../src/slack/poster.ts';
+import { heldFence } from '../support/fence.ts';
 import { cluster, namespace, proxyStatusJson, standIn, type Cluster } from '../breaker-ambient/support/harness.ts';
 import { istiod } from '../breaker-status/support/sidecar.ts';
 import { startMain, stopMain, type Started } from '../breaker-pc-slack/support/main-process.ts';
@@ -144,7 +145,7 @@ describe('the Slack clients mesh-bot builds for scheduled posts', () => {
   it('post a digest without the secrets, its section clipped back to 3000 characters where [redacted] is longer than the piece', async () => {
     const poster = createChannelPoster(new WebClient(BOT_TOKEN, scheduledPostOptions(slack.apiUrl, [SIGNING_SECRET, BOT_TOKEN])), realClock);
     const atLimit = `${'x'.repeat(LIMITS.sectionText - 9)} ${SIGNING_SECRET.slice(0, 8)}`;
-    await poster.post('C0DIGEST', message(`Mesh digest: namespace ${SIGNING_SECRET} is degraded`, [section(atLimit), section(`token ${BOT_TOKEN} seen in a route`)]));
+    await poster.post('C0DIGEST', message(`Mesh digest: namespace ${SIGNING_SECRET} is degraded`, [section(atLimit), section(`token ${BOT_TOKEN} seen in a route`)]), heldFence());
     const [posted] = slack.messages('C0DIGEST');
     assert.equal(posted?.text, 'Mesh digest: namespace [redacted] is degraded');
     const [first, second] = (posted?.blocks ?? []) as { text: { text: string } }[];
