@@ -119,6 +119,8 @@ class JsonDocumentsReader {
   #semantic: ParseFailure | undefined;
   #tail: Buffer[] = [];
   #tailBytes = 0;
+  /** Newline, the indentation of the last element that started on a line of its own, and `}` (#indentedElement). */
+  #closer: Buffer | undefined;
 
   // The document being read.
   #documents = 0;
@@ -227,6 +229,13 @@ class JsonDocumentsReader {
             i++;
             continue;
           }
+          if (c === OPEN_BRACE) {
+            const end = this.#indentedElement(chunk, i);
+            if (end !== -1) {
+              i = end;
+              continue;
+            }
+          }
           this.#startCapture('element', chunk, i);
           break;
         case 'after-element':
@@ -242,6 +251,36 @@ class JsonDocumentsReader {
       if (!this.#valueEnded(chunk, end)) return;
       i = end;
     }
+  }
+
+  /**
+   * istioctl indents its JSON (protojson, 4 spaces), and a JSON string cannot hold a raw newline, so an element
+   * that starts on a line of its own ends at the first newline followed by the same indentation and `}`. Cutting
+   * it there skips scanning its bytes one by one (most of the read's time, half of them indentation). The cut is
+   * only trusted when the piece parses as one JSON value, which makes that `}` the element's own: anything else
+   * (another layout, an element that goes on in the next chunk) is scanned. Returns the index just past the
+   * element, already read, or -1.
+   */
+  #indentedElement(chunk: Buffer, i: number): number {
+    let lineStart = i - 1;
+    while (lineStart >= 0 && (chunk[lineStart] === SPACE || chunk[lineStart] === TAB)) lineStart--;
+    if (lineStart < 0 || chunk[lineStart] !== NEWLINE) return -1;
+    const indent = chunk.subarray(lineStart, i);
+    if (this.#closer === undefined || this.#closer.length !== indent.length + 1 || !this.#closer.subarray(0, indent.length).equals(indent)) {
+      this.#closer = Buffer.concat([indent, CLOSE_BRACE_BYTE]);
+    }
+    const close = chunk.indexOf(this.#closer, i + 1);
+    if (close === -1) return -1;
+    const end = close + this.#closer.length;
+    let value: unknown;
+    try {
+      value = JSON.parse(chunk.toString('utf8', i, end));
+    } catch {
+      return -1;
+    }
+    this.#element(value);
+    this.#state = 'after-element';
+    return end;
   }
 
   #startCapture(role: Capture['role'], chunk: Buffer, i: number): void {
@@ -417,6 +456,7 @@ class JsonDocumentsReader {
   }
 }
 
+const CLOSE_BRACE_BYTE = Buffer.from('}');
 const VALID_RESOURCE: DiscoveryResource = Object.freeze({});
 /** Trailing Unicode whitespace kept to be checked at the end; more than this is not whitespace. */
 const MAX_TAIL_BYTES = 4096;

@@ -161,6 +161,32 @@ describe('proxy-status read from istioctl\'s bytes as they arrive', () => {
     assert.ok(parseProxyStatusBytes(trailing).ok);
   });
 
+  it('cuts an element that starts on its own line at its own closing line only, whatever else is laid out like it', () => {
+    const clientConfig = '"@type": "type.googleapis.com/envoy.service.status.v3.ClientConfig"';
+    const cluster = '{"typeUrl": "type.googleapis.com/envoy.config.cluster.v3.Cluster", "configStatus": "STALE"}';
+    const layouts = [
+      // A nested object closes at the element's own indentation: cut there, the piece is not JSON, so it is scanned.
+      `{\n    "resources": [\n        {\n            ${clientConfig},\n            "node": {"id": "a.ns",\n        "metadata": {"NAMESPACE": "ns"}\n        },\n            "genericXdsConfigs": [${cluster}]\n        },\n        {${clientConfig}, "node": {"id": "b.ns"}}\n    ]\n}\n`,
+      // A string holding the text of a closing line (escaped: JSON strings hold no raw newline).
+      `{\n    "resources": [\n        {\n            ${clientConfig},\n            "node": {"id": "c.ns", "metadata": {"NAMESPACE": "\\n        }"}}\n        }\n    ]\n}\n`,
+      // Tabs, and elements on one line after the first.
+      `{\n\t"resources": [\n\t\t{${clientConfig}, "node": {"id": "d.ns"}, "genericXdsConfigs": [${cluster}]\n\t\t}, {${clientConfig}, "node": {"id": "e.ns"}}]\n}`,
+    ];
+    const names = [['a.ns', 'b.ns'], ['c.ns'], ['d.ns', 'e.ns']];
+    for (const [index, text] of layouts.entries()) {
+      const expected = parseProxyStatus(text);
+      assert.deepEqual(expected.ok && expected.value.proxies.map((proxy) => proxy.name), names[index], text);
+      assertSameProxyStatus(utf8(text), text);
+      assert.deepEqual(inChunks(utf8(text), everyByte(utf8(text))), expected, `${text}: one byte at a time`);
+    }
+    const escaped = parseProxyStatusBytes(utf8(layouts[1] ?? ''));
+    assert.equal(escaped.ok && escaped.value.proxies[0]?.namespace, '\n        }');
+    // An indented element that is not JSON is refused at its first byte, as a scanned one is.
+    const broken = `{\n    "resources": [\n        {\n            "a": 1,\n        }\n    ]\n}\n`;
+    const refused = parseProxyStatusBytes(utf8(broken));
+    assert.match(refused.ok ? '' : refused.error.message, /not valid JSON at byte 29: .*\(in the value starting there\)\.$/);
+  });
+
   it('reads tables, YAML and output before a byte-order mark whole, as the string parser does', () => {
     for (const text of ['', '  \n', '\ufeff{"resources": []}', 'controlPlane:\n  identifier: ""\nresources: []\n', 'Error: something\n']) {
       const bytes = utf8(text);
