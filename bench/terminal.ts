@@ -31,6 +31,9 @@ export interface TerminalFigures {
   /** The same two with the waiting istioctl (waitingIstioctl). */
   readonly waitingIstioctlMs: number;
   readonly waitingStatusMs: number;
+  /** The same two with an istioctl that prints at once (waitingIstioctl with no wait). */
+  readonly instantIstioctlMs: number;
+  readonly instantStatusMs: number;
 }
 
 /** How long the waiting istioctl waits before it prints: about what the fake takes to compute 10,000 proxies. */
@@ -38,21 +41,21 @@ const WAIT_SECONDS = 0.4;
 
 /**
  * An istioctl that spends its time waiting (as a Go istioctl waits on istiod) rather than computing: it prints
- * outputs the fake wrote beforehand, `proxy-status` after WAIT_SECONDS. Next to the fake (a Node process that
+ * outputs the fake wrote beforehand, `proxy-status` after `seconds`. Next to the fake (a Node process that
  * computes the mesh on one of the machine's two cores) it shows what mesh-bot adds by itself, without the two
  * competing for the CPU. It answers exactly the two runs `status` makes and refuses anything else.
  */
-async function waitingIstioctl(dir: string, fake: string, env: NodeJS.ProcessEnv): Promise<string> {
+async function waitingIstioctl(dir: string, fake: string, env: NodeJS.ProcessEnv, seconds: number): Promise<string> {
   const proxyStatus = join(dir, 'waiting-proxy-status.json');
   const version = join(dir, 'waiting-version.json');
   await writeFile(proxyStatus, (await execa(fake, ['proxy-status', '--output', 'json'], { env, extendEnv: false, maxBuffer: 512 * 1024 * 1024 })).stdout);
   await writeFile(version, (await execa(fake, ['version', '--remote=false', '--output', 'json'], { env, extendEnv: false })).stdout);
-  const script = join(dir, 'waiting-istioctl');
+  const script = join(dir, `waiting-istioctl-${seconds}`);
   await writeFile(
     script,
     [
       '#!/bin/sh',
-      `if [ "$*" = "proxy-status --output json" ]; then sleep ${WAIT_SECONDS}; exec cat '${proxyStatus}'; fi`,
+      `if [ "$*" = "proxy-status --output json" ]; then sleep ${seconds}; exec cat '${proxyStatus}'; fi`,
       `if [ "$*" = "version --remote=false --output json" ]; then exec cat '${version}'; fi`,
       'echo "waiting istioctl: unexpected arguments: $*" >&2',
       'exit 64',
@@ -70,9 +73,11 @@ export async function measureTerminal(runs: number, proxies: number): Promise<Te
     const istioctl = await fakeIstioctl(world.dir, scenario);
     const env = { PATH, HOME: world.dir, KUBECONFIG: join(world.dir, 'kubeconfig'), ISTIOCTL: istioctl, NODE_COMPILE_CACHE: join(world.dir, 'compile-cache') };
     const noCache = { ...env, NODE_DISABLE_COMPILE_CACHE: '1' };
-    const waiting = await waitingIstioctl(world.dir, istioctl, env);
+    const waiting = await waitingIstioctl(world.dir, istioctl, env, WAIT_SECONDS);
     const waitingEnv = { ...env, ISTIOCTL: waiting };
-    const figures = { bare: [] as number[], help: [] as number[], helpNoCache: [] as number[], istioctl: [] as number[], status: [] as number[], waitingIstioctl: [] as number[], waitingStatus: [] as number[] };
+    const instant = await waitingIstioctl(world.dir, istioctl, env, 0);
+    const instantEnv = { ...env, ISTIOCTL: instant };
+    const figures = { bare: [] as number[], help: [] as number[], helpNoCache: [] as number[], istioctl: [] as number[], status: [] as number[], waitingIstioctl: [] as number[], waitingStatus: [] as number[], instantIstioctl: [] as number[], instantStatus: [] as number[] };
     // One unmeasured run of each fills the compile cache, as any earlier use of mesh-bot on the machine would.
     await wallMs(process.execPath, [bin, 'help'], env);
     await wallMs(process.execPath, [bin, 'status', '-o', 'json'], env);
@@ -85,6 +90,8 @@ export async function measureTerminal(runs: number, proxies: number): Promise<Te
       figures.status.push(await wallMs(process.execPath, [bin, 'status', '-o', 'json'], env));
       figures.waitingIstioctl.push(await wallMs(waiting, ['proxy-status', '--output', 'json'], waitingEnv));
       figures.waitingStatus.push(await wallMs(process.execPath, [bin, 'status', '-o', 'json'], waitingEnv));
+      figures.instantIstioctl.push(await wallMs(instant, ['proxy-status', '--output', 'json'], instantEnv));
+      figures.instantStatus.push(await wallMs(process.execPath, [bin, 'status', '-o', 'json'], instantEnv));
     }
     return {
       runs,
@@ -96,6 +103,8 @@ export async function measureTerminal(runs: number, proxies: number): Promise<Te
       statusMs: median(figures.status),
       waitingIstioctlMs: median(figures.waitingIstioctl),
       waitingStatusMs: median(figures.waitingStatus),
+      instantIstioctlMs: median(figures.instantIstioctl),
+      instantStatusMs: median(figures.instantStatus),
     };
   } finally {
     await world.close();
