@@ -1,5 +1,8 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
+import { delimiter, join } from 'node:path';
 import { checkSlackSettings, loadConfig, type AppConfig } from './config.ts';
+import { findKubeconfig } from './kube/kubeconfig-source.ts';
 import { configuredSecrets, createLogger } from './log.ts';
 import type { RunningServer } from './server.ts';
 import { sandboxWanted } from './sandbox/wanted.ts';
@@ -26,11 +29,23 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel, undefined, configuredSecrets(config));
+  // Without any kubeconfig the Kubernetes client silently talks to http://localhost:8080 and every command fails
+  // with a TLS complaint; no kubeconfig is a missing setting like any other (DESIGN.md §2).
+  const kubeconfigProblem = missingKubeconfig(process.env);
+  if (kubeconfigProblem) {
+    process.stderr.write(`mesh-bot: KUBECONFIG: ${kubeconfigProblem}\n`);
+    process.exit(2);
+  }
   // Imported after the compile cache is on (above), so these heavy modules are the ones it keeps.
-  const [{ startServer }, { runScheduledDigest }, { createKubeFor, loadDefaultKubeConfig }] = await Promise.all([import('./server.ts'), import('./schedule/digests.ts'), import('./kube/clients.ts')]);
+  const [{ startServer }, { runScheduledDigest }, { createKubeFor }, { loadKubeConfigAsKubectl }] = await Promise.all([
+    import('./server.ts'),
+    import('./schedule/digests.ts'),
+    import('./kube/clients.ts'),
+    import('./kube/kubeconfig-files.ts'),
+  ]);
   // A cluster whose kubeconfig context does not exist (or a kubeconfig that cannot be used) is a setting that can
   // never work: stop here naming it, rather than serve with that cluster's commands and digests failing.
-  const kubeFor = createKubeFor(loadDefaultKubeConfig);
+  const kubeFor = createKubeFor(() => loadKubeConfigAsKubectl());
   for (const [index, cluster] of config.clusters.entries()) {
     const kube = kubeFor(cluster);
     if (!kube.ok) {
@@ -38,6 +53,14 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   }
+  // ISTIOCTL set to something that cannot run is a setting that can never work. The default (istioctl on PATH) is only
+  // warned about: the image ships it, and a checkout may install it after the start.
+  const istioctl = istioctlProblem(config.istioctlPath, process.env['PATH'] ?? '');
+  if (istioctl && (process.env['ISTIOCTL'] ?? '') !== '') {
+    process.stderr.write(`mesh-bot: ISTIOCTL: ${istioctl}\n`);
+    process.exit(2);
+  }
+  if (istioctl) logger.warn({ istioctl: config.istioctlPath }, `${istioctl} Every command that runs istioctl fails until then.`);
 
   let running: RunningServer;
   try {
@@ -69,6 +92,47 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** Why there is no kubeconfig to use, as one sentence plus what to do; null when there is one. */
+function missingKubeconfig(env: NodeJS.ProcessEnv): string | null {
+  const found = findKubeconfig(env);
+  if (found.ok) return null;
+  if ((env['KUBERNETES_SERVICE_HOST'] ?? '') !== '' && (env['KUBECONFIG'] ?? '') === '') {
+    return `mesh-bot runs in a pod without a service account token (${SERVICE_ACCOUNT_TOKEN} does not exist). Set automountServiceAccountToken: true on the pod or its ServiceAccount (deploy/ does), or mount a kubeconfig and set KUBECONFIG to it.`;
+  }
+  return found.error;
+}
+
+/**
+ * Why `binary` cannot be run as istioctl, as one sentence plus what to do; null when it can. A name without "/" is
+ * looked up on PATH as a shell would (directories and non-executable files there are passed over).
+ */
+function istioctlProblem(binary: string, path: string): string | null {
+  const onPath = !binary.includes('/');
+  const candidates = onPath ? path.split(delimiter).filter((dir) => dir !== '').map((dir) => join(dir, binary)) : [binary];
+  for (const candidate of candidates) {
+    let directory: boolean;
+    try {
+      directory = statSync(candidate).isDirectory();
+    } catch {
+      continue;
+    }
+    if (directory) {
+      if (onPath) continue;
+      return `${binary} is a directory, not the istioctl executable. Set ISTIOCTL to the istioctl file, such as ${join(binary, 'istioctl')}.`;
+    }
+    try {
+      accessSync(candidate, constants.X_OK);
+      return null;
+    } catch {
+      if (onPath) continue;
+      return `${binary} is not executable. Make it executable (chmod +x) or set ISTIOCTL to an istioctl 1.20 or newer.`;
+    }
+  }
+  return onPath ? `${binary} is not on PATH. Install istioctl 1.20 or newer, or set ISTIOCTL to its path.` : `${binary} does not exist. Set ISTIOCTL to the path of istioctl 1.20 or newer.`;
 }
 
 /** No Slack settings and not in a pod: the local sandbox (src/sandbox/), loaded only then. */

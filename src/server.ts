@@ -6,6 +6,7 @@ import { createAccessPolicy, type UsergroupMembers } from './access.ts';
 import type { CommandDeps } from './command.ts';
 import { botPostedChannels, defaultCluster, type AppConfig } from './config.ts';
 import { buildCommandDeps } from './deps.ts';
+import { loadKubeConfigAsKubectl } from './kube/kubeconfig-files.ts';
 import { createLeaderElector, type LeaderElector } from './kube/leader.ts';
 import { configuredSecrets, type Logger } from './log.ts';
 import { canaryServiceFor } from './mesh/canary/wiring.ts';
@@ -40,7 +41,7 @@ export interface ServerOptions {
   readonly config: AppConfig;
   readonly botToken: string;
   readonly logger: Logger;
-  /** Defaults to the standard kubeconfig loading (KUBECONFIG, ~/.kube/config, in-cluster). */
+  /** Defaults to the kubeconfig as kubectl loads it (KUBECONFIG list, ~/.kube/config, in-cluster). */
   readonly loadKubeConfig?: () => KubeConfig;
   /** Time for leader election and schedules; real time unless a caller needs another. */
   readonly clock?: Clock;
@@ -103,7 +104,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const clock = options.clock ?? realClock;
   for (const notice of config.notices) logger.warn({ config: 'notice' }, notice);
   const metrics = createMetrics();
-  const deps = buildCommandDeps({ config, logger, metrics, ...(options.loadKubeConfig ? { loadKubeConfig: options.loadKubeConfig } : {}) });
+  const deps = buildCommandDeps({ config, logger, metrics, loadKubeConfig: options.loadKubeConfig ?? (() => loadKubeConfigAsKubectl()) });
   const access = createAccessPolicy({
     access: config.access,
     postsTo: botPostedChannels(config),

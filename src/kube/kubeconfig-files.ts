@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { delimiter } from 'node:path';
+import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+
+/** The first entry of each name, in file order: kubectl's rule for clusters, users and contexts several files define. */
+function firstOfEachName<T extends { readonly name: string }>(lists: readonly (readonly T[])[]): T[] {
+  const kept = new Map<string, T>();
+  for (const list of lists) for (const item of list) if (!kept.has(item.name)) kept.set(item.name, item);
+  return [...kept.values()];
+}
+
+/**
+ * Loads the kubeconfig as kubectl and istioctl (client-go) do. A KUBECONFIG list (`a:b`) skips files that do not
+ * exist, and the first file to set a value wins: current-context, and each cluster, user or context by name.
+ * client-node's loadFromDefault instead stops at a missing file, throws on a name two files share ("admin" users
+ * are common) and lets the last file's current-context win — so mesh-bot's own API reads would go to another
+ * cluster than the istioctl it starts with the same KUBECONFIG. Without KUBECONFIG: ~/.kube/config, else the pod's
+ * service account, as loadFromDefault does.
+ */
+export function loadKubeConfigAsKubectl(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): KubeConfig {
+  const merged = new KubeConfig();
+  const files = (env['KUBECONFIG'] ?? '').split(delimiter).filter((path) => path !== '' && exists(path));
+  if (files.length === 0) {
+    merged.loadFromDefault();
+    return merged;
+  }
+  const loaded = files.map((file) => {
+    const config = new KubeConfig();
+    config.loadFromFile(file);
+    return config;
+  });
+  merged.loadFromOptions({
+    clusters: firstOfEachName<Cluster>(loaded.map((config) => config.clusters)),
+    users: firstOfEachName<User>(loaded.map((config) => config.users)),
+    contexts: firstOfEachName<Context>(loaded.map((config) => config.contexts)),
+    currentContext: loaded.find((config) => config.currentContext !== '')?.currentContext ?? '',
+  });
+  return merged;
+}

@@ -1,0 +1,62 @@
+// `npm start`'s process (src/main.ts) in a child process whose environment holds only what the test gives it, to see
+// whether a setting stops the start (exit code and the lines written) or the bot goes on to serve Slack.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
+
+export interface StartOutcome {
+  /** The exit code when the process stopped by itself, or 'serving' once it said it serves Slack. */
+  readonly result: number | 'serving';
+  /** Every line written to stdout and stderr up to then. */
+  readonly lines: readonly string[];
+  /** The port it serves on, when serving. */
+  readonly port?: number;
+}
+
+/** An empty directory to be $HOME, so no ~/.kube/config of the machine running the tests is found. */
+export function emptyHome(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'breaker-config-home-'));
+}
+
+/**
+ * Starts it with `env` (plus PATH unless given) and waits until it exits or serves; a serving process is stopped
+ * (SIGTERM) before this returns unless `keep` is set, in which case `stop` must be called.
+ */
+export async function start(env: Record<string, string>, keep = false): Promise<StartOutcome & { stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let serving: (port: number) => void = () => undefined;
+  const servingNow = new Promise<number>((resolve) => (serving = resolve));
+  const collect = (stream: NodeJS.ReadableStream | null) => {
+    let rest = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const parts = (rest + chunk.toString('utf8')).split('\n');
+      rest = parts.pop() ?? '';
+      for (const line of parts) {
+        lines.push(line);
+        const match = /serving Slack \(\w+ mode\) on port (\d+)/.exec(line);
+        if (match) serving(Number(match[1]));
+      }
+    });
+  };
+  collect(child.stdout);
+  collect(child.stderr);
+  const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? -1)));
+  const first = await Promise.race([exited.then((code) => ({ code })), servingNow.then((port) => ({ port }))]);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  if ('code' in first) {
+    // Let the last chunks of output arrive.
+    await new Promise((resolve) => setImmediate(resolve));
+    return { result: first.code, lines, stop };
+  }
+  if (!keep) await stop();
+  return { result: 'serving', lines, port: first.port, stop };
+}
