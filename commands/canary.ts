@@ -1,14 +1,14 @@
 import type { KnownBlock } from '@slack/types';
 import { clockTime, defineCommand, type CommandDeps, type CommandResult, type Invocation } from '../src/command.ts';
 import type { ClusterConfig } from '../src/config.ts';
-import { CLUSTER_FLAG, NAMESPACE_FLAG, checkObjectName, grammarWord, parseArgs, type FlagSpec } from '../src/grammar.ts';
+import { CLUSTER_FLAG, NAMESPACE_FLAG, checkObjectName, grammarWord, parseArgs, wholePercent, type FlagSpec } from '../src/grammar.ts';
 import { showEnded } from '../src/mesh/canary/cards.ts';
 import { isNothingToChange } from '../src/mesh/canary/plan.ts';
 import type { RouteKind } from '../src/mesh/canary/providers/traffic-provider.ts';
 import { weightChange } from '../src/mesh/canary/request.ts';
 import type { CanaryInspection } from '../src/mesh/canary/service.ts';
 import { canaryServiceFor } from '../src/mesh/canary/wiring.ts';
-import { err, ok, type Result } from '../src/result.ts';
+import { err, ok } from '../src/result.ts';
 import { context, escapeMrkdwn, escapeMrkdwnKeepingMentions, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
 import { approverMentions, propagationLine, renderInspection, rolesLine, renderPlan, routesAfter, routesOf, subsetName, type RouteView } from './canary.render.ts';
 
@@ -29,15 +29,25 @@ type CanaryRequest<Namespace> =
 export type CanaryArgs = CanaryRequest<string | undefined>;
 type ResolvedCanaryArgs = CanaryRequest<string>;
 
-/** Checked by `parse`, which also takes `50%` as people write it. */
-const WEIGHT_FLAG: FlagSpec = { name: 'weight', takesValue: true, value: 'text' };
-const SUBSET_FLAG: FlagSpec = { name: 'subset', takesValue: true, value: 'name' };
-const TO_FLAG: FlagSpec = { name: 'to', takesValue: true, value: 'name' };
+/** `50`, `50%` or `050`, as people write it. */
+const WEIGHT_FLAG: FlagSpec = { name: 'weight', takesValue: true, value: 'percent' };
+/** A DestinationRule subset (Istio requires a DNS label) or, for an HTTPRoute, a backend Service (a DNS label too). */
+const SUBSET_FLAG: FlagSpec = { name: 'subset', takesValue: true, value: 'label' };
+const TO_FLAG: FlagSpec = { name: 'to', takesValue: true, value: 'label' };
 const KIND_FLAG: FlagSpec = { name: 'kind', takesValue: true, value: 'text' };
-const KINDS: Readonly<Record<string, RouteKind>> = { virtualservice: 'VirtualService', httproute: 'HTTPRoute' };
-/** `50` or `50%`: a whole percentage. */
-const PERCENT = /^(\d{1,3})%?$/;
+/** kubectl's spellings of the two kinds: singular, plural, short name, and qualified by API group. */
+const KINDS: Readonly<Record<string, RouteKind>> = {
+  virtualservice: 'VirtualService',
+  virtualservices: 'VirtualService',
+  vs: 'VirtualService',
+  'virtualservice.networking.istio.io': 'VirtualService',
+  httproute: 'HTTPRoute',
+  httproutes: 'HTTPRoute',
+  'httproute.gateway.networking.k8s.io': 'HTTPRoute',
+};
 const ACTIONS = ['status', 'promote', 'rollback'] as const;
+/** Flags only one canary action takes; a word about the action that does beats "unknown flag". */
+const ACTION_FLAGS: Readonly<Record<string, (typeof ACTIONS)[number]>> = { weight: 'promote', subset: 'promote', to: 'rollback' };
 
 interface Outcome {
   readonly cluster: string;
@@ -237,17 +247,15 @@ export const canaryCommand = defineCommand<CanaryArgs>({
   roleFor: (args) => (args.action === 'status' ? 'reader' : 'operator'),
   labelFor: (args) => `canary ${args.action}`,
   parse(tokens) {
-    const [word, ...rest] = tokens;
+    // Flags may come before the action, as kubectl and istioctl take them (`canary -n shop status reviews`).
+    const parsed = parseArgs(tokens, [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, WEIGHT_FLAG, SUBSET_FLAG, TO_FLAG]);
+    if (!parsed.ok) return parsed;
+    const [word, name, extra] = parsed.value.positionals;
     if (word === undefined) return err('missing subcommand: status, promote or rollback');
     const action = grammarWord(word, ACTIONS);
     if (action === undefined) return err(`unknown canary subcommand "${word.slice(0, 40)}"; use status, promote or rollback`);
-    const specs = action === 'promote' ? [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, WEIGHT_FLAG, SUBSET_FLAG] : action === 'rollback' ? [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, TO_FLAG] : [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG];
-    const parsed = parseArgs(rest, specs);
-    if (!parsed.ok) return parsed;
-    const [name, extra] = parsed.value.positionals;
-    const dashed = [name, extra].find((token) => token !== undefined && /^[\u2013\u2014]\p{L}/u.test(token));
-    // Phones (iOS smart punctuation) turn a typed `--` into one long dash, so `--weight` arrives as `—weight`.
-    if (dashed !== undefined) return err(`"${dashed.slice(0, 40)}" looks like the flag --${dashed.slice(1, 40)} with its two dashes turned into one long dash (phones do that); type --${dashed.slice(1, 40)}`);
+    const misplaced = [...parsed.value.flags.keys()].find((key) => ACTION_FLAGS[key] !== undefined && ACTION_FLAGS[key] !== action);
+    if (misplaced !== undefined) return err(`--${misplaced} belongs to \`canary ${ACTION_FLAGS[misplaced] ?? ''}\`, not to \`canary ${action}\``);
     const vs = checkObjectName(name, 'VirtualService name');
     if (!vs.ok) return vs;
     if (extra !== undefined) return err(`unexpected argument "${extra.slice(0, 40)}"`);
@@ -259,23 +267,15 @@ export const canaryCommand = defineCommand<CanaryArgs>({
     const kind = kindFlag === undefined ? undefined : KINDS[kindFlag.toLowerCase()];
     if (kindFlag !== undefined && kind === undefined) return err(`--kind takes virtualservice or httproute, got "${kindFlag.slice(0, 20)}"`);
     const common = { virtualService: vs.value, namespace: flag('namespace'), cluster: flag('cluster'), ...(kind ? { kind } : {}) };
-    const subsetFlag = (key: string): Result<string | undefined, string> => {
-      const value = flag(key);
-      return value === undefined ? ok(undefined) : checkObjectName(value, `subset name (--${key})`);
-    };
     if (action === 'promote') {
       const weight = flag('weight');
       if (weight === undefined) return err('canary promote needs --weight PERCENT (the share of traffic for the canary)');
-      const percent = PERCENT.exec(weight.trim());
-      if (!percent || Number(percent[1]) > 100) return err(`--weight takes a whole percentage from 0 to 100 (like 50 or 50%), got "${weight.slice(0, 20)}"`);
-      const subset = subsetFlag('subset');
-      if (!subset.ok) return subset;
-      return ok({ action, ...common, weight: Number(percent[1]), subset: subset.value });
+      const percent = wholePercent(weight);
+      if (percent === undefined) return err(`--weight takes a whole percentage from 0 to 100 (like 50 or 50%), got "${weight.slice(0, 20)}"`);
+      return ok({ action, ...common, weight: percent, subset: flag('subset') });
     }
     if (action === 'rollback') {
-      const to = subsetFlag('to');
-      if (!to.ok) return to;
-      return ok({ action, ...common, to: to.value });
+      return ok({ action, ...common, to: flag('to') });
     }
     return ok({ action: 'status', ...common });
   },

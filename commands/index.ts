@@ -25,11 +25,24 @@ export interface UnknownCommand {
   readonly suggestion: string | undefined;
 }
 
+/** Flags every reading command shares, which kubectl and istioctl also take before the command (`-n shop status`). */
+const LEADING_VALUE_FLAGS = new Set(['-n', '--namespace', '--cluster']);
+
+/**
+ * The command named by the first word that is not a flag; flags typed before it (`-n shop status`,
+ * `--cluster=prod ps`) are handed to the command after the rest, which checks them like any other.
+ */
 export function findCommand(tokens: readonly string[]): Result<Lookup, UnknownCommand> {
-  const [first, ...rest] = tokens;
-  if (first === undefined) return ok({ command: commands.find((command) => command.name === 'help') ?? (commands[0] as Command), rest: [] });
+  let at = 0;
+  while (at < tokens.length && (tokens[at] ?? '').startsWith('-') && tokens[at] !== '-') at += LEADING_VALUE_FLAGS.has(tokens[at] ?? '') ? 2 : 1;
+  const first = tokens[at];
+  const leading = tokens.slice(0, at);
+  if (first === undefined) {
+    const help = commands.find((command) => command.name === 'help') ?? (commands[0] as Command);
+    return leading.length === 0 ? ok({ command: help, rest: [] }) : err({ message: `missing command after "${clip(leading.join(' '))}"`, suggestion: undefined });
+  }
   const name = first.toLowerCase();
   const command = commands.find((candidate) => candidate.name === name || candidate.aliases.includes(name));
   if (!command) return err({ message: `unknown command "${clip(first)}"`, suggestion: closestWord(name, commands.map((candidate) => candidate.name)) });
-  return ok({ command, rest });
+  return ok({ command, rest: [...tokens.slice(at + 1), ...leading] });
 }

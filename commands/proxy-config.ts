@@ -1,6 +1,6 @@
 import { defineCommand, type CommandDeps, type CommandResult } from '../src/command.ts';
 import type { ClusterConfig } from '../src/config.ts';
-import { checkObjectName, CLUSTER_FLAG, clip, NAMESPACE_FLAG, parseArgs, type FlagSpec } from '../src/grammar.ts';
+import { checkObjectName, CLUSTER_FLAG, clip, NAMESPACE_FLAG, parseArgs, unusualCharacter, type FlagSpec } from '../src/grammar.ts';
 import { parseError, type IstioctlError } from '../src/istioctl/errors.ts';
 import { PROXY_CONFIG_TYPES, type ProxyConfigType } from '../src/istioctl/istioctl.ts';
 import { summarizeProxyConfig, type ProxyConfigReport } from '../src/mesh/proxy-config-report.ts';
@@ -9,14 +9,21 @@ import { err, ok, type Result } from '../src/result.ts';
 import { renderProxyConfigJson, renderProxyConfigSlack, renderProxyConfigText } from './proxy-config.render.ts';
 
 export const FQDN_FLAG: FlagSpec = { name: 'fqdn', takesValue: true, value: 'text' };
-/** Singular forms and istioctl's own spellings of each TYPE. */
+/** Singular forms and istioctl's own spellings (its command aliases: `pc c`, `pc ep`, …) of each TYPE. */
 const TYPE_ALIASES: Readonly<Record<string, ProxyConfigType>> = {
   cluster: 'clusters',
+  c: 'clusters',
   listener: 'listeners',
+  l: 'listeners',
   route: 'routes',
+  r: 'routes',
   endpoint: 'endpoints',
+  ep: 'endpoints',
   secrets: 'secret',
+  s: 'secret',
+  b: 'bootstrap',
   logs: 'log',
+  a: 'all',
 };
 
 export interface ProxyConfigArgs {
@@ -48,12 +55,13 @@ export function parseProxyConfigType(text: string | undefined): Result<ProxyConf
 
 /** `POD` or `POD.NAMESPACE` (namespace after the last dot, as istioctl reads it), reconciled with `-n`. */
 export function parsePodTarget(text: string | undefined, namespaceFlag: string | undefined): Result<{ pod: string; namespace: string | undefined }, string> {
-  const checked = checkObjectName(text, 'POD name');
+  // The pod and the namespace are checked apart: a pod name may use all 253 characters and still take `.NAMESPACE`.
+  const dot = text?.lastIndexOf('.') ?? -1;
+  const checked = checkObjectName(dot === -1 ? text : text?.slice(0, dot), 'POD name');
   if (!checked.ok) return checked;
-  const dot = checked.value.lastIndexOf('.');
-  const pod = dot === -1 ? checked.value : checked.value.slice(0, dot);
-  const suffix = dot === -1 ? undefined : checked.value.slice(dot + 1);
-  if (suffix !== undefined && !isDnsLabel(suffix)) return err(`"${clip(suffix)}" in "${clip(checked.value)}" is not a valid namespace name`);
+  const pod = checked.value;
+  const suffix = dot === -1 ? undefined : text?.slice(dot + 1);
+  if (suffix !== undefined && !isDnsLabel(suffix)) return err(`"${clip(suffix)}" in "${clip(text ?? '')}" is not a valid namespace name${unusualCharacter(suffix)}`);
   if (suffix !== undefined && namespaceFlag !== undefined && suffix !== namespaceFlag) {
     return err(`the pod says namespace "${suffix}" but -n says "${namespaceFlag}"; give the namespace once`);
   }

@@ -75,39 +75,51 @@ async function packageVersion(): Promise<string> {
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
   const print = terminalWriter(stdout);
   const printError = terminalWriter(stderr);
-  const fail = (message: string, code: number): number => {
-    printError(`mesh-bot: ${message}\n`);
-    return code;
-  };
   if (argv.length === 1 && argv[0] === '--version') {
     print(`mesh-bot ${await packageVersion()}\n`);
     return EXIT.ok;
   }
   const split = splitOutputFlag(argv);
+  /**
+   * A usage or configuration error: the sentence on stderr and, with `-o json`, the same sentence in the one JSON
+   * object a script reads from stdout (DESIGN.md §5: every command, every path), so `mesh-bot … -o json | jq`
+   * never parses an empty stdout.
+   */
+  const fail = (problem: { message: string; usage?: string; command: string; cluster: string }, code: number): number => {
+    printError(`mesh-bot: ${problem.message}${problem.usage === undefined ? '' : `\nUsage: mesh-bot ${problem.usage} [-o text|json]`}\n`);
+    if (split.format === 'json' && split.error === undefined) {
+      const usage = problem.usage === undefined ? {} : { usage: `mesh-bot ${problem.usage} [-o text|json]` };
+      print(`${JSON.stringify({ command: problem.command, cluster: problem.cluster, asOf: new Date().toISOString(), errors: [problem.message], ...usage }, null, 2)}\n`);
+    }
+    return code;
+  };
   // `mesh-bot -h` is `mesh-bot help`; `mesh-bot status --help` is the usage of status.
   const askedHelp = split.rest.some((token) => HELP_FLAGS.has(token));
   const tokens = split.rest.filter((token) => !HELP_FLAGS.has(token));
 
   const lookup = findCommand(askedHelp && tokens.length === 0 ? ['help'] : tokens);
   if (!lookup.ok) {
-    if (split.error !== undefined) return fail(`${split.error}. Run \`mesh-bot help\` for the list of commands.`, EXIT.usage);
+    if (split.error !== undefined) return fail({ message: `${split.error}. Run \`mesh-bot help\` for the list of commands.`, command: '', cluster: '' }, EXIT.usage);
     const hint = lookup.error.suggestion ? ` Did you mean \`mesh-bot ${lookup.error.suggestion}\`?` : '';
-    return fail(`${lookup.error.message}.${hint} Run \`mesh-bot help\` for the list of commands.`, EXIT.usage);
+    return fail({ message: `${lookup.error.message}.${hint} Run \`mesh-bot help\` for the list of commands.`, command: '', cluster: '' }, EXIT.usage);
   }
   const { command, rest } = lookup.value;
-  if (split.error !== undefined) return fail(`${split.error}.\nUsage: mesh-bot ${command.usage} [-o text|json]`, EXIT.usage);
+  const usageError = (message: string, cluster: string) => fail({ message: `${message}.`, usage: command.usage, command: command.name, cluster }, EXIT.usage);
+  if (split.error !== undefined) return usageError(split.error, '');
   if (askedHelp && command.name !== 'help') {
     print(`Usage: mesh-bot ${command.usage} [-o text|json]\n${command.summary}\n`);
     return EXIT.ok;
   }
   const prepared = command.prepare(rest);
-  if (!prepared.ok) return fail(`${prepared.error}.\nUsage: mesh-bot ${command.usage} [-o text|json]`, EXIT.usage);
+  if (!prepared.ok) return usageError(prepared.error, '');
 
   const loaded = await loadConfig(env);
-  if (!loaded.ok) return fail(loaded.error.message, EXIT.usage);
+  // canary's answers name the action (`canary promote`); the others, the command.
+  const label = command.name === 'canary' ? prepared.value.label : command.name;
+  if (!loaded.ok) return fail({ message: loaded.error.message, command: label, cluster: prepared.value.clusterName ?? '' }, EXIT.usage);
   const config = loaded.value;
   const target = resolveCluster(config, prepared.value.clusterName);
-  if (!target.ok) return fail(`${target.error}.\nUsage: mesh-bot ${command.usage} [-o text|json]`, EXIT.usage);
+  if (!target.ok) return fail({ message: `${target.error}.`, usage: command.usage, command: label, cluster: prepared.value.clusterName ?? '' }, EXIT.usage);
   let result;
   if (command.name === 'help') {
     // help reads nothing: answering it without the clients keeps `mesh-bot help` from loading the Kubernetes
@@ -115,7 +127,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
     result = helpResult(commands, config.clusters.map((cluster) => cluster.name), new Date());
   } else {
     const kubeconfig = findKubeconfig(env);
-    if (!kubeconfig.ok) return fail(kubeconfig.error, EXIT.usage);
+    if (!kubeconfig.ok) return fail({ message: kubeconfig.error, command: label, cluster: target.value.name }, EXIT.usage);
     const [{ pino }, { configuredSecrets, createLogger }, { configuredIstioctl }] = await Promise.all([import('pino'), import('./log.ts'), import('./istioctl/configured.ts')]);
     const logger = createLogger(env['LOG_LEVEL'] ?? 'warn', pino.destination(2), configuredSecrets(config));
     const istioctl = configuredIstioctl(config, logger);
@@ -127,7 +139,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
     // A kubeconfig that cannot be used (not YAML, no current context, no context the cluster names) is a
     // configuration error like no kubeconfig at all: nothing can be read until it is fixed, istioctl included.
     const kube = deps.kubeFor(target.value);
-    if (!kube.ok) return fail(kube.error.message, EXIT.usage);
+    if (!kube.ok) return fail({ message: kube.error.message, command: label, cluster: target.value.name }, EXIT.usage);
     result = await prepared.value.execute(target.value, deps, TERMINAL);
   }
   for (const error of result.envelope.errors) printError(`mesh-bot: ${error}\n`);

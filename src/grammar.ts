@@ -7,26 +7,67 @@ export interface FlagSpec {
   readonly short?: string;
   readonly takesValue: boolean;
   /** How the value is checked before anything runs. */
-  readonly value?: 'namespace' | 'name' | 'cluster' | 'percent' | 'text';
+  readonly value?: 'namespace' | 'name' | 'label' | 'cluster' | 'percent' | 'text';
 }
 
 export interface ParsedArgs {
   readonly positionals: readonly string[];
-  /** Long flag name → value (`true` for switches). Repeating a flag keeps the last value, like kubectl. */
+  /**
+   * Long flag name → value (`true` for switches). A value flag given twice must say the same both times: unlike
+   * kubectl, whose last value wins, `-n a -n b` is refused, because in chat a half-edited command line would
+   * otherwise silently read (or promote in) the namespace, cluster or weight typed last.
+   */
   readonly flags: ReadonlyMap<string, string | true>;
 }
 
 export const NAMESPACE_FLAG: FlagSpec = { name: 'namespace', short: 'n', takesValue: true, value: 'namespace' };
 export const CLUSTER_FLAG: FlagSpec = { name: 'cluster', takesValue: true, value: 'cluster' };
 
-/** Slack turns `--` into an em dash and quotes into curly ones when users paste; undo that before parsing. */
+/**
+ * A flag whose dashes smart punctuation (Slack, phones, word processors) made into one long dash (figure dash, en
+ * dash, em dash, horizontal bar, minus sign), maybe with a hyphen left after it; group 1 is the flag's name.
+ */
+const LONG_DASHED_FLAG = /^[\u2012\u2013\u2014\u2015\u2212]-?(\p{L}[^=]*)/u;
+/** Curly quotes that smart punctuation puts around a typed value. */
+const CURLY_QUOTES = /[\u201c\u201d\u2018\u2019\u00ab\u00bb]/g;
+
+/**
+ * The Slack command line as tokens. Slack clients and phones turn a typed `--` into a long dash and quotes into
+ * curly ones, and the user cannot stop them from doing it again when retyping, so that is undone here: a long dash
+ * before one letter is that short flag (`–n` → `-n`), before a word the long one (`—cluster` → `--cluster`). Quotes
+ * around a value are dropped (no Kubernetes name contains one). The terminal gets its arguments from a shell, which
+ * never does this, so there parseArgs refuses such tokens with a sentence saying what happened instead.
+ */
 export function tokenize(text: string): string[] {
   return text
-    .replace(/[\u2014\u2013]/g, '--')
-    .replace(/[\u201c\u201d\u2018\u2019]/g, '')
+    .replace(CURLY_QUOTES, '')
     .trim()
     .split(/\s+/)
-    .filter((token) => token !== '');
+    .filter((token) => token !== '')
+    .map((token) => {
+      const dashed = LONG_DASHED_FLAG.exec(token);
+      if (dashed?.[1] !== undefined) return `${dashed[1].length === 1 ? '-' : '--'}${token.slice(dashed[0].length - dashed[1].length)}`;
+      const quoted = /^(["'])(.+)\1$/.exec(token);
+      return quoted?.[2] ?? token;
+    });
+}
+
+/**
+ * A token smart punctuation changed on its way into a terminal (pasted from chat or a document): what it was meant
+ * to be, in one sentence plus what to type instead; null for an ordinary token.
+ */
+function typographyProblem(token: string): string | null {
+  const dashed = LONG_DASHED_FLAG.exec(token);
+  if (dashed?.[1] !== undefined) {
+    const name = clip(dashed[1], 40);
+    return name.length === 1
+      ? `"${clip(token, 40)}" looks like the flag -${name} typed with a long dash (phones and word processors do that); type -${name}`
+      : `"${clip(token, 40)}" looks like the flag --${name} with its two dashes turned into one long dash (phones do that); type --${name}`;
+  }
+  if (/[\u201c\u201d\u2018\u2019\u00ab\u00bb]/.test(token)) {
+    return `"${clip(token, 40)}" has curly quotes in it (chat apps and word processors add them); type ${clip(token.replace(CURLY_QUOTES, ''), 40)} without quotes`;
+  }
+  return null;
 }
 
 export function parseArgs(tokens: readonly string[], specs: readonly FlagSpec[]): Result<ParsedArgs, string> {
@@ -34,6 +75,8 @@ export function parseArgs(tokens: readonly string[], specs: readonly FlagSpec[])
   const flags = new Map<string, string | true>();
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index] ?? '';
+    const typography = typographyProblem(token);
+    if (typography) return err(typography);
     if (!token.startsWith('-') || token === '-') {
       positionals.push(token);
       continue;
@@ -49,7 +92,7 @@ export function parseArgs(tokens: readonly string[], specs: readonly FlagSpec[])
       key = key.slice(0, 1);
     }
     const spec = specs.find((candidate) => (long ? candidate.name === key : candidate.short === key));
-    if (!spec) return err(`unknown flag ${long ? '--' : '-'}${key}`);
+    if (!spec) return err(long && key === '' ? 'unknown flag -- (no command takes an end-of-flags marker)' : `unknown flag ${long ? '--' : '-'}${clip(key, 40)}`);
     if (!spec.takesValue) {
       if (inline !== undefined) return err(`flag --${spec.name} takes no value`);
       flags.set(spec.name, true);
@@ -61,34 +104,61 @@ export function parseArgs(tokens: readonly string[], specs: readonly FlagSpec[])
       index += 1;
     }
     if (value === undefined || value === '') return err(`flag --${spec.name} needs a value`);
+    const valueTypography = typographyProblem(value);
+    if (valueTypography) return err(valueTypography);
     const problem = checkValue(spec, value);
     if (problem) return err(problem);
+    const earlier = flags.get(spec.name);
+    if (typeof earlier === 'string' && earlier !== value) {
+      return err(`--${spec.name} is given twice ("${clip(earlier, 40)}" and "${clip(value, 40)}"); give it once`);
+    }
     flags.set(spec.name, value);
   }
   return ok({ positionals, flags });
 }
 
+/** `50`, `50%`, `050`: a whole percentage from 0 to 100, or undefined. */
+export function wholePercent(value: string): number | undefined {
+  const match = /^(\d{1,5})%?$/.exec(value);
+  if (!match) return undefined;
+  const number = Number(match[1]);
+  return number <= 100 ? number : undefined;
+}
+
 function checkValue(spec: FlagSpec, value: string): string | null {
-  if (value.startsWith('-')) return `--${spec.name} needs a value, got the option-like "${value}"`;
+  if (spec.value === 'percent' && /^-\d/.test(value)) return `--${spec.name} takes a whole percentage from 0 to 100 (like 50 or 50%), got "${clip(value, 20)}"`;
+  if (value.startsWith('-')) return `--${spec.name} needs a value, got the option-like "${clip(value)}"`;
   switch (spec.value) {
     case 'namespace':
-      return isDnsLabel(value) ? null : `"${clip(value)}" is not a valid namespace name (lower-case letters, digits and "-")`;
+      return isDnsLabel(value) ? null : `"${clip(value)}" is not a valid namespace name (lower-case letters, digits and "-")${unusualCharacter(value)}`;
     case 'name':
-      return isDnsSubdomain(value) ? null : `"${clip(value)}" is not a valid Kubernetes name`;
+      return isDnsSubdomain(value) ? null : `"${clip(value)}" is not a valid Kubernetes name${unusualCharacter(value)}`;
+    case 'label':
+      if (isDnsLabel(value)) return null;
+      return isDnsSubdomain(value) ? `"${clip(value)}" is not a valid name for --${spec.name} (lower-case letters, digits and "-", at most 63, no dots)` : `"${clip(value)}" is not a valid Kubernetes name${unusualCharacter(value)}`;
     case 'cluster':
-      return /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(value) ? null : `"${clip(value)}" is not a valid cluster name`;
+      return /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(value) ? null : `"${clip(value)}" is not a valid cluster name${unusualCharacter(value)}`;
     case 'percent':
-      return /^\d{1,3}$/.test(value) && Number(value) <= 100 ? null : `--${spec.name} must be a whole percentage from 0 to 100, got "${clip(value)}"`;
+      return wholePercent(value) !== undefined ? null : `--${spec.name} takes a whole percentage from 0 to 100 (like 50 or 50%), got "${clip(value, 20)}"`;
     default:
       return null;
   }
+}
+
+/**
+ * A character no Kubernetes name has and a reader cannot tell from an allowed one (a zero-width space, a Cyrillic
+ * "а", a full-width digit) makes "is not valid" look wrong: name it by its code point.
+ */
+export function unusualCharacter(value: string): string {
+  const odd = [...value].find((character) => !/^[\x21-\x7e]$/.test(character));
+  return odd === undefined ? '' : `; it contains the character U+${(odd.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}, which no Kubernetes name has (pasted text?)`;
 }
 
 /** Positional Kubernetes object name: refuses option-looking and malformed values before they reach an argument list. */
 export function checkObjectName(value: string | undefined, what: string): Result<string, string> {
   if (value === undefined) return err(`missing ${what}`);
   if (value.startsWith('-')) return err(`expected ${what}, got the option-like "${clip(value)}"`);
-  if (!isDnsSubdomain(value)) return err(`"${clip(value)}" is not a valid ${what} (lower-case letters, digits, "-" and ".")`);
+  if (!isDnsSubdomain(value)) return err(`"${clip(value)}" is not a valid ${what} (lower-case letters, digits, "-" and ".")${unusualCharacter(value)}`);
   return ok(value);
 }
 
