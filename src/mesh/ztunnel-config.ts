@@ -165,9 +165,13 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 }
 
-/** ztunnel's identity certificate is refreshed at half its life like a sidecar's (certificate-health.ts); a Root is a CA. */
+/**
+ * ztunnel's identity certificate (`Leaf`) is refreshed at half its life like a sidecar's (certificate-health.ts).
+ * Everything istioctl 1.22+ prints behind it is a CA: `Intermediate` (a plugged-in `cacerts` chain) and `Root`
+ * (istioctl/pkg/writer/ztunnel/configdump/certificates.go), rotated by people and judged by the CA thresholds.
+ */
 function certificateRole(certificate: ZtunnelCertificate): CertificateRole {
-  if (certificate.type === 'Root' || certificate.type === 'CA') return 'ca';
+  if (certificate.type === 'Root' || certificate.type === 'Intermediate' || certificate.type === 'CA') return 'ca';
   return 'workload';
 }
 
