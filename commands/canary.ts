@@ -69,6 +69,9 @@ function result(command: string, outcome: Outcome): CommandResult {
   };
 }
 
+/** DESIGN.md §5 fields of a canary answer that shows no routes: present and null, as status does it on errors. */
+const NO_ROUTES = { kind: null, routes: null } as const;
+
 /** A refusal: one sentence saying why, rendered the same on every surface. A no-op is said without alarm. */
 function refusal(command: string, cluster: string, now: Date, reason: string): CommandResult {
   if (isNothingToChange(reason)) return notice(command, cluster, now, reason);
@@ -79,7 +82,7 @@ function refusal(command: string, cluster: string, now: Date, reason: string): C
     failed: true,
     slack: message(`:no_entry: ${reason}`, [section(`:no_entry: ${escapeMrkdwnKeepingMentions(reason)}`)]),
     text: `Refused: ${reason}`,
-    json: { refused: true },
+    json: { refused: true, ...NO_ROUTES },
   });
   return { ...refused, ephemeral: true, refused: true };
 }
@@ -93,7 +96,7 @@ function notice(command: string, cluster: string, now: Date, text: string): Comm
     failed: false,
     slack: message(`:information_source: ${text}`, [section(`:information_source: ${escapeMrkdwn(text)}`)]),
     text: `Nothing to do: ${text}`,
-    json: { noop: true, message: text },
+    json: { noop: true, message: text, ...NO_ROUTES },
   });
   return { ...said, ephemeral: true };
 }

@@ -340,6 +340,21 @@ export function renderProxyConfigJson(result: ProxyConfigResult): Record<string,
     type: result.type,
     pod: result.pod,
     namespace: result.namespace,
-    ...(result.report ? reportJson(result.report) : {}),
+    ...(result.report ? reportJson(result.report) : UNREAD[result.type]),
   };
 }
+
+/**
+ * The fields of each TYPE when nothing could be read: present and null, as status and analyze do it, so a script
+ * reading `.certificates` gets null with the reason in `errors`, not a missing key.
+ */
+const UNREAD: Readonly<Record<ProxyConfigResult['type'], Record<string, null>>> = {
+  clusters: { clusters: null },
+  listeners: { listeners: null },
+  routes: { routes: null },
+  endpoints: { endpoints: null },
+  secret: { certificates: null },
+  bootstrap: { bootstrap: null },
+  log: { loggers: null },
+  all: { all: null, certificates: null },
+};

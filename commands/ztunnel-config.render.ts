@@ -369,6 +369,18 @@ export function renderZtunnelConfigJson(result: ZtunnelConfigResult): Record<str
     ztunnels: { read: result.read.map((pod) => ({ name: pod.name, node: pod.node })), total: result.ztunnelCount },
     workload: result.workloadFilter,
     istioctlVersion: result.istioctlVersion,
-    ...(result.report ? reportJson(result.report) : {}),
+    ...(result.report ? reportJson(result.report) : UNREAD[result.type]),
   };
 }
+
+const UNREAD_WORKLOADS = { workloads: null, notCaptured: null, optedOut: null };
+const UNREAD_CERTIFICATES = { certificates: null, earliestNotAfter: null };
+/** Each TYPE's fields when no ztunnel could be read: present and null (the reason is in `errors`), as status does it. */
+const UNREAD: Readonly<Record<ZtunnelConfigResult['type'], Record<string, null>>> = {
+  workloads: UNREAD_WORKLOADS,
+  services: { services: null },
+  certificates: UNREAD_CERTIFICATES,
+  policies: { policies: null },
+  connections: { connections: null },
+  all: { ...UNREAD_WORKLOADS, services: null, policies: null, ...UNREAD_CERTIFICATES, connections: null },
+};

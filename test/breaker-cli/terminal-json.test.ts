@@ -123,3 +123,22 @@ describe('text mode keeps stdout empty on the same errors', () => {
     }
   });
 });
+
+describe('-o json when nothing could be read: the fields of the command are there, null, and the exit code is 1', () => {
+  // istioctl is not installed at ISTIOCTL and the Kubernetes API refuses connections.
+  for (const [argv, fields] of [
+    [['pc', 'secret', 'productpage-v1.bookinfo'], ['certificates']],
+    [['pc', 'all', 'productpage-v1.bookinfo'], ['all', 'certificates']],
+    [['zc', 'certificates'], ['certificates', 'earliestNotAfter']],
+    [['zc', 'workloads'], ['workloads', 'notCaptured']],
+    [['canary', 'status', 'reviews', '-n', 'bookinfo'], ['kind', 'routes']],
+  ] as const) {
+    it(`mesh-bot ${argv.join(' ')} -o json: ${fields.join(', ')} null`, async () => {
+      const run = await meshBot([...argv, '-o', 'json']);
+      assert.equal(run.code, 1, run.stderr);
+      const json = JSON.parse(run.stdout) as Record<string, unknown> & { errors: string[] };
+      assert.ok(json.errors.length > 0);
+      for (const field of fields) assert.equal(json[field], null, `${field} in ${run.stdout}`);
+    });
+  }
+});
