@@ -75,11 +75,13 @@ async function packageVersion(): Promise<string> {
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
   const print = terminalWriter(stdout);
   const printError = terminalWriter(stderr);
-  if (argv.length === 1 && argv[0] === '--version') {
-    print(`mesh-bot ${await packageVersion()}\n`);
+  const split = splitOutputFlag(argv);
+  if (split.error === undefined && split.rest.length === 1 && split.rest[0] === '--version') {
+    const version = await packageVersion();
+    // `--version -o json` is one JSON object too, like every other answer a script may ask for.
+    print(split.format === 'json' ? `${JSON.stringify({ command: 'version', cluster: '', asOf: new Date().toISOString(), errors: [], version }, null, 2)}\n` : `mesh-bot ${version}\n`);
     return EXIT.ok;
   }
-  const split = splitOutputFlag(argv);
   /**
    * A usage or configuration error: the sentence on stderr and, with `-o json`, the same sentence in the one JSON
    * object a script reads from stdout (DESIGN.md §5: every command, every path), so `mesh-bot … -o json | jq`
@@ -107,7 +109,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
   const usageError = (message: string, cluster: string) => fail({ message: `${message}.`, usage: command.usage, command: command.name, cluster }, EXIT.usage);
   if (split.error !== undefined) return usageError(split.error, '');
   if (askedHelp && command.name !== 'help') {
-    print(`Usage: mesh-bot ${command.usage} [-o text|json]\n${command.summary}\n`);
+    const usage = `mesh-bot ${command.usage} [-o text|json]`;
+    print(split.format === 'json' ? `${JSON.stringify({ command: command.name, cluster: '', asOf: new Date().toISOString(), errors: [], usage, summary: command.summary }, null, 2)}\n` : `Usage: ${usage}\n${command.summary}\n`);
     return EXIT.ok;
   }
   const prepared = command.prepare(rest);

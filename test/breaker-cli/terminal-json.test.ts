@@ -142,3 +142,21 @@ describe('-o json when nothing could be read: the fields of the command are ther
     });
   }
 });
+
+describe('-o json for --version and COMMAND --help: one JSON object too, exit 0', () => {
+  it('mesh-bot --version -o json', async () => {
+    const run = await meshBot(['--version', '-o', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(run.stdout) as { command: string; errors: string[]; version: string };
+    assert.deepEqual([json.command, json.errors], ['version', []]);
+    assert.match(json.version, /^\d+\.\d+\.\d+/);
+    assert.match((await meshBot(['--version'])).stdout, /^mesh-bot \d+\.\d+\.\d+\n$/, 'text stays as it was');
+  });
+
+  it('mesh-bot pc --help -o json', async () => {
+    const run = await meshBot(['pc', '--help', '-o', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(run.stdout) as { command: string; errors: string[]; usage: string };
+    assert.deepEqual([json.command, json.errors, json.usage], ['proxy-config', [], 'mesh-bot proxy-config TYPE POD[.NAMESPACE] [-n NAMESPACE] [--cluster NAME] [-o text|json]']);
+  });
+});
