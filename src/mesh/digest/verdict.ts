@@ -44,8 +44,8 @@ function goneReasons(facts: AmbientGone): { critical: string[]; attention: strin
 
 /**
  * Ambient: no ready ztunnel, or a ztunnel certificate expired or about to, is critical (pods on those nodes lose
- * mTLS); fewer ready ztunnels than desired, a certificate whose rotation is overdue, waypoints not programmed and
- * pods in ambient namespaces that are not captured need attention.
+ * mTLS); fewer ready ztunnels than desired, a certificate whose rotation is overdue, certificates not Available,
+ * waypoints not programmed and pods in ambient namespaces that are not captured need attention.
  */
 function ambientReasons(facts: AmbientFacts): { critical: string[]; attention: string[]; unavailable: string[] } {
   if (facts.kind === 'gone') return goneReasons(facts);
@@ -60,6 +60,10 @@ function ambientReasons(facts: AmbientFacts): { critical: string[]; attention: s
     const what = judged?.health.role === 'ca' ? 'ztunnel CA certificate' : 'ztunnel certificate';
     if (judged?.health.level === 'critical') critical.push(`${what} ${judged.health.summary}`);
     else if (judged?.health.level === 'attention') attention.push(`${what} ${judged.health.summary}`);
+    // An identity ztunnel holds no certificate for (Initializing, Unavailable) has no dates to judge, but its pods
+    // have no mTLS identity: a look is needed, as for a sidecar secret Envoy still waits for (WARMING).
+    const notAvailable = facts.certificates.value.notAvailable;
+    if (notAvailable > 0) attention.push(`${plural(notAvailable, 'ztunnel certificate')} not Available`);
   } else unavailable.push('ztunnel certificates');
   if (facts.waypoints.ok) {
     const count = facts.waypoints.value.notProgrammed.length;
