@@ -13,6 +13,25 @@ export interface AccessDecision {
 
 const ALLOWED: AccessDecision = { allowed: true, reason: '' };
 
+/** A group's members as Slack listed them; `unread` is Slack's error code when it could not list them. */
+interface GroupMembers {
+  readonly users: readonly string[];
+  readonly unread: string | undefined;
+}
+
+/** Errors a retry does not cure: the group does not exist (or not any more), or the workspace has no user groups. */
+const LASTING_ERRORS = ['no_such_subteam', 'subteam_not_found', 'plan_upgrade_required', 'missing_scope', 'not_allowed_token_type'];
+
+/** Slack's error code (`ratelimited`, `no_such_subteam`, …) or the request's failure code; never a message body. */
+function slackErrorCode(cause: unknown): string {
+  const data = (cause as { data?: { error?: unknown } } | null)?.data;
+  if (typeof data?.error === 'string' && /^[a-z_]+$/.test(data.error)) return data.error;
+  const code = (cause as { code?: unknown } | null)?.code;
+  // The Web API client's own code once it gave up waiting out 429s.
+  if (code === 'slack_webapi_rate_limited_error') return 'ratelimited';
+  return typeof code === 'string' && /^[\w.-]+$/.test(code) ? code : 'no answer';
+}
+
 export interface AccessPolicy {
   /** Where commands may be run: the allowlist (`access.channels`; empty = every channel and DM). */
   channel(channelId: string): AccessDecision;
@@ -45,24 +64,33 @@ export function createAccessPolicy(options: AccessOptions): AccessPolicy {
   const { access, logger } = options;
   const ttl = options.cacheTtlMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { expiresAt: number; members: Promise<readonly string[]> }>();
+  const cache = new Map<string, { expiresAt: number; members: Promise<GroupMembers> }>();
 
-  function members(group: string): Promise<readonly string[]> {
+  function members(group: string): Promise<GroupMembers> {
     const hit = cache.get(group);
     if (hit && hit.expiresAt > now()) return hit.members;
-    const members = options.usergroupMembers(group).catch((cause: unknown) => {
-      logger.warn({ usergroup: group, err: cause }, 'could not read user group members; only user ids in the config count');
-      cache.delete(group);
-      return [] as readonly string[];
-    });
+    const members = options.usergroupMembers(group).then(
+      (users): GroupMembers => ({ users, unread: undefined }),
+      (cause: unknown): GroupMembers => {
+        logger.warn({ usergroup: group, err: cause }, 'could not read user group members; only user ids in the config count');
+        cache.delete(group);
+        return { users: [], unread: slackErrorCode(cause) };
+      },
+    );
     cache.set(group, { expiresAt: now() + ttl, members });
     return members;
   }
 
-  async function isMember(userId: string, principals: AppConfig['access']['operators']): Promise<boolean> {
-    if (principals.users.includes(userId)) return true;
-    for (const group of principals.usergroups) if ((await members(group)).includes(userId)) return true;
-    return false;
+  /** Whether the user is one of `principals`; `unread` names the groups Slack could not list, and why. */
+  async function membership(userId: string, principals: AppConfig['access']['operators']): Promise<{ member: boolean; unread: string[] }> {
+    if (principals.users.includes(userId)) return { member: true, unread: [] };
+    const unread: string[] = [];
+    for (const group of principals.usergroups) {
+      const found = await members(group);
+      if (found.users.includes(userId)) return { member: true, unread: [] };
+      if (found.unread !== undefined) unread.push(`<!subteam^${group}> (${found.unread})`);
+    }
+    return { member: false, unread };
   }
 
   function who(principals: AppConfig['access']['operators']): string {
@@ -83,12 +111,17 @@ export function createAccessPolicy(options: AccessOptions): AccessPolicy {
     },
     async role(userId, role, action) {
       if (role === 'reader') return ALLOWED;
-      if (role === 'operator') {
-        if (await isMember(userId, access.operators)) return ALLOWED;
-        return { allowed: false, reason: `Only operators may ${action}: ${who(access.operators)}. Ask one of them, or have an admin add you to access.operators.` };
+      const [principals, title, key] = role === 'operator' ? [access.operators, 'operators', 'access.operators'] : [access.approvers, 'approvers', 'access.approvers'];
+      const { member, unread } = await membership(userId, principals);
+      if (member) return ALLOWED;
+      // Refused because a group could not be read is not "you are not one of them": a member would be told to ask
+      // someone else for a right they have. Say what failed, so they retry instead.
+      if (unread.length > 0) {
+        const lasting = unread.some((group) => LASTING_ERRORS.some((code) => group.endsWith(`(${code})`)));
+        const next = lasting ? `ask one of them, or ask an admin to check the user groups in ${key}` : 'try again in a minute, or ask one of them';
+        return { allowed: false, reason: `Only ${title} may ${action}: ${who(principals)}. mesh-bot could not read the members of ${unread.join(', ')} from Slack, so it could not tell whether you are one of them; ${next}.` };
       }
-      if (await isMember(userId, access.approvers)) return ALLOWED;
-      return { allowed: false, reason: `Only approvers may ${action}: ${who(access.approvers)}. Ask one of them, or have an admin add you to access.approvers.` };
+      return { allowed: false, reason: `Only ${title} may ${action}: ${who(principals)}. Ask one of them, or have an admin add you to ${key}.` };
     },
   };
 }
