@@ -1,7 +1,8 @@
 import { defineCommand, type CommandDeps, type CommandResult, type Invocation } from '../src/command.ts';
 import type { ClusterConfig } from '../src/config.ts';
 import type { IstioctlError } from '../src/istioctl/errors.ts';
-import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
+import { CLUSTER_FLAG, clip, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
+import { ALL_NAMESPACES_FLAG, scopeFromFlags } from './analyze.ts';
 import type { IstiodPod } from '../src/kube/control-plane.ts';
 import { readIstiods, type EndedIstiodPod } from '../src/kube/control-plane.ts';
 import { listZtunnelPods, readAmbientDaemonSets, readGatewayPods, type ZtunnelPod } from '../src/kube/ambient.ts';
@@ -162,10 +163,13 @@ export const statusCommand = defineCommand<StatusArgs>({
   summary: 'control plane health and every proxy’s xDS sync state',
   role: 'reader',
   parse(tokens) {
-    const parsed = parseArgs(tokens, [NAMESPACE_FLAG, CLUSTER_FLAG]);
+    // `-A` (kubectl's habit for "everywhere") is what status does without `-n`: the whole mesh.
+    const parsed = parseArgs(tokens, [NAMESPACE_FLAG, ALL_NAMESPACES_FLAG, CLUSTER_FLAG]);
     if (!parsed.ok) return parsed;
     const [extra] = parsed.value.positionals;
-    if (extra !== undefined) return err(`unexpected argument "${extra}"`);
+    if (extra !== undefined) return err(`unexpected argument "${clip(extra)}"`);
+    const scope = scopeFromFlags(parsed.value.flags);
+    if (!scope.ok) return scope;
     const namespace = parsed.value.flags.get('namespace');
     const cluster = parsed.value.flags.get('cluster');
     return ok({ namespace: typeof namespace === 'string' ? namespace : undefined, cluster: typeof cluster === 'string' ? cluster : undefined });

@@ -92,7 +92,7 @@ export function parseArgs(tokens: readonly string[], specs: readonly FlagSpec[])
       key = key.slice(0, 1);
     }
     const spec = specs.find((candidate) => (long ? candidate.name === key : candidate.short === key));
-    if (!spec) return err(long && key === '' ? 'unknown flag -- (no command takes an end-of-flags marker)' : `unknown flag ${long ? '--' : '-'}${clip(key, 40)}`);
+    if (!spec) return err(unknownFlag(long, key, specs));
     if (!spec.takesValue) {
       if (inline !== undefined) return err(`flag --${spec.name} takes no value`);
       flags.set(spec.name, true);
@@ -115,6 +115,15 @@ export function parseArgs(tokens: readonly string[], specs: readonly FlagSpec[])
     flags.set(spec.name, value);
   }
   return ok({ positionals, flags });
+}
+
+/** `unknown flag --namspace; did you mean --namespace?`, and a word on the flags only the terminal has. */
+function unknownFlag(long: boolean, key: string, specs: readonly FlagSpec[]): string {
+  if (long && key === '') return 'unknown flag -- (no command takes an end-of-flags marker)';
+  const typed = `${long ? '--' : '-'}${clip(key, 40)}`;
+  if (!long && key === 'o') return `unknown flag ${typed} (-o text|json is for the terminal: \`mesh-bot COMMAND -o json\`)`;
+  const guess = long ? closestWord(key, specs.map((spec) => spec.name)) : undefined;
+  return guess === undefined ? `unknown flag ${typed}` : `unknown flag ${typed}; did you mean --${guess}?`;
 }
 
 /** `50`, `50%`, `050`: a whole percentage from 0 to 100, or undefined. */

@@ -155,3 +155,21 @@ describe('proxy-config TYPE and POD.NAMESPACE', () => {
     assert.equal(refusal(terminal('pc', 'routes', 'productpage-v1.Bookinfo')), '"Bookinfo" in "productpage-v1.Bookinfo" is not a valid namespace name');
   });
 });
+
+describe('kubectl habits that are not in a usage line', () => {
+  it('status -A is the whole mesh, as status without -n; with -n it is refused as for analyze', () => {
+    assert.deepEqual(slack('status -A'), { ok: true, label: 'status', cluster: undefined });
+    assert.deepEqual(terminal('ps', '--all-namespaces'), { ok: true, label: 'status', cluster: undefined });
+    assert.equal(refusal(slack('status -A -n shop')), 'use either -n NAMESPACE or -A, not both');
+  });
+
+  it('a mistyped long flag gets a guess', () => {
+    assert.equal(refusal(slack('status --namspace shop')), 'unknown flag --namspace; did you mean --namespace?');
+    assert.equal(refusal(slack('canary promote reviews --wieght 50')), 'unknown flag --wieght; did you mean --weight?');
+    assert.equal(refusal(slack('status --bogus')), 'unknown flag --bogus');
+  });
+
+  it('-o in Slack says it is a terminal flag', () => {
+    assert.equal(refusal(slack('status -o json')), 'unknown flag -o (-o text|json is for the terminal: `mesh-bot COMMAND -o json`)');
+  });
+});
