@@ -19,10 +19,28 @@ export const REDACTED = '[redacted]';
 
 // Any PEM block: private keys of every flavour, certificates, CSRs.
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?(?:-----END \1-----|$)/g;
-// base64 of "-----BEGIN" (how Envoy's inline_bytes carries PEM); consumes the whole base64 run.
-const BASE64_PEM = /LS0tLS1CRUdJTi[A-Za-z0-9+/=]*/g;
-// Bare base64 DER keys and certificates: PKCS#8/PKCS#1/X.509 (`MII…`) and SEC1 EC keys (`MHc…`, `MIG…`).
-const BASE64_DER = /\bM(?:II|Hc|IG)[A-Za-z0-9+/]{40,}={0,2}/g;
+/**
+ * A run of base64 of at least 40 characters, with the lines it may be wrapped over (real or JSON-escaped newlines).
+ * It starts after a character that is not base64, or right after an escaped `\n`/`\r`/`\t` inside a JSON string.
+ */
+const BASE64_RUN = /(?:(?<![\\A-Za-z0-9+/])|(?<=\\[nrt]))[A-Za-z0-9+/]{40,}={0,2}(?:(?:\r?\n|\\r\\n|\\n)[A-Za-z0-9+/]{4,}={0,2})*/g;
+const PEM_MARKER = '-----BEGIN';
+
+/**
+ * Whether a base64 run carries key or certificate material: PEM once decoded (how Envoy's inline_bytes carries it,
+ * `-----BEGIN` at any of base64's three alignments, since a file often starts with a newline), or DER, whatever the
+ * algorithm (every PKCS#1/PKCS#8/SEC1 key and X.509 certificate is a DER SEQUENCE: 0x30 and a length; Ed25519 and
+ * X25519 keys start `MC4C`, not `MII`).
+ */
+function isKeyMaterial(run: string): boolean {
+  const compact = run.replace(/\\[rn]|\s/g, '');
+  for (let skip = 0; skip < 4; skip++) {
+    if (Buffer.from(compact.slice(skip), 'base64').toString('latin1').includes(PEM_MARKER)) return true;
+  }
+  const der = Buffer.from(compact.slice(0, 8), 'base64');
+  const length = der[1] ?? 0xff;
+  return der[0] === 0x30 && (length < 0x80 || (length >= 0x81 && length <= 0x84));
+}
 // JWTs: header.payload.signature, base64url, header starting with `{"` (eyJ).
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
@@ -31,12 +49,11 @@ const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const TEXT_ASSIGNMENT =
   /\b(authorization|proxy-authorization|[a-z_-]*(?:token|password|passwd|api[_-]?key)|[a-z]+[_-]secret)(["']?\s*[:=]\s*["']?)([^\s"',;]+)/gi;
 
-/** Redacts secrets inside free text: PEM blocks, base64 PEM and DER, JWTs, bearer/basic credentials, `key: value` credentials. */
+/** Redacts secrets inside free text: PEM blocks, base64 PEM and DER (wrapped or not), JWTs, bearer/basic credentials, `key: value` credentials. */
 export function redactText(text: string): string {
   return text
     .replace(PEM_BLOCK, REDACTED)
-    .replace(BASE64_PEM, REDACTED)
-    .replace(BASE64_DER, REDACTED)
+    .replace(BASE64_RUN, (run) => (isKeyMaterial(run) ? REDACTED : run))
     .replace(JWT, REDACTED)
     .replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(TEXT_ASSIGNMENT, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`);
