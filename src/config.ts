@@ -12,6 +12,12 @@ export interface ConfigError {
   readonly message: string;
 }
 
+/**
+ * The longest wait a Node.js timer holds (2^31 - 1 ms, about 24.8 days); a longer one fires after 1 ms, so an
+ * istioctl timeout of 30d would fail every run at once as "did not finish".
+ */
+const LONGEST_DURATION_MS = 2 ** 31 - 1;
+
 const duration = (fallback: string) =>
   z
     .string()
@@ -20,6 +26,10 @@ const duration = (fallback: string) =>
       const ms = parseDuration(text);
       if (ms === null || ms <= 0) {
         ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30s, 10m or 1h` });
+        return z.NEVER;
+      }
+      if (ms > LONGEST_DURATION_MS) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is longer than 24 days, the longest mesh-bot can wait; use 24d or less` });
         return z.NEVER;
       }
       return ms;
@@ -176,10 +186,17 @@ const envSchema = z.object({
   SLACK_APP_TOKEN: credential().regex(/^xapp-\S+$/, 'must be an app-level token starting with xapp-').optional(),
   SLACK_SIGNING_SECRET: credential().min(8, 'is too short to be a Slack signing secret').optional(),
   SLACK_API_URL: z
-    .url({ message: 'must be an http(s) URL such as https://slack.com/api/' })
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://slack.com/api/' })
     .transform((url) => (url.endsWith('/') ? url : `${url}/`))
     .optional(),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Digits only: Number() would read "  " as 0 (a random port, where no probe finds the bot) and "0x1F90" as 8080.
+  PORT: z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535, such as 3000')
+    .transform(Number)
+    .refine((port) => port <= 65535, 'must be a port number from 0 to 65535, such as 3000')
+    .default(3000),
   ISTIOCTL: z.string().min(1).default('istioctl'),
   MESH_BOT_CONFIG: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -190,7 +207,24 @@ const envSchema = z.object({
 function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {
   const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
   const where = `${prefix}${path}`.replace(/^\./, '');
-  return `${where}: ${issue.message}`;
+  return where === '' ? issue.message : `${where}: ${issue.message}`;
+}
+
+/** The YAML parser's complaint as one line; "please use YAML.parseAllDocuments()" speaks to programmers, not admins. */
+function yamlProblem(cause: unknown): string {
+  const first = (cause instanceof Error ? cause.message.split('\n')[0] : undefined)?.replace(/:$/, '') ?? 'invalid YAML';
+  if ((cause as { code?: unknown }).code === 'MULTIPLE_DOCS') {
+    const where = / at line \d+, column \d+$/.exec(first)?.[0] ?? '';
+    return `not valid YAML: the file holds several YAML documents (separated by ---)${where}; mesh-bot reads one, so put every key into a single document`;
+  }
+  return `not valid YAML: ${first}`;
+}
+
+/** The file as a whole is not a mapping: a list, a lone string or number. */
+function notAMapping(raw: unknown): string | null {
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) return null;
+  const found = Array.isArray(raw) ? 'a list' : `a single ${typeof raw}`;
+  return `the file holds ${found}, not keys; it must be a YAML mapping with keys such as clusters:, access:, approvals: and digests:`;
 }
 
 /** Empty strings in the environment mean "not set" (a blank `SLACK_APP_TOKEN=` must not switch modes). */
@@ -219,11 +253,13 @@ export async function loadConfig(env: NodeJS.ProcessEnv, readText: (path: string
     }
     let raw: unknown;
     try {
-      raw = parseYaml(text) ?? {};
+      // Merge keys (`<<: *defaults`) as Kubernetes manifests use them; YAML 1.2 alone would read "<<" as a key.
+      raw = parseYaml(text, { merge: true }) ?? {};
     } catch (cause) {
-      const reason = cause instanceof Error ? cause.message.split('\n')[0] : 'invalid YAML';
-      return err({ message: `MESH_BOT_CONFIG ${vars.MESH_BOT_CONFIG}: not valid YAML: ${reason}` });
+      return err({ message: `MESH_BOT_CONFIG ${vars.MESH_BOT_CONFIG}: ${yamlProblem(cause)}` });
     }
+    const shape = notAMapping(raw);
+    if (shape) return err({ message: `MESH_BOT_CONFIG ${vars.MESH_BOT_CONFIG}: ${shape}` });
     const parsed = fileSchema.safeParse(raw);
     if (!parsed.success) {
       const first = parsed.error.issues[0];

@@ -1,0 +1,91 @@
+// DESIGN.md §2 and §4: "A missing or invalid setting stops the process at start with one line that names the setting
+// and the problem"; the config file is YAML, validated at start. Odd values an admin really writes: a PORT of
+// spaces or hex, a SLACK_API_URL of another scheme, a wait of 30 days, a file that is a list, two documents in one
+// file, YAML merge keys.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
+import { cluster, meshBot, namespace, type Cluster } from '../breaker-ambient/support/harness.ts';
+import { fakeIstioctl } from '../support/bot.ts';
+import { emptyHome, start } from './support/start.ts';
+
+async function refusal(env: Record<string, string>, fileText?: string): Promise<string> {
+  const result = await loadConfig(fileText === undefined ? env : { ...env, MESH_BOT_CONFIG: '/etc/mesh-bot/config.yaml' }, async () => fileText ?? '');
+  assert.equal(result.ok, false, `expected ${JSON.stringify(env)} ${JSON.stringify(fileText)} to be refused`);
+  return result.ok ? '' : result.error.message;
+}
+
+describe('PORT', () => {
+  it('of spaces stops the process naming PORT, instead of serving on a random port no probe finds', async () => {
+    const outcome = await start({ HOME: await emptyHome(), PORT: '  ', SLACK_BOT_TOKEN: 'xoxb-1-2-three', SLACK_SIGNING_SECRET: 'breaker-config-signing-secret' });
+    assert.equal(outcome.result, 2, outcome.lines.join('\n'));
+    assert.deepEqual(outcome.lines.filter((line) => line.trim() !== ''), ['mesh-bot: PORT: must be a port number from 0 to 65535, such as 3000']);
+  });
+
+  it('refuses hex and exponent spellings Number() would read as another port', async () => {
+    for (const port of ['0x1F90', '1e3', '80.0', '-1', '65536']) assert.match(await refusal({ PORT: port }), /^PORT: must be a port number from 0 to 65535/, port);
+  });
+
+  it('still takes a port with the trailing newline of the file it came from', async () => {
+    const loaded = await loadConfig({ PORT: '8080\n' });
+    assert.ok(loaded.ok);
+    assert.equal(loaded.value.port, 8080);
+  });
+});
+
+describe('SLACK_API_URL', () => {
+  it('refuses a URL that is not http(s), as its message says', async () => {
+    assert.equal(await refusal({ SLACK_API_URL: 'ftp://slack.example.com/api/' }), 'SLACK_API_URL: must be an http(s) URL such as https://slack.com/api/');
+    assert.equal(await refusal({ SLACK_API_URL: 'file:///etc/passwd' }), 'SLACK_API_URL: must be an http(s) URL such as https://slack.com/api/');
+  });
+});
+
+describe('durations longer than a timer can wait', () => {
+  let kube: Cluster;
+  let istioctl: string;
+  before(async () => {
+    kube = await cluster([namespace('mesh-bot'), namespace('istio-system')]);
+    istioctl = (await fakeIstioctl({ version: '1.24.2' })).path;
+  });
+  after(() => kube?.close());
+
+  it('istioctl.timeout: 30d stops mesh-bot naming it, instead of every istioctl run "not finishing" at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'breaker-config-'));
+    const config = join(dir, 'config.yaml');
+    await writeFile(config, 'istioctl:\n  timeout: 30d\n');
+    const run = await meshBot(['status'], { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl, MESH_BOT_CONFIG: config });
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stderr.trim(), `mesh-bot: MESH_BOT_CONFIG ${config}: istioctl.timeout: "30d" is longer than 24 days, the longest mesh-bot can wait; use 24d or less`);
+  });
+
+  it('applies to every duration of the file', async () => {
+    assert.match(await refusal({}, 'approvals:\n  propagationTimeout: 1000h\n'), /approvals\.propagationTimeout: "1000h" is longer than 24 days/);
+    assert.match(await refusal({}, 'approvals:\n  ttl: 25d\n'), /approvals\.ttl: "25d" is longer than 24 days/);
+    const loaded = await loadConfig({ MESH_BOT_CONFIG: '/c.yaml' }, async () => 'approvals:\n  ttl: 24d\n');
+    assert.ok(loaded.ok, 'up to 24 days is fine');
+  });
+});
+
+describe('the shape of the YAML file', () => {
+  it('a file that is a list says it must be a mapping, naming the keys, not ": Invalid input"', async () => {
+    const message = await refusal({}, '- clusters:\n  - name: prod\n');
+    assert.equal(message, 'MESH_BOT_CONFIG /etc/mesh-bot/config.yaml: the file holds a list, not keys; it must be a YAML mapping with keys such as clusters:, access:, approvals: and digests:');
+  });
+
+  it('two documents in one file say so in words an admin knows, with the line', async () => {
+    const message = await refusal({}, 'access:\n  channels: [C0OPS]\n---\napprovals:\n  ttl: 30m\n');
+    assert.doesNotMatch(message, /parseAllDocuments/);
+    assert.match(message, /^MESH_BOT_CONFIG \/etc\/mesh-bot\/config\.yaml: not valid YAML: the file holds several YAML documents \(separated by ---\) at line 3, column 1; mesh-bot reads one/);
+  });
+
+  it('takes YAML merge keys, so shared principals can be written once', async () => {
+    const yaml = 'access:\n  operators: &leads\n    usergroups: [S0LEADS]\n  approvers:\n    <<: *leads\n    users: [U0BOB]\n';
+    const loaded = await loadConfig({ MESH_BOT_CONFIG: '/c.yaml' }, async () => yaml);
+    assert.ok(loaded.ok, loaded.ok ? '' : loaded.error.message);
+    assert.deepEqual(loaded.value.access.approvers, { users: ['U0BOB'], usergroups: ['S0LEADS'] });
+  });
+});
