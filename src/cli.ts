@@ -20,6 +20,7 @@ const EXIT = { ok: 0, unread: 1, usage: 2 } as const;
 export function splitOutputFlag(argv: readonly string[]): { format: OutputFormat; rest: string[]; error?: string } {
   const rest: string[] = [];
   let format: OutputFormat = 'text';
+  let given: OutputFormat | undefined;
   let error: string | undefined;
   for (let index = 0; index < argv.length; index += 1) {
     const token = argv[index] ?? '';
@@ -35,8 +36,10 @@ export function splitOutputFlag(argv: readonly string[]): { format: OutputFormat
       rest.push(token);
       continue;
     }
-    if (value === 'text' || value === 'json') format = value;
-    else error ??= `-o must be text or json, got "${value ?? ''}"`;
+    if (value !== 'text' && value !== 'json') error ??= `-o must be text or json, got "${value ?? ''}"`;
+    // As for every other flag (src/grammar.ts), two different answers to one question are refused, not resolved.
+    else if (given !== undefined && given !== value) error ??= `-o is given twice (${given} and ${value}); give it once`;
+    else format = given = value;
   }
   return error === undefined ? { format, rest } : { format, rest, error };
 }

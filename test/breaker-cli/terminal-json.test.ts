@@ -160,3 +160,12 @@ describe('-o json for --version and COMMAND --help: one JSON object too, exit 0'
     assert.deepEqual([json.command, json.errors, json.usage], ['proxy-config', [], 'mesh-bot proxy-config TYPE POD[.NAMESPACE] [-n NAMESPACE] [--cluster NAME] [-o text|json]']);
   });
 });
+
+describe('-o given twice', () => {
+  it('-o json -o text is refused (exit 2) rather than quietly printing text to a script that asked for JSON', async () => {
+    const run = await meshBot(['status', '-o', 'json', '-o', 'text']);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.equal(run.stderr.split('\n')[0], 'mesh-bot: -o is given twice (json and text); give it once.');
+  });
+});
