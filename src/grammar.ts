@@ -24,10 +24,11 @@ export const NAMESPACE_FLAG: FlagSpec = { name: 'namespace', short: 'n', takesVa
 export const CLUSTER_FLAG: FlagSpec = { name: 'cluster', takesValue: true, value: 'cluster' };
 
 /**
- * A flag whose dashes smart punctuation (Slack, phones, word processors) made into one long dash (figure dash, en
- * dash, em dash, horizontal bar, minus sign), maybe with a hyphen left after it; group 1 is the flag's name.
+ * A flag whose dashes smart punctuation (Slack, phones, word processors) or a CJK keyboard made into other dashes:
+ * hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus sign, small and full-width
+ * hyphen-minus, alone or mixed with ASCII hyphens, at least one of them not ASCII; group 1 is the flag's name.
  */
-const LONG_DASHED_FLAG = /^[\u2012\u2013\u2014\u2015\u2212]-?(\p{L}[^=]*)/u;
+const LONG_DASHED_FLAG = /^(?=-*[\u2010-\u2015\u2212\ufe58\ufe63\uff0d])[-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]{1,3}(\p{L}[^=]*)/u;
 /** Curly quotes that smart punctuation puts around a typed value. */
 const CURLY_QUOTES = /[\u201c\u201d\u2018\u2019\u00ab\u00bb]/g;
 
@@ -61,7 +62,7 @@ function typographyProblem(token: string): string | null {
   if (dashed?.[1] !== undefined) {
     const name = clip(dashed[1], 40);
     return name.length === 1
-      ? `"${clip(token, 40)}" looks like the flag -${name} typed with a long dash (phones and word processors do that); type -${name}`
+      ? `"${clip(token, 40)}" looks like the flag -${name} typed with a dash other than "-" (phones, word processors and some keyboards make one); type -${name}`
       : `"${clip(token, 40)}" looks like the flag --${name} with its two dashes turned into one long dash (phones do that); type --${name}`;
   }
   if (/[\u201c\u201d\u2018\u2019\u00ab\u00bb]/.test(token)) {

@@ -78,8 +78,8 @@ describe('long dashes and curly quotes (Slack, phones and word processors make t
   }
 
   it('terminal: an en dash before one letter is that short flag (not "unexpected argument")', () => {
-    assert.equal(refusal(terminal('status', '\u2013n', 'shop')), '"\u2013n" looks like the flag -n typed with a long dash (phones and word processors do that); type -n');
-    assert.equal(refusal(terminal('analyze', '\u2013A')), '"\u2013A" looks like the flag -A typed with a long dash (phones and word processors do that); type -A');
+    assert.equal(refusal(terminal('status', '\u2013n', 'shop')), '"\u2013n" looks like the flag -n typed with a dash other than "-" (phones, word processors and some keyboards make one); type -n');
+    assert.equal(refusal(terminal('analyze', '\u2013A')), '"\u2013A" looks like the flag -A typed with a dash other than "-" (phones, word processors and some keyboards make one); type -A');
   });
 
   it('terminal: curly quotes around a value are named, with the value to type', () => {
@@ -171,5 +171,18 @@ describe('kubectl habits that are not in a usage line', () => {
 
   it('-o in Slack says it is a terminal flag', () => {
     assert.equal(refusal(slack('status -o json')), 'unknown flag -o (-o text|json is for the terminal: `mesh-bot COMMAND -o json`)');
+  });
+});
+
+describe('other dashes: a CJK keyboard\'s full-width hyphen, Unicode hyphens', () => {
+  it('Slack reads －n, ‑n and ‐‐cluster as the flags', () => {
+    assert.equal(slack('status \uff0dn shop').ok, true);
+    assert.equal(slack('status \u2011n shop').ok, true);
+    assert.deepEqual(slack('status \u2010\u2010cluster default'), { ok: true, label: 'status', cluster: 'default' });
+  });
+
+  it('the terminal names them', () => {
+    assert.equal(refusal(terminal('status', '\uff0dn', 'shop')), '"\uff0dn" looks like the flag -n typed with a dash other than "-" (phones, word processors and some keyboards make one); type -n');
+    assert.match(refusal(terminal('status', '-\u2010cluster', 'default')), /looks like the flag --cluster .*; type --cluster$/);
   });
 });
