@@ -91,10 +91,34 @@ function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+function parsed(block: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(block);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Mirrors istioctl's secretMetaFromCert: the FIRST certificate of the PEM (the leaf of a chain) decides type,
- * serial and dates; validity is judged at `now`. Unparsable data gives an invalid row rather than a failure,
- * as istioctl does.
+ * The certificate a row describes. A chain: the FIRST (its leaf), as istioctl's secretMetaFromCert. A trust bundle
+ * (ROOTCA, a trust domain's bundle): the root that expires LAST, which the proxy keeps verifying its peers with. During
+ * a root rotation the bundle holds the old root and the new one in either order, and the old one expiring is the
+ * rotation going to plan, not "rotate the CA now" (the digest judges the istio-ca-root-cert bundle the same way).
+ */
+function pick(text: string, bundle: boolean): X509Certificate | undefined {
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (!bundle) return blocks[0] === undefined ? undefined : parsed(blocks[0]);
+  let latest: X509Certificate | undefined;
+  for (const block of blocks) {
+    const cert = parsed(block);
+    if (cert && (latest === undefined || cert.validToDate > latest.validToDate)) latest = cert;
+  }
+  return latest;
+}
+
+/**
+ * Mirrors istioctl's secretMetaFromCert: the certificate `pick` chooses decides type, serial and dates; validity is
+ * judged at `now`. Unparsable data gives an invalid row rather than a failure, as istioctl does.
  */
 function describePem(
   name: string,
@@ -102,16 +126,11 @@ function describePem(
   text: string,
   now: Date,
   trustDomain: string | undefined,
+  bundle = false,
 ): SecretCertificate {
   const empty = { name, type: '', status, valid: false, serial: '', notAfter: '', notBefore: '' };
-  const block = text.match(PEM_CERTIFICATE)?.[0];
-  if (!block) return { ...empty, ...(trustDomain ? { trustDomain } : {}) };
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(block);
-  } catch {
-    return { ...empty, ...(trustDomain ? { trustDomain } : {}) };
-  }
+  const cert = pick(text, bundle);
+  if (!cert) return { ...empty, ...(trustDomain ? { trustDomain } : {}) };
   const notAfter = cert.validToDate;
   const notBefore = cert.validFromDate;
   // istioctl 1.29+ prints %032x; node gives the DER bytes in upper case, possibly with a leading 00.
@@ -136,11 +155,11 @@ function fromDynamic(s: z.infer<typeof dynamicSecret>, status: string, now: Date
   const chain = pem(s.secret?.tlsCertificate?.certificateChain);
   if (chain) return [describePem(name, state, chain, now, undefined)];
   const ca = pem(s.secret?.validationContext?.trustedCa);
-  if (ca) return [describePem(name, state, ca, now, undefined)];
+  if (ca) return [describePem(name, state, ca, now, undefined, true)];
   // SPIRE federation: one root per trust domain, shown by istioctl as one ROOTCA row each.
   const spire = readAs(spiffeValidator, s.secret?.validationContext?.customValidatorConfig?.typedConfig);
   if (spire.success && spire.data.trustDomains.length > 0) {
-    return spire.data.trustDomains.map((td) => describePem(name, state, pem(td.trustBundle), now, td.name));
+    return spire.data.trustDomains.map((td) => describePem(name, state, pem(td.trustBundle), now, td.name, true));
   }
   return [describePem(name, state, '', now, undefined)];
 }
