@@ -1,9 +1,12 @@
 import type { Command, CommandResult } from '../src/command.ts';
 import { defineCommand } from '../src/command.ts';
 import { context, escapeMrkdwn, header, message, section } from '../src/slack/blocks.ts';
+import { clip, closestWord } from '../src/grammar.ts';
 import { err, ok } from '../src/result.ts';
 
 export interface HelpArgs {
+  /** `help status`: that command only (by name or alias); undefined: every command. */
+  readonly only?: string;
   readonly cluster?: undefined;
 }
 
@@ -62,10 +65,21 @@ export function helpCommand(listAll: () => readonly Command[]): Command {
   return defineCommand<HelpArgs>({
     name: 'help',
     aliases: [],
-    usage: 'help',
+    usage: 'help [COMMAND]',
     summary: 'this list',
     role: 'reader',
-    parse: (tokens) => (tokens.length === 0 ? ok({}) : err(`help takes no arguments, got "${tokens[0]}"`)),
-    execute: async (_args, _target, deps) => helpResult(listAll(), deps.config.clusters.map((cluster) => cluster.name), deps.now()),
+    parse: (tokens) => {
+      const [word, extra] = tokens;
+      if (word === undefined) return ok({});
+      const name = word.toLowerCase();
+      const command = listAll().find((candidate) => candidate.name === name || candidate.aliases.includes(name));
+      if (!command) {
+        const guess = closestWord(name, listAll().map((candidate) => candidate.name));
+        return err(`there is no command "${clip(word)}" to explain${guess === undefined ? '' : ` (did you mean ${guess}?)`}`);
+      }
+      if (extra !== undefined) return err(`help takes one command at most, got "${clip(extra)}" too`);
+      return ok({ only: command.name });
+    },
+    execute: async (args, _target, deps) => helpResult(listAll().filter((command) => args.only === undefined || command.name === args.only), deps.config.clusters.map((cluster) => cluster.name), deps.now()),
   });
 }

@@ -98,9 +98,10 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
     }
     return code;
   };
-  // `mesh-bot -h` is `mesh-bot help`; `mesh-bot status --help` is the usage of status.
-  const askedHelp = split.rest.some((token) => HELP_FLAGS.has(token));
-  const tokens = split.rest.filter((token) => !HELP_FLAGS.has(token));
+  // `mesh-bot -h` is `mesh-bot help`; `mesh-bot status --help` and `mesh-bot help status` are the usage of status.
+  const helpFor = split.rest.length === 2 && split.rest[0]?.toLowerCase() === 'help' && split.rest[1] !== undefined && !split.rest[1].startsWith('-') ? [split.rest[1]] : undefined;
+  const askedHelp = helpFor !== undefined || split.rest.some((token) => HELP_FLAGS.has(token));
+  const tokens = helpFor ?? split.rest.filter((token) => !HELP_FLAGS.has(token));
 
   const lookup = findCommand(askedHelp && tokens.length === 0 ? ['help'] : tokens);
   if (!lookup.ok) {

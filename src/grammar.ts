@@ -118,13 +118,16 @@ export function parseArgs(tokens: readonly string[], specs: readonly FlagSpec[])
   return ok({ positionals, flags });
 }
 
-/** `unknown flag --namspace; did you mean --namespace?`, and a word on the flags only the terminal has. */
+/** `unknown flag --namspace (did you mean --namespace?)`, and a word on the flags only the terminal has. */
 function unknownFlag(long: boolean, key: string, specs: readonly FlagSpec[]): string {
   if (long && key === '') return 'unknown flag -- (no command takes an end-of-flags marker)';
   const typed = `${long ? '--' : '-'}${clip(key, 40)}`;
   if (!long && key === 'o') return `unknown flag ${typed} (-o text|json is for the terminal: \`mesh-bot COMMAND -o json\`)`;
+  // Flags are case-sensitive as in kubectl, but a capital typed by a phone deserves the right spelling.
   const guess = long ? closestWord(key, specs.map((spec) => spec.name)) : undefined;
-  return guess === undefined ? `unknown flag ${typed}` : `unknown flag ${typed}; did you mean --${guess}?`;
+  const short = long ? undefined : specs.find((spec) => spec.short !== undefined && spec.short !== key && spec.short.toLowerCase() === key.toLowerCase())?.short;
+  if (short !== undefined) return `unknown flag ${typed} (did you mean -${short}? Flags are case-sensitive)`;
+  return guess === undefined ? `unknown flag ${typed}` : `unknown flag ${typed} (did you mean --${guess}?)`;
 }
 
 /** `50`, `50%`, `050`: a whole percentage from 0 to 100, or undefined. */

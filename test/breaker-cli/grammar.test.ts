@@ -164,9 +164,11 @@ describe('kubectl habits that are not in a usage line', () => {
   });
 
   it('a mistyped long flag gets a guess', () => {
-    assert.equal(refusal(slack('status --namspace shop')), 'unknown flag --namspace; did you mean --namespace?');
-    assert.equal(refusal(slack('canary promote reviews --wieght 50')), 'unknown flag --wieght; did you mean --weight?');
+    assert.equal(refusal(slack('status --namspace shop')), 'unknown flag --namspace (did you mean --namespace?)');
+    assert.equal(refusal(slack('canary promote reviews --wieght 50')), 'unknown flag --wieght (did you mean --weight?)');
     assert.equal(refusal(slack('status --bogus')), 'unknown flag --bogus');
+    assert.equal(refusal(slack('status -N shop')), 'unknown flag -N (did you mean -n? Flags are case-sensitive)');
+    assert.equal(refusal(terminal('analyze', '-a')), 'unknown flag -a (did you mean -A? Flags are case-sensitive)');
   });
 
   it('-o in Slack says it is a terminal flag', () => {
@@ -184,5 +186,13 @@ describe('other dashes: a CJK keyboard\'s full-width hyphen, Unicode hyphens', (
   it('the terminal names them', () => {
     assert.equal(refusal(terminal('status', '\uff0dn', 'shop')), '"\uff0dn" looks like the flag -n typed with a dash other than "-" (phones, word processors and some keyboards make one); type -n');
     assert.match(refusal(terminal('status', '-\u2010cluster', 'default')), /looks like the flag --cluster .*; type --cluster$/);
+  });
+});
+
+describe('help COMMAND', () => {
+  it('help ps, help ZC: that command only, by name or alias, any case', () => {
+    assert.deepEqual(slack('help ps'), { ok: true, label: 'help', cluster: undefined });
+    assert.equal(slack('help ZC').ok, true);
+    assert.equal(refusal(slack('help stauts')), 'there is no command "stauts" to explain (did you mean status?)');
   });
 });

@@ -169,3 +169,11 @@ describe('-o given twice', () => {
     assert.equal(run.stderr.split('\n')[0], 'mesh-bot: -o is given twice (json and text); give it once.');
   });
 });
+
+describe('mesh-bot help COMMAND', () => {
+  it('is the usage of that command, as COMMAND --help', async () => {
+    const run = await meshBot(['help', 'zc']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Usage: mesh-bot ztunnel-config TYPE \[POD\[\.NAMESPACE\] \| --node NODE\] \[-n NAMESPACE\] \[--cluster NAME\] \[-o text\|json\]\n/);
+  });
+});
