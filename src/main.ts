@@ -66,8 +66,12 @@ async function main(): Promise<void> {
   try {
     running = await startServer({ config, botToken: config.slack.botToken, logger, runDigest: runScheduledDigest });
   } catch (cause) {
-    logger.error({ err: cause }, 'could not start the Slack app');
-    process.stderr.write(`mesh-bot: could not connect to Slack (${cause instanceof Error ? cause.message : String(cause)}). Check SLACK_BOT_TOKEN and SLACK_API_URL.\n`);
+    const refused = await refusedToken(config.slack.botToken, config.slack, cause);
+    if (refused) {
+      process.stderr.write(`mesh-bot: ${refused}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`mesh-bot: could not connect to Slack (${cause instanceof Error ? cause.message : String(cause)}). Check SLACK_API_URL and the network path to Slack.\n`);
     process.exit(1);
   }
   logger.info({ mode: running.mode, port: running.port, clusters: config.clusters.map((cluster) => cluster.name) }, `mesh-bot is serving Slack (${running.mode} mode) on port ${running.port}`);
@@ -92,6 +96,28 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Slack's answers to a token it will not take (auth.test, apps.connections.open). */
+const TOKEN_REFUSALS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'not_allowed_token_type', 'team_disabled', 'user_removed_from_team']);
+
+/**
+ * Which token Slack refused at start, as one line naming the setting, or null when the start failed otherwise. In
+ * Socket Mode both tokens are used at start and Slack's error does not say which one it refused, so the bot token is
+ * tried once more on its own: named is the one that is wrong, not always SLACK_BOT_TOKEN.
+ */
+async function refusedToken(botToken: string, slack: AppConfig['slack'], cause: unknown): Promise<string | null> {
+  const code = (cause as { data?: { error?: unknown } } | null)?.data?.error;
+  if (typeof code !== 'string' || !TOKEN_REFUSALS.has(code)) return null;
+  const bot = `SLACK_BOT_TOKEN: Slack refused it (${code}). Copy the Bot User OAuth Token (xoxb-…) from the app's Install App page, reinstalling the app if it was revoked.`;
+  if (slack.appToken === undefined) return bot;
+  const { WebClient } = await import('@slack/web-api');
+  const { webClientOptions } = await import('./slack/app.ts');
+  const botTokenWorks = await new WebClient(botToken, { ...webClientOptions(slack.apiUrl), retryConfig: { retries: 0 } }).auth.test().then(
+    () => true,
+    () => false,
+  );
+  return botTokenWorks ? `SLACK_APP_TOKEN: Slack refused it (${code}). Generate an app-level token with the connections:write scope under Basic Information → App-Level Tokens and set it.` : bot;
 }
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
