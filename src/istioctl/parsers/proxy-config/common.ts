@@ -101,11 +101,14 @@ export function parseJsonOutput(stdout: JsonOutput, what: string): Result<JsonVa
   if (text.length === 0) return failure(`${what} printed nothing (expected JSON).`);
   const scanned = scanJson(text);
   if (scanned instanceof JsonValue) return ok(scanned);
-  // JSON.parse words the problem; it fails as the scan did (the same grammar), so this runs only on bad output.
+  // JSON.parse words the problem; it fails as the scan did (the same grammar), so this runs only on bad output. Its
+  // "Unexpected token" words quote the output around the error (`"…MC4CAQAwBQ"…`), and this message reaches chat:
+  // output text (a key, a token) is never quoted, only where it stops being JSON.
   try {
     JSON.parse(typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8'));
   } catch (e) {
-    return failure(`${what} output is not JSON: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    if (!message.includes('"')) return failure(`${what} output is not JSON: ${message}`);
   }
   return failure(`${what} output is not JSON: unexpected text at offset ${scanned.errorAt}.`);
 }
