@@ -39,7 +39,8 @@ export function findCommand(tokens: readonly string[]): Result<Lookup, UnknownCo
   const leading = tokens.slice(0, at);
   if (first === undefined) {
     const help = commands.find((command) => command.name === 'help') ?? (commands[0] as Command);
-    return leading.length === 0 ? ok({ command: help, rest: [] }) : err({ message: `missing command after "${clip(leading.join(' '))}"`, suggestion: undefined });
+    // `/mesh --help` (or `-h`), as kubectl and istioctl take it, is help.
+    return leading.every((token) => token === '-h' || token === '--help') ? ok({ command: help, rest: [] }) : err({ message: `missing command after "${clip(leading.join(' '))}"`, suggestion: undefined });
   }
   const name = first.toLowerCase();
   const command = commands.find((candidate) => candidate.name === name || candidate.aliases.includes(name));

@@ -196,3 +196,14 @@ describe('help COMMAND', () => {
     assert.equal(refusal(slack('help stauts')), 'there is no command "stauts" to explain (did you mean status?)');
   });
 });
+
+describe('/mesh --help and a flag without a command', () => {
+  it('/mesh --help and /mesh -h are help, as in kubectl', () => {
+    assert.deepEqual(slack('--help'), { ok: true, label: 'help', cluster: undefined });
+    assert.deepEqual(slack('-h'), { ok: true, label: 'help', cluster: undefined });
+  });
+
+  it('/mesh -n shop says the command is missing', () => {
+    assert.equal(refusal(slack('-n shop')), 'missing command after "-n shop"');
+  });
+});
