@@ -184,7 +184,11 @@ const credential = () => z.string().regex(/^\S*$/, 'contains whitespace (a trail
 const envSchema = z.object({
   SLACK_BOT_TOKEN: credential().regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-').optional(),
   SLACK_APP_TOKEN: credential().regex(/^xapp-\S+$/, 'must be an app-level token starting with xapp-').optional(),
-  SLACK_SIGNING_SECRET: credential().min(8, 'is too short to be a Slack signing secret').optional(),
+  SLACK_SIGNING_SECRET: credential()
+    .min(8, 'is too short to be a Slack signing secret')
+    // A token pasted here would verify no request, silently: every slash command and click would get a 401.
+    .refine((value) => !/^(xox[a-z]|xapp)-/.test(value), 'holds a Slack token, not the signing secret; copy the Signing Secret from the app\'s Basic Information → App Credentials')
+    .optional(),
   SLACK_API_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://slack.com/api/' })
     .transform((url) => (url.endsWith('/') ? url : `${url}/`))
@@ -208,6 +212,15 @@ function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {
   const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
   const where = `${prefix}${path}`.replace(/^\./, '');
   return where === '' ? issue.message : `${where}: ${issue.message}`;
+}
+
+/** What to do about a config file that cannot be read, by the error's code. */
+function unreadableHint(code: string, path: string): string {
+  // A ConfigMap is mounted as a directory of files; pointing at the mount instead of the file inside is common.
+  if (code === 'EISDIR') return `That is a directory: set MESH_BOT_CONFIG to the file in it, such as ${path.replace(/\/+$/, '')}/config.yaml.`;
+  if (code === 'EACCES') return 'mesh-bot\'s user may not read it: make the file readable for it (a ConfigMap volume\'s defaultMode, or chmod).';
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'Check the path, or unset MESH_BOT_CONFIG to run without a config file.';
+  return 'Check that the file exists and mesh-bot may read it.';
 }
 
 /** The YAML parser's complaint as one line; "please use YAML.parseAllDocuments()" speaks to programmers, not admins. */
@@ -249,7 +262,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv, readText: (path: string
       text = await readText(vars.MESH_BOT_CONFIG);
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
-      return err({ message: `MESH_BOT_CONFIG: cannot read ${vars.MESH_BOT_CONFIG} (${code})` });
+      return err({ message: `MESH_BOT_CONFIG: cannot read ${vars.MESH_BOT_CONFIG} (${code}). ${unreadableHint(code, vars.MESH_BOT_CONFIG)}` });
     }
     let raw: unknown;
     try {
