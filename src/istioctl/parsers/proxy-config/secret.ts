@@ -91,6 +91,17 @@ function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/**
+ * istioctl 1.29+ prints the serial's big.Int with `%032x`: no leading zeros of its own, zero-padded to 32 characters,
+ * and for a negative serial (an INTEGER whose first byte is 0x80 or more) the minus sign first, inside those 32. Node
+ * gives the DER bytes in upper case, possibly with a leading 00, and a negative one as `-05`.
+ */
+function goSerial(nodeSerial: string): string {
+  const negative = nodeSerial.startsWith('-');
+  const digits = nodeSerial.replace(/^-/, '').toLowerCase().replace(/^0+(?=.)/, '');
+  return negative ? `-${digits.padStart(31, '0')}` : digits.padStart(32, '0');
+}
+
 function parsed(block: string): X509Certificate | undefined {
   try {
     return new X509Certificate(block);
@@ -133,8 +144,7 @@ function describePem(
   if (!cert) return { ...empty, ...(trustDomain ? { trustDomain } : {}) };
   const notAfter = cert.validToDate;
   const notBefore = cert.validFromDate;
-  // istioctl 1.29+ prints %032x; node gives the DER bytes in upper case, possibly with a leading 00.
-  const serial = cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '').padStart(32, '0');
+  const serial = goSerial(cert.serialNumber);
   const spiffe = /URI:spiffe:\/\/([^/,\s]+)/.exec(cert.subjectAltName ?? '')?.[1];
   const domain = trustDomain ?? spiffe;
   return {
