@@ -1,6 +1,6 @@
 import { defineCommand, type CommandDeps, type CommandResult } from '../src/command.ts';
 import type { ClusterConfig } from '../src/config.ts';
-import { CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs, type FlagSpec, type ParsedArgs } from '../src/grammar.ts';
+import { clip, CLUSTER_FLAG, NAMESPACE_FLAG, parseArgs, type FlagSpec, type ParsedArgs } from '../src/grammar.ts';
 import { catalogueFor } from '../src/istioctl/analyze-catalogue.ts';
 import type { AnalyzeScope } from '../src/istioctl/istioctl.ts';
 import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
@@ -91,7 +91,7 @@ export const analyzeCommand = defineCommand<AnalyzeArgs>({
     const parsed = parseArgs(tokens, [NAMESPACE_FLAG, ALL_NAMESPACES_FLAG, CLUSTER_FLAG]);
     if (!parsed.ok) return parsed;
     const [extra] = parsed.value.positionals;
-    if (extra !== undefined) return err(`unexpected argument "${extra}" (analyze reads the cluster, not files)`);
+    if (extra !== undefined) return err(`unexpected argument "${clip(extra)}" (analyze reads the cluster, not files)`);
     const scope = scopeFromFlags(parsed.value.flags);
     if (!scope.ok) return scope;
     const cluster = parsed.value.flags.get('cluster');

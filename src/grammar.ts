@@ -150,7 +150,7 @@ function checkValue(spec: FlagSpec, value: string): string | null {
       if (isDnsLabel(value)) return null;
       return isDnsSubdomain(value) ? `"${clip(value)}" is not a valid name for --${spec.name} (lower-case letters, digits and "-", at most 63, no dots)` : `"${clip(value)}" is not a valid Kubernetes name${unusualCharacter(value)}`;
     case 'cluster':
-      return /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(value) ? null : `"${clip(value)}" is not a valid cluster name${unusualCharacter(value)}`;
+      return value.length <= 253 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(value) ? null : `"${clip(value)}" is not a valid cluster name${unusualCharacter(value)}`;
     case 'percent':
       return wholePercent(value) !== undefined ? null : `--${spec.name} takes a whole percentage from 0 to 100 (like 50 or 50%), got "${clip(value, 20)}"`;
     default:

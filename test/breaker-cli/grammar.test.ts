@@ -207,3 +207,13 @@ describe('/mesh --help and a flag without a command', () => {
     assert.equal(refusal(slack('-n shop')), 'missing command after "-n shop"');
   });
 });
+
+describe('echoed input stays short', () => {
+  it('a 5000-character argument or cluster name is clipped in the message, never posted whole', () => {
+    const long = 'x'.repeat(5000);
+    for (const line of [`analyze ${long}`, `status --cluster ${long}`, `status ${long}`]) {
+      const message = refusal(slack(line));
+      assert.ok(message.length < 200, `${line.slice(0, 20)}…: ${message.length} characters`);
+    }
+  });
+});
