@@ -1,6 +1,7 @@
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, createConfiguration, CustomObjectsApi, KubeConfig, Observable, ServerConfiguration, setHeaderMiddleware, VersionApi, type Configuration } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
+import { loadKubeConfigAsKubectl } from './kubeconfig-files.ts';
 
 /** The narrow set of API clients mesh-bot uses for one cluster. */
 export interface ClusterKube {
@@ -87,8 +88,7 @@ export function createKubeFor(load: () => KubeConfig, timeouts: KubeTimeouts = D
   };
 }
 
+/** The kubeconfig as kubectl and istioctl load it, so the terminal and the bot read the cluster istioctl talks to. */
 export function loadDefaultKubeConfig(): KubeConfig {
-  const config = new KubeConfig();
-  config.loadFromDefault();
-  return config;
+  return loadKubeConfigAsKubectl();
 }
