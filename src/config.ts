@@ -45,10 +45,13 @@ const xdsAddress = z
   .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?|\[[0-9a-f:.]+\]):([1-9][0-9]{0,4})$/i, 'must be host:port of istiod\'s xDS port, such as istiod.example.com:15012')
   .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65535, 'the port must be at most 65535');
 
+/** A list written twice over counts once: `[U0ALICE, U0ALICE]` is one approver, for the four-eyes check too. */
+const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
+
 const principals = z
   .object({
-    users: z.array(slackUserId).default([]),
-    usergroups: z.array(slackUsergroupId).default([]),
+    users: z.array(slackUserId).default([]).transform(unique),
+    usergroups: z.array(slackUsergroupId).default([]).transform(unique),
   })
   .strict()
   .prefault({});

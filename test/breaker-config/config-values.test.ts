@@ -89,3 +89,10 @@ describe('the shape of the YAML file', () => {
     assert.deepEqual(loaded.value.access.approvers, { users: ['U0BOB'], usergroups: ['S0LEADS'] });
   });
 });
+
+describe('the four-eyes check at start', () => {
+  it('is not bypassed by listing the only approver twice', async () => {
+    const message = await refusal({}, 'access:\n  operators: { users: [U0ALICE] }\n  approvers: { users: [U0ALICE, U0ALICE] }\n');
+    assert.match(message, /^MESH_BOT_CONFIG \/etc\/mesh-bot\/config\.yaml: access: U0ALICE is the only operator and the only approver, so no promotion could ever be approved/);
+  });
+});
