@@ -16,6 +16,13 @@ if (major < NEEDED_MAJOR) {
   // directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
   const { enableCompileCache } = await import('node:module');
   enableCompileCache();
+  // A reader that stops early (`mesh-bot analyze -A -o json | head`) closes the pipe: that ends the output, as it
+  // does for kubectl, instead of a stack trace; the exit code stays the command's own.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    });
+  }
   const { runCli } = await import('../src/cli.ts');
   process.exitCode = await runCli(process.argv.slice(2), process.env, process.stdout, process.stderr);
 }
