@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
+import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { checkSlackSettings, loadConfig, type AppConfig } from './config.ts';
 import { findKubeconfig } from './kube/kubeconfig-source.ts';
@@ -62,10 +63,23 @@ async function main(): Promise<void> {
   }
   if (istioctl) logger.warn({ istioctl: config.istioctlPath }, `${istioctl} Every command that runs istioctl fails until then.`);
 
+  // Bolt's Socket Mode receiver listens for the ops endpoints without an error handler: a PORT in use crashed the
+  // process with a stack trace, and in HTTP mode it was reported as a Slack connection problem.
+  const port = await portProblem(config.port);
+  if (port) {
+    process.stderr.write(`mesh-bot: PORT: ${port}\n`);
+    process.exit(2);
+  }
+
   let running: RunningServer;
   try {
     running = await startServer({ config, botToken: config.slack.botToken, logger, runDigest: runScheduledDigest });
   } catch (cause) {
+    const listen = listenProblem(config.port, cause);
+    if (listen) {
+      process.stderr.write(`mesh-bot: PORT: ${listen}\n`);
+      process.exit(2);
+    }
     const refused = await refusedToken(config.slack.botToken, config.slack, cause);
     if (refused) {
       process.stderr.write(`mesh-bot: ${refused}\n`);
@@ -96,6 +110,25 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Why listening on `port` failed, as one sentence plus what to do; null when `cause` is not a listen error. */
+function listenProblem(port: number, cause: unknown): string | null {
+  const code = (cause as NodeJS.ErrnoException | null)?.code;
+  if ((cause as NodeJS.ErrnoException | null)?.syscall !== 'listen') return null;
+  if (code === 'EADDRINUSE') return `${port} is already in use by another process; stop it, or set PORT to a free port.`;
+  if (code === 'EACCES') return `listening on ${port} needs privileges mesh-bot does not have (ports below 1024); set PORT to 1024 or above, such as 3000.`;
+  return `cannot listen on ${port} (${code ?? 'unknown error'}); set PORT to a free port.`;
+}
+
+/** Whether the ops endpoints (and HTTP mode's /slack/events) can listen on `port`, tried before Bolt does. */
+function portProblem(port: number): Promise<string | null> {
+  if (port === 0) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (cause) => resolve(listenProblem(port, cause) ?? `cannot listen on ${port}; set PORT to a free port.`));
+    probe.listen(port, () => probe.close(() => resolve(null)));
+  });
 }
 
 /** Slack's answers to a token it will not take (auth.test, apps.connections.open). */
