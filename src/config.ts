@@ -20,9 +20,14 @@ const LONGEST_DURATION_MS = 2 ** 31 - 1;
 
 const duration = (fallback: string) =>
   z
-    .string()
+    .union([z.string(), z.number()])
     .default(fallback)
     .transform((text, ctx) => {
+      // YAML reads `ttl: 90` as a number: seconds or minutes? Ask for the unit rather than guess.
+      if (typeof text === 'number') {
+        ctx.addIssue({ code: 'custom', message: `${text} has no unit; write it with one, such as ${text}s or ${text}m` });
+        return z.NEVER;
+      }
       const ms = parseDuration(text);
       if (ms === null || ms <= 0) {
         ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30s, 10m or 1h` });

@@ -96,3 +96,9 @@ describe('the four-eyes check at start', () => {
     assert.match(message, /^MESH_BOT_CONFIG \/etc\/mesh-bot\/config\.yaml: access: U0ALICE is the only operator and the only approver, so no promotion could ever be approved/);
   });
 });
+
+describe('a duration written as a bare number', () => {
+  it('asks for the unit instead of "expected string, received number"', async () => {
+    assert.equal(await refusal({}, 'approvals:\n  ttl: 90\n'), 'MESH_BOT_CONFIG /etc/mesh-bot/config.yaml: approvals.ttl: 90 has no unit; write it with one, such as 90s or 90m');
+  });
+});
