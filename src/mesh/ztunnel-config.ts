@@ -18,7 +18,7 @@ import { hasZtunnelConfig, ztunnelConfigMissing, type ZtunnelConfigType } from '
 import { listAmbientNamespaces, listOptedOutPods, listSidecarPods, listZtunnelPods, readGatewayPods, readPodNode, type GatewayPodKind, type ZtunnelPod } from '../kube/ambient.ts';
 import type { ParseFailure } from '../istioctl/types.ts';
 import type { Result } from '../result.ts';
-import { bySeverity, judgeCertificate, type CaThresholds, type CertificateHealth, type CertificateRole } from './certificate-health.ts';
+import { bySeverity, DEFAULT_CA_THRESHOLDS, judgeCertificate, type CaThresholds, type CertificateHealth, type CertificateRole } from './certificate-health.ts';
 
 /** At most this many ztunnels are read for a mesh-wide certificate summary (one istioctl run each). */
 export const CERTIFICATE_ZTUNNELS_READ = 20;
@@ -168,18 +168,25 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
 /**
  * ztunnel's identity certificate (`Leaf`) is refreshed at half its life like a sidecar's (certificate-health.ts).
  * Everything istioctl 1.22+ prints behind it is a CA: `Intermediate` (a plugged-in `cacerts` chain) and `Root`
- * (istioctl/pkg/writer/ztunnel/configdump/certificates.go), rotated by people and judged by the CA thresholds.
+ * (istioctl/pkg/writer/ztunnel/configdump/certificates.go), rotated by people and judged by the CA thresholds. An
+ * intermediate living no longer than caWarnDays is rotated by software (cert-manager's istio-csr, SPIRE), as
+ * withPluggedInCas says for `pc secret`, and would always look like it expires soon: it is judged as a certificate
+ * Istio serves but someone else renews.
  */
-function certificateRole(certificate: ZtunnelCertificate): CertificateRole {
-  if (certificate.type === 'Root' || certificate.type === 'Intermediate' || certificate.type === 'CA') return 'ca';
+const DAY_MS = 86_400_000;
+
+function certificateRole(certificate: ZtunnelCertificate, ca: CaThresholds): CertificateRole {
+  if (certificate.type === 'Intermediate') {
+    const lifetimeMs = Date.parse(certificate.notAfter) - Date.parse(certificate.notBefore);
+    return lifetimeMs > ca.caWarnDays * DAY_MS ? 'ca' : 'other';
+  }
+  if (certificate.type === 'Root' || certificate.type === 'CA') return 'ca';
   return 'workload';
 }
 
-const DAY_MS = 86_400_000;
-
-export function judgeZtunnelCertificates(ztunnel: ZtunnelPod, certificates: readonly ZtunnelCertificate[], now: Date, ca?: CaThresholds): ZtunnelCertificates {
+export function judgeZtunnelCertificates(ztunnel: ZtunnelPod, certificates: readonly ZtunnelCertificate[], now: Date, ca: CaThresholds = DEFAULT_CA_THRESHOLDS): ZtunnelCertificates {
   const rows = certificates.map((certificate): CertificateRow => {
-    const health = judgeCertificate({ role: certificateRole(certificate), notBefore: certificate.notBefore, notAfter: certificate.notAfter }, now, ca);
+    const health = judgeCertificate({ role: certificateRole(certificate, ca), notBefore: certificate.notBefore, notAfter: certificate.notAfter }, now, ca);
     return { ...certificate, daysRemaining: health.remainingMs === null ? null : Math.floor(health.remainingMs / DAY_MS), health };
   });
   // Roots count: ztunnel verifies its peers with them, so an expired one is an outage on its node whatever the

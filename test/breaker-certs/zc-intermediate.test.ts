@@ -83,3 +83,33 @@ describe('the same intermediate with 10 days left', () => {
     assert.ok(digest.verdict.reasons.some((reason) => /^ztunnel CA certificate expires in (9|10) days/.test(reason)), digest.verdict.reasons.join('; '));
   });
 });
+
+// cert-manager's istio-csr and SPIRE rotate short-lived intermediates by software (cert-manager at two thirds of the
+// lifetime); one living no longer than caWarnDays (90) would otherwise always read "expires in N days". README
+// "Certificate health": such a CA "is rotated by software and left to the leaf it signed" — `pc secret` leaves it out;
+// `zc certificates` prints it, so it is judged as a certificate Istio serves but does not rotate (attention under a
+// third of its life left, critical under 10 %).
+describe('a 90-day intermediate (software-rotated) 10 days old', () => {
+  const get = world({ notBefore: hoursFromNow(-DAY * 10), notAfter: hoursFromNow(DAY * 80) });
+
+  it('is healthy in zc certificates and not a digest reason', async () => {
+    const { kube, istioctl } = get();
+    const env = { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path };
+    const run = await meshBot(['zc', 'certs', '--node', 'ambient-worker', '-o', 'json'], env);
+    const intermediate = (JSON.parse(run.stdout) as ZcJson).certificates.find((row) => row.type === 'Intermediate');
+    assert.equal(intermediate?.health.level, 'healthy', intermediate?.health.summary);
+    const digest = JSON.parse((await meshBot(['digest', '-o', 'json'], env)).stdout) as DigestJson;
+    assert.deepEqual(digest.verdict.reasons.filter((reason) => /ztunnel/.test(reason)), []);
+  });
+});
+
+describe('the same 90-day intermediate with 5 days left', () => {
+  const get = world({ notBefore: hoursFromNow(-DAY * 85), notAfter: hoursFromNow(DAY * 5) });
+
+  it('is critical in zc certificates', async () => {
+    const { kube, istioctl } = get();
+    const run = await meshBot(['zc', 'certs', '--node', 'ambient-worker', '-o', 'json'], { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path });
+    const intermediate = (JSON.parse(run.stdout) as ZcJson).certificates.find((row) => row.type === 'Intermediate');
+    assert.equal(intermediate?.health.level, 'critical', intermediate?.health.summary);
+  });
+});
