@@ -52,6 +52,8 @@ export interface AccessOptions {
   readonly usergroupMembers: UsergroupMembers;
   readonly logger: Logger;
   readonly cacheTtlMs?: number;
+  /** How long a role decision waits for Slack to list a group's members; default 10 s. */
+  readonly lookupWaitMs?: number;
   readonly now?: () => number;
 }
 
@@ -63,6 +65,9 @@ export interface AccessOptions {
 export function createAccessPolicy(options: AccessOptions): AccessPolicy {
   const { access, logger } = options;
   const ttl = options.cacheTtlMs ?? 5 * 60_000;
+  // The Web API client waits out 429s (Retry-After can be a minute) before it answers; a click must not hang that long
+  // in silence. Past this the decision is made without the group and says so; the lookup goes on and fills the cache.
+  const lookupWaitMs = options.lookupWaitMs ?? 10_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { expiresAt: number; members: Promise<GroupMembers> }>();
 
@@ -81,12 +86,24 @@ export function createAccessPolicy(options: AccessOptions): AccessPolicy {
     return members;
   }
 
+  async function withinWait(lookup: Promise<GroupMembers>): Promise<GroupMembers> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<GroupMembers>((resolve) => {
+      timer = setTimeout(() => resolve({ users: [], unread: `no answer within ${Math.round(lookupWaitMs / 1000)} s` }), lookupWaitMs);
+    });
+    try {
+      return await Promise.race([lookup, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Whether the user is one of `principals`; `unread` names the groups Slack could not list, and why. */
   async function membership(userId: string, principals: AppConfig['access']['operators']): Promise<{ member: boolean; unread: string[] }> {
     if (principals.users.includes(userId)) return { member: true, unread: [] };
     const unread: string[] = [];
     for (const group of principals.usergroups) {
-      const found = await members(group);
+      const found = await withinWait(members(group));
       if (found.users.includes(userId)) return { member: true, unread: [] };
       if (found.unread !== undefined) unread.push(`<!subteam^${group}> (${found.unread})`);
     }

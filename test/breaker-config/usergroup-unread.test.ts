@@ -4,9 +4,11 @@
 // them. The refusal says the group could not be read, and what to do.
 
 import assert from 'node:assert/strict';
-import { afterEach, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it, mock } from 'node:test';
 import nock from 'nock';
+import { createAccessPolicy } from '../../src/access.ts';
 import { startBot, type Bot } from '../support/bot.ts';
+import { quietLogger } from '../support/quiet.ts';
 import { nockKubeConfig } from '../support/kube-nock.ts';
 
 before(() => nock.enableNetConnect(/127\.0\.0\.1/));
@@ -49,5 +51,39 @@ describe('a user-group lookup that Slack does not answer', () => {
     bot = await startBot({ istioctl: { version: '1.24.2' }, kubeConfig: nockKubeConfig, configYaml: CONFIG, slack: { usergroups: { S0SRE: ['U0CAROL'] } } });
     const text = await refusal(bot, 'U0VERA');
     assert.equal(text, ':no_entry: Only operators may run `/mesh canary promote`: <@U0ALICE>, <!subteam^S0SRE>. Ask one of them, or have an admin add you to access.operators.');
+  });
+});
+
+describe('a user-group lookup Slack answers only after a long rate-limit wait', () => {
+  after(() => mock.timers.reset());
+
+  it('decides within 10 s, saying the group could not be read, and the late answer serves the next click', { timeout: 5_000 }, async () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    let answer: (users: readonly string[]) => void = () => undefined;
+    let lookups = 0;
+    const policy = createAccessPolicy({
+      access: { channels: [], operators: { users: [], usergroups: [] }, approvers: { users: ['U0BOB'], usergroups: ['S0LEADS'] } },
+      logger: quietLogger(),
+      usergroupMembers: () => {
+        lookups += 1;
+        // The Web API client is waiting out Retry-After: 60 before it answers.
+        return new Promise((resolve) => (answer = resolve));
+      },
+    });
+    let decided = false;
+    const first = policy.role('U0CAROL', 'approver', 'approve promotions').then((decision) => ((decided = true), decision));
+    mock.timers.tick(9_999);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(decided, false);
+    mock.timers.tick(1);
+    const refused = await first;
+    assert.equal(refused.allowed, false);
+    assert.equal(
+      refused.reason,
+      'Only approvers may approve promotions: <@U0BOB>, <!subteam^S0LEADS>. mesh-bot could not read the members of <!subteam^S0LEADS> (no answer within 10 s) from Slack, so it could not tell whether you are one of them; try again in a minute, or ask one of them.',
+    );
+    answer(['U0CAROL']);
+    assert.equal((await policy.role('U0CAROL', 'approver', 'approve promotions')).allowed, true);
+    assert.equal(lookups, 1, 'the late answer is the one the retry uses');
   });
 });
