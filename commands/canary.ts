@@ -8,6 +8,7 @@ import type { RouteKind } from '../src/mesh/canary/providers/traffic-provider.ts
 import { weightChange } from '../src/mesh/canary/request.ts';
 import type { CanaryInspection } from '../src/mesh/canary/service.ts';
 import { canaryServiceFor } from '../src/mesh/canary/wiring.ts';
+import { isDnsLabel } from '../src/names.ts';
 import { err, ok } from '../src/result.ts';
 import { context, escapeMrkdwn, escapeMrkdwnKeepingMentions, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
 import { approverMentions, propagationLine, renderInspection, rolesLine, renderPlan, routesAfter, routesOf, subsetName, type RouteView } from './canary.render.ts';
@@ -261,7 +262,11 @@ export const canaryCommand = defineCommand<CanaryArgs>({
     if (misplaced !== undefined) return err(`--${misplaced} belongs to \`canary ${ACTION_FLAGS[misplaced] ?? ''}\`, not to \`canary ${action}\``);
     const vs = checkObjectName(name, 'VirtualService name');
     if (!vs.ok) return vs;
-    if (extra !== undefined) return err(`unexpected argument "${extra.slice(0, 40)}"`);
+    if (extra !== undefined) {
+      // `promote reviews 50` and `rollback reviews v1`: the value is right, its flag is missing.
+      const meant = action === 'promote' && wholePercent(extra) !== undefined ? `--weight ${extra}` : action === 'rollback' && isDnsLabel(extra) ? `--to ${extra}` : undefined;
+      return err(`unexpected argument "${extra.slice(0, 40)}"${meant === undefined ? '' : ` (did you mean ${meant}?)`}`);
+    }
     const flag = (key: string) => {
       const value = parsed.value.flags.get(key);
       return typeof value === 'string' ? value : undefined;

@@ -217,3 +217,11 @@ describe('echoed input stays short', () => {
     }
   });
 });
+
+describe('a canary value typed without its flag', () => {
+  it('promote reviews 50 and rollback reviews v1 say which flag the value needs', () => {
+    assert.equal(refusal(slack('canary promote reviews 50')), 'unexpected argument "50" (did you mean --weight 50?)');
+    assert.equal(refusal(slack('canary rollback reviews v1')), 'unexpected argument "v1" (did you mean --to v1?)');
+    assert.equal(refusal(slack('canary status reviews v1')), 'unexpected argument "v1"');
+  });
+});
