@@ -189,6 +189,12 @@ export interface AppConfig {
  */
 const credential = () => z.string().regex(/^\S*$/, 'contains whitespace (a trailing newline from the file or Secret it was read from?); remove it');
 
+/**
+ * A word-like setting with whitespace around it (`LOG_LEVEL: |` in Helm values ends in a newline) is named as such:
+ * "expected one of debug|info|warn|error" for "debug\n" sends people looking for a typo that is not there.
+ */
+const bare = () => z.string().regex(/^\S*$/, 'has whitespace in it (a trailing newline from a file or a Helm "|" value?); remove it');
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: credential().regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-').optional(),
   SLACK_APP_TOKEN: credential().regex(/^xapp-\S+$/, 'must be an app-level token starting with xapp-').optional(),
@@ -211,9 +217,9 @@ const envSchema = z.object({
     .default(3000),
   ISTIOCTL: z.string().min(1).default('istioctl'),
   MESH_BOT_CONFIG: z.string().min(1).optional(),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_LEVEL: bare().pipe(z.enum(['debug', 'info', 'warn', 'error'])).default('info'),
   POD_NAME: z.string().min(1).optional(),
-  POD_NAMESPACE: namespaceName.optional(),
+  POD_NAMESPACE: bare().pipe(namespaceName).optional(),
 });
 
 function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {

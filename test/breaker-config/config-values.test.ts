@@ -102,3 +102,15 @@ describe('a duration written as a bare number', () => {
     assert.equal(await refusal({}, 'approvals:\n  ttl: 90\n'), 'MESH_BOT_CONFIG /etc/mesh-bot/config.yaml: approvals.ttl: 90 has no unit; write it with one, such as 90s or 90m');
   });
 });
+
+describe('word-like settings with a trailing newline (Helm `|` values, files)', () => {
+  it('name the newline instead of a list of values the setting seems to match', async () => {
+    assert.equal(await refusal({ LOG_LEVEL: 'debug\n' }), 'LOG_LEVEL: has whitespace in it (a trailing newline from a file or a Helm "|" value?); remove it');
+    assert.equal(await refusal({ POD_NAMESPACE: 'mesh-bot\n' }), 'POD_NAMESPACE: has whitespace in it (a trailing newline from a file or a Helm "|" value?); remove it');
+  });
+
+  it('still name a wrong value as before', async () => {
+    assert.match(await refusal({ LOG_LEVEL: 'verbose' }), /^LOG_LEVEL: Invalid option: expected one of "debug"\|"info"\|"warn"\|"error"/);
+    assert.match(await refusal({ POD_NAMESPACE: 'Mesh-Bot' }), /^POD_NAMESPACE: must be a Kubernetes namespace name/);
+  });
+});
