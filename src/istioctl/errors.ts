@@ -349,8 +349,9 @@ function finalErrorLine(stderr: string): string {
   return '';
 }
 
-/** Credentials sometimes appear in client-go errors (request dumps, exec plugin output). */
+/** Credentials sometimes appear in client-go errors (request dumps, exec plugin output), and key material in errors about secrets. */
 const SECRET_PATTERNS: readonly [RegExp, string][] = [
+  [/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?(?:-----END \1-----|$)/g, '[REDACTED]'],
   [/\b(Bearer|Basic)\s+[^\s"',]+/gi, '$1 [REDACTED]'],
   [/\b(token|access_token|id_token|id-token|refresh_token|client_secret|client-secret|password)(["']?\s*[=:]\s*["']?)[^\s"',&}]+/gi, '$1$2[REDACTED]'],
   [/\bxox[abprs]-[A-Za-z0-9-]+/g, '[REDACTED]'],
