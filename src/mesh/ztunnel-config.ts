@@ -165,6 +165,8 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
  * ztunnel's identity certificate (`Leaf`) is refreshed at half its life like a sidecar's (certificate-health.ts).
  * Everything istioctl 1.22+ prints behind it is a CA: `Intermediate` (a plugged-in `cacerts` chain) and `Root`
@@ -173,8 +175,6 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
  * withPluggedInCas says for `pc secret`, and would always look like it expires soon: it is judged as a certificate
  * Istio serves but someone else renews.
  */
-const DAY_MS = 86_400_000;
-
 function certificateRole(certificate: ZtunnelCertificate, ca: CaThresholds): CertificateRole {
   if (certificate.type === 'Intermediate') {
     const lifetimeMs = Date.parse(certificate.notAfter) - Date.parse(certificate.notBefore);
