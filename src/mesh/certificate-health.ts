@@ -145,6 +145,10 @@ export function judgeCertificate(facts: CertificateFacts, now: Date, ca: CaThres
   if (remainingMs <= 0) {
     return health(facts, { level: 'critical', state: 'expired', ...base, ...none, summary: `expired ${formatSpan(remainingMs)} ago`, action: criticalAction });
   }
+  // An empty validity window: no clock makes it valid, so it is as unusable as an expired one (and counted as such).
+  if (!Number.isNaN(notBefore) && notBefore >= notAfter) {
+    return health(facts, { level: 'critical', state: 'expired', ...base, ...none, summary: `never valid: NOT AFTER ${facts.notAfter} is not after NOT BEFORE ${facts.notBefore}`, action: criticalAction });
+  }
   if (!Number.isNaN(notBefore) && now.getTime() < notBefore) {
     return health(facts, { level: 'attention', state: 'not-yet-valid', ...base, ...none, summary: `not valid until ${facts.notBefore}`, action: ACTIONS.notYetValid });
   }
