@@ -1,5 +1,5 @@
 import type { Command } from '../src/command.ts';
-import { clip, closestWord } from '../src/grammar.ts';
+import { clip, closestWord, typographyProblem } from '../src/grammar.ts';
 import { err, ok, type Result } from '../src/result.ts';
 import { analyzeCommand } from './analyze.ts';
 import { canaryCommand } from './canary.ts';
@@ -44,6 +44,9 @@ export function findCommand(tokens: readonly string[]): Result<Lookup, UnknownCo
   }
   const name = first.toLowerCase();
   const command = commands.find((candidate) => candidate.name === name || candidate.aliases.includes(name));
+  // `mesh-bot —namespace shop status` in a terminal: the long dash hides a flag, not a command.
+  const typography = command ? null : typographyProblem(first);
+  if (typography) return err({ message: typography, suggestion: undefined });
   if (!command) return err({ message: `unknown command "${clip(first)}"`, suggestion: closestWord(name, commands.map((candidate) => candidate.name)) });
   return ok({ command, rest: [...tokens.slice(at + 1), ...leading] });
 }

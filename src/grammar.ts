@@ -57,7 +57,7 @@ export function tokenize(text: string): string[] {
  * A token smart punctuation changed on its way into a terminal (pasted from chat or a document): what it was meant
  * to be, in one sentence plus what to type instead; null for an ordinary token.
  */
-function typographyProblem(token: string): string | null {
+export function typographyProblem(token: string): string | null {
   const dashed = LONG_DASHED_FLAG.exec(token);
   if (dashed?.[1] !== undefined) {
     const name = clip(dashed[1], 40);

@@ -225,3 +225,11 @@ describe('a canary value typed without its flag', () => {
     assert.equal(refusal(slack('canary status reviews v1')), 'unexpected argument "v1"');
   });
 });
+
+describe('a long dash or curly quotes before the command, in a terminal', () => {
+  it('mesh-bot —namespace shop status names the flag, not "unknown command"', () => {
+    assert.equal(refusal(terminal('\u2014namespace', 'shop', 'status')), '"\u2014namespace" looks like the flag --namespace with its two dashes turned into one long dash (phones do that); type --namespace');
+    assert.equal(refusal(terminal('\u201cstatus\u201d')), '"\u201cstatus\u201d" has curly quotes in it (chat apps and word processors add them); type status without quotes');
+    assert.equal(refusal(terminal('stauts')), 'unknown command "stauts"');
+  });
+});
