@@ -29,8 +29,8 @@ export const CLUSTER_FLAG: FlagSpec = { name: 'cluster', takesValue: true, value
  * hyphen-minus, alone or mixed with ASCII hyphens, at least one of them not ASCII; group 1 is the flag's name.
  */
 const LONG_DASHED_FLAG = /^(?=-*[\u2010-\u2015\u2212\ufe58\ufe63\uff0d])[-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]{1,3}(\p{L}[^=]*)/u;
-/** Curly quotes that smart punctuation puts around a typed value. */
-const CURLY_QUOTES = /[\u201c\u201d\u2018\u2019\u00ab\u00bb]/g;
+/** Quotes that smart punctuation puts around a typed value: curly, low (German „…“), angle (« », ‹ ›) and full-width. */
+const CURLY_QUOTES = /[\u201a\u201c\u201d\u201e\u2018\u2019\u00ab\u00bb\u2039\u203a\uff02\uff07]/g;
 
 /**
  * The Slack command line as tokens. Slack clients and phones turn a typed `--` into a long dash and quotes into
@@ -65,7 +65,7 @@ export function typographyProblem(token: string): string | null {
       ? `"${clip(token, 40)}" looks like the flag -${name} typed with a dash other than "-" (phones, word processors and some keyboards make one); type -${name}`
       : `"${clip(token, 40)}" looks like the flag --${name} with its two dashes turned into one long dash (phones do that); type --${name}`;
   }
-  if (/[\u201c\u201d\u2018\u2019\u00ab\u00bb]/.test(token)) {
+  if (new RegExp(CURLY_QUOTES.source).test(token)) {
     return `"${clip(token, 40)}" has curly quotes in it (chat apps and word processors add them); type ${clip(token.replace(CURLY_QUOTES, ''), 40)} without quotes`;
   }
   return null;

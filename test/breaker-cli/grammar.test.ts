@@ -233,3 +233,12 @@ describe('a long dash or curly quotes before the command, in a terminal', () => 
     assert.equal(refusal(terminal('stauts')), 'unknown command "stauts"');
   });
 });
+
+describe('quotes of other keyboards', () => {
+  it('German „shop“, ‹shop› and full-width ＂shop＂ are dropped in Slack and named in a terminal', () => {
+    for (const quoted of ['\u201eshop\u201c', '\u2039shop\u203a', '\uff02shop\uff02']) {
+      assert.equal(slack(`status -n ${quoted}`).ok, true, quoted);
+      assert.equal(refusal(terminal('status', '-n', quoted)), `"${quoted}" has curly quotes in it (chat apps and word processors add them); type shop without quotes`);
+    }
+  });
+});
