@@ -158,6 +158,8 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
     const socketClientOptions: WebClientOptions = { ...clientOptions, retryConfig: { retries: 10, factor: 1.6, minTimeout: 1_000, maxTimeout: 30_000, randomize: true } };
     const receiver = new SocketModeReceiver({ appToken: slack.appToken, logger, customRoutes: routes, installerOptions: { port: options.port, clientOptions: socketClientOptions } });
     receiver.client.on('connected', () => (slackConnected = true));
+    // The client says "reconnecting" only after waiting to retry (5 s, then longer); the socket is down from "close".
+    receiver.client.on('close', () => (slackConnected = false));
     receiver.client.on('reconnecting', () => (slackConnected = false));
     receiver.client.on('disconnected', () => (slackConnected = false));
     const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
