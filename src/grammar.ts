@@ -122,6 +122,8 @@ export function parseArgs(tokens: readonly string[], specs: readonly FlagSpec[])
 function unknownFlag(long: boolean, key: string, specs: readonly FlagSpec[]): string {
   if (long && key === '') return 'unknown flag -- (no command takes an end-of-flags marker)';
   const typed = `${long ? '--' : '-'}${clip(key, 40)}`;
+  // Only Slack gets here (the terminal answers --help itself), and its refusal carries the usage line anyway.
+  if ((long && key === 'help') || (!long && key === 'h')) return `${typed} is not a flag here: the usage line is the help (more with \`help COMMAND\`)`;
   if (!long && key === 'o') return `unknown flag ${typed} (-o text|json is for the terminal: \`mesh-bot COMMAND -o json\`)`;
   // Flags are case-sensitive as in kubectl, but a capital typed by a phone deserves the right spelling.
   const guess = long ? closestWord(key, specs.map((spec) => spec.name)) : undefined;

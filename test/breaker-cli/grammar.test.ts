@@ -242,3 +242,10 @@ describe('quotes of other keyboards', () => {
     }
   });
 });
+
+describe('/mesh COMMAND --help', () => {
+  it('says the usage line that comes with the refusal is the help, instead of "unknown flag --help"', () => {
+    assert.equal(refusal(slack('status --help')), '--help is not a flag here: the usage line is the help (more with `help COMMAND`)');
+    assert.equal(refusal(slack('canary promote -h')), '-h is not a flag here: the usage line is the help (more with `help COMMAND`)');
+  });
+});
