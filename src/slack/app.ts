@@ -73,11 +73,12 @@ function opsRoutes(metrics: Metrics, readiness: () => Promise<Readiness>) {
     res.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
     res.end(body);
   };
+  // HEAD as well as GET: uptime monitors and `curl -I` ask with HEAD, and a GET resource answers it (RFC 9110).
   return [
-    { path: '/healthz', method: ['GET'], handler: (_req: IncomingMessage, res: ServerResponse) => send(res, 200, 'text/plain', 'ok\n') },
+    { path: '/healthz', method: ['GET', 'HEAD'], handler: (_req: IncomingMessage, res: ServerResponse) => send(res, 200, 'text/plain', 'ok\n') },
     {
       path: '/readyz',
-      method: ['GET'],
+      method: ['GET', 'HEAD'],
       handler: (_req: IncomingMessage, res: ServerResponse) => {
         readiness().then(
           (report) => send(res, report.ready ? 200 : 503, 'application/json', `${JSON.stringify(report)}\n`),
@@ -87,7 +88,7 @@ function opsRoutes(metrics: Metrics, readiness: () => Promise<Readiness>) {
     },
     {
       path: '/metrics',
-      method: ['GET'],
+      method: ['GET', 'HEAD'],
       handler: (_req: IncomingMessage, res: ServerResponse) => {
         metrics.registry.metrics().then(
           (text) => send(res, 200, metrics.registry.contentType, text),
