@@ -50,13 +50,17 @@ const xdsAddress = z
   .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?|\[[0-9a-f:.]+\]):([1-9][0-9]{0,4})$/i, 'must be host:port of istiod\'s xDS port, such as istiod.example.com:15012')
   .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65535, 'the port must be at most 65535');
 
+/** `channels: C0123OPS` (one id, not a list) is a common slip; say how to write it instead of "expected array". */
+const listOf = (example: string) => (issue: { readonly input?: unknown }) =>
+  `must be a list, such as [${typeof issue.input === 'string' && /^[\w.-]{1,40}$/.test(issue.input) ? issue.input : example}]`;
+
 /** A list written twice over counts once: `[U0ALICE, U0ALICE]` is one approver, for the four-eyes check too. */
 const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
 
 const principals = z
   .object({
-    users: z.array(slackUserId).default([]).transform(unique),
-    usergroups: z.array(slackUsergroupId).default([]).transform(unique),
+    users: z.array(slackUserId, { error: listOf('U0123ABCD') }).default([]).transform(unique),
+    usergroups: z.array(slackUsergroupId, { error: listOf('S0123ABCD') }).default([]).transform(unique),
   })
   .strict()
   .prefault({});
@@ -96,7 +100,7 @@ const fileSchema = z
       }),
     access: z
       .object({
-        channels: z.array(slackChannelId).default([]),
+        channels: z.array(slackChannelId, { error: listOf('C0123ABCD') }).default([]),
         operators: principals,
         approvers: principals,
       })
@@ -120,7 +124,7 @@ const fileSchema = z
             schedule: z.string().min(9, 'must be a cron expression like "0 9 * * 1-5"'),
             timezone: z.string().default('UTC'),
             cluster: clusterName.optional(),
-            namespaces: z.array(namespaceName).optional(),
+            namespaces: z.array(namespaceName, { error: listOf('checkout') }).optional(),
           })
           .strict(),
       )
@@ -196,7 +200,12 @@ const credential = () => z.string().regex(/^\S*$/, 'contains whitespace (a trail
 const bare = () => z.string().regex(/^\S*$/, 'has whitespace in it (a trailing newline from a file or a Helm "|" value?); remove it');
 
 const envSchema = z.object({
-  SLACK_BOT_TOKEN: credential().regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-').optional(),
+  SLACK_BOT_TOKEN: credential()
+    // Token rotation's tokens expire after 12 hours and mesh-bot does not refresh them; "must start with xoxb-" would
+    // puzzle whoever pasted one (it does contain xoxb-).
+    .refine((token) => !token.startsWith('xoxe.'), 'is a rotating token (xoxe.…), which expires after 12 hours; turn token rotation off for the app and use its Bot User OAuth Token (xoxb-…)')
+    .regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-')
+    .optional(),
   SLACK_APP_TOKEN: credential().regex(/^xapp-\S+$/, 'must be an app-level token starting with xapp-').optional(),
   SLACK_SIGNING_SECRET: credential()
     .min(8, 'is too short to be a Slack signing secret')

@@ -114,3 +114,17 @@ describe('word-like settings with a trailing newline (Helm `|` values, files)', 
     assert.match(await refusal({ POD_NAMESPACE: 'Mesh-Bot' }), /^POD_NAMESPACE: must be a Kubernetes namespace name/);
   });
 });
+
+describe('one id where a list belongs', () => {
+  it('says how to write the list instead of "expected array, received string"', async () => {
+    assert.equal(await refusal({}, 'access:\n  channels: C0OPS\n'), 'MESH_BOT_CONFIG /etc/mesh-bot/config.yaml: access.channels: must be a list, such as [C0OPS]');
+    assert.equal(await refusal({}, 'access:\n  approvers: { usergroups: S0LEADS }\n'), 'MESH_BOT_CONFIG /etc/mesh-bot/config.yaml: access.approvers.usergroups: must be a list, such as [S0LEADS]');
+    assert.equal(await refusal({}, 'digests:\n  - { channel: C0OPS, schedule: "0 9 * * *", namespaces: "checkout\\nfoo" }\n'), 'MESH_BOT_CONFIG /etc/mesh-bot/config.yaml: digests[0].namespaces: must be a list, such as [checkout]');
+  });
+});
+
+describe('a rotating Slack token (token rotation on)', () => {
+  it('is named as such, not as "must be a bot token starting with xoxb-"', async () => {
+    assert.equal(await refusal({ SLACK_BOT_TOKEN: 'xoxe.xoxb-1-MTIzNDU2Nzg5MA' }), 'SLACK_BOT_TOKEN: is a rotating token (xoxe.…), which expires after 12 hours; turn token rotation off for the app and use its Bot User OAuth Token (xoxb-…)');
+  });
+});
