@@ -38,15 +38,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   // Imported after the compile cache is on (above), so these heavy modules are the ones it keeps.
-  const [{ startServer }, { runScheduledDigest }, { createKubeFor }, { loadKubeConfigAsKubectl }] = await Promise.all([
-    import('./server.ts'),
-    import('./schedule/digests.ts'),
-    import('./kube/clients.ts'),
-    import('./kube/kubeconfig-files.ts'),
-  ]);
+  const [{ startServer }, { runScheduledDigest }, { createKubeFor, loadDefaultKubeConfig }] = await Promise.all([import('./server.ts'), import('./schedule/digests.ts'), import('./kube/clients.ts')]);
   // A cluster whose kubeconfig context does not exist (or a kubeconfig that cannot be used) is a setting that can
   // never work: stop here naming it, rather than serve with that cluster's commands and digests failing.
-  const kubeFor = createKubeFor(() => loadKubeConfigAsKubectl());
+  const kubeFor = createKubeFor(loadDefaultKubeConfig);
   for (const [index, cluster] of config.clusters.entries()) {
     const kube = kubeFor(cluster);
     if (!kube.ok) {

@@ -6,7 +6,6 @@ import { createAccessPolicy, type UsergroupMembers } from './access.ts';
 import type { CommandDeps } from './command.ts';
 import { botPostedChannels, defaultCluster, type AppConfig } from './config.ts';
 import { buildCommandDeps } from './deps.ts';
-import { loadKubeConfigAsKubectl } from './kube/kubeconfig-files.ts';
 import { createLeaderElector, type LeaderElector } from './kube/leader.ts';
 import { configuredSecrets, type Logger } from './log.ts';
 import { canaryServiceFor } from './mesh/canary/wiring.ts';
@@ -41,7 +40,7 @@ export interface ServerOptions {
   readonly config: AppConfig;
   readonly botToken: string;
   readonly logger: Logger;
-  /** Defaults to the kubeconfig as kubectl loads it (KUBECONFIG list, ~/.kube/config, in-cluster). */
+  /** Defaults to the kubeconfig as kubectl loads it (KUBECONFIG list, ~/.kube/config, in-cluster): src/kube/clients.ts. */
   readonly loadKubeConfig?: () => KubeConfig;
   /** Time for leader election and schedules; real time unless a caller needs another. */
   readonly clock?: Clock;
@@ -104,7 +103,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const clock = options.clock ?? realClock;
   for (const notice of config.notices) logger.warn({ config: 'notice' }, notice);
   const metrics = createMetrics();
-  const deps = buildCommandDeps({ config, logger, metrics, loadKubeConfig: options.loadKubeConfig ?? (() => loadKubeConfigAsKubectl()) });
+  const deps = buildCommandDeps({ config, logger, metrics, ...(options.loadKubeConfig ? { loadKubeConfig: options.loadKubeConfig } : {}) });
   const access = createAccessPolicy({
     access: config.access,
     postsTo: botPostedChannels(config),
