@@ -112,7 +112,7 @@ export function createAccessPolicy(options: AccessOptions): AccessPolicy {
 
   function who(principals: AppConfig['access']['operators']): string {
     const names = [...principals.users.map((user) => `<@${user}>`), ...principals.usergroups.map((group) => `<!subteam^${group}>`)];
-    return names.length === 0 ? 'nobody (none configured)' : names.join(', ');
+    return names.join(', ');
   }
 
   function channel(channelId: string): AccessDecision {
@@ -131,6 +131,10 @@ export function createAccessPolicy(options: AccessOptions): AccessPolicy {
       const [principals, title, key] = role === 'operator' ? [access.operators, 'operators', 'access.operators'] : [access.approvers, 'approvers', 'access.approvers'];
       const { member, unread } = await membership(userId, principals);
       if (member) return ALLOWED;
+      // "Ask one of them" makes no sense when there is nobody (a card posted before approvers were removed from the config).
+      if (principals.users.length + principals.usergroups.length === 0) {
+        return { allowed: false, reason: `Nobody may ${action}: no ${title} are configured. An admin has to add user ids or user groups to ${key} in mesh-bot's config file (MESH_BOT_CONFIG) and restart it.` };
+      }
       // Refused because a group could not be read is not "you are not one of them": a member would be told to ask
       // someone else for a right they have. Say what failed, so they retry instead.
       if (unread.length > 0) {

@@ -87,3 +87,16 @@ describe('a user-group lookup Slack answers only after a long rate-limit wait', 
     assert.equal(lookups, 1, 'the late answer is the one the retry uses');
   });
 });
+
+describe('a role nobody holds (approvers removed from the config after a card was posted)', () => {
+  it('says no approvers are configured and who has to change that, not "Ask one of them: nobody"', async () => {
+    const policy = createAccessPolicy({
+      access: { channels: [], operators: { users: ['U0ALICE'], usergroups: [] }, approvers: { users: [], usergroups: [] } },
+      logger: quietLogger(),
+      usergroupMembers: async () => [],
+    });
+    const refused = await policy.role('U0BOB', 'approver', 'approve promotions');
+    assert.equal(refused.allowed, false);
+    assert.equal(refused.reason, "Nobody may approve promotions: no approvers are configured. An admin has to add user ids or user groups to access.approvers in mesh-bot's config file (MESH_BOT_CONFIG) and restart it.");
+  });
+});
