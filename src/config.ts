@@ -50,6 +50,20 @@ const xdsAddress = z
   .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?|\[[0-9a-f:.]+\]):([1-9][0-9]{0,4})$/i, 'must be host:port of istiod\'s xDS port, such as istiod.example.com:15012')
   .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65535, 'the port must be at most 65535');
 
+/** Five-field equivalents of the cron nicknames, at midnight in the digest's time zone as cron reads them. */
+const CRON_NICKNAMES: Readonly<Record<string, string>> = { '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *' };
+
+/**
+ * Digest schedules are five-field cron (README "Digests"). Nicknames were half taken: "@daily" failed the length check
+ * while "@midnight" and "@annually" passed it and ran. All are refused alike, with the five fields to write instead.
+ */
+function nicknameProblem(schedule: string): string {
+  const fields = CRON_NICKNAMES[schedule.trim().toLowerCase()];
+  return fields === undefined
+    ? 'must be a five-field cron expression like "0 9 * * 1-5" (minute hour day-of-month month day-of-week)'
+    : `must be five cron fields; for ${schedule.trim()} write "${fields}", or pick the hour, such as "0 9 * * *"`;
+}
+
 /** `channels: C0123OPS` (one id, not a list) is a common slip; say how to write it instead of "expected array". */
 const listOf = (example: string) => (issue: { readonly input?: unknown }) =>
   `must be a list, such as [${typeof issue.input === 'string' && /^[\w.-]{1,40}$/.test(issue.input) ? issue.input : example}]`;
@@ -121,7 +135,10 @@ const fileSchema = z
         z
           .object({
             channel: slackChannelId,
-            schedule: z.string().min(9, 'must be a cron expression like "0 9 * * 1-5"'),
+            schedule: z
+              .string()
+              .refine((schedule) => !schedule.trim().startsWith('@'), { error: (issue) => nicknameProblem(String(issue.input)) })
+              .min(9, 'must be a cron expression like "0 9 * * 1-5"'),
             timezone: z.string().default('UTC'),
             cluster: clusterName.optional(),
             namespaces: z.array(namespaceName, { error: listOf('checkout') }).optional(),

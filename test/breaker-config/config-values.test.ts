@@ -128,3 +128,12 @@ describe('a rotating Slack token (token rotation on)', () => {
     assert.equal(await refusal({ SLACK_BOT_TOKEN: 'xoxe.xoxb-1-MTIzNDU2Nzg5MA' }), 'SLACK_BOT_TOKEN: is a rotating token (xoxe.…), which expires after 12 hours; turn token rotation off for the app and use its Bot User OAuth Token (xoxb-…)');
   });
 });
+
+describe('cron nicknames as a digest schedule', () => {
+  it('are refused alike, each with the five fields to write (@midnight and @annually used to pass, @daily not)', async () => {
+    const digest = (schedule: string) => `digests:\n  - { channel: C0OPS, schedule: "${schedule}" }\n`;
+    assert.equal(await refusal({}, digest('@daily')), 'MESH_BOT_CONFIG /etc/mesh-bot/config.yaml: digests[0].schedule: must be five cron fields; for @daily write "0 0 * * *", or pick the hour, such as "0 9 * * *"');
+    assert.equal(await refusal({}, digest('@midnight')), 'MESH_BOT_CONFIG /etc/mesh-bot/config.yaml: digests[0].schedule: must be five cron fields; for @midnight write "0 0 * * *", or pick the hour, such as "0 9 * * *"');
+    assert.match(await refusal({}, digest('@annually')), /for @annually write "0 0 1 1 \*"/);
+  });
+});
