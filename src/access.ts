@@ -41,8 +41,6 @@ export interface AccessPolicy {
    */
   button(channelId: string): AccessDecision;
   role(userId: string, role: Role, action: string): Promise<AccessDecision>;
-  /** True when any approver (user or group) is configured. */
-  readonly hasApprovers: boolean;
 }
 
 export interface AccessOptions {
@@ -121,7 +119,6 @@ export function createAccessPolicy(options: AccessOptions): AccessPolicy {
   }
 
   return {
-    hasApprovers: access.approvers.users.length + access.approvers.usergroups.length > 0,
     channel,
     button(channelId) {
       return options.postsTo?.includes(channelId) ? ALLOWED : channel(channelId);

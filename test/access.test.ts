@@ -75,9 +75,4 @@ describe('access policy', () => {
     assert.equal((await policy.role('U0ALICE', 'operator', 'x')).allowed, true);
     assert.equal((await policy.role('U0CAROL', 'operator', 'x')).allowed, false);
   });
-
-  it('says whether any approver is configured', () => {
-    assert.equal(createAccessPolicy({ access, usergroupMembers: countingGroups({}).lookup, logger: quiet }).hasApprovers, true);
-    assert.equal(createAccessPolicy({ access: { ...access, approvers: { users: [], usergroups: [] } }, usergroupMembers: countingGroups({}).lookup, logger: quiet }).hasApprovers, false);
-  });
 });
