@@ -49,11 +49,34 @@ export function describeKubeError(cause: unknown, action: string, clusterName: s
     }
   }
   const text = cause instanceof Error ? cause.message : String(cause);
+  const plugin = credentialPluginFailure(cause);
+  if (plugin) {
+    const why = plugin.code === 'ENOENT' ? 'is not found on the PATH mesh-bot runs with' : `may not be run (${plugin.code})`;
+    return `The kubeconfig's credential plugin \`${plugin.command}\` ${why}, so mesh-bot could not ${action} in cluster ${clusterName}. Install it where mesh-bot runs (the image has none), or give mesh-bot a kubeconfig with a token or client certificate.`;
+  }
   const network = networkCode(cause);
   if (network) {
     return `The Kubernetes API of cluster ${clusterName} is not reachable (${network}) while trying to ${action}. Check the kubeconfig context and network access to the API server.`;
   }
   return `Could not ${action} in cluster ${clusterName}: ${scrubSecrets(text)}. Check the Kubernetes API server and mesh-bot's credentials.`;
+}
+
+/**
+ * A kubeconfig `exec` user (aws, kubelogin, gke-gcloud-auth-plugin) that could not be started: client-node hands
+ * on the spawn error itself, whose code (ENOENT, EACCES) would otherwise read as a network failure.
+ */
+function credentialPluginFailure(cause: unknown): { readonly command: string; readonly code: string } | undefined {
+  let current: unknown = cause;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
+    const { code, syscall, path } = current as { code?: unknown; syscall?: unknown; path?: unknown };
+    if (typeof code === 'string' && typeof syscall === 'string' && syscall.startsWith('spawn') && typeof path === 'string') return { command: clipped(path), code };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function clipped(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
 }
 
 /** undici wraps socket errors: `fetch failed` → cause → `ECONNREFUSED`; look down the chain. */
