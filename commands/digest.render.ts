@@ -192,6 +192,8 @@ function certificatesPart(digest: Digest, format: Format): Part {
     const read = facts.sampled.length - facts.unread.length;
     const sample = `${read} of ${plural(facts.inScope, 'proxy', 'proxies')} sampled`;
     if (facts.sampled.length === 0) lines.push('Workload certificates: no proxies in scope to sample');
+    // Proxies that hold no workload certificate (mTLS off for them) say nothing about rotation.
+    else if (facts.problems.length === 0 && facts.checked === 0) lines.push(`Workload certificates: none held by the sampled proxies (${sample})`);
     else if (facts.problems.length === 0) lines.push(`Workload certificates: rotation on schedule, ${plural(facts.checked, 'certificate')} checked (${sample})`);
     else {
       lines.push(`Workload certificates needing attention (${sample}):`);

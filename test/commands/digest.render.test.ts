@@ -135,6 +135,14 @@ describe('digest message', () => {
     assert.equal(d.verdict.level, 'healthy');
   });
 
+  it('does not call rotation on schedule when the sampled proxies hold no workload certificate at all', () => {
+    const d = digest({ workloadCerts: { ok: true, value: { sampled: ['a.shop', 'b.shop'], inScope: 6, checked: 0, problems: [], unread: [] } } });
+    const text = allText(renderDigestSlack(d).blocks);
+    assert.match(text, /Workload certificates: none held by the sampled proxies \(2 of 6 proxies sampled\)/);
+    assert.doesNotMatch(text, /rotation on schedule/);
+    assert.doesNotMatch(renderDigestText(d), /rotation on schedule/);
+  });
+
   it('names an Evicted istiod as ended and not counted, and stays healthy (issue #14 item 4)', () => {
     const d = digest({ controlPlane: { ok: true, value: { istiods: [{ name: 'istiod-a', ready: true, version: '1.24.2', restarts: 3, restartsSinceLast: 0, isNew: false }], ready: 1, restartsSinceLast: 0, gone: [], ended: ['istiod-old (Evicted)'] } } });
     const text = allText(renderDigestSlack(d).blocks);
