@@ -297,11 +297,15 @@ export function notInstalledError(path: string): IstioctlError {
 }
 
 /**
- * The file is there but could not be started: not executable (a downloaded binary without `chmod +x`), or not a
- * program this machine runs (ENOEXEC: another architecture's binary, a script without `#!`). Saying "not found"
+ * The file is there but could not be started: a directory (ISTIOCTL set to istioctl's folder; the spawn says only
+ * EACCES), not executable (a downloaded binary without `chmod +x`), or not a program this machine runs (ENOEXEC: another architecture's binary, a script without `#!`). Saying "not found"
  * would send the user looking for a file that exists.
  */
-export function notStartedError(path: string, code: string | undefined): IstioctlError {
+export function notStartedError(path: string, code: string | undefined, directory = false): IstioctlError {
+  if (directory) {
+    const file = `${path.replace(/\/+$/, '')}/istioctl`;
+    return { kind: 'not-installed', message: `istioctl at \`${path}\` is a directory, not the istioctl executable. Set ISTIOCTL to the istioctl file, such as \`${file}\`.`, detail: `${path}: is a directory`, exitCode: null };
+  }
   const reason = code === 'EACCES' ? 'is not executable (permission denied)' : `could not be started (${code ?? 'unknown error'})`;
   const next = code === 'EACCES' ? `Make it executable (\`chmod +x ${path}\`) or set ISTIOCTL to an executable istioctl.` : 'Check that it is an istioctl binary for this machine, or set ISTIOCTL to one.';
   return { kind: 'not-installed', message: `istioctl at \`${path}\` ${reason}. ${next}`, detail: `${path}: ${code ?? 'spawn error'}`, exitCode: null };

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { err, ok, type Result } from '../result.ts';
@@ -175,7 +176,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
       if (result.exitCode === undefined) {
         const outcome = code === 'ENOENT' ? 'not-installed' : 'spawn-error';
         options.onProcess?.({ args, durationMs, outcome, exitCode: null });
-        return err(code === 'ENOENT' ? notInstalledError(options.binary) : notStartedError(options.binary, code));
+        return err(code === 'ENOENT' ? notInstalledError(options.binary) : notStartedError(options.binary, code, code === 'EACCES' && isDirectory(options.binary)));
       }
       options.onProcess?.({ args, durationMs, outcome: 'exit', exitCode: result.exitCode });
       const rest = { exitCode: result.exitCode, startedAt, finishedAt, shared: false };
@@ -271,4 +272,13 @@ function withBytes(rest: Omit<IstioctlOutput, 'stdout' | 'stdoutBytes'>, bytes: 
 function decode(value: unknown): string {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
   return String(value ?? '');
+}
+
+/** Only asked after a spawn failed, so the synchronous stat costs nothing on the way to an answer. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

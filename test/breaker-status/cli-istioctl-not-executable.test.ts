@@ -24,3 +24,12 @@ it('says the file is not executable, not that it was not found', async () => {
   assert.doesNotMatch(first, /not found/);
   assert.match(first, /not executable|permission/i);
 });
+
+it('says ISTIOCTL names a directory, and which file to name instead, when it is istioctl\'s folder', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'breaker-status-istioctl-dir-'));
+  const run = await meshBot(['status'], { KUBECONFIG: kube.kubeconfig, ISTIOCTL: dir });
+  const first = run.stderr.split('\n')[0] ?? '';
+  assert.match(first, /is a directory, not the istioctl executable/);
+  assert.ok(first.includes(`${dir}/istioctl`), first);
+  assert.doesNotMatch(first, /chmod/);
+});
