@@ -1,7 +1,7 @@
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, createConfiguration, CustomObjectsApi, KubeConfig, Observable, ServerConfiguration, setHeaderMiddleware, VersionApi, type Configuration } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
-import { loadKubeConfigAsKubectl } from './kubeconfig-files.ts';
+import { KubeconfigFileError, loadKubeConfigAsKubectl } from './kubeconfig-files.ts';
 
 /** The narrow set of API clients mesh-bot uses for one cluster. */
 export interface ClusterKube {
@@ -81,7 +81,8 @@ export function createKubeFor(load: () => KubeConfig, timeouts: KubeTimeouts = D
       });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
-      result = err({ message: `No usable kubeconfig for cluster ${cluster.name}: ${reason}. Set KUBECONFIG or run mesh-bot in a pod with a service account.` });
+      const next = cause instanceof KubeconfigFileError ? 'Fix that file, or set KUBECONFIG to a working one' : 'Set KUBECONFIG or run mesh-bot in a pod with a service account';
+      result = err({ message: `No usable kubeconfig for cluster ${cluster.name}: ${reason}. ${next}.` });
     }
     built.set(cluster.name, result);
     return result;

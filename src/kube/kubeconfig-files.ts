@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { delimiter } from 'node:path';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 
 /** The first entry of each name, in file order: kubectl's rule for clusters, users and contexts several files define. */
@@ -17,18 +18,31 @@ function firstOfEachName<T extends { readonly name: string }>(lists: readonly (r
  * cluster than the istioctl it starts with the same KUBECONFIG. Without KUBECONFIG: ~/.kube/config, else the pod's
  * service account, as loadFromDefault does.
  */
+/** A kubeconfig file that exists but cannot be read as one (not YAML, not a kubeconfig): its message names the file. */
+export class KubeconfigFileError extends Error {}
+
+/** One file, or an error naming it with the first line of the parser's complaint (the rest is an excerpt of the file). */
+function loadFile(file: string): KubeConfig {
+  const config = new KubeConfig();
+  try {
+    config.loadFromFile(file);
+  } catch (cause) {
+    const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]?.trim() ?? '';
+    throw new KubeconfigFileError(`${file} cannot be read as a kubeconfig (${reason})`, { cause });
+  }
+  return config;
+}
+
 export function loadKubeConfigAsKubectl(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): KubeConfig {
   const merged = new KubeConfig();
   const files = (env['KUBECONFIG'] ?? '').split(delimiter).filter((path) => path !== '' && exists(path));
   if (files.length === 0) {
+    const home = join(homedir(), '.kube', 'config');
+    if (exists(home)) return loadFile(home);
     merged.loadFromDefault();
     return merged;
   }
-  const loaded = files.map((file) => {
-    const config = new KubeConfig();
-    config.loadFromFile(file);
-    return config;
-  });
+  const loaded = files.map(loadFile);
   merged.loadFromOptions({
     clusters: firstOfEachName<Cluster>(loaded.map((config) => config.clusters)),
     users: firstOfEachName<User>(loaded.map((config) => config.users)),

@@ -25,3 +25,15 @@ for (const [label, text] of KUBECONFIGS) {
     assert.match(run.stderr.split('\n')[0] ?? '', /kubeconfig/i);
   });
 }
+
+it('a kubeconfig file that is not YAML is named, in one line, with the parser\'s complaint and what to do', async () => {
+  const kubeconfig = join(await mkdtemp(join(tmpdir(), 'breaker-status-kubeconfig-')), 'broken-config');
+  await writeFile(kubeconfig, 'apiVersion: v1\nclusters: [\n  - bad: : :\n');
+  const istioctl = await standIn('1.24.6', [{ when: ['proxy-status'], stderr: 'Error: invalid configuration: no configuration has been provided\n', exit: 1 }]);
+  const run = await meshBot(['status'], { KUBECONFIG: kubeconfig, ISTIOCTL: istioctl.path });
+  assert.equal(run.code, 2);
+  const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+  assert.equal(lines.length, 1, run.stderr);
+  assert.ok(lines[0]?.includes(`${kubeconfig} cannot be read as a kubeconfig`), run.stderr);
+  assert.match(lines[0] ?? '', /Fix that file, or set KUBECONFIG to a working one\.$/);
+});
