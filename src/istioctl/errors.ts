@@ -298,8 +298,9 @@ export function notInstalledError(path: string): IstioctlError {
 
 /**
  * The file is there but could not be started: a directory (ISTIOCTL set to istioctl's folder; the spawn says only
- * EACCES), not executable (a downloaded binary without `chmod +x`), or not a program this machine runs (ENOEXEC: another architecture's binary, a script without `#!`). Saying "not found"
- * would send the user looking for a file that exists.
+ * EACCES), not executable (a downloaded binary without `chmod +x`), or not a program this machine runs (ENOEXEC:
+ * another architecture's binary, a script without `#!`). Saying "not found" would send the user looking for a file
+ * that exists.
  */
 export function notStartedError(path: string, code: string | undefined, directory = false): IstioctlError {
   if (directory) {

@@ -155,6 +155,17 @@ function sameArgs(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
+ * `istioctl waypoint list|status` reads Gateway objects from the Kubernetes API server (istioctl's waypoint
+ * command lists them with the Gateway API client); istiod is not asked, so a timeout does not point at it.
+ */
+function waypointTimeout(timeout: IstioctlError): IstioctlError {
+  return {
+    ...timeout,
+    message: `istioctl waypoint ${timeout.detail}: it reads the waypoints' Gateway objects from the Kubernetes API server, not istiod. Check that the API server answers (\`kubectl get gateways.gateway.networking.k8s.io -A\`), or raise istioctl.timeout.`,
+  };
+}
+
+/**
  * `waypoint status --wait=false` exists from 1.29 (corpus ambient/waypoint/status). Before, `status` (1.23+) waits
  * for every waypoint to be Programmed, so a broken waypoint would hold the command until istioctl's timeout.
  */
@@ -289,7 +300,7 @@ export function createIstioctl(run: IstioctlRun, options: IstioctlOptions): Isti
         return err({ kind: 'flag-rejected', message: `istioctl ${client.version} has no \`waypoint status --wait=false\` (1.29+); use \`waypoint list\`.`, detail: '', exitCode: null });
       }
       const outcome = await run({ args: [...waypointArgs(client.minor, request), ...istioNamespaceArgs(cluster.istioNamespace)], context: cluster.context });
-      if (!outcome.ok) return outcome;
+      if (!outcome.ok) return outcome.error.kind === 'timeout' ? err(waypointTimeout(outcome.error)) : outcome;
       const { stdout, stderr, exitCode, startedAt } = outcome.value;
       if (exitCode !== 0) return err(classifyFailure({ stderr, exitCode, istioNamespace: cluster.istioNamespace }));
       const namespace = request.scope.kind === 'namespace' ? request.scope.namespace : '';
