@@ -242,17 +242,32 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
   });
 }
 
+const CANARY_FLAGS = [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, WEIGHT_FLAG, SUBSET_FLAG, TO_FLAG];
+
+/** Each action's own line (DESIGN.md §1, with `--kind` and HTTPRoutes of §11): an error shows the one it is about. */
+const ACTION_USAGE: Readonly<Record<(typeof ACTIONS)[number], string>> = {
+  status: 'canary status VIRTUALSERVICE|HTTPROUTE [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
+  promote: 'canary promote VIRTUALSERVICE|HTTPROUTE --weight PERCENT [--subset SUBSET] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
+  rollback: 'canary rollback VIRTUALSERVICE|HTTPROUTE [--to SUBSET] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
+};
+
 export const canaryCommand = defineCommand<CanaryArgs>({
   name: 'canary',
   aliases: [],
   usage: 'canary status|promote|rollback VIRTUALSERVICE|HTTPROUTE [--weight PERCENT] [--subset SUBSET] [--to SUBSET] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
+  usageFor(tokens) {
+    const parsed = parseArgs(tokens, CANARY_FLAGS);
+    const word = parsed.ok ? parsed.value.positionals[0] : tokens.find((token) => grammarWord(token, ACTIONS) !== undefined);
+    const action = word === undefined ? undefined : grammarWord(word, ACTIONS);
+    return action === undefined ? undefined : ACTION_USAGE[action];
+  },
   summary: 'VirtualService or HTTPRoute weights; approval-gated promotion (operators ask, approvers approve) and rollback',
   role: 'reader',
   roleFor: (args) => (args.action === 'status' ? 'reader' : 'operator'),
   labelFor: (args) => `canary ${args.action}`,
   parse(tokens) {
     // Flags may come before the action, as kubectl and istioctl take them (`canary -n shop status reviews`).
-    const parsed = parseArgs(tokens, [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, WEIGHT_FLAG, SUBSET_FLAG, TO_FLAG]);
+    const parsed = parseArgs(tokens, CANARY_FLAGS);
     if (!parsed.ok) return parsed;
     const [word, name, extra] = parsed.value.positionals;
     if (word === undefined) return err('missing subcommand: status, promote or rollback');

@@ -110,7 +110,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
     return fail({ message: `${lookup.error.message}.${hint} Run \`mesh-bot help\` for the list of commands.`, command: '', cluster: '' }, EXIT.usage);
   }
   const { command, rest } = lookup.value;
-  const usageError = (message: string, cluster: string) => fail({ message: `${message}.`, usage: command.usage, command: command.name, cluster }, EXIT.usage);
+  const usageError = (message: string, cluster: string) => fail({ message: `${message}.`, usage: command.usageFor(rest), command: command.name, cluster }, EXIT.usage);
   if (split.error !== undefined) return usageError(split.error, '');
   if (askedHelp && command.name !== 'help') {
     const usage = `mesh-bot ${command.usage} [-o text|json]`;
@@ -126,7 +126,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
   if (!loaded.ok) return fail({ message: loaded.error.message, command: label, cluster: prepared.value.clusterName ?? '' }, EXIT.usage);
   const config = loaded.value;
   const target = resolveCluster(config, prepared.value.clusterName);
-  if (!target.ok) return fail({ message: `${target.error}.`, usage: command.usage, command: label, cluster: prepared.value.clusterName ?? '' }, EXIT.usage);
+  if (!target.ok) return fail({ message: `${target.error}.`, usage: command.usageFor(rest), command: label, cluster: prepared.value.clusterName ?? '' }, EXIT.usage);
   let result;
   if (command.name === 'help') {
     // help reads nothing: answering it without the clients keeps `mesh-bot help` from loading the Kubernetes

@@ -76,6 +76,8 @@ export interface CommandModule<Args> {
   readonly aliases: readonly string[];
   /** Usage line shown with every input error, e.g. `status [-n NAMESPACE] [--cluster NAME]`. */
   readonly usage: string;
+  /** The usage line of the form these tokens ask for, for a command with several (canary's actions). */
+  readonly usageFor?: (tokens: readonly string[]) => string | undefined;
   readonly summary: string;
   /** The role of the command as listed by help; `roleFor` refines it per arguments (canary status vs promote). */
   readonly role: Role;
@@ -92,6 +94,8 @@ export interface Command {
   readonly usage: string;
   readonly summary: string;
   readonly role: Role;
+  /** The usage line an input error shows: that of the form the tokens ask for, else `usage`. */
+  usageFor(tokens: readonly string[]): string;
   prepare(tokens: readonly string[]): Result<PreparedCommand, string>;
 }
 
@@ -112,6 +116,7 @@ export function defineCommand<Args extends { readonly cluster?: string | undefin
     usage: module.usage,
     summary: module.summary,
     role: module.role,
+    usageFor: (tokens) => module.usageFor?.(tokens) ?? module.usage,
     prepare(tokens) {
       const parsed = module.parse(tokens);
       if (!parsed.ok) return parsed;

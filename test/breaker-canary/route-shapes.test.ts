@@ -197,7 +197,7 @@ describe('canary route shapes and owners, through the terminal', () => {
     it('refuses --subset V2 (Istio subset names are lower-case DNS labels) with the usage', async () => {
       const run = await terminal('promote', 'reviews', '--weight', '50', '--subset', 'V2', '-n', 'weights-held');
       assert.equal(run.code, 2, run.out);
-      assert.match(run.out, /"V2" is not a valid Kubernetes name\.\nUsage: mesh-bot canary status\|promote\|rollback/);
+      assert.match(run.out, /"V2" is not a valid Kubernetes name\.\nUsage: mesh-bot canary promote VIRTUALSERVICE\|HTTPROUTE --weight PERCENT \[--subset SUBSET\]/);
     });
 
     it('plans a split route with match, retries, mirror and timeout, and names the route in the plan', async () => {

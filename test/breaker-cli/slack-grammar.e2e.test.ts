@@ -33,4 +33,17 @@ describe('/mesh grammar as the Slack client sends it', () => {
     assert.match(reply.text, /^:x: --namespace is given twice \("shop" and "payments"\); give it once\.\nUsage: `\/mesh canary /);
     assert.deepEqual(await bot.istioctlInvocations(), []);
   });
+
+  it('a canary error shows the usage line of its own action, not all three', async () => {
+    bot = await startBot({ istioctl: { version: '1.24.2' }, kubeConfig: nockKubeConfig });
+    const promote = (JSON.parse((await bot.slash('canary promote reviews -n shop')).http.body) as { text: string }).text;
+    assert.match(promote, /\nUsage: `\/mesh canary promote VIRTUALSERVICE\|HTTPROUTE --weight PERCENT /);
+    assert.doesNotMatch(promote, /--to SUBSET|status\|promote/);
+    const rollback = (JSON.parse((await bot.slash('canary -n shop rollback')).http.body) as { text: string }).text;
+    assert.match(rollback, /\nUsage: `\/mesh canary rollback VIRTUALSERVICE\|HTTPROUTE \[--to SUBSET\] /);
+    assert.doesNotMatch(rollback, /--weight/);
+    // No action to go by: all three forms.
+    const unknown = (JSON.parse((await bot.slash('canary frob reviews')).http.body) as { text: string }).text;
+    assert.match(unknown, /\nUsage: `\/mesh canary status\|promote\|rollback /);
+  });
 });

@@ -120,14 +120,14 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
     }
     const prepared = meshCommand.prepare(rest);
     if (!prepared.ok) {
-      await ack({ response_type: 'ephemeral', text: `:x: ${escapeMrkdwn(prepared.error)}.\n${usageHint(meshCommand.usage)}` });
+      await ack({ response_type: 'ephemeral', text: `:x: ${escapeMrkdwn(prepared.error)}.\n${usageHint(meshCommand.usageFor(rest))}` });
       finish(name, 'invalid', { detail: prepared.error });
       return;
     }
     name = prepared.value.label;
     const target = resolveCluster(ctx.deps.config, prepared.value.clusterName);
     if (!target.ok) {
-      await ack({ response_type: 'ephemeral', text: `:x: ${escapeMrkdwn(target.error)}.\n${usageHint(meshCommand.usage)}` });
+      await ack({ response_type: 'ephemeral', text: `:x: ${escapeMrkdwn(target.error)}.\n${usageHint(meshCommand.usageFor(rest))}` });
       finish(name, 'invalid', { detail: target.error });
       return;
     }
