@@ -6,6 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { collectLines } from '../../support/output-lines.ts';
 
 const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
 
@@ -32,20 +33,12 @@ export async function start(env: Record<string, string>, keep = false): Promise<
   const lines: string[] = [];
   let serving: (port: number) => void = () => undefined;
   const servingNow = new Promise<number>((resolve) => (serving = resolve));
-  const collect = (stream: NodeJS.ReadableStream | null) => {
-    let rest = '';
-    stream?.on('data', (chunk: Buffer) => {
-      const parts = (rest + chunk.toString('utf8')).split('\n');
-      rest = parts.pop() ?? '';
-      for (const line of parts) {
-        lines.push(line);
-        const match = /serving Slack \(\w+ mode\) on port (\d+)/.exec(line);
-        if (match) serving(Number(match[1]));
-      }
-    });
+  const onLine = (line: string) => {
+    const match = /serving Slack \(\w+ mode\) on port (\d+)/.exec(line);
+    if (match) serving(Number(match[1]));
   };
-  collect(child.stdout);
-  collect(child.stderr);
+  collectLines(child.stdout, lines, onLine);
+  collectLines(child.stderr, lines, onLine);
   const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? -1)));
   const first = await Promise.race([exited.then((code) => ({ code })), servingNow.then((port) => ({ port }))]);
   const stop = async () => {

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { collectLines } from '../../support/output-lines.ts';
 
 const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
 
@@ -25,20 +26,12 @@ export async function startMain(env: Record<string, string>): Promise<Started> {
     resolvePort = resolve;
     child.once('exit', (code) => reject(new Error(`mesh-bot exited ${code}: ${lines.join('\n')}`)));
   });
-  const collect = (stream: NodeJS.ReadableStream | null) => {
-    let rest = '';
-    stream?.on('data', (chunk: Buffer) => {
-      const parts = (rest + chunk.toString('utf8')).split('\n');
-      rest = parts.pop() ?? '';
-      for (const line of parts) {
-        lines.push(line);
-        const serving = /serving Slack \(http mode\) on port (\d+)/.exec(line);
-        if (serving) resolvePort(Number(serving[1]));
-      }
-    });
+  const onLine = (line: string) => {
+    const serving = /serving Slack \(http mode\) on port (\d+)/.exec(line);
+    if (serving) resolvePort(Number(serving[1]));
   };
-  collect(child.stdout);
-  collect(child.stderr);
+  collectLines(child.stdout, lines, onLine);
+  collectLines(child.stderr, lines, onLine);
   const fixed = Number(env['PORT'] ?? '0');
   if (fixed !== 0) void untilHealthy(fixed).then(resolvePort);
   return { child, lines, port: await port };
