@@ -10,14 +10,6 @@ function firstOfEachName<T extends { readonly name: string }>(lists: readonly (r
   return [...kept.values()];
 }
 
-/**
- * Loads the kubeconfig as kubectl and istioctl (client-go) do. A KUBECONFIG list (`a:b`) skips files that do not
- * exist, and the first file to set a value wins: current-context, and each cluster, user or context by name.
- * client-node's loadFromDefault instead stops at a missing file, throws on a name two files share ("admin" users
- * are common) and lets the last file's current-context win — so mesh-bot's own API reads would go to another
- * cluster than the istioctl it starts with the same KUBECONFIG. Without KUBECONFIG: ~/.kube/config, else the pod's
- * service account, as loadFromDefault does.
- */
 /** A kubeconfig file that exists but cannot be read as one (not YAML, not a kubeconfig): its message names the file. */
 export class KubeconfigFileError extends Error {}
 
@@ -33,12 +25,21 @@ function loadFile(file: string): KubeConfig {
   return config;
 }
 
+/**
+ * Loads the kubeconfig as kubectl and istioctl (client-go) do. A KUBECONFIG list (`a:b`) skips files that do not
+ * exist, and the first file to set a value wins: current-context, and each cluster, user or context by name.
+ * client-node's loadFromDefault instead stops at a missing file, throws on a name two files share ("admin" users
+ * are common) and lets the last file's current-context win — so mesh-bot's own API reads would go to another
+ * cluster than the istioctl it starts with the same KUBECONFIG. Without KUBECONFIG: ~/.kube/config, else the pod's
+ * service account, as loadFromDefault does; a KUBECONFIG whose files all do not exist never falls back to
+ * ~/.kube/config (kubectl does not), it is left to loadFromDefault, which refuses the missing file.
+ */
 export function loadKubeConfigAsKubectl(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): KubeConfig {
   const merged = new KubeConfig();
   const files = (env['KUBECONFIG'] ?? '').split(delimiter).filter((path) => path !== '' && exists(path));
   if (files.length === 0) {
     const home = join(homedir(), '.kube', 'config');
-    if (exists(home)) return loadFile(home);
+    if ((env['KUBECONFIG'] ?? '') === '' && exists(home)) return loadFile(home);
     merged.loadFromDefault();
     return merged;
   }
