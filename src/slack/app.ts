@@ -73,8 +73,20 @@ function opsRoutes(metrics: Metrics, readiness: () => Promise<Readiness>) {
     res.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
     res.end(body);
   };
+  // Any other method on an ops path is 405 with Allow, not Bolt's 404: a probe configured with the wrong method
+  // (`httpGet` is GET, but some load balancers POST) then says what is wrong instead of "no such endpoint".
+  const wrongMethod = (path: string) => ({
+    path,
+    method: ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    handler: (req: IncomingMessage, res: ServerResponse) => {
+      req.resume();
+      res.writeHead(405, { 'Content-Type': 'text/plain', Allow: 'GET, HEAD', 'Cache-Control': 'no-store' });
+      res.end(`${path} answers GET and HEAD only\n`);
+    },
+  });
   // HEAD as well as GET: uptime monitors and `curl -I` ask with HEAD, and a GET resource answers it (RFC 9110).
   return [
+    ...['/healthz', '/readyz', '/metrics'].map(wrongMethod),
     { path: '/healthz', method: ['GET', 'HEAD'], handler: (_req: IncomingMessage, res: ServerResponse) => send(res, 200, 'text/plain', 'ok\n') },
     {
       path: '/readyz',

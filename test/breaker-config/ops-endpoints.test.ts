@@ -35,3 +35,16 @@ describe('the ops endpoints asked with HEAD', () => {
     assert.equal((await fetch(`${bot.url}/metrics/x`)).status, 404);
   });
 });
+
+describe('the ops endpoints asked with another method', () => {
+  it('answer 405 and say which methods they take', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      for (const method of ['POST', 'PUT', 'DELETE']) {
+        const response = await fetch(`${bot.url}${path}`, { method, body: method === 'DELETE' ? null : 'x' });
+        assert.equal(response.status, 405, `${method} ${path}`);
+        assert.equal(response.headers.get('allow'), 'GET, HEAD', `${method} ${path}`);
+        assert.match(await response.text(), /answers GET and HEAD only/);
+      }
+    }
+  });
+});
