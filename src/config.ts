@@ -146,11 +146,20 @@ const fileSchema = z
           .strict(),
       )
       .default([]),
-    /** mesh-bot extension: when a root or intermediate CA counts as expiring (workload certificates follow their rotation). */
+    /**
+     * mesh-bot extension: when a root or intermediate CA counts as expiring, and when the sidecars' agents rotate
+     * their workload certificates (src/mesh/certificate-health.ts). The ratio's bounds: below 0.15 the rotation
+     * would fall after the 10 % left that is critical anyway (plus the 5 % margin), and 1 would rotate at issue.
+     */
     certificates: z
       .object({
         caWarnDays: z.number().int().min(1).default(90),
         caCriticalDays: z.number().int().min(0).default(14),
+        workloadGraceRatio: z
+          .number()
+          .gt(0.15, 'must be more than 0.15: with less than 10 % of its lifetime left a certificate is critical whatever the ratio')
+          .lt(1, 'must be less than 1 (the share of its lifetime a certificate has left when it is rotated, as SECRET_GRACE_PERIOD_RATIO)')
+          .default(0.5),
       })
       .strict()
       .refine((value) => value.caCriticalDays <= value.caWarnDays, { message: 'caCriticalDays must not exceed caWarnDays', path: ['caCriticalDays'] })

@@ -34,10 +34,15 @@ export const CRITICAL_REMAINING_RATIO = 0.1;
  */
 export const EXTERNAL_RENEW_REMAINING_RATIO = 1 / 3;
 
-/** Days-based thresholds for CAs: the config's `certificates` (src/config.ts). */
+/**
+ * The config's `certificates` (src/config.ts): days-based thresholds for CAs, and the share of its lifetime a
+ * sidecar's workload certificate has left when its agent rotates it, for a mesh that sets the agents'
+ * `SECRET_GRACE_PERIOD_RATIO` (meshConfig.defaultConfig.proxyMetadata); Istio's default when absent.
+ */
 export interface CaThresholds {
   readonly caWarnDays: number;
   readonly caCriticalDays: number;
+  readonly workloadGraceRatio?: number;
 }
 
 /** Rotating a root takes planning (new cacerts, trust bundle roll-out), so the warning comes a quarter ahead. */
@@ -132,6 +137,7 @@ function health(facts: CertificateFacts, fields: Omit<CertificateHealth, 'role'>
 
 /** Judges one certificate at `now`; see the module comment for the rule. */
 export function judgeCertificate(facts: CertificateFacts, now: Date, ca: CaThresholds = DEFAULT_CA_THRESHOLDS): CertificateHealth {
+  const graceRatio = ca.workloadGraceRatio ?? ISTIO_GRACE_PERIOD_RATIO;
   const notAfter = facts.notAfter === '' ? Number.NaN : Date.parse(facts.notAfter);
   const notBefore = facts.notBefore === '' ? Number.NaN : Date.parse(facts.notBefore);
   const none = { rotationDueAt: null, overdueMs: null };
@@ -161,7 +167,7 @@ export function judgeCertificate(facts: CertificateFacts, now: Date, ca: CaThres
   // Without a lifetime nothing can be said about rotation; only expiry (handled above) is certain.
   if (lifetimeMs === null) return health(facts, { level: 'healthy', state: 'ok', ...base, ...none, summary: 'valid (issue date unknown)', action: '' });
   if (remainingMs < CRITICAL_REMAINING_RATIO * lifetimeMs) {
-    const overdue = facts.role === 'workload' ? overdueFields(notAfter, lifetimeMs, now) : none;
+    const overdue = facts.role === 'workload' ? overdueFields(notAfter, lifetimeMs, now, graceRatio) : none;
     const late = overdue.overdueMs === null ? '' : `, rotation overdue by ${formatSpan(overdue.overdueMs)}`;
     return health(facts, { level: 'critical', state: 'expiring', ...base, ...overdue, summary: `expires in ${formatSpan(remainingMs)}${late}`, action: criticalAction });
   }
@@ -171,8 +177,8 @@ export function judgeCertificate(facts: CertificateFacts, now: Date, ca: CaThres
     }
     return health(facts, { level: 'healthy', state: 'ok', ...base, ...none, summary: 'healthy', action: '' });
   }
-  const overdue = overdueFields(notAfter, lifetimeMs, now);
-  if (remainingMs < (ISTIO_GRACE_PERIOD_RATIO - ROTATION_MARGIN_RATIO) * lifetimeMs && overdue.overdueMs !== null) {
+  const overdue = overdueFields(notAfter, lifetimeMs, now, graceRatio);
+  if (remainingMs < (graceRatio - ROTATION_MARGIN_RATIO) * lifetimeMs && overdue.overdueMs !== null) {
     return health(facts, { level: 'attention', state: 'rotation-overdue', ...base, ...overdue, summary: `rotation overdue by ${formatSpan(overdue.overdueMs)}`, action: ACTIONS.workloadOverdue });
   }
   const dueIn = Date.parse(overdue.rotationDueAt) - now.getTime();
@@ -180,8 +186,8 @@ export function judgeCertificate(facts: CertificateFacts, now: Date, ca: CaThres
   return health(facts, { level: 'healthy', state: 'ok', ...base, rotationDueAt: overdue.rotationDueAt, overdueMs: null, summary: `healthy, ${when}`, action: '' });
 }
 
-function overdueFields(notAfter: number, lifetimeMs: number, now: Date): { rotationDueAt: string; overdueMs: number | null } {
-  const due = notAfter - ISTIO_GRACE_PERIOD_RATIO * lifetimeMs;
+function overdueFields(notAfter: number, lifetimeMs: number, now: Date, graceRatio: number): { rotationDueAt: string; overdueMs: number | null } {
+  const due = notAfter - graceRatio * lifetimeMs;
   return { rotationDueAt: new Date(due).toISOString(), overdueMs: now.getTime() > due ? now.getTime() - due : null };
 }
 

@@ -18,7 +18,7 @@ import { hasZtunnelConfig, ztunnelConfigMissing, type ZtunnelConfigType } from '
 import { listAmbientNamespaces, listOptedOutPods, listSidecarPods, listZtunnelPods, readGatewayPods, readPodNode, type GatewayPodKind, type ZtunnelPod } from '../kube/ambient.ts';
 import type { ParseFailure } from '../istioctl/types.ts';
 import type { Result } from '../result.ts';
-import { bySeverity, DEFAULT_CA_THRESHOLDS, judgeCertificate, type CaThresholds, type CertificateHealth, type CertificateRole } from './certificate-health.ts';
+import { bySeverity, DEFAULT_CA_THRESHOLDS, ISTIO_GRACE_PERIOD_RATIO, judgeCertificate, type CaThresholds, type CertificateHealth, type CertificateRole } from './certificate-health.ts';
 
 /** At most this many ztunnels are read for a mesh-wide certificate summary (one istioctl run each). */
 export const CERTIFICATE_ZTUNNELS_READ = 20;
@@ -185,8 +185,10 @@ function certificateRole(certificate: ZtunnelCertificate, ca: CaThresholds): Cer
 }
 
 export function judgeZtunnelCertificates(ztunnel: ZtunnelPod, certificates: readonly ZtunnelCertificate[], now: Date, ca: CaThresholds = DEFAULT_CA_THRESHOLDS): ZtunnelCertificates {
+  // ztunnel's half-life is fixed in its code: the sidecar agents' grace ratio the config may set is not ztunnel's.
+  const thresholds: CaThresholds = { caWarnDays: ca.caWarnDays, caCriticalDays: ca.caCriticalDays, workloadGraceRatio: ISTIO_GRACE_PERIOD_RATIO };
   const rows = certificates.map((certificate): CertificateRow => {
-    const health = judgeCertificate({ role: certificateRole(certificate, ca), notBefore: certificate.notBefore, notAfter: certificate.notAfter }, now, ca);
+    const health = judgeCertificate({ role: certificateRole(certificate, ca), notBefore: certificate.notBefore, notAfter: certificate.notAfter }, now, thresholds);
     return { ...certificate, daysRemaining: health.remainingMs === null ? null : Math.floor(health.remainingMs / DAY_MS), health };
   });
   // Roots count: ztunnel verifies its peers with them, so an expired one is an outage on its node whatever the

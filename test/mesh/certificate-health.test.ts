@@ -88,9 +88,9 @@ describe('config: certificates', () => {
 
   it('defaults to 90 and 14 days for CAs and reads other values', async () => {
     const defaults = await load('clusters: [{ name: prod }]\n');
-    assert.deepEqual(defaults.ok && defaults.value.certificates, { caWarnDays: 90, caCriticalDays: 14 });
+    assert.deepEqual(defaults.ok && defaults.value.certificates, { caWarnDays: 90, caCriticalDays: 14, workloadGraceRatio: 0.5 });
     const custom = await load('certificates:\n  caWarnDays: 180\n  caCriticalDays: 30\n');
-    assert.deepEqual(custom.ok && custom.value.certificates, { caWarnDays: 180, caCriticalDays: 30 });
+    assert.deepEqual(custom.ok && custom.value.certificates, { caWarnDays: 180, caCriticalDays: 30, workloadGraceRatio: 0.5 });
   });
 
   it('refuses a critical threshold above the warning one, naming the setting', async () => {

@@ -202,7 +202,7 @@ describe('the mesh digest, read at fire time from istioctl and the Kubernetes AP
     putIstiod(api, { restarts: 0 });
     putRootCert(api);
     const deps = await digestDeps(api, { version: '1.24.2' }, TEN_DAYS_BEFORE_ROOT_EXPIRY);
-    const relaxed = { ...deps, config: { ...deps.config, certificates: { caWarnDays: 7, caCriticalDays: 3 } } };
+    const relaxed = { ...deps, config: { ...deps.config, certificates: { ...deps.config.certificates, caWarnDays: 7, caCriticalDays: 3 } } };
     const { digest } = await gatherDigest(relaxed, TARGET, TEN_DAYS_BEFORE_ROOT_EXPIRY);
     assert.ok(digest.rootCa.ok);
     assert.equal(digest.rootCa.value.roots[0]?.health.level, 'healthy');
