@@ -96,14 +96,14 @@ export function createAccessPolicy(options: AccessOptions): AccessPolicy {
     }
   }
 
-  /** Whether the user is one of `principals`; `unread` names the groups Slack could not list, and why. */
-  async function membership(userId: string, principals: AppConfig['access']['operators']): Promise<{ member: boolean; unread: string[] }> {
+  /** Whether the user is one of `principals`; `unread` lists the groups Slack could not list, and why. */
+  async function membership(userId: string, principals: AppConfig['access']['operators']): Promise<{ member: boolean; unread: { group: string; why: string }[] }> {
     if (principals.users.includes(userId)) return { member: true, unread: [] };
-    const unread: string[] = [];
+    const unread: { group: string; why: string }[] = [];
     for (const group of principals.usergroups) {
       const found = await withinWait(members(group));
       if (found.users.includes(userId)) return { member: true, unread: [] };
-      if (found.unread !== undefined) unread.push(`<!subteam^${group}> (${found.unread})`);
+      if (found.unread !== undefined) unread.push({ group, why: found.unread });
     }
     return { member: false, unread };
   }
@@ -135,9 +135,10 @@ export function createAccessPolicy(options: AccessOptions): AccessPolicy {
       // Refused because a group could not be read is not "you are not one of them": a member would be told to ask
       // someone else for a right they have. Say what failed, so they retry instead.
       if (unread.length > 0) {
-        const lasting = unread.some((group) => LASTING_ERRORS.some((code) => group.endsWith(`(${code})`)));
+        const lasting = unread.some(({ why }) => LASTING_ERRORS.includes(why));
         const next = lasting ? `ask one of them, or ask an admin to check the user groups in ${key}` : 'try again in a minute, or ask one of them';
-        return { allowed: false, reason: `Only ${title} may ${action}: ${who(principals)}. mesh-bot could not read the members of ${unread.join(', ')} from Slack, so it could not tell whether you are one of them; ${next}.` };
+        const groups = unread.map(({ group, why }) => `<!subteam^${group}> (${why})`).join(', ');
+        return { allowed: false, reason: `Only ${title} may ${action}: ${who(principals)}. mesh-bot could not read the members of ${groups} from Slack, so it could not tell whether you are one of them; ${next}.` };
       }
       return { allowed: false, reason: `Only ${title} may ${action}: ${who(principals)}. Ask one of them, or have an admin add you to ${key}.` };
     },
