@@ -64,6 +64,8 @@ function ambientReasons(facts: AmbientFacts): { critical: string[]; attention: s
     // have no mTLS identity: a look is needed, as for a sidecar secret Envoy still waits for (WARMING).
     const notAvailable = facts.certificates.value.notAvailable;
     if (notAvailable > 0) attention.push(`${plural(notAvailable, 'ztunnel certificate')} not Available`);
+    const unread = facts.certificates.value.unread.length;
+    if (unread > 0) unavailable.push(`certificates of ${unread} of ${plural(unread + facts.certificates.value.sampled.length, 'sampled ztunnel')}`);
   } else unavailable.push('ztunnel certificates');
   if (facts.waypoints.ok) {
     const count = facts.waypoints.value.notProgrammed.length;
@@ -139,6 +141,10 @@ export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
     const reasons = certificateReasons(inputs.workloadCerts.value.problems);
     critical.push(...reasons.critical);
     attention.push(...reasons.attention);
+    // A sampled proxy whose certificates could not be read (its Envoy unreachable) is no proxy on schedule: the
+    // sample stands for the mesh only as far as it was read.
+    const { unread, sampled } = inputs.workloadCerts.value;
+    if (unread.length > 0) unavailable.push(`certificates of ${unread.length} of ${plural(sampled.length, 'sampled proxy', 'sampled proxies')}`);
   }
 
   const ambient = inputs.ambient;
