@@ -24,6 +24,8 @@ export interface KubeCallError {
   readonly message: string;
   /** The API server's own message (webhook denial text etc.). */
   readonly serverMessage: string;
+  /** A 429's Retry-After, in seconds, when the server sent one. */
+  readonly retryAfterSeconds?: number | null;
 }
 
 export function kubeCallError(cause: unknown, action: string, clusterName: string): KubeCallError {
@@ -32,7 +34,7 @@ export function kubeCallError(cause: unknown, action: string, clusterName: strin
   const serverMessage = status?.message ?? '';
   const kind: KubeCallErrorKind =
     code === 404 ? 'not-found' : code === 403 ? 'forbidden' : code === 409 ? 'conflict' : code === 422 ? 'test-failed' : code === 400 ? 'denied' : code === 429 ? 'throttled' : 'unavailable';
-  return { kind, status: code, message: describeKubeError(cause, action, clusterName), serverMessage };
+  return { kind, status: code, message: describeKubeError(cause, action, clusterName), serverMessage, retryAfterSeconds: status?.retryAfterSeconds ?? null };
 }
 
 export type KubeObject = { readonly apiVersion?: string; readonly kind?: string; readonly metadata?: Record<string, unknown>; readonly spec?: unknown } & Record<string, unknown>;

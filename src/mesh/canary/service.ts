@@ -177,6 +177,9 @@ const DECIDED_RETENTION_MS = 7 * 24 * 3_600_000;
 /** istiod pushes at most this long after a config change (PILOT_DEBOUNCE_MAX default, pilot/pkg/features). */
 const ISTIOD_DEBOUNCE_MAX_MS = 10_000;
 const ROLLBACK_ATTEMPTS = 3;
+/** Tries of a weight write the API server throttles (429: not processed, so nothing was written), and the longest wait between them. */
+const THROTTLED_ATTEMPTS = 4;
+const MAX_RETRY_AFTER_S = 10;
 /** An object name (DNS-1123 subdomain) has at most 253 characters; the apiserver keeps 58 of a generateName. */
 const MAX_NAME = 253;
 const GENERATED_NAME_BASE = 58;
@@ -267,6 +270,19 @@ export function createCanaryService(deps: CanaryDeps) {
   const lockName = (namespace: string, name: string, kind: RouteKind = 'VirtualService') =>
     kind === 'VirtualService' ? recordName('mesh-bot-lock', cluster.name, namespace, name) : recordName('mesh-bot-lock', cluster.name, namespace, 'httproute', name);
   const requestName = (id: string) => `mesh-bot-promo-${id}`;
+
+  /**
+   * A weight write, tried again while the API server answers 429 (API priority and fairness sheds load in an
+   * incident, when approvals and rollbacks matter most): a 429 was not processed, so waiting its Retry-After and
+   * sending the same fenced patch again is safe. Any other answer is returned as it is.
+   */
+  async function patchThroughThrottling(provider: TrafficProvider, namespace: string, name: string, version: string, ops: readonly JsonPatchOp[]): Promise<Result<KubeObject, KubeCallError>> {
+    for (let attempt = 1; ; attempt += 1) {
+      const patched = await provider.patch(namespace, name, version, ops, { dryRun: false });
+      if (patched.ok || patched.error.kind !== 'throttled' || attempt >= THROTTLED_ATTEMPTS) return patched;
+      await deps.sleep(Math.min(Math.max(patched.error.retryAfterSeconds ?? 1, 1), MAX_RETRY_AFTER_S) * 1000);
+    }
+  }
 
   async function listRequests(namespace: string, vs: string, kind: RouteKind): Promise<Result<PromotionRequest[], string>> {
     const listed = await store.list('mesh-bot/kind=promotion', promotionRequestSchema);
@@ -896,7 +912,7 @@ export function createCanaryService(deps: CanaryDeps) {
       { op: 'remove', path: annotationPath(OWNER_ANNOTATION) },
     ];
     const provider = providerOf(request.kind);
-    const patched = await provider.patch(request.namespace, request.virtualService, request.apiVersion, ops, { dryRun: false });
+    const patched = await patchThroughThrottling(provider, request.namespace, request.virtualService, request.apiVersion, ops);
     let appliedAt = deps.now();
     if (!patched.ok) {
       const { kind } = patched.error;
@@ -909,6 +925,11 @@ export function createCanaryService(deps: CanaryDeps) {
         return markFailed(request, message, kind);
       }
       if (kind === 'not-found') return markFailed(request, `${provider.kind} ${request.namespace}/${request.virtualService} no longer exists; nothing was written.`, kind);
+      if (kind === 'throttled') {
+        await releaseOwnership(request);
+        // The approval cannot be clicked again: "try again in N seconds" would point nowhere.
+        return markFailed(request, `The weight change was not applied: the Kubernetes API of cluster ${cluster.name} kept throttling mesh-bot (429) for ${THROTTLED_ATTEMPTS} tries, so nothing was written. Ask again with \`/mesh canary promote\` once the API server recovers.`, kind);
+      }
       if (!ambiguous(patched.error)) {
         await releaseOwnership(request);
         return markFailed(request, `The weight change was not applied: ${patched.error.message}`, kind);
@@ -1108,7 +1129,7 @@ export function createCanaryService(deps: CanaryDeps) {
         ...(hasAnnotations ? roleOps(plan) : [{ op: 'add' as const, path: '/metadata/annotations', value: { [STABLE_ANNOTATION]: plan.stableSubset, [CANARY_ANNOTATION]: plan.canarySubset } }]),
       ];
       const provider = providerOf(inspection.kind);
-      const patched = await provider.patch(namespace, name, inspection.apiVersion, ops, { dryRun: false });
+      const patched = await patchThroughThrottling(provider, namespace, name, inspection.apiVersion, ops);
       if (!patched.ok) {
         if (patched.error.kind === 'test-failed' && attempt < ROLLBACK_ATTEMPTS) continue;
         if (patched.error.kind === 'test-failed') return fail(`${inspection.kind} ${namespace}/${name} kept changing while rolling back; nothing was written. Run the rollback again.`);
