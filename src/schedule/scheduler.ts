@@ -72,6 +72,38 @@ const fireRecord = z.object({ lastFired: z.string(), claim: claimSchema.optional
 type FireRecord = z.output<typeof fireRecord>;
 type Claim = z.output<typeof claimSchema>;
 
+/** The five cron fields, what each takes, and names the library reads in place of numbers. */
+const CRON_FIELDS = [
+  { name: 'minute', min: 0, max: 59, words: '' },
+  { name: 'hour', min: 0, max: 23, words: '' },
+  { name: 'day-of-month', min: 1, max: 31, words: '' },
+  { name: 'month', min: 1, max: 12, words: ' or jan-dec' },
+  { name: 'day-of-week', min: 0, max: 7, words: ' or sun-sat (0 and 7 are Sunday)' },
+] as const;
+
+/**
+ * Which field is wrong, in cron's own terms. The library's messages name its internal fields and, for day-of-month
+ * and month, a value one less than the one written ("Invalid value for day: 31" for 32), and replace names by
+ * numbers ("1-FRY" for "MON-FRY"): each field is therefore checked alone, its numbers against cron's ranges.
+ */
+function cronFieldProblem(fields: readonly string[]): string | null {
+  for (const [index, field] of CRON_FIELDS.entries()) {
+    const text = fields[index] ?? '';
+    for (const part of text.split(',')) {
+      const [base = ''] = part.split('/');
+      for (const number of base.split('-').filter((bound) => /^\d+$/.test(bound)).map(Number)) {
+        if (number < field.min || number > field.max) return `${field.name} ${number} is outside ${field.min}-${field.max}`;
+      }
+    }
+    try {
+      new Cron(CRON_FIELDS.map((_, other) => (other === index ? text : '*')).join(' '), { paused: true });
+    } catch {
+      return `the ${field.name} field "${text}" is not cron: it takes ${field.min}-${field.max}${field.words}, lists (1,3), ranges (1-5) and steps (*/15)`;
+    }
+  }
+  return null;
+}
+
 /**
  * Cron patterns are checked at start so a typo stops the process instead of silently never firing: a pattern no
  * date matches (31 February) is refused like a malformed one.
@@ -79,8 +111,10 @@ type Claim = z.output<typeof claimSchema>;
 export function cronProblem(schedule: string, timezone: string): string | null {
   // The cron library also takes six or seven fields, seconds first: "* * * * * *" would post every second, and a
   // five-field pattern with a year appended as AWS writes it ("0 9 * * 1-5 *") at :09 of every hour, January to May.
-  const fields = schedule.trim().split(/\s+/).length;
-  if (fields === 6 || fields === 7) return `cron takes five fields (minute hour day-of-month month day-of-week), this has ${fields}`;
+  const fields = schedule.trim().split(/\s+/);
+  if (fields.length !== 5) return `cron takes five fields (minute hour day-of-month month day-of-week), this has ${fields.length}`;
+  const fieldProblem = cronFieldProblem(fields);
+  if (fieldProblem) return fieldProblem;
   try {
     const cron = new Cron(schedule, { timezone, paused: true });
     return cron.nextRun() ? null : 'it never fires: no date matches it (e.g. 31 February)';

@@ -137,3 +137,36 @@ describe('cron nicknames as a digest schedule', () => {
     assert.match(await refusal({}, digest('@annually')), /for @annually write "0 0 1 1 \*"/);
   });
 });
+
+describe('a digest schedule with a wrong field', () => {
+  const digest = (schedule: string) => `digests:\n  - { channel: C0OPS, schedule: "${schedule}" }\n`;
+  const prefix = (schedule: string) => `MESH_BOT_CONFIG /etc/mesh-bot/config.yaml: digests: schedule "${schedule}" is not a cron expression`;
+
+  // The cron library said "Invalid value for day: 31" for 32 and "month: 12" for 13.
+  it('names the field and the value written, with cron\'s range', async () => {
+    assert.equal(await refusal({}, digest('0 9 32 * *')), `${prefix('0 9 32 * *')} (day-of-month 32 is outside 1-31)`);
+    assert.equal(await refusal({}, digest('0 9 * 13 *')), `${prefix('0 9 * 13 *')} (month 13 is outside 1-12)`);
+    assert.equal(await refusal({}, digest('0 25 * * 1-5')), `${prefix('0 25 * * 1-5')} (hour 25 is outside 0-23)`);
+    assert.equal(await refusal({}, digest('0 9 * * 1-8')), `${prefix('0 9 * * 1-8')} (day-of-week 8 is outside 0-7)`);
+  });
+
+  // It said "configuration entry 5 (1-FRY) contains illegal characters": another field number and a value not written.
+  it('quotes a field it cannot read as written and says what the field takes', async () => {
+    assert.equal(
+      await refusal({}, digest('0 9 * * MON-FRY')),
+      `${prefix('0 9 * * MON-FRY')} (the day-of-week field "MON-FRY" is not cron: it takes 0-7 or sun-sat (0 and 7 are Sunday), lists (1,3), ranges (1-5) and steps (*/15))`,
+    );
+    assert.match(await refusal({}, digest('0 9,,10 * * *')), /\(the hour field "9,,10" is not cron: it takes 0-23,/);
+  });
+
+  it('counts the fields of a schedule with four', async () => {
+    assert.equal(await refusal({}, digest('0 9 1-5 *')), `${prefix('0 9 1-5 *')} (cron takes five fields (minute hour day-of-month month day-of-week), this has 4)`);
+  });
+
+  it('still takes names, lists, ranges and steps', async () => {
+    for (const schedule of ['0 9 * * mon-fri', '*/15 9-17 * * 1-5', '0 0 1 */3 *', '30 8 * jan-mar 0,7']) {
+      const loaded = await loadConfig({ MESH_BOT_CONFIG: '/etc/mesh-bot/config.yaml' }, async () => digest(schedule));
+      assert.equal(loaded.ok, true, `${schedule}: ${loaded.ok ? '' : loaded.error.message}`);
+    }
+  });
+});
