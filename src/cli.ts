@@ -135,6 +135,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
   } else {
     const kubeconfig = findKubeconfig(env);
     if (!kubeconfig.ok) return fail({ message: kubeconfig.error, command: label, cluster: target.value.name }, EXIT.usage);
+    if (kubeconfig.value !== null) printError(`mesh-bot: warning: ${kubeconfig.value}\n`);
     const [{ pino }, { configuredSecrets, createLogger }, { configuredIstioctl }] = await Promise.all([import('pino'), import('./log.ts'), import('./istioctl/configured.ts')]);
     const logger = createLogger(env['LOG_LEVEL'] ?? 'warn', pino.destination(2), configuredSecrets(config));
     const istioctl = configuredIstioctl(config, logger);

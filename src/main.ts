@@ -3,7 +3,7 @@ import { enableCompileCache } from 'node:module';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { checkSlackSettings, loadConfig, type AppConfig } from './config.ts';
-import { findKubeconfig } from './kube/kubeconfig-source.ts';
+import { findKubeconfig, SERVICE_ACCOUNT_TOKEN } from './kube/kubeconfig-source.ts';
 import { configuredSecrets, createLogger } from './log.ts';
 import type { RunningServer } from './server.ts';
 import { sandboxWanted } from './sandbox/wanted.ts';
@@ -32,11 +32,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, configuredSecrets(config));
   // Without any kubeconfig the Kubernetes client silently talks to http://localhost:8080 and every command fails
   // with a TLS complaint; no kubeconfig is a missing setting like any other (DESIGN.md §2).
-  const kubeconfigProblem = missingKubeconfig(process.env);
+  const kubeconfig = findKubeconfig(process.env);
+  const kubeconfigProblem = missingKubeconfig(process.env, kubeconfig);
   if (kubeconfigProblem) {
     process.stderr.write(`mesh-bot: KUBECONFIG: ${kubeconfigProblem}\n`);
     process.exit(2);
   }
+  if (kubeconfig.ok && kubeconfig.value !== null) logger.warn({ setting: 'KUBECONFIG' }, kubeconfig.value);
   // Imported after the compile cache is on (above), so these heavy modules are the ones it keeps.
   const [{ startServer }, { runScheduledDigest }, { createKubeFor, loadDefaultKubeConfig }] = await Promise.all([import('./server.ts'), import('./schedule/digests.ts'), import('./kube/clients.ts')]);
   // A cluster whose kubeconfig context does not exist (or a kubeconfig that cannot be used) is a setting that can
@@ -148,11 +150,8 @@ async function refusedToken(botToken: string, slack: AppConfig['slack'], cause: 
   return botTokenWorks ? `SLACK_APP_TOKEN: Slack refused it (${code}). Generate an app-level token with the connections:write scope under Basic Information → App-Level Tokens and set it.` : bot;
 }
 
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
 /** Why there is no kubeconfig to use, as one sentence plus what to do; null when there is one. */
-function missingKubeconfig(env: NodeJS.ProcessEnv): string | null {
-  const found = findKubeconfig(env);
+function missingKubeconfig(env: NodeJS.ProcessEnv, found: ReturnType<typeof findKubeconfig>): string | null {
   if (found.ok) return null;
   if ((env['KUBERNETES_SERVICE_HOST'] ?? '') !== '' && (env['KUBECONFIG'] ?? '') === '') {
     return `mesh-bot runs in a pod without a service account token (${SERVICE_ACCOUNT_TOKEN} does not exist). Set automountServiceAccountToken: true on the pod or its ServiceAccount (deploy/ does), or mount a kubeconfig and set KUBECONFIG to it.`;

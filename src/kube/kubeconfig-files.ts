@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { inClusterPossible } from './kubeconfig-source.ts';
 
 /** The first entry of each name, in file order: kubectl's rule for clusters, users and contexts several files define. */
 function firstOfEachName<T extends { readonly name: string }>(lists: readonly (readonly T[])[]): T[] {
@@ -31,8 +32,9 @@ function loadFile(file: string): KubeConfig {
  * client-node's loadFromDefault instead stops at a missing file, throws on a name two files share ("admin" users
  * are common) and lets the last file's current-context win — so mesh-bot's own API reads would go to another
  * cluster than the istioctl it starts with the same KUBECONFIG. Without KUBECONFIG: ~/.kube/config, else the pod's
- * service account, as loadFromDefault does; a KUBECONFIG whose files all do not exist never falls back to
- * ~/.kube/config (kubectl does not), it is left to loadFromDefault, which refuses the missing file.
+ * service account, as loadFromDefault does. A KUBECONFIG whose files all do not exist never falls back to
+ * ~/.kube/config (kubectl does not): in a pod it gives way to the service account, as client-go does, and elsewhere
+ * it is left to loadFromDefault, which refuses the missing file.
  */
 export function loadKubeConfigAsKubectl(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): KubeConfig {
   const merged = new KubeConfig();
@@ -40,7 +42,8 @@ export function loadKubeConfigAsKubectl(env: NodeJS.ProcessEnv = process.env, ex
   if (files.length === 0) {
     const home = join(homedir(), '.kube', 'config');
     if ((env['KUBECONFIG'] ?? '') === '' && exists(home)) return loadFile(home);
-    merged.loadFromDefault();
+    if ((env['KUBECONFIG'] ?? '') !== '' && inClusterPossible(env, exists)) merged.loadFromCluster();
+    else merged.loadFromDefault();
     return merged;
   }
   const loaded = files.map(loadFile);
