@@ -17,8 +17,9 @@
  *   3. O claim: add O=id.                                fence: test resourceVersion as read; prior O terminal/absent
  *   4. card posted, R.card attached. A failed post cancels R at once (nothing pending that no one can see).
  *   5. R pending → approved | rejected.                  fence: CAS on R
- *      An approval first re-reads the canary's subset/backend and its pods (not fenced by the patch): known gone →
- *      the click is refused and R stays pending; unreadable → proves nothing, the approval goes on.
+ *      An approval first re-reads who drives the route (not fenced by the patch): an owner that appeared since the
+ *      request (Argo CD, Flux, a Rollout, Flagger) → R cancelled, nothing written. Then the canary's subset/backend
+ *      and its pods: known gone → the click is refused and R stays pending; unreadable → proves nothing, it goes on.
  *   6. W patch: weights + stable/canary + applied=id, remove O.
  *                                                        fence: test O == id, test each changed route as read,
  *                                                        test the spec fields that say which traffic the routes
@@ -422,6 +423,32 @@ export function createCanaryService(deps: CanaryDeps) {
     return { subsets, notes };
   }
 
+  /** Who else drives the route's weights (`notes` gets what could not be checked). */
+  async function ownerOf(provider: TrafficProvider, vs: TrafficObject, notes: string[]): Promise<Owner | null> {
+    const namespace = vs.metadata.namespace ?? '';
+    // A Rollout in any namespace may edit the route (Argo's `name.namespace`, the Gateway API plugin's `namespace`);
+    // a Role limited to namespaces still lets mesh-bot see the route's own.
+    const everywhere = await istio.listCustom('argoproj.io', 'v1alpha1', 'rollouts', undefined);
+    const rollouts = everywhere.ok || everywhere.error.kind !== 'forbidden' ? everywhere : await istio.listCustom('argoproj.io', 'v1alpha1', 'rollouts', namespace);
+    if (!everywhere.ok && everywhere.error.kind === 'forbidden' && rollouts.ok) notes.push(`only Argo Rollouts in ${namespace} were checked: ${everywhere.error.message}`);
+    // 404 means Argo Rollouts is not installed: then nothing can own the VirtualService through it.
+    if (!rollouts.ok && rollouts.error.kind !== 'not-found') notes.push(`could not check Argo Rollouts: ${rollouts.error.message}`);
+    return detectOwner(vs, rollouts.ok ? provider.rollouts(rollouts.value) : [], provider.weights);
+  }
+
+  /**
+   * The pre-flight's owner check again, at the click: up to the TTL may have passed, and adopting the route into
+   * Argo CD or Flux, or a Rollout naming it, changes none of the fields the patch tests. An unreadable route proves
+   * nothing here (the patch's own fences still hold).
+   */
+  async function ownerNow(request: PromotionRequest): Promise<Owner | null> {
+    const provider = providerOf(request.kind);
+    const read = await provider.get(request.namespace, request.virtualService);
+    if (!read.ok) return null;
+    const parsed = provider.parse(read.value.object, request.namespace, request.virtualService);
+    return parsed.ok ? ownerOf(provider, parsed.value, []) : null;
+  }
+
   async function inspect(namespace: string, name: string, kind?: RouteKind): Promise<Result<CanaryInspection, string>> {
     const resolved = await resolve(namespace, name, kind);
     if (!resolved.ok) return resolved;
@@ -430,15 +457,7 @@ export function createCanaryService(deps: CanaryDeps) {
     if (!read.ok) return read;
     const { vs } = read.value;
     const notes: string[] = [];
-
-    // A Rollout in any namespace may edit the route (Argo's `name.namespace`, the Gateway API plugin's `namespace`);
-    // a Role limited to namespaces still lets mesh-bot see the route's own.
-    const everywhere = await istio.listCustom('argoproj.io', 'v1alpha1', 'rollouts', undefined);
-    const rollouts = everywhere.ok || everywhere.error.kind !== 'forbidden' ? everywhere : await istio.listCustom('argoproj.io', 'v1alpha1', 'rollouts', namespace);
-    if (!everywhere.ok && everywhere.error.kind === 'forbidden' && rollouts.ok) notes.push(`only Argo Rollouts in ${namespace} were checked: ${everywhere.error.message}`);
-    // 404 means Argo Rollouts is not installed: then nothing can own the VirtualService through it.
-    if (!rollouts.ok && rollouts.error.kind !== 'not-found') notes.push(`could not check Argo Rollouts: ${rollouts.error.message}`);
-    const owner = detectOwner(vs, rollouts.ok ? provider.rollouts(rollouts.value) : [], provider.weights);
+    const owner = await ownerOf(provider, vs, notes);
 
     const routes = provider.routes(vs);
     const host = splitHost(routes) ?? name;
@@ -975,6 +994,13 @@ export function createCanaryService(deps: CanaryDeps) {
     }
 
     if (decision === 'approve') {
+      const owner = await ownerNow(request);
+      if (owner) {
+        const refusal = ownerRefusal(owner, providerOf(request.kind).kind, request.namespace, request.virtualService);
+        const cancelled = await cancel(id, `found at approval: ${refusal}`);
+        if (cancelled !== null && cancelled.state !== 'cancelled') return fail(alreadyDecided(cancelled));
+        return fail(`Not approved: ${refusal} The request was cancelled; nothing was changed.`);
+      }
       const broken = await receiverGone(request);
       if (broken !== undefined) {
         return fail(`Not approved: ${broken}, so the approved weights would send traffic nowhere. Nothing was changed; the request stays pending until it expires, so it can still be approved once the canary runs again.`);
