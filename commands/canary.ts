@@ -6,7 +6,7 @@ import { showEnded } from '../src/mesh/canary/cards.ts';
 import { isNothingToChange } from '../src/mesh/canary/plan.ts';
 import type { RouteKind } from '../src/mesh/canary/providers/traffic-provider.ts';
 import { weightChange } from '../src/mesh/canary/request.ts';
-import type { CanaryInspection } from '../src/mesh/canary/service.ts';
+import { leftOnCanary, type CanaryInspection } from '../src/mesh/canary/service.ts';
 import { canaryServiceFor } from '../src/mesh/canary/wiring.ts';
 import { isDnsLabel } from '../src/names.ts';
 import { err, ok } from '../src/result.ts';
@@ -212,20 +212,22 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
     const planned = await service.value.planRollback(args.namespace, args.virtualService, args.to, args.kind);
     if (!planned.ok) return refusal('canary rollback', target.name, now, planned.error);
     const { inspection, plan } = planned.value;
+    const left = leftOnCanary(inspection, plan);
     return result('canary rollback', {
       cluster: target.name,
       asOf: now,
       errors: [],
       failed: false,
-      slack: renderPlan(plan, args.namespace, args.virtualService, [], 'Rollback plan (nothing changed)'),
-      text: `Rollback plan for ${target.name}/${args.namespace}/${args.virtualService} (nothing was changed; run it in Slack):\n${routesText(routesAfter(inspection, plan), inspection.kind)}`,
+      slack: renderPlan(plan, args.namespace, args.virtualService, left, 'Rollback plan (nothing changed)'),
+      text: [`Rollback plan for ${target.name}/${args.namespace}/${args.virtualService} (nothing was changed; run it in Slack):`, routesText(routesAfter(inspection, plan), inspection.kind), ...left].join('\n'),
       json: { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, planOnly: true },
     });
   }
   const rolled = await service.value.rollback(args.namespace, args.virtualService, invocation.user, { to: args.to, kind: args.kind });
   if (!rolled.ok) return refusal('canary rollback', target.name, now, rolled.error);
-  const { plan, propagation, rolledBack, cancelled } = rolled.value;
-  const summary = `Rolled back ${args.namespace}/${args.virtualService}: ${weightChange(plan)} by <@${invocation.user}>.`;
+  const { plan, propagation, rolledBack, cancelled, leftOnCanary: left } = rolled.value;
+  // What still reaches the canary belongs in the one line people read, not below it.
+  const summary = [`Rolled back ${args.namespace}/${args.virtualService}: ${weightChange(plan)} by <@${invocation.user}>.`, ...left.map(escapeMrkdwn)].join(' ');
   if (rolledBack) {
     await service.value.showCard(rolledBack);
     await deps.cards?.reply(rolledBack, `Rolled back by <@${invocation.user}> with \`/mesh canary rollback\`: ${summary.replace(/^Rolled back /, '')} ${propagationLine(propagation)}`);

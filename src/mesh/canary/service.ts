@@ -87,6 +87,7 @@ import {
   destinationRuleSchema,
   kubernetesService,
   recordedRoles,
+  sameServiceHost,
   serviceFqdn,
   type DestinationRule,
 } from './virtual-service.ts';
@@ -163,6 +164,8 @@ export interface RollbackOutcome {
   readonly rolledBack: PromotionRequest | null;
   /** Pending requests the rollback made obsolete, now cancelled (their cards need updating). */
   readonly cancelled: readonly PromotionRequest[];
+  /** Routes that still send the canary traffic after the rollback (see `leftOnCanary`), one sentence each. */
+  readonly leftOnCanary: readonly string[];
 }
 
 const PROMOTION_LABELS = { 'mesh-bot/kind': 'promotion' } as const;
@@ -259,6 +262,23 @@ function receivingSubsets(plan: { readonly changes: readonly { readonly after: r
 /** The destination host of the first route that splits traffic (else of the first route): whose subsets to show. */
 function splitHost(routes: readonly RouteView[]): string | undefined {
   return (routes.find((route) => route.destinations.length > 1) ?? routes[0])?.destinations[0]?.host;
+}
+
+/**
+ * Routes (rules) whose only destination is the canary, e.g. testers matched by a header: a rollback has no weight
+ * there to lower, so they keep sending it all their traffic. Said with every rollback, so "rolled back" never
+ * hides them.
+ */
+export function leftOnCanary(inspection: Pick<CanaryInspection, 'kind' | 'routes' | 'vs'>, plan: Pick<CanaryPlan, 'host' | 'canarySubset'>): string[] {
+  const namespace = inspection.vs.metadata.namespace ?? '';
+  const [noun, destination] = inspection.kind === 'HTTPRoute' ? ['rule', 'backend'] : ['route', 'destination'];
+  return inspection.routes.flatMap((route, index) => {
+    const only = route.destinations.length === 1 ? route.destinations[0] : undefined;
+    const onCanary = only !== undefined && (inspection.kind === 'HTTPRoute' ? only.host === plan.canarySubset : only.subset === plan.canarySubset && sameServiceHost(only.host, plan.host, namespace));
+    if (!onCanary) return [];
+    const label = ruleLabel({ index, name: route.name ?? undefined }, inspection.kind);
+    return [`${label.charAt(0).toUpperCase()}${label.slice(1)} still sends all its traffic to ${plan.canarySubset} (a ${noun} with one ${destination} has no weight to lower); change it by hand if ${plan.canarySubset} must get none.`];
+  });
 }
 
 export function createCanaryService(deps: CanaryDeps) {
@@ -1191,7 +1211,7 @@ export function createCanaryService(deps: CanaryDeps) {
       const ended = await cancel(pending.id, `${inspection.kind} ${namespace}/${name} was rolled back by <@${actor}> after this request was made, so its plan no longer applies. Ask again if it is still wanted.`);
       if (ended) cancelled.push(ended);
     }
-    return { plan, propagation, rolledBack, cancelled };
+    return { plan, propagation, rolledBack, cancelled, leftOnCanary: leftOnCanary(inspection, plan) };
   }
 
   /** Marks the earlier applied promotions of the same VirtualService as history, so their cards stop claiming "Now". */

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { ROLLBACK_ACTION, ROLLBACK_WINDOW_MS, propagationLine } from '../../../../commands/canary.render.ts';
 import { showEnded } from '../../../mesh/canary/cards.ts';
+import { escapeMrkdwn } from '../../blocks.ts';
 import { isNothingToChange } from '../../../mesh/canary/plan.ts';
 import type { ListenerContext } from '../../context.ts';
 import { requestFromButton } from './canary-decision.ts';
@@ -34,7 +35,7 @@ export function registerCanaryRollback(app: App, ctx: ListenerContext): void {
     const updated = rolled.value.rolledBack;
     if (updated) {
       await service.showCard(updated);
-      await ctx.deps.cards?.reply(updated, `Rolled back by <@${click.user}>: ${request.namespace}/${request.virtualService} ${updated.rolledBack?.message ?? ''} ${propagationLine(rolled.value.propagation)}`);
+      await ctx.deps.cards?.reply(updated, [`Rolled back by <@${click.user}>: ${request.namespace}/${request.virtualService} ${updated.rolledBack?.message ?? ''} ${propagationLine(rolled.value.propagation)}`, ...rolled.value.leftOnCanary.map(escapeMrkdwn)].join(' '));
     }
     await showEnded(service.showCard, ctx.deps.cards, rolled.value.cancelled);
     return { outcome: 'ok', detail: `${request.id} rolled back` };
