@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from './config.ts';
+import { redactText } from './mesh/redact.ts';
 
 export type { Logger } from 'pino';
 
@@ -8,28 +9,45 @@ export type { Logger } from 'pino';
  * not only under known keys, so every string is scrubbed as well as the key paths below.
  */
 const SECRET_PATTERNS: readonly RegExp[] = [
-  /xox[abposr]-[A-Za-z0-9-]+/g,
+  // Every Slack token family: bot, user, app-level configuration (xoxe.xoxp-…), refresh (xoxe-…), client, cookie.
+  /xox[a-z]-[A-Za-z0-9-]+/g,
   /xapp-[A-Za-z0-9-]+/g,
   /Bearer\s+[A-Za-z0-9._~+/=-]+/gi,
   /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  // A slash command's or a click's response_url (Slack's SDK logs each Socket Mode envelope at debug): whoever holds
+  // it may post into that channel for 30 minutes. As a JSON member, and as Slack's own hooks URL anywhere.
+  /(?<=["']?response_url["']?\s*[:=]\s*["']?)[^\s"',;]+/gi,
+  /\bhttps:\/\/hooks\.slack\.com\/[^\s"',;)]+/gi,
 ];
 
 const SECRET_KEYS = /^(token|botToken|appToken|signingSecret|signing_secret|authorization|password|secret|private_key|privateKey|client_secret)$/i;
 
 const REDACTED = '[redacted]';
 
+/**
+ * The patterns above, then what an uploaded text is cleared of (src/mesh/redact.ts redactText): base64 DER and PEM
+ * keys, `Basic` credentials, `token=`/`"password":` assignments (the verification token in each Slack envelope),
+ * a password in a URL (a kubeconfig server `https://user:pass@host`, quoted by fetch's error).
+ */
 export function scrubSecrets(text: string): string {
   let out = text;
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, REDACTED);
-  return out;
+  return redactText(out);
 }
 
 type Scrub = (text: string) => string;
 
+/**
+ * What stands for an object nested deeper than the scrubber walks: left as it was, pino would write it whole, with
+ * whatever `token` or `password` it holds.
+ */
+const TOO_DEEP = '[not logged: nested too deep]';
+
 function scrubValue(value: unknown, depth: number, scrub: Scrub): unknown {
   if (typeof value === 'string') return scrub(value);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 6) return TOO_DEEP;
   if (value instanceof Error) return { type: value.name, message: scrub(value.message) };
   if (Array.isArray(value)) return value.map((item) => scrubValue(item, depth + 1, scrub));
   const out: Record<string, unknown> = {};

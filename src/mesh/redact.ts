@@ -44,14 +44,18 @@ function isKeyMaterial(run: string): boolean {
 // JWTs: header.payload.signature, base64url, header starting with `{"` (eyJ).
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-// `Authorization: …`, `token=…`, `password: …` in free text (logs, tables, error messages).
+// `Authorization: …`, `token=…`, `password: …` in free text (logs, tables, error messages); in a query string up to the next `&`.
 // A bare `secret` key is left alone: Envoy has a logger named `secret`, and `proxy-config log` prints `secret: warning`.
 const TEXT_ASSIGNMENT =
-  /\b(authorization|proxy-authorization|[a-z_-]*(?:token|password|passwd|api[_-]?key)|[a-z]+[_-]secret)(["']?\s*[:=]\s*["']?)([^\s"',;]+)/gi;
+  /\b(authorization|proxy-authorization|[a-z_-]*(?:token|password|passwd|api[_-]?key)|[a-z]+[_-]secret)(["']?\s*[:=]\s*["']?)([^\s"',;&]+)/gi;
 
-/** Redacts secrets inside free text: PEM blocks, base64 PEM and DER (wrapped or not), JWTs, bearer/basic credentials, `key: value` credentials. */
+/** The user info of a URL (`https://user:password@host`, `https://TOKEN@host`): a credential whatever its form. */
+const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
+
+/** Redacts secrets inside free text: PEM blocks, base64 PEM and DER (wrapped or not), JWTs, bearer/basic credentials, `key: value` credentials, credentials in URLs. */
 export function redactText(text: string): string {
   return text
+    .replace(URL_USER_INFO, `$1${REDACTED}@`)
     .replace(PEM_BLOCK, REDACTED)
     .replace(BASE64_RUN, (run) => (isKeyMaterial(run) ? REDACTED : run))
     .replace(JWT, REDACTED)

@@ -1,0 +1,61 @@
+// What reaches mesh-bot's log as free text or nested fields, beyond the configured Slack credentials: README
+// "Tokens, signing secrets, bearer credentials, JWTs and private keys are redacted from every log line, including
+// free text". Each line below is logged the way mesh-bot logs failures (`{ err }`, a message, a nested field).
+
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { createLogger } from '../../src/log.ts';
+
+function capture(): { logger: ReturnType<typeof createLogger>; text: () => string } {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  return { logger: createLogger('debug', sink), text: () => chunks.join('') };
+}
+
+describe('log lines that carry a credential nobody configured', () => {
+  it('redact a private key in base64 DER (no PEM armour) quoted by an error, of every algorithm', () => {
+    const { logger, text } = capture();
+    const keys = [
+      generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'sec1' }).toString('base64'),
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+    ];
+    for (const key of keys) logger.error({ err: new Error(`failed to load key ${key}: bad curve`) }, 'secret load failed');
+    const log = text();
+    for (const key of keys) assert.equal(log.includes(key.slice(0, 40)), false, `a key starting ${key.slice(0, 8)} was logged`);
+    assert.match(log, /failed to load key \[redacted\]: bad curve/);
+  });
+
+  it('redact Basic credentials and a password in a URL', () => {
+    const { logger, text } = capture();
+    logger.warn({ err: new Error('upstream said 401 to Authorization: Basic YWRtaW46aHVudGVyMmh1bnRlcjI=') }, 'request failed');
+    logger.warn({ err: new Error('request to https://admin:hunter2hunter2@10.0.0.1:6443/api failed') }, 'request failed');
+    const log = text();
+    assert.doesNotMatch(log, /YWRtaW46aHVudGVyMmh1bnRlcjI/);
+    assert.doesNotMatch(log, /hunter2hunter2/);
+    assert.match(log, /10\.0\.0\.1:6443\/api failed/, 'the host stays, so the line still says where');
+  });
+
+  it('redact Slack refresh tokens (xoxe-) like every other Slack token', () => {
+    const { logger, text } = capture();
+    logger.warn({ err: new Error('token rotation failed for xoxe-1-My0xLTEyMzQ1Njc4OTAxMi0xMjM0NTY3ODkwMTIz') }, 'Slack call failed');
+    assert.doesNotMatch(text(), /My0xLTEyMzQ1Njc4OTAxMi0xMjM0NTY3ODkwMTIz/);
+  });
+
+  it('never write an object nested deeper than the scrubber walks as it is', () => {
+    const { logger, text } = capture();
+    const request = { headers: { authorization: 'Bearer sha256~DeepKubeTokenValue0123456789', password: 'hunter2hunter2' } };
+    logger.warn({ err: { response: { request: { options: { agent: { proxy: { auth: request } } } } } } }, 'API call failed');
+    const log = text();
+    assert.doesNotMatch(log, /DeepKubeTokenValue0123456789/);
+    assert.doesNotMatch(log, /hunter2hunter2/);
+    assert.match(log, /API call failed/);
+  });
+});
