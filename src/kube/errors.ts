@@ -54,6 +54,9 @@ export function describeKubeError(cause: unknown, action: string, clusterName: s
     const why = plugin.code === 'ENOENT' ? 'is not found on the PATH mesh-bot runs with' : `may not be run (${plugin.code})`;
     return `The kubeconfig's credential plugin \`${plugin.command}\` ${why}, so mesh-bot could not ${action} in cluster ${clusterName}. Install it where mesh-bot runs (the image has none), or give mesh-bot a kubeconfig with a token or client certificate.`;
   }
+  if (/URL that includes credentials/.test(text)) {
+    return `The kubeconfig's server URL of cluster ${clusterName} has a user name or password in it (https://USER:PASSWORD@HOST), which mesh-bot's Kubernetes client refuses to send, so it could not ${action}. Remove them from the server URL and give the kubeconfig user a token, a client certificate or username and password fields instead.`;
+  }
   const network = networkCode(cause);
   if (network) {
     return `The Kubernetes API of cluster ${clusterName} is not reachable (${network}) while trying to ${action}. Check the kubeconfig context and network access to the API server.`;
