@@ -19,6 +19,11 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   // it may post into that channel for 30 minutes. As a JSON member, and as Slack's own hooks URL anywhere.
   /(?<=["']?response_url["']?\s*[:=]\s*["']?)[^\s"',;]+/gi,
   /\bhttps:\/\/hooks\.slack\.com\/[^\s"',;)]+/gi,
+  // The ticket of a Socket Mode WebSocket URL (apps.connections.open's answer, logged by the SDK at debug).
+  /(?<=[?&]ticket=)[^\s"'&]+/gi,
+  // Kubernetes bearer tokens without their `Bearer`: EKS (`aws eks get-token`) and OpenShift OAuth tokens.
+  /\bk8s-aws-v1\.[A-Za-z0-9_-]{20,}/g,
+  /\bsha256~[A-Za-z0-9_-]{20,}/g,
 ];
 
 const SECRET_KEYS = /^(token|botToken|appToken|signingSecret|signing_secret|authorization|password|secret|private_key|privateKey|client_secret)$/i;
