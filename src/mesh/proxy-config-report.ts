@@ -31,7 +31,7 @@ import {
   withPluggedInCas,
 } from './proxy-config.ts';
 import type { CaThresholds } from './certificate-health.ts';
-import { redactConfigDump, redactText } from './redact.ts';
+import { redactConfigDump, redactJsonText, redactText } from './redact.ts';
 
 /** What `/mesh proxy-config TYPE` shows, one variant per TYPE. */
 export type ProxyConfigReport =
@@ -125,7 +125,8 @@ export interface RedactedOutput {
 /**
  * The full output made safe to upload: JSON is parsed and kept by allow-list (redactConfigDump: routing facts and
  * certificate facts stay, every other string value becomes "[redacted]"), then re-indented; text is redacted line
- * by line. JSON that does not parse is treated as text, so nothing is ever uploaded unredacted.
+ * by line. JSON that does not parse is uploaded as text, its string values still kept by the allow-list
+ * (redactJsonText), so nothing is ever uploaded unredacted.
  */
 export function redactProxyConfig(output: ProxyConfigOutput): RedactedOutput {
   // Read once: for output kept as bytes, each read decodes them.
@@ -134,7 +135,7 @@ export function redactProxyConfig(output: ProxyConfigOutput): RedactedOutput {
     try {
       return { content: JSON.stringify(redactConfigDump(JSON.parse(stdout) as unknown), null, 2), extension: 'json' };
     } catch {
-      // Not JSON after all: fall through to text redaction rather than upload it as is.
+      return { content: redactJsonText(stdout), extension: 'txt' };
     }
   }
   return { content: redactText(stdout), extension: 'txt' };

@@ -205,6 +205,41 @@ function redactNode(value: unknown, where: Where): unknown {
 }
 
 /**
+ * A string literal of JSON text: its body, then whether a `:` follows (a member name). A string cut off by the end of
+ * the text or of its line (output that stopped mid-value) counts as a value to its end.
+ */
+const JSON_STRING = /"((?:[^"\\\n]|\\.)*)(?:"(\s*:)?|(?=\n)|$)/g;
+
+/**
+ * JSON output that does not parse (cut short, or with text around it): each string value is kept by the allow-list
+ * as if it were the value of the member name before it, without the parent a parsed dump would give (labels, node
+ * metadata, a route's own regex read as unknown fields). So a header value, an HMAC or a Lua source is removed here
+ * as in a dump that parses, instead of only what looks like a key or a token. The rest is then redacted as text.
+ */
+export function redactJsonText(text: string): string {
+  let key = '';
+  const kept = text.replace(JSON_STRING, (literal, body: string, colon: string | undefined) => {
+    if (colon !== undefined) {
+      key = snake(decoded(body));
+      return literal;
+    }
+    const value = decoded(body);
+    const redacted = keepString(value, { key, parent: '', grandparent: '', opaque: false });
+    return redacted === value ? literal : JSON.stringify(redacted);
+  });
+  return redactText(kept);
+}
+
+function decoded(body: string): string {
+  try {
+    return JSON.parse(`"${body}"`) as string;
+  } catch {
+    // A cut escape (`\u12`): the raw body, which the allow-list judges as it would the decoded value.
+    return body;
+  }
+}
+
+/**
  * Deep, pure allow-list redaction of a config dump (or any JSON value): field names, numbers and booleans are kept;
  * strings only where the field and the value's shape say it is routing information (see the file comment).
  * Returns a new value; the input is not modified.
