@@ -138,7 +138,11 @@ function snake(key: string): string {
  * there are the plugin author's, not Envoy's, so a `name` or `key` in there is no more trustworthy than a `value`.
  */
 const OPAQUE_TYPE = /^type\.googleapis\.com\/(?:google\.protobuf\.(?:Struct|StringValue|BytesValue|Value|ListValue)|udpa\.type\.v1\.TypedStruct|xds\.type\.v3\.TypedStruct)$/;
-const OPAQUE_FIELDS: ReadonlySet<string> = new Set(['configuration', 'plugin_config', 'context_extensions']);
+/**
+ * Maps keyed by their owner rather than by Envoy: a ProxyConfig's `proxyMetadata` (environment variables set by the
+ * mesh's users) and pod annotations in node metadata. A variable named `KEY` or `ID` is not the field of that name.
+ */
+const OPAQUE_FIELDS: ReadonlySet<string> = new Set(['configuration', 'plugin_config', 'context_extensions', 'proxy_metadata', 'annotations']);
 
 interface Where {
   readonly key: string;
@@ -152,7 +156,9 @@ function keepString(value: string, where: Where): string {
   if (where.opaque) return value === '' || TYPE_URL.test(value) ? value : REDACTED;
   if (value === '' || ANYWHERE.some((shape) => shape.test(value))) return value;
   const { key, parent, grandparent } = where;
-  if (parent === 'metadata' && NODE_METADATA.has(key)) return NODE_METADATA_VALUE.test(value) ? value : REDACTED;
+  // Node metadata holds every ISTIO_META_* variable under its own name (ISTIO_META_KEY → KEY): only the listed keys
+  // are Istio's facts, whatever field name another key happens to share.
+  if (parent === 'metadata') return NODE_METADATA.has(key) && NODE_METADATA_VALUE.test(value) ? value : REDACTED;
   if (parent === 'labels') return LABEL.test(value) ? value : REDACTED;
   // Only a route's own match is shown: header and query matchers carry values (API keys used as match values).
   if (key === 'regex' && parent === 'safe_regex' && grandparent === 'match') return REGEX.test(value) ? value : REDACTED;
