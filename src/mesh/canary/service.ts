@@ -815,13 +815,52 @@ export function createCanaryService(deps: CanaryDeps) {
     }
   }
 
-  /** A VirtualService's change is live once no proxy in its namespace is STALE (or ERROR) after istiod pushed. */
+  /**
+   * Which proxies carry a VirtualService's routes: the sidecars (its namespace's, as mesh-bot has always counted
+   * them) when it applies to the mesh (`gateways` absent or naming `mesh`), and the pods each named Gateway selects
+   * (`pod.namespace`, as proxy-status names them), in any namespace, as Istio matches a Gateway's selector. A
+   * VirtualService bound to an ingress gateway only is served by that gateway's Envoy alone.
+   */
+  async function virtualServiceProxies(namespace: string, name: string): Promise<Result<{ readonly mesh: boolean; readonly gatewayPods: readonly string[] }, string>> {
+    const read = await virtualServices.get(namespace, name);
+    if (!read.ok) return fail(read.error.message);
+    const gateways = (read.value.object as { spec?: { gateways?: unknown } }).spec?.gateways;
+    const names = Array.isArray(gateways) ? gateways.filter((gateway): gateway is string => typeof gateway === 'string') : [];
+    if (names.length === 0) return ok({ mesh: true, gatewayPods: [] });
+    const pods = new Set<string>();
+    for (const gateway of names.filter((candidate) => candidate !== 'mesh')) {
+      const [gatewayNamespace, gatewayName] = gateway.includes('/') ? (gateway.split('/', 2) as [string, string]) : [namespace, gateway];
+      const listed = await istio.listCustom('networking.istio.io', read.value.version, 'gateways', gatewayNamespace);
+      if (!listed.ok) return fail(`could not read Gateway ${gatewayNamespace}/${gatewayName}: ${listed.error.message}`);
+      const found = listed.value.find((item) => (item.metadata as { name?: unknown } | undefined)?.name === gatewayName);
+      const selector = (found?.spec as { selector?: Record<string, unknown> } | undefined)?.selector ?? {};
+      const labelSelector = Object.entries(selector).filter((entry): entry is [string, string] => typeof entry[1] === 'string').map(([key, value]) => `${key}=${value}`).join(',');
+      // A Gateway that does not exist, or selects nothing, is served by no proxy: nothing of it to wait for.
+      if (labelSelector === '') continue;
+      try {
+        const list = await deps.core.listPodForAllNamespaces({ labelSelector, fieldSelector: 'status.phase=Running' });
+        for (const pod of list.items) pods.add(`${pod.metadata?.name ?? ''}.${pod.metadata?.namespace ?? ''}`);
+      } catch (cause) {
+        return fail(`could not list the pods of Gateway ${gatewayNamespace}/${gatewayName}: ${describeKubeError(cause, `list pods with ${labelSelector}`, cluster.name)}`);
+      }
+    }
+    return ok({ mesh: names.includes('mesh'), gatewayPods: [...pods].sort() });
+  }
+
+  /**
+   * A VirtualService's change is live once no proxy that carries its routes (see `virtualServiceProxies`) is STALE
+   * (or ERROR) after istiod pushed; a gateway pod that is not connected to istiod at all proves nothing either.
+   */
   async function proveSync(namespace: string, writtenAt: Date, route?: { readonly kind: RouteKind | undefined; readonly name: string; readonly generation: number | null }): Promise<Propagation> {
     if (route?.kind === 'HTTPRoute') return proveHttpRoute(namespace, route.name, route.generation, writtenAt);
+    const serving = route ? await virtualServiceProxies(namespace, route.name) : ok({ mesh: true, gatewayPods: [] as readonly string[] });
+    if (!serving.ok) return { total: 0, inSync: 0, stale: [], seconds: Math.round((deps.now().getTime() - writtenAt.getTime()) / 1000), complete: false, error: `could not tell which proxies serve the VirtualService: ${serving.error}` };
+    const { mesh, gatewayPods } = serving.value;
     const polled = await pollProxyStatus(writtenAt, (report) => {
-      const proxies = report.proxies.filter((proxy) => proxy.namespace === namespace);
+      const proxies = report.proxies.filter((proxy) => (mesh && proxy.namespace === namespace) || gatewayPods.includes(proxy.name));
       const stale = proxies.filter((proxy) => Object.values(proxy.states).some((state) => state === 'STALE' || state === 'ERROR')).map((proxy) => proxy.name);
-      return { done: stale.length === 0, value: { total: proxies.length, stale } };
+      const unconnected = gatewayPods.filter((pod) => !report.proxies.some((proxy) => proxy.name === pod)).map((pod) => `${pod} (not connected to istiod)`);
+      return { done: stale.length === 0 && unconnected.length === 0, value: { total: proxies.length + unconnected.length, stale: [...stale, ...unconnected] } };
     });
     if (!polled.ok) return { total: 0, inSync: 0, stale: [], seconds: polled.error.seconds, complete: false, error: polled.error.message };
     const { total, stale } = polled.value.value;
