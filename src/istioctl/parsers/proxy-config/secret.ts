@@ -65,6 +65,9 @@ export function parseSecretTable(text: string): Result<SecretCertificate[], Pars
 const dataSource = z.object({ inlineBytes: z.string().optional(), inlineString: z.string().optional() });
 const secretJson = z.object({
   tlsCertificate: z.object({ certificateChain: dataSource.optional() }).optional(),
+  // Secrets that are no certificate by design: an OAuth2 filter's token and HMAC secrets, TLS session ticket keys.
+  genericSecret: z.unknown().optional(),
+  sessionTicketKeys: z.unknown().optional(),
   validationContext: z.object({
     trustedCa: dataSource.optional(),
     customValidatorConfig: z.object({ typedConfig: z.unknown().optional() }).optional(),
@@ -162,6 +165,10 @@ function describePem(
 function fromDynamic(s: z.infer<typeof dynamicSecret>, status: string, now: Date): SecretCertificate[] {
   const name = s.name ?? '';
   const state = status === 'ACTIVE' && s.versionInfo === 'uninitialized' ? 'UNINITIALIZED' : status;
+  // istioctl's table gives such a secret an empty row, which would read as a certificate Envoy is waiting for. Active,
+  // it has arrived and has no certificate to judge or rotate; a WARMING one keeps its row (Envoy is waiting for it).
+  const notCertificate = s.secret?.genericSecret !== undefined || s.secret?.sessionTicketKeys !== undefined;
+  if (state === 'ACTIVE' && notCertificate && !s.secret?.tlsCertificate && !s.secret?.validationContext) return [];
   const chain = pem(s.secret?.tlsCertificate?.certificateChain);
   if (chain) return [describePem(name, state, chain, now, undefined)];
   const ca = pem(s.secret?.validationContext?.trustedCa);
