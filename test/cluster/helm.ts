@@ -90,7 +90,8 @@ export function registerHelmScenarios(tier: Tier): void {
       const answer = await bot.answer('C0HELM', since);
       assert.match(answer.text, /proxies/, blockText(answer.blocks));
 
-      await bot.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0HELM' });
+      // gateway-api.ts made an HTTPRoute of the same name: the kind is named so the answer is about RBAC alone.
+      await bot.slash('canary promote reviews --weight 50 --kind virtualservice -n bookinfo', { userId: 'U0ALICE', channelId: 'C0HELM' });
       const refusal = await tier.slack.waitFor((fake) => fake.responses.find((response) => /may not patch/.test(String(response.body['text'] ?? ''))), { timeoutMs: 60_000 });
       assert.match(String(refusal.body['text']), /may not patch/);
       await assertNoForbidden(tier, (description) => /^system:serviceaccount:mesh-bot-helm:mesh-bot-helm patch virtualservices\.networking\.istio\.io reviews in namespace bookinfo$/.test(description));

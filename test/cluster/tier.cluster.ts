@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
 import { serviceAccountKubeconfig, type BotProcess } from './harness/bot-process.ts';
 import { applyObjects, describeRequest, parseObjects, serviceAccountRequests, startControlPlane, type ControlPlane } from './harness/control-plane.ts';
+import { registerGatewayApiScenarios } from './gateway-api.ts';
 import { registerHelmScenarios } from './helm.ts';
 import { registerMeshScenarios } from './mesh.ts';
 
@@ -106,4 +107,5 @@ describe('the real control plane', () => {
 });
 
 registerMeshScenarios(tier);
+registerGatewayApiScenarios(tier);
 registerHelmScenarios(tier);
