@@ -1,15 +1,17 @@
 // A kubeconfig whose server URL carries a password (`server: https://admin:PASSWORD@host:6443`, how some
 // installers and old tutorials write basic auth). The Kubernetes client refuses such a URL, and fetch's refusal
-// quotes the URL whole: the password reached the answer (terminal, `-o json`, Slack) and the log.
+// quotes the URL whole: the password reached the answer (terminal, `-o json`, Slack), the log, and the body of
+// /readyz, which in HTTP mode is served on the port Slack reaches (often through a public Ingress).
 
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { cluster, meshBot, namespace, type Cluster } from '../breaker-ambient/support/harness.ts';
-import { fakeIstioctl } from '../support/bot.ts';
+import { fakeIstioctl, startBot } from '../support/bot.ts';
 
 const PASSWORD = 'Zq8rT4nPassw0rdInUrl';
 
@@ -33,5 +35,26 @@ describe('a kubeconfig server URL with a password in it', () => {
     assert.match(said, /server URL .*user name or password/);
     assert.match(said, /Remove them from the server URL/);
     assert.doesNotMatch(`${run.stdout}\n${run.stderr}`, new RegExp(PASSWORD));
+  });
+});
+
+describe('/readyz of a bot whose kubeconfig server URL has a password in it', () => {
+  it('answers not ready, names the problem, and does not carry the password', async () => {
+    const bot = await startBot({
+      kubeConfig: () => {
+        const config = new KubeConfig();
+        config.loadFromFile(kubeconfig);
+        return config;
+      },
+    });
+    try {
+      const response = await fetch(`${bot.url}/readyz`);
+      const body = await response.text();
+      assert.equal(response.status, 503);
+      assert.match(body, /server URL .*user name or password/);
+      assert.doesNotMatch(body, new RegExp(PASSWORD));
+    } finally {
+      await bot.close();
+    }
   });
 });
