@@ -224,9 +224,12 @@ const JSON_STRING = /"((?:[^"\\\n]|\\.)*)(?:"(\s*:)?|(?=\n)|$)/g;
  */
 export function redactJsonText(text: string): string {
   let key = '';
+  // Member names repeat (a few dozen field names, thousands of times each).
+  const keys = new Map<string, string>();
   const kept = text.replace(JSON_STRING, (literal, body: string, colon: string | undefined) => {
     if (colon !== undefined) {
-      key = snake(decoded(body));
+      key = keys.get(body) ?? snake(decoded(body));
+      if (keys.size < 10_000) keys.set(body, key);
       return literal;
     }
     const value = decoded(body);
@@ -237,6 +240,7 @@ export function redactJsonText(text: string): string {
 }
 
 function decoded(body: string): string {
+  if (!body.includes('\\')) return body;
   try {
     return JSON.parse(`"${body}"`) as string;
   } catch {
