@@ -969,13 +969,15 @@ export function createCanaryService(deps: CanaryDeps) {
     await recordEvent(request, `weights ${change} requested by <@${request.requester}>, approved by <@${approver}> via mesh-bot`, 'WeightsChanged', request.id);
     logger.info({ canary: { event: 'applied', id: request.id, cluster: cluster.name, namespace: request.namespace, vs: request.virtualService, change, requester: request.requester, approver } }, 'promotion applied');
     const applied = await update(request.id, (current) => (current.state === 'approved' ? { ...current, state: 'applied', outcome: { message: `Weights changed: ${change}${confirmed}.`, appliedAt: appliedAt.toISOString(), propagation: null } } : null));
-    await releaseLock(request);
+    // The lock goes with the recorded end only: a request still "approved" is settled by the sweep from
+    // `applied-request`, which a second promotion let in meanwhile would already have moved on.
+    if (applied.ok && TERMINAL_STATES.includes(applied.value.state)) await releaseLock(request);
     return applied;
   }
 
   async function markFailed(request: PromotionRequest, message: string, reason: string): Promise<PromotionRequest> {
     const failed = await update(request.id, (current) => (current.state === 'approved' ? { ...current, state: 'failed', outcome: { message, appliedAt: null, propagation: null } } : null));
-    await releaseLock(request);
+    if (failed.ok && TERMINAL_STATES.includes(failed.value.state)) await releaseLock(request);
     logger.warn({ canary: { event: 'failed', id: request.id, reason } }, 'promotion failed');
     return failed.ok ? failed.value : { ...request, state: 'failed', outcome: { message, appliedAt: null, propagation: null } };
   }
