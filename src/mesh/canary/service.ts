@@ -138,6 +138,8 @@ export interface CanaryInspection {
   /** Which subset is stable and which the canary, as recorded on the VirtualService by mesh-bot's last write. */
   readonly roles?: { readonly stableSubset: string; readonly canarySubset: string } | undefined;
   readonly notes: readonly string[];
+  /** Why the DestinationRules could not be read (then `destinationRule` null says nothing about whether one exists). */
+  readonly subsetsUnreadable?: string | undefined;
 }
 
 export interface PreparedPromotion {
@@ -481,7 +483,8 @@ export function createCanaryService(deps: CanaryDeps) {
 
     const routes = provider.routes(vs);
     const host = splitHost(routes) ?? name;
-    const { rule, subsets, notes: subsetNotes } = provider.kind === 'VirtualService' ? await subsetsOf(namespace, host) : { rule: null, ...(await backendsOf(splitBackendRefs(vs as GatewayHttpRoute))) };
+    const found = provider.kind === 'VirtualService' ? await subsetsOf(namespace, host) : { rule: null, readable: true, ...(await backendsOf(splitBackendRefs(vs as GatewayHttpRoute))) };
+    const { rule, subsets, notes: subsetNotes } = found;
     notes.push(...subsetNotes);
     const listed = await listRequests(namespace, name, provider.kind);
     if (!listed.ok) notes.push(`promotion requests unavailable: ${listed.error}`);
@@ -499,6 +502,7 @@ export function createCanaryService(deps: CanaryDeps) {
       lastApplied: [...requests].reverse().find((request) => request.state === 'applied') ?? null,
       roles: recordedRoles(vs.metadata.annotations),
       notes,
+      subsetsUnreadable: found.readable ? undefined : subsetNotes.join(' '),
     });
   }
 
@@ -507,12 +511,12 @@ export function createCanaryService(deps: CanaryDeps) {
   }
 
   /** The subsets (backend Services) a plan shifts: status shows the first split's, the plan may shift another service's (`--subset`). */
-  async function subsetsOfPlan(inspection: CanaryInspection, plan: CanaryPlan): Promise<Pick<CanaryInspection, 'destinationRule' | 'subsets'>> {
+  async function subsetsOfPlan(inspection: CanaryInspection, plan: CanaryPlan): Promise<Pick<CanaryInspection, 'destinationRule' | 'subsets' | 'subsetsUnreadable'>> {
     const namespace = inspection.vs.metadata.namespace ?? '';
     const inspectedHost = splitHost(inspection.routes);
     if (inspection.kind !== 'VirtualService' || inspectedHost === undefined || serviceFqdn(inspectedHost, namespace) === serviceFqdn(plan.host, namespace)) return inspection;
     const found = await subsetsOf(namespace, plan.host);
-    return { destinationRule: found.rule, subsets: found.subsets };
+    return { destinationRule: found.rule, subsets: found.subsets, subsetsUnreadable: found.readable ? undefined : found.notes.join(' ') };
   }
 
   /** Plan and pre-flight: every check that can refuse happens here, before anyone is asked. */
@@ -527,7 +531,9 @@ export function createCanaryService(deps: CanaryDeps) {
     const planned = provider.plan(inspection.vs, { weight, canarySubset: subset, remembered });
     if (!planned.ok) return planned;
     const plan = planned.value;
-    const { destinationRule, subsets } = await subsetsOfPlan(inspection, plan);
+    const { destinationRule, subsets, subsetsUnreadable } = await subsetsOfPlan(inspection, plan);
+    // An unreadable list says nothing about whether the DestinationRule exists: "create one" would send people the wrong way.
+    if (subsetsUnreadable !== undefined) return fail(`mesh-bot could not check the subsets of ${plan.host}, so nothing was asked: ${subsetsUnreadable}`);
 
     if (provider.kind === 'HTTPRoute') {
       for (const wanted of [plan.stableSubset, plan.canarySubset]) {
