@@ -44,6 +44,8 @@ export function statusHeadline(result: StatusResult): string {
     if (total > 0 && !summary.proxies.statesKnown) parts.push(`${counted(total, 'proxy', 'proxies')}, sync state not shown by this istioctl`);
     else if (total > 0) parts.push(stale + error === 0 ? `${counted(total, 'proxy', 'proxies')}, all in sync` : `${stale} of ${counted(total, 'proxy', 'proxies')} STALE, ${error} ERROR`);
     else if (summary.verdict !== 'no-proxies') parts.push(noProxies(summary));
+    const lost = summary.notConnected?.length ?? 0;
+    if (lost > 0 && total > 0) parts.push(notConnectedLine(lost));
   } else {
     parts.push('proxy sync state unavailable');
   }
@@ -62,9 +64,23 @@ function noProxies(summary: StatusSummary): string {
   // ztunnels running without istiod are no empty mesh: say what is missing.
   const ready = summary.ambient?.ztunnels?.ready ?? summary.ambient?.ztunnelPods?.ready ?? 0;
   if ((summary.ambient?.notConnected ?? 0) > 0) return `no proxy connected to istiod, though ${counted(ready, 'ztunnel')} ${ready === 1 ? 'is' : 'are'} ready`;
+  const lost = summary.notConnected?.length ?? 0;
+  if (lost > 0) return `no proxy connected to istiod, though ${counted(lost, 'pod')} with a ready sidecar ${lost === 1 ? 'runs' : 'run'} in namespace ${summary.namespace ?? ''}`;
   if (summary.namespace === undefined) return 'no proxies in the mesh';
   // Unknown with no proxy in scope: the namespace itself could not be confirmed (it may be a mistyped name).
   return summary.verdict === 'unknown' ? `no proxies found in namespace ${summary.namespace}, which the Kubernetes API could not confirm exists` : `no proxies in namespace ${summary.namespace}`;
+}
+
+/** `3 sidecars not connected to istiod`: pods whose sidecar was Ready before proxy-status ran, and that no istiod lists. */
+function notConnectedLine(count: number): string {
+  return `${counted(count, 'sidecar')} not connected to istiod`;
+}
+
+/** The pods behind notConnectedLine, for the card, the terminal and the full list. */
+function notConnectedLines(summary: StatusSummary): string[] {
+  const names = summary.notConnected ?? [];
+  if (names.length === 0) return [];
+  return [`${notConnectedLine(names.length)} (Ready before the proxy list was read, yet no istiod lists them; check their istio-proxy logs):`, ...names];
 }
 
 function proxiesLine(summary: StatusSummary): string {
@@ -72,7 +88,8 @@ function proxiesLine(summary: StatusSummary): string {
   if (!proxies) return 'unavailable';
   if (proxies.total === 0) return noProxies(summary);
   if (!proxies.statesKnown && proxies.total > 0) return `${proxies.total} connected (this istioctl shows no per-type sync states)`;
-  return `${proxies.total} total · ${proxies.healthy} healthy · ${proxies.stale} STALE · ${proxies.error} ERROR`;
+  const lost = summary.notConnected?.length ?? 0;
+  return `${proxies.total} total · ${proxies.healthy} healthy · ${proxies.stale} STALE · ${proxies.error} ERROR${lost > 0 ? ` · ${notConnectedLine(lost)}` : ''}`;
 }
 
 const KIND_WORDS = { sidecar: ['sidecar', 'sidecars'], waypoint: ['waypoint', 'waypoints'], ztunnel: ['ztunnel', 'ztunnels'], gateway: ['gateway', 'gateways'] } as const;
@@ -208,6 +225,13 @@ export function renderStatusSlack(result: StatusResult): SlackMessage {
   if (types.length > 0) blocks.push(section(`*xDS sync by type*\n${types.map((line) => `• ${escapeMrkdwn(line)}`).join('\n')}`));
   blocks.push(section(`*Versions*\n${skewLines(summary).map((line) => `• ${escapeMrkdwn(line)}`).join('\n')}`));
 
+  const lost = notConnectedLines(summary);
+  if (lost.length > 0) {
+    const [title = '', ...names] = lost;
+    const shown = names.slice(0, PROBLEMS_SHOWN).map((name) => `• \`${escapeMrkdwn(name)}\``);
+    if (names.length > PROBLEMS_SHOWN) shown.push(`…and ${names.length - PROBLEMS_SHOWN} more`);
+    blocks.push(section(`*${escapeMrkdwn(title)}*\n${shown.join('\n')}`));
+  }
   const problems = summary.proxies?.problems ?? [];
   if (problems.length > 0) {
     const listed = problems.slice(0, PROBLEMS_SHOWN).map((problem) => `• \`${escapeMrkdwn(problem.name)}\` ${escapeMrkdwn(problemStates(problem))}${problem.istiod ? ` (via ${escapeMrkdwn(problem.istiod)})` : ''}`);
@@ -246,6 +270,8 @@ export function renderStatusText(result: StatusResult): string {
     'Versions:',
     ...skewLines(summary).map((line) => `  ${line}`),
   ];
+  const [lostTitle, ...lostNames] = notConnectedLines(summary);
+  if (lostTitle !== undefined) lines.push(lostTitle, ...lostNames.map((name) => `  ${name}`));
   const problems = summary.proxies?.problems ?? [];
   if (problems.length > 0) {
     lines.push(`Problem proxies (${problems.length}):`);
@@ -276,6 +302,8 @@ export function renderStatusJson(result: StatusResult): Record<string, unknown> 
           byKind: summary.proxies.byKind,
           byType: summary.proxies.byType,
           problems: summary.proxies.problems.map((problem) => ({ name: problem.name, cluster: problem.cluster, istiod: problem.istiod, states: problem.states })),
+          // mesh-bot extension, present with `-n` only (the whole mesh's sidecar pods are never listed).
+          ...(summary.notConnected !== null ? { notConnected: summary.notConnected } : {}),
         }
       : null,
     controlPlane: {

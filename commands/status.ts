@@ -7,6 +7,7 @@ import type { IstiodPod } from '../src/kube/control-plane.ts';
 import { readIstiods, type EndedIstiodPod } from '../src/kube/control-plane.ts';
 import { listZtunnelPods, readAmbientDaemonSets, readGatewayPods, type ZtunnelPod } from '../src/kube/ambient.ts';
 import { checkNamespace, checkScopeNamespace } from '../src/kube/namespaces.ts';
+import { listSidecarPods } from '../src/kube/sidecar-pods.ts';
 import { keepProblemList } from '../src/mesh/status-lists.ts';
 import { summarizeStatus, type StatusSummary } from '../src/mesh/status.ts';
 import { err, ok } from '../src/result.ts';
@@ -52,13 +53,15 @@ function statusIstioctlMessage(error: IstioctlError, target: ClusterConfig): str
 /** Reads proxy sync state (istioctl) and istiod pods (Kubernetes API) side by side; either may fail alone. */
 export async function readStatus(target: ClusterConfig, namespace: string | undefined, deps: CommandDeps): Promise<StatusResult> {
   const kube = deps.kubeFor(target);
-  const [proxyStatus, istiodPods, version, namespaceState, daemonSets, gatewayPods] = await Promise.all([
+  const [proxyStatus, istiodPods, version, namespaceState, daemonSets, gatewayPods, sidecarPods] = await Promise.all([
     deps.istioctl.proxyStatus(target),
     kube.ok ? readIstiods(kube.value, target.istioNamespace) : Promise.resolve(kube),
     deps.istioctl.clientVersion(),
     checkScopeNamespace(kube, namespace),
     kube.ok ? readAmbientDaemonSets(kube.value, target.istioNamespace) : Promise.resolve(kube),
     kube.ok ? readGatewayPods(kube.value) : Promise.resolve(kube),
+    // One namespace's injected pods tell the sidecars istiod does not list; the whole mesh's would cost too much.
+    kube.ok && namespace !== undefined ? listSidecarPods(kube.value, namespace) : Promise.resolve(null),
   ]);
 
   let istiods: readonly IstiodPod[] | null = null;
@@ -91,6 +94,8 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
     ambientDaemonSets: daemonSets.ok ? daemonSets.value : null,
     ztunnelPods,
     istioNamespace: target.istioNamespace,
+    sidecarPods: sidecarPods?.ok ? sidecarPods.value : null,
+    ...(proxyStatus.ok ? { readAt: proxyStatus.value.asOf } : {}),
   });
 
   // The most important first: a kubeconfig mesh-bot cannot use explains everything (istioctl uses it too); else the
@@ -114,6 +119,7 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
       if (pods && !pods.ok) errors.push(`Kubernetes API: ${pods.error.message}`);
     }
     if (!gatewayPods.ok) errors.push(`Kubernetes API: ${gatewayPods.error.message} (waypoints and gateways told apart by pod name)`);
+    if (sidecarPods && !sidecarPods.ok && namespaceState.kind !== 'missing') errors.push(`Kubernetes API: ${sidecarPods.error.message} (sidecars that lost their connection to istiod are not seen)`);
   }
   // A namespace this cluster's API does not know can still hold proxies istioctl lists: a primary's istiod serves its
   // remote clusters' proxies too. Those prove it is no typo.

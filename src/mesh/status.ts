@@ -1,6 +1,7 @@
 import type { EndedIstiodPod, IstiodPod } from '../kube/control-plane.ts';
 import type { ProxyStatusReport, ProxyStatusRow, SyncState } from '../istioctl/types.ts';
 import type { AmbientDaemonSets, GatewayPodKind, ZtunnelPod } from '../kube/ambient.ts';
+import type { SidecarPod } from '../kube/sidecar-pods.ts';
 import { ambientDegraded, PROXY_KINDS, proxyKindOf, relevantStates, summarizeAmbient, ztunnelSync, type AmbientSummary, type ProxyKind } from './ztunnel-status.ts';
 
 /** `no-proxies`: istioctl answered and no proxy is in scope; never green, there is nothing to call healthy. */
@@ -61,6 +62,11 @@ export interface StatusSummary {
   readonly skewedProxies: Readonly<Record<string, readonly string[]>>;
   /** ztunnels and the istio-cni node agent; null when the mesh has no ztunnel. */
   readonly ambient: AmbientSummary | null;
+  /**
+   * Pods of the namespaces in scope (`-n`, a digest's `namespaces`) with a sidecar that was Ready before proxy-status
+   * ran, yet that no istiod lists (`pod.namespace`, sorted); null when not compared (whole mesh, pods or proxies not read).
+   */
+  readonly notConnected: readonly string[] | null;
 }
 
 export interface StatusInputs {
@@ -78,6 +84,10 @@ export interface StatusInputs {
   /** The ztunnel pods, read when the DaemonSets could not be; null or absent when not read. */
   readonly ztunnelPods?: readonly ZtunnelPod[] | null;
   readonly istioNamespace?: string;
+  /** The injected pods of the namespaces in scope; null or absent when not read (the whole mesh is never listed). */
+  readonly sidecarPods?: readonly SidecarPod[] | null;
+  /** When proxy-status was read: a sidecar Ready only since then may not be in its list yet. */
+  readonly readAt?: Date;
 }
 
 export function summarizeStatus(inputs: StatusInputs): StatusSummary {
@@ -98,13 +108,14 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
   ).filter((version) => version !== '');
   const skew = computeSkew(proxies?.byVersion ?? {}, controlPlaneVersions);
   const controlPlaneMissing = inputs.controlPlaneMissing === true;
+  const notConnected = disconnectedSidecars(rows, inputs);
 
   let verdict: StatusVerdict;
   if (controlPlaneMissing || (istiods !== null && readyIstiods === 0)) verdict = 'control-plane-down';
-  else if (proxies === null || istiods === null) verdict = proxies !== null && proxies.stale + proxies.error > 0 ? 'degraded' : 'unknown';
-  // ztunnels running without a connection to istiod are a problem, not an empty mesh.
-  else if (proxies.total === 0 && (ambient?.notConnected ?? 0) === 0) verdict = inputs.namespaceUnchecked === true ? 'unknown' : 'no-proxies';
-  else if (proxies.stale + proxies.error > 0 || readyIstiods < istiods.length || ambientDegraded(ambient)) verdict = 'degraded';
+  else if (proxies === null || istiods === null) verdict = proxies !== null && proxies.stale + proxies.error + (notConnected?.length ?? 0) > 0 ? 'degraded' : 'unknown';
+  // ztunnels or sidecars running without a connection to istiod are a problem, not an empty mesh.
+  else if (proxies.total === 0 && (ambient?.notConnected ?? 0) === 0 && (notConnected?.length ?? 0) === 0) verdict = inputs.namespaceUnchecked === true ? 'unknown' : 'no-proxies';
+  else if (proxies.stale + proxies.error > 0 || (notConnected?.length ?? 0) > 0 || readyIstiods < istiods.length || ambientDegraded(ambient)) verdict = 'degraded';
   // An answer that shows no sync state for any Envoy proxy (1.27-1.29's default SUBSCRIBED TYPES table) cannot call
   // them in sync. (A ztunnel-only mesh on 1.20-1.26 tables keeps its documented answer: its states never show there.)
   else if (!proxies.statesKnown && proxies.total > proxies.byKind.ztunnel) verdict = 'unknown';
@@ -121,7 +132,25 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
     controlPlaneMissing,
     skewedProxies: proxiesByVersion(rows ?? [], skew.mismatched.map((entry) => entry.version)),
     ambient,
+    notConnected,
   };
+}
+
+/**
+ * proxy-status lists only the proxies connected to an istiod at that moment: a sidecar that lost its connection (istiod
+ * refusing its certificate, a network policy, an istiod of another revision gone) is simply absent, and the rest can
+ * all be SYNCED. A pod Ready before the list was read had its configuration from istiod, so its absence is a problem.
+ */
+function disconnectedSidecars(rows: readonly ProxyStatusRow[] | null, inputs: StatusInputs): string[] | null {
+  const pods = inputs.sidecarPods;
+  if (rows === null || pods === undefined || pods === null || inputs.readAt === undefined) return null;
+  const listed = new Set(rows.map((row) => row.name));
+  const readAt = inputs.readAt.getTime();
+  return pods
+    .filter((pod) => pod.readySince !== null && pod.readySince.getTime() <= readAt)
+    .map((pod) => `${pod.name}.${pod.namespace}`)
+    .filter((name) => !listed.has(name))
+    .sort();
 }
 
 function proxiesByVersion(rows: readonly ProxyStatusRow[], versions: readonly string[]): Record<string, string[]> {
