@@ -130,6 +130,12 @@ function proxiesPart(digest: Digest, format: Format): Part {
   const lines = [`${facts.total} total · ${facts.healthy} healthy · ${facts.stale} STALE · ${facts.error} ERROR${was}`];
   for (const problem of limit(facts.problems, 'problems', format)) lines.push(`• ${format.text(clip(describeProblem(problem)))}`);
   lines.push(...more(facts.problems.length, 'problems', format, ' problem proxies (the status command lists them all)'));
+  const lost = facts.notConnected ?? [];
+  if (lost.length > 0) {
+    lines.push(`${plural(lost.length, 'sidecar')} not connected to istiod (Ready, yet no istiod lists them; check their istio-proxy logs):`);
+    for (const name of limit(lost, 'problems', format)) lines.push(`• ${format.text(clip(name))}`);
+    lines.push(...more(lost.length, 'problems', format, ' (`/mesh status -n NAMESPACE` lists them all)'));
+  }
   return { title, lines };
 }
 
@@ -439,6 +445,8 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
       statesKnown: facts.statesKnown,
       previous: facts.previous,
       problems: facts.problems.map((problem) => ({ name: problem.name, cluster: problem.cluster, istiod: problem.istiod, states: problem.states })),
+      // mesh-bot extension, present in a digest scoped to namespaces only (the whole mesh's sidecar pods are never listed).
+      ...(facts.notConnected !== undefined && facts.notConnected !== null ? { notConnected: facts.notConnected } : {}),
     })),
     versionSkew: json(digest.skew, (skew) => ({ controlPlane: skew.controlPlane, mismatched: skew.mismatched })),
     analyze: json(digest.analyze, (facts) => ({

@@ -1,5 +1,6 @@
 import { describeEndedIstiod, type IstiodPods } from '../../kube/control-plane.ts';
 import type { ProxyStatusReport, ProxyStatusRow } from '../../istioctl/types.ts';
+import type { SidecarPod } from '../../kube/sidecar-pods.ts';
 import { err, ok, type Result } from '../../result.ts';
 import { summarizeStatus, type VersionSkew } from '../status.ts';
 import type { DigestBaseline } from './baseline.ts';
@@ -10,6 +11,10 @@ export interface StatusInputs {
   readonly report: Result<ProxyStatusReport, { readonly message: string; readonly kind: string }>;
   /** istiod pods from the Kubernetes API (the current control plane and the ended pods), or why they could not be listed. */
   readonly istiods: Result<IstiodPods, { readonly message: string }>;
+  /** A scoped digest's injected pods, to tell sidecars istiod does not list; null or absent when not read. */
+  readonly sidecarPods?: readonly SidecarPod[] | null;
+  /** When proxy-status was read (a sidecar Ready only since then may not be in its list yet). */
+  readonly readAt?: Date;
 }
 
 export interface StatusSections {
@@ -34,6 +39,8 @@ export function statusSections(inputs: StatusInputs, namespaces: readonly string
     report: inputs.report.ok ? { ...inputs.report.value, proxies: rows ?? [] } : null,
     istiods: inputs.istiods.ok ? inputs.istiods.value.current : null,
     controlPlaneMissing: !inputs.report.ok && inputs.report.error.kind === 'no-control-plane',
+    sidecarPods: inputs.sidecarPods ?? null,
+    ...(inputs.readAt ? { readAt: inputs.readAt } : {}),
   });
 
   let controlPlane: Section<ControlPlaneFacts>;
@@ -54,6 +61,7 @@ export function statusSections(inputs: StatusInputs, namespaces: readonly string
           syncUnknown: !counted.statesKnown && counted.total > counted.byKind.ztunnel,
           problems: counted.problems,
           previous: baseline?.proxies ? { total: baseline.proxies.total, stale: baseline.proxies.stale, error: baseline.proxies.error } : null,
+          notConnected: summary.notConnected,
         })
       : err('istioctl returned no proxy list');
   }

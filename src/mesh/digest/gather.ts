@@ -1,6 +1,7 @@
 import type { CommandDeps } from '../../command.ts';
 import type { ClusterConfig } from '../../config.ts';
 import { readIstiods } from '../../kube/control-plane.ts';
+import { listSidecarPods, type SidecarPod } from '../../kube/sidecar-pods.ts';
 import { err, ok, type Result } from '../../result.ts';
 import { ambientBaseline, readAmbient } from './ambient.ts';
 import { analyzeSection, readFindings } from './analyze.ts';
@@ -60,7 +61,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
 
   // The ambient section compares with the stored baseline, so it waits for that read (a ConfigMap get) only.
   const ambientRead = baselineRead.then((stored) => readAmbient(deps, cluster, namespaces, firedAt, stored.ok ? (stored.value?.ambient ?? null) : null));
-  const [baselineResult, report, istiods, version, findings, rootBundle, workloadCerts, canaries, pending, ambient] = await Promise.all([
+  const [baselineResult, report, istiods, version, findings, rootBundle, workloadCerts, canaries, pending, ambient, sidecarPods] = await Promise.all([
     baselineRead,
     proxyStatus,
     kube.ok ? readIstiods(kube.value, cluster.istioNamespace) : Promise.resolve(kube),
@@ -71,13 +72,19 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
     kube.ok ? readCanaries(kube.value, namespaces) : Promise.resolve(err(kube.error.message)),
     readPendingPromotions(store, cluster.name, namespaces, firedAt),
     ambientRead,
+    // A scoped digest's namespaces are few: their injected pods tell the sidecars istiod does not list (never the whole mesh's).
+    kube.ok && namespaces !== undefined ? Promise.all(namespaces.map((namespace) => listSidecarPods(kube.value, namespace))) : Promise.resolve(null),
   ]);
 
   const notes: string[] = [];
   const baseline = baselineResult.ok ? baselineResult.value : null;
   if (!baselineResult.ok) notes.push(`The previous digest's facts could not be read, so nothing is compared this time: ${baselineResult.error}`);
 
-  const status = statusSections({ report: report.ok ? ok(report.value.value) : report, istiods }, namespaces, baseline);
+  const podLists = sidecarPods ?? [];
+  const unlisted = podLists.find((list) => !list.ok);
+  if (unlisted && !unlisted.ok) notes.push(`Sidecars that lost their connection to istiod are not seen: ${unlisted.error.message}`);
+  const pods: SidecarPod[] | null = sidecarPods === null || unlisted !== undefined ? null : podLists.flatMap((list) => (list.ok ? list.value : []));
+  const status = statusSections({ report: report.ok ? ok(report.value.value) : report, istiods, sidecarPods: pods, ...(report.ok ? { readAt: report.value.asOf } : {}) }, namespaces, baseline);
   const analyze = analyzeSection(findings, baseline);
   if (analyze.note) notes.push(analyze.note);
   const rootCa: Section<RootCaFacts> = rootBundle.ok ? ok(withRotation(rootBundle.value, baseline?.rootCa?.serials)) : rootBundle;

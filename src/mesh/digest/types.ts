@@ -52,6 +52,11 @@ export interface ProxyFacts extends ProxyCounts {
   readonly problems: readonly ProblemProxy[];
   /** The counts at the previous digest; null on the first one. */
   readonly previous: ProxyCounts | null;
+  /**
+   * A scoped digest's pods with a ready sidecar that no istiod lists (`pod.namespace`, sorted); null when not compared
+   * (whole mesh, or their pods could not be listed).
+   */
+  readonly notConnected?: readonly string[] | null;
 }
 
 export interface AnalyzeFacts {

@@ -119,6 +119,8 @@ export function decideVerdict(inputs: VerdictInputs): DigestVerdict {
     if (total === 0) attention.push(previous !== null && previous.total > 0 ? `${none} any more (last digest: ${previous.total})` : none);
     if (error > 0) attention.push(`${plural(error, 'proxy', 'proxies')} in ERROR`);
     if (stale > 0) attention.push(`${plural(stale, 'proxy', 'proxies')} STALE`);
+    const lost = inputs.proxies.value.notConnected?.length ?? 0;
+    if (lost > 0) attention.push(`${plural(lost, 'sidecar')} not connected to istiod`);
   }
   if (inputs.skew.ok) {
     const behind = inputs.skew.value.mismatched.reduce((sum, entry) => sum + entry.count, 0);
