@@ -240,6 +240,8 @@ const envSchema = z.object({
     .optional(),
   SLACK_API_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://slack.com/api/' })
+    // fetch refuses such a URL and quotes it, password included, in its error.
+    .refine((value) => !/^[a-z]+:\/\/[^/?#]*@/i.test(value), 'holds a user name or password, which mesh-bot cannot send to Slack; remove them from the URL')
     .transform((url) => (url.endsWith('/') ? url : `${url}/`))
     .optional(),
   // Digits only: Number() would read "  " as 0 (a random port, where no probe finds the bot) and "0x1F90" as 8080.
