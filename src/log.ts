@@ -16,8 +16,9 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
   // A slash command's or a click's response_url (Slack's SDK logs each Socket Mode envelope at debug): whoever holds
-  // it may post into that channel for 30 minutes. As a JSON member, and as Slack's own hooks URL anywhere.
-  /(?<=["']?response_url["']?\s*[:=]\s*["']?)[^\s"',;]+/gi,
+  // it may post into that channel for 30 minutes. As a JSON member, and as Slack's own hooks URL anywhere. Likewise
+  // the pre-signed upload_url of a file upload (files.getUploadURLExternal's answer, logged at debug).
+  /(?<=["']?(?:response_url|upload_url)["']?\s*[:=]\s*["']?)[^\s"',;]+/gi,
   /\bhttps:\/\/hooks\.slack\.com\/[^\s"',;)]+/gi,
   // The ticket of a Socket Mode WebSocket URL (apps.connections.open's answer, logged by the SDK at debug).
   /(?<=[?&]ticket=)[^\s"'&]+/gi,
