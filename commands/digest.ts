@@ -49,6 +49,9 @@ function digestResult(withErrors: Digest): CommandResult {
   return {
     envelope: { command: 'digest', cluster: withErrors.cluster, asOf: withErrors.firedAt, errors: digestErrors(withErrors) },
     failed: sections.every((result) => !result.ok),
+    // As `status` without istioctl's proxy list: proxy sync, version skew and the certificate sample all stand on it,
+    // so a script reading the exit code must not take this digest for a full read.
+    incomplete: !withErrors.proxies.ok,
     toJson: () => renderDigestJson(withErrors),
     toText: () => renderDigestText(withErrors),
     toSlack: () => renderDigestSlack(withErrors),
