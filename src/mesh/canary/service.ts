@@ -61,7 +61,7 @@ import type { Logger } from '../../log.ts';
 import { err, ok, type Result } from '../../result.ts';
 import type { ApprovalCards } from './cards.ts';
 import { detectOwner, type Owner } from './ownership.ts';
-import { parentAcceptance, parseHttpRoute, splitBackendRefs, type GatewayHttpRoute } from './providers/http-route.ts';
+import { parentAcceptance, parseHttpRoute, splitBackendRefs, unresolvedBackends, type GatewayHttpRoute } from './providers/http-route.ts';
 import { httpRouteProvider, virtualServiceProvider, type RouteKind, type RouteView, type TrafficObject, type TrafficProvider } from './providers/traffic-provider.ts';
 import { isNothingToChange, ruleLabel, type CanaryPlan } from './plan.ts';
 import { kubeWaypointReads, resolveWaypoints, waypointProgress, type WaypointRef } from './waypoint-proof.ts';
@@ -536,6 +536,10 @@ export function createCanaryService(deps: CanaryDeps) {
     if (subsetsUnreadable !== undefined) return fail(`mesh-bot could not check the subsets of ${plan.host}, so nothing was asked: ${subsetsUnreadable}`);
 
     if (provider.kind === 'HTTPRoute') {
+      const unresolved = unresolvedBackends(inspection.vs as GatewayHttpRoute);
+      if (unresolved.length > 0) {
+        return fail(`HTTPRoute ${namespace}/${name} cannot resolve its backends (${unresolved.join('; ')}), so traffic shifted by it could fail. Fix the route first (a backend in another namespace needs a ReferenceGrant there), then ask again.`);
+      }
       for (const wanted of [plan.stableSubset, plan.canarySubset]) {
         const found = subsets.find((candidate) => candidate.name === wanted);
         const receives = receivingSubsets(plan).has(wanted);

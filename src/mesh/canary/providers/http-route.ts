@@ -154,6 +154,21 @@ export function parentAcceptance(route: GatewayHttpRoute, generation: number): P
   return { total: parents.length, accepted: parents.length - pending.length, pending };
 }
 
+/**
+ * Parents that report, for the route's current generation, that they cannot resolve its backendRefs (a Service in
+ * another namespace without a ReferenceGrant, a missing Service): Gateway API answers the share sent to such a
+ * backend with 500s, however many pods run behind it. One line per parent, with its reason and message.
+ */
+export function unresolvedBackends(route: GatewayHttpRoute): string[] {
+  const generation = route.metadata.generation ?? 0;
+  return (route.status?.parents ?? []).flatMap((parent) => {
+    const condition = (parent.conditions ?? []).find((candidate) => candidate.type === 'ResolvedRefs');
+    if (condition?.status !== 'False' || (condition.observedGeneration ?? 0) < generation) return [];
+    const ref = parent.parentRef;
+    return [`${ref.kind ?? 'Gateway'} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ResolvedRefs False${condition.reason ? ` (${condition.reason})` : ''}${condition.message ? `: ${condition.message}` : ''}`];
+  });
+}
+
 export function parseHttpRoute(object: unknown, namespace: string, name: string): Result<GatewayHttpRoute, string> {
   const parsed = gatewayHttpRouteSchema.safeParse(object);
   return parsed.success ? ok(parsed.data) : err(`HTTPRoute ${namespace}/${name} has an unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'}).`);
