@@ -190,6 +190,23 @@ export function registerGatewayApiScenarios(tier: Tier): void {
       await assertNoForbidden(tier);
     });
 
+    it('writes nothing when another writer re-attached the HTTPRoute to an ingress Gateway between request and approval: the test of its parentRefs fails on the real API server', async () => {
+      const { ts, id } = await requestPromotion(40);
+      const current = await route();
+      const reattached = { parentRefs: [{ name: 'bookinfo-gateway' }], rules: current.spec.rules };
+      await custom().replaceNamespacedCustomObject({ ...GATEWAY_API, plural: 'httproutes', name: 'reviews', body: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { ...current.metadata, managedFields: undefined }, spec: reattached } });
+      const beforeApproval = await auditLength();
+      await bot.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: ts });
+      const card = blockText((await settled(ts, /not applied/)).blocks);
+      assert.match(card, /not applied\*: HTTPRoute bookinfo\/reviews changed since the request was made: its parentRefs \(which traffic it routes\) changed, so nothing was written/, card);
+      assert.deepEqual(await weights(), [70, 30]);
+      assert.equal((await routePatches(beforeApproval)).writes[0], 422);
+      // Back on the mesh Service, as the scenarios below need it.
+      const moved = await route();
+      await custom().replaceNamespacedCustomObject({ ...GATEWAY_API, plural: 'httproutes', name: 'reviews', body: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { ...moved.metadata, managedFields: undefined }, spec: { ...reattached, parentRefs: [MESH_PARENT] } } });
+      await assertNoForbidden(tier);
+    });
+
     it('refuses an HTTPRoute that Flagger or the Argo Rollouts Gateway API plugin drives, before any dry run', async () => {
       const beforeRequests = await auditLength();
       await bot.slash('canary promote reviews-flagger --weight 50 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });

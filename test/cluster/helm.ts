@@ -94,7 +94,11 @@ export function registerHelmScenarios(tier: Tier): void {
       await bot.slash('canary promote reviews --weight 50 --kind virtualservice -n bookinfo', { userId: 'U0ALICE', channelId: 'C0HELM' });
       const refusal = await tier.slack.waitFor((fake) => fake.responses.find((response) => /may not patch/.test(String(response.body['text'] ?? ''))), { timeoutMs: 60_000 });
       assert.match(String(refusal.body['text']), /may not patch/);
-      await assertNoForbidden(tier, (description) => /^system:serviceaccount:mesh-bot-helm:mesh-bot-helm patch virtualservices\.networking\.istio\.io reviews in namespace bookinfo$/.test(description));
+      // The same for an HTTPRoute (gateway-api.ts made one): the chart's default grants no patch of Gateway API routes.
+      await bot.slash('canary promote reviews --weight 50 --kind httproute -n bookinfo', { userId: 'U0ALICE', channelId: 'C0HELM' });
+      const routeRefusal = await tier.slack.waitFor((fake) => fake.responses.find((response) => /may not patch HTTPRoute/.test(String(response.body['text'] ?? ''))), { timeoutMs: 60_000 });
+      assert.match(String(routeRefusal.body['text']), /The dry run of the change failed: mesh-bot may not patch HTTPRoute bookinfo\/reviews in cluster tier \(403 Forbidden\)/);
+      await assertNoForbidden(tier, (description) => /^system:serviceaccount:mesh-bot-helm:mesh-bot-helm patch (virtualservices\.networking\.istio\.io|httproutes\.gateway\.networking\.k8s\.io) reviews in namespace bookinfo$/.test(description));
       await bot.stop();
     });
   });
