@@ -56,8 +56,11 @@ describe('a Socket Mode mesh-bot logging at debug', () => {
     await socket.connected();
   });
   after(async () => {
-    await stop();
+    // The fake Socket Mode server first: closing it closes the WebSocket from its side, so the SDK does not wait for
+    // a close handshake the fake never answers.
     await socket.close();
+    for (let waited = 0; waited < 2_000 && !lines.some((line) => line.includes('WebSocket close frame received')); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    await stop();
     await slack.close();
   });
 
