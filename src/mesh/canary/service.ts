@@ -37,8 +37,9 @@
  *   after 4 (post, before attach): the same; the orphan card's buttons answer "cancelled".
  *   after 5 (approved): the sweep's settlement above.  after 6: the same, and it finds W landed (applied).
  *   after 7 before L is freed: L names a terminal request → taken over by the next request; the sweep frees it.
- *   A W patch with an ambiguous answer (timeout, connection reset, 5xx) is settled at once the same way as the
- *   sweep does: never reported "not applied" without either winning the fence or reading the result.
+ *   A W patch with an ambiguous answer (timeout, connection reset, 5xx) is sent once more (its O test lets it land
+ *   at most once), then, unless that one plainly succeeded, settled at once the same way as the sweep does: never
+ *   reported "not applied" without either winning the fence or reading the result.
  *
  * Rollback is the safety exit and needs no request: it tests the VirtualService's resourceVersion, the
  * routes and the scope fields it read (retried on a fresh read), sends the canary to 0 % and rewrites the stable/canary record.
@@ -186,6 +187,8 @@ const ROLLBACK_ATTEMPTS = 3;
 /** Tries of a weight write the API server throttles (429: not processed, so nothing was written), and the longest wait between them. */
 const THROTTLED_ATTEMPTS = 4;
 const MAX_RETRY_AFTER_S = 10;
+/** Pause before sending an approved weight patch once more after an unclear answer (5xx, timeout, reset). */
+const UNCLEAR_RETRY_MS = 1_000;
 /** An object name (DNS-1123 subdomain) has at most 253 characters; the apiserver keeps 58 of a generateName. */
 const MAX_NAME = 253;
 const GENERATED_NAME_BASE = 58;
@@ -1002,9 +1005,18 @@ export function createCanaryService(deps: CanaryDeps) {
       { op: 'remove', path: annotationPath(OWNER_ANNOTATION) },
     ];
     const provider = providerOf(request.kind);
-    const patched = await patchThroughThrottling(provider, request.namespace, request.virtualService, request.apiVersion, ops);
-    let appliedAt = deps.now();
+    let patched = await patchThroughThrottling(provider, request.namespace, request.virtualService, request.apiVersion, ops);
+    // An unclear answer (5xx, timeout, reset) is most often a passing blip. The patch tests that `mesh-bot/owner`
+    // names this request and removes it, so sending it once more lands at most once; whatever that second answer
+    // is, only the fence settles what happened (a refused `test` may mean the first one landed).
+    const unclear = !patched.ok && ambiguous(patched.error) ? patched.error : null;
+    if (unclear) {
+      await deps.sleep(UNCLEAR_RETRY_MS);
+      patched = await patchThroughThrottling(provider, request.namespace, request.virtualService, request.apiVersion, ops);
+    }
+    const appliedAt = deps.now();
     if (!patched.ok) {
+      if (unclear) return settleUnclear(request, unclear, approver, onChange);
       const { kind } = patched.error;
       if (kind === 'test-failed') {
         // 422 is also the apiserver's answer to a field it refuses (schema, CEL, a policy), which names the object
@@ -1020,22 +1032,29 @@ export function createCanaryService(deps: CanaryDeps) {
         // The approval cannot be clicked again: "try again in N seconds" would point nowhere.
         return markFailed(request, `The weight change was not applied: the Kubernetes API of cluster ${cluster.name} kept throttling mesh-bot (429) for ${THROTTLED_ATTEMPTS} tries, so nothing was written. Ask again with \`/mesh canary promote\` once the API server recovers.`, kind);
       }
-      if (!ambiguous(patched.error)) {
-        await releaseOwnership(request);
-        return markFailed(request, `The weight change was not applied: ${patched.error.message}`, kind);
-      }
-      const settled = await settleByFence(request);
-      if (settled.landed === null) {
-        const message = `The weight change may or may not have been written (${patched.error.message}); mesh-bot could not tell (${settled.reason}). The leader settles it from the ${provider.kind} within ${INTERRUPTED_AFTER_MS / 60_000} minutes.`;
-        const unknown = await update(request.id, (current) => (current.state === 'approved' ? { ...current, outcome: { message, appliedAt: null, propagation: null } } : null));
-        return unknown.ok ? unknown.value : request;
-      }
-      if (!settled.landed) return markFailed(request, `The weight change was not applied: ${patched.error.message}`, kind);
-      appliedAt = deps.now();
+      await releaseOwnership(request);
+      return markFailed(request, `The weight change was not applied: ${patched.error.message}`, kind);
     }
-    const applied = await markApplied(request, appliedAt, approver, patched.ok ? '' : ` (confirmed by reading the ${provider.kind} after an unclear answer)`);
+    return landed(request, approver, onChange, appliedAt, patched.value, false);
+  }
+
+  /** After unclear answers: the fence says whether the weights landed (then as `landed`), else the request fails or waits for the sweep. */
+  async function settleUnclear(request: PromotionRequest, error: KubeCallError, approver: string, onChange: (request: PromotionRequest) => Promise<void>): Promise<PromotionRequest> {
+    const settled = await settleByFence(request);
+    if (settled.landed === null) {
+      const message = `The weight change may or may not have been written (${error.message}); mesh-bot could not tell (${settled.reason}). The leader settles it from the ${providerOf(request.kind).kind} within ${INTERRUPTED_AFTER_MS / 60_000} minutes.`;
+      const unknown = await update(request.id, (current) => (current.state === 'approved' ? { ...current, outcome: { message, appliedAt: null, propagation: null } } : null));
+      return unknown.ok ? unknown.value : request;
+    }
+    if (!settled.landed) return markFailed(request, `The weight change was not applied: ${error.message}`, error.kind);
+    return landed(request, approver, onChange, deps.now(), null, true);
+  }
+
+  /** The weights landed: the request records it, then the proof. `written` is the API server's answer, when one came. */
+  async function landed(request: PromotionRequest, approver: string, onChange: (request: PromotionRequest) => Promise<void>, appliedAt: Date, written: KubeObject | null, unclear: boolean): Promise<PromotionRequest> {
+    const applied = await markApplied(request, appliedAt, approver, unclear ? ` (confirmed by reading the ${providerOf(request.kind).kind} after an unclear answer)` : '');
     if (applied.ok) await onChange(applied.value);
-    const propagation = await proveSync(request.namespace, appliedAt, { kind: request.kind, name: request.virtualService, generation: patched.ok ? generationOf(patched.value) : null });
+    const propagation = await proveSync(request.namespace, appliedAt, { kind: request.kind, name: request.virtualService, generation: written ? generationOf(written) : null });
     const withReport = await update(request.id, (current) => (current.outcome ? { ...current, outcome: { ...current.outcome, propagation } } : current));
     if (withReport.ok) return withReport.value;
     return applied.ok ? applied.value : request;
