@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { parse } from 'yaml';
 import { inClusterPossible } from './kubeconfig-source.ts';
 
 /** The first entry of each name, in file order: kubectl's rule for clusters, users and contexts several files define. */
@@ -23,7 +24,39 @@ function loadFile(file: string): KubeConfig {
     const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]?.trim() ?? '';
     throw new KubeconfigFileError(`${file} cannot be read as a kubeconfig (${reason})`, { cause });
   }
+  const files = tokenFiles(file);
+  config.users = config.users.map((user) => withTokenFile(user, files));
   return config;
+}
+
+/**
+ * Each user's token file as client-go reads it (`tokenFile`, relative to the kubeconfig's folder). client-node knows
+ * only `token-file`, read once at load: a `tokenFile` user would call the API without a token, and a rotated one
+ * (a projected ServiceAccount token) with the expired token, while istioctl, reading the same kubeconfig, works.
+ */
+function tokenFiles(file: string): ReadonlyMap<string, string> {
+  const found = new Map<string, string>();
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8'));
+  } catch {
+    return found;
+  }
+  const users = (raw as { users?: unknown } | null)?.users;
+  for (const entry of Array.isArray(users) ? (users as unknown[]) : []) {
+    const { name, user } = (entry ?? {}) as { name?: unknown; user?: Record<string, unknown> };
+    const path = user?.['tokenFile'] ?? user?.['token-file'];
+    if (typeof name === 'string' && typeof path === 'string' && path !== '' && !found.has(name)) found.set(name, resolve(dirname(file), path));
+  }
+  return found;
+}
+
+/** client-node's file authenticator reads the file again every minute, as client-go does; its token wins over `token`, as in client-go. */
+function withTokenFile(user: User, files: ReadonlyMap<string, string>): User {
+  const tokenFile = files.get(user.name);
+  if (tokenFile === undefined || user.exec !== undefined || user.authProvider !== undefined) return user;
+  const { token: _replaced, ...rest } = user;
+  return { ...rest, authProvider: { name: 'tokenFile', config: { tokenFile } } };
 }
 
 /**
