@@ -63,4 +63,11 @@ describe('a kubeconfig user whose token is in a file', () => {
     const { status, body } = await readiness(await kubeconfig({ token: 'stale-token-from-last-year', tokenFile: join(dir, 'token') }));
     assert.equal(status, 200, body);
   });
+
+  it('reads a token file written with a trailing newline (echo TOKEN > file) as client-go does, trimmed', async () => {
+    await writeFile(join(dir, 'token'), `${token}\n`);
+    const { status, body } = await readiness(await kubeconfig({ tokenFile: join(dir, 'token') }));
+    assert.equal(status, 200, body);
+    assert.doesNotMatch(body, new RegExp(token));
+  });
 });
