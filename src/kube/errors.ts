@@ -72,7 +72,8 @@ function credentialPluginFailure(cause: unknown): { readonly command: string; re
   let current: unknown = cause;
   for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
     const { code, syscall, path } = current as { code?: unknown; syscall?: unknown; path?: unknown };
-    if (typeof code === 'string' && typeof syscall === 'string' && syscall.startsWith('spawn') && typeof path === 'string') return { command: clipped(path), code };
+    // A command written with its arguments (`kubelogin get-token --oidc-client-secret=…`) carries them into the name.
+    if (typeof code === 'string' && typeof syscall === 'string' && syscall.startsWith('spawn') && typeof path === 'string') return { command: clipped(scrubSecrets(path)), code };
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
