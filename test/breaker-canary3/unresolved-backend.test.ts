@@ -45,6 +45,24 @@ describe('promoting onto a backendRef the route cannot resolve', () => {
     assert.ok(prepared.ok, prepared.ok ? '' : prepared.error);
   });
 
+  it('refuses the approval when the ReferenceGrant went away after the request, and keeps the request pending (defect: applied onto 500s)', async () => {
+    harness = await startHarness({ gateway: true });
+    seedCrossNamespace(harness, 'True');
+    const canary = harness.replica();
+    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
+    assert.ok(prepared.ok, prepared.ok ? '' : prepared.error);
+    const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
+    assert.ok(request.ok, request.ok ? '' : request.error);
+    const current = harness.api.get(ROUTE_API, 'HTTPRoute', 'bookinfo', 'reviews') as KubeObject & { status: { parents: { conditions: Record<string, unknown>[] }[] } };
+    const parents = current.status.parents.map((parent) => ({ ...parent, conditions: parent.conditions.map((condition) => (condition['type'] === 'ResolvedRefs' ? { ...condition, status: 'False', reason: 'RefNotPermitted', message: 'backendRef reviews-v2/canary not accessible' } : condition)) }));
+    harness.api.put({ ...current, status: { parents } } as KubeObject);
+    const decided = await canary.decide(request.value.id, 'U0BOB', 'approve');
+    assert.equal(decided.ok, false);
+    assert.match(decided.ok ? '' : decided.error, /^Not approved: HTTPRoute bookinfo\/reviews cannot resolve its backends \(Service reviews: ResolvedRefs False \(RefNotPermitted\): backendRef reviews-v2\/canary not accessible\) \(checked at approval\)/);
+    assert.deepEqual(routeWeights(harness.api), [90, 10]);
+    assert.equal((await harness.stored(request.value.id))?.state, 'pending');
+  });
+
   it('lets a rollback through all the same: it takes traffic off the canary', async () => {
     harness = await startHarness({ gateway: true });
     seedCrossNamespace(harness, 'False');

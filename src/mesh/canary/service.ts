@@ -19,7 +19,8 @@
  *   5. R pending → approved | rejected.                  fence: CAS on R
  *      An approval first re-reads who drives the route (not fenced by the patch): an owner that appeared since the
  *      request (Argo CD, Flux, a Rollout, Flagger) → R cancelled, nothing written. Then the canary's subset/backend
- *      and its pods: known gone → the click is refused and R stays pending; unreadable → proves nothing, it goes on.
+ *      and its pods (an HTTPRoute: also whether its parents still resolve its backends): known gone → the click is
+ *      refused and R stays pending; unreadable → proves nothing, it goes on.
  *   6. W patch: weights + stable/canary + applied=id, remove O.
  *                                                        fence: test O == id, test each changed route as read,
  *                                                        test the spec fields that say which traffic the routes
@@ -1125,6 +1126,11 @@ export function createCanaryService(deps: CanaryDeps) {
     const { plan, namespace } = request;
     const receiving = [...receivingSubsets(plan)];
     if (request.kind === 'HTTPRoute') {
+      // A ReferenceGrant removed since the request: the parent stops resolving the backend, and its share gets 500s.
+      const read = await providerOf('HTTPRoute').get(namespace, request.virtualService);
+      const route = read.ok ? parseHttpRoute(read.value.object, namespace, request.virtualService) : null;
+      const unresolved = route?.ok ? unresolvedBackends(route.value) : [];
+      if (unresolved.length > 0) return `HTTPRoute ${namespace}/${request.virtualService} cannot resolve its backends (${unresolved.join('; ')}) (checked at approval)`;
       const refs = plan.changes.flatMap((change) => change.readRoute.map((ref) => ref as { name?: unknown; namespace?: unknown }));
       const wanted = receiving.map((name) => {
         const ref = refs.find((candidate) => candidate.name === name);
