@@ -299,6 +299,12 @@ function ambientPart(digest: Digest, format: Format): Part | null {
   const gone = previous?.lastSeen !== undefined && previous.lastSeen !== null;
   const was = previous === null ? '' : gone ? ' (last digest: none)' : previous.ready === ready && previous.desired === desired ? ', unchanged since the last digest' : ` (last digest: ${previous.ready}/${previous.desired})`;
   const lines = [`ztunnels ${ready}/${desired} ready (one per node)${was}`];
+  const notConnected = facts.connected === undefined || facts.connected === null ? 0 : Math.max(0, ready - facts.connected);
+  if (notConnected > 0) lines.push(`${plural(notConnected, 'ready ztunnel')} not connected to istiod: their nodes' pods get no new workload or policy updates`);
+  const agents = facts.nodeAgents;
+  if (agents?.cni === null) lines.push('no istio-cni node agent (DaemonSet istio-cni-node) in any namespace: no new pod can be captured');
+  else if (agents?.cni) lines.push(`istio-cni node agent ${agents.cni.ready}/${agents.cni.desired} ready${agents.cni.ready < agents.cni.desired ? ': pods on the other nodes cannot be captured' : ''}`);
+  if (agents && agents.nodesWithoutZtunnel > 0) lines.push(`${plural(agents.nodesWithoutZtunnel, 'node runs', 'nodes run')} the istio-cni agent but no ztunnel (check the ztunnel DaemonSet's nodeSelector and tolerations)`);
   if (facts.certificates.ok) lines.push(...ztunnelCertificateLine(facts.certificates.value, previous?.earliestNotAfter, format));
   else lines.push(`ztunnel certificates: unavailable: ${format.text(facts.certificates.error)}`);
   if (facts.waypoints.ok) {
@@ -485,6 +491,9 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
                 }
               : {
                   ztunnels: facts.ztunnels,
+                  // mesh-bot extensions, as status reads them: the istio-cni agent and the ztunnels connected to istiod.
+                  cni: facts.nodeAgents?.cni ?? null,
+                  connected: facts.connected ?? null,
                   certificates: json(facts.certificates, (sample) => ({
                     ...sample,
                     earliest: sample.earliest && { ...sample.earliest, health: healthJson(sample.earliest.health) },

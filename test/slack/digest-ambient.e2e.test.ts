@@ -33,7 +33,8 @@ describe('digest of an ambient mesh, in Slack and in the terminal', () => {
       assert.match(text, /waypoints: 2 of 6 not programmed\n• default\/bookinfo\n• default\/waypoint/);
       assert.match(text, /pods in ambient namespaces not captured: 1\n• default\/httpbin-7447985f87-t8hv7/);
       // The verdict line lists every reason (the notification line only the first three).
-      assert.match(text, /ztunnels 2\/3 ready, 9 ztunnel certificates not Available, 2 waypoints not programmed, 1 pod in ambient namespaces not captured/);
+      // As status judges this mesh: no istio-cni DaemonSet, and the fake istioctl's proxy list holds no ztunnel.
+      assert.match(text, /ztunnels 2\/3 ready, no istio-cni node agent, 2 ready ztunnels not connected to istiod, 9 ztunnel certificates not Available, 2 waypoints not programmed, 1 pod in ambient namespaces not captured/);
     } finally {
       await bot.close();
     }

@@ -210,12 +210,15 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
     readWaypoints(deps, cluster, namespaces),
     readCapture(deps, cluster, kube.value, ztunnels, namespaces),
   ]);
+  const cni = daemonSets.ok ? daemonSets.value.cni : null;
   return ok({
     kind: 'running',
     ztunnels: {
       ready: ztunnelSet?.ready ?? ztunnels.filter((pod) => pod.ready).length,
       desired: ztunnelSet?.desired ?? ztunnels.length,
     },
+    // As status judges them (src/mesh/ztunnel-status.ts): only beside a ztunnel DaemonSet of this cluster.
+    nodeAgents: ztunnelSet === null ? null : { cni: cni && { ready: cni.ready, desired: cni.desired }, nodesWithoutZtunnel: cni ? Math.max(0, cni.desired - ztunnelSet.desired) : 0 },
     certificates,
     waypoints,
     notCaptured: capture.notCaptured,

@@ -176,6 +176,18 @@ export interface AmbientRunning {
    * `ready` those whose ztunnel is ready. Without a DaemonSet, from the ztunnel pods.
    */
   readonly ztunnels: { readonly ready: number; readonly desired: number };
+  /**
+   * The node agents beside the ztunnel DaemonSet, as `status` judges them; null when not known (the DaemonSets could
+   * not be read, or ztunnels run without a DaemonSet in this cluster). Absent in facts built before it existed.
+   */
+  readonly nodeAgents?: {
+    /** The istio-cni node agent's DaemonSet; null when none runs in any namespace (no new pod can be captured). */
+    readonly cni: { readonly ready: number; readonly desired: number } | null;
+    /** Nodes the istio-cni agent is scheduled on and the ztunnel DaemonSet is not. */
+    readonly nodesWithoutZtunnel: number;
+  } | null;
+  /** ztunnels connected to istiod (proxy-status, whole mesh); null when the proxy list was not read. */
+  readonly connected?: number | null;
   readonly certificates: Section<ZtunnelCertificateSample>;
   /** Waypoints in scope and the `namespace/name` of those not programmed. */
   readonly waypoints: Section<{ readonly total: number; readonly notProgrammed: readonly string[] }>;

@@ -55,6 +55,14 @@ function ambientReasons(facts: AmbientFacts): { critical: string[]; attention: s
   const { ready, desired } = facts.ztunnels;
   if (desired > 0 && ready === 0) critical.push('no ztunnel is ready');
   else if (ready < desired) attention.push(`ztunnels ${ready}/${desired} ready`);
+  // What `status` calls degraded beside the ztunnels: pods on a node without a ready istio-cni agent or ztunnel cannot
+  // be captured, and a ztunnel without a connection to istiod gets no workload or policy updates.
+  const agents = facts.nodeAgents;
+  if (agents?.cni === null) attention.push('no istio-cni node agent');
+  else if (agents?.cni && agents.cni.ready < agents.cni.desired) attention.push(`istio-cni node agent ${agents.cni.ready}/${agents.cni.desired} ready`);
+  if (agents && agents.nodesWithoutZtunnel > 0) attention.push(`${plural(agents.nodesWithoutZtunnel, 'node runs', 'nodes run')} istio-cni but no ztunnel`);
+  const notConnected = facts.connected === undefined || facts.connected === null ? 0 : Math.max(0, ready - facts.connected);
+  if (notConnected > 0) attention.push(`${plural(notConnected, 'ready ztunnel')} not connected to istiod`);
   if (facts.certificates.ok) {
     const judged = facts.certificates.value.worst ?? facts.certificates.value.earliest;
     const what = judged?.health.role === 'ca' ? 'ztunnel CA certificate' : 'ztunnel certificate';
