@@ -1279,7 +1279,8 @@ export function createCanaryService(deps: CanaryDeps) {
     logger.info({ canary: { event: 'rolled-back', cluster: cluster.name, namespace, vs: name, change, by: actor } }, 'canary rolled back');
     const named = requestId === undefined ? inspection.lastApplied : await get(requestId);
     const undone = named && named.state === 'applied' && !named.rolledBack ? named : null;
-    const propagation = await proveSync(namespace, rolledBackAt, { kind: inspection.kind, name, generation });
+    // On record before the proof, which may take the whole propagation timeout: a replica stopped during it leaves
+    // records the sweep can render on the cards, not an undone promotion still offering its Roll back.
     const note = `${plan.canarySubset} back to 0% (${change}).`;
     const rolledBack = undone ? await markRolledBack(undone.id, actor, note) : null;
     const cancelled: PromotionRequest[] = [];
@@ -1287,6 +1288,7 @@ export function createCanaryService(deps: CanaryDeps) {
       const ended = await cancel(pending.id, `${inspection.kind} ${namespace}/${name} was rolled back by <@${actor}> after this request was made, so its plan no longer applies. Ask again if it is still wanted.`);
       if (ended) cancelled.push(ended);
     }
+    const propagation = await proveSync(namespace, rolledBackAt, { kind: inspection.kind, name, generation });
     return { plan, propagation, rolledBack, cancelled, leftOnCanary: leftOnCanary(inspection, plan) };
   }
 
