@@ -4,7 +4,7 @@ import type { IstioctlError } from '../src/istioctl/errors.ts';
 import { CLUSTER_FLAG, clip, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts';
 import { ALL_NAMESPACES_FLAG, scopeFromFlags } from './analyze.ts';
 import type { IstiodPod } from '../src/kube/control-plane.ts';
-import { readIstiods, type EndedIstiodPod } from '../src/kube/control-plane.ts';
+import { answeredIstiods, readIstiods, type EndedIstiodPod } from '../src/kube/control-plane.ts';
 import { listZtunnelPods, readAmbientDaemonSets, readGatewayPods, type ZtunnelPod } from '../src/kube/ambient.ts';
 import { checkNamespace, checkScopeNamespace } from '../src/kube/namespaces.ts';
 import { listSidecarPods } from '../src/kube/sidecar-pods.ts';
@@ -71,13 +71,7 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
   const pods = !daemonSets.ok && kube.ok ? await listZtunnelPods(kube.value, target.istioNamespace) : null;
   const ztunnelPods: readonly ZtunnelPod[] | null = pods?.ok ? pods.value : null;
 
-  // An external istiod (clusters[].xdsAddress) runs no pod in this cluster: the istiods that answered istioctl over
-  // xDS are the control plane, and answering is being ready. An empty mesh's answer names no istiod (1.30's `{}`, a
-  // header-only table), yet istioctl only exits 0 once the istiod at that address answered: it stands for itself.
-  if (target.xdsAddress !== undefined && istiods !== null && istiods.length === 0 && proxyStatus.ok) {
-    const answered = proxyStatus.value.value.istiods;
-    istiods = (answered.length > 0 ? answered : [{ id: target.xdsAddress, version: '' }]).map((istiod) => ({ name: istiod.id, ready: true, readyContainers: 1, totalContainers: 1, version: istiod.version, revision: '', restarts: 0, phase: 'Running' }));
-  }
+  if (target.xdsAddress !== undefined && istiods !== null && istiods.length === 0 && proxyStatus.ok) istiods = answeredIstiods(target.xdsAddress, proxyStatus.value.value.istiods);
 
   const controlPlaneMissing = !proxyStatus.ok && proxyStatus.error.kind === 'no-control-plane';
   // No istiod where mesh-bot looks: when that namespace does not even exist, Istio runs elsewhere (or not at all in this

@@ -64,6 +64,15 @@ export async function listIstiods(kube: ClusterKube, istioNamespace: string): Pr
   return read.ok ? ok(read.value.current) : read;
 }
 
+/**
+ * An external istiod (clusters[].xdsAddress) runs no pod in this cluster: the istiods that answered istioctl over xDS
+ * are the control plane, and answering is being ready. An empty mesh's answer names no istiod (1.30's `{}`, a
+ * header-only table), yet istioctl only exits 0 once the istiod at that address answered: it stands for itself.
+ */
+export function answeredIstiods(xdsAddress: string, answered: readonly { readonly id: string; readonly version: string }[]): IstiodPod[] {
+  return (answered.length > 0 ? answered : [{ id: xdsAddress, version: '' }]).map((istiod) => ({ name: istiod.id, ready: true, readyContainers: 1, totalContainers: 1, version: istiod.version, revision: '', restarts: 0, phase: 'Running' }));
+}
+
 /** `istiod-7d4b9c8f6d-q2w9x (Evicted)`: how an ended pod is mentioned. */
 export function describeEndedIstiod(pod: EndedIstiodPod): string {
   return `${pod.name} (${pod.reason || pod.phase})`;

@@ -1,6 +1,6 @@
 import type { CommandDeps } from '../../command.ts';
 import type { ClusterConfig } from '../../config.ts';
-import { readIstiods } from '../../kube/control-plane.ts';
+import { answeredIstiods, readIstiods } from '../../kube/control-plane.ts';
 import { listSidecarPods, type SidecarPod } from '../../kube/sidecar-pods.ts';
 import { err, ok, type Result } from '../../result.ts';
 import { ambientBaseline, readAmbient } from './ambient.ts';
@@ -62,7 +62,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
 
   // The ambient section compares with the stored baseline, so it waits for that read (a ConfigMap get) only.
   const ambientRead = baselineRead.then((stored) => readAmbient(deps, cluster, namespaces, firedAt, stored.ok ? (stored.value?.ambient ?? null) : null));
-  const [baselineResult, report, istiods, version, findings, rootBundle, workloadCerts, canaries, pending, ambient, sidecarPods] = await Promise.all([
+  const [baselineResult, report, istiodPods, version, findings, rootBundle, workloadCerts, canaries, pending, ambient, sidecarPods] = await Promise.all([
     baselineRead,
     proxyStatus,
     kube.ok ? readIstiods(kube.value, cluster.istioNamespace) : Promise.resolve(kube),
@@ -77,6 +77,11 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
     kube.ok && namespaces !== undefined ? Promise.all(namespaces.map((namespace) => listSidecarPods(kube.value, namespace))) : Promise.resolve(null),
   ]);
 
+  // As `status` reads an external control plane (clusters[].xdsAddress): the istiods that answered over xDS.
+  const istiods =
+    cluster.xdsAddress !== undefined && istiodPods.ok && istiodPods.value.current.length === 0 && report.ok
+      ? ok({ ...istiodPods.value, current: answeredIstiods(cluster.xdsAddress, report.value.value.istiods) })
+      : istiodPods;
   const notes: string[] = [];
   const baseline = baselineResult.ok ? baselineResult.value : null;
   if (!baselineResult.ok) notes.push(`The previous digest's facts could not be read, so nothing is compared this time: ${baselineResult.error}`);
