@@ -265,6 +265,12 @@ function receivingSubsets(plan: { readonly changes: readonly { readonly after: r
   return new Set(plan.changes.flatMap((change) => change.after.filter((destination) => destination.weight > 0).map((destination) => destination.subset)));
 }
 
+/** When the API server created a DestinationRule ('' when it does not say): Istio merges them oldest first. */
+function createdAt(rule: DestinationRule): string {
+  const created = (rule.metadata as { creationTimestamp?: unknown }).creationTimestamp;
+  return typeof created === 'string' ? created : '';
+}
+
 /** The destination host of the first route that splits traffic (else of the first route): whose subsets to show. */
 function splitHost(routes: readonly RouteView[]): string | undefined {
   return (routes.find((route) => route.destinations.length > 1) ?? routes[0])?.destinations[0]?.host;
@@ -348,20 +354,26 @@ export function createCanaryService(deps: CanaryDeps) {
     const notes: string[] = [];
     const service = kubernetesService(host, namespace);
     const podNamespace = service?.namespace ?? namespace;
-    let rule: DestinationRule | undefined;
+    let matching: DestinationRule[] = [];
     for (const candidateNamespace of ruleNamespaces(namespace, host)) {
       const rules = await istio.listDestinationRules(candidateNamespace);
       if (!rules.ok) return { rule: null, subsets: [], notes: [`DestinationRules unavailable: ${rules.error.message}`], readable: false };
-      rule = rules.value
+      matching = rules.value
         .map((item) => destinationRuleSchema.safeParse(item))
         .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
-        .find((candidate) => serviceFqdn(candidate.spec.host, candidateNamespace) === serviceFqdn(host, namespace));
-      if (rule) break;
+        .filter((candidate) => serviceFqdn(candidate.spec.host, candidateNamespace) === serviceFqdn(host, namespace))
+        .sort((a, b) => createdAt(a).localeCompare(createdAt(b)) || a.metadata.name.localeCompare(b.metadata.name));
+      if (matching.length > 0) break;
     }
+    const rule = matching[0];
     if (!rule) return { rule: null, subsets: [], notes, readable: true };
+    // Istio merges the DestinationRules of one host in a namespace (pilot's mergeDestinationRule, oldest first): the
+    // subsets of each later one are added unless an earlier one already has that name.
+    const defined = new Map<string, { readonly name: string; readonly labels?: Readonly<Record<string, string>> | undefined }>();
+    for (const subset of matching.flatMap((candidate) => candidate.spec.subsets ?? [])) if (!defined.has(subset.name)) defined.set(subset.name, subset);
     const serviceSelector = service ? await selectorOfService(service, notes) : {};
     const subsets: SubsetInfo[] = [];
-    for (const subset of rule.spec.subsets ?? []) {
+    for (const subset of defined.values()) {
       const labels = subset.labels ?? {};
       // Istio sends a subset's traffic to the Service's endpoints that also carry the subset labels.
       const selector = Object.entries({ ...serviceSelector, ...labels })
