@@ -25,6 +25,7 @@ describe('an owner that took the route over after the request', () => {
     assert.deepEqual(reviewsWeights(harness.api), [90, 10]);
     const stored = await harness.stored(request.id);
     assert.equal(stored?.state, 'cancelled');
+    assert.match(stored?.outcome?.message ?? '', /^Argo CD manages VirtualService bookinfo\/reviews .*\(Found when <@U0BOB> approved it\.\)$/, 'the card says why it was cancelled');
     assert.equal(annotationsOfReviews(harness.api)['mesh-bot/owner'], undefined, 'the route is released');
   });
 

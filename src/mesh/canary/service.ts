@@ -1100,7 +1100,7 @@ export function createCanaryService(deps: CanaryDeps) {
       const owner = await ownerNow(request);
       if (owner) {
         const refusal = ownerRefusal(owner, providerOf(request.kind).kind, request.namespace, request.virtualService);
-        const cancelled = await cancel(id, `found at approval: ${refusal}`);
+        const cancelled = await cancel(id, `${refusal} (Found when <@${actor}> approved it.)`);
         if (cancelled !== null && cancelled.state !== 'cancelled') return fail(alreadyDecided(cancelled));
         return fail(`Not approved: ${refusal} The request was cancelled; nothing was changed.`);
       }
