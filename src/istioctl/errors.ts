@@ -312,6 +312,18 @@ export function notStartedError(path: string, code: string | undefined, director
   return { kind: 'not-installed', message: `istioctl at \`${path}\` ${reason}. ${next}`, detail: `${path}: ${code ?? 'spawn error'}`, exitCode: null };
 }
 
+/**
+ * istioctl ended by a signal it did not send itself. SIGKILL is what the kernel's out-of-memory killer sends when the
+ * container reaches its memory limit (a large mesh's proxy list or config dump); what istioctl printed is incomplete.
+ */
+export function killedError(signal: string): IstioctlError {
+  const next =
+    signal === 'SIGKILL'
+      ? 'SIGKILL usually means the out-of-memory killer: raise the memory limit of mesh-bot\'s container (or narrow the command), then try again.'
+      : 'Check what stops processes in mesh-bot\'s container, then try again.';
+  return { kind: 'failed', message: `istioctl was stopped by ${signal} before it finished, so its output is incomplete and was not used. ${next}`, detail: `terminated by ${signal}`, exitCode: null };
+}
+
 export function outputTooLargeError(limitBytes: number): IstioctlError {
   return {
     kind: 'output-too-large',

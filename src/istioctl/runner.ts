@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { err, ok, type Result } from '../result.ts';
-import { notInstalledError, notStartedError, outputTooLargeError, timeoutError, type IstioctlError } from './errors.ts';
+import { killedError, notInstalledError, notStartedError, outputTooLargeError, timeoutError, type IstioctlError } from './errors.ts';
 
 /** What one finished istioctl process printed. Non-zero exit codes are data here (analyze exits 79 with findings). */
 export interface IstioctlOutput<Read = never> {
@@ -61,7 +61,7 @@ export interface RunnerOptions {
   readonly concurrency: number;
   readonly maxOutputBytes: number;
   readonly now?: () => number;
-  readonly onProcess?: (event: { args: readonly string[]; durationMs: number; outcome: 'exit' | 'timeout' | 'not-installed' | 'too-large' | 'spawn-error'; exitCode: number | null }) => void;
+  readonly onProcess?: (event: { args: readonly string[]; durationMs: number; outcome: 'exit' | 'timeout' | 'not-installed' | 'too-large' | 'spawn-error' | 'killed'; exitCode: number | null }) => void;
 }
 
 type Outcome = Result<IstioctlOutput<unknown>, IstioctlError>;
@@ -173,6 +173,11 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
         return err(outputTooLargeError(options.maxOutputBytes));
       }
       const code = (result as { code?: string }).code;
+      // Ended by a signal from outside (the OOM killer's SIGKILL): it ran, so "could not be started" would mislead.
+      if (result.exitCode === undefined && result.isTerminated && result.signal !== undefined) {
+        options.onProcess?.({ args, durationMs, outcome: 'killed', exitCode: null });
+        return err(killedError(result.signal));
+      }
       if (result.exitCode === undefined) {
         const outcome = code === 'ENOENT' ? 'not-installed' : 'spawn-error';
         options.onProcess?.({ args, durationMs, outcome, exitCode: null });
