@@ -145,8 +145,9 @@ export function detectOwner(vs: OwnedObject, rollouts: readonly RolloutRef[], fi
 
 /**
  * Rollout objects → which VirtualServices they edit (spec.strategy.canary.trafficRouting.istio). Argo Rollouts reads
- * a name `reviews.shop` as VirtualService `reviews` in namespace `shop` (utils/istio GetVirtualServiceNamespaceName:
- * the text after the first dot is the namespace); a plain name is in the Rollout's namespace.
+ * a name `reviews.shop` as VirtualService `reviews` in namespace `shop` (utils/istio GetVirtualServiceNamespaceName
+ * splits at every dot: field 0 is the name, field 1 the namespace, the rest is ignored, so
+ * `reviews.shop.svc.cluster.local` is shop/reviews too); a plain name is in the Rollout's namespace.
  */
 export function rolloutRefs(items: readonly unknown[]): RolloutRef[] {
   const refs: RolloutRef[] = [];
@@ -158,8 +159,8 @@ export function rolloutRefs(items: readonly unknown[]): RolloutRef[] {
     if (!name) continue;
     const namespace = rollout.metadata?.namespace ?? '';
     for (const reference of names) {
-      const dot = reference.indexOf('.');
-      refs.push(dot > 0 ? { name, namespace, routeNamespace: reference.slice(dot + 1), routes: [reference.slice(0, dot)] } : { name, namespace, routes: [reference] });
+      const [route = reference, routeNamespace] = reference.split('.');
+      refs.push(routeNamespace === undefined ? { name, namespace, routes: [reference] } : { name, namespace, routeNamespace, routes: [route] });
     }
   }
   return refs;
