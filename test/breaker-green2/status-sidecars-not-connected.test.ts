@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/sandbox/kube-api.ts';
-import { cluster, proxyStatus122, type Cluster } from '../breaker-ambient/support/harness.ts';
+import { startBot } from '../support/bot.ts';
+import { blockText } from '../support/blocks.ts';
+import { cluster, namespace, proxyStatus122, standIn, type Cluster } from '../breaker-ambient/support/harness.ts';
 import { istiod, runStatus, sidecarNamespaces } from '../breaker-status/support/sidecar.ts';
 
 const ISTIOD = 'istiod-7d4f9c8b6d-k2x9q';
@@ -44,6 +46,7 @@ let kube: Cluster;
 before(async () => {
   kube = await cluster([
     ...sidecarNamespaces(),
+    namespace('mesh-bot'),
     istiod(ISTIOD, '1.24.6'),
     injectedPod('cart-v1-5b9c8d7f6-h7j3n'),
     injectedPod('checkout-v1-6c8d9e7f5-m4n8p'),
@@ -71,6 +74,24 @@ describe('status -n shop while two of its three ready sidecars are missing from 
     assert.doesNotMatch(run.stdout, /Healthy/);
     assert.match(run.stdout, /2 sidecars not connected to istiod/);
     assert.match(run.stdout, /\n {2}checkout-v1-6c8d9e7f5-m4n8p\.shop\n {2}payment-v1-6b9c8d7f5-q8w2e\.shop\n/);
+  });
+});
+
+describe('/mesh status -n shop in Slack while two of its ready sidecars are missing', () => {
+  it('the notification line and the card say degraded and name them', async () => {
+    const istioctl = await standIn('1.24.6', [{ when: ['proxy-status'], stdout: ONE_SHOP_PROXY }]);
+    const bot = await startBot({ kubeConfig: () => kube.api.kubeConfig(), env: { POD_NAMESPACE: 'mesh-bot', ISTIOCTL: istioctl.path } });
+    try {
+      await bot.slash('status -n shop');
+      const answer = await bot.answer('C0OPS');
+      assert.match(answer.text, /^default\/shop: degraded — 1 proxy, all in sync — 2 sidecars not connected to istiod — istiod 1\/1 ready/);
+      const card = blockText(answer.blocks);
+      assert.match(card, /2 sidecars not connected to istiod \(Ready before the proxy list was read/);
+      assert.match(card, /checkout-v1-6c8d9e7f5-m4n8p\.shop/);
+      assert.doesNotMatch(card, /Healthy/);
+    } finally {
+      await bot.close();
+    }
   });
 });
 
