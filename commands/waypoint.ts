@@ -76,8 +76,11 @@ export const waypointCommand = defineCommand<WaypointArgs>({
         ? `istioctl ${version.value.version} has no \`waypoint status --wait=false\` (1.29+; before, status waits until every waypoint is programmed), so this is \`waypoint list\`: its PROGRAMMED column is the same condition.`
         : null;
     const kube = deps.kubeFor(target);
-    const [report, services, namespaceState] = await Promise.all([
+    // `status` prints a waypoint's Programmed condition only while it is True (src/mesh/waypoint.ts, waypointsOf): the
+    // list beside it says what the condition is for the others, and adds their traffic type and revision.
+    const [report, listed, services, namespaceState] = await Promise.all([
       deps.istioctl.waypoint(target, { action: ran, scope }),
+      ran === 'status' ? deps.istioctl.waypoint(target, { action: 'list', scope }) : Promise.resolve(null),
       kube.ok ? readLabelledServices(kube.value, scope) : Promise.resolve(err(kube.error.message)),
       checkScopeNamespace(kube, scope.kind === 'namespace' ? scope.namespace : undefined),
     ]);
@@ -90,6 +93,8 @@ export const waypointCommand = defineCommand<WaypointArgs>({
     }
     if (!report.ok) return waypointResult({ ...base, ran: null, asOf, errors: [`istioctl: ${report.error.message}`], summary: null });
     const errors = services.ok ? [] : [`Services labelled istio.io/use-waypoint could not be read: ${services.error}`];
-    return waypointResult({ ...base, ran, asOf, errors, summary: summarizeWaypoints(waypointsOf(report.value.value), services.ok ? services.value : null, scope) });
+    const listRows = listed?.ok && listed.value.value.action === 'list' ? listed.value.value.rows : null;
+    if (listed && !listed.ok) errors.push(`istioctl waypoint list: ${listed.error.message} Waypoints whose status row is not their Programmed condition are Unknown.`);
+    return waypointResult({ ...base, ran, asOf, errors, summary: summarizeWaypoints(waypointsOf(report.value.value, listRows), services.ok ? services.value : null, scope) });
   },
 });

@@ -62,11 +62,11 @@ describe('terminal mode: waypoint, every istioctl version of the corpus', () => 
     assert.match(run.stdout, /\nServices labelled istio.io\/use-waypoint: 2 in scope, 2 problems\n {2}Service default\/details: waypoint default\/waypiont does not exist\n/);
   });
 
-  it('status on 1.29: the same waypoints from `waypoint status --wait=false`, no traffic type', async () => {
+  it('status on 1.29: the same waypoints from `waypoint status --wait=false`, traffic type from the list beside it', async () => {
     const json = JSON.parse((await cli(['waypoint', 'status', '-A', '-o', 'json'], { version: '1.29.6' })).stdout) as WaypointJson & { ran: string };
     assert.equal(json.ran, 'status');
     assert.deepEqual(json.waypoints.filter((w) => !w.programmed).map((w) => `${w.namespace}/${w.name}`), ['default/bookinfo', 'default/waypoint']);
-    assert.equal(json.waypoints[0]?.trafficType, null);
+    assert.equal(json.waypoints.find((w) => w.name === 'bookinfo-traffic-type')?.trafficType, 'all');
   });
 
   it('a failed Services read exits 1 with what was read and the reason in errors', async () => {

@@ -1,5 +1,6 @@
 import type { V1Namespace, V1Service } from '@kubernetes/client-node';
 import type { AnalyzeScope, WaypointReport } from '../istioctl/istioctl.ts';
+import type { WaypointRow } from '../istioctl/parsers/waypoint.ts';
 import type { ClusterKube } from '../kube/clients.ts';
 import { describeKubeError } from '../kube/errors.ts';
 import { err, ok, type Result } from '../result.ts';
@@ -15,11 +16,11 @@ export interface Waypoint {
   readonly name: string;
   /** True only when istioctl printed `True` for the Programmed condition. */
   readonly programmed: boolean;
-  /** The condition status as istioctl printed it (`True`, `False`, `Unknown`). */
+  /** The condition status as istioctl printed it (`True`, `False`, `Unknown`); `Unknown` when istioctl did not print it. */
   readonly programmedStatus: string;
   /** `istio.io/waypoint-for` as `waypoint list` 1.27+ prints it (`none` = label absent); null where istioctl does not print it. */
   readonly trafficType: string | null;
-  /** `istio.io/rev` or `default`; null from `waypoint status`, which does not print it. */
+  /** `istio.io/rev` or `default`, from `waypoint list`; null when it could not be read. */
   readonly revision: string | null;
   /** `waypoint status` only: the condition's reason and message ('' when blank or from `list`). */
   readonly reason: string;
@@ -66,9 +67,34 @@ export interface WaypointSummary {
   readonly users: WaypointUsers | null;
 }
 
-export function waypointsOf(report: WaypointReport): Waypoint[] {
+/**
+ * `listed`: `waypoint list`'s rows, read beside `waypoint status`. istioctl's status writer (istioctl/pkg/waypoint/
+ * waypoint.go, printWaypointStatus) prints the Programmed condition only when it is True; otherwise it prints the
+ * Gateway's last condition — istiod writes Accepted, Programmed, ResolvedRefs, so a waypoint it cannot program reads
+ * `True ResolvedRefs` — and for a Gateway without conditions the previous Gateway's. A row says something about
+ * Programmed only when its TYPE is Programmed, and even then the list's PROGRAMMED column (the Gateway's own
+ * condition) decides; without the list, any other row is Unknown, never programmed.
+ */
+export function waypointsOf(report: WaypointReport, listed: readonly WaypointRow[] | null = null): Waypoint[] {
   if (report.action === 'status') {
-    return report.rows.map((row) => ({ namespace: row.namespace, name: row.name, programmed: row.status === 'True', programmedStatus: row.status, trafficType: null, revision: null, reason: row.reason, message: row.message }));
+    const fromList = new Map((listed ?? []).map((row) => [`${row.namespace}/${row.name}`, row] as const));
+    return report.rows.map((row) => {
+      const list = fromList.get(`${row.namespace}/${row.name}`);
+      const aboutProgrammed = row.type === 'Programmed';
+      const programmedStatus = list?.programmed ?? (aboutProgrammed ? row.status : 'Unknown');
+      // Reason and message describe the Programmed condition only when istioctl printed that one, for this Gateway.
+      const own = aboutProgrammed && row.status === programmedStatus;
+      return {
+        namespace: row.namespace,
+        name: row.name,
+        programmed: programmedStatus === 'True',
+        programmedStatus,
+        trafficType: list?.trafficType ?? null,
+        revision: list?.revision ?? null,
+        reason: own ? row.reason : '',
+        message: own ? row.message : '',
+      };
+    });
   }
   return report.rows.map((row) => ({ namespace: row.namespace, name: row.name, programmed: row.programmed === 'True', programmedStatus: row.programmed, trafficType: row.trafficType, revision: row.revision, reason: '', message: '' }));
 }

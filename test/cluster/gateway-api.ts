@@ -285,10 +285,17 @@ export function registerGatewayApiScenarios(tier: Tier): void {
       );
       // istioctl 1.31's `waypoint status --wait=false` prints the Programmed condition only when it is True; otherwise
       // the last condition of the Gateway (pkg/waypoint/waypoint.go printWaypointStatus keeps its loop variable), here
-      // istiod's ResolvedRefs True. See the report of this scenario (notes/cluster-gateway-api.md): mesh-bot reads that
-      // row's STATUS as the Programmed status.
+      // istiod's ResolvedRefs True. mesh-bot takes the Programmed status from `waypoint list` beside it, so that row
+      // neither makes the waypoint programmed nor lends it a reason.
       const { stdout: raw } = await execa(binary('istioctl'), ['waypoint', 'status', '--wait=false', '-n', 'bookinfo', '--kubeconfig', tier.botKubeconfig], { env: { HOME: tier.controlPlane.dir } });
       assert.match(raw, /^waypoint\s+True\s+ResolvedRefs\s+ResolvedRefs\s+All references resolved\s*$/m, raw);
+      const fromStatus = byName(status)['waypoint'];
+      assert.deepEqual([fromStatus?.programmed, fromStatus?.programmedStatus, fromStatus?.reason], [false, 'False', '']);
+      assert.equal(status.notProgrammed, 2);
+      assert.deepEqual(
+        status.services?.problems.map((problem) => `${problem.service} → ${problem.waypoint}: ${problem.problem}`),
+        ['details → waypoint-gone: missing', 'productpage → waypoint-canary: not-programmed', 'ratings → waypoint: not-programmed'],
+      );
       await assertNoForbidden(tier);
     });
 
@@ -319,7 +326,7 @@ export function registerGatewayApiScenarios(tier: Tier): void {
       assert.deepEqual(listed.services?.problems.map((problem) => `${problem.service} → ${problem.waypoint}: ${problem.problem}`), ['details → waypoint-gone: missing', 'productpage → waypoint-canary: not-programmed']);
 
       const status = await waypointJson('status');
-      assert.deepEqual(byName(status)['waypoint'], { namespace: 'bookinfo', name: 'waypoint', programmed: true, programmedStatus: 'True', trafficType: null, revision: null, reason: 'Programmed', message: 'Resource programmed, assigned to service(s) waypoint.bookinfo.svc.cluster.local:15008' });
+      assert.deepEqual(byName(status)['waypoint'], { namespace: 'bookinfo', name: 'waypoint', programmed: true, programmedStatus: 'True', trafficType: 'service', revision: 'default', reason: 'Programmed', message: 'Resource programmed, assigned to service(s) waypoint.bookinfo.svc.cluster.local:15008' });
 
       const answers = () => tier.slack.messages('C0OPS').filter((message) => message.via === 'response_url' && message.ephemeralTo === undefined).length;
       const since = answers();

@@ -141,7 +141,7 @@ export function demoWaypoints(world: DemoWorld): FakeWaypoint[] {
   return world.objects
     .filter((o) => o.kind === 'Gateway' && (o.apiVersion ?? '').startsWith('gateway.networking.k8s.io/') && (o['spec'] as { gatewayClassName?: string } | undefined)?.gatewayClassName === 'istio-waypoint')
     .map((gateway): FakeWaypoint => {
-      const conditions = ((gateway['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []);
+      const conditions = ((gateway['status'] as { conditions?: { type: string; status: string; reason?: string; message?: string }[] } | undefined)?.conditions ?? []);
       const name = gateway.metadata?.name ?? '';
       return {
         namespace: gateway.metadata?.namespace ?? '',
@@ -150,6 +150,7 @@ export function demoWaypoints(world: DemoWorld): FakeWaypoint[] {
         revision: labelsOf(gateway)['istio.io/rev'] ?? 'default',
         waypointFor: labelsOf(gateway)['istio.io/waypoint-for'] ?? '',
         programmed: conditions.find((c) => c.type === 'Programmed')?.status === 'True' ? 'True' : 'False',
+        conditions: conditions.map((c) => ({ type: c.type, status: c.status, reason: c.reason ?? '', message: c.message ?? '' })),
       };
     });
 }

@@ -22,9 +22,26 @@ export interface FakeWaypoint {
   waypointFor: string;
   /** the Programmed condition's status */
   programmed: 'True' | 'False';
+  /** The Gateway's status conditions in order; the goldens' Gateways have the Programmed one alone. */
+  conditions: readonly FakeCondition[];
 }
 
-const wp = (namespace: string, name: string, serviceAccount: string, revision: string, programmed: 'True' | 'False', waypointFor = ''): FakeWaypoint => ({ namespace, name, serviceAccount, revision, waypointFor, programmed });
+export interface FakeCondition {
+  readonly type: string;
+  readonly status: string;
+  readonly reason: string;
+  readonly message: string;
+}
+
+const wp = (namespace: string, name: string, serviceAccount: string, revision: string, programmed: 'True' | 'False', waypointFor = ''): FakeWaypoint => ({
+  namespace,
+  name,
+  serviceAccount,
+  revision,
+  waypointFor,
+  programmed,
+  conditions: [{ type: 'Programmed', status: programmed, reason: '', message: '' }],
+});
 
 /**
  * The Gateways of class istio-waypoint behind each family's combined-gateway golden. The default namespace waypoint
@@ -49,9 +66,21 @@ export function waypointListTable(v: ClientVersion, waypoints: readonly FakeWayp
   return renderTable([columns.map(([title]) => title), ...waypoints.map((w) => columns.map(([, cell]) => cell(w)))]);
 }
 
-/** The 1.29+ status writer: one row per waypoint's Programmed condition, REASON and MESSAGE blank as in the goldens. */
+/**
+ * The 1.29+ status writer (istioctl/pkg/waypoint/waypoint.go, printWaypointStatus): one row per waypoint with the
+ * condition its loop stopped at — Programmed when it is True, else the Gateway's last condition, and for a Gateway
+ * without conditions the previous Gateway's (the loop variable outlives the loop). The goldens' Gateways have only
+ * the Programmed condition, with REASON and MESSAGE blank.
+ */
 export function waypointStatusTable(waypoints: readonly FakeWaypoint[], allNamespaces: boolean): string {
-  const rows = waypoints.map((w) => [...(allNamespaces ? [w.namespace] : []), w.name, w.programmed, 'Programmed', '', '']);
+  let printed: FakeCondition = { type: '', status: '', reason: '', message: '' };
+  const rows = waypoints.map((w) => {
+    for (const condition of w.conditions) {
+      printed = condition;
+      if (condition.type === 'Programmed' && condition.status === 'True') break;
+    }
+    return [...(allNamespaces ? [w.namespace] : []), w.name, printed.status, printed.type, printed.reason, printed.message];
+  });
   return renderTable([[...(allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'STATUS', 'TYPE', 'REASON', 'MESSAGE'], ...rows]);
 }
 
