@@ -184,6 +184,9 @@ export function createLogger(level: string, destination?: DestinationStream, sec
       level,
       base: { app: 'mesh-bot' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // The formatter below already wrote each error as { type, message }; pino's own error serializer would take that
+      // for an error again and name its type "Object".
+      serializers: { err: (value: unknown) => value },
       formatters: {
         level: (label) => ({ level: label }),
         log: (object) => scrubValue(object, 0, scrub) as Record<string, unknown>,

@@ -73,4 +73,14 @@ describe('log lines that carry a credential nobody configured', () => {
     assert.doesNotMatch(log, /hunter2hunter2/);
     assert.match(log, /API call failed/);
   });
+
+  it('name each error by its class, with neither its stack nor its cause (where secrets hide)', () => {
+    const { logger, text } = capture();
+    logger.error({ err: new TypeError('fetch failed', { cause: new Error('Bearer sha256~CauseTokenValue0123456789') }) }, 'API call failed');
+    logger.error(new RangeError('out of range'));
+    const [first, second] = text().trim().split('\n').map((line) => JSON.parse(line) as { err: Record<string, unknown> });
+    assert.deepEqual(first?.err, { type: 'TypeError', message: 'fetch failed' });
+    assert.deepEqual(second?.err, { type: 'RangeError', message: 'out of range' });
+    assert.doesNotMatch(text(), /CauseTokenValue/);
+  });
 });
