@@ -91,8 +91,16 @@ export const waypointCommand = defineCommand<WaypointArgs>({
       const missing: WaypointResult = { ...base, ran: null, asOf, errors: [namespaceState.message], summary: null };
       return namespaceMissingResult({ command: 'waypoint', cluster: target.name, asOf, message: namespaceState.message, json: () => renderWaypointJson(missing) });
     }
-    if (!report.ok) return waypointResult({ ...base, ran: null, asOf, errors: [`istioctl: ${report.error.message}`], summary: null });
     const errors = services.ok ? [] : [`Services labelled istio.io/use-waypoint could not be read: ${services.error}`];
+    // istioctl's status reads the waypoints one second apart (printWaypointStatus waits on a 1 s ticker for each), so a
+    // mesh with more waypoints than istioctl.timeout has seconds never gets an answer from it; the list beside it has
+    // the same Programmed condition.
+    if (!report.ok && report.error.kind === 'timeout' && listed?.ok && listed.value.value.action === 'list') {
+      const count = listed.value.value.rows.length;
+      const slow = `istioctl waypoint status did not finish within istioctl.timeout: it reads the waypoints one second apart, ${count} waypoint${count === 1 ? '' : 's'} here, so this is \`waypoint list\`: its PROGRAMMED column is the same condition.`;
+      return waypointResult({ ...base, ran: 'list', note: slow, asOf: listed.value.asOf, errors, summary: summarizeWaypoints(waypointsOf(listed.value.value), services.ok ? services.value : null, scope) });
+    }
+    if (!report.ok) return waypointResult({ ...base, ran: null, asOf, errors: [`istioctl: ${report.error.message}`], summary: null });
     const listRows = listed?.ok && listed.value.value.action === 'list' ? listed.value.value.rows : null;
     if (listed && !listed.ok) errors.push(`istioctl waypoint list: ${listed.error.message} Waypoints whose status row is not their Programmed condition are Unknown.`);
     return waypointResult({ ...base, ran, asOf, errors, summary: summarizeWaypoints(waypointsOf(report.value.value, listRows), services.ok ? services.value : null, scope) });
