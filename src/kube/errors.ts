@@ -39,7 +39,8 @@ export function describeKubeError(cause: unknown, action: string, clusterName: s
       case 401:
         return `The Kubernetes API of cluster ${clusterName} rejected mesh-bot's credentials while trying to ${action} (401). Refresh the kubeconfig or service account token.`;
       case 403:
-        return `mesh-bot may not ${action} in cluster ${clusterName} (403 Forbidden). Grant it with the Role in deploy/ or check \`kubectl auth can-i\` for its service account.`;
+        // Canary writes are opt-in in the Helm chart: its users grant them with a value, not by applying deploy/.
+        return `mesh-bot may not ${action} in cluster ${clusterName} (403 Forbidden). Grant it with the Role in deploy/${/^(patch|create) /.test(action) ? ' (installed with the Helm chart: set rbac.canary=true)' : ''} or check \`kubectl auth can-i\` for its service account.`;
       case 404:
         return `Not found while trying to ${action} in cluster ${clusterName}: ${scrubSecrets(status.message) || 'the resource does not exist'}.`;
       case 429:

@@ -88,6 +88,8 @@ describe('canary service against the Kubernetes API', () => {
     assert.ok(decided.ok);
     assert.equal(decided.value.request.state, 'failed');
     assert.match(decided.value.request.outcome?.message ?? '', /mesh-bot may not patch VirtualService bookinfo\/reviews in cluster prod-eu \(403 Forbidden\)/);
+    // A chart install grants canary writes with a value, not by applying deploy/.
+    assert.match(decided.value.request.outcome?.message ?? '', /Grant it with the Role in deploy\/ \(installed with the Helm chart: set rbac\.canary=true\)/);
     assert.deepEqual(reviewsWeights(harness.api), [90, 10]);
     assert.equal(weightWrites(harness.api), 1, 'the one attempt the API server refused');
   });
