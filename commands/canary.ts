@@ -125,7 +125,9 @@ async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, t
   return result('canary status', {
     cluster: target.name,
     asOf: deps.now(),
-    errors: [],
+    // What could not be read (Argo Rollouts, DestinationRules, pods), printed on stderr by the terminal: without it
+    // "Owner: none" and "Subsets: none" read as checked.
+    errors: [...inspection.notes],
     failed: false,
     slack: renderInspection(inspection, sync, target.name),
     text: [
