@@ -159,6 +159,10 @@ async function promote(args: Extract<ResolvedCanaryArgs, { action: 'promote' }>,
   if (invocation.surface === 'slack' && approvers.users.length + approvers.usergroups.length === 0) {
     return refusal('canary promote', target.name, now, 'Promotions need a second person to approve, and no approvers are configured. Add access.approvers.users or access.approvers.usergroups to the mesh-bot config file (MESH_BOT_CONFIG) and restart it.');
   }
+  // Slack ids: D… is a direct message. A card there would hold the route's lock until it expires, unseen by approvers.
+  if (invocation.surface === 'slack' && deps.config.approvals.channel === undefined && invocation.channel?.startsWith('D')) {
+    return refusal('canary promote', target.name, now, 'Approval cards go to the channel a promotion is asked for in, and this is a direct message, where no approver can see or click the card. Ask in a channel the approvers are in, or set approvals.channel in the mesh-bot config.');
+  }
   const service = canaryServiceFor(deps, target);
   if (!service.ok) return refusal('canary promote', target.name, now, service.error);
   const prepared = await service.value.prepare(args.namespace, args.virtualService, args.weight, args.subset, args.kind);
