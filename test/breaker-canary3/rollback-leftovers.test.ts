@@ -8,7 +8,8 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
 import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
 import { startBot, type Bot } from '../support/bot.ts';
-import { CONFIG, ISTIOCTL, putBackend, putHttpRoute, putService, putVirtualService, route, slashAnswer, terminal, useKubeconfig, vsWeights } from '../breaker-canary/world.ts';
+import { CONFIG, ISTIOCTL, putBackend, putHttpRoute, putService, putVirtualService, requestCard, route, slashAnswer, terminal, useKubeconfig, vsWeights } from '../breaker-canary/world.ts';
+import { buttons } from '../support/blocks.ts';
 
 const RECORD = { annotations: { 'mesh-bot/stable-subset': 'v1', 'mesh-bot/canary-subset': 'v2' } };
 
@@ -45,6 +46,24 @@ describe('a rollback that cannot take the canary off every route says so', () =>
       assert.match(answer, /^Rolled back bookinfo\/reviews: v1 50% \/ v2 50% → v1 100% \/ v2 0%/);
       assert.deepEqual(vsWeights(api), [['v2=-'], ['v1=100', 'v2=0']]);
       assert.match(answer, /Route "testers" still sends all its traffic to v2 \(a route with one destination has no weight to lower\); change it by hand if v2 must get none/);
+    });
+
+    it('says it in the card\'s thread when the Roll back button is used', async () => {
+      putService(api, 'reviews', { v1: 1, v2: 1 });
+      putVirtualService(api, [
+        route('testers', [{ host: 'reviews', subset: 'v2' }], { match: [{ headers: { 'end-user': { exact: 'jason' } } }] }),
+        route('main', [{ host: 'reviews', subset: 'v1', weight: 90 }, { host: 'reviews', subset: 'v2', weight: 10 }]),
+      ]);
+      const { card, id } = await requestCard(slack, bot, 'canary promote reviews --weight 50 -n bookinfo');
+      await bot.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
+      const applied = await slack.waitFor((fake) => {
+        const current = fake.message('C0REL', card.ts);
+        return current && buttons(current.blocks).some((element) => element.action_id === 'canary_rollback') ? current : undefined;
+      }, { timeoutMs: 10_000 });
+      await bot.click({ actionId: 'canary_rollback', value: id, userId: 'U0DAVE', channelId: 'C0REL', messageTs: applied.ts });
+      const reply = await slack.waitFor((fake) => fake.messages('C0REL').find((message) => message.threadTs === card.ts && /Rolled back by <@U0DAVE>/.test(message.text ?? '')), { timeoutMs: 10_000 });
+      assert.match(reply.text ?? '', /Route "testers" still sends all its traffic to v2/);
+      assert.deepEqual(vsWeights(api), [['v2=-'], ['v1=100', 'v2=0']]);
     });
 
     it('says nothing more when no route is left on the canary', async () => {
