@@ -204,7 +204,7 @@ async function promote(args: Extract<ResolvedCanaryArgs, { action: 'promote' }>,
     return refusal('canary promote', target.name, now, `The request ${created.value.id} ended before its card was up (${attached.value.state}: ${attached.value.outcome?.message ?? 'see the card'}). Ask again.`);
   }
   const summary = `Approval requested for ${args.namespace}/${args.virtualService}: ${weightChange(created.value.plan)}. The card is in <#${posted.value.channel}>; it expires at ${clockTime(new Date(created.value.expiresAt))}.`;
-  const blocks: KnownBlock[] = [header('Canary promotion requested'), section(escapeMrkdwn(summary).replace(/&lt;#(C[A-Z0-9]+)&gt;/, '<#$1>')), context([`request ${created.value.id}`])];
+  const blocks: KnownBlock[] = [header('Canary promotion requested'), section(escapeMrkdwn(summary).replace(/&lt;#([CG][A-Z0-9]+)&gt;/, '<#$1>')), context([`request ${created.value.id}`])];
   const answer = result('canary promote', { cluster: target.name, asOf: now, errors: [], failed: false, slack: message(summary, blocks), text: summary, json: { ...json, requestId: created.value.id } });
   // The card itself tells the channel it is in; a second message there would only repeat it.
   return posted.value.channel === invocation.channel ? { ...answer, ephemeral: true } : answer;
