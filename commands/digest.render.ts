@@ -301,6 +301,8 @@ function ambientPart(digest: Digest, format: Format): Part | null {
   const lines = [`ztunnels ${ready}/${desired} ready (one per node)${was}`];
   const notConnected = facts.connected === undefined || facts.connected === null ? 0 : Math.max(0, ready - facts.connected);
   if (notConnected > 0) lines.push(`${plural(notConnected, 'ready ztunnel')} not connected to istiod: their nodes' pods get no new workload or policy updates`);
+  const notSynced = facts.notSynced ?? 0;
+  if (notSynced > 0) lines.push(`${plural(notSynced, 'ztunnel')} connected to istiod without every WDS/WADS SYNCED (NOT SENT or IGNORED: istiod has not sent ${notSynced === 1 ? 'it' : 'them'} every workload and policy type)`);
   const agents = facts.nodeAgents;
   if (agents?.cni === null) lines.push('no istio-cni node agent (DaemonSet istio-cni-node) in any namespace: no new pod can be captured');
   else if (agents?.cni) lines.push(`istio-cni node agent ${agents.cni.ready}/${agents.cni.desired} ready${agents.cni.ready < agents.cni.desired ? ': pods on the other nodes cannot be captured' : ''}`);
@@ -494,6 +496,7 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
                   // mesh-bot extensions, as status reads them: the istio-cni agent and the ztunnels connected to istiod.
                   cni: facts.nodeAgents?.cni ?? null,
                   connected: facts.connected ?? null,
+                  notSynced: facts.notSynced ?? null,
                   certificates: json(facts.certificates, (sample) => ({
                     ...sample,
                     earliest: sample.earliest && { ...sample.earliest, health: healthJson(sample.earliest.health) },

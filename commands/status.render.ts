@@ -134,6 +134,7 @@ function ambientLines(result: StatusResult): string[] {
   if (connected > 0) {
     const parts = [`${synced} WDS/WADS SYNCED`];
     if (problems > 0) parts.push(`${problems} STALE or ERROR`);
+    if (ambient.sync.notSynced > 0) parts.push(`${ambient.sync.notSynced} not SYNCED (istiod has not sent ${ambient.sync.notSynced === 1 ? 'it' : 'them'} every workload and policy type)`);
     if (stateNotShown > 0) parts.push(`${stateNotShown} not shown by this istioctl (its tables have Envoy columns only; their IGNORED is normal for a ztunnel)`);
     lines.push(`${counted(connected, 'ztunnel')} connected to istiod: ${parts.join(', ')}`);
   }

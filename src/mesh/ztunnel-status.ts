@@ -51,6 +51,11 @@ export interface ZtunnelSync {
   readonly synced: number;
   /** Rows with a WDS/WADS state that is STALE or ERROR. */
   readonly problems: number;
+  /**
+   * Rows whose WDS/WADS states are shown, none STALE or ERROR, yet not all SYNCED (NOT SENT, or IGNORED: istiod has
+   * pushed that ztunnel no workloads or policies). DESIGN §11: a ztunnel is healthy when its WDS/WADS are SYNCED.
+   */
+  readonly notSynced: number;
   /** Rows whose output shows no WDS/WADS state (istioctl 1.20-1.26 tables have Envoy columns only). */
   readonly stateNotShown: number;
 }
@@ -59,6 +64,7 @@ export function ztunnelSync(rows: readonly ProxyStatusRow[], kinds: readonly Pro
   let connected = 0;
   let synced = 0;
   let problems = 0;
+  let notSynced = 0;
   let stateNotShown = 0;
   rows.forEach((row, index) => {
     if (kinds[index] !== 'ztunnel') return;
@@ -71,8 +77,9 @@ export function ztunnelSync(rows: readonly ProxyStatusRow[], kinds: readonly Pro
     }
     if (workload.some((state) => state === 'STALE' || state === 'ERROR')) problems += 1;
     else if (workload.every((state) => state === 'SYNCED')) synced += 1;
+    else notSynced += 1;
   });
-  return { connected, synced, problems, stateNotShown };
+  return { connected, synced, problems, notSynced, stateNotShown };
 }
 
 /** ztunnels counted from their pods, when the DaemonSets cannot be read: a node without any ztunnel pod is not seen. */
@@ -149,5 +156,5 @@ export function summarizeAmbient(inputs: AmbientInputs): AmbientSummary | null {
 export function ambientDegraded(ambient: AmbientSummary | null): boolean {
   if (ambient === null) return false;
   const short = (count: ZtunnelPodCount | null) => count !== null && count.ready < count.desired;
-  return short(ambient.ztunnels) || short(ambient.ztunnelPods) || short(ambient.cni) || ambient.cniMissing || ambient.sync.problems > 0 || (ambient.notConnected ?? 0) > 0 || ambient.nodesWithoutZtunnel > 0;
+  return short(ambient.ztunnels) || short(ambient.ztunnelPods) || short(ambient.cni) || ambient.cniMissing || ambient.sync.problems > 0 || ambient.sync.notSynced > 0 || (ambient.notConnected ?? 0) > 0 || ambient.nodesWithoutZtunnel > 0;
 }

@@ -196,6 +196,6 @@ describe('ambient verdict', () => {
     assert.deepEqual(summary.proxies?.byKind, { sidecar: 1, waypoint: 0, ztunnel: 1, gateway: 0 });
     assert.deepEqual(summary.proxies?.problems.map((problem) => [problem.name, problem.stale]), [['ztunnel-a.istio-system', ['WDS']]]);
     assert.deepEqual(summary.proxies?.byType['CDS'], { SYNCED: 1 });
-    assert.deepEqual(summary.ambient?.sync, { connected: 1, synced: 0, problems: 1, stateNotShown: 0 });
+    assert.deepEqual(summary.ambient?.sync, { connected: 1, synced: 0, problems: 1, notSynced: 0, stateNotShown: 0 });
   });
 });

@@ -9,7 +9,7 @@ import { baselineRecordName, readBaseline, writeBaseline, type DigestBaseline } 
 import { readCanaries, readPendingPromotions } from './canaries.ts';
 import { readRootCa, readWorkloadCerts, withRotation } from './certificates.ts';
 import { inScope, statusSections } from './control-plane.ts';
-import { proxyKindOf } from '../ztunnel-status.ts';
+import { proxyKindOf, ztunnelSync } from '../ztunnel-status.ts';
 import type { Digest, RootCaFacts, Section } from './types.ts';
 import { decideVerdict } from './verdict.ts';
 
@@ -97,8 +97,9 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
 
   const controlPlaneMissing = !report.ok && report.error.kind === 'no-control-plane';
   // ztunnels live in their own namespace, so they are counted in the whole proxy list, whatever the digest's scope.
-  const connected = report.ok ? report.value.value.proxies.filter((row) => proxyKindOf(row) === 'ztunnel').length : null;
-  const withConnected = ambient?.ok && ambient.value.kind === 'running' ? ok({ ...ambient.value, connected }) : ambient;
+  const allRows = report.ok ? report.value.value.proxies : null;
+  const sync = allRows ? ztunnelSync(allRows, allRows.map((row) => proxyKindOf(row))) : null;
+  const withConnected = ambient?.ok && ambient.value.kind === 'running' ? ok({ ...ambient.value, connected: sync?.connected ?? null, notSynced: sync?.notSynced ?? null }) : ambient;
   const sections = { controlPlane: status.controlPlane, proxies: status.proxies, skew: status.skew, analyze: analyze.section, rootCa, workloadCerts, canaries, pending, ambient: withConnected, controlPlaneMissing };
   const digest: Digest = {
     cluster: cluster.name,

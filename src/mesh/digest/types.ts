@@ -188,6 +188,8 @@ export interface AmbientRunning {
   } | null;
   /** ztunnels connected to istiod (proxy-status, whole mesh); null when the proxy list was not read. */
   readonly connected?: number | null;
+  /** Of those, the ztunnels whose WDS/WADS are shown, not STALE or ERROR, yet not all SYNCED (ztunnelSync). */
+  readonly notSynced?: number | null;
   readonly certificates: Section<ZtunnelCertificateSample>;
   /** Waypoints in scope and the `namespace/name` of those not programmed. */
   readonly waypoints: Section<{ readonly total: number; readonly notProgrammed: readonly string[] }>;

@@ -63,6 +63,8 @@ function ambientReasons(facts: AmbientFacts): { critical: string[]; attention: s
   if (agents && agents.nodesWithoutZtunnel > 0) attention.push(`${plural(agents.nodesWithoutZtunnel, 'node runs', 'nodes run')} istio-cni but no ztunnel`);
   const notConnected = facts.connected === undefined || facts.connected === null ? 0 : Math.max(0, ready - facts.connected);
   if (notConnected > 0) attention.push(`${plural(notConnected, 'ready ztunnel')} not connected to istiod`);
+  const notSynced = facts.notSynced ?? 0;
+  if (notSynced > 0) attention.push(`${plural(notSynced, 'ztunnel')} without every WDS/WADS SYNCED`);
   if (facts.certificates.ok) {
     const judged = facts.certificates.value.worst ?? facts.certificates.value.earliest;
     const what = judged?.health.role === 'ca' ? 'ztunnel CA certificate' : 'ztunnel certificate';
