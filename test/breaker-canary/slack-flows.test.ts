@@ -3,12 +3,12 @@
  * was written, for route shapes and clicks the canary authors did not try. Findings: /work/notes/breaker-canary.md.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
-import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
+import { beforeEach, describe, it } from 'node:test';
+import type { FakeKubeApi } from '../../src/sandbox/kube-api.ts';
+import type { FakeSlack } from '../../src/sandbox/slack-api.ts';
 import { blockText, buttons } from '../support/blocks.ts';
-import { startBot, type Bot } from '../support/bot.ts';
-import { CONFIG, ISTIOCTL, VS_API, annotationsOf, putService, putVirtualService, requestCard, route, routeWrites, slashAnswer, vsWeights } from './world.ts';
+import type { Bot } from '../support/bot.ts';
+import { CONFIG, slackWorldPerTest, VS_API, annotationsOf, putService, putVirtualService, requestCard, route, routeWrites, slashAnswer, vsWeights } from './world.ts';
 
 /** Route "jason" splits v1/v2, route "rest" v3/v2: the canary v2 is paired with two different stables. */
 function seedMixedPairs(api: FakeKubeApi, name = 'reviews'): void {
@@ -20,23 +20,11 @@ function seedMixedPairs(api: FakeKubeApi, name = 'reviews'): void {
 }
 
 describe('canary promotion attacked through Slack', () => {
+  const world = slackWorldPerTest(CONFIG);
   let api: FakeKubeApi;
   let slack: FakeSlack;
   let bot: Bot;
-
-  before(async () => {
-    slack = await startFakeSlack();
-  });
-  after(() => slack.close());
-  beforeEach(async () => {
-    slack.reset();
-    api = await startFakeKubeApi();
-    bot = await startBot({ istioctl: ISTIOCTL, kubeConfig: () => api.kubeConfig(), sharedSlack: slack, configYaml: CONFIG });
-  });
-  afterEach(async () => {
-    await bot.close();
-    await api.close();
-  });
+  beforeEach(() => ({ api, slack, bot } = world()));
 
   const cardSaying = (ts: string, pattern: RegExp) =>
     slack.waitFor((fake) => {

@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FakeKubeApi, KubeObject } from '../../src/sandbox/kube-api.ts';
-import type { FakeSlack, RecordedResponse, StoredMessage } from '../../src/sandbox/slack-api.ts';
+import { after, afterEach, before, beforeEach } from 'node:test';
+import { startFakeKubeApi, type FakeKubeApi, type KubeObject } from '../../src/sandbox/kube-api.ts';
+import { startFakeSlack, type FakeSlack, type RecordedResponse, type StoredMessage } from '../../src/sandbox/slack-api.ts';
 import { buttons } from '../support/blocks.ts';
-import type { Bot } from '../support/bot.ts';
+import { startBot, type Bot } from '../support/bot.ts';
 import { cli } from '../support/cli.ts';
 
 export const VS_API = 'networking.istio.io/v1';
@@ -26,6 +27,40 @@ approvals:
   propagationTimeout: 200ms
   propagationInterval: 50ms
 `;
+
+export interface SlackWorld {
+  readonly api: FakeKubeApi;
+  readonly slack: FakeSlack;
+  readonly bot: Bot;
+}
+
+/**
+ * One fake Slack for the test file, and for each test a fresh in-process API server and a bot configured with
+ * `configYaml` (the hooks are registered in the calling describe). The getter is for use inside the tests.
+ */
+export function slackWorldPerTest(configYaml: string): () => SlackWorld {
+  let slack: FakeSlack | undefined;
+  let world: SlackWorld | undefined;
+  before(async () => {
+    slack = await startFakeSlack();
+  });
+  after(() => slack?.close());
+  beforeEach(async () => {
+    if (slack === undefined) throw new Error('the fake Slack did not start (see the before hook)');
+    slack.reset();
+    const api = await startFakeKubeApi();
+    world = { api, slack, bot: await startBot({ istioctl: ISTIOCTL, kubeConfig: () => api.kubeConfig(), sharedSlack: slack, configYaml }) };
+  });
+  afterEach(async () => {
+    await world?.bot.close();
+    await world?.api.close();
+    world = undefined;
+  });
+  return () => {
+    if (world === undefined) throw new Error('no Slack world outside a test');
+    return world;
+  };
+}
 
 export interface Destination {
   readonly host: string;

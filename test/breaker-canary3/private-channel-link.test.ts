@@ -4,12 +4,9 @@
  * literal text instead of a link to the channel.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
-import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
+import { describe, it } from 'node:test';
 import { blockText } from '../support/blocks.ts';
-import { startBot, type Bot } from '../support/bot.ts';
-import { ISTIOCTL, putService, putVirtualService, route } from '../breaker-canary/world.ts';
+import { putService, putVirtualService, route, slackWorldPerTest } from '../breaker-canary/world.ts';
 
 const PRIVATE_APPROVALS = `
 access:
@@ -23,21 +20,10 @@ approvals:
 `;
 
 describe('the confirmation of a request whose card went to a private channel', () => {
-  let api: FakeKubeApi;
-  let slack: FakeSlack;
-  let bot: Bot;
-  before(async () => {
-    slack = await startFakeSlack();
-    api = await startFakeKubeApi();
-    bot = await startBot({ istioctl: ISTIOCTL, kubeConfig: () => api.kubeConfig(), sharedSlack: slack, configYaml: PRIVATE_APPROVALS });
-  });
-  after(async () => {
-    await bot.close();
-    await api.close();
-    await slack.close();
-  });
+  const world = slackWorldPerTest(PRIVATE_APPROVALS);
 
   it('links the G… channel the card is in (defect: shown as the text <#G0PRIV>)', async () => {
+    const { api, slack, bot } = world();
     putService(api, 'reviews', { v1: 1, v2: 1 });
     putVirtualService(api, [route('main', [{ host: 'reviews', subset: 'v1', weight: 90 }, { host: 'reviews', subset: 'v2', weight: 10 }])]);
     const { responseUrl } = await bot.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });

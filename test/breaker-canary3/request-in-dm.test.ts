@@ -5,11 +5,11 @@
  * it expires.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
-import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
-import { startBot, type Bot } from '../support/bot.ts';
-import { ISTIOCTL, putService, putVirtualService, route, slashAnswer } from '../breaker-canary/world.ts';
+import { beforeEach, describe, it } from 'node:test';
+import type { FakeKubeApi } from '../../src/sandbox/kube-api.ts';
+import type { FakeSlack } from '../../src/sandbox/slack-api.ts';
+import type { Bot } from '../support/bot.ts';
+import { putService, putVirtualService, route, slackWorldPerTest, slashAnswer } from '../breaker-canary/world.ts';
 
 const NO_APPROVALS_CHANNEL = `
 access:
@@ -22,23 +22,14 @@ approvals:
 `;
 
 describe('a promotion asked for in a direct message', () => {
+  const world = slackWorldPerTest(NO_APPROVALS_CHANNEL);
   let api: FakeKubeApi;
   let slack: FakeSlack;
   let bot: Bot;
-  before(async () => {
-    slack = await startFakeSlack();
-  });
-  after(() => slack.close());
-  beforeEach(async () => {
-    slack.reset();
-    api = await startFakeKubeApi();
-    bot = await startBot({ istioctl: ISTIOCTL, kubeConfig: () => api.kubeConfig(), sharedSlack: slack, configYaml: NO_APPROVALS_CHANNEL });
+  beforeEach(() => {
+    ({ api, slack, bot } = world());
     putService(api, 'reviews', { v1: 1, v2: 1 });
     putVirtualService(api, [route('main', [{ host: 'reviews', subset: 'v1', weight: 90 }, { host: 'reviews', subset: 'v2', weight: 10 }])]);
-  });
-  afterEach(async () => {
-    await bot.close();
-    await api.close();
   });
 
   it('is refused with where to ask instead, and nothing stays pending (defect: a card no approver can see held the lock for the TTL)', async () => {

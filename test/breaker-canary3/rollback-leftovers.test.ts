@@ -4,11 +4,11 @@
  * lower, and keeps sending all its traffic there: the safety exit must not report the canary gone while it serves.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
-import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
-import { startBot, type Bot } from '../support/bot.ts';
-import { CONFIG, ISTIOCTL, putBackend, putHttpRoute, putService, putVirtualService, requestCard, route, slashAnswer, terminal, useKubeconfig, vsWeights } from '../breaker-canary/world.ts';
+import type { FakeSlack } from '../../src/sandbox/slack-api.ts';
+import type { Bot } from '../support/bot.ts';
+import { CONFIG, putBackend, slackWorldPerTest, putHttpRoute, putService, putVirtualService, requestCard, route, slashAnswer, terminal, useKubeconfig, vsWeights } from '../breaker-canary/world.ts';
 import { buttons } from '../support/blocks.ts';
 
 const RECORD = { annotations: { 'mesh-bot/stable-subset': 'v1', 'mesh-bot/canary-subset': 'v2' } };
@@ -23,22 +23,11 @@ function seedTesters(api: FakeKubeApi, namespace = 'bookinfo'): void {
 
 describe('a rollback that cannot take the canary off every route says so', () => {
   describe('in Slack', () => {
+    const world = slackWorldPerTest(CONFIG);
     let api: FakeKubeApi;
     let slack: FakeSlack;
     let bot: Bot;
-    before(async () => {
-      slack = await startFakeSlack();
-    });
-    after(() => slack.close());
-    beforeEach(async () => {
-      slack.reset();
-      api = await startFakeKubeApi();
-      bot = await startBot({ istioctl: ISTIOCTL, kubeConfig: () => api.kubeConfig(), sharedSlack: slack, configYaml: CONFIG });
-    });
-    afterEach(async () => {
-      await bot.close();
-      await api.close();
-    });
+    beforeEach(() => ({ api, slack, bot } = world()));
 
     it('names the header-matched route that still sends everything to the canary (defect: "rolled back" and nothing else)', async () => {
       seedTesters(api);
