@@ -59,13 +59,14 @@ describe('/mesh waypoint end to end through the Bolt HTTP receiver and the simul
     assert.match(blockText(answer.blocks), /Service shop\/cart: waypoint bookinfo\/bookinfo-rev is in another namespace, not read here \(use -A\)/);
   });
 
-  it('1.30 status: --wait=false, the Programmed condition per waypoint', async () => {
+  it('1.30 status: --wait=false, the Programmed condition per waypoint, with the list beside it', async () => {
     bot = await startBot({ istioctl: { version: '1.30.3' }, kubeConfig: () => api.kubeConfig(), env });
     await bot.slash('waypoint status -n bookinfo');
     const answer = await bot.answer('C0OPS');
     assert.match(answer.text, /^default\/bookinfo: 3 waypoints, all programmed/);
-    assert.match(blockText(answer.blocks), /:large_green_circle: bookinfo\/bookinfo-rev — PROGRAMMED True\n/);
-    assert.deepEqual((await bot.istioctlInvocations()).find((argv) => argv.includes('waypoint')), ['waypoint', 'status', '--wait=false', '--namespace', 'bookinfo']);
+    assert.match(blockText(answer.blocks), /:large_green_circle: bookinfo\/bookinfo-rev — PROGRAMMED True · traffic type none · revision rev1\n/);
+    const waypointRuns = (await bot.istioctlInvocations()).filter((argv) => argv.includes('waypoint'));
+    assert.deepEqual(waypointRuns.map((argv) => argv.join(' ')).sort(), ['waypoint list --namespace bookinfo', 'waypoint status --wait=false --namespace bookinfo']);
   });
 
   it('1.26 status: says status needs 1.29 and answers from waypoint list instead (never a blocking status run)', async () => {
