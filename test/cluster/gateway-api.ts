@@ -13,7 +13,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { blockText, buttons } from '../support/blocks.ts';
+import { blockText } from '../support/blocks.ts';
+import { approvalCards } from './harness/approval-cards.ts';
 import { startBotProcess, type BotProcess } from './harness/bot-process.ts';
 import { applyObjects, binary, createObjects, serviceAccountRequests, type Istiod } from './harness/control-plane.ts';
 import { start, waitFor } from './harness/processes.ts';
@@ -80,27 +81,11 @@ export function registerGatewayApiScenarios(tier: Tier): void {
   const weights = async (name = 'reviews') => (await route(name)).spec.rules[0]?.backendRefs.map((ref) => ref.weight);
   const gateway = async (name: string) => (await custom().getNamespacedCustomObject({ ...GATEWAY_API, plural: 'gateways', name })) as StoredGateway;
   const condition = async (name: string, type: string) => (await gateway(name)).status?.conditions?.find((candidate) => candidate.type === type);
-  const cards = () => tier.slack.messages('C0REL').filter((message) => message.via === 'api' && message.threadTs === undefined);
   const refusal = (pattern: RegExp) => tier.slack.waitFor((fake) => fake.responses.find((response) => pattern.test(String(response.body['text'] ?? ''))), { timeoutMs: 60_000 }).then((response) => String(response.body['text']));
 
-  async function requestPromotion(weight: number): Promise<{ ts: string; id: string; text: string }> {
-    const before = cards().length;
-    await bot.slash(`canary promote reviews --weight ${weight} --kind httproute -n bookinfo`, { userId: 'U0ALICE', channelId: 'C0OPS' });
-    const card = await tier.slack.waitFor((fake) => fake.messages('C0REL').filter((message) => message.via === 'api' && message.threadTs === undefined)[before], { timeoutMs: 60_000 });
-    const id = buttons(card.blocks).find((element) => element.action_id === 'canary_approve')?.value;
-    assert.ok(id, `the card has an Approve button: ${blockText(card.blocks)}`);
-    return { ts: card.ts, id, text: `${card.text}\n${blockText(card.blocks)}` };
-  }
-  const settled = (ts: string, pattern: RegExp) =>
-    tier.slack
-      .waitFor((fake) => {
-        const card = fake.message('C0REL', ts);
-        return card && pattern.test(`${card.text}\n${blockText(card.blocks)}`) ? card : undefined;
-      }, { timeoutMs: 60_000 })
-      .catch((cause: unknown) => {
-        const card = tier.slack.message('C0REL', ts);
-        throw new Error(`the card never matched ${String(pattern)}; it says:\n${card?.text ?? ''}\n${blockText(card?.blocks)}`, { cause });
-      });
+  const approvals = approvalCards(() => tier.slack);
+  const requestPromotion = (weight: number) => approvals.request(bot, `canary promote reviews --weight ${weight} --kind httproute -n bookinfo`);
+  const settled = approvals.settled;
   /** The bot's HTTPRoute patches since `from` audit lines: dry runs apart from writes, each with the API server's answer. */
   const routePatches = async (from: number, name = 'reviews') => {
     const patches = (await serviceAccountRequests(tier.controlPlane)).slice(from).filter((request) => request.verb === 'patch' && request.resource === 'httproutes.gateway.networking.k8s.io' && request.name === name);

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { blockText, buttons } from '../support/blocks.ts';
+import { blockText } from '../support/blocks.ts';
+import { approvalCards } from './harness/approval-cards.ts';
 import { startBotProcess, type BotProcess } from './harness/bot-process.ts';
 import { applyObjects, binary, createObjects, parseObjects, serviceAccountRequests, type Istiod } from './harness/control-plane.ts';
 import { start, waitFor, type Started } from './harness/processes.ts';
@@ -212,25 +213,9 @@ export function registerMeshScenarios(tier: Tier): void {
       const current = (await custom().getNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'bookinfo', plural: 'virtualservices', name: 'reviews' })) as k8s.KubernetesObject;
       await custom().replaceNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'bookinfo', plural: 'virtualservices', name: 'reviews', body: { ...reviewsVirtualService(next), metadata: { ...reviewsVirtualService(next).metadata, resourceVersion: current.metadata?.resourceVersion } } });
     };
-    const cards = () => tier.slack.messages('C0REL').filter((message) => message.via === 'api' && message.threadTs === undefined);
-    async function requestPromotion(weight: number): Promise<{ ts: string; id: string; text: string }> {
-      const before = cards().length;
-      await bot.slash(`canary promote reviews --weight ${weight} -n bookinfo`, { userId: 'U0ALICE', channelId: 'C0OPS' });
-      const card = await tier.slack.waitFor((fake) => fake.messages('C0REL').filter((message) => message.via === 'api' && message.threadTs === undefined)[before], { timeoutMs: 60_000 });
-      const id = buttons(card.blocks).find((element) => element.action_id === 'canary_approve')?.value;
-      assert.ok(id, `the card has an Approve button: ${blockText(card.blocks)}`);
-      return { ts: card.ts, id, text: `${card.text}\n${blockText(card.blocks)}` };
-    }
-    const settled = (ts: string, pattern: RegExp) =>
-      tier.slack
-        .waitFor((fake) => {
-          const card = fake.message('C0REL', ts);
-          return card && pattern.test(`${card.text}\n${blockText(card.blocks)}`) ? card : undefined;
-        }, { timeoutMs: 60_000 })
-        .catch((cause: unknown) => {
-          const card = tier.slack.message('C0REL', ts);
-          throw new Error(`the card never matched ${String(pattern)}; it says:\n${card?.text ?? ''}\n${blockText(card?.blocks)}`, { cause });
-        });
+    const approvals = approvalCards(() => tier.slack);
+    const requestPromotion = (weight: number) => approvals.request(bot, `canary promote reviews --weight ${weight} -n bookinfo`);
+    const settled = approvals.settled;
 
     before(async () => {
       second = await startBotProcess({ name: 'bot-b', controlPlane: tier.controlPlane, slack: tier.slack, kubeconfig: tier.botKubeconfig, configYaml: botConfig(tier) });
