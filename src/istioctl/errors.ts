@@ -1,3 +1,4 @@
+import { redactKeyMaterial } from '../mesh/redact.ts';
 import type { ParseFailure } from './types.ts';
 
 export type IstioctlErrorKind =
@@ -374,10 +375,11 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/\bxox[abprs]-[A-Za-z0-9-]+/g, '[REDACTED]'],
 ];
 
+/** The patterns above, then key material by its shape (base64 DER keys without PEM armour, JWTs, a credential as a URL's user). */
 export function redact(text: string): string {
   let result = text;
   for (const [pattern, replacement] of SECRET_PATTERNS) result = result.replace(pattern, replacement);
-  return result;
+  return redactKeyMaterial(result);
 }
 
 function clipForMessage(text: string): string {

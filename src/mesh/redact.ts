@@ -52,13 +52,18 @@ const TEXT_ASSIGNMENT =
 /** The user info of a URL (`https://user:password@host`, `https://TOKEN@host`): a credential whatever its form. */
 const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
 
-/** Redacts secrets inside free text: PEM blocks, base64 PEM and DER (wrapped or not), JWTs, bearer/basic credentials, `key: value` credentials, credentials in URLs. */
-export function redactText(text: string): string {
+/** Key material and credentials by their shape alone: credentials in URLs, PEM blocks, base64 PEM and DER (wrapped or not), JWTs. */
+export function redactKeyMaterial(text: string): string {
   return text
     .replace(URL_USER_INFO, `$1${REDACTED}@`)
     .replace(PEM_BLOCK, REDACTED)
     .replace(BASE64_RUN, (run) => (isKeyMaterial(run) ? REDACTED : run))
-    .replace(JWT, REDACTED)
+    .replace(JWT, REDACTED);
+}
+
+/** Redacts secrets inside free text: redactKeyMaterial, then bearer/basic credentials and `key: value` credentials. */
+export function redactText(text: string): string {
+  return redactKeyMaterial(text)
     .replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(TEXT_ASSIGNMENT, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`);
 }
