@@ -3,6 +3,7 @@ import { enableCompileCache } from 'node:module';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { checkSlackSettings, loadConfig, type AppConfig } from './config.ts';
+import { notStartedError } from './istioctl/errors.ts';
 import { findKubeconfig, SERVICE_ACCOUNT_TOKEN } from './kube/kubeconfig-source.ts';
 import { configuredSecrets, createLogger } from './log.ts';
 import type { RunningServer } from './server.ts';
@@ -175,14 +176,15 @@ function istioctlProblem(binary: string, path: string): string | null {
     }
     if (directory) {
       if (onPath) continue;
-      return `${binary} is a directory, not the istioctl executable. Set ISTIOCTL to the istioctl file, such as ${join(binary, 'istioctl')}.`;
+      return notStartedError(binary, undefined, true).message;
     }
     try {
       accessSync(candidate, constants.X_OK);
       return null;
     } catch {
       if (onPath) continue;
-      return `${binary} is not executable. Make it executable (chmod +x) or set ISTIOCTL to an istioctl 1.20 or newer.`;
+      // The sentence a command's run would give (src/istioctl/errors.ts), said at start instead.
+      return notStartedError(binary, 'EACCES').message;
     }
   }
   return onPath ? `${binary} is not on PATH. Install istioctl 1.20 or newer, or set ISTIOCTL to its path.` : `${binary} does not exist. Set ISTIOCTL to the path of istioctl 1.20 or newer.`;

@@ -50,7 +50,7 @@ describe('ISTIOCTL that cannot run', () => {
     await chmod(file, 0o644);
     const outcome = await startWith({ ISTIOCTL: file });
     assert.equal(outcome.result, 2, outcome.lines.join('\n'));
-    assert.match(theLine(outcome.lines), /^mesh-bot: ISTIOCTL: .*istioctl-not-executable is not executable/);
+    assert.match(theLine(outcome.lines), /^mesh-bot: ISTIOCTL: .*istioctl-not-executable` is not executable \(permission denied\)\. Make it executable \(`chmod \+x /);
   });
 
   it('a path that does not exist: stops at start naming ISTIOCTL', async () => {
