@@ -183,21 +183,3 @@ export async function listOptedOutPods(kube: ClusterKube): Promise<Result<Readon
   }
 }
 
-/**
- * The sidecar injector labels every pod it injects `security.istio.io/tlsMode` (its template defaults it to `istio`)
- * and annotates it `sidecar.istio.io/status`, the mark Istio's CNI agent checks to leave a pod to its sidecar
- * ("Ztunnel and sidecar for a single pod is currently not supported; opt out", istio cni ambientpod podHasSidecar).
- */
-const INJECTED_POD_SELECTOR = 'security.istio.io/tlsMode';
-const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
-
-/** Pods of one namespace that run an injected sidecar, by istioctl's workload name `pod.namespace` (one label-selected list). */
-export async function listSidecarPods(kube: ClusterKube, namespace: string): Promise<Result<ReadonlySet<string>, { readonly message: string }>> {
-  try {
-    const list = await kube.core.listNamespacedPod({ namespace, labelSelector: INJECTED_POD_SELECTOR });
-    const injected = list.items.filter((pod) => pod.metadata?.annotations?.[SIDECAR_STATUS_ANNOTATION] !== undefined);
-    return ok(new Set(injected.flatMap((pod) => (pod.metadata?.name ? [`${pod.metadata.name}.${namespace}`] : []))));
-  } catch (cause) {
-    return err({ message: describeKubeError(cause, `list the pods with a sidecar in ${namespace}`, kube.cluster.name) });
-  }
-}

@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
 import type { ClusterKube } from './clients.ts';
 import { describeKubeError } from './errors.ts';
@@ -7,37 +8,51 @@ import { describeKubeError } from './errors.ts';
 export interface SidecarPod {
   readonly name: string;
   readonly namespace: string;
+  /** Running and not being deleted. */
+  readonly running: boolean;
   /** When the pod last became Ready (its `Ready` condition); null while it is not Ready. */
   readonly readySince: Date | null;
 }
 
 /**
- * The sidecar injector labels every pod it injects `security.istio.io/tlsMode=istio` (its sidecar and gateway
- * templates), and the proxy container is `istio-proxy` (among the init containers for native sidecars).
+ * The sidecar injector labels every pod it injects `security.istio.io/tlsMode` (its template defaults it to `istio`)
+ * and annotates it `sidecar.istio.io/status`, the mark Istio's CNI agent checks to leave a pod to its sidecar
+ * ("Ztunnel and sidecar for a single pod is currently not supported; opt out", istio cni ambientpod podHasSidecar);
+ * the proxy container is `istio-proxy` (among the init containers for native sidecars).
  */
-const INJECTED_SELECTOR = 'security.istio.io/tlsMode=istio';
+const INJECTED_SELECTOR = 'security.istio.io/tlsMode';
+const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
 const PROXY_CONTAINER = 'istio-proxy';
 
 /**
- * The injected pods of one namespace that are running. Only answers scoped to namespaces ask (`status -n`, a digest
- * with `namespaces`): one namespace's pods are few, while listing every sidecar of a large mesh would cost more than
- * the proxy list itself (see readGatewayPods).
+ * The injected pods of one namespace (one label-selected list). Only answers scoped to namespaces ask: one
+ * namespace's pods are few, while listing every sidecar of a large mesh would cost more than the proxy list itself.
  */
 export async function listSidecarPods(kube: ClusterKube, namespace: string): Promise<Result<readonly SidecarPod[], { readonly message: string }>> {
   try {
     const list = await kube.core.listNamespacedPod({ namespace, labelSelector: INJECTED_SELECTOR });
-    return ok(list.items.flatMap((pod) => sidecarPod(pod)));
+    return ok(list.items.flatMap((pod) => sidecarPod(pod, namespace)));
   } catch (cause) {
     return err({ message: describeKubeError(cause, `list the pods with a sidecar in namespace ${namespace}`, kube.cluster.name) });
   }
 }
 
-function sidecarPod(pod: V1Pod): SidecarPod[] {
+/**
+ * Whether istioctl's proxy list holds every connected proxy, so that a pod missing from it lost its connection.
+ * Through an external control plane's address (clusters[].xdsAddress) istioctl asks the one istiod replica its
+ * connection reaches (istioctl/pkg/multixds, the central control plane path), which lists only its own proxies.
+ */
+export function proxyListIsWhole(cluster: ClusterConfig): boolean {
+  return cluster.xdsAddress === undefined;
+}
+
+function sidecarPod(pod: V1Pod, namespace: string): SidecarPod[] {
   const name = pod.metadata?.name;
   const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
-  if (!name || !containers.some((container) => container.name === PROXY_CONTAINER)) return [];
-  if (pod.status?.phase !== 'Running' || pod.metadata?.deletionTimestamp !== undefined) return [];
-  const ready = pod.status.conditions?.find((condition) => condition.type === 'Ready');
+  const injected = pod.metadata?.annotations?.[SIDECAR_STATUS_ANNOTATION] !== undefined || containers.some((container) => container.name === PROXY_CONTAINER);
+  if (!name || !injected) return [];
+  const running = pod.status?.phase === 'Running' && pod.metadata?.deletionTimestamp === undefined;
+  const ready = pod.status?.conditions?.find((condition) => condition.type === 'Ready');
   const since = ready?.status === 'True' && ready.lastTransitionTime !== undefined ? new Date(ready.lastTransitionTime) : null;
-  return [{ name, namespace: pod.metadata?.namespace ?? '', readySince: since !== null && !Number.isNaN(since.getTime()) ? since : null }];
+  return [{ name, namespace: pod.metadata?.namespace ?? namespace, running, readySince: since !== null && !Number.isNaN(since.getTime()) ? since : null }];
 }

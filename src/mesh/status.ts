@@ -147,7 +147,7 @@ function disconnectedSidecars(rows: readonly ProxyStatusRow[] | null, inputs: St
   const listed = new Set(rows.map((row) => row.name));
   const readAt = inputs.readAt.getTime();
   return pods
-    .filter((pod) => pod.readySince !== null && pod.readySince.getTime() <= readAt)
+    .filter((pod) => pod.running && pod.readySince !== null && pod.readySince.getTime() <= readAt)
     .map((pod) => `${pod.name}.${pod.namespace}`)
     .filter((name) => !listed.has(name))
     .sort();

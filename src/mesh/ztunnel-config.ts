@@ -15,9 +15,10 @@ import {
   type ZtunnelWorkload,
 } from '../istioctl/parsers/ztunnel-config/index.ts';
 import { hasZtunnelConfig, ztunnelConfigMissing, type ZtunnelConfigType } from '../istioctl/ztunnel-config.ts';
-import { listAmbientNamespaces, listOptedOutPods, listSidecarPods, listZtunnelPods, readGatewayPods, readPodNode, type GatewayPodKind, type ZtunnelPod } from '../kube/ambient.ts';
+import { listAmbientNamespaces, listOptedOutPods, listZtunnelPods, readGatewayPods, readPodNode, type GatewayPodKind, type ZtunnelPod } from '../kube/ambient.ts';
 import type { ParseFailure } from '../istioctl/types.ts';
 import type { Result } from '../result.ts';
+import { listSidecarPods } from '../kube/sidecar-pods.ts';
 import { bySeverity, DEFAULT_CA_THRESHOLDS, ISTIO_GRACE_PERIOD_RATIO, judgeCertificate, type CaThresholds, type CertificateHealth, type CertificateRole } from './certificate-health.ts';
 
 /** At most this many ztunnels are read for a mesh-wide certificate summary (one istioctl run each). */
@@ -264,7 +265,7 @@ export async function withSidecarPods(target: ClusterConfig, deps: CommandDeps, 
   const lists = await mapLimited(namespaces, CONCURRENT_LISTS, (namespace) => listSidecarPods(kube.value, namespace));
   const failure = lists.find((list) => !list.ok);
   if (failure !== undefined && !failure.ok) errors.push(`Kubernetes API: ${failure.error.message} (pods with a sidecar may be listed as not captured)`);
-  return { ...context, sidecarPods: new Set(lists.flatMap((list) => (list.ok ? [...list.value] : []))) };
+  return { ...context, sidecarPods: new Set(lists.flatMap((list) => (list.ok ? list.value.map((pod) => `${pod.name}.${pod.namespace}`) : []))) };
 }
 
 const PARSE_FAILED = (failure: ParseFailure) => `istioctl: ${parseError(failure).message}`;

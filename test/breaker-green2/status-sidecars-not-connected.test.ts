@@ -16,12 +16,12 @@ const ISTIOD = 'istiod-7d4f9c8b6d-k2x9q';
 const HOUR_AGO = new Date(Date.now() - 3_600_000).toISOString();
 
 /** A pod as the sidecar injector leaves it: the tlsMode label, its app and istio-proxy containers, Ready since `readySince`. */
-function injectedPod(name: string, options: { readySince?: string; ready?: boolean } = {}): KubeObject {
+function injectedPod(name: string, options: { readySince?: string; ready?: boolean; deleting?: boolean } = {}): KubeObject {
   const ready = options.ready ?? true;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: 'shop', labels: { app: name.split('-')[0] ?? name, 'security.istio.io/tlsMode': 'istio' } },
+    metadata: { name, namespace: 'shop', labels: { app: name.split('-')[0] ?? name, 'security.istio.io/tlsMode': 'istio' }, ...(options.deleting ? { deletionTimestamp: HOUR_AGO } : {}) },
     spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'app' }, { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.24.6' }] },
     status: {
       phase: 'Running',
@@ -54,6 +54,8 @@ before(async () => {
     // Not counted: not Ready, and Ready only after istioctl read its list (it may have connected since).
     injectedPod('orders-v1-7f8d9c6b5-t5y6u', { ready: false }),
     injectedPod('stock-v1-8c7d6b5f4-w3e4r', { readySince: new Date(Date.now() + 600_000).toISOString() }),
+    // Not counted either: being deleted, its proxy has left istiod on purpose.
+    injectedPod('legacy-v1-9d8c7b6f5-z1x2c', { deleting: true }),
   ]);
 });
 after(() => kube.close());
@@ -112,5 +114,19 @@ describe('status -n shop with every ready sidecar listed', () => {
     const json = JSON.parse((await runStatus(kube, '1.24.6', [{ when: ['proxy-status'], stdout: all }], ['status', '-n', 'shop', '-o', 'json'])).stdout) as Json;
     assert.equal(json.verdict, 'healthy');
     assert.deepEqual(json.proxies?.notConnected, []);
+  });
+});
+
+// Through an external control plane's address istioctl asks the one istiod replica its connection reaches, which
+// lists only its own proxies: a sidecar connected to another replica is missing from that list and is no problem.
+describe('status -n shop through an external control plane (clusters[].xdsAddress)', () => {
+  const external = 'clusters:\n  - name: remote\n    context: fake\n    default: true\n    xdsAddress: istiod.mesh.example.com:15012\n';
+
+  it('does not call the sidecars missing from that list disconnected', async () => {
+    const run = await runStatus(kube, '1.24.6', [{ when: ['proxy-status', '--xds-address'], stdout: ONE_SHOP_PROXY }], ['status', '-n', 'shop', '-o', 'json'], external);
+    const json = JSON.parse(run.stdout) as Json;
+    assert.equal(json.proxies?.total, 1, run.stderr);
+    assert.equal(json.proxies?.notConnected ?? null, null);
+    assert.equal(json.verdict, 'healthy');
   });
 });
