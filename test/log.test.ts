@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger, scrubSecrets } from '../src/log.ts';
+import { scrubSecrets } from '../src/log.ts';
+import { capturingLogger } from './support/quiet.ts';
 
-function capture(): { logger: ReturnType<typeof createLogger>; text: () => string } {
-  const chunks: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString('utf8'));
-      callback();
-    },
-  });
-  return { logger: createLogger('info', sink), text: () => chunks.join('') };
-}
+const capture = () => capturingLogger('info');
 
 const BOT_TOKEN = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx';
 const APP_TOKEN = 'xapp-1-A012345-6789-abcdef0123456789';

@@ -4,20 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger } from '../../src/log.ts';
+import { capturingLogger } from '../support/quiet.ts';
 
-function capture(): { logger: ReturnType<typeof createLogger>; text: () => string } {
-  const chunks: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString('utf8'));
-      callback();
-    },
-  });
-  return { logger: createLogger('debug', sink), text: () => chunks.join('') };
-}
+const capture = () => capturingLogger('debug');
 
 describe('log lines that carry a credential nobody configured', () => {
   it('redact a private key in base64 DER (no PEM armour) quoted by an error, of every algorithm', () => {
