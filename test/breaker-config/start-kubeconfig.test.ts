@@ -7,31 +7,17 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
-import { cluster, namespace, type Cluster } from '../breaker-ambient/support/harness.ts';
-import { fakeIstioctl } from '../support/bot.ts';
-import { emptyHome, start } from './support/start.ts';
+import { emptyHome, start, startWorld } from './support/start.ts';
 
 const BOT_TOKEN = 'xoxb-1-2-breakerconfigtoken';
 const SIGNING_SECRET = 'breaker-config-signing-secret';
 
-let kube: Cluster;
-let slack: FakeSlack;
-let istioctl: string;
-before(async () => {
-  kube = await cluster([namespace('mesh-bot')]);
-  slack = await startFakeSlack();
-  istioctl = (await fakeIstioctl({ version: '1.28.1' })).path;
-});
-after(async () => {
-  await slack?.close();
-  await kube?.close();
-});
+const world = startWorld();
 
 async function baseEnv(): Promise<Record<string, string>> {
-  return { HOME: await emptyHome(), SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: '0', POD_NAMESPACE: 'mesh-bot', ISTIOCTL: istioctl };
+  return { HOME: await emptyHome(), SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: world().slack.apiUrl, PORT: '0', POD_NAMESPACE: 'mesh-bot', ISTIOCTL: world().istioctl };
 }
 
 function oneLine(lines: readonly string[]): string {
@@ -59,7 +45,7 @@ describe('no kubeconfig at all', () => {
 
 describe('KUBECONFIG naming several files, as kubectl accepts them', () => {
   it('skips a listed file that does not exist and serves with the one that does', async () => {
-    const outcome = await start({ ...(await baseEnv()), KUBECONFIG: `/nonexistent/breaker-config/kubeconfig:${kube.kubeconfig}` }, true);
+    const outcome = await start({ ...(await baseEnv()), KUBECONFIG: `/nonexistent/breaker-config/kubeconfig:${world().kube.kubeconfig}` }, true);
     try {
       assert.equal(outcome.result, 'serving', outcome.lines.join('\n'));
       const ready = await fetch(`http://127.0.0.1:${String(outcome.port)}/readyz`);
@@ -83,7 +69,7 @@ describe('KUBECONFIG naming several files, as kubectl accepts them', () => {
       });
     const first = join(dir, 'first');
     const second = join(dir, 'second');
-    await writeFile(first, file('first', kube.api.url));
+    await writeFile(first, file('first', world().kube.api.url));
     // Nothing listens on port 1: had mesh-bot taken this file's current-context, its API reads would all fail.
     await writeFile(second, file('second', 'https://127.0.0.1:1'));
     const outcome = await start({ ...(await baseEnv()), KUBECONFIG: `${first}:${second}` }, true);

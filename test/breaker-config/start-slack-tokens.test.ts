@@ -3,30 +3,16 @@
 // Slack refused: a revoked SLACK_APP_TOKEN was reported as "Check SLACK_BOT_TOKEN and SLACK_API_URL".
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
-import { cluster, namespace, type Cluster } from '../breaker-ambient/support/harness.ts';
-import { fakeIstioctl } from '../support/bot.ts';
-import { emptyHome, start } from './support/start.ts';
+import { describe, it } from 'node:test';
+import { emptyHome, start, startWorld } from './support/start.ts';
 
 const BOT_TOKEN = 'xoxb-1-2-breakerconfigbottoken';
 const APP_TOKEN = 'xapp-1-A0FAKE-breakerconfigapptoken';
 
-let kube: Cluster;
-let slack: FakeSlack;
-let istioctl: string;
-before(async () => {
-  kube = await cluster([namespace('mesh-bot')]);
-  slack = await startFakeSlack();
-  istioctl = (await fakeIstioctl({ version: '1.28.1' })).path;
-});
-after(async () => {
-  await slack?.close();
-  await kube?.close();
-});
+const world = startWorld();
 
 async function startWith(env: Record<string, string>) {
-  return start({ HOME: await emptyHome(), SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: slack.apiUrl, PORT: '0', POD_NAMESPACE: 'mesh-bot', KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl, ...env });
+  return start({ HOME: await emptyHome(), SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: world().slack.apiUrl, PORT: '0', POD_NAMESPACE: 'mesh-bot', KUBECONFIG: world().kube.kubeconfig, ISTIOCTL: world().istioctl, ...env });
 }
 
 /** The plain lines that stop the start (JSON log records aside), after checking no line echoes a token. */
@@ -40,8 +26,8 @@ function failureLines(lines: readonly string[]): string[] {
 
 describe('a Slack token Slack refuses at start', () => {
   it('Socket Mode, app-level token revoked: one line naming SLACK_APP_TOKEN, not SLACK_BOT_TOKEN', async () => {
-    slack.reset();
-    slack.failNext('apps.connections.open', 'invalid_auth', 20);
+    world().slack.reset();
+    world().slack.failNext('apps.connections.open', 'invalid_auth', 20);
     const outcome = await startWith({ SLACK_APP_TOKEN: APP_TOKEN });
     assert.equal(outcome.result, 2, outcome.lines.join('\n'));
     assert.deepEqual(failureLines(outcome.lines), [
@@ -50,8 +36,8 @@ describe('a Slack token Slack refuses at start', () => {
   });
 
   it('Socket Mode, bot token revoked: one line naming SLACK_BOT_TOKEN', async () => {
-    slack.reset();
-    slack.failNext('auth.test', 'token_revoked', 20);
+    world().slack.reset();
+    world().slack.failNext('auth.test', 'token_revoked', 20);
     const outcome = await startWith({ SLACK_APP_TOKEN: APP_TOKEN });
     assert.equal(outcome.result, 2, outcome.lines.join('\n'));
     assert.deepEqual(failureLines(outcome.lines), [
@@ -60,8 +46,8 @@ describe('a Slack token Slack refuses at start', () => {
   });
 
   it('HTTP mode, bot token refused: one line naming SLACK_BOT_TOKEN', async () => {
-    slack.reset();
-    slack.failNext('auth.test', 'invalid_auth', 20);
+    world().slack.reset();
+    world().slack.failNext('auth.test', 'invalid_auth', 20);
     const outcome = await startWith({ SLACK_SIGNING_SECRET: 'breaker-config-signing-secret' });
     assert.equal(outcome.result, 2, outcome.lines.join('\n'));
     assert.deepEqual(failureLines(outcome.lines), [

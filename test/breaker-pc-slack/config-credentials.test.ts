@@ -3,41 +3,29 @@
 // the process at start with one line that names the setting and the problem".
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.ts';
+import { after, describe, it } from 'node:test';
 import { sendSlashCommand } from '../../src/sandbox/slack-requests.ts';
-import { cluster, meshBot, namespace, type Cluster } from '../breaker-ambient/support/harness.ts';
-import { fakeIstioctl } from '../support/bot.ts';
+import { meshBot } from '../breaker-ambient/support/harness.ts';
+import { startWorld } from '../breaker-config/support/start.ts';
 import { startMain, stopMain, type Started } from './support/main-process.ts';
 
 const SECRET = '8f742231b10e8888abcd99e0d1c2b3a4';
 
-let kube: Cluster;
-let slack: FakeSlack;
-let istioctl: string;
-before(async () => {
-  kube = await cluster([namespace('mesh-bot'), namespace('default')]);
-  slack = await startFakeSlack();
-  istioctl = (await fakeIstioctl({ version: '1.28.1' })).path;
-});
-after(async () => {
-  await slack?.close();
-  await kube?.close();
-});
+const world = startWorld(['mesh-bot', 'default']);
 
 describe('a signing secret with a trailing newline', () => {
   let started: Started | undefined;
   after(() => stopMain(started));
 
   it('stops the start with one line naming SLACK_SIGNING_SECRET, instead of refusing every Slack request later', async () => {
-    const outcome = await startMain({ SLACK_BOT_TOKEN: 'xoxb-1-2-three', SLACK_SIGNING_SECRET: `${SECRET}\n`, SLACK_API_URL: slack.apiUrl, PORT: '0', ISTIOCTL: istioctl, KUBECONFIG: kube.kubeconfig, POD_NAMESPACE: 'mesh-bot' }).then(
+    const outcome = await startMain({ SLACK_BOT_TOKEN: 'xoxb-1-2-three', SLACK_SIGNING_SECRET: `${SECRET}\n`, SLACK_API_URL: world().slack.apiUrl, PORT: '0', ISTIOCTL: world().istioctl, KUBECONFIG: world().kube.kubeconfig, POD_NAMESPACE: 'mesh-bot' }).then(
       (running) => running,
       (error: Error) => error,
     );
     if (!(outcome instanceof Error)) {
       started = outcome;
       // What Slack sends, signed with the secret as Slack shows it (no newline):
-      const ack = await sendSlashCommand(`http://127.0.0.1:${outcome.port}`, SECRET, { text: 'help', userId: 'U0ALICE', channelId: 'C0OPS', responseUrl: slack.responseUrl() });
+      const ack = await sendSlashCommand(`http://127.0.0.1:${outcome.port}`, SECRET, { text: 'help', userId: 'U0ALICE', channelId: 'C0OPS', responseUrl: world().slack.responseUrl() });
       assert.fail(`it started and answered Slack's own request with ${ack.status}`);
     }
     assert.match(outcome.message, /exited 2/);
@@ -47,7 +35,7 @@ describe('a signing secret with a trailing newline', () => {
 
 describe('a bot token with a trailing newline', () => {
   it('names the newline, not "must start with xoxb-" (it does)', async () => {
-    const run = await meshBot(['pc', 'secret', 'web-1.default'], { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl, SLACK_BOT_TOKEN: 'xoxb-1-2-three\n' });
+    const run = await meshBot(['pc', 'secret', 'web-1.default'], { KUBECONFIG: world().kube.kubeconfig, ISTIOCTL: world().istioctl, SLACK_BOT_TOKEN: 'xoxb-1-2-three\n' });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^mesh-bot: SLACK_BOT_TOKEN: .*(whitespace|newline)/);
   });

@@ -6,6 +6,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
+import { startFakeSlack, type FakeSlack } from '../../../src/sandbox/slack-api.ts';
+import { cluster, namespace, type Cluster } from '../../breaker-ambient/support/harness.ts';
+import { fakeIstioctl } from '../../support/bot.ts';
 import { collectLines } from '../../support/output-lines.ts';
 
 const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
@@ -52,4 +56,31 @@ export async function start(env: Record<string, string>, keep = false): Promise<
   }
   if (!keep) await stop();
   return { result: 'serving', lines, port: first.port, stop };
+}
+
+export interface StartWorld {
+  readonly kube: Cluster;
+  readonly slack: FakeSlack;
+  /** The fake istioctl (1.28.1) to set as ISTIOCTL. */
+  readonly istioctl: string;
+}
+
+/**
+ * What a started bot talks to, for the whole test file (hooks registered where this is called): the in-process
+ * Kubernetes API with `namespaces` (mesh-bot's own at least), a fake Slack and a fake istioctl.
+ */
+export function startWorld(namespaces: readonly string[] = ['mesh-bot']): () => StartWorld {
+  let world: StartWorld | undefined;
+  before(async () => {
+    const [kube, slack, istioctl] = await Promise.all([cluster(namespaces.map((name) => namespace(name))), startFakeSlack(), fakeIstioctl({ version: '1.28.1' })]);
+    world = { kube, slack, istioctl: istioctl.path };
+  });
+  after(async () => {
+    await world?.slack.close();
+    await world?.kube.close();
+  });
+  return () => {
+    if (world === undefined) throw new Error('the start world did not start (see the before hook)');
+    return world;
+  };
 }
