@@ -77,7 +77,7 @@ export function nockIstiods(pods: readonly IstiodPodSpec[], namespace = 'istio-s
     .reply(200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] })
     // `status -n NS` lists that namespace's injected pods: none here, so proxy-status alone decides.
     .get(/^\/api\/v1\/namespaces\/[^/]+\/pods$/)
-    .query((query) => query['labelSelector'] === 'security.istio.io/tlsMode=istio')
+    .query((query) => query['labelSelector'] === 'security.istio.io/tlsMode')
     .reply(200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] })
     .get('/version')
     .reply(200, { major: '1', minor: '31', gitVersion: 'v1.31.2' });
