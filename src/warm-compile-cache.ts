@@ -1,4 +1,5 @@
 import { flushCompileCache, getCompileCacheDir } from 'node:module';
+import { vendoredPackages } from './vendor/hooks.ts';
 
 /**
  * Run once when the image is built (Dockerfile), with NODE_COMPILE_CACHE naming a directory inside the image: loads
@@ -21,5 +22,8 @@ await Promise.all([
   import('./deps.ts'),
   import('pino'),
 ]);
+// The bundles bin/mesh-bot.js loads in place of the installed packages, where `npm ci` made them (src/vendor/).
+const vendored = vendoredPackages(new URL('..', import.meta.url));
+if (vendored.bundled) await Promise.all([...vendored.targets.values()].map((url) => import(url)));
 flushCompileCache();
 process.stdout.write(`mesh-bot: compile cache written to ${directory}\n`);
