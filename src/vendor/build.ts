@@ -35,7 +35,13 @@ export async function buildVendor(root: string, outDir = join(root, VENDOR_DIR))
         name: 'vendor-entry',
         setup(build) {
           build.onResolve({ filter: /^vendor-entry:/ }, (args) => ({ path: args.path.slice('vendor-entry:'.length), namespace: 'vendor-entry' }));
-          build.onLoad({ filter: /.*/, namespace: 'vendor-entry' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};`, resolveDir: root, loader: 'js' }));
+          build.onLoad({ filter: /.*/, namespace: 'vendor-entry' }, async (args) => {
+            const specifier = JSON.stringify(args.path);
+            // `export *` leaves out a default export (zod has one): it is named when the package has it.
+            // The package as this module resolves it: the project's own, as bundling and the bot's sources see it.
+            const hasDefault = 'default' in ((await import(args.path)) as object);
+            return { contents: `export * from ${specifier};${hasDefault ? ` export { default } from ${specifier};` : ''}`, resolveDir: root, loader: 'js' };
+          });
         },
       },
     ],
