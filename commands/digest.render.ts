@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { clockTime } from '../src/command.ts';
 import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
 import { describeHealth, healthJson, ISTIO_GRACE_PERIOD_RATIO, ROTATION_MARGIN_RATIO, type CertificateHealth } from '../src/mesh/certificate-health.ts';
-import type { NamesSinceLast } from '../src/mesh/digest/ambient.ts';
+import { baselineKnows, type NamesSinceLast } from '../src/mesh/digest/ambient.ts';
 import type { AmbientGone, Digest, DigestLevel, Section, ZtunnelCertificateEntry, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
 import { context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { findingWhere } from './analyze.render.ts';
@@ -321,7 +321,7 @@ function ambientPart(digest: Digest, format: Format): Part | null {
   if (facts.notCaptured.ok) {
     const pods = facts.notCaptured.value;
     const since = facts.notCapturedSinceLast;
-    const was = previous === null ? '' : ` (last digest: ${previous.notCaptured})`;
+    const was = baselineKnows(previous, 'capture') ? ` (last digest: ${previous.notCaptured})` : '';
     const changed = since === null ? '' : `; since the last digest: ${since.added.length} newly not captured, ${since.removed.length} captured again${notCompared(since, previous?.notCapturedPods?.length ?? 0)}`;
     const optedOut = facts.optedOut.ok && facts.optedOut.value.length > 0;
     lines.push(pods.length === 0 ? `every pod in ambient namespaces is captured${optedOut ? ' but those opted out below' : ''}${was}${changed}` : `pods in ambient namespaces not captured: ${pods.length}${was}${changed}`);

@@ -37,6 +37,19 @@ export interface AmbientBaselineFacts {
    * after the one that said "gone" still knows what was lost. Absent in baselines written with ztunnels running.
    */
   readonly lastSeen?: { readonly at: string; readonly ready: number; readonly desired: number } | null;
+  /**
+   * Parts no digest has read yet (unreadable since ztunnels were first seen): their empty lists are no facts, so the
+   * next digest that reads them compares them with nothing instead of calling every name new. Absent = all read.
+   */
+  readonly notRead?: readonly AmbientPart[];
+}
+
+/** The parts of the ambient section a baseline keeps names of. */
+export type AmbientPart = 'waypoints' | 'capture';
+
+/** Whether the baseline holds facts of that part (a list it read once, kept since), not an empty stand-in. */
+export function baselineKnows(previous: AmbientBaselineFacts | null, part: AmbientPart): previous is AmbientBaselineFacts {
+  return previous !== null && !(previous.notRead ?? []).includes(part);
 }
 
 /**
@@ -224,8 +237,8 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
     notCaptured: capture.notCaptured,
     optedOut: capture.optedOut,
     captureCaveat: capture.caveat,
-    waypointsSinceLast: waypoints.ok && previous !== null ? namesSinceLast(waypoints.value.notProgrammed, previous.notProgrammed, previous.notProgrammedCount ?? previous.notProgrammed.length) : null,
-    notCapturedSinceLast: capture.notCaptured.ok && previous !== null ? namesSinceLast(capture.notCaptured.value, previous.notCapturedPods, previous.notCaptured) : null,
+    waypointsSinceLast: waypoints.ok && baselineKnows(previous, 'waypoints') ? namesSinceLast(waypoints.value.notProgrammed, previous.notProgrammed, previous.notProgrammedCount ?? previous.notProgrammed.length) : null,
+    notCapturedSinceLast: capture.notCaptured.ok && baselineKnows(previous, 'capture') ? namesSinceLast(capture.notCaptured.value, previous.notCapturedPods, previous.notCaptured) : null,
     previous,
   });
 }
@@ -239,6 +252,8 @@ export function ambientBaseline(section: Section<AmbientFacts> | null, at: strin
   if (!section.ok) return previous;
   const facts = section.value;
   if (facts.kind === 'gone') return { ...facts.previous, at, ready: 0, desired: 0, lastSeen: facts.lastSeen };
+  // A part read now is known from now on; one unread keeps what the baseline knew of it, or stays unknown.
+  const notRead = (['waypoints', 'capture'] as const).filter((part) => !(part === 'waypoints' ? facts.waypoints.ok : facts.notCaptured.ok) && !baselineKnows(previous, part));
   return {
     at,
     ready: facts.ztunnels.ready,
@@ -249,5 +264,6 @@ export function ambientBaseline(section: Section<AmbientFacts> | null, at: strin
     notCaptured: facts.notCaptured.ok ? facts.notCaptured.value.length : (previous?.notCaptured ?? 0),
     ...(facts.notCaptured.ok ? { notCapturedPods: boundedNames(facts.notCaptured.value) } : previous?.notCapturedPods ? { notCapturedPods: previous.notCapturedPods } : {}),
     earliestNotAfter: facts.certificates.ok ? (facts.certificates.value.earliest?.notAfter ?? null) : (previous?.earliestNotAfter ?? null),
+    ...(notRead.length > 0 ? { notRead } : {}),
   };
 }

@@ -45,6 +45,7 @@ export const baselineSchema: z.ZodType<DigestBaseline> = z.object({
       notCapturedPods: z.array(z.string()).optional(),
       earliestNotAfter: z.string().nullable(),
       lastSeen: z.object({ at, ready: z.number().int().min(0), desired: z.number().int().min(0) }).nullable().optional(),
+      notRead: z.array(z.enum(['waypoints', 'capture'])).optional(),
     })
     .nullable()
     .optional(),
