@@ -34,6 +34,9 @@ export interface TerminalFigures {
   /** The same two with an istioctl that prints at once (waitingIstioctl with no wait). */
   readonly instantIstioctlMs: number;
   readonly instantStatusMs: number;
+  /** The waiting and instant status again with MESH_BOT_UNBUNDLED=1: the packages as installed, not the bundles npm ci made. */
+  readonly unbundledWaitingStatusMs: number;
+  readonly unbundledInstantStatusMs: number;
 }
 
 /** How long the waiting istioctl waits before it prints: about what the fake takes to compute 10,000 proxies. */
@@ -77,10 +80,11 @@ export async function measureTerminal(runs: number, proxies: number): Promise<Te
     const waitingEnv = { ...env, ISTIOCTL: waiting };
     const instant = await waitingIstioctl(world.dir, istioctl, env, 0);
     const instantEnv = { ...env, ISTIOCTL: instant };
-    const figures = { bare: [] as number[], help: [] as number[], helpNoCache: [] as number[], istioctl: [] as number[], status: [] as number[], waitingIstioctl: [] as number[], waitingStatus: [] as number[], instantIstioctl: [] as number[], instantStatus: [] as number[] };
+    const figures = { bare: [] as number[], help: [] as number[], helpNoCache: [] as number[], istioctl: [] as number[], status: [] as number[], waitingIstioctl: [] as number[], waitingStatus: [] as number[], instantIstioctl: [] as number[], instantStatus: [] as number[], unbundledWaitingStatus: [] as number[], unbundledInstantStatus: [] as number[] };
     // One unmeasured run of each fills the compile cache, as any earlier use of mesh-bot on the machine would.
     await wallMs(process.execPath, [bin, 'help'], env);
     await wallMs(process.execPath, [bin, 'status', '-o', 'json'], env);
+    await wallMs(process.execPath, [bin, 'status', '-o', 'json'], { ...env, MESH_BOT_UNBUNDLED: '1' });
     for (let run = 0; run < runs; run++) {
       figures.bare.push(await wallMs(process.execPath, ['-e', '0'], env));
       figures.help.push(await wallMs(process.execPath, [bin, 'help'], env));
@@ -92,6 +96,8 @@ export async function measureTerminal(runs: number, proxies: number): Promise<Te
       figures.waitingStatus.push(await wallMs(process.execPath, [bin, 'status', '-o', 'json'], waitingEnv));
       figures.instantIstioctl.push(await wallMs(instant, ['proxy-status', '--output', 'json'], instantEnv));
       figures.instantStatus.push(await wallMs(process.execPath, [bin, 'status', '-o', 'json'], instantEnv));
+      figures.unbundledWaitingStatus.push(await wallMs(process.execPath, [bin, 'status', '-o', 'json'], { ...waitingEnv, MESH_BOT_UNBUNDLED: '1' }));
+      figures.unbundledInstantStatus.push(await wallMs(process.execPath, [bin, 'status', '-o', 'json'], { ...instantEnv, MESH_BOT_UNBUNDLED: '1' }));
     }
     return {
       runs,
@@ -105,6 +111,8 @@ export async function measureTerminal(runs: number, proxies: number): Promise<Te
       waitingStatusMs: median(figures.waitingStatus),
       instantIstioctlMs: median(figures.instantIstioctl),
       instantStatusMs: median(figures.instantStatus),
+      unbundledWaitingStatusMs: median(figures.unbundledWaitingStatus),
+      unbundledInstantStatusMs: median(figures.unbundledInstantStatus),
     };
   } finally {
     await world.close();

@@ -1,6 +1,6 @@
 /**
  * The dependencies the terminal loads as one bundle each (issue #13, bench/RESULTS.md "terminal"): Node's ESM
- * loader spends most of a terminal command's start resolving and linking @kubernetes/client-node's ~900 modules
+ * loader spends most of a terminal command's start resolving and linking @kubernetes/client-node's thousand-odd modules
  * one by one; the same code as a few bundled files loads in a third of the time. Only ESM packages are here: a
  * bundle re-exports an ESM package's names exactly, a CommonJS one's only as `default`.
  *
