@@ -4,7 +4,7 @@ import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
 import { describeHealth, healthJson, ISTIO_GRACE_PERIOD_RATIO, ROTATION_MARGIN_RATIO, type CertificateHealth } from '../src/mesh/certificate-health.ts';
 import { baselineKnows, type NamesSinceLast } from '../src/mesh/digest/ambient.ts';
 import type { AmbientGone, Digest, DigestLevel, Section, ZtunnelCertificateEntry, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
-import { context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
+import { context, escapeMrkdwn, header, LIMITS, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { findingWhere } from './analyze.render.ts';
 import { describeProblem } from './status.render.ts';
 
@@ -187,9 +187,11 @@ function certificatesPart(digest: Digest, format: Format): Part {
   else {
     const facts = digest.rootCa.value;
     const rotated = facts.rotated === true ? ' · rotated since the last digest' : '';
-    for (const root of facts.roots) {
+    // A long trust bundle (federated trust domains) must not push the workload certificates out of Slack's section.
+    for (const root of limit(facts.roots, 'certs', format)) {
       lines.push(format.text(clip(`Root CA ${root.subject} (${facts.namespace}/istio-ca-root-cert): ${healthText(root.health, root.notAfter)}`)) + rotated);
     }
+    lines.push(...more(facts.roots.length, 'certs', format, ' roots in the bundle'));
   }
   const workDown = unavailable(digest.workloadCerts, format);
   if (workDown !== null || !digest.workloadCerts.ok) lines.push(`Workload certificates: ${workDown ?? ''}`);
@@ -374,19 +376,63 @@ export function digestHeadline(digest: Digest): string {
   return `Mesh digest ${digest.cluster}, ${zonedTime(digest.firedAt, digest.timezone)}: ${what}${gaps}`;
 }
 
+/** JSON size of a section block with this text: what message() counts against Slack's budget for all blocks. */
+const sectionSize = (text: string) => JSON.stringify(section(text)).length;
+
+/** The line that replaces what a section leaves out (whole lines, never a cut one). */
+const leftOut = (count: number) => `…${plural(count, 'more line')} of this section left out to fit Slack's message size`;
+
+/**
+ * A part as one section within `budget` (JSON size, as message() counts it) and Slack's 3000 characters: whole lines
+ * from the top while they fit, then one line counting the rest. Its title and first line are always kept.
+ */
+function fitPart(part: Part, budget: number): string {
+  const title = `*${part.title}*`;
+  const whole = [title, ...part.lines].join('\n');
+  if (sectionSize(whole) <= budget && whole.length <= LIMITS.sectionText) return whole;
+  const kept = [title];
+  for (const [index, line] of part.lines.entries()) {
+    const candidate = [...kept, line, leftOut(part.lines.length - index - 1)].join('\n');
+    if (index > 0 && (sectionSize(candidate) > budget || candidate.length > LIMITS.sectionText)) break;
+    kept.push(line);
+  }
+  const rest = part.lines.length - (kept.length - 1);
+  return [...kept, ...(rest > 0 ? [leftOut(rest)] : [])].join('\n');
+}
+
+/**
+ * Shares the blocks' budget among the sections so that each one is shown: small ones whole, the large ones cut
+ * evenly (a very broken mesh fills every section at once, and Slack refuses the message past ~12k).
+ */
+function fitParts(parts: readonly Part[], budget: number): string[] {
+  const sizes = parts.map((part) => sectionSize([`*${part.title}*`, ...part.lines].join('\n')));
+  const budgets = new Array<number>(parts.length).fill(0);
+  let left = budget;
+  const order = sizes.map((size, index) => ({ size, index })).sort((a, b) => a.size - b.size);
+  for (const [rank, { size, index }] of order.entries()) {
+    const share = Math.floor(left / (order.length - rank));
+    budgets[index] = Math.min(size, share);
+    left -= budgets[index] ?? 0;
+  }
+  return parts.map((part, index) => fitPart(part, budgets[index] ?? 0));
+}
+
 export function renderDigestSlack(digest: Digest): SlackMessage {
-  const blocks: KnownBlock[] = [
+  const top: KnownBlock[] = [
     header(`Mesh digest · ${digest.cluster} · ${zonedTime(digest.firedAt, digest.timezone)}`),
     section(`${LEVEL_ICON[digest.verdict.level]} *${escapeMrkdwn(verdictText(digest))}*`),
     context([escapeMrkdwn(`${scopeText(digest)} · ${comparedWith(digest)}`)]),
   ];
-  for (const part of parts(digest, SLACK)) blocks.push(section(`*${part.title}*\n${part.lines.join('\n')}`));
-  if (digest.notes.length > 0) blocks.push(context(digest.notes.map((note) => `:warning: ${escapeMrkdwn(note)}`)));
+  const bottom: KnownBlock[] = [];
+  if (digest.notes.length > 0) bottom.push(context(digest.notes.map((note) => `:warning: ${escapeMrkdwn(note)}`)));
   const footer = [`read at ${clockTime(digest.firedAt)}`];
   if (digest.schedule) footer.push(`schedule \`${escapeMrkdwn(digest.schedule)}\` (${escapeMrkdwn(digest.timezone)})`);
   if (digest.istioctlVersion) footer.push(`istioctl ${escapeMrkdwn(digest.istioctlVersion)}`);
-  blocks.push(context([footer.join(' · ')]));
-  return message(digestHeadline(digest), blocks);
+  bottom.push(context([footer.join(' · ')]));
+  // What is left of the budget message() enforces once the verdict, the notes and the footer are in, with its margin.
+  const fixed = [...top, ...bottom].reduce((sum, block) => sum + JSON.stringify(block).length, 0);
+  const sections = fitParts(parts(digest, SLACK), LIMITS.totalBlockText - 200 - fixed);
+  return message(digestHeadline(digest), [...top, ...sections.map((text) => section(text)), ...bottom]);
 }
 
 export function renderDigestText(digest: Digest): string {
