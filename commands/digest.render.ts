@@ -166,7 +166,11 @@ function analyzePart(digest: Digest, format: Format): Part {
   const counts = facts.total === 0 ? 'no findings' : `${plural(facts.total, 'finding')} (${plural(facts.byLevel.Error, 'error')}, ${plural(facts.byLevel.Warning, 'warning')}, ${facts.byLevel.Info} info)`;
   if (!facts.compared) {
     // A baseline without analyze findings (analyze could not be read then, or its snapshot not now) is no first digest.
-    const why = digest.baselineAt ? 'Not compared with the last digest, which kept no readable analyze findings' : 'First digest';
+    const why = digest.baselineAt
+      ? 'Not compared with the last digest, which kept no readable analyze findings'
+      : digest.baselineUnreadable === true
+        ? "Not compared with the last digest, whose facts could not be read (see the note below)"
+        : 'First digest';
     return { title, lines: [`${counts}. ${why}: new and resolved findings are reported from the next digest on.`] };
   }
   if (facts.added.length === 0 && facts.resolved.length === 0) return { title, lines: [`${counts}; none new or resolved since the last digest`] };
@@ -364,7 +368,8 @@ function verdictText(digest: Digest): string {
 }
 
 function comparedWith(digest: Digest): string {
-  return digest.baselineAt ? `compared with the digest of ${zonedTime(digest.baselineAt, digest.timezone)}` : 'first digest: no earlier one to compare with';
+  if (digest.baselineAt) return `compared with the digest of ${zonedTime(digest.baselineAt, digest.timezone)}`;
+  return digest.baselineUnreadable === true ? "not compared with the last digest: its facts could not be read" : 'first digest: no earlier one to compare with';
 }
 
 /** The one line notifications and screen readers get. */

@@ -109,6 +109,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
     schedule: target.schedule,
     firedAt,
     baselineAt: baseline ? new Date(baseline.at) : null,
+    baselineUnreadable: !baselineResult.ok,
     verdict: decideVerdict({ ...sections, namespaces }),
     ...sections,
     notes,

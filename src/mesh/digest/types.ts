@@ -253,6 +253,11 @@ export interface Digest {
   readonly firedAt: Date;
   /** When the previous digest of this channel, cluster and scope ran; null for the first. */
   readonly baselineAt: Date | null;
+  /**
+   * A previous digest stored facts that could not be read (an API error, a ConfigMap edited by hand): nothing is
+   * compared, yet this is no first digest. Absent or false otherwise.
+   */
+  readonly baselineUnreadable?: boolean;
   readonly verdict: DigestVerdict;
   readonly controlPlane: Section<ControlPlaneFacts>;
   readonly proxies: Section<ProxyFacts>;
