@@ -1,5 +1,4 @@
 import type { KnownBlock } from '@slack/types';
-import { clockTime } from '../src/command.ts';
 import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
 import { describeHealth, healthJson, ISTIO_GRACE_PERIOD_RATIO, ROTATION_MARGIN_RATIO, type CertificateHealth } from '../src/mesh/certificate-health.ts';
 import { baselineKnows, type NamesSinceLast } from '../src/mesh/digest/ambient.ts';
@@ -61,6 +60,12 @@ export function zonedTime(date: Date, timeZone: string): string {
   // The offset says nothing new for UTC itself, but "Europe/London (GMT+1)" tells summer time from winter time.
   const zone = offset === '' || /^(Etc\/)?(UTC|UCT|GMT|Zulu)$/.test(timeZone) ? timeZone : `${timeZone} (${offset})`;
   return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')} ${zone}`;
+}
+
+/** `09:00:03 Europe/Berlin`: the read time to the second, in the digest's zone like every other time it shows. */
+function zonedClock(date: Date, timeZone: string): string {
+  const clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(date);
+  return `${clock} ${timeZone}`;
 }
 
 function scopeText(digest: Digest): string {
@@ -430,7 +435,7 @@ export function renderDigestSlack(digest: Digest): SlackMessage {
   ];
   const bottom: KnownBlock[] = [];
   if (digest.notes.length > 0) bottom.push(context(digest.notes.map((note) => `:warning: ${escapeMrkdwn(note)}`)));
-  const footer = [`read at ${clockTime(digest.firedAt)}`];
+  const footer = [`read at ${escapeMrkdwn(zonedClock(digest.firedAt, digest.timezone))}`];
   if (digest.schedule) footer.push(`schedule \`${escapeMrkdwn(digest.schedule)}\` (${escapeMrkdwn(digest.timezone)})`);
   if (digest.istioctlVersion) footer.push(`istioctl ${escapeMrkdwn(digest.istioctlVersion)}`);
   bottom.push(context([footer.join(' · ')]));
