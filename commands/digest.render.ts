@@ -248,7 +248,9 @@ function canariesPart(digest: Digest, format: Format): Part {
   else {
     lines.push('Waiting for approval:');
     for (const request of limit(digest.pending.value, 'pending', format)) {
-      const expires = zonedTime(new Date(request.expiresAt), digest.timezone);
+      // The request is stored outside input: an expiry that is no time is shown as stored, never thrown on.
+      const expiry = new Date(request.expiresAt);
+      const expires = Number.isNaN(expiry.getTime()) ? `"${clip(request.expiresAt)}" (not a time)` : zonedTime(expiry, digest.timezone);
       lines.push(`• ${format.text(clip(`${request.namespace}/${request.virtualService} ${request.change}`))}, requested by ${format.user(request.requester)}, expires ${format.text(expires)}`);
     }
     lines.push(...more(digest.pending.value.length, 'pending', format));
