@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { AnalyzeFinding } from '../src/istioctl/parsers/analyze.ts';
 import { describeHealth, healthJson, ISTIO_GRACE_PERIOD_RATIO, ROTATION_MARGIN_RATIO, type CertificateHealth } from '../src/mesh/certificate-health.ts';
 import { baselineKnows, type NamesSinceLast } from '../src/mesh/digest/ambient.ts';
+import { DAEMON_SETS } from '../src/mesh/digest/verdict.ts';
 import type { AmbientGone, Digest, DigestLevel, Section, ZtunnelCertificateEntry, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
 import { context, escapeMrkdwn, header, LIMITS, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
 import { findingWhere } from './analyze.render.ts';
@@ -312,6 +313,7 @@ function ambientPart(digest: Digest, format: Format): Part | null {
   const gone = previous?.lastSeen !== undefined && previous.lastSeen !== null;
   const was = previous === null ? '' : gone ? ' (last digest: none)' : previous.ready === ready && previous.desired === desired ? ', unchanged since the last digest' : ` (last digest: ${previous.ready}/${previous.desired})`;
   const lines = [`ztunnels ${ready}/${desired} ready (one per node)${was}`];
+  if (facts.daemonSetsUnread) lines.push(`${DAEMON_SETS}: unavailable: ${format.text(facts.daemonSetsUnread)} (ztunnels counted from their pods: a node without a ztunnel pod is not seen, nor the istio-cni agent)`);
   const notConnected = facts.connected === undefined || facts.connected === null ? 0 : Math.max(0, ready - facts.connected);
   if (notConnected > 0) lines.push(`${plural(notConnected, 'ready ztunnel')} not connected to istiod: their nodes' pods get no new workload or policy updates`);
   const notSynced = facts.notSynced ?? 0;
@@ -477,6 +479,7 @@ export function digestErrors(digest: Digest): string[] {
   if (ambient) {
     sections.push(['ambient', ambient]);
     if (ambient.ok && ambient.value.kind === 'gone') sections.push(['ambient namespaces', ambient.value.ambientNamespaces]);
+    if (ambient.ok && ambient.value.kind === 'running' && ambient.value.daemonSetsUnread) sections.push([DAEMON_SETS, { ok: false, error: ambient.value.daemonSetsUnread }]);
     if (ambient.ok && ambient.value.kind === 'running') sections.push(['ztunnel certificates', ambient.value.certificates], ['waypoints', ambient.value.waypoints], ['ambient capture', ambient.value.notCaptured]);
     // When capture could not be read, the opted-out pods fail with it: one error, not two.
     if (ambient.ok && ambient.value.kind === 'running' && ambient.value.notCaptured.ok) sections.push(['opted-out pods', ambient.value.optedOut]);

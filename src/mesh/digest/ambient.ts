@@ -231,6 +231,7 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
       desired: ztunnelSet?.desired ?? ztunnels.length,
     },
     // As status judges them (src/mesh/ztunnel-status.ts): only beside a ztunnel DaemonSet of this cluster.
+    daemonSetsUnread: daemonSets.ok ? null : daemonSets.error.message,
     nodeAgents: ztunnelSet === null ? null : { cni: cni && { ready: cni.ready, desired: cni.desired }, nodesWithoutZtunnel: cni ? Math.max(0, cni.desired - ztunnelSet.desired) : 0 },
     certificates,
     waypoints,

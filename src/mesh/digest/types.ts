@@ -186,6 +186,11 @@ export interface AmbientRunning {
     /** Nodes the istio-cni agent is scheduled on and the ztunnel DaemonSet is not. */
     readonly nodesWithoutZtunnel: number;
   } | null;
+  /**
+   * Why the DaemonSets could not be listed: `ztunnels` is then counted from the ztunnel pods (a node without any
+   * ztunnel pod is not seen) and the node agents are unknown. Null or absent when they were read.
+   */
+  readonly daemonSetsUnread?: string | null;
   /** ztunnels connected to istiod (proxy-status, whole mesh); null when the proxy list was not read. */
   readonly connected?: number | null;
   /** Of those, the ztunnels whose WDS/WADS are shown, not STALE or ERROR, yet not all SYNCED (ztunnelSync). */

@@ -57,6 +57,8 @@ function ambientReasons(facts: AmbientFacts): { critical: string[]; attention: s
   else if (ready < desired) attention.push(`ztunnels ${ready}/${desired} ready`);
   // What `status` calls degraded beside the ztunnels: pods on a node without a ready istio-cni agent or ztunnel cannot
   // be captured, and a ztunnel without a connection to istiod gets no workload or policy updates.
+  // Without the DaemonSets, pods cannot tell a node that has no ztunnel pod at all, nor the node agents: unread, not fine.
+  if (facts.daemonSetsUnread) unavailable.push(DAEMON_SETS);
   const agents = facts.nodeAgents;
   if (agents?.cni === null) attention.push('no istio-cni node agent');
   else if (agents?.cni && agents.cni.ready < agents.cni.desired) attention.push(`istio-cni node agent ${agents.cni.ready}/${agents.cni.desired} ready`);
@@ -87,6 +89,9 @@ function ambientReasons(facts: AmbientFacts): { critical: string[]; attention: s
   } else unavailable.push('ambient capture');
   return { critical, attention, unavailable };
 }
+
+/** The name the verdict and the JSON errors give the ambient DaemonSets when they could not be listed. */
+export const DAEMON_SETS = 'ztunnel and istio-cni DaemonSets';
 
 const INFORMATION_ONLY: ReadonlySet<string> = new Set(['canaries', 'approval requests']);
 

@@ -1,0 +1,62 @@
+// README Digests, no false green: "it is at least Needs attention while any section but canaries and approval
+// requests is unread". The Ambient section reads "ztunnels ready vs desired (the ztunnel DaemonSet, one per node)"
+// and the istio-cni node agent from the DaemonSets. When they cannot be listed (an API error, RBAC trimmed), the
+// ztunnel pods stand in — but pods cannot tell a node that has no ztunnel pod at all, nor the node agent: the
+// digest said "ztunnels 3/3 ready" and Healthy.
+
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { certificatesTable, cluster, daemonSet, hoursFromNow, meshBot, proxyStatusJson, standIn, tabwrite, ZTUNNELS, ambientMesh, type Cluster, type StandIn } from '../breaker-ambient/support/harness.ts';
+import { putRootCert } from '../mesh/digest/harness.ts';
+import { ROOT_2056 } from '../breaker-analyze/support/sidecar.ts';
+
+const ISTIOD = 'istiod-8c7b98fc4-mwjfp';
+const SYNCED = { WADS: 'SYNCED', WDS: 'SYNCED' };
+const CERTIFICATES = certificatesTable([
+  { name: 'spiffe://cluster.local/ns/istio-system/sa/ztunnel', type: 'Leaf', status: 'Available', valid: 'true', serial: 'e5dfb59150b2ba7f108d93dcec5aa613', notAfter: hoursFromNow(22), notBefore: hoursFromNow(-2) },
+  { name: 'spiffe://cluster.local/ns/istio-system/sa/ztunnel', type: 'Root', status: 'Available', valid: 'true', serial: '8a516645c40ce76c2c0d27ab4e2461c1', notAfter: hoursFromNow(24 * 3650), notBefore: hoursFromNow(-24 * 365) },
+]);
+const WORKLOADS = tabwrite([['NAMESPACE', 'POD NAME', 'ADDRESS', 'NODE', 'WAYPOINT', 'PROTOCOL'], ['bookinfo', 'details-v1-698d88b-dqrbr', '10.244.2.51', 'ambient-worker2', 'None', 'HBONE']], 1);
+const RULES = [
+  { when: ['proxy-status'], stdout: proxyStatusJson(ISTIOD, '1.30.3', ZTUNNELS.map((z) => ({ id: `${z.pod}.istio-system`, version: '1.30.3', types: SYNCED }))) },
+  { when: ['analyze'], stdout: '[]\n' },
+  { when: ['ztunnel-config', 'certificate'], stdout: CERTIFICATES },
+  { when: ['ztunnel-config', 'workload'], stdout: WORKLOADS },
+  { when: ['waypoint', 'list'], stdout: 'No waypoints found.\n' },
+];
+
+interface DigestJson {
+  verdict: { level: string; reasons: string[]; unavailable: string[] };
+  errors: string[];
+}
+
+let kube: Cluster;
+let istioctl: StandIn;
+before(async () => {
+  // A fourth node the ztunnel DaemonSet should run on, whose ztunnel pod is gone: 3 of 4 ready.
+  kube = await cluster([...ambientMesh({ istiodVersion: '1.30.3' }).filter((object) => object.kind !== 'DaemonSet'), daemonSet('ztunnel', { app: 'ztunnel' }, 4, 3), daemonSet('istio-cni-node', { 'k8s-app': 'istio-cni-node' }, 4, 4)]);
+  putRootCert(kube.api, 'istio-system', ROOT_2056);
+  istioctl = await standIn('1.30.3', RULES);
+});
+after(() => kube.close());
+
+async function digest(): Promise<{ json: DigestJson; text: string }> {
+  const env = { KUBECONFIG: kube.kubeconfig, ISTIOCTL: istioctl.path };
+  const [json, text] = await Promise.all([meshBot(['digest', '-o', 'json'], env), meshBot(['digest'], env)]);
+  return { json: JSON.parse(json.stdout) as DigestJson, text: text.stdout };
+}
+
+it('with the DaemonSets readable: ztunnels 3/4 ready, needing attention (the baseline of this test)', async () => {
+  const { json } = await digest();
+  assert.equal(json.verdict.level, 'attention');
+  assert.ok(json.verdict.reasons.includes('ztunnels 3/4 ready'), json.verdict.reasons.join(', '));
+});
+
+it('with the DaemonSets unreadable: not Healthy, and the digest says what it could not read', async () => {
+  kube.api.failNext({ method: 'GET', pathPattern: /\/daemonsets$/, status: 403, times: 1000 });
+  const { json, text } = await digest();
+  assert.notEqual(json.verdict.level, 'healthy', `verdict ${json.verdict.level}: ${json.verdict.reasons.join(', ')}`);
+  assert.ok(json.verdict.unavailable.some((name) => /DaemonSet/.test(name)), `unavailable: ${json.verdict.unavailable.join(', ')}`);
+  assert.ok(json.errors.some((error) => /DaemonSet/.test(error)), json.errors.join(' | '));
+  assert.match(text, /DaemonSets: unavailable: .*forbidden/i);
+});
