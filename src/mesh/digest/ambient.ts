@@ -218,10 +218,12 @@ export async function readAmbient(deps: CommandDeps, cluster: ClusterConfig, nam
     if (!daemonSets.ok) return err(daemonSets.error.message);
     return pods.ok ? readGone(kube.value, namespaces, previous) : err(pods.error.message);
   }
+  // Without the ztunnel pods there is no ztunnel to read certificates or workloads from: unread, not "none held".
+  const noPods = (message: string): Capture => ({ notCaptured: err(message), optedOut: err(message), caveat: null });
   const [certificates, waypoints, capture] = await Promise.all([
-    readCertificates(deps, cluster, ztunnels, now),
+    pods.ok ? readCertificates(deps, cluster, ztunnels, now) : Promise.resolve(err(pods.error.message)),
     readWaypoints(deps, cluster, namespaces),
-    readCapture(deps, cluster, kube.value, ztunnels, namespaces),
+    pods.ok ? readCapture(deps, cluster, kube.value, ztunnels, namespaces) : Promise.resolve(noPods(pods.error.message)),
   ]);
   const cni = daemonSets.ok ? daemonSets.value.cni : null;
   return ok({
