@@ -17,9 +17,13 @@ function scheduledDigests(deps: CommandDeps, channel: string | undefined, cluste
   return deps.config.digests.filter((digest) => digest.channel === channel && (digest.cluster ?? defaultName) === cluster);
 }
 
-/** An on-demand digest uses the zone of the channel's scheduled digest for that cluster, else UTC (stated in the header). */
+/**
+ * An on-demand digest uses the zone of the channel's scheduled digest for that cluster, else UTC (stated in the
+ * header): the whole-mesh one first, whose baseline it shares, then any scoped one.
+ */
 function onDemandTimezone(deps: CommandDeps, channel: string | undefined, cluster: string): string {
-  return scheduledDigests(deps, channel, cluster)[0]?.timezone ?? 'UTC';
+  const scheduled = scheduledDigests(deps, channel, cluster);
+  return (scheduled.find((digest) => (digest.namespaces ?? []).length === 0) ?? scheduled[0])?.timezone ?? 'UTC';
 }
 
 /** Whether a scheduled digest of this channel and cluster (whole mesh) shares the on-demand digest's baseline. */
