@@ -93,9 +93,16 @@ export function baselineRecordName(cluster: string, channel: string, namespaces:
 
 const LABELS = { 'mesh-bot/kind': 'digest-baseline' } as const;
 
-export async function readBaseline(store: StateStore, name: string): Promise<Result<DigestBaseline | null, string>> {
+/** Why a baseline could not be read: `invalid` when the ConfigMap holds something else than a baseline. */
+export interface BaselineReadError {
+  readonly message: string;
+  /** The content is unusable (hand edit, another format): replacing it is the way out. Else the API failed. */
+  readonly invalid: boolean;
+}
+
+export async function readBaseline(store: StateStore, name: string): Promise<Result<DigestBaseline | null, BaselineReadError>> {
   const read = await store.get(name, baselineSchema);
-  if (!read.ok) return err(read.error.message);
+  if (!read.ok) return err({ message: read.error.message, invalid: read.error.kind === 'invalid' });
   return ok(read.value?.value ?? null);
 }
 

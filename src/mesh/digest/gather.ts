@@ -5,7 +5,7 @@ import { listSidecarPods, proxyListIsWhole, type SidecarPod } from '../../kube/s
 import { err, ok, type Result } from '../../result.ts';
 import { ambientBaseline, readAmbient } from './ambient.ts';
 import { analyzeSection, readFindings } from './analyze.ts';
-import { baselineRecordName, readBaseline, writeBaseline, type DigestBaseline } from './baseline.ts';
+import { baselineRecordName, readBaseline, writeBaseline, type BaselineReadError, type DigestBaseline } from './baseline.ts';
 import { readCanaries, readPendingPromotions } from './canaries.ts';
 import { readRootCa, readWorkloadCerts, withRotation } from './certificates.ts';
 import { inScope, statusSections } from './control-plane.ts';
@@ -56,7 +56,11 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
   const recordName = baselineRecordName(cluster.name, target.channel, namespaces);
   const kube = deps.kubeFor(cluster);
 
-  const baselineRead: Promise<Result<DigestBaseline | null, string>> = !compare ? Promise.resolve(ok(null)) : store.ok ? readBaseline(store.value, recordName) : Promise.resolve(err(store.error.message));
+  const baselineRead: Promise<Result<DigestBaseline | null, BaselineReadError>> = !compare
+    ? Promise.resolve(ok(null))
+    : store.ok
+      ? readBaseline(store.value, recordName)
+      : Promise.resolve(err({ message: store.error.message, invalid: false }));
   const proxyStatus = deps.istioctl.proxyStatus(cluster);
   const scopedRows = proxyStatus.then((report) => (report.ok ? report.value.value.proxies.filter((row) => inScope(row, namespaces)) : null));
 
@@ -84,7 +88,13 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
       : istiodPods;
   const notes: string[] = [];
   const baseline = baselineResult.ok ? baselineResult.value : null;
-  if (!baselineResult.ok) notes.push(`The previous digest's facts could not be read, so nothing is compared this time: ${baselineResult.error}`);
+  // Facts that could not be read are still there (an API failure): kept for the next digest rather than replaced by
+  // this one's, which lack whatever else the same failure hid. Unusable content is replaced, or it would stay forever.
+  const keepStored = !baselineResult.ok && !baselineResult.error.invalid;
+  if (!baselineResult.ok) {
+    const kept = keepStored ? ' (they are kept: the next digest compares with them)' : '';
+    notes.push(`The previous digest's facts could not be read, so nothing is compared this time${kept}: ${baselineResult.error.message}`);
+  }
 
   const podLists = sidecarPods ?? [];
   const unlisted = podLists.find((list) => !list.ok);
@@ -133,6 +143,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
     async commit() {
       if (!compare) return ok(undefined);
       if (!store.ok) return err(store.error.message);
+      if (keepStored) return ok(undefined);
       return writeBaseline(store.value, recordName, next);
     },
   };
