@@ -172,6 +172,8 @@ function analyzePart(digest: Digest, format: Format): Part {
   const counts = facts.total === 0 ? 'no findings' : `${plural(facts.total, 'finding')} (${plural(facts.byLevel.Error, 'error')}, ${plural(facts.byLevel.Warning, 'warning')}, ${facts.byLevel.Info} info)`;
   if (!facts.compared) {
     // A baseline without analyze findings (analyze could not be read then, or its snapshot not now) is no first digest.
+    // The terminal (no channel) never compares, so it promises nothing about a next digest.
+    if (digest.channel === null) return { title, lines: [`${counts}. Not compared: new and resolved findings are reported by the channel's digests.`] };
     const why = digest.baselineAt
       ? 'Not compared with the last digest, which kept no readable analyze findings'
       : digest.baselineUnreadable === true
@@ -378,6 +380,7 @@ function verdictText(digest: Digest): string {
 
 function comparedWith(digest: Digest): string {
   if (digest.baselineAt) return `compared with the digest of ${zonedTime(digest.baselineAt, digest.timezone)}`;
+  if (digest.channel === null) return 'not compared: the terminal compares with no earlier digest and stores nothing';
   return digest.baselineUnreadable === true ? "not compared with the last digest: its facts could not be read" : 'first digest: no earlier one to compare with';
 }
 
