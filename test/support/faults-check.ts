@@ -2,7 +2,7 @@
  * The invariants of issue #9, judged from a world's history (every state after every API request) and its end:
  *   I1 the VirtualService's weights are only ever the pre-state or exactly an approved plan on the planned route;
  *   I2 every request is terminal and every lock freed within TTL + one sweep;
- *   I3 request state, card text, Event and VirtualService agree;
+ *   I3 request state, card text, Event and VirtualService agree (a card that says its weights are in force is right);
  *   I4 at most one pending request per VirtualService;
  *   I5 rollback never raises a subset's weight (other than the stable one it returns traffic to).
  */
@@ -125,8 +125,22 @@ export function checkEnd(world: World, landed: ReadonlySet<string>): Violation[]
     for (const card of cards) {
       if (headline !== null && !card.text.startsWith(headline)) violations.push({ invariant: 'I3', detail: `the card of request ${request.id} says "${card.text.replace(/^Canary promotion of \S+ /, '')}" while the request is ${request.state}` });
     }
+    for (const reply of world.replies(request.id)) {
+      if (reply.text.startsWith('Cancelled:') && request.state !== 'cancelled') violations.push({ invariant: 'I3', detail: `the thread of request ${request.id} says "${reply.text}" while the request is ${request.state}` });
+    }
     if (request.state === 'applied' && !landed.has(request.id)) violations.push({ invariant: 'I3', detail: `request ${request.id} says applied but its plan never reached the VirtualService` });
     if (request.state !== 'applied' && landed.has(request.id)) violations.push({ invariant: 'I3', detail: `request ${request.id} is ${request.state} but its plan reached the VirtualService` });
+  }
+
+  // A card saying "Now" is a claim about the route: when only mesh-bot wrote it, that claim must be true at the end.
+  const end = world.history.at(-1)?.http ?? null;
+  // (The first snapshot, the world as seeded, counts as written by the test too.)
+  if (end !== null && !world.history.slice(1).some((snapshot) => snapshot.external)) {
+    for (const request of requests) {
+      if (!request.claimsLive) continue;
+      const inForce = request.changes.every((change) => change.after.every((after) => end[change.index]?.route.find((destination) => destination.destination.subset === after.subset)?.weight === after.weight));
+      if (!inForce) violations.push({ invariant: 'I3', detail: `the card of request ${request.id} says its weights (${request.change}) are in force while the VirtualService has ${weights(end)}` });
+    }
   }
 
   const eventMessages = world

@@ -154,6 +154,8 @@ export interface RequestView {
   readonly card: { channel: string; ts: string } | null;
   readonly changes: readonly { index: number; after: readonly { subset: string; weight: number }[] }[];
   readonly change: string;
+  /** Applied, neither rolled back nor superseded: its card says its weights are the ones in force ("Now"). */
+  readonly claimsLive: boolean;
 }
 
 export function stableJson(value: unknown): string {
@@ -180,6 +182,8 @@ function requestView(configMap: KubeObject): RequestView | null {
     requestedAt: string;
     expiresAt: string;
     card: { channel: string; ts: string } | null;
+    rolledBack: unknown;
+    supersededBy?: unknown;
     plan: { stableSubset: string; changes: { index: number; before: { subset: string; weight: number }[]; after: { subset: string; weight: number }[] }[] };
   };
   const first = value.plan.changes[0];
@@ -198,6 +202,7 @@ function requestView(configMap: KubeObject): RequestView | null {
     card: value.card,
     changes: value.plan.changes.map((change) => ({ index: change.index, after: change.after })),
     change: first ? `${split(first.before)} → ${split(first.after)}` : '',
+    claimsLive: value.state === 'applied' && !value.rolledBack && !value.supersededBy,
   };
 }
 
@@ -513,10 +518,17 @@ export class World {
   }
 
   /** Every top-level bot message that is the card of `requestId` (the context line names the request). */
+  /** A request's cards: those whose context line names it (another card may mention it, "superseded by request …"). */
   cards(requestId: string): StoredMessage[] {
     return [CARD_CHANNEL, OPS_CHANNEL].flatMap((channel) =>
-      this.slack.messages(channel).filter((message) => message.threadTs === undefined && message.via === 'api' && JSON.stringify(message.blocks ?? []).includes(`request ${requestId}`)),
+      this.slack.messages(channel).filter((message) => message.threadTs === undefined && message.via === 'api' && JSON.stringify(message.blocks ?? []).includes(`"text":"request ${requestId}"`)),
     );
+  }
+
+  /** What was said in the threads of a request's cards. */
+  replies(requestId: string): StoredMessage[] {
+    const cards = this.cards(requestId);
+    return [CARD_CHANNEL, OPS_CHANNEL].flatMap((channel) => this.slack.messages(channel).filter((message) => cards.some((card) => card.channel === message.channel && card.ts === message.threadTs)));
   }
 
   cardOf(requestId: string): StoredMessage | undefined {

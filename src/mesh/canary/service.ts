@@ -45,7 +45,11 @@
  * Rollback is the safety exit and needs no request: it tests the VirtualService's resourceVersion, the
  * routes and the scope fields it read (retried on a fresh read), sends the canary to 0 % and rewrites the stable/canary record.
  * Which subset is stable comes from `--to`, else that record; with neither it refuses. Pending requests it made
- * obsolete are cancelled (their route test could never pass again).
+ * obsolete are cancelled (their route test could never pass again). The request it undoes (the card's, else the
+ * one `applied-request` names — possibly an approval that wrote W and has not recorded it yet) is named in the
+ * same patch (`mesh-bot/rolled-back`: request, by, at), then marked rolled back on R. A crash or a failed R write
+ * between the two leaves the annotation: the sweep marks that applied request rolled back from it, so no card
+ * goes on saying its weights are in force. A request approved meanwhile on another replica is not cancelled.
  *
  * Cards are not part of any fence: R.cardShows records what the card last showed (`cardKey`), written only
  * after Slack took the update; the sweep re-renders every card whose key lags, so a crash or a lost update
@@ -81,6 +85,9 @@ import {
 } from './request.ts';
 import {
   APPLIED_ANNOTATION,
+  ROLLED_BACK_ANNOTATION,
+  rolledBackRecordOf,
+  type RolledBackRecord,
   CANARY_ANNOTATION,
   OWNER_ANNOTATION,
   STABLE_ANNOTATION,
@@ -174,6 +181,8 @@ export interface RollbackOutcome {
 
 const PROMOTION_LABELS = { 'mesh-bot/kind': 'promotion' } as const;
 const LOCK_LABELS = { 'mesh-bot/kind': 'lock' } as const;
+/** How many times a card is drawn again because its request changed while it was drawn (each change is a decision). */
+const CARD_REDRAWS = 3;
 /** An approval still not applied after this long was interrupted (a replica died mid-apply). */
 const INTERRUPTED_AFTER_MS = 5 * 60_000;
 /** A pending request still without a card after this long was never seen by anyone (its replica died). */
@@ -1256,11 +1265,17 @@ export function createCanaryService(deps: CanaryDeps) {
       const planned = await planRollback(namespace, name, options.to, kind);
       if (!planned.ok) return planned;
       const { inspection, plan } = planned.value;
+      const undone = await undoneBy(inspection, options.requestId);
+      // Written with the weights, so a rollback that stops before marking the request leaves the sweep enough to
+      // finish it (sweepExpired); otherwise that card would go on saying its weights are in force.
+      const record = undone ? { [ROLLED_BACK_ANNOTATION]: JSON.stringify({ request: undone, by: actor, at: deps.now().toISOString(), message: `${plan.canarySubset} back to 0% (${weightChange(planRecord(plan))}).` } satisfies RolledBackRecord) } : {};
       const hasAnnotations = inspection.vs.metadata.annotations !== undefined;
       const ops: JsonPatchOp[] = [
         { op: 'test', path: '/metadata/resourceVersion', value: inspection.vs.metadata.resourceVersion },
         ...plan.patch,
-        ...(hasAnnotations ? roleOps(plan) : [{ op: 'add' as const, path: '/metadata/annotations', value: { [STABLE_ANNOTATION]: plan.stableSubset, [CANARY_ANNOTATION]: plan.canarySubset } }]),
+        ...(hasAnnotations
+          ? [...roleOps(plan), ...Object.entries(record).map(([key, value]) => ({ op: 'add' as const, path: annotationPath(key), value }))]
+          : [{ op: 'add' as const, path: '/metadata/annotations', value: { [STABLE_ANNOTATION]: plan.stableSubset, [CANARY_ANNOTATION]: plan.canarySubset, ...record } }]),
       ];
       const provider = providerOf(inspection.kind);
       const patched = await patchThroughThrottling(provider, namespace, name, inspection.apiVersion, ops);
@@ -1269,7 +1284,7 @@ export function createCanaryService(deps: CanaryDeps) {
         if (patched.error.kind === 'test-failed') return fail(`${inspection.kind} ${namespace}/${name} kept changing while rolling back; nothing was written. Run the rollback again.`);
         if (!ambiguous(patched.error) || !(await landedWeights(provider, namespace, name, plan))) return fail(`The rollback was not applied: ${patched.error.message}`);
       }
-      return ok(await afterRollback(inspection, plan, actor, options.requestId, patched.ok ? generationOf(patched.value) : null));
+      return ok(await afterRollback(inspection, plan, actor, undone, patched.ok ? generationOf(patched.value) : null));
     }
   }
 
@@ -1281,24 +1296,41 @@ export function createCanaryService(deps: CanaryDeps) {
     return plan.changes.every((change) => change.after.every((destination, position) => provider.weightAt(rules[change.index], position) === destination.weight));
   }
 
-  /** Audit, then the promotion it undid (the one named, else the last applied) is marked rolled back. */
-  async function afterRollback(inspection: CanaryInspection, plan: CanaryPlan, actor: string, requestId: string | undefined, generation: number | null): Promise<RollbackOutcome> {
+  /**
+   * The id of the promotion a rollback undoes: the one its card's button names, else the one whose weights the
+   * route carries. The route names that one (`applied-request`, written with the weights); the last request
+   * recorded as applied is not it while an approval that already wrote its weights has yet to record it: then
+   * that approval is what the rollback undoes, and its card must not go on to claim "Now". A request that cannot
+   * be read is still named: the rollback goes ahead, and its record on the route lets the sweep mark it later.
+   */
+  async function undoneBy(inspection: CanaryInspection, requestId: string | undefined): Promise<string | null> {
+    const inForce = annotationsOf(inspection.vs)[APPLIED_ANNOTATION];
+    const id = requestId ?? inForce ?? inspection.lastApplied?.id;
+    if (id === undefined) return null;
+    const read = await store.get(requestName(id), promotionRequestSchema);
+    if (!read.ok) return id;
+    const named = read.value?.value;
+    if (!named || named.rolledBack) return null;
+    return named.state === 'applied' || (named.state === 'approved' && named.id === inForce) ? id : null;
+  }
+
+  /** Audit, then the promotion it undid is marked rolled back. */
+  async function afterRollback(inspection: CanaryInspection, plan: CanaryPlan, actor: string, undone: string | null, generation: number | null): Promise<RollbackOutcome> {
     const namespace = inspection.vs.metadata.namespace ?? '';
     const name = inspection.vs.metadata.name;
     const rolledBackAt = deps.now();
     const change = weightChange(planRecord(plan));
     await recordEvent({ namespace, virtualService: name, apiVersion: inspection.apiVersion, kind: inspection.kind }, `weights ${change} (rollback) by <@${actor}> via mesh-bot`, 'WeightsRolledBack', null);
     logger.info({ canary: { event: 'rolled-back', cluster: cluster.name, namespace, vs: name, change, by: actor } }, 'canary rolled back');
-    const named = requestId === undefined ? inspection.lastApplied : await get(requestId);
-    const undone = named && named.state === 'applied' && !named.rolledBack ? named : null;
     // On record before the proof, which may take the whole propagation timeout: a replica stopped during it leaves
     // records the sweep can render on the cards, not an undone promotion still offering its Roll back.
     const note = `${plan.canarySubset} back to 0% (${change}).`;
-    const rolledBack = undone ? await markRolledBack(undone.id, actor, note) : null;
+    const rolledBack = undone ? await markRolledBack(undone, actor, note) : null;
     const cancelled: PromotionRequest[] = [];
     for (const pending of inspection.pending) {
       const ended = await cancel(pending.id, `${inspection.kind} ${namespace}/${name} was rolled back by <@${actor}> after this request was made, so its plan no longer applies. Ask again if it is still wanted.`);
-      if (ended) cancelled.push(ended);
+      // Approved meanwhile on another replica: not cancelled, and that approval tells its own outcome on its card.
+      if (ended?.state === 'cancelled') cancelled.push(ended);
     }
     const propagation = await proveSync(namespace, rolledBackAt, { kind: inspection.kind, name, generation });
     return { plan, propagation, rolledBack, cancelled, leftOnCanary: leftOnCanary(inspection, plan) };
@@ -1331,6 +1363,10 @@ export function createCanaryService(deps: CanaryDeps) {
     for (const record of listed.value) {
       const request = record.value;
       if (request.cluster !== cluster.name) continue;
+      if (request.state === 'applied' && !request.rolledBack && !request.supersededBy) {
+        const finished = await finishRollback(request);
+        if (finished) changed.push(finished);
+      }
       if (isExpired(request, now)) changed.push(await expire(request));
       else if (request.state === 'pending' && request.card === null && now.getTime() - Date.parse(request.requestedAt) > CARDLESS_AFTER_MS) {
         const cancelled = await cancel(request.id, 'No approval card was ever posted for this request (mesh-bot stopped while asking); nothing was changed.');
@@ -1348,6 +1384,15 @@ export function createCanaryService(deps: CanaryDeps) {
       if (current) fresh.push(current);
     }
     return fresh;
+  }
+
+  /** An applied request a rollback undid without recording it (it stopped after its weight patch): marked now. */
+  async function finishRollback(request: PromotionRequest): Promise<PromotionRequest | null> {
+    const read = await providerOf(request.kind).get(request.namespace, request.virtualService);
+    if (!read.ok) return null;
+    const record = rolledBackRecordOf(read.value.object);
+    if (record?.request !== request.id) return null;
+    return markRolledBack(request.id, record.by, record.message, record.at);
   }
 
   /** Locks whose holder is terminal (its replica died before freeing it) or never came to exist. */
@@ -1383,9 +1428,10 @@ export function createCanaryService(deps: CanaryDeps) {
     return [await markFailed(request, 'mesh-bot stopped before the change was written; nothing was changed. Ask again with `/mesh canary promote`.', 'interrupted')];
   }
 
-  async function markRolledBack(id: string, actor: string, message: string): Promise<PromotionRequest | null> {
-    const updated = await update(id, (current) => ({ ...current, rolledBack: { by: actor, at: deps.now().toISOString(), message } }));
-    return updated.ok ? updated.value : null;
+  async function markRolledBack(id: string, actor: string, message: string, at = deps.now().toISOString()): Promise<PromotionRequest | null> {
+    // Only weights that were in force can be rolled back: an applied request, or an approved one whose weights landed.
+    const updated = await update(id, (current) => (current.rolledBack || (current.state !== 'applied' && current.state !== 'approved') ? null : { ...current, rolledBack: { by: actor, at, message } }));
+    return updated.ok && updated.value.rolledBack ? updated.value : null;
   }
 
   /**
@@ -1400,7 +1446,8 @@ export function createCanaryService(deps: CanaryDeps) {
 
   /**
    * Renders the request's card (or the card at `at`, a stray copy someone clicked) and records what it shows,
-   * unless the request changed again meanwhile: then it stays marked stale and the sweep renders it again.
+   * When the request changed while it was drawn, the newer state is drawn over it (up to CARD_REDRAWS times; past
+   * that it stays marked stale and the sweep renders it again).
    */
   async function showCard(request: PromotionRequest, at?: { readonly channel: string; readonly ts: string }): Promise<PromotionRequest> {
     if (!deps.cards) return request;
@@ -1408,9 +1455,16 @@ export function createCanaryService(deps: CanaryDeps) {
       await deps.cards.update({ ...request, card: at });
       return request;
     }
+    return drawCard(request, 0);
+  }
+
+  async function drawCard(request: PromotionRequest, redraws: number): Promise<PromotionRequest> {
     const key = cardKey(request, deps.now());
-    if (!request.card || !(await deps.cards.update(request))) return request;
+    if (!request.card || !(await deps.cards?.update(request))) return request;
     const marked = await update(request.id, (current) => (current.cardShows === key || cardKey(current, deps.now()) !== key ? null : { ...current, cardShows: key }));
+    // The request moved on while this card was drawn (another replica decided, failed or rolled it back, and may
+    // have drawn its card first): what was drawn here is older than the request, so the newer state is drawn over it.
+    if (marked.ok && marked.value.card !== null && cardKey(marked.value, deps.now()) !== key && redraws < CARD_REDRAWS) return drawCard(marked.value, redraws + 1);
     return marked.ok ? marked.value : request;
   }
 

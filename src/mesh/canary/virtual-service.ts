@@ -71,11 +71,30 @@ export function kubernetesService(host: string, namespace: string): { readonly n
  *   promotion tests it (JSON Patch `test`), so a write lands only while its request still owns the object.
  * - STABLE/CANARY_ANNOTATION record which subset is which, written in the same patch as the weights.
  * - APPLIED_ANNOTATION names the request whose weights landed last (set by that same patch).
+ * - ROLLED_BACK_ANNOTATION records, in a rollback's own weight patch, which applied request it undid, by whom and
+ *   when: a rollback that stops before recording that on the request leaves it here for the sweep to finish.
  */
 export const OWNER_ANNOTATION = 'mesh-bot/owner';
 export const STABLE_ANNOTATION = 'mesh-bot/stable-subset';
 export const CANARY_ANNOTATION = 'mesh-bot/canary-subset';
 export const APPLIED_ANNOTATION = 'mesh-bot/applied-request';
+export const ROLLED_BACK_ANNOTATION = 'mesh-bot/rolled-back';
+
+/** The value of ROLLED_BACK_ANNOTATION (JSON). */
+export const rolledBackRecordSchema = z.object({ request: z.string(), by: z.string(), at: z.string(), message: z.string() });
+export type RolledBackRecord = z.infer<typeof rolledBackRecordSchema>;
+
+/** The rollback record on a route, or null when there is none or it is not one (edited by hand). */
+export function rolledBackRecordOf(object: unknown): RolledBackRecord | null {
+  const text = annotationsOf(object)[ROLLED_BACK_ANNOTATION];
+  if (text === undefined) return null;
+  try {
+    const parsed = rolledBackRecordSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
 
 /** RFC 6901 pointer to one annotation. */
 export function annotationPath(key: string): string {

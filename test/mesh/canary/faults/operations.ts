@@ -18,6 +18,16 @@ export async function appliedPromotion(world: World): Promise<Context> {
   return context;
 }
 
+/** After appliedPromotion, a second request (v2 to 80%) waiting for approval: the request id is the second one's. */
+export async function secondRequest(world: World): Promise<Context> {
+  const first = await appliedPromotion(world);
+  world.advance(60_000);
+  const answer = await world.promote(world.actor('setup'), 'U0ALICE', 80);
+  const requestId = [...world.requests().values()].find((request) => request.id !== first.requestId && request.state === 'pending')?.id;
+  if (requestId === undefined) throw new Error(`the second promotion was not requested: ${answer.text}`);
+  return { requestId };
+}
+
 export const promote: Operation = {
   name: 'promote',
   truth: noRollback,

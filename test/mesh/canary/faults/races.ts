@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { APPROVE_ACTION, REJECT_ACTION, ROLLBACK_ACTION } from '../../../../commands/canary.render.ts';
 import { runChanges, runRace, setupRequest, summarize, type Change, type Sample, type Context, type Finding, type Operation, type Race } from '../../../support/faults-run.ts';
 import { reviewsRoute, VS_NAME, type HttpRouteSpec, type Seed, type World } from '../../../support/faults-world.ts';
-import { appliedPromotion, requestOf, sweepSettleLanded, sweepSettleLandedHttpRoute } from './operations.ts';
+import { appliedPromotion, requestOf, secondRequest, sweepSettleLanded, sweepSettleLandedHttpRoute } from './operations.ts';
 
 const lanes = (entries: readonly (readonly [string, () => Promise<unknown>])[]) => new Map<string, () => Promise<unknown>>(entries);
 const noRollback = { rollback: false, stable: null } as const;
@@ -87,11 +87,7 @@ export function races(seed: Seed = {}): Race[] {
     {
       name: 'rollback while a promotion is approved',
       truth: { rollback: true, stable: 'v1' },
-      prefix: async (world) => {
-        await appliedPromotion(world);
-        world.advance(60_000);
-        return setupRequest(world);
-      },
+      prefix: secondRequest,
       lanes: (world, { a, b }, context) =>
         lanes([
           ['A rollback', () => world.rollback(a)],
