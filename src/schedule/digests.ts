@@ -1,8 +1,33 @@
+import { ErrorCode } from '@slack/web-api';
 import { composeDigest } from '../../commands/digest.ts';
+import { digestHeadline } from '../../commands/digest.render.ts';
+import type { Digest } from '../mesh/digest/types.ts';
+import { context, escapeMrkdwn, message, section, type SlackMessage } from '../slack/blocks.ts';
 import { resolveCluster } from '../command.ts';
 import type { StateStore } from '../kube/state-store.ts';
 import type { DigestRunner } from '../server.ts';
 import { alreadyPosted, digestKey, notePosted, type PostedEntry } from './channel-posts.ts';
+
+/** Slack's answers that refuse a message for its content (chat.postMessage): final, and the same blocks would fail again. */
+const REFUSED_CONTENT: ReadonlySet<string> = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'msg_blocks_too_long']);
+
+/** The Slack error code when `error` is Slack refusing the message's content, else null. */
+function refusedContent(error: unknown): string | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { code, data } = error as { code?: unknown; data?: unknown };
+  if (code !== ErrorCode.PlatformError || typeof data !== 'object' || data === null) return null;
+  const answer = (data as { error?: unknown }).error;
+  return typeof answer === 'string' && REFUSED_CONTENT.has(answer) ? answer : null;
+}
+
+/** The digest's one-line verdict, with what happened to the rest. */
+function verdictOnly(digest: Digest, refused: string): SlackMessage {
+  const headline = digestHeadline(digest);
+  return message(headline, [
+    section(escapeMrkdwn(headline)),
+    context([`:warning: Slack refused the full digest (${escapeMrkdwn(refused)}), so its sections are left out; the next digest compares with the same earlier one, so nothing it would have shown as new is lost.`]),
+  ]);
+}
 
 /**
  * A scheduled digest: content is built at fire time, posted through the paced poster — only while this replica
@@ -59,11 +84,25 @@ export const runScheduledDigest: DigestRunner = async (deps, poster, digest, fir
   // Looked at again once gathered (gathering takes a while: another owner of this fire may have posted meanwhile),
   // outside the fence, so that a slow read never stands between the fence's check and the post.
   if (store.ok && (await postedBefore(store.value))) return;
-  await poster.post(digest.channel, composed.message, fence);
+  const refused = await poster.post(digest.channel, composed.message, fence).then(
+    () => null,
+    (error: unknown) => {
+      const answer = refusedContent(error);
+      if (answer === null) throw error;
+      return answer;
+    },
+  );
+  if (refused !== null) {
+    // Slack's answer is final (nothing was posted) and the same blocks would be refused again: the channel gets the
+    // verdict at least, and the baseline stays, so the next digest still shows what this one could not.
+    deps.logger.error({ digest: at, slackError: refused }, 'Slack refused the digest message; posting its verdict alone');
+    await poster.post(digest.channel, verdictOnly(composed.digest, refused), fence);
+  }
   if (store.ok) {
     const noted = await notePosted(store.value, digest.channel, mine, firedAt);
     if (!noted.ok) deps.logger.warn({ digest: at, err: noted.error.message }, 'digest posted, but not noted in the channel’s record of posted digests');
   }
+  if (refused !== null) return;
   const committed = await composed.commit();
   if (!committed.ok) deps.logger.warn({ digest: digest.channel, err: committed.error }, 'digest posted, but its facts were not stored as the next baseline');
   deps.logger.info({ digest: at }, 'digest posted');
