@@ -22,34 +22,73 @@ export interface DigestBaseline {
   readonly rootCa: { readonly at: string; readonly serials: readonly string[] } | null;
   /** Absent in baselines written before ambient digests, and null while the mesh has no ztunnel. */
   readonly ambient?: AmbientBaselineFacts | null;
+  /** Set when reading: the parts of the stored baseline that did not have their shape (dropped, so not compared). */
+  readonly unreadable?: readonly string[];
 }
 
 const at = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'not an ISO 8601 time');
 
-// The ConfigMap is outside input (hand edits, older formats): anything unexpected is refused, not trusted.
-export const baselineSchema: z.ZodType<DigestBaseline> = z.object({
-  version: z.literal(1),
-  at,
-  controlPlane: z.object({ at, restarts: z.record(z.string(), z.number().int().min(0)) }).nullable(),
-  proxies: z.object({ at, total: z.number().int().min(0), stale: z.number().int().min(0), error: z.number().int().min(0) }).nullable(),
+const count = z.number().int().min(0);
+
+/** Each part of a baseline on its own: a part edited by hand into something else is dropped alone (see baselineSchema). */
+const PARTS = {
+  controlPlane: z.object({ at, restarts: z.record(z.string(), count) }).nullable(),
+  proxies: z.object({ at, total: count, stale: count, error: count }).nullable(),
   analyze: z.object({ at, snapshot: z.string() }).nullable(),
   rootCa: z.object({ at, serials: z.array(z.string()) }).nullable(),
   ambient: z
     .object({
       at,
-      ready: z.number().int().min(0),
-      desired: z.number().int().min(0),
+      ready: count,
+      desired: count,
       notProgrammed: z.array(z.string()),
-      notProgrammedCount: z.number().int().min(0).optional(),
-      notCaptured: z.number().int().min(0),
+      notProgrammedCount: count.optional(),
+      notCaptured: count,
       notCapturedPods: z.array(z.string()).optional(),
       earliestNotAfter: z.string().nullable(),
-      lastSeen: z.object({ at, ready: z.number().int().min(0), desired: z.number().int().min(0) }).nullable().optional(),
+      lastSeen: z.object({ at, ready: count, desired: count }).nullable().optional(),
       notRead: z.array(z.enum(['waypoints', 'capture'])).optional(),
     })
     .nullable()
     .optional(),
-});
+} as const;
+
+/** What the digest calls each part when it could not be read from the stored baseline. */
+const PART_NAMES: Readonly<Record<keyof typeof PARTS, string>> = {
+  controlPlane: 'istiod restart counts',
+  proxies: 'proxy counts',
+  analyze: 'analyze findings',
+  rootCa: 'root CA serials',
+  ambient: 'ambient facts',
+};
+
+/**
+ * The ConfigMap is outside input (hand edits, older formats): anything unexpected is refused, not trusted. A baseline
+ * that is not one at all (another version, no time) is refused whole; a part that does not have its shape is dropped
+ * alone (as if that section had never been read) and named in `unreadable`, so one bad edit does not cost every
+ * other section its comparison.
+ */
+export const baselineSchema: z.ZodType<DigestBaseline> = z
+  .object({ version: z.literal(1), at, controlPlane: z.unknown().optional(), proxies: z.unknown().optional(), analyze: z.unknown().optional(), rootCa: z.unknown().optional(), ambient: z.unknown().optional() })
+  .transform((raw): DigestBaseline => {
+    const unreadable: string[] = [];
+    const part = <T>(schema: z.ZodType<T>, key: keyof typeof PARTS): T | null => {
+      const parsed = schema.safeParse(raw[key] ?? null);
+      if (parsed.success) return parsed.data;
+      unreadable.push(PART_NAMES[key]);
+      return null;
+    };
+    const baseline = {
+      version: 1,
+      at: raw.at,
+      controlPlane: part(PARTS.controlPlane, 'controlPlane'),
+      proxies: part(PARTS.proxies, 'proxies'),
+      analyze: part(PARTS.analyze, 'analyze'),
+      rootCa: part(PARTS.rootCa, 'rootCa'),
+      ambient: part(PARTS.ambient, 'ambient') ?? null,
+    } as const;
+    return unreadable.length > 0 ? { ...baseline, unreadable } : baseline;
+  });
 
 /** The analyze share of a baseline: the rest (counts, restarts, serials) takes a few KiB. */
 const ANALYZE_BUDGET_BYTES = RECORD_BUDGET_BYTES - 32 * 1024;

@@ -96,6 +96,7 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
     notes.push(`The previous digest's facts could not be read, so nothing is compared this time${kept}: ${baselineResult.error.message}`);
   }
 
+  if (baseline?.unreadable) notes.push(`Part of the previous digest's facts could not be read (${baseline.unreadable.join(', ')}: not the shape mesh-bot writes, edited by hand?), so ${baseline.unreadable.length === 1 ? 'it is' : 'they are'} not compared this time.`);
   const podLists = sidecarPods ?? [];
   const unlisted = podLists.find((list) => !list.ok);
   if (unlisted && !unlisted.ok) notes.push(`Sidecars that lost their connection to istiod are not seen: ${unlisted.error.message}`);
