@@ -374,7 +374,9 @@ function parts(digest: Digest, format: Format): Part[] {
 function verdictText(digest: Digest): string {
   const { level, reasons, unavailable: missing } = digest.verdict;
   // Attention with no reason of its own: only parts that could not be read, named right after.
-  const label = level === 'healthy' ? (digest.baselineAt ? 'Healthy: nothing got worse since the last digest' : 'Healthy') : reasons.length === 0 ? LEVEL_LABEL[level] : `${LEVEL_LABEL[level]}: ${reasons.join(', ')}`;
+  // "Nothing got worse" needs the findings compared: a last digest that kept none (analyze unread then) cannot tell.
+  const compared = digest.baselineAt !== null && !(digest.analyze.ok && !digest.analyze.value.compared);
+  const label = level === 'healthy' ? (compared ? 'Healthy: nothing got worse since the last digest' : 'Healthy') : reasons.length === 0 ? LEVEL_LABEL[level] : `${LEVEL_LABEL[level]}: ${reasons.join(', ')}`;
   return missing.length > 0 ? `${label}; unavailable: ${missing.join(', ')}` : label;
 }
 
