@@ -1,6 +1,7 @@
 import type { AppConfig } from './config.ts';
 import type { Role } from './command.ts';
 import type { Logger } from './log.ts';
+import { slackErrorCode } from './slack/errors.ts';
 
 /** Looks up the members of a Slack user group; rejects when Slack cannot answer. */
 export type UsergroupMembers = (usergroupId: string) => Promise<readonly string[]>;
@@ -21,16 +22,6 @@ interface GroupMembers {
 
 /** Errors a retry does not cure: the group does not exist (or not any more), or the workspace has no user groups. */
 const LASTING_ERRORS = ['no_such_subteam', 'subteam_not_found', 'plan_upgrade_required', 'missing_scope', 'not_allowed_token_type'];
-
-/** Slack's error code (`ratelimited`, `no_such_subteam`, …) or the request's failure code; never a message body. */
-function slackErrorCode(cause: unknown): string {
-  const data = (cause as { data?: { error?: unknown } } | null)?.data;
-  if (typeof data?.error === 'string' && /^[a-z_]+$/.test(data.error)) return data.error;
-  const code = (cause as { code?: unknown } | null)?.code;
-  // The Web API client's own code once it gave up waiting out 429s.
-  if (code === 'slack_webapi_rate_limited_error') return 'ratelimited';
-  return typeof code === 'string' && /^[\w.-]+$/.test(code) ? code : 'no answer';
-}
 
 export interface AccessPolicy {
   /** Where commands may be run: the allowlist (`access.channels`; empty = every channel and DM). */

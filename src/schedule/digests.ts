@@ -1,24 +1,12 @@
-import { ErrorCode } from '@slack/web-api';
 import { composeDigest } from '../../commands/digest.ts';
 import { digestHeadline } from '../../commands/digest.render.ts';
 import type { Digest } from '../mesh/digest/types.ts';
 import { context, escapeMrkdwn, message, section, type SlackMessage } from '../slack/blocks.ts';
+import { refusedContent } from '../slack/errors.ts';
 import { resolveCluster } from '../command.ts';
 import type { StateStore } from '../kube/state-store.ts';
 import type { DigestRunner } from '../server.ts';
 import { alreadyPosted, digestKey, notePosted, type PostedEntry } from './channel-posts.ts';
-
-/** Slack's answers that refuse a message for its content (chat.postMessage): final, and the same blocks would fail again. */
-const REFUSED_CONTENT: ReadonlySet<string> = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'msg_blocks_too_long']);
-
-/** The Slack error code when `error` is Slack refusing the message's content, else null. */
-function refusedContent(error: unknown): string | null {
-  if (typeof error !== 'object' || error === null) return null;
-  const { code, data } = error as { code?: unknown; data?: unknown };
-  if (code !== ErrorCode.PlatformError || typeof data !== 'object' || data === null) return null;
-  const answer = (data as { error?: unknown }).error;
-  return typeof answer === 'string' && REFUSED_CONTENT.has(answer) ? answer : null;
-}
 
 /** The digest's one-line verdict, with what happened to the rest. */
 function verdictOnly(digest: Digest, refused: string): SlackMessage {

@@ -64,4 +64,27 @@ describe('/mesh digest now end to end through the Bolt HTTP receiver', () => {
     assert.match(String(notice.body['text']), /Invite it \(`\/invite @mesh-bot`\) and run `\/mesh digest` again/);
     assert.equal(api.get('v1', 'ConfigMap', BOT_NAMESPACE, baselineRecordName('default', 'C0OPS', undefined)), undefined, 'no baseline without a post');
   });
+
+  it('when Slack refuses the digest for its content, posts its first line, tells the requester why (not "invite it"), and stores nothing', async () => {
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'healthy' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: BOT_NAMESPACE } });
+    bot.slack.failNext('chat.postMessage', 'msg_blocks_too_long');
+    await bot.slash('digest now', { channelId: 'C0OPS' });
+    const notice = await bot.slack.waitFor((fake) => fake.responses.find((response) => /Slack refused the full answer/.test(String(response.body['text'] ?? ''))), { timeoutMs: 15_000 });
+    assert.equal(notice.body['response_type'], 'ephemeral');
+    assert.match(String(notice.body['text']), /Slack refused the full answer \(msg_blocks_too_long\), so only its first line is in the channel\. `mesh-bot digest` in a terminal prints all of it/);
+    assert.doesNotMatch(String(notice.body['text']), /invite/i);
+    const firstLine = await posted(bot);
+    assert.match(firstLine.text, /^Mesh digest default, .*: critical: /);
+    assert.match(blockText(firstLine.blocks), /Slack refused the full answer \(msg_blocks_too_long\), so the rest of it is left out/);
+    assert.equal(api.get('v1', 'ConfigMap', BOT_NAMESPACE, baselineRecordName('default', 'C0OPS', undefined)), undefined, 'the sections were not seen: no baseline');
+  });
+
+  it('names any other answer Slack gives, instead of saying the bot is not in the channel', async () => {
+    bot = await startBot({ istioctl: { version: '1.24.2', scenario: 'healthy' }, kubeConfig: () => api.kubeConfig(), env: { POD_NAMESPACE: BOT_NAMESPACE } });
+    bot.slack.failNext('chat.postMessage', 'is_archived');
+    await bot.slash('digest now', { channelId: 'C0OPS' });
+    const notice = await bot.slack.waitFor((fake) => fake.responses.find((response) => /could not post in this channel/.test(String(response.body['text'] ?? ''))), { timeoutMs: 15_000 });
+    assert.match(String(notice.body['text']), /Slack answered `is_archived`\. Run `\/mesh digest` again in a moment/);
+    assert.doesNotMatch(String(notice.body['text']), /invite/i);
+  });
 });

@@ -4,7 +4,8 @@ import { findCommand } from '../../../../commands/index.ts';
 import { resolveCluster } from '../../../command.ts';
 import { clip, tokenize } from '../../../grammar.ts';
 import { audit, postSafely, type AuditOutcome, type ListenerContext } from '../../context.ts';
-import { escapeMrkdwn } from '../../blocks.ts';
+import { context, escapeMrkdwn, section } from '../../blocks.ts';
+import { notInChannel, refusedContent, slackErrorCode } from '../../errors.ts';
 
 const slashCommandSchema = z.object({
   text: z.string().max(2000, 'the command line is too long'),
@@ -167,13 +168,30 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
       const result = await prepared.value.execute(target.value, ctx.deps, invocation);
       await acks.turn();
       const rendered = result.toSlack();
-      const posted = result.channelMessage
-        ? await postSafely(ctx.logger, () => client.chat.postMessage({ channel: payload.data.channel_id, text: rendered.text, blocks: [...rendered.blocks] }), 'command result')
-        : await postSafely(ctx.logger, () => respond({ response_type: result.ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: [...rendered.blocks] }), 'command result');
-      if (posted) await result.afterPost?.();
-      else if (result.channelMessage) {
-        const notice = `:warning: mesh-bot could not post in this channel. Invite it (\`/invite @mesh-bot\`) and run \`/mesh ${name}\` again.`;
-        await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', text: notice }), 'cannot post notice');
+      if (result.channelMessage) {
+        const channel = payload.data.channel_id;
+        const refusal = await client.chat.postMessage({ channel, text: rendered.text, blocks: [...rendered.blocks] }).then(
+          () => null,
+          (cause: unknown) => {
+            ctx.logger.warn({ err: cause, what: 'command result' }, 'Slack call failed');
+            return cause;
+          },
+        );
+        if (refusal === null) await result.afterPost?.();
+        else {
+          // Nothing was posted, so nothing is stored (afterPost): the next answer still shows what this one could not.
+          const refused = refusedContent(refusal);
+          const firstLine = refused === null ? false : await postSafely(ctx.logger, () => client.chat.postMessage({ channel, text: rendered.text, blocks: [section(escapeMrkdwn(rendered.text)), context([`:warning: Slack refused the full answer (${refused}), so the rest of it is left out.`])] }), 'first line only');
+          const notice = notInChannel(refusal)
+            ? `:warning: mesh-bot could not post in this channel. Invite it (\`/invite @mesh-bot\`) and run \`/mesh ${name}\` again.`
+            : refused !== null
+              ? `:warning: Slack refused the full answer (${refused})${firstLine ? ', so only its first line is in the channel' : ''}. \`mesh-bot ${name}\` in a terminal prints all of it; tell the bot's owners, as this is a message mesh-bot should have made fit.`
+              : `:warning: mesh-bot could not post in this channel: Slack answered \`${slackErrorCode(refusal)}\`. Run \`/mesh ${name}\` again in a moment, and tell the bot's owners if it repeats.`;
+          await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', text: notice }), 'cannot post notice');
+        }
+      } else {
+        const posted = await postSafely(ctx.logger, () => respond({ response_type: result.ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: [...rendered.blocks] }), 'command result');
+        if (posted) await result.afterPost?.();
       }
       // A private answer is not necessarily a refusal: a promotion confirmed to its requester and a no-op notice are ok.
       const outcome: AuditOutcome = result.refused ? 'refused' : result.failed ? 'error' : result.envelope.errors.length > 0 ? 'degraded' : 'ok';
