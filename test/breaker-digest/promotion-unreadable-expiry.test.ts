@@ -3,27 +3,19 @@
 // rendering the digest throw (Intl on an Invalid Date): no digest at all in the channel, scheduled or on demand.
 
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, it } from 'node:test';
+import { it } from 'node:test';
 import { renderDigestJson, renderDigestSlack, renderDigestText } from '../../commands/digest.render.ts';
-import type { ClusterConfig } from '../../src/config.ts';
 import { gatherDigest } from '../../src/mesh/digest/gather.ts';
-import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
-import { digestDeps, putIstiod, putPromotion, putRootCert } from '../mesh/digest/harness.ts';
+import { DEFAULT_CLUSTER, digestDeps, meshPerTest, putPromotion } from '../mesh/digest/harness.ts';
 
-const CLUSTER: ClusterConfig = { name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
+const CLUSTER = DEFAULT_CLUSTER;
 const NOW = new Date('2025-06-02T07:00:00Z');
 
-let api: FakeKubeApi;
-beforeEach(async () => {
-  api = await startFakeKubeApi();
-  putIstiod(api, { restarts: 0 });
-  putRootCert(api);
-});
-afterEach(() => api.close());
+const mesh = meshPerTest();
 
 it('a pending promotion whose expiry is no time is still listed, and the digest renders in every form', async () => {
-  putPromotion(api, { id: 'p1', requestedAt: '2025-06-02T06:50:00Z', expiresAt: 'tomorrow 9am' });
-  const gathered = await gatherDigest(await digestDeps(api, { version: '1.24.2' }, NOW), { channel: 'C0OPS', cluster: CLUSTER, timezone: 'Europe/Berlin', schedule: '0 9 * * 1-5' }, NOW);
+  putPromotion(mesh(), { id: 'p1', requestedAt: '2025-06-02T06:50:00Z', expiresAt: 'tomorrow 9am' });
+  const gathered = await gatherDigest(await digestDeps(mesh(), { version: '1.24.2' }, NOW), { channel: 'C0OPS', cluster: CLUSTER, timezone: 'Europe/Berlin', schedule: '0 9 * * 1-5' }, NOW);
   const slack = JSON.stringify(renderDigestSlack(gathered.digest).blocks);
   assert.match(slack, /Waiting for approval:/);
   assert.match(slack, /bookinfo\/reviews .*requested by <@U0ALICE>/);

@@ -3,28 +3,20 @@
 // the next digest on" — every time, though no next terminal digest ever compares: the promise was false.
 
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, it } from 'node:test';
+import { it } from 'node:test';
 import { digestCommand } from '../../commands/digest.ts';
 import { TERMINAL } from '../../src/command.ts';
-import type { ClusterConfig } from '../../src/config.ts';
-import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
-import { digestDeps, putIstiod, putRootCert } from '../mesh/digest/harness.ts';
+import { DEFAULT_CLUSTER, digestDeps, meshPerTest } from '../mesh/digest/harness.ts';
 
-const CLUSTER: ClusterConfig = { name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
+const CLUSTER = DEFAULT_CLUSTER;
 
-let api: FakeKubeApi;
-beforeEach(async () => {
-  api = await startFakeKubeApi();
-  putIstiod(api, { restarts: 0 });
-  putRootCert(api);
-});
-afterEach(() => api.close());
+const mesh = meshPerTest();
 
 it('the terminal digest says it compares with nothing, not "first digest", the second time as the first', async () => {
   const prepared = digestCommand.prepare([]);
   assert.ok(prepared.ok);
   for (const at of ['2025-06-02T07:00:00Z', '2025-06-03T07:00:00Z']) {
-    const run = await prepared.value.execute(CLUSTER, await digestDeps(api, { version: '1.24.2' }, new Date(at)), TERMINAL);
+    const run = await prepared.value.execute(CLUSTER, await digestDeps(mesh(), { version: '1.24.2' }, new Date(at)), TERMINAL);
     const text = run.toText();
     assert.doesNotMatch(text, /first digest/i);
     assert.doesNotMatch(text, /from the next digest on/);

@@ -4,10 +4,30 @@ import { loadConfig } from '../../../src/config.ts';
 import { buildCommandDeps } from '../../../src/deps.ts';
 import { createLogger } from '../../../src/log.ts';
 import { fakeIstioctl, type FakeIstioctlSettings } from '../../support/bot.ts';
-import type { FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
+import { afterEach, beforeEach } from 'node:test';
+import type { ClusterConfig } from '../../../src/config.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
 import { quietStream } from '../../support/quiet.ts';
 
 export const BOT_NAMESPACE = 'mesh-bot';
+
+/** The one cluster of a config without `clusters:`: what the digests of these tests read. */
+export const DEFAULT_CLUSTER: ClusterConfig = { name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' };
+
+/** For each test of the file, a fresh fake API server with one ready istiod (no restarts) and the mesh root CA. */
+export function meshPerTest(): () => FakeKubeApi {
+  let api: FakeKubeApi | undefined;
+  beforeEach(async () => {
+    api = await startFakeKubeApi();
+    putIstiod(api, { restarts: 0 });
+    putRootCert(api);
+  });
+  afterEach(() => api?.close());
+  return () => {
+    if (api === undefined) throw new Error('meshPerTest: used outside a test');
+    return api;
+  };
+}
 export const ROOT_CERT_PEM = readFileSync(new URL('../../fixtures/digest/istio-ca-root-cert.pem', import.meta.url), 'utf8');
 /** The fake istioctl's `healthy` mesh: its one istiod and its six proxies (src/sandbox/istioctl/README.md). */
 export const ISTIOD = 'istiod-7d4f74889d-mb5dh';
