@@ -90,9 +90,27 @@ function limit<T>(items: readonly T[], list: keyof Lists, format: Format): reado
   return items.slice(0, format.shown[list]);
 }
 
-/** "healthy, 2541 days left, until 2033-05-02" or "CRITICAL, expired 2 h ago → restart the pod …". */
-function healthText(health: CertificateHealth, notAfter: string): string {
-  const until = health.state === 'ok' ? `, until ${notAfter.slice(0, 10)}` : '';
+/**
+ * A certificate's end as the digest shows every time, in its zone and named, but as short as istioctl's ISO form
+ * (`2033-03-22 14:04 Europe/Berlin`): the line is clipped, and what follows it says whether to act. As istioctl
+ * printed it if it is no time.
+ */
+function shownTime(notAfter: string, timeZone: string): string {
+  const end = new Date(notAfter);
+  if (Number.isNaN(end.getTime())) return notAfter;
+  const clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(end);
+  return `${zonedDay(end, timeZone)} ${clock} ${timeZone}`;
+}
+
+/** `2033-05-02`: the calendar day in the digest's zone (en-CA formats dates as ISO does). */
+function zonedDay(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}
+
+/** "healthy, 2541 days left, until 2033-05-02" (that day in the digest's zone) or "CRITICAL, expired 2 h ago → restart the pod …". */
+function healthText(health: CertificateHealth, notAfter: string, timeZone: string): string {
+  const end = new Date(notAfter);
+  const until = health.state === 'ok' ? `, until ${Number.isNaN(end.getTime()) ? notAfter : zonedDay(end, timeZone)}` : '';
   return `${describeHealth(health)}${until}${health.action ? ` → ${health.action}` : ''}`;
 }
 
@@ -201,7 +219,7 @@ function certificatesPart(digest: Digest, format: Format): Part {
     const rotated = facts.rotated === true ? ' · rotated since the last digest' : '';
     // A long trust bundle (federated trust domains) must not push the workload certificates out of Slack's section.
     for (const root of limit(facts.roots, 'certs', format)) {
-      lines.push(format.text(clip(`Root CA ${root.subject} (${facts.namespace}/istio-ca-root-cert): ${healthText(root.health, root.notAfter)}`)) + rotated);
+      lines.push(format.text(clip(`Root CA ${root.subject} (${facts.namespace}/istio-ca-root-cert): ${healthText(root.health, root.notAfter, digest.timezone)}`)) + rotated);
     }
     lines.push(...more(facts.roots.length, 'certs', format, ' roots in the bundle'));
   }
@@ -223,7 +241,7 @@ function certificatesPart(digest: Digest, format: Format): Part {
         // A plugged-in intermediate comes under the secret name of the chain it was sent in (`default`): called a CA,
         // as `pc secret` does, so it is not taken for the workload certificate. ROOTCA says what it is.
         const ca = cert.health.role === 'ca' && cert.name !== 'ROOTCA' ? ' (CA)' : '';
-        lines.push(`• ${format.text(clip(`${cert.proxy} ${cert.name}${ca}: ${waiting}${healthText(cert.health, cert.notAfter)}`))}`);
+        lines.push(`• ${format.text(clip(`${cert.proxy} ${cert.name}${ca}: ${waiting}${healthText(cert.health, cert.notAfter, digest.timezone)}`))}`);
       }
       lines.push(...more(facts.problems.length, 'certs', format));
     }
@@ -264,7 +282,7 @@ function canariesPart(digest: Digest, format: Format): Part {
 /** ztunnel lists each identity's chain under the identity's name: `Root of spiffe://…` tells the root from the Leaf. */
 const certificateName = (entry: ZtunnelCertificateEntry) => (entry.type === 'Leaf' ? entry.name : `${entry.type} of ${entry.name}`);
 
-function ztunnelCertificateLine(facts: ZtunnelCertificateSample, previousEarliest: string | null | undefined, format: Format): string[] {
+function ztunnelCertificateLine(facts: ZtunnelCertificateSample, previousEarliest: string | null | undefined, timeZone: string, format: Format): string[] {
   const read = `${facts.sampled.length} of ${plural(facts.ztunnels, 'ztunnel')} read`;
   const earliest = facts.earliest;
   if (earliest === null) return [`ztunnel certificates: none held yet (${read})`];
@@ -276,9 +294,9 @@ function ztunnelCertificateLine(facts: ZtunnelCertificateSample, previousEarlies
         : Date.parse(earliest.notAfter) > Date.parse(previousEarliest)
           ? ' · renewed since the last digest'
           : '';
-  const lines = [format.text(clip(`ztunnel certificates: earliest expiry ${earliest.notAfter} on ${earliest.ztunnel} (${certificateName(earliest)}): ${healthText(earliest.health, earliest.notAfter)}`)) + `${moved} (${read})`];
+  const lines = [format.text(clip(`ztunnel certificates: earliest expiry ${shownTime(earliest.notAfter, timeZone)} on ${earliest.ztunnel} (${certificateName(earliest)}): ${healthText(earliest.health, earliest.notAfter, timeZone)}`)) + `${moved} (${read})`];
   const worst = facts.worst;
-  if (worst !== null && (worst.ztunnel !== earliest.ztunnel || worst.name !== earliest.name || worst.type !== earliest.type)) lines.push(`• ${format.text(clip(`${worst.ztunnel} ${certificateName(worst)}: ${healthText(worst.health, worst.notAfter)}`))}`);
+  if (worst !== null && (worst.ztunnel !== earliest.ztunnel || worst.name !== earliest.name || worst.type !== earliest.type)) lines.push(`• ${format.text(clip(`${worst.ztunnel} ${certificateName(worst)}: ${healthText(worst.health, worst.notAfter, timeZone)}`))}`);
   if (facts.notAvailable > 0) lines.push(`• ${format.text(`${plural(facts.notAvailable, 'certificate')} not Available (Initializing or Unavailable)`)}`);
   if (facts.unread.length > 0) lines.push(`• ${format.text(clip(`could not read ${plural(facts.unread.length, 'sampled ztunnel')}: ${facts.unread[0]?.reason ?? ''}`))}`);
   return lines;
@@ -324,7 +342,7 @@ function ambientPart(digest: Digest, format: Format): Part | null {
   if (agents?.cni === null) lines.push('no istio-cni node agent (DaemonSet istio-cni-node) in any namespace: no new pod can be captured');
   else if (agents?.cni) lines.push(`istio-cni node agent ${agents.cni.ready}/${agents.cni.desired} ready${agents.cni.ready < agents.cni.desired ? ': pods on the other nodes cannot be captured' : ''}`);
   if (agents && agents.nodesWithoutZtunnel > 0) lines.push(`${plural(agents.nodesWithoutZtunnel, 'node runs', 'nodes run')} the istio-cni agent but no ztunnel (check the ztunnel DaemonSet's nodeSelector and tolerations)`);
-  if (facts.certificates.ok) lines.push(...ztunnelCertificateLine(facts.certificates.value, previous?.earliestNotAfter, format));
+  if (facts.certificates.ok) lines.push(...ztunnelCertificateLine(facts.certificates.value, previous?.earliestNotAfter, digest.timezone, format));
   else lines.push(`ztunnel certificates: unavailable: ${format.text(facts.certificates.error)}`);
   if (facts.waypoints.ok) {
     const { total, notProgrammed } = facts.waypoints.value;

@@ -133,6 +133,8 @@ describe('digest message', () => {
     assert.match(text, /Workload certificates: rotation on schedule, 2 certificates checked \(2 of 6 proxies sampled\)/);
     assert.match(text, /Root CA O=cluster\.local \(istio-system\/istio-ca-root-cert\): healthy, 3148 days left, until 2034-01-15/);
     assert.equal(d.verdict.level, 'healthy');
+    // The day is the digest's: the root ends at midnight UTC, which is still the evening before in New York.
+    assert.match(renderDigestText({ ...d, timezone: 'America/New_York' }), /Root CA O=cluster\.local .*: healthy, 3148 days left, until 2034-01-14/);
   });
 
   it('does not call rotation on schedule when the sampled proxies hold no workload certificate at all', () => {

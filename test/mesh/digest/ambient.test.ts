@@ -52,7 +52,9 @@ describe('digest: the ambient section', () => {
     const first = await gatherDigest(withZtunnelCertificates(await digestDeps(api, { version: '1.28.1' }, june), CERTIFICATES_VALID_ROOT), TARGET, june);
     const text = renderDigestText(first.digest);
     assert.match(text, /\nAmbient: ztunnels 3\/3 ready \(one per node\)\n/);
-    assert.match(text, /\n {2}ztunnel certificates: earliest expiry 2033-03-22T13:04:57Z on ztunnel-n5bg2 \(spiffe:\/\/cluster\.local\/ns\/istio-system\/sa\/istiod\): healthy.* \(3 of 3 ztunnels read\)\n/);
+    assert.match(text, /\n {2}ztunnel certificates: earliest expiry 2033-03-22 13:04 UTC on ztunnel-n5bg2 \(spiffe:\/\/cluster\.local\/ns\/istio-system\/sa\/istiod\): healthy.* \(3 of 3 ztunnels read\)\n/);
+    // README: every time in the digest is shown in its zone, named (13:04:57Z is 14:04 in Berlin's winter time).
+    assert.match(renderDigestText({ ...first.digest, timezone: 'Europe/Berlin' }), /ztunnel certificates: earliest expiry 2033-03-22 14:04 Europe\/Berlin on ztunnel-n5bg2 /);
     assert.match(text, /\n {2}• 9 certificates not Available \(Initializing or Unavailable\)\n/);
     assert.match(text, /\n {2}waypoints: 2 of 6 not programmed\n {2}• default\/bookinfo\n {2}• default\/waypoint\n/);
     assert.match(text, /\n {2}pods in ambient namespaces not captured: 1\n {2}• default\/httpbin-7447985f87-t8hv7\n/);
@@ -66,7 +68,7 @@ describe('digest: the ambient section', () => {
     const second = await gatherDigest(withZtunnelCertificates(await digestDeps(api, { version: '1.28.1' }, later), CERTIFICATES_VALID_ROOT), TARGET, later);
     const again = renderDigestText(second.digest);
     assert.match(again, /\nAmbient: ztunnels 2\/3 ready \(one per node\) \(last digest: 3\/3\)\n/);
-    assert.match(again, /ztunnel certificates: earliest expiry 2033-03-22T13:04:57Z .*rotation overdue.* · not renewed since the last digest/);
+    assert.match(again, /ztunnel certificates: earliest expiry 2033-03-22 13:04 UTC .*rotation overdue.* · not renewed since the last digest/);
     assert.match(again, /waypoints: 2 of 6 not programmed; since the last digest: 0 newly not programmed, 0 programmed again/);
     assert.match(again, /pods in ambient namespaces not captured: 1 \(last digest: 1\)/);
     assert.ok(second.digest.verdict.reasons.includes('ztunnels 2/3 ready'), second.digest.verdict.reasons.join('; '));
@@ -81,7 +83,7 @@ describe('digest: the ambient section', () => {
     putAmbientMesh(api, 3);
     const june = new Date('2026-06-01T07:00:00Z');
     const { digest } = await gatherDigest(withZtunnelCertificates(await digestDeps(api, { version: '1.28.1' }, june), CERTIFICATES), TARGET, june);
-    assert.match(renderDigestText(digest), /\n {2}ztunnel certificates: earliest expiry 2022-03-18T13:04:49Z on ztunnel-n5bg2 \(Root of spiffe:\/\/cluster\.local\/ns\/istio-system\/sa\/istiod\): CRITICAL, expired 1535/);
+    assert.match(renderDigestText(digest), /\n {2}ztunnel certificates: earliest expiry 2022-03-18 13:04 UTC on ztunnel-n5bg2 \(Root of spiffe:\/\/cluster\.local\/ns\/istio-system\/sa\/istiod\): CRITICAL, expired 1535/);
     assert.equal(digest.verdict.level, 'critical');
     assert.ok(digest.verdict.reasons.includes('ztunnel CA certificate expired 1535 days ago'), digest.verdict.reasons.join('; '));
     const json = renderDigestJson(digest) as { ambient: { certificates: { earliest: { type: string; notAfter: string }; worst: { type: string } } } };
