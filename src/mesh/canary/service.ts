@@ -1268,7 +1268,7 @@ export function createCanaryService(deps: CanaryDeps) {
       const undone = await undoneBy(inspection, options.requestId);
       // Written with the weights, so a rollback that stops before marking the request leaves the sweep enough to
       // finish it (sweepExpired); otherwise that card would go on saying its weights are in force.
-      const record = undone ? { [ROLLED_BACK_ANNOTATION]: JSON.stringify({ request: undone, by: actor, at: deps.now().toISOString(), message: `${plan.canarySubset} back to 0% (${weightChange(planRecord(plan))}).` } satisfies RolledBackRecord) } : {};
+      const record = undone ? { [ROLLED_BACK_ANNOTATION]: JSON.stringify({ request: undone, by: actor, at: deps.now().toISOString(), message: rollbackNote(plan) } satisfies RolledBackRecord) } : {};
       const hasAnnotations = inspection.vs.metadata.annotations !== undefined;
       const ops: JsonPatchOp[] = [
         { op: 'test', path: '/metadata/resourceVersion', value: inspection.vs.metadata.resourceVersion },
@@ -1314,6 +1314,9 @@ export function createCanaryService(deps: CanaryDeps) {
     return named.state === 'applied' || (named.state === 'approved' && named.id === inForce) ? id : null;
   }
 
+  /** What the undone promotion's card says happened to its canary. */
+  const rollbackNote = (plan: CanaryPlan) => `${plan.canarySubset} back to 0% (${weightChange(planRecord(plan))}).`;
+
   /** Audit, then the promotion it undid is marked rolled back. */
   async function afterRollback(inspection: CanaryInspection, plan: CanaryPlan, actor: string, undone: string | null, generation: number | null): Promise<RollbackOutcome> {
     const namespace = inspection.vs.metadata.namespace ?? '';
@@ -1324,8 +1327,7 @@ export function createCanaryService(deps: CanaryDeps) {
     logger.info({ canary: { event: 'rolled-back', cluster: cluster.name, namespace, vs: name, change, by: actor } }, 'canary rolled back');
     // On record before the proof, which may take the whole propagation timeout: a replica stopped during it leaves
     // records the sweep can render on the cards, not an undone promotion still offering its Roll back.
-    const note = `${plan.canarySubset} back to 0% (${change}).`;
-    const rolledBack = undone ? await markRolledBack(undone, actor, note) : null;
+    const rolledBack = undone ? await markRolledBack(undone, actor, rollbackNote(plan)) : null;
     const cancelled: PromotionRequest[] = [];
     for (const pending of inspection.pending) {
       const ended = await cancel(pending.id, `${inspection.kind} ${namespace}/${name} was rolled back by <@${actor}> after this request was made, so its plan no longer applies. Ask again if it is still wanted.`);
