@@ -6,24 +6,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { certificatesTable, cluster, daemonSet, hoursFromNow, meshBot, proxyStatusJson, standIn, tabwrite, ZTUNNELS, ambientMesh, type Cluster, type StandIn } from '../breaker-ambient/support/harness.ts';
+import { ambientMesh, cluster, daemonSet, healthyAmbientDigestRules, meshBot, standIn, type Cluster, type StandIn } from '../breaker-ambient/support/harness.ts';
 import { putRootCert } from '../mesh/digest/harness.ts';
 import { ROOT_2056 } from '../breaker-analyze/support/sidecar.ts';
-
-const ISTIOD = 'istiod-8c7b98fc4-mwjfp';
-const SYNCED = { WADS: 'SYNCED', WDS: 'SYNCED' };
-const CERTIFICATES = certificatesTable([
-  { name: 'spiffe://cluster.local/ns/istio-system/sa/ztunnel', type: 'Leaf', status: 'Available', valid: 'true', serial: 'e5dfb59150b2ba7f108d93dcec5aa613', notAfter: hoursFromNow(22), notBefore: hoursFromNow(-2) },
-  { name: 'spiffe://cluster.local/ns/istio-system/sa/ztunnel', type: 'Root', status: 'Available', valid: 'true', serial: '8a516645c40ce76c2c0d27ab4e2461c1', notAfter: hoursFromNow(24 * 3650), notBefore: hoursFromNow(-24 * 365) },
-]);
-const WORKLOADS = tabwrite([['NAMESPACE', 'POD NAME', 'ADDRESS', 'NODE', 'WAYPOINT', 'PROTOCOL'], ['bookinfo', 'details-v1-698d88b-dqrbr', '10.244.2.51', 'ambient-worker2', 'None', 'HBONE']], 1);
-const RULES = [
-  { when: ['proxy-status'], stdout: proxyStatusJson(ISTIOD, '1.30.3', ZTUNNELS.map((z) => ({ id: `${z.pod}.istio-system`, version: '1.30.3', types: SYNCED }))) },
-  { when: ['analyze'], stdout: '[]\n' },
-  { when: ['ztunnel-config', 'certificate'], stdout: CERTIFICATES },
-  { when: ['ztunnel-config', 'workload'], stdout: WORKLOADS },
-  { when: ['waypoint', 'list'], stdout: 'No waypoints found.\n' },
-];
 
 interface DigestJson {
   verdict: { level: string; reasons: string[]; unavailable: string[] };
@@ -33,7 +18,7 @@ interface DigestJson {
 let istioctl: StandIn;
 const clusters: Cluster[] = [];
 before(async () => {
-  istioctl = await standIn('1.30.3', RULES);
+  istioctl = await standIn('1.30.3', healthyAmbientDigestRules());
 });
 after(() => Promise.all(clusters.map((kube) => kube.close())));
 

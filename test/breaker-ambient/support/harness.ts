@@ -302,3 +302,24 @@ export function digestWorld(objects: readonly KubeObject[], rules: readonly Rule
     return world;
   };
 }
+
+/**
+ * istioctl 1.30.3 for a digest of a healthy ambient mesh: the first `connected` ztunnels SYNCED to istiod, each
+ * holding a 24-hour identity issued 2 h ago and a root valid ten more years (all Available), every pod of the
+ * ambient namespaces captured (HBONE), no waypoints, no analyze findings.
+ */
+export function healthyAmbientDigestRules(connected: number = ZTUNNELS.length): { when: string[]; stdout: string }[] {
+  const synced = { WADS: 'SYNCED', WDS: 'SYNCED' };
+  const certificates = certificatesTable([
+    { name: 'spiffe://cluster.local/ns/istio-system/sa/ztunnel', type: 'Leaf', status: 'Available', valid: 'true', serial: 'e5dfb59150b2ba7f108d93dcec5aa613', notAfter: hoursFromNow(22), notBefore: hoursFromNow(-2) },
+    { name: 'spiffe://cluster.local/ns/istio-system/sa/ztunnel', type: 'Root', status: 'Available', valid: 'true', serial: '8a516645c40ce76c2c0d27ab4e2461c1', notAfter: hoursFromNow(24 * 3650), notBefore: hoursFromNow(-24 * 365) },
+  ]);
+  const workloads = tabwrite([['NAMESPACE', 'POD NAME', 'ADDRESS', 'NODE', 'WAYPOINT', 'PROTOCOL'], ['bookinfo', 'details-v1-698d88b-dqrbr', '10.244.2.51', 'ambient-worker2', 'None', 'HBONE']], 1);
+  return [
+    { when: ['proxy-status'], stdout: proxyStatusJson('istiod-8c7b98fc4-mwjfp', '1.30.3', ZTUNNELS.slice(0, connected).map((z) => ({ id: `${z.pod}.istio-system`, version: '1.30.3', types: synced }))) },
+    { when: ['analyze'], stdout: '[]\n' },
+    { when: ['ztunnel-config', 'certificate'], stdout: certificates },
+    { when: ['ztunnel-config', 'workload'], stdout: workloads },
+    { when: ['waypoint', 'list'], stdout: 'No waypoints found.\n' },
+  ];
+}
