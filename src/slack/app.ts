@@ -162,13 +162,24 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   };
   const routes = opsRoutes(options.metrics, readiness);
   const logger = slackLogger(ctx.logger);
-  // The app's client and respond(): response_url posts wait out a 429 instead of losing the answer.
-  const clientOptions: WebClientOptions = { ...webClientOptions(slack.apiUrl), fetch: outgoing.fetch(patientFetch(slack.apiUrl)) };
+  // The app's client and respond(): patientFetch alone decides what is sent again (a 429 waited out for that request
+  // only, a post never resent after a lost answer) and bounds each attempt, so the client itself retries nothing.
+  const clientOptions: WebClientOptions = {
+    ...webClientOptions(slack.apiUrl),
+    fetch: outgoing.fetch(patientFetch(slack.apiUrl)),
+    timeout: 0,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  };
 
   if (slack.appToken !== undefined) {
     // The Socket Mode client builds its own WebClient from installerOptions.clientOptions: without them it
     // ignores SLACK_API_URL and silently retries apps.connections.open 100 times.
-    const socketClientOptions: WebClientOptions = { ...clientOptions, retryConfig: { retries: 10, factor: 1.6, minTimeout: 1_000, maxTimeout: 30_000, randomize: true } };
+    const socketClientOptions: WebClientOptions = {
+      ...webClientOptions(slack.apiUrl),
+      fetch: outgoing.fetch((url, init) => globalThis.fetch(url, init)),
+      retryConfig: { retries: 10, factor: 1.6, minTimeout: 1_000, maxTimeout: 30_000, randomize: true },
+    };
     const receiver = new SocketModeReceiver({ appToken: slack.appToken, logger, customRoutes: routes, installerOptions: { port: options.port, clientOptions: socketClientOptions } });
     receiver.client.on('connected', () => (slackConnected = true));
     // The client says "reconnecting" only after waiting to retry (5 s, then longer); the socket is down from "close".

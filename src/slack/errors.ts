@@ -22,3 +22,14 @@ export function notInChannel(cause: unknown): boolean {
   const code = slackErrorCode(cause);
   return code === 'not_in_channel' || code === 'channel_not_found';
 }
+
+/**
+ * When a post's answer was lost (an HTTP error from Slack's edge, a reset, a timeout), the post may have landed all
+ * the same: what Slack's side did, in words ("HTTP 502", "no answer"), else null (Slack answered, e.g. refused it).
+ */
+export function unconfirmed(cause: unknown): string | null {
+  const { code, statusCode } = (cause ?? {}) as { code?: unknown; statusCode?: unknown };
+  if (code === 'slack_webapi_http_error') return typeof statusCode === 'number' ? `HTTP ${statusCode}` : 'an HTTP error';
+  if (code === 'slack_webapi_request_error') return 'no answer';
+  return null;
+}

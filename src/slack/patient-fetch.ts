@@ -6,27 +6,76 @@ const MAX_ATTEMPTS = 4;
 /** A Retry-After longer than this is not waited for: the answer would come too late to help anyone. */
 const MAX_WAIT_MS = 30_000;
 const DEFAULT_WAIT_MS = 1_000;
+/** Each attempt's own deadline: a wait for Retry-After between attempts is not counted against it. */
+const ATTEMPT_TIMEOUT_MS = 10_000;
+/** Pause before resending after a 5xx or a failed connection, doubled per attempt. */
+const BACKOFF_MS = 500;
 
 /**
- * The fetch Bolt uses for `respond()` (response_url posts) and the WebClient for file uploads: Slack's webhooks
- * answer HTTP 429 with Retry-After like the Web API does, but Bolt's respond() throws at the first 429 and the
- * command's answer would be lost. Such a request is sent again after Retry-After. Web API calls are passed
- * through untouched: the WebClient already waits for Retry-After itself, and retrying twice would multiply posts.
+ * Web API methods that show something to people. When Slack's answer to one is lost (a 5xx from its edge, a reset,
+ * a timeout) the message may well have landed, and sending it again would show it twice.
+ */
+const POSTING_METHODS: ReadonlySet<string> = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.meMessage', 'chat.scheduleMessage', 'files.completeUploadExternal']);
+
+type FetchRequestInit = NonNullable<Parameters<FetchFunction>[1]>;
+
+/**
+ * The one fetch of the app's WebClient and of Bolt's `respond()`, which decides what is sent again and when. The
+ * WebClient must not retry on its own (retries 0, rejectRateLimitedCalls): it sends a chat.postMessage again after a
+ * lost answer (a duplicate post), and it waits out a 429 by pausing its whole queue, so one channel's rate limit
+ * would hold every other answer and card update for up to Retry-After.
+ * - 429 (nothing was done): sent again after Retry-After, for this request only; a longer wait than 30 s is not
+ *   waited for, and the caller sees the 429 (`ratelimited`).
+ * - 5xx or a failed connection: sent again only when a second copy cannot show anything twice — Web API reads and
+ *   updates, and file bytes (a file is shown only by files.completeUploadExternal). Never a posting method, never a
+ *   response_url post (Bolt's `respond()`, a JSON body outside the Web API).
  */
 export function patientFetch(apiUrl: string | undefined, base: FetchFunction = globalThis.fetch, sleep: (ms: number) => Promise<void> = delay): FetchFunction {
   const api = apiUrl ?? DEFAULT_API_URL;
   return async (url, init) => {
-    // Only bodies that can be sent twice (a string, or none) are retried.
-    const repeatable = init?.body === undefined || typeof init.body === 'string';
-    if (String(url).startsWith(api) || !repeatable) return base(url, init);
+    const target = String(url);
+    const method = target.startsWith(api) ? target.slice(api.length).split('?')[0] : undefined;
+    // Bodies are strings or form data (FetchRequestInit), both of which can be sent again as they are.
+    const resendable = method !== undefined ? !POSTING_METHODS.has(method) : !isJson(init);
     for (let attempt = 1; ; attempt++) {
-      const response = await base(url, init);
-      if (response.status !== 429 || attempt >= MAX_ATTEMPTS) return response;
-      const waitMs = retryAfterMs(response.headers.get('retry-after'));
-      if (waitMs > MAX_WAIT_MS) return response;
-      await sleep(waitMs);
+      const last = attempt >= MAX_ATTEMPTS;
+      let response: Awaited<ReturnType<FetchFunction>>;
+      try {
+        response = await base(url, withDeadline(init));
+      } catch (cause) {
+        if (last || !resendable || init?.signal?.aborted === true) throw cause;
+        await sleep(BACKOFF_MS * 2 ** (attempt - 1));
+        continue;
+      }
+      if (last) return response;
+      if (response.status === 429) {
+        const waitMs = retryAfterMs(response.headers.get('retry-after'));
+        if (waitMs > MAX_WAIT_MS) return response;
+        await drain(response);
+        await sleep(waitMs);
+      } else if (response.status >= 500 && resendable) {
+        await drain(response);
+        await sleep(BACKOFF_MS * 2 ** (attempt - 1));
+      } else {
+        return response;
+      }
     }
   };
+}
+
+function withDeadline(init: FetchRequestInit | undefined): FetchRequestInit {
+  const deadline = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
+  return { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline };
+}
+
+/** Reads a discarded answer to its end, so its connection can be reused. */
+async function drain(response: Awaited<ReturnType<FetchFunction>>): Promise<void> {
+  await response.arrayBuffer().catch(() => undefined);
+}
+
+function isJson(init: FetchRequestInit | undefined): boolean {
+  const type = Object.entries(init?.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  return typeof type === 'string' && type.startsWith('application/json');
 }
 
 function retryAfterMs(header: string | null): number {

@@ -5,7 +5,8 @@ import { resolveCluster } from '../../../command.ts';
 import { clip, tokenize } from '../../../grammar.ts';
 import { audit, postSafely, type AuditOutcome, type ListenerContext } from '../../context.ts';
 import { context, escapeMrkdwn, section } from '../../blocks.ts';
-import { notInChannel, refusedContent, slackErrorCode } from '../../errors.ts';
+import { notInChannel, refusedContent, slackErrorCode, unconfirmed } from '../../errors.ts';
+import { postListUnder } from '../../thread-or-file.ts';
 
 const slashCommandSchema = z.object({
   text: z.string().max(2000, 'the command line is too long'),
@@ -170,19 +171,28 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
       const rendered = result.toSlack();
       if (result.channelMessage) {
         const channel = payload.data.channel_id;
-        const refusal = await client.chat.postMessage({ channel, text: rendered.text, blocks: [...rendered.blocks] }).then(
-          () => null,
+        const posted = await client.chat.postMessage({ channel, text: rendered.text, blocks: [...rendered.blocks] }).then(
+          (answer) => ({ ts: answer.ts }),
           (cause: unknown) => {
             ctx.logger.warn({ err: cause, what: 'command result' }, 'Slack call failed');
-            return cause;
+            return { refusal: cause };
           },
         );
-        if (refusal === null) await result.afterPost?.();
-        else {
+        if (!('refusal' in posted)) {
+          await result.afterPost?.();
+          if (result.threadDetail && posted.ts !== undefined) {
+            const threaded = await postListUnder(client, ctx, { channel, threadTs: posted.ts, ...result.threadDetail });
+            if (!threaded) await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', text: `:warning: Slack did not take the full lists into the answer's thread. \`mesh-bot ${name}\` in a terminal prints all of them.` }), 'thread detail notice');
+          }
+        } else {
+          const refusal = posted.refusal;
           // Nothing was posted, so nothing is stored (afterPost): the next answer still shows what this one could not.
           const refused = refusedContent(refusal);
           const firstLine = refused === null ? false : await postSafely(ctx.logger, () => client.chat.postMessage({ channel, text: rendered.text, blocks: [section(escapeMrkdwn(rendered.text)), context([`:warning: Slack refused the full answer (${refused}), so the rest of it is left out.`])] }), 'first line only');
-          const notice = notInChannel(refusal)
+          const lost = unconfirmed(refusal);
+          const notice = lost !== null
+            ? `:warning: Slack did not confirm that the \`${name}\` answer was posted (${lost}); it may be in the channel all the same. Check the channel before running \`/mesh ${name}\` again.`
+            : notInChannel(refusal)
             ? `:warning: mesh-bot could not post in this channel. Invite it (\`/invite @mesh-bot\`) and run \`/mesh ${name}\` again.`
             : refused !== null
               ? `:warning: Slack refused the full answer (${refused})${firstLine ? ', so only its first line is in the channel' : ''}. \`mesh-bot ${name}\` in a terminal prints all of it; tell the bot's owners, as this is a message mesh-bot should have made fit.`
