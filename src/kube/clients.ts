@@ -1,6 +1,7 @@
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, createConfiguration, CustomObjectsApi, KubeConfig, Observable, ServerConfiguration, setHeaderMiddleware, VersionApi, type Configuration } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, createConfiguration, CustomObjectsApi, KubeConfig, Observable, ServerConfiguration, setHeaderMiddleware, VersionApi, type Configuration, type RequestContext, type SecurityAuthentication } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
+import { runCredentialPlugins } from './credential-plugin.ts';
 import { KubeconfigFileError, loadKubeConfigAsKubectl } from './kubeconfig-files.ts';
 
 /** The narrow set of API clients mesh-bot uses for one cluster. */
@@ -32,15 +33,58 @@ export interface KubeTimeouts {
 export const DEFAULT_KUBE_TIMEOUTS: KubeTimeouts = { requestMs: 15_000, leaseMs: 4_000 };
 
 /**
+ * The credentials of one cluster's requests. After the API refused them (401) the next request reads the kubeconfig
+ * again, as client-go runs a credential plugin again after a 401: a plugin's token without an expiry that was
+ * revoked, and a token or client certificate replaced in the file (a rotated Secret), are otherwise used until a
+ * restart, while istioctl, which reads the kubeconfig on every run, already has the new one.
+ */
+class ClusterCredentials implements SecurityAuthentication {
+  #current: KubeConfig;
+  #refused = false;
+  readonly #reload: () => KubeConfig | null;
+
+  /** `reload` reads the kubeconfig again; null (the context is gone) or a throw keeps the credentials in hand. */
+  constructor(config: KubeConfig, reload: () => KubeConfig | null) {
+    this.#current = config;
+    this.#reload = reload;
+  }
+
+  getName(): string {
+    return 'kubeconfig';
+  }
+
+  async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    if (this.#refused) {
+      this.#refused = false;
+      try {
+        this.#current = this.#reload() ?? this.#current;
+      } catch {
+        // A file caught mid-rewrite (or gone): the credentials in hand stay, and the next 401 reads it again.
+      }
+    }
+    await this.#current.applySecurityAuthentication(context);
+  }
+
+  refused(): void {
+    this.#refused = true;
+  }
+}
+
+/**
  * What `KubeConfig.makeApiClient` builds, plus a deadline on every request: the generated clients send the
  * `RequestContext`'s signal with the fetch, so a middleware can give each request its own `AbortSignal.timeout`.
+ * The credentials are applied before that middleware runs, so they get the same deadline of their own: a credential
+ * plugin that does not answer fails the request in time instead of holding it.
  */
-function timedConfiguration(config: KubeConfig, timeoutMs: number): Configuration {
-  const cluster = config.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+function timedConfiguration(server: string, credentials: ClusterCredentials, clusterName: string, timeoutMs: number): Configuration {
   return createConfiguration({
-    baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: config },
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: {
+      default: {
+        getName: () => credentials.getName(),
+        applySecurityAuthentication: (context) => withinDeadline(credentials.applySecurityAuthentication(context), timeoutMs, clusterName),
+      },
+    },
     middleware: [
       setHeaderMiddleware('User-Agent', 'mesh-bot'),
       {
@@ -48,10 +92,25 @@ function timedConfiguration(config: KubeConfig, timeoutMs: number): Configuratio
           context.setSignal(AbortSignal.timeout(timeoutMs));
           return new Observable(Promise.resolve(context));
         },
-        post: (response) => new Observable(Promise.resolve(response)),
+        post: (response) => {
+          if (response.httpStatusCode === 401) credentials.refused();
+          return new Observable(Promise.resolve(response));
+        },
       },
     ],
   });
+}
+
+async function withinDeadline(work: Promise<void>, timeoutMs: number, clusterName: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`mesh-bot's credentials for cluster ${clusterName} were not ready within ${Math.round(timeoutMs / 1000)} s (the kubeconfig's credential plugin is still running)`)), timeoutMs);
+  });
+  try {
+    await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** `load` returns a fresh KubeConfig (production: loadFromDefault; tests: one pointing at a fake API server). */
@@ -61,22 +120,33 @@ export function createKubeFor(load: () => KubeConfig, timeouts: KubeTimeouts = D
     const known = built.get(cluster.name);
     if (known) return known;
     let result: Result<ClusterKube, { readonly message: string }>;
-    try {
+    /** The kubeconfig at this cluster's context, its credential plugins run by mesh-bot; null when it lacks the context. */
+    const atContext = (): KubeConfig | null => {
       const config = load();
       if (cluster.context !== undefined) {
-        if (!config.getContextObject(cluster.context)) {
-          return err({ message: `kubeconfig context "${cluster.context}" of cluster ${cluster.name} does not exist. Check \`kubectl config get-contexts\` and the clusters section of the config file.` });
-        }
+        if (!config.getContextObject(cluster.context)) return null;
         config.setCurrentContext(cluster.context);
       }
+      runCredentialPlugins(config, timeouts.requestMs);
+      return config;
+    };
+    try {
+      const config = atContext();
+      if (config === null) {
+        return err({ message: `kubeconfig context "${cluster.context}" of cluster ${cluster.name} does not exist. Check \`kubectl config get-contexts\` and the clusters section of the config file.` });
+      }
       const context = config.getContextObject(config.getCurrentContext());
+      const server = config.getCurrentCluster()?.server;
+      if (server === undefined) throw new Error('the kubeconfig has no current cluster');
+      const credentials = new ClusterCredentials(config, atContext);
+      const timed = (timeoutMs: number) => timedConfiguration(server, credentials, cluster.name, timeoutMs);
       result = ok({
         cluster,
-        core: new CoreV1Api(timedConfiguration(config, timeouts.requestMs)),
-        apps: new AppsV1Api(timedConfiguration(config, timeouts.requestMs)),
-        custom: new CustomObjectsApi(timedConfiguration(config, timeouts.requestMs)),
-        coordination: new CoordinationV1Api(timedConfiguration(config, timeouts.leaseMs)),
-        version: new VersionApi(timedConfiguration(config, timeouts.requestMs)),
+        core: new CoreV1Api(timed(timeouts.requestMs)),
+        apps: new AppsV1Api(timed(timeouts.requestMs)),
+        custom: new CustomObjectsApi(timed(timeouts.requestMs)),
+        coordination: new CoordinationV1Api(timed(timeouts.leaseMs)),
+        version: new VersionApi(timed(timeouts.requestMs)),
         contextNamespace: context?.namespace,
       });
     } catch (cause) {

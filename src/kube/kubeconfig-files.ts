@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { inClusterPossible } from './kubeconfig-source.ts';
@@ -25,8 +25,19 @@ function loadFile(file: string): KubeConfig {
     throw new KubeconfigFileError(`${file} cannot be read as a kubeconfig (${reason})`, { cause });
   }
   const files = tokenFiles(file);
-  config.users = config.users.map((user) => withTokenFile(user, files));
+  config.users = config.users.map((user) => withPluginBesideFile(withTokenFile(user, files), dirname(file)));
   return config;
+}
+
+/**
+ * A credential plugin named by a relative path (`command: ./bin/get-token`) is beside the kubeconfig, as client-go
+ * resolves it (only a command with a path separator; a bare name is looked up on PATH). client-node ran it from
+ * mesh-bot's working directory: "is not found", while istioctl with the same kubeconfig ran it.
+ */
+function withPluginBesideFile(user: User, folder: string): User {
+  const command: unknown = (user.exec as { command?: unknown } | undefined)?.command;
+  if (typeof command !== 'string' || !command.includes('/') || isAbsolute(command)) return user;
+  return { ...user, exec: { ...(user.exec as Record<string, unknown>), command: resolve(folder, command) } };
 }
 
 /**
