@@ -7,6 +7,7 @@ import { registerShowProblems } from './actions/show-problems.ts';
 import { registerUploadProxyConfig } from './actions/upload-proxy-config.ts';
 import { registerUploadZtunnelConfig } from './actions/upload-ztunnel-config.ts';
 import { registerMeshCommand } from './commands/mesh.ts';
+import { registerUnhandled } from './unhandled.ts';
 
 export function registerListeners(app: App, ctx: ListenerContext): void {
   registerMeshCommand(app, ctx);
@@ -16,4 +17,6 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   registerShowFindings(app, ctx);
   registerUploadProxyConfig(app, ctx);
   registerUploadZtunnelConfig(app, ctx);
+  // Last: it acks only what none of the above handles.
+  registerUnhandled(app, ctx);
 }

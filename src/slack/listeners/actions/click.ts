@@ -22,11 +22,20 @@ export interface ClickOutcome {
   readonly detail?: string;
 }
 
+/** The action ids each app has a click listener for (registerUnhandled acks every other one). */
+const handled = new WeakMap<App, Set<string>>();
+
+export function handledActionIds(app: App): ReadonlySet<string> {
+  return handled.get(app) ?? new Set();
+}
+
 /**
  * Registers a button listener with what every click needs: ack at once, the channel check for buttons, one audit line
  * and one metric per click with its outcome and duration.
  */
 export function onClick(app: App, ctx: ListenerContext, actionId: string, handle: (click: Click) => Promise<ClickOutcome>): void {
+  const known = handled.get(app) ?? new Set<string>();
+  handled.set(app, known.add(actionId));
   app.action<BlockButtonAction>(actionId, async ({ ack, body, action, client, respond }) => {
     await ack();
     const started = Date.now();

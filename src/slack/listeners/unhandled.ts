@@ -1,0 +1,26 @@
+import type { App } from '@slack/bolt';
+import { audit, postSafely, type ListenerContext } from '../context.ts';
+import { handledActionIds } from './actions/click.ts';
+
+const UNKNOWN_BUTTON = ':warning: mesh-bot does not handle this button or menu (it may come from another mesh-bot version). Run the command again with `/mesh …` for a fresh answer.';
+
+/**
+ * Acks what Slack delivers to the Request URL that no other listener takes: a click on a button another mesh-bot
+ * version rendered (during a rolling update any replica may get any click), a modal, a shortcut, a menu's options.
+ * Unacked, Bolt's receiver answers 404 after 3 s and Slack shows the person an error and nothing else.
+ */
+export function registerUnhandled(app: App, ctx: ListenerContext): void {
+  app.action(/^/, async ({ ack, action, body, respond }) => {
+    const actionId = 'action_id' in action ? action.action_id : '';
+    if (handledActionIds(app).has(actionId)) return;
+    await ack();
+    const channel = 'channel' in body ? (body.channel?.id ?? '') : '';
+    if (body.type === 'block_actions') await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', replace_original: false, text: UNKNOWN_BUTTON }), 'unknown button notice');
+    ctx.metrics.clicks.inc({ action: 'unknown', outcome: 'invalid' });
+    audit(ctx, 'click', { user: body.user.id, channel, command: 'unknown', outcome: 'invalid', durationMs: 0, detail: actionId });
+  });
+  app.view(/^/, async ({ ack }) => ack());
+  app.view({ type: 'view_closed', callback_id: /^/ }, async ({ ack }) => ack());
+  app.shortcut(/^/, async ({ ack }) => ack());
+  app.options(/^/, async ({ ack }) => ack({ options: [] }));
+}
