@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import nock from 'nock';
-import { blockActionPayload, sendSignedRequest } from '../../src/sandbox/slack-requests.ts';
+import { blockActionPayload, sendSignedRequest, sendSlashCommand } from '../../src/sandbox/slack-requests.ts';
 import { nockKubeConfig } from '../support/kube-nock.ts';
 import { SIGNING_SECRET, startBot, type Bot } from '../support/bot.ts';
 
@@ -53,6 +53,17 @@ describe('interactivity payloads mesh-bot does not handle', () => {
     ];
     const answers = await Promise.all(payloads.map((payload) => signedPayload(bot!, payload)));
     assert.deepEqual(answers.map((answer) => answer.status), payloads.map(() => 200), 'every payload is acked (Bolt answers 404 after 3 s otherwise)');
+    assert.equal((await bot.istioctlInvocations()).length, 0);
+  });
+
+  it('answers a slash command configured under another name (the manifest edited to /mesh-prod) instead of letting Slack time it out', async () => {
+    bot = await startBot({ istioctl: { version: '1.28.1' }, kubeConfig: nockKubeConfig });
+    const renamed = await sendSlashCommand(bot.url, SIGNING_SECRET, { command: '/mesh-prod', text: 'status', userId: 'U0ALICE', channelId: 'C0OPS', responseUrl: bot.slack.responseUrl() });
+    assert.equal(renamed.status, 200, 'Slack shows operation_timeout and nothing else when a command is not acked');
+    const ack = JSON.parse(renamed.body) as { response_type?: string; text?: string };
+    assert.equal(ack.response_type, 'ephemeral');
+    assert.match(String(ack.text), /\/mesh-prod/);
+    assert.match(String(ack.text), /`\/mesh`/);
     assert.equal((await bot.istioctlInvocations()).length, 0);
   });
 });
