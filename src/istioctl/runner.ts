@@ -127,12 +127,21 @@ function killGroup(pid: number | undefined): void {
 
 export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
   const now = options.now ?? Date.now;
-  const semaphore = new Semaphore(options.concurrency);
+  // The limit protects one cluster's API server and istiod, so each kubeconfig context has its own: with one pool, a
+  // cluster whose API is gone (each run hangs until its timeout) held every slot, and the healthy clusters' commands
+  // waited behind it until they too "did not finish".
+  const semaphores = new Map<string, Semaphore>();
+  const semaphoreOf = (context: string | undefined): Semaphore => {
+    const key = context ?? '';
+    let semaphore = semaphores.get(key);
+    if (!semaphore) semaphores.set(key, (semaphore = new Semaphore(options.concurrency)));
+    return semaphore;
+  };
   const inFlight = new Map<string, { startedAt: number; outcome: Promise<Outcome> }>();
   const cache = new Map<string, { expiresAt: number; startedAt: number; outcome: Outcome }>();
 
   /** Runs istioctl within `deadline` (`performance.now()` ms), counting the wait for a concurrency slot toward it. */
-  async function spawn(args: readonly string[], timeoutMs: number, deadline: number, bytes: boolean, openReader: (() => StdoutReader<unknown>) | undefined): Promise<Outcome> {
+  async function spawn(args: readonly string[], semaphore: Semaphore, timeoutMs: number, deadline: number, bytes: boolean, openReader: (() => StdoutReader<unknown>) | undefined): Promise<Outcome> {
     const timedOut = (durationMs: number): Outcome => {
       options.onProcess?.({ args, durationMs, outcome: 'timeout', exitCode: null });
       return err(timeoutError(Math.round(timeoutMs / 1000)));
@@ -203,7 +212,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
     const reader = invocation.stdoutReader;
     // Only a reader's own value is handed back as its Read: the cache keys below keep readers apart by name.
     const answer = (outcome: Outcome) => outcome as Result<IstioctlOutput<Read>, IstioctlError>;
-    if (invocation.shareable === false) return answer(await spawn(args, timeoutMs, deadline, bytes, reader?.open));
+    if (invocation.shareable === false) return answer(await spawn(args, semaphoreOf(invocation.context), timeoutMs, deadline, bytes, reader?.open));
 
     // Bytes, text and each reader's answers are kept apart: each caller gets the form it asked for.
     const key = reader ? `reader:${reader.name}:${JSON.stringify(args)}` : bytes ? `bytes:${JSON.stringify(args)}` : JSON.stringify(args);
@@ -214,7 +223,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
     if (running && fresh(running.startedAt)) return answer(markShared(await running.outcome));
 
     const startedAt = now();
-    const outcome = spawn(args, timeoutMs, deadline, bytes, reader?.open).then((outcome) => {
+    const outcome = spawn(args, semaphoreOf(invocation.context), timeoutMs, deadline, bytes, reader?.open).then((outcome) => {
       // A slow run that started before a newer one (say, before a canary write) must not replace its answer.
       const newest = cache.get(key);
       if (!newest || newest.startedAt < startedAt) cache.set(key, { expiresAt: now() + options.cacheTtlMs, startedAt, outcome });
