@@ -31,6 +31,12 @@ async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | un
   }
 }
 
+/** What became of a response_url post that failed, in words: Slack's HTTP status, or no answer at all. */
+function respondFailure(cause: unknown): string {
+  const status = (cause as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' ? `HTTP ${status}` : 'no answer';
+}
+
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** Event-loop turns a command's work waits at most for other commands' acks. */
@@ -200,8 +206,20 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
           await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', text: notice }), 'cannot post notice');
         }
       } else {
-        const posted = await postSafely(ctx.logger, () => respond({ response_type: result.ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: [...rendered.blocks] }), 'command result');
-        if (posted) await result.afterPost?.();
+        const lost = await respond({ response_type: result.ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: [...rendered.blocks] }).then(
+          () => null,
+          (cause: unknown) => {
+            ctx.logger.warn({ err: cause, what: 'command result' }, 'Slack call failed');
+            return cause;
+          },
+        );
+        if (lost === null) await result.afterPost?.();
+        else {
+          // The answer may have been shown all the same (a 5xx or a reset after Slack took it): it is not sent again,
+          // but the requester, who saw only "Running …", learns it may be missing. A response_url takes 5 posts.
+          const why = respondFailure(lost);
+          await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', replace_original: false, text: `:warning: Slack did not confirm that the \`${name}\` answer was shown (${why}). If you do not see it, run \`/mesh ${name}\` again.` }), 'lost answer notice');
+        }
       }
       // A private answer is not necessarily a refusal: a promotion confirmed to its requester and a no-op notice are ok.
       const outcome: AuditOutcome = result.refused ? 'refused' : result.failed ? 'error' : result.envelope.errors.length > 0 ? 'degraded' : 'ok';
