@@ -60,6 +60,20 @@ describe('every command given --cluster west', () => {
     }
   });
 
+  it('passes a context name such as an EKS ARN (colons, a slash) to istioctl as one argument, unchanged', async () => {
+    const dir = await tempDir('arn');
+    const arn = 'arn:aws:eks:eu-west-1:111122223333:cluster/prod west';
+    await writeFile(join(dir, 'kubeconfig'), kubeconfigYaml([{ name: 'ctx-east', server: east.url, user: { token: 'e' } }, { name: arn, server: west.url, user: { token: 'w' } }]));
+    await writeFile(join(dir, 'config.yaml'), `clusters:\n  - { name: east, context: ctx-east, default: true }\n  - { name: west, context: "${arn}" }\n`);
+    const westBefore = west.requests.length;
+    const runsBefore = (await istioctl.invocations()).length;
+    await meshBot(['status', '--cluster', 'west'], { ...env, KUBECONFIG: join(dir, 'kubeconfig'), MESH_BOT_CONFIG: join(dir, 'config.yaml') });
+    assert.ok(west.requests.length > westBefore);
+    const runs = (await istioctl.invocations()).slice(runsBefore).filter((argv) => argv[0] !== 'version');
+    assert.ok(runs.length > 0);
+    for (const argv of runs) assert.equal(argv[argv.indexOf('--context') + 1], arn, argv.join(' '));
+  });
+
   it('refuses an unknown --cluster naming the configured ones, exit 2, nothing read', async () => {
     const eastBefore = east.requests.length;
     const westBefore = west.requests.length;
