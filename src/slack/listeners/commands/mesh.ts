@@ -37,6 +37,14 @@ function respondFailure(cause: unknown): string {
   return typeof status === 'number' ? `HTTP ${status}` : 'no answer';
 }
 
+/**
+ * The command line as typed: Slack sends &, < and > as HTML entities in a slash command's text (whatever
+ * should_escape says), and what is quoted back from it is escaped again for mrkdwn.
+ */
+function typedText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** Event-loop turns a command's work waits at most for other commands' acks. */
@@ -110,11 +118,12 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
       finish('invalid', 'invalid');
       return;
     }
-    const lookup = findCommand(tokenize(payload.data.text));
+    const text = typedText(payload.data.text);
+    const lookup = findCommand(tokenize(text));
     if (!lookup.ok) {
       const hint = lookup.error.suggestion ? ` Did you mean \`/mesh ${lookup.error.suggestion}\`?` : '';
       await ack({ response_type: 'ephemeral', text: `:x: ${escapeMrkdwn(lookup.error.message)}.${hint} Try \`/mesh help\` for the list of commands.` });
-      finish('unknown', 'invalid', { detail: clip(payload.data.text) });
+      finish('unknown', 'invalid', { detail: clip(text) });
       return;
     }
     const { command: meshCommand, rest } = lookup.value;
