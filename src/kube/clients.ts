@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, createConfiguration, CustomObjectsApi, KubeConfig, Observable, ServerConfiguration, setHeaderMiddleware, VersionApi, type Configuration, type RequestContext, type SecurityAuthentication } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
@@ -62,12 +63,63 @@ class ClusterCredentials implements SecurityAuthentication {
         // A file caught mid-rewrite (or gone): the credentials in hand stay, and the next 401 reads it again.
       }
     }
-    await this.#current.applySecurityAuthentication(context);
+    try {
+      await this.#current.applySecurityAuthentication(context);
+    } catch (cause) {
+      throw unreadableFile(cause) ?? cause;
+    }
   }
 
   refused(): void {
     this.#refused = true;
   }
+}
+
+/**
+ * A file the kubeconfig names (CA, client certificate or key, token file) that could not be read while applying the
+ * credentials, as a plain error: its `code` (ENOENT) would otherwise read as an unreachable API server.
+ */
+function unreadableFile(cause: unknown): Error | null {
+  const { code, syscall, path } = (cause ?? {}) as { code?: unknown; syscall?: unknown; path?: unknown };
+  if (typeof code !== 'string' || syscall !== 'open' || typeof path !== 'string') return null;
+  return new Error(`cannot read ${path} (${code}), a file the kubeconfig names for mesh-bot's credentials or the cluster's CA`);
+}
+
+/** The kubeconfig fields naming a file, and what to write instead of the path when the file is not where mesh-bot runs. */
+const FILE_FIELDS = [
+  ['certificate-authority', 'certificate-authority-data'],
+  ['client-certificate', 'client-certificate-data'],
+  ['client-key', 'client-key-data'],
+  ['tokenFile', 'token'],
+] as const;
+
+/**
+ * The first file the current context's cluster and user name that mesh-bot cannot read, as kubectl and istioctl refuse
+ * such a kubeconfig at load: a kubeconfig copied from a laptop names its CA and client certificate by paths that do not
+ * exist in the pod, and each request then failed with ENOENT, which reads as an unreachable API server.
+ */
+function unreadableNamedFile(config: KubeConfig): string | null {
+  const cluster = config.getCurrentCluster();
+  const user = config.getCurrentUser();
+  const tokenFile: unknown = (user?.authProvider as { config?: { tokenFile?: unknown } } | undefined)?.config?.tokenFile;
+  const paths: Record<(typeof FILE_FIELDS)[number][0], unknown> = {
+    'certificate-authority': cluster?.caFile,
+    'client-certificate': user?.certFile,
+    'client-key': user?.keyFile,
+    tokenFile,
+  };
+  for (const [field, inline] of FILE_FIELDS) {
+    const path = paths[field];
+    if (typeof path !== 'string' || path === '') continue;
+    try {
+      accessSync(path, constants.R_OK);
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
+      const why = code === 'ENOENT' ? 'which does not exist where mesh-bot runs' : `which mesh-bot cannot read (${code})`;
+      return `the kubeconfig's ${field} is ${path}, ${why}; mount the file at that path or write its content as ${inline} instead`;
+    }
+  }
+  return null;
 }
 
 /**
@@ -135,6 +187,8 @@ export function createKubeFor(load: () => KubeConfig, timeouts: KubeTimeouts = D
       if (config === null) {
         return err({ message: `kubeconfig context "${cluster.context}" of cluster ${cluster.name} does not exist. Check \`kubectl config get-contexts\` and the clusters section of the config file.` });
       }
+      const unreadable = unreadableNamedFile(config);
+      if (unreadable !== null) throw new KubeconfigFileError(unreadable);
       const context = config.getContextObject(config.getCurrentContext());
       const server = config.getCurrentCluster()?.server;
       if (server === undefined) throw new Error('the kubeconfig has no current cluster');
