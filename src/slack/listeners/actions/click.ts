@@ -62,3 +62,25 @@ export function onClick(app: App, ctx: ListenerContext, actionId: string, handle
     audit(ctx, 'click', { user, channel, command: actionId, outcome: result.outcome, durationMs: Date.now() - started, ...(result.detail ? { detail: result.detail } : {}) });
   });
 }
+
+/**
+ * For buttons that post a list or a file under their message: a second click on the same button of the same message
+ * while the first one's answer is being gathered and posted (a double click, two people at once) posts nothing more.
+ * Per replica: a click delivered to another replica may still post its own copy.
+ */
+export function onePostAtATime(handle: (click: Click) => Promise<ClickOutcome>): (click: Click) => Promise<ClickOutcome> {
+  const inFlight = new Set<string>();
+  return async (click) => {
+    const key = JSON.stringify([click.channel, click.messageTs ?? '', click.value ?? '']);
+    if (inFlight.has(key)) {
+      await click.tell(":hourglass_flowing_sand: Already on it: this button's answer is on its way to the message's thread.");
+      return { outcome: 'ok', detail: 'already in flight' };
+    }
+    inFlight.add(key);
+    try {
+      return await handle(click);
+    } finally {
+      inFlight.delete(key);
+    }
+  };
+}

@@ -9,7 +9,7 @@ import type { ListenerContext } from '../../context.ts';
 import { CANNOT_POST, postListUnder } from '../../thread-or-file.ts';
 import { safeJson } from '../../../json.ts';
 import { counted } from '../../../words.ts';
-import { onClick } from './click.ts';
+import { onClick, onePostAtATime } from './click.ts';
 
 const buttonValue = z.object({
   cluster: z.string().min(1).max(100),
@@ -23,7 +23,7 @@ const buttonValue = z.object({
  * history alone: only `/mesh analyze` itself moves "the previous run" forward.
  */
 export function registerShowFindings(app: App, ctx: ListenerContext): void {
-  onClick(app, ctx, SHOW_FINDINGS_ACTION, async (click) => {
+  onClick(app, ctx, SHOW_FINDINGS_ACTION, onePostAtATime(async (click) => {
     const parsedValue = buttonValue.safeParse(safeJson(click.value ?? ''));
     const target = parsedValue.success ? resolveCluster(ctx.deps.config, parsedValue.data.cluster) : null;
     if (!parsedValue.success || !target?.ok) return click.refuse('This button refers to a cluster mesh-bot no longer knows. Run `/mesh analyze` again.', 'invalid');
@@ -43,5 +43,5 @@ export function registerShowFindings(app: App, ctx: ListenerContext): void {
     });
     if (!posted) await click.tell(CANNOT_POST);
     return { outcome: posted ? 'ok' : 'error' };
-  });
+  }));
 }

@@ -10,7 +10,7 @@ import { CANNOT_POST, postListUnder } from '../../thread-or-file.ts';
 import { safeJson } from '../../../json.ts';
 import { err } from '../../../result.ts';
 import { counted } from '../../../words.ts';
-import { onClick } from './click.ts';
+import { onClick, onePostAtATime } from './click.ts';
 
 const buttonValue = z.object({
   cluster: z.string().min(1).max(100),
@@ -25,7 +25,7 @@ const buttonValue = z.object({
  * and the reply says so with both times.
  */
 export function registerShowProblems(app: App, ctx: ListenerContext): void {
-  onClick(app, ctx, SHOW_PROBLEMS_ACTION, async (click) => {
+  onClick(app, ctx, SHOW_PROBLEMS_ACTION, onePostAtATime(async (click) => {
     const parsedValue = buttonValue.safeParse(safeJson(click.value ?? ''));
     const target = parsedValue.success ? resolveCluster(ctx.deps.config, parsedValue.data.cluster) : null;
     if (!parsedValue.success || !target?.ok) return click.refuse('This button refers to a cluster mesh-bot no longer knows. Run `/mesh status` again.', 'invalid');
@@ -58,5 +58,5 @@ export function registerShowProblems(app: App, ctx: ListenerContext): void {
     });
     if (!posted) await click.tell(CANNOT_POST);
     return { outcome: posted ? 'ok' : 'error' };
-  });
+  }));
 }

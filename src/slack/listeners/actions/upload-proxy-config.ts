@@ -11,7 +11,7 @@ import { isDnsLabel, isDnsSubdomain } from '../../../names.ts';
 import { postSafely, type ListenerContext } from '../../context.ts';
 import { CANNOT_POST, uploadFile } from '../../thread-or-file.ts';
 import { safeJson } from '../../../json.ts';
-import { onClick } from './click.ts';
+import { onClick, onePostAtATime } from './click.ts';
 
 // Everything in the value goes back into an istioctl argument list, so it is validated as strictly as typed input.
 const buttonValue = z.object({
@@ -27,7 +27,7 @@ const buttonValue = z.object({
  * files.uploadV2 into the message's thread. Nothing unredacted is posted or logged.
  */
 export function registerUploadProxyConfig(app: App, ctx: ListenerContext): void {
-  onClick(app, ctx, UPLOAD_FULL_ACTION, async (click) => {
+  onClick(app, ctx, UPLOAD_FULL_ACTION, onePostAtATime(async (click) => {
     const parsedValue = buttonValue.safeParse(safeJson(click.value ?? ''));
     const target = parsedValue.success ? resolveCluster(ctx.deps.config, parsedValue.data.cluster) : null;
     if (!parsedValue.success || !target?.ok) return click.refuse('This button refers to a cluster or pod mesh-bot cannot use. Run `/mesh proxy-config` again.', 'invalid');
@@ -56,5 +56,5 @@ export function registerUploadProxyConfig(app: App, ctx: ListenerContext): void 
     );
     if (!posted) await click.tell(CANNOT_POST);
     return { outcome: posted ? 'ok' : 'error' };
-  });
+  }));
 }

@@ -9,7 +9,7 @@ import { safeJson } from '../../../json.ts';
 import { escapeMrkdwn } from '../../blocks.ts';
 import { postSafely, type ListenerContext } from '../../context.ts';
 import { CANNOT_POST, uploadFile } from '../../thread-or-file.ts';
-import { onClick } from './click.ts';
+import { onClick, onePostAtATime } from './click.ts';
 
 // The value goes back into Kubernetes and istioctl calls, so it is validated as strictly as typed input.
 const buttonValue = z.object({
@@ -25,7 +25,7 @@ const buttonValue = z.object({
  * section) into the card's thread. The rows are names, addresses, protocols and certificate facts: no secrets.
  */
 export function registerUploadZtunnelConfig(app: App, ctx: ListenerContext): void {
-  onClick(app, ctx, ZC_SHOW_ALL_ACTION, async (click) => {
+  onClick(app, ctx, ZC_SHOW_ALL_ACTION, onePostAtATime(async (click) => {
     const parsed = buttonValue.safeParse(safeJson(click.value ?? ''));
     const target = parsed.success ? resolveCluster(ctx.deps.config, parsed.data.cluster) : null;
     if (!parsed.success || !target?.ok) return click.refuse('This button refers to a cluster or pod mesh-bot cannot use. Run `/mesh ztunnel-config` again.', 'invalid');
@@ -51,5 +51,5 @@ export function registerUploadZtunnelConfig(app: App, ctx: ListenerContext): voi
     );
     if (!posted) await click.tell(CANNOT_POST);
     return { outcome: posted ? 'ok' : 'error' };
-  });
+  }));
 }
