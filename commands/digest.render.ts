@@ -5,6 +5,7 @@ import { baselineKnows, type NamesSinceLast } from '../src/mesh/digest/ambient.t
 import { DAEMON_SETS } from '../src/mesh/digest/verdict.ts';
 import type { AmbientGone, Digest, DigestLevel, Section, ZtunnelCertificateEntry, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
 import { context, escapeMrkdwn, header, LIMITS, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
+import type { ThreadDetail } from '../src/slack/thread-or-file.ts';
 import { findingWhere } from './analyze.render.ts';
 import { describeProblem } from './status.render.ts';
 
@@ -423,10 +424,10 @@ const leftOut = (count: number) => `…${plural(count, 'more line')} of this sec
  * A part as one section within `budget` (JSON size, as message() counts it) and Slack's 3000 characters: whole lines
  * from the top while they fit, then one line counting the rest. Its title and first line are always kept.
  */
-function fitPart(part: Part, budget: number): string {
+function fitPart(part: Part, budget: number): { readonly text: string; readonly cut: boolean } {
   const title = `*${part.title}*`;
   const whole = [title, ...part.lines].join('\n');
-  if (sectionSize(whole) <= budget && whole.length <= LIMITS.sectionText) return whole;
+  if (sectionSize(whole) <= budget && whole.length <= LIMITS.sectionText) return { text: whole, cut: false };
   const kept = [title];
   for (const [index, line] of part.lines.entries()) {
     const candidate = [...kept, line, leftOut(part.lines.length - index - 1)].join('\n');
@@ -434,14 +435,14 @@ function fitPart(part: Part, budget: number): string {
     kept.push(line);
   }
   const rest = part.lines.length - (kept.length - 1);
-  return [...kept, ...(rest > 0 ? [leftOut(rest)] : [])].join('\n');
+  return { text: [...kept, ...(rest > 0 ? [leftOut(rest)] : [])].join('\n'), cut: rest > 0 };
 }
 
 /**
  * Shares the blocks' budget among the sections so that each one is shown: small ones whole, the large ones cut
  * evenly (a very broken mesh fills every section at once, and Slack refuses the message past ~12k).
  */
-function fitParts(parts: readonly Part[], budget: number): string[] {
+function fitParts(parts: readonly Part[], budget: number): { readonly text: string; readonly cut: boolean }[] {
   const sizes = parts.map((part) => sectionSize([`*${part.title}*`, ...part.lines].join('\n')));
   const budgets = new Array<number>(parts.length).fill(0);
   let left = budget;
@@ -454,22 +455,50 @@ function fitParts(parts: readonly Part[], budget: number): string[] {
   return parts.map((part, index) => fitPart(part, budgets[index] ?? 0));
 }
 
-export function renderDigestSlack(digest: Digest): SlackMessage {
+/** The terminal's lines with the Slack message's list lengths: equal to the terminal's when no list is shortened. */
+const PLAIN_AS_SLACK: Format = { ...PLAIN, shown: SLACK_SHOWN };
+
+/** Said under a digest whose lists are shortened: the thread reply (digestDetail) has them in full. */
+const IN_THE_THREAD = context(["_Every list in full is in this message's thread._"]);
+
+export interface DigestForSlack {
+  readonly message: SlackMessage;
+  /** True when the message leaves out lines the terminal prints (a list past its Slack length, a section cut to fit). */
+  readonly leavesOut: boolean;
+}
+
+export function digestForSlack(digest: Digest): DigestForSlack {
   const top: KnownBlock[] = [
     header(`Mesh digest · ${digest.cluster} · ${zonedTime(digest.firedAt, digest.timezone)}`),
     section(`${LEVEL_ICON[digest.verdict.level]} *${escapeMrkdwn(verdictText(digest))}*`),
     context([escapeMrkdwn(`${scopeText(digest)} · ${comparedWith(digest)}`)]),
   ];
-  const bottom: KnownBlock[] = [];
-  if (digest.notes.length > 0) bottom.push(context(digest.notes.map((note) => `:warning: ${escapeMrkdwn(note)}`)));
+  const notes: KnownBlock[] = digest.notes.length > 0 ? [context(digest.notes.map((note) => `:warning: ${escapeMrkdwn(note)}`))] : [];
   const footer = [`read at ${escapeMrkdwn(zonedClock(digest.firedAt, digest.timezone))}`];
   if (digest.schedule) footer.push(`schedule \`${escapeMrkdwn(digest.schedule)}\` (${escapeMrkdwn(digest.timezone)})`);
   if (digest.istioctlVersion) footer.push(`istioctl ${escapeMrkdwn(digest.istioctlVersion)}`);
-  bottom.push(context([footer.join(' · ')]));
-  // What is left of the budget message() enforces once the verdict, the notes and the footer are in, with its margin.
-  const fixed = [...top, ...bottom].reduce((sum, block) => sum + JSON.stringify(block).length, 0);
+  // What is left of the budget message() enforces once the verdict, the notes, the thread's line and the footer
+  // are in, with its margin.
+  const fixed = [...top, ...notes, IN_THE_THREAD, context([footer.join(' · ')])].reduce((sum, block) => sum + JSON.stringify(block).length, 0);
   const sections = fitParts(parts(digest, SLACK), LIMITS.totalBlockText - 200 - fixed);
-  return message(digestHeadline(digest), [...top, ...sections.map((text) => section(text)), ...bottom]);
+  const shortened = JSON.stringify(parts(digest, PLAIN_AS_SLACK)) !== JSON.stringify(parts(digest, PLAIN));
+  const leavesOut = shortened || sections.some((fitted) => fitted.cut);
+  const bottom = [...notes, ...(leavesOut ? [IN_THE_THREAD] : []), context([footer.join(' · ')])];
+  return { message: message(digestHeadline(digest), [...top, ...sections.map((fitted) => section(fitted.text)), ...bottom]), leavesOut };
+}
+
+export function renderDigestSlack(digest: Digest): SlackMessage {
+  return digestForSlack(digest).message;
+}
+
+/** The whole digest as the terminal prints it, every list in full: posted under the Slack message that shortens it. */
+export function digestDetail(digest: Digest): ThreadDetail {
+  const minute = new Intl.DateTimeFormat('en-GB', { timeZone: digest.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(digest.firedAt).replace(':', '');
+  return {
+    title: `The whole digest of ${digest.cluster}, ${zonedTime(digest.firedAt, digest.timezone)}, every list in full`,
+    text: renderDigestText(digest),
+    filename: `mesh-digest-${digest.cluster}-${zonedDay(digest.firedAt, digest.timezone)}-${minute}.txt`,
+  };
 }
 
 export function renderDigestText(digest: Digest): string {

@@ -5,7 +5,8 @@ import { gatherDigest, type DigestTarget } from '../src/mesh/digest/gather.ts';
 import type { Digest } from '../src/mesh/digest/types.ts';
 import { err, ok, type Result } from '../src/result.ts';
 import type { SlackMessage } from '../src/slack/blocks.ts';
-import { digestErrors, renderDigestJson, renderDigestSlack, renderDigestText } from './digest.render.ts';
+import type { ThreadDetail } from '../src/slack/thread-or-file.ts';
+import { digestDetail, digestErrors, digestForSlack, renderDigestJson, renderDigestText } from './digest.render.ts';
 
 export interface DigestArgs {
   readonly cluster: string | undefined;
@@ -36,6 +37,8 @@ export interface ComposedDigest {
   readonly digest: Digest;
   /** The Block Kit message, with its one-line top-level `text`. */
   readonly message: SlackMessage;
+  /** The whole digest, to post under the message when the message shortens it (DESIGN.md §6); else null. */
+  readonly detail: ThreadDetail | null;
   readonly json: Record<string, unknown>;
   /** Stores this digest's facts as the next baseline; call after a successful post. Errors are one sentence. */
   commit(): Promise<Result<void, string>>;
@@ -45,10 +48,12 @@ export interface ComposedDigest {
 export async function composeDigest(deps: CommandDeps, target: DigestTarget, firedAt: Date): Promise<ComposedDigest> {
   const gathered = await gatherDigest(deps, target, firedAt);
   const { digest } = gathered;
-  return { digest, message: renderDigestSlack(digest), json: renderDigestJson(digest), commit: () => gathered.commit() };
+  const slack = digestForSlack(digest);
+  return { digest, message: slack.message, detail: slack.leavesOut ? digestDetail(digest) : null, json: renderDigestJson(digest), commit: () => gathered.commit() };
 }
 
 function digestResult(withErrors: Digest): CommandResult {
+  const slack = digestForSlack(withErrors);
   const sections = [withErrors.controlPlane, withErrors.proxies, withErrors.analyze, withErrors.rootCa, withErrors.workloadCerts, withErrors.canaries, withErrors.pending];
   return {
     envelope: { command: 'digest', cluster: withErrors.cluster, asOf: withErrors.firedAt, errors: digestErrors(withErrors) },
@@ -58,7 +63,8 @@ function digestResult(withErrors: Digest): CommandResult {
     incomplete: !withErrors.proxies.ok,
     toJson: () => renderDigestJson(withErrors),
     toText: () => renderDigestText(withErrors),
-    toSlack: () => renderDigestSlack(withErrors),
+    toSlack: () => slack.message,
+    ...(slack.leavesOut ? { threadDetail: digestDetail(withErrors) } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import type { ApprovalCards } from './mesh/canary/cards.ts';
 import type { Logger } from './log.ts';
 import { err, ok, type Result } from './result.ts';
 import type { SlackMessage } from './slack/blocks.ts';
+import type { ThreadDetail } from './slack/thread-or-file.ts';
 
 /** Who may run a command; checked in one place (src/access.ts) for Slack commands and buttons. */
 export type Role = 'reader' | 'operator' | 'approver';
@@ -69,6 +70,11 @@ export interface CommandResult {
    * it can be threaded and updated and does not expire (DESIGN.md §6, digests).
    */
   readonly channelMessage?: boolean;
+  /**
+   * Detail the Slack answer leaves out, posted in its thread (or as a file when long) once a `channelMessage`
+   * answer is in the channel (DESIGN.md §6: long detail goes into a thread reply or an uploaded file).
+   */
+  readonly threadDetail?: ThreadDetail;
 }
 
 export interface CommandModule<Args> {

@@ -14,6 +14,7 @@ import { kubeReadiness } from './readiness.ts';
 import { monotonic, realClock, type Clock } from './schedule/clock.ts';
 import { createScheduler, type RunFence, type ScheduledJob, type Scheduler } from './schedule/scheduler.ts';
 import { startSlackApp, webClientOptions, type RunningSlackApp } from './slack/app.ts';
+import { slackRedaction } from './slack/outgoing.ts';
 import { createChannelPoster, type ChannelPoster } from './slack/poster.ts';
 
 const membersResponse = z.object({ users: z.array(z.string()).default([]) });
@@ -31,6 +32,12 @@ export function slackUsergroupMembers(web: WebClient): UsergroupMembers {
  */
 export function scheduledPostOptions(apiUrl: string | undefined, secrets: readonly string[] = []): WebClientOptions {
   return { ...webClientOptions(apiUrl, secrets), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
+}
+
+/** The poster of scheduled messages, its requests and uploaded files redacted like every other Slack call's. */
+function scheduledPoster(config: AppConfig, botToken: string, clock: Clock): ChannelPoster {
+  const secrets = configuredSecrets({ slack: { ...config.slack, botToken } });
+  return createChannelPoster(new WebClient(botToken, scheduledPostOptions(config.slack.apiUrl, secrets)), clock, slackRedaction(secrets));
 }
 
 /** A scheduled digest: compose at fire time, post through the fence of its claim, then keep its facts as the next baseline. */
@@ -144,7 +151,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     electing = leader.run();
     const elected = leader;
     scheduler = createScheduler({
-      jobs: scheduledJobs(config, running.deps, createChannelPoster(new WebClient(botToken, scheduledPostOptions(config.slack.apiUrl, configuredSecrets({ slack: { ...config.slack, botToken } }))), clock), options.runDigest, logger),
+      jobs: scheduledJobs(config, running.deps, scheduledPoster(config, botToken, clock), options.runDigest, logger),
       clock,
       isLeader: () => elected.isLeader(),
       identity,

@@ -1,5 +1,5 @@
 import { composeDigest } from '../../commands/digest.ts';
-import { digestHeadline } from '../../commands/digest.render.ts';
+import { digestDetail, digestHeadline } from '../../commands/digest.render.ts';
 import type { Digest } from '../mesh/digest/types.ts';
 import { context, escapeMrkdwn, message, section, type SlackMessage } from '../slack/blocks.ts';
 import { refusedContent } from '../slack/errors.ts';
@@ -13,7 +13,7 @@ function verdictOnly(digest: Digest, refused: string): SlackMessage {
   const headline = digestHeadline(digest);
   return message(headline, [
     section(escapeMrkdwn(headline)),
-    context([`:warning: Slack refused the full digest (${escapeMrkdwn(refused)}), so its sections are left out; the next digest compares with the same earlier one, so nothing it would have shown as new is lost.`]),
+    context([`:warning: Slack refused the full digest (${escapeMrkdwn(refused)}), so its sections are left out here and the whole digest is in this message's thread; the next digest compares with the same earlier one, so nothing it would have shown as new is lost.`]),
   ]);
 }
 
@@ -27,6 +27,9 @@ function verdictOnly(digest: Digest, refused: string): SlackMessage {
  * over), or that the digest of an earlier configuration it replaces posted (a rolling update that changed the
  * digest), is done without a second post. That record is a help, not the fence: when it cannot be read the digest
  * is posted as before.
+ *
+ * A digest whose message shortens a list (Slack's limits) gets the whole digest, as the terminal prints it, in its
+ * thread (or as a file there when long).
  */
 export const runScheduledDigest: DigestRunner = async (deps, poster, digest, firedAt, fence) => {
   const cluster = resolveCluster(deps.config, digest.cluster);
@@ -72,26 +75,33 @@ export const runScheduledDigest: DigestRunner = async (deps, poster, digest, fir
   // Looked at again once gathered (gathering takes a while: another owner of this fire may have posted meanwhile),
   // outside the fence, so that a slow read never stands between the fence's check and the post.
   if (store.ok && (await postedBefore(store.value))) return;
-  const refused = await poster.post(digest.channel, composed.message, fence).then(
-    () => null,
+  const posted = await poster.post(digest.channel, composed.message, fence).then(
+    (message) => ({ ts: message.ts, refused: null }),
     (error: unknown) => {
       const answer = refusedContent(error);
       if (answer === null) throw error;
-      return answer;
+      return { ts: null, refused: answer };
     },
   );
-  if (refused !== null) {
-    // Slack's answer is final (nothing was posted) and the same blocks would be refused again: the channel gets the
-    // verdict at least, and the baseline stays, so the next digest still shows what this one could not.
-    deps.logger.error({ digest: at, slackError: refused }, 'Slack refused the digest message; posting its verdict alone');
-    await poster.post(digest.channel, verdictOnly(composed.digest, refused), fence);
-  }
+  const { refused } = posted;
+  // Slack's answer is final (nothing was posted) and the same blocks would be refused again: the channel gets the
+  // verdict at least, with the whole digest in its thread, and the baseline stays, so the next digest still shows
+  // what this one could not.
+  if (refused !== null) deps.logger.error({ digest: at, slackError: refused }, 'Slack refused the digest message; posting its verdict alone');
+  const threadTs = refused === null ? posted.ts : (await poster.post(digest.channel, verdictOnly(composed.digest, refused), fence)).ts;
   if (store.ok) {
     const noted = await notePosted(store.value, digest.channel, mine, firedAt);
     if (!noted.ok) deps.logger.warn({ digest: at, err: noted.error.message }, 'digest posted, but not noted in the channel’s record of posted digests');
   }
-  if (refused !== null) return;
-  const committed = await composed.commit();
-  if (!committed.ok) deps.logger.warn({ digest: digest.channel, err: committed.error }, 'digest posted, but its facts were not stored as the next baseline');
-  deps.logger.info({ digest: at }, 'digest posted');
+  if (refused === null) {
+    const committed = await composed.commit();
+    if (!committed.ok) deps.logger.warn({ digest: digest.channel, err: committed.error }, 'digest posted, but its facts were not stored as the next baseline');
+  }
+  // Last, once the fire is recorded as posted and its facts stored: the reply waits for the channel's spacing, and a
+  // crash meanwhile must not have the fire retried into a second digest. A thread Slack does not take is logged.
+  const detail = refused === null ? composed.detail : digestDetail(composed.digest);
+  if (detail !== null && threadTs !== '') {
+    await poster.reply(digest.channel, threadTs, detail, fence).catch((error: unknown) => deps.logger.warn({ digest: at, err: error }, 'digest posted, but not its full lists in its thread'));
+  }
+  deps.logger.info({ digest: at }, refused === null ? 'digest posted' : 'digest verdict posted');
 };

@@ -1,5 +1,7 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { SlackMessage } from './blocks.ts';
+import type { SlackRedaction } from './outgoing.ts';
+import { sendListUnder, type ThreadDetail } from './thread-or-file.ts';
 import type { Clock } from '../schedule/clock.ts';
 import type { RunFence } from '../schedule/scheduler.ts';
 
@@ -9,6 +11,8 @@ const CHANNEL_SPACING_MS = 1100;
 export interface ChannelPoster {
   /** Posts through `fence`: the message goes out only while the run still holds its claim. */
   post(channel: string, message: SlackMessage, fence: RunFence): Promise<{ readonly ts: string }>;
+  /** Posts detail under the message `threadTs` (a thread reply, or a file when long), through `fence` as well. */
+  reply(channel: string, threadTs: string, detail: ThreadDetail, fence: RunFence): Promise<void>;
 }
 
 /** Rate-limited answers in a row after which the post fails (the scheduler retries the fire later). */
@@ -25,31 +29,39 @@ function retryAfterSeconds(error: unknown): number | undefined {
  * (scheduledPostOptions): a 429's Retry-After is waited out here, outside the fence, and the post goes through the
  * fence again — so a replica that lost its claim while it waited (the next leader may post meanwhile) does not post.
  */
-export function createChannelPoster(client: WebClient, clock: Clock): ChannelPoster {
+export function createChannelPoster(client: WebClient, clock: Clock, outgoing?: SlackRedaction): ChannelPoster {
   const lastPost = new Map<string, number>();
   const queues = new Map<string, Promise<unknown>>();
-  return {
-    post(channel, message, fence) {
-      const previous = queues.get(channel) ?? Promise.resolve();
-      const next = previous
-        .catch(() => undefined)
-        .then(async () => {
-          for (let limited = 0; ; limited += 1) {
-            const wait = (lastPost.get(channel) ?? Number.NEGATIVE_INFINITY) + CHANNEL_SPACING_MS - clock.now();
-            if (wait > 0) await clock.sleep(wait, fence.signal);
-            try {
-              const posted = await fence.commit(() => client.chat.postMessage({ channel, text: message.text, blocks: [...message.blocks] }));
-              lastPost.set(channel, clock.now());
-              return { ts: posted.ts ?? '' };
-            } catch (error) {
-              const seconds = retryAfterSeconds(error);
-              if (seconds === undefined || limited + 1 >= MAX_RATE_LIMITED) throw error;
-              await clock.sleep(seconds * 1000, fence.signal);
-            }
+  /** One call in the channel's queue, spaced from the last one, its rate limits waited out and retried. */
+  function send<T>(channel: string, call: () => Promise<T>, fence: RunFence): Promise<T> {
+    const previous = queues.get(channel) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        for (let limited = 0; ; limited += 1) {
+          const wait = (lastPost.get(channel) ?? Number.NEGATIVE_INFINITY) + CHANNEL_SPACING_MS - clock.now();
+          if (wait > 0) await clock.sleep(wait, fence.signal);
+          try {
+            const result = await fence.commit(call);
+            lastPost.set(channel, clock.now());
+            return result;
+          } catch (error) {
+            const seconds = retryAfterSeconds(error);
+            if (seconds === undefined || limited + 1 >= MAX_RATE_LIMITED) throw error;
+            await clock.sleep(seconds * 1000, fence.signal);
           }
-        });
-      queues.set(channel, next);
-      return next;
+        }
+      });
+    queues.set(channel, next);
+    return next;
+  }
+  return {
+    async post(channel, message, fence) {
+      const posted = await send(channel, () => client.chat.postMessage({ channel, text: message.text, blocks: [...message.blocks] }), fence);
+      return { ts: posted.ts ?? '' };
+    },
+    async reply(channel, threadTs, detail, fence) {
+      await send(channel, () => sendListUnder(client, outgoing, { channel, threadTs, ...detail }), fence);
     },
   };
 }

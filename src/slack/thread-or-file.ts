@@ -1,32 +1,41 @@
 import type { WebClient } from '@slack/web-api';
 import { escapeMrkdwn, section } from './blocks.ts';
 import { postSafely, type ListenerContext } from './context.ts';
+import type { SlackRedaction } from './outgoing.ts';
 
 /** A thread reply holds a few thousand characters comfortably; longer lists go into a file. */
 const THREAD_LIMIT_CHARS = 9000;
 
-export interface LongList {
-  readonly channel: string;
-  readonly threadTs: string | undefined;
+/** Detail too long for a message, posted under it: what `postListUnder` and a poster's `reply` take. */
+export interface ThreadDetail {
   /** One line: the reply's text, the file's title. */
   readonly title: string;
   readonly text: string;
   readonly filename: string;
 }
 
+export interface LongList extends ThreadDetail {
+  readonly channel: string;
+  readonly threadTs: string | undefined;
+}
+
 /**
  * Posts a long plain-text list under a message: as a thread reply when it fits, else as an uploaded file. The list
  * is istioctl and Kubernetes text: escaped for the thread (Slack parses `<…>` even inside code blocks), uploaded
- * as is (files are not parsed).
+ * as is (files are not parsed). Slack's refusal rejects.
  */
-export function postListUnder(client: WebClient, ctx: Pick<ListenerContext, 'logger' | 'outgoing'>, list: LongList): Promise<boolean> {
+export function sendListUnder(client: WebClient, outgoing: SlackRedaction | undefined, list: LongList): Promise<unknown> {
   const title = escapeMrkdwn(list.title);
   if (list.text.length <= THREAD_LIMIT_CHARS) {
     const blocks = chunkLines(escapeMrkdwn(list.text), 2900).map((chunk) => section(`\`\`\`${chunk}\`\`\``));
-    return postSafely(ctx.logger, () => client.chat.postMessage({ channel: list.channel, thread_ts: list.threadTs, text: title, blocks }), list.filename);
+    return client.chat.postMessage({ channel: list.channel, thread_ts: list.threadTs, text: title, blocks });
   }
-  const file = { channel: list.channel, threadTs: list.threadTs, content: list.text, filename: list.filename, title: list.title, comment: `${title}: full list attached.` };
-  return postSafely(ctx.logger, () => uploadFile(client, ctx, file), list.filename);
+  return uploadFile(client, { outgoing }, { channel: list.channel, threadTs: list.threadTs, content: list.text, filename: list.filename, title: list.title, comment: `${title}: full list attached.` });
+}
+
+/** sendListUnder for a listener: a failure is logged and reported as false. */
+export function postListUnder(client: WebClient, ctx: Pick<ListenerContext, 'logger' | 'outgoing'>, list: LongList): Promise<boolean> {
+  return postSafely(ctx.logger, () => sendListUnder(client, ctx.outgoing, list), list.filename);
 }
 
 export interface TextFile {
