@@ -45,8 +45,9 @@ export interface PlanOptions {
 /** Said when the VirtualService already has the wanted split: a harmless no-op, not an error. */
 const NOTHING_TO_CHANGE = 'nothing to change';
 
+/** Also when a rollback's no-op goes on to name the routes that still send the canary traffic. */
 export function isNothingToChange(refusal: string): boolean {
-  return refusal.endsWith(NOTHING_TO_CHANGE);
+  return refusal.endsWith(NOTHING_TO_CHANGE) || refusal.includes(`; ${NOTHING_TO_CHANGE}. `);
 }
 
 /** A rule that splits traffic between exactly two destinations (subsets of one host, or two backend Services). */
@@ -61,6 +62,19 @@ export interface Split {
   readonly destinations: readonly WeightedDestination[];
   /** The service whose subsets it splits (a VirtualService's destination host, resolved); one promotion shifts one. */
   readonly service?: string;
+}
+
+/**
+ * A rule mesh-bot cannot shift (three destinations, two hosts, a backend that is no Service, unnamed subsets): it
+ * refuses a plan only when the rule carries the canary being shifted. A rule of another service or other subsets
+ * (an ingress VirtualService's /ratings experiment, an HTTPRoute's /api rule to a ServiceImport) is left as it is,
+ * and must not block a promotion, let alone the rollback, of the canary it never carried.
+ */
+export interface Unshiftable {
+  /** Why it cannot be shifted, as said when it blocks. */
+  readonly reason: string;
+  /** Its destinations: the service (resolved host; undefined for an HTTPRoute backend, named by its Service alone) and subset. */
+  readonly destinations: readonly { readonly service?: string | undefined; readonly subset: string }[];
 }
 
 /** Where one traffic provider keeps its rules and weights, and how it reads them. */
@@ -139,21 +153,31 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
   if (http.length === 0) return err(`VirtualService ${name} has no HTTP routes, so there are no weights to shift`);
 
   const splits: Split[] = [];
+  const unshiftable: Unshiftable[] = [];
+  const namespace = vs.metadata.namespace ?? '';
   for (const [index, route] of http.entries()) {
     const destinations = effectiveWeights(route);
     if (destinations.length < 2) continue;
     const label = ruleLabel({ index, name: route.name });
-    if (destinations.length > 2) return err(`${label} of ${name} splits traffic across ${destinations.length} destinations; mesh-bot only shifts two-way splits (stable and canary)`);
     const [a, b] = destinations as [WeightedDestination, WeightedDestination];
-    const namespace = vs.metadata.namespace ?? '';
-    if (!sameServiceHost(a.host, b.host, namespace)) return err(`${label} of ${name} splits between two hosts (${a.host}, ${b.host}), not two subsets of one service`);
-    if (a.subset === '' || b.subset === '' || a.subset === b.subset) return err(`${label} of ${name} does not split between two named subsets; give each destination a DestinationRule subset`);
+    const reason =
+      destinations.length > 2
+        ? `${label} of ${name} splits traffic across ${destinations.length} destinations; mesh-bot only shifts two-way splits (stable and canary)`
+        : !sameServiceHost(a.host, b.host, namespace)
+          ? `${label} of ${name} splits between two hosts (${a.host}, ${b.host}), not two subsets of one service`
+          : a.subset === '' || b.subset === '' || a.subset === b.subset
+            ? `${label} of ${name} does not split between two named subsets; give each destination a DestinationRule subset`
+            : undefined;
+    if (reason !== undefined) {
+      unshiftable.push({ reason, destinations: destinations.map((destination) => ({ service: serviceFqdn(destination.host, namespace), subset: destination.subset })) });
+      continue;
+    }
     splits.push({ index, name: route.name, rule: route, entries: route.route ?? [], destinations, service: serviceFqdn(a.host, namespace) });
   }
   if (splits.length === 0) {
-    return err(`VirtualService ${name} has no route that splits traffic between two subsets; add the canary as a second destination with weight 0 first`);
+    return err(unshiftable[0]?.reason ?? `VirtualService ${name} has no route that splits traffic between two subsets; add the canary as a second destination with weight 0 first`);
   }
-  return planSplits(name, vs.metadata.resourceVersion ?? '', vs.spec, splits, VIRTUAL_SERVICE_LAYOUT, options);
+  return planSplits(name, vs.metadata.resourceVersion ?? '', vs.spec, splits, VIRTUAL_SERVICE_LAYOUT, options, unshiftable);
 }
 
 /** Percent of a weight within its rule, to a tenth (relative weights rarely divide 100 evenly). */
@@ -161,12 +185,16 @@ function percentOf(weight: number, sum: number): number {
   return Math.round((weight * 1000) / sum) / 10;
 }
 
-/** Why a split's weights cannot be shifted (all 0; Istio percentages not adding up to 100), if they cannot. */
-function unusableWeights(name: string, split: Split, layout: SplitLayout): string | undefined {
+/**
+ * Why a split's weights cannot be shifted (all 0; Istio percentages not adding up to 100), if they cannot. A
+ * rollback (`rollingBack`) only asks for a sum above 0: N % of a sum that is not 100 is not N %, but 0 for the
+ * canary and 100 for the stable is what a rollback means whatever the sum was (Istio sends weight/sum).
+ */
+function unusableWeights(name: string, split: Split, layout: SplitLayout, rollingBack = false): string | undefined {
   const label = ruleLabel(split, layout.kind);
   const sum = split.destinations.reduce((total, destination) => total + destination.weight, 0);
-  if (layout.relative && sum === 0) return `every weight of ${label} of ${name} is 0, so it sends no traffic at all; fix the ${layout.kind} before promoting`;
-  if (!layout.relative && sum !== 100) return `the weights of ${label} of ${name} add up to ${sum}, not 100; fix the ${layout.kind} before promoting`;
+  if ((layout.relative || rollingBack) && sum === 0) return `every weight of ${label} of ${name} is 0, so it sends no traffic at all; fix the ${layout.kind} before promoting`;
+  if (!layout.relative && !rollingBack && sum !== 100) return `the weights of ${label} of ${name} add up to ${sum}, not 100; fix the ${layout.kind} before promoting`;
   return undefined;
 }
 
@@ -174,7 +202,7 @@ function unusableWeights(name: string, split: Split, layout: SplitLayout): strin
  * The shared half of planning: which destination is the canary, the new split, and the fenced patch. `spec` is
  * the object's spec as read, for the `test` of its scope fields.
  */
-export function planSplits(name: string, resourceVersion: string, spec: Readonly<Record<string, unknown>>, found: readonly Split[], layout: SplitLayout, options: PlanOptions): Result<CanaryPlan, string> {
+export function planSplits(name: string, resourceVersion: string, spec: Readonly<Record<string, unknown>>, found: readonly Split[], layout: SplitLayout, options: PlanOptions, unshiftable: readonly Unshiftable[] = []): Result<CanaryPlan, string> {
   if (!Number.isInteger(options.weight) || options.weight < 0 || options.weight > 100) return err(`the canary weight must be a whole percentage from 0 to 100, got ${options.weight}`);
   const { noun } = layout;
   const splits = [...found];
@@ -225,13 +253,16 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
   if (services.length > 1) {
     return err(`the routes of ${name} that would change split the ${noun}s of different services (${services.join(', ')}); mesh-bot shifts the canary of one service at a time, so change these weights by hand or give each service its own ${layout.kind}`);
   }
+  // A rule that cannot be shifted but carries this canary: shifting the others would leave it at its old share.
+  const blocking = unshiftable.find((rule) => rule.destinations.some((destination) => destination.subset === canary && (destination.service === undefined || services.length === 0 || services.includes(destination.service))));
+  if (blocking !== undefined) return err(blocking.reason);
   const changes: RouteChange[] = [];
   const patch: JsonPatchOp[] = scopeTests(spec, layout.scope);
   // The recorded stable is the first changed route's: with mixed pairs a rollback finds the canary through it.
   let stable = stableWanted ?? '';
   let unchanged = true;
   for (const split of splits) {
-    const problem = unusableWeights(name, split, layout);
+    const problem = unusableWeights(name, split, layout, stableWanted !== undefined);
     if (problem !== undefined) return err(problem);
     const sum = split.destinations.reduce((total, destination) => total + destination.weight, 0);
     const before = split.destinations.map((destination) => ({ ...destination, weight: layout.relative ? percentOf(destination.weight, sum) : destination.weight }));

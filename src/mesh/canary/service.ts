@@ -67,8 +67,9 @@ import type { Logger } from '../../log.ts';
 import { err, ok, type Result } from '../../result.ts';
 import type { ApprovalCards } from './cards.ts';
 import { detectOwner, type Owner } from './ownership.ts';
-import { parentAcceptance, parseHttpRoute, splitBackendRefs, unresolvedBackends, type GatewayHttpRoute } from './providers/http-route.ts';
+import { parentAcceptance, parseHttpRoute, rejectingParents, splitBackendRefs, unresolvedBackends, type GatewayHttpRoute } from './providers/http-route.ts';
 import { httpRouteProvider, virtualServiceProvider, type RouteKind, type RouteView, type TrafficObject, type TrafficProvider } from './providers/traffic-provider.ts';
+import { httpRouteMirrors, layer4Leftovers, virtualServiceMirrors } from './leftovers.ts';
 import { isNothingToChange, ruleLabel, type CanaryPlan } from './plan.ts';
 import { kubeWaypointReads, resolveWaypoints, waypointProgress, type WaypointRef } from './waypoint-proof.ts';
 import {
@@ -274,6 +275,27 @@ function receivingSubsets(plan: { readonly changes: readonly { readonly after: r
   return new Set(plan.changes.flatMap((change) => change.after.filter((destination) => destination.weight > 0).map((destination) => destination.subset)));
 }
 
+/**
+ * The subsets (backend Services) a promotion must find defined and running: its stable and canary, and any other
+ * its routes raise. A `--subset` promotion also shifts a route where the canary is the larger share (v2 90 % / v3
+ * 10 % at 50 % gives v3 half): that route's other subset gets traffic too.
+ */
+function checkedSubsets(plan: CanaryPlan): Set<string> {
+  return new Set([plan.stableSubset, plan.canarySubset, ...receivingSubsets(plan)]);
+}
+
+/** A VirtualService without hosts, which Istio only uses as the delegate of another one (VirtualService chaining). */
+function isDelegate(object: unknown): boolean {
+  const hosts = (object as { spec?: { hosts?: unknown } } | null)?.spec?.hosts;
+  return !Array.isArray(hosts) || hosts.length === 0;
+}
+
+/** `spec.gateways` as read (absent: the mesh's sidecars only). */
+function gatewaysOf(object: unknown): string[] {
+  const gateways = (object as { spec?: { gateways?: unknown } } | null)?.spec?.gateways;
+  return Array.isArray(gateways) ? gateways.filter((gateway): gateway is string => typeof gateway === 'string') : [];
+}
+
 /** When the API server created a DestinationRule ('' when it does not say): Istio merges them oldest first. */
 function createdAt(rule: DestinationRule): string {
   const created = (rule.metadata as { creationTimestamp?: unknown }).creationTimestamp;
@@ -293,13 +315,29 @@ function splitHost(routes: readonly RouteView[]): string | undefined {
 export function leftOnCanary(inspection: Pick<CanaryInspection, 'kind' | 'routes' | 'vs'>, plan: Pick<CanaryPlan, 'host' | 'canarySubset'>): string[] {
   const namespace = inspection.vs.metadata.namespace ?? '';
   const [noun, destination] = inspection.kind === 'HTTPRoute' ? ['rule', 'backend'] : ['route', 'destination'];
-  return inspection.routes.flatMap((route, index) => {
+  const single = inspection.routes.flatMap((route, index) => {
     const only = route.destinations.length === 1 ? route.destinations[0] : undefined;
-    const onCanary = only !== undefined && (inspection.kind === 'HTTPRoute' ? only.host === plan.canarySubset : only.subset === plan.canarySubset && sameServiceHost(only.host, plan.host, namespace));
+    // A lone backendRef of weight 0 gets nothing (Gateway API answers 500); Istio ignores a lone destination's weight.
+    const onCanary = only !== undefined && (inspection.kind === 'HTTPRoute' ? only.host === plan.canarySubset && only.weight > 0 : only.subset === plan.canarySubset && sameServiceHost(only.host, plan.host, namespace));
     if (!onCanary) return [];
     const label = ruleLabel({ index, name: route.name ?? undefined }, inspection.kind);
     return [`${label.charAt(0).toUpperCase()}${label.slice(1)} still sends all its traffic to ${plan.canarySubset} (a ${noun} with one ${destination} has no weight to lower); change it by hand if ${plan.canarySubset} must get none.`];
   });
+  const spec = inspection.vs.spec as Readonly<Record<string, unknown>>;
+  const untouched = inspection.kind === 'HTTPRoute' ? httpRouteMirrors(spec, plan) : [...layer4Leftovers(spec, namespace, plan, 'rollback'), ...virtualServiceMirrors(spec, namespace, plan)];
+  return [...single, ...untouched];
+}
+
+/**
+ * The canary of a rollback onto `stable` read from the routes (the other destination of the splits using it), for
+ * a rollback with nothing to change: it still names what sends that canary traffic.
+ */
+function rollbackTarget(inspection: Pick<CanaryInspection, 'kind' | 'routes'>, stable: string): { readonly host: string; readonly canarySubset: string } | undefined {
+  const nameOf = (destination: RouteView['destinations'][number]) => (inspection.kind === 'HTTPRoute' ? destination.host : (destination.subset ?? ''));
+  const splits = inspection.routes.filter((route) => route.destinations.length === 2 && route.destinations.some((destination) => nameOf(destination) === stable));
+  const others = new Set(splits.flatMap((route) => route.destinations.filter((destination) => nameOf(destination) !== stable).map(nameOf)));
+  const host = splits[0]?.destinations[0]?.host;
+  return others.size === 1 && host !== undefined ? { host, canarySubset: [...others][0] as string } : undefined;
 }
 
 export function createCanaryService(deps: CanaryDeps) {
@@ -511,6 +549,9 @@ export function createCanaryService(deps: CanaryDeps) {
     const found = provider.kind === 'VirtualService' ? await subsetsOf(namespace, host) : { rule: null, readable: true, ...(await backendsOf(splitBackendRefs(vs as GatewayHttpRoute))) };
     const { rule, subsets, notes: subsetNotes } = found;
     notes.push(...subsetNotes);
+    if (provider.kind === 'HTTPRoute') {
+      for (const { parent, why } of rejectingParents(vs as GatewayHttpRoute)) notes.push(`${parent} did not accept HTTPRoute ${namespace}/${name} (${why}): its rules are not in effect there.`);
+    }
     const listed = await listRequests(namespace, name, provider.kind);
     if (!listed.ok) notes.push(`promotion requests unavailable: ${listed.error}`);
     const requests = listed.ok ? listed.value : [];
@@ -561,27 +602,43 @@ export function createCanaryService(deps: CanaryDeps) {
     if (subsetsUnreadable !== undefined) return fail(`mesh-bot could not check the subsets of ${plan.host}, so nothing was asked: ${subsetsUnreadable}`);
 
     if (provider.kind === 'HTTPRoute') {
-      const unresolved = unresolvedBackends(inspection.vs as GatewayHttpRoute);
+      const route = inspection.vs as GatewayHttpRoute;
+      const rejecting = rejectingParents(route);
+      if (rejecting.length > 0 && rejecting.length === (route.status?.parents ?? []).length) {
+        return fail(`No parent of HTTPRoute ${namespace}/${name} accepted it (${rejecting.map(({ parent, why }) => `${parent}: ${why}`).join('; ')}), so its weights route no traffic. Fix the route or its parent first, then ask again.`);
+      }
+      const unresolved = unresolvedBackends(route);
       if (unresolved.length > 0) {
         return fail(`HTTPRoute ${namespace}/${name} cannot resolve its backends (${unresolved.join('; ')}), so traffic shifted by it could fail. Fix the route first (a backend in another namespace needs a ReferenceGrant there), then ask again.`);
       }
-      for (const wanted of [plan.stableSubset, plan.canarySubset]) {
+      for (const wanted of checkedSubsets(plan)) {
         const found = subsets.find((candidate) => candidate.name === wanted);
         const receives = receivingSubsets(plan).has(wanted);
         if (found?.pods === 0 && receives) return fail(`Service ${found.namespace ?? namespace}/${wanted} selects no running pods (or does not exist); traffic sent there would fail. Deploy it first.`);
       }
     } else if (!destinationRule) return fail(`No DestinationRule defines subsets for ${plan.host} (looked in ${ruleNamespaces(namespace, plan.host).join(', ')}), so subsets ${plan.stableSubset} and ${plan.canarySubset} route nowhere. Create one first.`);
-    for (const wanted of [plan.stableSubset, plan.canarySubset]) {
+    for (const wanted of checkedSubsets(plan)) {
       const found = subsets.find((candidate) => candidate.name === wanted);
       if (!found) return fail(`Subset ${wanted} is not defined in DestinationRule ${destinationRule?.metadata.namespace ?? namespace}/${destinationRule?.metadata.name ?? ''}. Add it before shifting traffic to it.`);
       const receives = receivingSubsets(plan).has(wanted);
       if (found.pods === 0 && receives) return fail(`Subset ${wanted} (${Object.entries(found.labels).map(([key, value]) => `${key}=${value}`).join(', ') || 'no labels'}) selects no running pods in ${kubernetesService(plan.host, namespace)?.namespace ?? namespace}; traffic sent there would fail. Deploy it first.`);
     }
 
+    const delegateNotes: string[] = [];
+    if (provider.kind === 'VirtualService' && isDelegate(inspection.vs)) {
+      const roots = await delegateRoots(namespace, name, inspection.apiVersion);
+      if (roots.ok && roots.value.length === 0) {
+        return fail(`VirtualService ${namespace}/${name} has no hosts, so Istio uses its routes only as a delegate of another VirtualService, and none delegates to it: its weights route no traffic. Promote the VirtualService that routes the traffic, or add a delegate to ${namespace}/${name} in one first.`);
+      }
+      delegateNotes.push(roots.ok ? `Delegate of ${roots.value.map((root) => `VirtualService ${String(root.metadata?.['namespace'] ?? '')}/${String(root.metadata?.['name'] ?? '')}`).join(', ')}.` : roots.error);
+    }
+
     const dryRun = await provider.patch(namespace, name, inspection.apiVersion, plan.patch, { dryRun: true });
     if (!dryRun.ok) return fail(dryRunRefusal(dryRun.error, inspection.kind, namespace, name));
     const notes = [
       provider.kind === 'VirtualService' ? 'Dry run passed (schema and Istio validation).' : 'Dry run passed (schema and admission validation).',
+      ...delegateNotes,
+      ...(provider.kind === 'VirtualService' ? layer4Leftovers(inspection.vs.spec as Readonly<Record<string, unknown>>, namespace, plan, 'promotion') : []),
       ...(await analyzeNotes(namespace, name, inspection.kind, destinationRule?.metadata.name)),
       ...subsets.filter((info) => info.name === plan.stableSubset || info.name === plan.canarySubset).map((info) => `${provider.kind === 'VirtualService' ? 'Subset' : 'Service'} ${info.name}: ${info.pods === null ? 'pods unknown' : `${info.pods} running pod${info.pods === 1 ? '' : 's'}`}`),
       ...inspection.notes,
@@ -859,12 +916,14 @@ export function createCanaryService(deps: CanaryDeps) {
   async function virtualServiceProxies(namespace: string, name: string): Promise<Result<{ readonly mesh: boolean; readonly gatewayPods: readonly string[] }, string>> {
     const read = await virtualServices.get(namespace, name);
     if (!read.ok) return fail(read.error.message);
-    const gateways = (read.value.object as { spec?: { gateways?: unknown } }).spec?.gateways;
-    const names = Array.isArray(gateways) ? gateways.filter((gateway): gateway is string => typeof gateway === 'string') : [];
-    if (names.length === 0) return ok({ mesh: true, gatewayPods: [] });
+    // A delegate's own gateways are ignored by Istio: its routes are served where its roots are.
+    const roots = isDelegate(read.value.object) ? await delegateRoots(namespace, name, read.value.version) : ok([read.value.object]);
+    if (!roots.ok) return roots;
+    const bindings = roots.value.map((root) => ({ namespace: typeof root.metadata?.['namespace'] === 'string' ? root.metadata['namespace'] : namespace, gateways: gatewaysOf(root) }));
+    const mesh = bindings.some((binding) => binding.gateways.length === 0 || binding.gateways.includes('mesh'));
     const pods = new Set<string>();
-    for (const gateway of names.filter((candidate) => candidate !== 'mesh')) {
-      const [gatewayNamespace, gatewayName] = gateway.includes('/') ? (gateway.split('/', 2) as [string, string]) : [namespace, gateway];
+    for (const gateway of bindings.flatMap((binding) => binding.gateways.filter((candidate) => candidate !== 'mesh').map((candidate) => ({ gateway: candidate, namespace: binding.namespace })))) {
+      const [gatewayNamespace, gatewayName] = gateway.gateway.includes('/') ? (gateway.gateway.split('/', 2) as [string, string]) : [gateway.namespace, gateway.gateway];
       const listed = await istio.listCustom('networking.istio.io', read.value.version, 'gateways', gatewayNamespace);
       if (!listed.ok) return fail(`could not read Gateway ${gatewayNamespace}/${gatewayName}: ${listed.error.message}`);
       const found = listed.value.find((item) => (item.metadata as { name?: unknown } | undefined)?.name === gatewayName);
@@ -879,7 +938,25 @@ export function createCanaryService(deps: CanaryDeps) {
         return fail(`could not list the pods of Gateway ${gatewayNamespace}/${gatewayName}: ${describeKubeError(cause, `list pods with ${labelSelector}`, cluster.name)}`);
       }
     }
-    return ok({ mesh: names.includes('mesh'), gatewayPods: [...pods].sort() });
+    return ok({ mesh, gatewayPods: [...pods].sort() });
+  }
+
+  /**
+   * The VirtualServices whose `http[].delegate` names `namespace/name` (a delegate's namespace defaults to its
+   * root's), in any namespace: Istio uses a VirtualService without hosts only through them.
+   */
+  async function delegateRoots(namespace: string, name: string, version: string): Promise<Result<KubeObject[], string>> {
+    const listed = await istio.listCustom('networking.istio.io', version, 'virtualservices', undefined);
+    if (!listed.ok) return fail(`could not list the VirtualServices that may delegate to ${namespace}/${name}: ${listed.error.message}`);
+    return ok(
+      listed.value.filter((candidate) => {
+        const http = (candidate.spec as { http?: unknown } | undefined)?.http;
+        return Array.isArray(http) && http.some((route) => {
+          const delegate = (route as { delegate?: { name?: unknown; namespace?: unknown } } | null)?.delegate;
+          return delegate?.name === name && (typeof delegate.namespace === 'string' && delegate.namespace !== '' ? delegate.namespace : candidate.metadata?.['namespace']) === namespace;
+        });
+      }),
+    );
   }
 
   /**
@@ -1246,10 +1323,24 @@ export function createCanaryService(deps: CanaryDeps) {
       // The routes were edited since mesh-bot's last change.
       return fail(`${planned.error}. mesh-bot's record (stable ${recorded.stableSubset}, canary ${recorded.canarySubset}) is out of date: ${askForTo('say')}`);
     }
+    if (!planned.ok && isNothingToChange(planned.error)) {
+      // "Already 0 %" of the split routes is not the whole answer while another route still sends the canary traffic.
+      const target = rollbackTarget(inspection, stable);
+      const left = target === undefined ? [] : leftOnCanary(inspection, target);
+      if (left.length > 0) return fail(`${planned.error}. ${left.join(' ')}`);
+    }
     if (!planned.ok) return planned;
     // The exit must lead somewhere: all traffic onto a stable known to run no pods is an outage, not a rollback.
-    const { subsets } = await subsetsOfPlan(inspection, planned.value);
+    const { subsets, destinationRule, subsetsUnreadable } = await subsetsOfPlan(inspection, planned.value);
     const receivers = receivingSubsets(planned.value);
+    // A subset no DestinationRule defines routes nowhere (Istio answers 503). Unreadable rules prove nothing: the exit stays open.
+    const undefinedSubset = inspection.kind === 'VirtualService' && subsetsUnreadable === undefined ? [...receivers].find((subset) => !subsets.some((candidate) => candidate.name === subset)) : undefined;
+    if (undefinedSubset !== undefined) {
+      const [where, fix] = destinationRule
+        ? [`which DestinationRule ${destinationRule.metadata.namespace ?? namespace}/${destinationRule.metadata.name} does not define`, `Add ${undefinedSubset} to it first`]
+        : [`which no DestinationRule defines for ${planned.value.host}`, `Create a DestinationRule with subset ${undefinedSubset} first`];
+      return fail(`Rolling back would send all traffic of ${namespace}/${name} to ${noun} ${undefinedSubset}, ${where}; nothing was changed. ${fix}, or ${askForTo('say')}`);
+    }
     const empty = subsets.find((subset) => receivers.has(subset.name) && subset.pods === 0);
     if (empty) {
       return fail(`Rolling back would send all traffic of ${namespace}/${name} to ${noun} ${empty.name}, which selects no running pods${empty.namespace && empty.namespace !== namespace ? ` in ${empty.namespace}` : ''}; nothing was changed. Scale ${empty.name} up first, or ${askForTo('say')}`);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../../../result.ts';
 import { routeMetadataSchema } from '../virtual-service.ts';
-import { planSplits, pointer, ruleLabel, type CanaryPlan, type PlanOptions, type Split, type SplitLayout, type WeightedDestination } from '../plan.ts';
+import { planSplits, pointer, ruleLabel, type CanaryPlan, type PlanOptions, type Split, type SplitLayout, type Unshiftable, type WeightedDestination } from '../plan.ts';
 
 /** The parts of a Gateway API HTTPRoute that canary promotion reads; everything else passes through untouched. */
 export const backendRefSchema = z.looseObject({
@@ -68,24 +68,32 @@ export function planHttpRouteWeights(route: GatewayHttpRoute, options: PlanOptio
   const rules = route.spec.rules ?? [];
   if (rules.length === 0) return err(`HTTPRoute ${name} has no rules, so there are no weights to shift`);
   const splits: Split[] = [];
+  const unshiftable: Unshiftable[] = [];
   for (const [index, rule] of rules.entries()) {
     const refs = rule.backendRefs ?? [];
     if (refs.length < 2) continue;
-    const label = ruleLabel({ index, name: rule.name }, 'HTTPRoute');
-    if (refs.length > 2) return err(`${label} of HTTPRoute ${name} splits traffic across ${refs.length} backends; mesh-bot only shifts two-way splits (stable and canary)`);
-    const foreign = refs.find((ref) => !isService(ref));
-    if (foreign) return err(`${label} of HTTPRoute ${name} sends traffic to ${foreign.kind ?? 'Service'} ${foreign.name}${foreign.group ? ` (group ${foreign.group})` : ''}; mesh-bot only shifts weights between two Services`);
-    const [a, b] = refs as [z.output<typeof backendRefSchema>, z.output<typeof backendRefSchema>];
-    if (a.name === b.name) {
-      const where = (a.namespace ?? '') === (b.namespace ?? '') ? '' : ` (in ${a.namespace ?? route.metadata.namespace ?? ''} and ${b.namespace ?? route.metadata.namespace ?? ''})`;
-      return err(`${label} of HTTPRoute ${name} names Service ${a.name} twice${where}; stable and canary must be Services with different names, as --subset and --to name them`);
+    const reason = unshiftableRule(name, route.metadata.namespace ?? '', ruleLabel({ index, name: rule.name }, 'HTTPRoute'), refs);
+    if (reason !== undefined) {
+      unshiftable.push({ reason, destinations: refs.map((ref) => ({ subset: ref.name })) });
+      continue;
     }
     splits.push({ index, name: rule.name, rule, entries: refs, destinations: storedWeights(rule) });
   }
   if (splits.length === 0) {
-    return err(`HTTPRoute ${name} has no rule that splits traffic between two backend Services; add the canary Service as a second backendRef with weight 0 first`);
+    return err(unshiftable[0]?.reason ?? `HTTPRoute ${name} has no rule that splits traffic between two backend Services; add the canary Service as a second backendRef with weight 0 first`);
   }
-  return planSplits(name, route.metadata.resourceVersion ?? '', route.spec, splits, HTTP_ROUTE_LAYOUT, options);
+  return planSplits(name, route.metadata.resourceVersion ?? '', route.spec, splits, HTTP_ROUTE_LAYOUT, options, unshiftable);
+}
+
+/** Why a rule with several backends cannot be shifted (three of them, one that is no Service, one Service twice), if it cannot. */
+function unshiftableRule(name: string, namespace: string, label: string, refs: readonly z.output<typeof backendRefSchema>[]): string | undefined {
+  if (refs.length > 2) return `${label} of HTTPRoute ${name} splits traffic across ${refs.length} backends; mesh-bot only shifts two-way splits (stable and canary)`;
+  const foreign = refs.find((ref) => !isService(ref));
+  if (foreign) return `${label} of HTTPRoute ${name} sends traffic to ${foreign.kind ?? 'Service'} ${foreign.name}${foreign.group ? ` (group ${foreign.group})` : ''}; mesh-bot only shifts weights between two Services`;
+  const [a, b] = refs as [z.output<typeof backendRefSchema>, z.output<typeof backendRefSchema>];
+  if (a.name !== b.name) return undefined;
+  const where = (a.namespace ?? '') === (b.namespace ?? '') ? '' : ` (in ${a.namespace ?? namespace} and ${b.namespace ?? namespace})`;
+  return `${label} of HTTPRoute ${name} names Service ${a.name} twice${where}; stable and canary must be Services with different names, as --subset and --to name them`;
 }
 
 export interface RuleView {
@@ -166,6 +174,21 @@ export function unresolvedBackends(route: GatewayHttpRoute): string[] {
     if (condition?.status !== 'False' || (condition.observedGeneration ?? 0) < generation) return [];
     const ref = parent.parentRef;
     return [`${ref.kind ?? 'Gateway'} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ResolvedRefs False${condition.reason ? ` (${condition.reason})` : ''}${condition.message ? `: ${condition.message}` : ''}`];
+  });
+}
+
+/**
+ * Parents that report, for the route's current generation, that they did not accept it (`Accepted False`: their
+ * listeners do not allow the route's namespace, no hostname matches, …): Istio programs none of its rules there.
+ * `parent` names the parent, `why` the condition, its reason and message.
+ */
+export function rejectingParents(route: GatewayHttpRoute): { readonly parent: string; readonly why: string }[] {
+  const generation = route.metadata.generation ?? 0;
+  return (route.status?.parents ?? []).flatMap((parent) => {
+    const condition = (parent.conditions ?? []).find((candidate) => candidate.type === 'Accepted');
+    if (condition?.status !== 'False' || (condition.observedGeneration ?? 0) < generation) return [];
+    const ref = parent.parentRef;
+    return [{ parent: `${ref.kind ?? 'Gateway'} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`, why: `Accepted False${condition.reason ? ` (${condition.reason})` : ''}${condition.message ? `: ${condition.message}` : ''}` }];
   });
 }
 

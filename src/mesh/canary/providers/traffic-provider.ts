@@ -78,7 +78,8 @@ export function virtualServiceProvider(istio: IstioObjects): TrafficProvider {
         const entries = route.route ?? [];
         return {
           name: route.name ?? null,
-          destinations: entries.map((entry) => ({ host: entry.destination.host, subset: entry.destination.subset ?? null, weight: entry.weight ?? (entries.length === 1 ? 100 : 0) })),
+          // Istio sends a route's only destination everything, whatever its weight says (0 included).
+          destinations: entries.map((entry) => ({ host: entry.destination.host, subset: entry.destination.subset ?? null, weight: entries.length === 1 ? 100 : (entry.weight ?? 0) })),
         };
       }),
     rules: (object) => specArray(object, 'http'),
