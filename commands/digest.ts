@@ -6,7 +6,7 @@ import type { Digest } from '../src/mesh/digest/types.ts';
 import { err, ok, type Result } from '../src/result.ts';
 import type { SlackMessage } from '../src/slack/blocks.ts';
 import type { ThreadDetail } from '../src/slack/thread-or-file.ts';
-import { digestDetail, digestErrors, digestForSlack, renderDigestJson, renderDigestText } from './digest.render.ts';
+import { digestDetail, digestErrors, digestForSlack, renderDigestJson, renderDigestSlack, renderDigestText } from './digest.render.ts';
 
 export interface DigestArgs {
   readonly cluster: string | undefined;
@@ -53,7 +53,6 @@ export async function composeDigest(deps: CommandDeps, target: DigestTarget, fir
 }
 
 function digestResult(withErrors: Digest): CommandResult {
-  const slack = digestForSlack(withErrors);
   const sections = [withErrors.controlPlane, withErrors.proxies, withErrors.analyze, withErrors.rootCa, withErrors.workloadCerts, withErrors.canaries, withErrors.pending];
   return {
     envelope: { command: 'digest', cluster: withErrors.cluster, asOf: withErrors.firedAt, errors: digestErrors(withErrors) },
@@ -63,8 +62,7 @@ function digestResult(withErrors: Digest): CommandResult {
     incomplete: !withErrors.proxies.ok,
     toJson: () => renderDigestJson(withErrors),
     toText: () => renderDigestText(withErrors),
-    toSlack: () => slack.message,
-    ...(slack.leavesOut ? { threadDetail: digestDetail(withErrors) } : {}),
+    toSlack: () => renderDigestSlack(withErrors),
   };
 }
 
@@ -96,8 +94,11 @@ export const digestCommand = defineCommand<DigestArgs>({
     }
     const gathered = await gatherDigest(deps, { channel: invocation.channel, cluster: target, timezone }, firedAt);
     const channel = invocation.channel;
+    const slack = digestForSlack(gathered.digest);
     return {
       ...digestResult(gathered.digest),
+      toSlack: () => slack.message,
+      ...(slack.leavesOut ? { threadDetail: digestDetail(gathered.digest) } : {}),
       channelMessage: true,
       afterPost: async () => {
         // Anyone may ask for a digest (reader role); only the schedule moves a scheduled digest's baseline, so
