@@ -3,6 +3,7 @@ import { AppsV1Api, CoordinationV1Api, CoreV1Api, createConfiguration, CustomObj
 import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
 import { runCredentialPlugins } from './credential-plugin.ts';
+import { useEnvironmentProxy } from './env-proxy.ts';
 import { KubeconfigFileError, loadKubeConfigAsKubectl } from './kubeconfig-files.ts';
 
 /** The narrow set of API clients mesh-bot uses for one cluster. */
@@ -172,13 +173,17 @@ export function createKubeFor(load: () => KubeConfig, timeouts: KubeTimeouts = D
     const known = built.get(cluster.name);
     if (known) return known;
     let result: Result<ClusterKube, { readonly message: string }>;
-    /** The kubeconfig at this cluster's context, its credential plugins run by mesh-bot; null when it lacks the context. */
+    /**
+     * The kubeconfig at this cluster's context, with the proxy HTTPS_PROXY names for it and its credential plugins run
+     * by mesh-bot; null when it lacks the context.
+     */
     const atContext = (): KubeConfig | null => {
       const config = load();
       if (cluster.context !== undefined) {
         if (!config.getContextObject(cluster.context)) return null;
         config.setCurrentContext(cluster.context);
       }
+      useEnvironmentProxy(config, process.env);
       runCredentialPlugins(config, timeouts.requestMs);
       return config;
     };
