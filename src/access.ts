@@ -47,13 +47,20 @@ export interface AccessOptions {
 }
 
 /**
+ * How long a group's members, as Slack listed them, decide roles. Every role decision changes a cluster or approves
+ * a change, so someone taken out of an approver group must lose the right at once, not minutes later; the cache
+ * only spares `usergroups.users.list` (Tier 2, about 20 calls a minute) a burst of clicks and commands.
+ */
+const GROUP_MEMBERS_TTL_MS = 30_000;
+
+/**
  * Channel allowlist and roles from the config file, used by every command and every button.
- * Group membership is cached because `usergroups.users.list` is a Tier 2 method; a workspace without
- * user groups (free plan: `plan_upgrade_required`) still works with user ids alone.
+ * Group membership is cached briefly (GROUP_MEMBERS_TTL_MS); a workspace without user groups (free plan:
+ * `plan_upgrade_required`) still works with user ids alone.
  */
 export function createAccessPolicy(options: AccessOptions): AccessPolicy {
   const { access, logger } = options;
-  const ttl = options.cacheTtlMs ?? 5 * 60_000;
+  const ttl = options.cacheTtlMs ?? GROUP_MEMBERS_TTL_MS;
   // The Web API client waits out 429s (Retry-After can be a minute) before it answers; a click must not hang that long
   // in silence. Past this the decision is made without the group and says so; the lookup goes on and fills the cache.
   const lookupWaitMs = options.lookupWaitMs ?? 10_000;

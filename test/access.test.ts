@@ -64,6 +64,18 @@ describe('access policy', () => {
     assert.equal(groups.calls(), 2);
   });
 
+  it('someone taken out of an approver group can no longer approve half a minute later', async () => {
+    let now = 0;
+    const members: Record<string, string[]> = { S0REL: ['U0ERIN'] };
+    const policy = createAccessPolicy({ access: { ...access, approvers: { users: [], usergroups: ['S0REL'] } }, usergroupMembers: countingGroups(members).lookup, logger: quiet, now: () => now });
+    assert.equal((await policy.role('U0ERIN', 'approver', 'approve')).allowed, true);
+    members['S0REL'] = [];
+    now += 31_000;
+    const refused = await policy.role('U0ERIN', 'approver', 'approve');
+    assert.equal(refused.allowed, false);
+    assert.match(refused.reason, /^Only approvers may approve: <!subteam\^S0REL>\./);
+  });
+
   it('still works with user ids alone when the workspace has no user groups (free plan)', async () => {
     const policy = createAccessPolicy({
       access,
