@@ -177,18 +177,18 @@ export function createKubeFor(load: () => KubeConfig, timeouts: KubeTimeouts = D
      * The kubeconfig at this cluster's context, with the proxy HTTPS_PROXY names for it and its credential plugins run
      * by mesh-bot; null when it lacks the context.
      */
-    const atContext = (): KubeConfig | null => {
+    const atContext = (name: string | undefined): KubeConfig | null => {
       const config = load();
-      if (cluster.context !== undefined) {
-        if (!config.getContextObject(cluster.context)) return null;
-        config.setCurrentContext(cluster.context);
+      if (name !== undefined) {
+        if (!config.getContextObject(name)) return null;
+        config.setCurrentContext(name);
       }
       useEnvironmentProxy(config, process.env);
       runCredentialPlugins(config, timeouts.requestMs);
       return config;
     };
     try {
-      const config = atContext();
+      const config = atContext(cluster.context);
       if (config === null) {
         return err({ message: `kubeconfig context "${cluster.context}" of cluster ${cluster.name} does not exist. Check \`kubectl config get-contexts\` and the clusters section of the config file.` });
       }
@@ -197,7 +197,10 @@ export function createKubeFor(load: () => KubeConfig, timeouts: KubeTimeouts = D
       const context = config.getContextObject(config.getCurrentContext());
       const server = config.getCurrentCluster()?.server;
       if (server === undefined) throw new Error('the kubeconfig has no current cluster');
-      const credentials = new ClusterCredentials(config, atContext);
+      // Read again at the context in force now: a current-context switched in the file meanwhile must not send another
+      // cluster's credentials to this cluster's server.
+      const pinned = config.getCurrentContext();
+      const credentials = new ClusterCredentials(config, () => atContext(pinned));
       const timed = (timeoutMs: number) => timedConfiguration(server, credentials, cluster.name, timeoutMs);
       result = ok({
         cluster,

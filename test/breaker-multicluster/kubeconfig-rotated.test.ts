@@ -47,3 +47,34 @@ describe('a bot serving east and west when west\'s token in the kubeconfig is ro
     assert.deepEqual([...new Set(east.seen)], ['east-token']);
   });
 });
+
+describe('a cluster configured without a context (the current one) whose kubeconfig is rewritten while the bot runs', () => {
+  let a: TokenApi;
+  let b: TokenApi;
+  let file: string;
+  before(async () => {
+    a = await tokenApi('a-token-1');
+    b = await tokenApi('b-token');
+    file = join(await tempDir('current'), 'kubeconfig');
+  });
+  after(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  it('reads the credentials of the context it started with again, not of the file\'s new current-context', async () => {
+    const write = (aToken: string, current: string) =>
+      writeFile(file, kubeconfigYaml([{ name: current, server: current === 'ctx-a' ? a.url : b.url, user: { token: current === 'ctx-a' ? aToken : 'b-token' } }, ...(current === 'ctx-a' ? [{ name: 'ctx-b', server: b.url, user: { token: 'b-token' } }] : [{ name: 'ctx-a', server: a.url, user: { token: aToken } }])]));
+    await write('a-token-1', 'ctx-a');
+    const kube = createKubeFor(() => loadKubeConfigAsKubectl({ KUBECONFIG: file }))({ name: 'default', context: undefined, default: true, istioNamespace: 'istio-system', defaultNamespace: 'default' });
+    assert.ok(kube.ok);
+    assert.equal((await kube.value.core.readNamespace({ name: 'bookinfo' })).metadata?.name, 'bookinfo');
+    // Someone ran `kubectl config use-context ctx-b` on the file, and a's token was rotated.
+    await write('a-token-2', 'ctx-b');
+    a.accept('a-token-2');
+    await assert.rejects(kube.value.core.readNamespace({ name: 'bookinfo' }));
+    assert.equal((await kube.value.core.readNamespace({ name: 'bookinfo' })).metadata?.name, 'bookinfo');
+    assert.deepEqual(a.seen.slice(-1), ['a-token-2']);
+    assert.equal(b.seen.length, 0);
+  });
+});
