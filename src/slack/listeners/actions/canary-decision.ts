@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
 import { APPROVE_ACTION, REJECT_ACTION, propagationLine } from '../../../../commands/canary.render.ts';
 import { resolveCluster } from '../../../command.ts';
-import { weightChange, REQUEST_ID, promotionRequestSchema, type PromotionRequest } from '../../../mesh/canary/request.ts';
+import { cardKey, weightChange, REQUEST_ID, promotionRequestSchema, type PromotionRequest } from '../../../mesh/canary/request.ts';
+import { escapeMrkdwnKeepingMentions } from '../../blocks.ts';
 import { canaryServiceFor } from '../../../mesh/canary/wiring.ts';
 import type { CanaryService, Decision } from '../../../mesh/canary/service.ts';
 import type { ListenerContext } from '../../context.ts';
@@ -55,6 +56,11 @@ async function decide(ctx: ListenerContext, click: Click, decision: Decision): P
           ? `Approved by <@${click.user}>; the outcome is not known yet: ${final.outcome?.message ?? 'still applying'}`
           : `Approved by <@${click.user}> but not applied: ${final.outcome?.message ?? 'unknown error'}`;
   await cards?.reply(final, reply);
+  // The card is the approver's feedback. One that could not be rewritten (deleted from the channel, Slack down)
+  // still shows the buttons just clicked, so the outcome is said to the approver as well.
+  if (final.card !== null && final.cardShows !== undefined && final.cardShows !== cardKey(final, ctx.deps.now())) {
+    await click.tell(`${escapeMrkdwnKeepingMentions(reply)} The card could not be updated (it may have been deleted from the channel).`);
+  }
   for (const earlier of decided.value.superseded ?? []) {
     await service.showCard(earlier);
     await cards?.reply(earlier, `Superseded: request ${final.id} changed ${change} (approved by <@${click.user}>).`);
