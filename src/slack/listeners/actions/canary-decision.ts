@@ -23,6 +23,15 @@ export async function requestFromButton(ctx: ListenerContext, value: string | un
   return service.ok ? { request, service: service.value } : service.error;
 }
 
+/**
+ * The card is the clicker's feedback. One that could not be rewritten (deleted from the channel, Slack down) still
+ * shows the buttons just clicked, so the outcome (`said`, as replied in the card's thread) is told to the clicker too.
+ */
+export async function tellIfCardBehind(ctx: ListenerContext, click: Click, shown: PromotionRequest, said: string): Promise<void> {
+  if (shown.card === null || shown.cardShows === undefined || shown.cardShows === cardKey(shown, ctx.deps.now())) return;
+  await click.tell(`${escapeMrkdwnKeepingMentions(said)} The card could not be updated (it may have been deleted from the channel).`);
+}
+
 async function decide(ctx: ListenerContext, click: Click, decision: Decision): Promise<ClickOutcome> {
   const found = await requestFromButton(ctx, click.value);
   if (typeof found === 'string') return click.refuse(found, 'invalid');
@@ -56,11 +65,7 @@ async function decide(ctx: ListenerContext, click: Click, decision: Decision): P
           ? `Approved by <@${click.user}>; the outcome is not known yet: ${final.outcome?.message ?? 'still applying'}`
           : `Approved by <@${click.user}> but not applied: ${final.outcome?.message ?? 'unknown error'}`;
   await cards?.reply(final, reply);
-  // The card is the approver's feedback. One that could not be rewritten (deleted from the channel, Slack down)
-  // still shows the buttons just clicked, so the outcome is said to the approver as well.
-  if (final.card !== null && final.cardShows !== undefined && final.cardShows !== cardKey(final, ctx.deps.now())) {
-    await click.tell(`${escapeMrkdwnKeepingMentions(reply)} The card could not be updated (it may have been deleted from the channel).`);
-  }
+  await tellIfCardBehind(ctx, click, final, reply);
   for (const earlier of decided.value.superseded ?? []) {
     await service.showCard(earlier);
     await cards?.reply(earlier, `Superseded: request ${final.id} changed ${change} (approved by <@${click.user}>).`);

@@ -4,7 +4,7 @@ import { showEnded } from '../../../mesh/canary/cards.ts';
 import { escapeMrkdwn } from '../../blocks.ts';
 import { isNothingToChange } from '../../../mesh/canary/plan.ts';
 import type { ListenerContext } from '../../context.ts';
-import { requestFromButton } from './canary-decision.ts';
+import { requestFromButton, tellIfCardBehind } from './canary-decision.ts';
 import { onClick } from './click.ts';
 
 /**
@@ -34,8 +34,10 @@ export function registerCanaryRollback(app: App, ctx: ListenerContext): void {
     if (!rolled.ok) return click.refuse(rolled.error, 'error');
     const updated = rolled.value.rolledBack;
     if (updated) {
-      await service.showCard(updated);
-      await ctx.deps.cards?.reply(updated, [`Rolled back by <@${click.user}>: ${request.namespace}/${request.virtualService} ${updated.rolledBack?.message ?? ''} ${propagationLine(rolled.value.propagation)}`, ...rolled.value.leftOnCanary.map(escapeMrkdwn)].join(' '));
+      const shown = await service.showCard(updated);
+      const said = [`Rolled back by <@${click.user}>: ${request.namespace}/${request.virtualService} ${updated.rolledBack?.message ?? ''} ${propagationLine(rolled.value.propagation)}`, ...rolled.value.leftOnCanary.map(escapeMrkdwn)].join(' ');
+      await ctx.deps.cards?.reply(updated, said);
+      await tellIfCardBehind(ctx, click, shown, said);
     }
     await showEnded(service.showCard, ctx.deps.cards, rolled.value.cancelled);
     return { outcome: 'ok', detail: `${request.id} rolled back` };
