@@ -5,6 +5,7 @@ import { bySeverity, describeHealth, healthJson, roleLabel, secretRole, type Cer
 import type { ClustersSummary, ConfigDumpSummary, EndpointsSummary, ListenersSummary, RoutesSummary } from '../src/mesh/proxy-config.ts';
 import type { ProxyConfigReport } from '../src/mesh/proxy-config-report.ts';
 import { actions, button, context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
+import { absentAsNull } from '../src/json.ts';
 import type { ProxyConfigResult } from './proxy-config.ts';
 
 export const UPLOAD_FULL_ACTION = 'pc_upload_full';
@@ -291,10 +292,10 @@ function certificatesJson(summary: CertificatesSummary): Record<string, unknown>
     type: cert.type,
     status: cert.status,
     valid: cert.valid,
-    serial: cert.serial,
-    notAfter: cert.notAfter,
+    serial: absentAsNull(cert.serial),
+    notAfter: absentAsNull(cert.notAfter),
     daysRemaining: cert.daysRemaining,
-    notBefore: cert.notBefore,
+    notBefore: absentAsNull(cert.notBefore),
     expiringSoon: cert.expiringSoon,
     needsAttention: cert.needsAttention,
     health: healthJson(cert.health),

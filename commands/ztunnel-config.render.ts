@@ -4,6 +4,7 @@ import { describeHealth, healthJson, remainingText, worstLevel, type HealthLevel
 import { CERTIFICATE_ZTUNNELS_READ, type CertificateRow, type ServiceStatus, type WorkloadStatus, type ZtunnelCertificates, type ZtunnelConfigResult, type ZtunnelReport } from '../src/mesh/ztunnel-config.ts';
 import type { ZtunnelConnection, ZtunnelPolicy } from '../src/istioctl/parsers/ztunnel-config/index.ts';
 import { actions, button, context, escapeMrkdwn, header, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
+import { absentAsNull } from '../src/json.ts';
 import { counted } from '../src/words.ts';
 
 export const ZC_SHOW_ALL_ACTION = 'zc_show_all';
@@ -323,10 +324,10 @@ function certificatesJson(perZtunnel: readonly ZtunnelCertificates[]): Record<st
         type: row.type,
         status: row.status,
         valid: row.valid,
-        serial: row.serial,
-        notAfter: row.notAfter,
+        serial: absentAsNull(row.serial),
+        notAfter: absentAsNull(row.notAfter),
         daysRemaining: row.daysRemaining,
-        notBefore: row.notBefore,
+        notBefore: absentAsNull(row.notBefore),
         ztunnel: entry.ztunnel.name,
         node: entry.ztunnel.node,
         health: healthJson(row.health),

@@ -6,3 +6,12 @@ export function safeJson(text: string): unknown {
     return null;
   }
 }
+
+/**
+ * A fact istioctl left blank (a WARMING secret's NOT AFTER, an Initializing identity's serial) in `-o json`: null,
+ * as every field that was not read is (README "Terminal mode and JSON"), never "" that a script's date parser
+ * would choke on.
+ */
+export function absentAsNull(text: string): string | null {
+  return text === '' ? null : text;
+}
