@@ -26,9 +26,10 @@ type FetchRequestInit = NonNullable<Parameters<FetchFunction>[1]>;
  * would hold every other answer and card update for up to Retry-After.
  * - 429 (nothing was done): sent again after Retry-After, for this request only; a longer wait than 30 s is not
  *   waited for, and the caller sees the 429 (`ratelimited`).
- * - 5xx or a failed connection: sent again only when a second copy cannot show anything twice — Web API reads and
+ * - 5xx, a reset or a timeout: sent again only when a second copy cannot show anything twice — Web API reads and
  *   updates, and file bytes (a file is shown only by files.completeUploadExternal). Never a posting method, never a
  *   response_url post (Bolt's `respond()`, a JSON body outside the Web API).
+ * - A connection that was never made (refused, no DNS answer): sent again whatever it is.
  */
 export function patientFetch(apiUrl: string | undefined, base: FetchFunction = globalThis.fetch, sleep: (ms: number) => Promise<void> = delay): FetchFunction {
   const api = apiUrl ?? DEFAULT_API_URL;
@@ -43,7 +44,7 @@ export function patientFetch(apiUrl: string | undefined, base: FetchFunction = g
       try {
         response = await base(url, withDeadline(init));
       } catch (cause) {
-        if (last || !resendable || init?.signal?.aborted === true) throw cause;
+        if (last || !(resendable || neverSent(cause)) || init?.signal?.aborted === true) throw cause;
         await sleep(BACKOFF_MS * 2 ** (attempt - 1));
         continue;
       }
@@ -61,6 +62,14 @@ export function patientFetch(apiUrl: string | undefined, base: FetchFunction = g
       }
     }
   };
+}
+
+/** Connection errors that happen before a byte of the request left: sending it again cannot show anything twice. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function neverSent(cause: unknown): boolean {
+  const code = (cause as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' && NOT_SENT_CODES.has(code);
 }
 
 function withDeadline(init: FetchRequestInit | undefined): FetchRequestInit {
