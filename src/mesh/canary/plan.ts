@@ -181,7 +181,7 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
 }
 
 /** Percent of a weight within its rule, to a tenth (relative weights rarely divide 100 evenly). */
-function percentOf(weight: number, sum: number): number {
+export function percentOf(weight: number, sum: number): number {
   return Math.round((weight * 1000) / sum) / 10;
 }
 
@@ -209,6 +209,10 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
   const pairs = new Set(splits.map((split) => split.destinations.map((destination) => destination.subset).sort().join('|')));
   let canary = options.canarySubset;
   const stableWanted = options.stableSubset;
+  // A subset named by --subset or --to that only a rule mesh-bot cannot shift carries: that rule is why.
+  const named = stableWanted ?? canary;
+  const onlyUnshiftable = named === undefined || splits.some((split) => split.destinations.some((destination) => destination.subset === named)) ? undefined : unshiftable.find((rule) => rule.destinations.some((destination) => destination.subset === named));
+  if (onlyUnshiftable !== undefined) return err(onlyUnshiftable.reason);
   if (stableWanted !== undefined) {
     const used = splits.filter((split) => split.destinations.some((destination) => destination.subset === stableWanted));
     if (used.length === 0) {
@@ -265,7 +269,8 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
     const problem = unusableWeights(name, split, layout, stableWanted !== undefined);
     if (problem !== undefined) return err(problem);
     const sum = split.destinations.reduce((total, destination) => total + destination.weight, 0);
-    const before = split.destinations.map((destination) => ({ ...destination, weight: layout.relative ? percentOf(destination.weight, sum) : destination.weight }));
+    // Istio weights not adding up to 100 (only a rollback gets here with them) are shares of their sum too.
+    const before = split.destinations.map((destination) => ({ ...destination, weight: layout.relative || sum !== 100 ? percentOf(destination.weight, sum) : destination.weight }));
     const stableDestination = split.destinations.find((destination) => destination.subset !== canary) as WeightedDestination;
     if (stable === '') stable = stableDestination.subset;
     const after = split.destinations.map((destination) => ({ ...destination, weight: destination.subset === canary ? options.weight : 100 - options.weight }));

@@ -118,11 +118,15 @@ export function splitBackends(route: GatewayHttpRoute): string[] {
   return [...new Set(splitBackendRefs(route).map((ref) => ref.name))];
 }
 
-/** Those backend Services with their namespace: a backendRef's own (cross-namespace, under a ReferenceGrant), else the route's. */
+/**
+ * Those backend Services with their namespace: a backendRef's own (cross-namespace, under a ReferenceGrant), else the
+ * route's. A ServiceImport or another kind is no Service: reading a Service of its name would call it missing.
+ */
 export function splitBackendRefs(route: GatewayHttpRoute): { readonly name: string; readonly namespace: string }[] {
   const seen = new Set<string>();
   return (route.spec.rules ?? [])
     .flatMap((rule) => ((rule.backendRefs ?? []).length > 1 ? (rule.backendRefs ?? []) : []))
+    .filter(isService)
     .map((ref) => ({ name: ref.name, namespace: ref.namespace ?? route.metadata.namespace ?? '' }))
     .filter((ref) => {
       const key = `${ref.namespace}/${ref.name}`;

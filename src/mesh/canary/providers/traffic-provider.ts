@@ -7,7 +7,7 @@ import type { GatewayApiObjects } from '../../../kube/gateway-api.ts';
 import type { IstioObjects, JsonPatchOp, KubeCallError, KubeObject } from '../../../kube/istio-objects.ts';
 import { err, ok, type Result } from '../../../result.ts';
 import { HTTP_ROUTE_WEIGHTS, VIRTUAL_SERVICE_WEIGHTS, gatewayRolloutRefs, rolloutRefs, type RolloutRef, type WeightsField } from '../ownership.ts';
-import { planWeights, type CanaryPlan, type PlanOptions } from '../plan.ts';
+import { percentOf, planWeights, type CanaryPlan, type PlanOptions } from '../plan.ts';
 import { virtualServiceSchema, type VirtualService } from '../virtual-service.ts';
 import { httpRouteRules, parseHttpRoute, planHttpRouteWeights, splitBackends, type GatewayHttpRoute } from './http-route.ts';
 
@@ -76,10 +76,13 @@ export function virtualServiceProvider(istio: IstioObjects): TrafficProvider {
     routes: (object) =>
       (asVs(object).spec.http ?? []).map((route) => {
         const entries = route.route ?? [];
+        const sum = entries.reduce((total, entry) => total + (entry.weight ?? 0), 0);
+        // Istio sends a route's only destination everything, whatever its weight says (0 included), and several
+        // their weight over the sum (Envoy's weighted clusters): 60 and 30 is 66.7 % / 33.3 %, as people read it.
+        const share = (weight: number) => (entries.length === 1 ? 100 : sum === 100 || sum === 0 ? weight : percentOf(weight, sum));
         return {
           name: route.name ?? null,
-          // Istio sends a route's only destination everything, whatever its weight says (0 included).
-          destinations: entries.map((entry) => ({ host: entry.destination.host, subset: entry.destination.subset ?? null, weight: entries.length === 1 ? 100 : (entry.weight ?? 0) })),
+          destinations: entries.map((entry) => ({ host: entry.destination.host, subset: entry.destination.subset ?? null, weight: share(entry.weight ?? 0) })),
         };
       }),
     rules: (object) => specArray(object, 'http'),
