@@ -11,15 +11,13 @@ export interface HelpArgs {
 }
 
 export function helpResult(commands: readonly Command[], clusters: readonly string[], now: Date): CommandResult {
-  const usage = commands.map((command) => ({
-    line: command.usage,
-    summary: command.summary,
-    aliases: command.aliases,
-  }));
+  const entry = (command: Command, summary: string) => ({ line: command.usage, summary, aliases: command.aliases });
+  const usage = commands.map((command) => entry(command, command.summary));
   return {
     envelope: { command: 'help', cluster: '', asOf: now, errors: [] },
     failed: false,
-    toJson: () => ({ command: 'help', cluster: '', asOf: now.toISOString(), errors: [], commands: usage, clusters }),
+    // `-o json` exists only in a terminal, so its summaries are the terminal's, as the text list's are.
+    toJson: () => ({ command: 'help', cluster: '', asOf: now.toISOString(), errors: [], commands: commands.map((command) => entry(command, terminalSummary(command))), clusters }),
     toText: () => terminalHelp(commands, clusters),
     toSlack: () =>
       message(`mesh-bot commands: /mesh ${commands.map((command) => command.name).filter((name) => name !== 'help').join(', ')}`, [
@@ -35,15 +33,20 @@ export function helpResult(commands: readonly Command[], clusters: readonly stri
  * stored, nothing changed.
  */
 const TERMINAL_SUMMARY: Readonly<Record<string, string>> = {
-  canary: 'VirtualService weights; promote and rollback print the plan after the same pre-flight and change nothing (promotions are approved in Slack)',
+  canary: 'VirtualService or HTTPRoute weights; promote and rollback print the plan after the same pre-flight and change nothing (promotions are approved in Slack)',
   digest: 'prints what got worse in the mesh; compares with nothing and stores nothing',
   help: 'this list (also -h, --help; `mesh-bot COMMAND --help` for one command)',
 };
 
+/** A command's summary as `mesh-bot help`, `mesh-bot help COMMAND` and `mesh-bot COMMAND --help` print it. */
+export function terminalSummary(command: Pick<Command, 'name' | 'summary'>): string {
+  return TERMINAL_SUMMARY[command.name] ?? command.summary;
+}
+
 function terminalHelp(commands: readonly Command[], clusters: readonly string[]): string {
   const rows = commands.map((command) => ({
     usage: `${command.usage}${command.aliases.length > 0 ? ` (alias: ${command.aliases.join(', ')})` : ''}`,
-    summary: TERMINAL_SUMMARY[command.name] ?? command.summary,
+    summary: terminalSummary(command),
   }));
   return [
     'Usage: mesh-bot <command> [flags] [-o text|json]',

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { helpResult } from '../commands/help.ts';
+import { helpResult, terminalSummary } from '../commands/help.ts';
 import { commands, findCommand } from '../commands/index.ts';
 import { resolveCluster, TERMINAL } from './command.ts';
 import { withProxyStatusStarted } from './istioctl/istioctl.ts';
@@ -114,7 +114,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
   if (split.error !== undefined) return usageError(split.error, '');
   if (askedHelp && command.name !== 'help') {
     const usage = `mesh-bot ${command.usage} [-o text|json]`;
-    print(split.format === 'json' ? `${JSON.stringify({ command: command.name, cluster: '', asOf: new Date().toISOString(), errors: [], usage, summary: command.summary }, null, 2)}\n` : `Usage: ${usage}\n${command.summary}\n`);
+    const summary = terminalSummary(command);
+    print(split.format === 'json' ? `${JSON.stringify({ command: command.name, cluster: '', asOf: new Date().toISOString(), errors: [], usage, summary }, null, 2)}\n` : `Usage: ${usage}\n${summary}\n`);
     return EXIT.ok;
   }
   const prepared = command.prepare(rest);
