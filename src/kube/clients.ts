@@ -17,7 +17,15 @@ export interface ClusterKube {
   readonly version: VersionApi;
   /** Namespace of the kubeconfig context (or the pod's own in a cluster); used for the bot's own state by default. */
   readonly contextNamespace: string | undefined;
+  /**
+   * The kubeconfig context these clients were built on, for istioctl to read the same cluster; undefined for the pod's
+   * service account (client-node's own in-cluster context, which istioctl reaches without naming a context).
+   */
+  readonly contextName?: string | undefined;
 }
+
+/** The context client-node's loadFromCluster makes up for the pod's service account; no kubeconfig file has it. */
+const IN_CLUSTER_CONTEXT = 'inClusterContext';
 
 export type KubeFor = (cluster: ClusterConfig) => Result<ClusterKube, { readonly message: string }>;
 
@@ -210,6 +218,7 @@ export function createKubeFor(load: () => KubeConfig, timeouts: KubeTimeouts = D
         coordination: new CoordinationV1Api(timed(timeouts.leaseMs)),
         version: new VersionApi(timed(timeouts.requestMs)),
         contextNamespace: context?.namespace,
+        contextName: pinned === IN_CLUSTER_CONTEXT ? undefined : pinned,
       });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
