@@ -36,6 +36,20 @@ describe("the README's Digests example", () => {
   });
 });
 
+describe('the config file example of the contract (docs/CONTRACT.md §4, linked from the README)', () => {
+  it('loads as written, with the roles, approvals and digest it shows', async () => {
+    const contract = readFileSync(new URL('../../docs/CONTRACT.md', import.meta.url), 'utf8');
+    const yaml = blocks(contract.split(/^## /m).find((part) => part.startsWith('4. ')) ?? '', 'yaml')[0] ?? '';
+    const loaded = await loadConfig({ MESH_BOT_CONFIG: '/etc/mesh-bot/config.yaml' }, async () => yaml);
+    assert.ok(loaded.ok, loaded.ok ? '' : loaded.error.message);
+    assert.deepEqual(loaded.value.clusters.map((entry) => [entry.name, entry.context, entry.default]), [['prod-eu', 'gke_prod_europe-west1', true]]);
+    assert.deepEqual(loaded.value.access.approvers, { users: ['U0BOB'], usergroups: ['S0LEADS'] });
+    assert.equal(loaded.value.approvals.ttl, 30 * 60_000);
+    assert.equal(loaded.value.approvals.channel, 'C0123REL');
+    assert.deepEqual(loaded.value.digests.map((digest) => digest.namespaces), [['checkout', 'payments']]);
+  });
+});
+
 describe("the README's certificate lines (Certificate health)", () => {
   it('are what `pc secret` prints for the corpus table 16 h after the chain was issued', () => {
     const [sample] = blocks(section('Certificate health: is rotation working?'), '');
