@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { VirtualService } from './virtual-service.ts';
 
 export interface Owner {
-  readonly tool: 'Flagger' | 'Argo Rollouts' | 'Argo CD' | 'Flux' | 'field manager';
+  /** The tool, or for a route another controller generates the kind of its controlling object (`InferenceService`). */
+  readonly tool: 'Flagger' | 'Argo Rollouts' | 'Argo CD' | 'Flux' | 'field manager' | (string & {});
   /** What exactly says so, e.g. `Canary shop/reviews`. */
   readonly evidence: string;
   /** What the user should do instead of a direct weight change. */
@@ -85,6 +86,18 @@ export function detectOwner(vs: OwnedObject, rollouts: readonly RolloutRef[], fi
       tool: 'Flagger',
       evidence: canaryOwner ? `Canary ${namespace}/${canary} owns it` : 'it carries the flagger.kubernetes.io/original-configuration annotation',
       advice: `Flagger rewrites these weights on every analysis run. Let the Canary ${namespace}/${canary} progress, or gate it with Flagger's confirm-promotion webhook.`,
+    };
+  }
+
+  // Any other controller ownerReference: the route is generated from that object (KServe's InferenceService, a
+  // Knative Ingress, …), and its controller puts its own weights back on the next reconcile.
+  const controller = (vs.metadata.ownerReferences ?? []).find((reference) => reference.controller === true);
+  if (controller) {
+    const group = controller.apiVersion.includes('/') ? controller.apiVersion.slice(0, controller.apiVersion.indexOf('/')) : 'core';
+    return {
+      tool: controller.kind,
+      evidence: `controller ownerReference to ${group} ${controller.kind} ${namespace}/${controller.name}`,
+      advice: `The ${controller.kind}'s controller rewrites this route from it: change the traffic split in ${controller.kind} ${namespace}/${controller.name} instead.`,
     };
   }
 

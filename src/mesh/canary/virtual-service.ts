@@ -19,7 +19,7 @@ export const routeMetadataSchema = z.looseObject({
   generation: z.number().optional(),
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
-  ownerReferences: z.array(z.looseObject({ apiVersion: z.string(), kind: z.string(), name: z.string() })).optional(),
+  ownerReferences: z.array(z.looseObject({ apiVersion: z.string(), kind: z.string(), name: z.string(), controller: z.boolean().optional() })).optional(),
   managedFields: z.array(z.looseObject({ manager: z.string().optional(), operation: z.string().optional(), fieldsV1: z.unknown().optional() })).optional(),
 });
 
