@@ -11,7 +11,7 @@ const CHANNEL_SPACING_MS = 1100;
 export interface ChannelPoster {
   /** Posts through `fence`: the message goes out only while the run still holds its claim. */
   post(channel: string, message: SlackMessage, fence: RunFence): Promise<{ readonly ts: string }>;
-  /** Posts detail under the message `threadTs` (a thread reply, or a file when long), through `fence` as well. */
+  /** Posts detail under the message `threadTs` (a thread reply, or a file when long), through `fence` as well, at once. */
   reply(channel: string, threadTs: string, detail: ThreadDetail, fence: RunFence): Promise<void>;
 }
 
@@ -32,22 +32,25 @@ function retryAfterSeconds(error: unknown): number | undefined {
 export function createChannelPoster(client: WebClient, clock: Clock, outgoing?: SlackRedaction): ChannelPoster {
   const lastPost = new Map<string, number>();
   const queues = new Map<string, Promise<unknown>>();
-  /** One call in the channel's queue, spaced from the last one, its rate limits waited out and retried. */
-  function send<T>(channel: string, call: () => Promise<T>, fence: RunFence): Promise<T> {
+  /**
+   * One call in the channel's queue; `paced`: spaced from the last one, its rate limits waited out and retried.
+   * Unpaced is one attempt at once.
+   */
+  function send<T>(channel: string, call: () => Promise<T>, fence: RunFence, paced: boolean): Promise<T> {
     const previous = queues.get(channel) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
       .then(async () => {
         for (let limited = 0; ; limited += 1) {
           const wait = (lastPost.get(channel) ?? Number.NEGATIVE_INFINITY) + CHANNEL_SPACING_MS - clock.now();
-          if (wait > 0) await clock.sleep(wait, fence.signal);
+          if (paced && wait > 0) await clock.sleep(wait, fence.signal);
           try {
             const result = await fence.commit(call);
             lastPost.set(channel, clock.now());
             return result;
           } catch (error) {
             const seconds = retryAfterSeconds(error);
-            if (seconds === undefined || limited + 1 >= MAX_RATE_LIMITED) throw error;
+            if (!paced || seconds === undefined || limited + 1 >= MAX_RATE_LIMITED) throw error;
             await clock.sleep(seconds * 1000, fence.signal);
           }
         }
@@ -57,11 +60,14 @@ export function createChannelPoster(client: WebClient, clock: Clock, outgoing?: 
   }
   return {
     async post(channel, message, fence) {
-      const posted = await send(channel, () => client.chat.postMessage({ channel, text: message.text, blocks: [...message.blocks] }), fence);
+      const posted = await send(channel, () => client.chat.postMessage({ channel, text: message.text, blocks: [...message.blocks] }), fence, true);
       return { ts: posted.ts ?? '' };
     },
+    // Unpaced: the reply belongs to the message just posted, and waiting out the spacing (or a rate limit) would keep
+    // the fire open after its digest is in the channel — a leader handing over meanwhile leaves it unfinished. A
+    // thread Slack does not take at once is the caller's to report.
     async reply(channel, threadTs, detail, fence) {
-      await send(channel, () => sendListUnder(client, outgoing, { channel, threadTs, ...detail }), fence);
+      await send(channel, () => sendListUnder(client, outgoing, { channel, threadTs, ...detail }), fence, false);
     },
   };
 }
