@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, createConfiguration, CustomObjectsApi, KubeConfig, Observable, ServerConfiguration, setHeaderMiddleware, VersionApi, type Configuration, type RequestContext, type SecurityAuthentication } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
-import { runCredentialPlugins } from './credential-plugin.ts';
+import { credentialPluginOf, runCredentialPlugins } from './credential-plugin.ts';
 import { useEnvironmentProxy } from './env-proxy.ts';
 import { KubeconfigFileError, loadKubeConfigAsKubectl } from './kubeconfig-files.ts';
 
@@ -82,6 +82,17 @@ class ClusterCredentials implements SecurityAuthentication {
   refused(): void {
     this.#refused = true;
   }
+
+  /** Why the credentials were not ready in time, naming the credential plugin when the user has one. */
+  late(clusterName: string, timeoutMs: number): Error {
+    const plugin = credentialPluginOf(this.#current);
+    const within = `within ${Math.round(timeoutMs / 1000)} s`;
+    return new Error(
+      plugin === undefined
+        ? `mesh-bot's credentials for cluster ${clusterName} were not ready ${within}`
+        : `the kubeconfig's credential plugin \`${plugin}\` gave no credentials ${within} (mesh-bot gives it no terminal, so it cannot ask for a login)`,
+    );
+  }
 }
 
 /**
@@ -133,9 +144,8 @@ function unreadableNamedFile(config: KubeConfig): string | null {
 
 /**
  * What `KubeConfig.makeApiClient` builds, plus a deadline on every request: the generated clients send the
- * `RequestContext`'s signal with the fetch, so a middleware can give each request its own `AbortSignal.timeout`.
- * The credentials are applied before that middleware runs, so they get the same deadline of their own: a credential
- * plugin that does not answer fails the request in time instead of holding it.
+ * `RequestContext`'s signal with the fetch. The deadline starts before the credentials are applied (they come before
+ * any middleware), so one deadline covers both: a credential plugin that does not answer fails the request in time.
  */
 function timedConfiguration(server: string, credentials: ClusterCredentials, clusterName: string, timeoutMs: number): Configuration {
   return createConfiguration({
@@ -143,16 +153,17 @@ function timedConfiguration(server: string, credentials: ClusterCredentials, clu
     authMethods: {
       default: {
         getName: () => credentials.getName(),
-        applySecurityAuthentication: (context) => withinDeadline(credentials.applySecurityAuthentication(context), timeoutMs, clusterName),
+        applySecurityAuthentication: (context) => {
+          const deadline = AbortSignal.timeout(timeoutMs);
+          context.setSignal(deadline);
+          return withinDeadline(credentials.applySecurityAuthentication(context), deadline, () => credentials.late(clusterName, timeoutMs));
+        },
       },
     },
     middleware: [
       setHeaderMiddleware('User-Agent', 'mesh-bot'),
       {
-        pre: (context) => {
-          context.setSignal(AbortSignal.timeout(timeoutMs));
-          return new Observable(Promise.resolve(context));
-        },
+        pre: (context) => new Observable(Promise.resolve(context)),
         post: (response) => {
           if (response.httpStatusCode === 401) credentials.refused();
           return new Observable(Promise.resolve(response));
@@ -162,15 +173,16 @@ function timedConfiguration(server: string, credentials: ClusterCredentials, clu
   });
 }
 
-async function withinDeadline(work: Promise<void>, timeoutMs: number, clusterName: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`mesh-bot's credentials for cluster ${clusterName} were not ready within ${Math.round(timeoutMs / 1000)} s (the kubeconfig's credential plugin is still running)`)), timeoutMs);
+async function withinDeadline(work: Promise<void>, deadline: AbortSignal, late: () => Error): Promise<void> {
+  let onAbort: (() => void) | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    onAbort = () => reject(late());
+    deadline.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    await Promise.race([work, late]);
+    await Promise.race([work, expired]);
   } finally {
-    clearTimeout(timer);
+    if (onAbort) deadline.removeEventListener('abort', onAbort);
   }
 }
 

@@ -51,6 +51,14 @@ export function runCredentialPlugins(config: KubeConfig, timeoutMs: number): voi
   config.addAuthenticator(new CredentialPlugins(() => config.getCurrentCluster(), timeoutMs));
 }
 
+/** The command of the current user's credential plugin (as runCredentialPlugins left it), if it has one. */
+export function credentialPluginOf(config: KubeConfig): string | undefined {
+  const user = config.getCurrentUser();
+  if ((user?.authProvider as { name?: unknown } | undefined)?.name !== PROVIDER) return undefined;
+  const command: unknown = (user?.authProvider as { config?: { plugin?: { command?: unknown } } }).config?.plugin?.command;
+  return typeof command === 'string' ? command : undefined;
+}
+
 class CredentialPlugins implements Authenticator {
   readonly #held = new Map<string, Credential>();
   readonly #running = new Map<string, Promise<Credential>>();
