@@ -137,7 +137,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
     const kubeconfig = findKubeconfig(env);
     if (!kubeconfig.ok) return fail({ message: kubeconfig.error, command: label, cluster: target.value.name }, EXIT.usage);
     if (kubeconfig.value !== null) printError(`mesh-bot: warning: ${kubeconfig.value}\n`);
-    const [{ pino }, { configuredSecrets, createLogger }, { configuredIstioctl }] = await Promise.all([import('pino'), import('./log.ts'), import('./istioctl/configured.ts')]);
+    const [{ pino }, { configuredSecrets, createLogger }, { configuredIstioctl }, { istioctlProblem }] = await Promise.all([import('pino'), import('./log.ts'), import('./istioctl/configured.ts'), import('./istioctl/executable.ts')]);
     const logger = createLogger(env['LOG_LEVEL'] ?? 'warn', pino.destination(2), configuredSecrets(config));
     const istioctl = configuredIstioctl(config, logger);
     // status's istioctl runs start before the Kubernetes client is loaded (≈ 0.3 s of CPU), so the two overlap
@@ -149,6 +149,11 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, st
     // configuration error like no kubeconfig at all: nothing can be read until it is fixed, istioctl included.
     const kube = deps.kubeFor(target.value);
     if (!kube.ok) return fail({ message: kube.error.message, command: label, cluster: target.value.name }, EXIT.usage);
+    // An ISTIOCTL that can never run is a setting to fix, as it stops the Slack app at start after the kubeconfig
+    // (src/main.ts): exit 2 before the command reads anything. The default `istioctl` missing from PATH stays each
+    // command's own failure, as it is only a warning there.
+    const problem = (env['ISTIOCTL'] ?? '') !== '' ? istioctlProblem(config.istioctlPath, env['PATH'] ?? '') : null;
+    if (problem !== null) return fail({ message: `ISTIOCTL: ${problem}`, command: label, cluster: target.value.name }, EXIT.usage);
     result = await prepared.value.execute(target.value, deps, TERMINAL);
   }
   for (const error of result.envelope.errors) printError(`mesh-bot: ${error}\n`);

@@ -1,9 +1,7 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { checkSlackSettings, loadConfig, type AppConfig } from './config.ts';
-import { notStartedError } from './istioctl/errors.ts';
+import { istioctlProblem } from './istioctl/executable.ts';
 import { findKubeconfig, SERVICE_ACCOUNT_TOKEN } from './kube/kubeconfig-source.ts';
 import { configuredSecrets, createLogger } from './log.ts';
 import type { RunningServer } from './server.ts';
@@ -158,36 +156,6 @@ function missingKubeconfig(env: NodeJS.ProcessEnv, found: ReturnType<typeof find
     return `mesh-bot runs in a pod without a service account token (${SERVICE_ACCOUNT_TOKEN} does not exist). Set automountServiceAccountToken: true on the pod or its ServiceAccount (deploy/ does), or mount a kubeconfig and set KUBECONFIG to it.`;
   }
   return found.error;
-}
-
-/**
- * Why `binary` cannot be run as istioctl, as one sentence plus what to do; null when it can. A name without "/" is
- * looked up on PATH as a shell would (directories and non-executable files there are passed over).
- */
-function istioctlProblem(binary: string, path: string): string | null {
-  const onPath = !binary.includes('/');
-  const candidates = onPath ? path.split(delimiter).filter((dir) => dir !== '').map((dir) => join(dir, binary)) : [binary];
-  for (const candidate of candidates) {
-    let directory: boolean;
-    try {
-      directory = statSync(candidate).isDirectory();
-    } catch {
-      continue;
-    }
-    if (directory) {
-      if (onPath) continue;
-      return notStartedError(binary, undefined, true).message;
-    }
-    try {
-      accessSync(candidate, constants.X_OK);
-      return null;
-    } catch {
-      if (onPath) continue;
-      // The sentence a command's run would give (src/istioctl/errors.ts), said at start instead.
-      return notStartedError(binary, 'EACCES').message;
-    }
-  }
-  return onPath ? `${binary} is not on PATH. Install istioctl 1.20 or newer, or set ISTIOCTL to its path.` : `${binary} does not exist. Set ISTIOCTL to the path of istioctl 1.20 or newer.`;
 }
 
 /** No Slack settings and not in a pod: the local sandbox (src/sandbox/), loaded only then. */
