@@ -233,7 +233,11 @@ export function renderInspection(inspection: CanaryInspection, syncLine: string,
   blocks.push(section(`*Stable / canary*\n${escapeMrkdwn(rolesLine(inspection))}`));
   const pending = inspection.pending.map((request) => `• ${request.id} by <@${request.requester}>: ${escapeMrkdwn(weightChange(request.plan))}, expires ${clockTime(new Date(request.expiresAt))}`);
   blocks.push(section(`*Pending requests*\n${pending.join('\n') || 'none'}`));
-  blocks.push(section(`*Proxies in ${escapeMrkdwn(namespace)}*\n${escapeMrkdwn(syncLine)}`));
+  // A VirtualService bound to gateways, or a delegate (no hosts), is counted on the pods of the gateways that
+  // serve it, wherever they run (see `syncLine` in canary.ts), not on the namespace's sidecars.
+  const spec = vs.spec as { gateways?: unknown; hosts?: unknown };
+  const bound = inspection.kind === 'VirtualService' && ((Array.isArray(spec.gateways) && spec.gateways.some((gateway) => gateway !== 'mesh')) || !Array.isArray(spec.hosts) || spec.hosts.length === 0);
+  blocks.push(section(`*${bound ? 'Proxies serving it' : `Proxies in ${escapeMrkdwn(namespace)}`}*\n${escapeMrkdwn(syncLine)}`));
   for (const note of inspection.notes) blocks.push(context([`:warning: ${escapeMrkdwn(note)}`]));
   const split = routes.find((route) => route.destinations.length > 1);
   const text = `${cluster}/${namespace}/${vs.metadata.name}: ${split ? split.destinations.map((destination) => `${destination.subset ?? destination.host} ${destination.weight}%`).join(' / ') : 'no weighted route'}${inspection.owner ? ` (managed by ${inspection.owner.tool})` : ''}`;

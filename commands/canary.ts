@@ -106,12 +106,21 @@ function routesText(routes: readonly RouteView[], kind: CanaryInspection['kind']
   return routes.map((route, index) => `  ${route.name ?? `${kind === 'HTTPRoute' ? 'rule' : 'route'} #${index + 1}`}: ${route.destinations.map((destination) => `${destination.subset ?? destination.host} ${destination.weight}%`).join(' / ')}`).join('\n');
 }
 
-async function syncLine(deps: CommandDeps, target: ClusterConfig, namespace: string): Promise<string> {
+/** The proxies that carry the route: the namespace's sidecars for a mesh route, the bound Gateways' pods (`pod.namespace`) otherwise. */
+interface Serving {
+  readonly mesh: boolean;
+  readonly gatewayPods: readonly string[];
+}
+
+async function syncLine(deps: CommandDeps, target: ClusterConfig, namespace: string, serving: Serving): Promise<string> {
   const status = await deps.istioctl.proxyStatus(target);
   if (!status.ok) return `unavailable: ${status.error.message}`;
-  const proxies = status.value.value.proxies.filter((proxy) => proxy.namespace === namespace);
-  const stale = proxies.filter((proxy) => Object.values(proxy.states).some((state) => state === 'STALE' || state === 'ERROR'));
-  return `${proxies.length - stale.length}/${proxies.length} in sync${stale.length > 0 ? `; STALE or ERROR: ${stale.slice(0, 5).map((proxy) => proxy.name).join(', ')}${stale.length > 5 ? ', …' : ''}` : ''} (as of ${clockTime(status.value.asOf)})`;
+  const reported = status.value.value.proxies;
+  const proxies = reported.filter((proxy) => (serving.mesh && proxy.namespace === namespace) || serving.gatewayPods.includes(proxy.name));
+  const unconnected = serving.gatewayPods.filter((pod) => !reported.some((proxy) => proxy.name === pod)).map((pod) => `${pod} (not connected to istiod)`);
+  const stale = [...proxies.filter((proxy) => Object.values(proxy.states).some((state) => state === 'STALE' || state === 'ERROR')).map((proxy) => proxy.name), ...unconnected];
+  const total = proxies.length + unconnected.length;
+  return `${total - stale.length}/${total} in sync${stale.length > 0 ? `; STALE or ERROR: ${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', …' : ''}` : ''} (as of ${clockTime(status.value.asOf)})`;
 }
 
 async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, target: ClusterConfig, deps: CommandDeps): Promise<CommandResult> {
@@ -120,7 +129,10 @@ async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, t
   const inspected = await service.value.inspect(args.namespace, args.virtualService, args.kind);
   if (!inspected.ok) return refusal('canary status', target.name, deps.now(), inspected.error);
   const inspection: CanaryInspection = inspected.value;
-  const sync = await syncLine(deps, target, args.namespace);
+  // A VirtualService bound to gateways (or a delegate of one) lives in the gateways' Envoys, not in the namespace's
+  // sidecars, as the proof after a write counts them. An HTTPRoute's proof is its parents' status and waypoints.
+  const serving = inspection.kind === 'VirtualService' ? await service.value.servingProxies(args.namespace, args.virtualService) : ok<Serving>({ mesh: true, gatewayPods: [] });
+  const sync = serving.ok ? await syncLine(deps, target, args.namespace, serving.value) : `unavailable: ${serving.error}`;
   const routes = routesOf(inspection);
   return result('canary status', {
     cluster: target.name,

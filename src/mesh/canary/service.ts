@@ -1573,7 +1573,7 @@ export function createCanaryService(deps: CanaryDeps) {
     }
   }
 
-  return { inspect, prepare, createRequest, attachCard, showCard, cancel, decide, planRollback, rollback, sweepExpired, get, markRolledBack };
+  return { inspect, prepare, createRequest, attachCard, showCard, cancel, decide, planRollback, rollback, sweepExpired, get, markRolledBack, servingProxies: virtualServiceProxies };
 }
 
 export type CanaryService = ReturnType<typeof createCanaryService>;
