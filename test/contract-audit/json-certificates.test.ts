@@ -32,6 +32,7 @@ interface CertificateJson {
 }
 
 const minorOf = (version: string) => Number(version.split('.')[1]);
+const ZTUNNEL_VERSIONS = new Set(['1.22.8', '1.24.6', '1.27.9', '1.30.3']);
 
 describe('certificates JSON (DESIGN.md §5), every istioctl version of the corpus', { concurrency: 4 }, () => {
   for (const version of CORPUS_VERSIONS) {
@@ -47,7 +48,8 @@ describe('certificates JSON (DESIGN.md §5), every istioctl version of the corpu
       if (warming) assert.deepEqual([warming.serial, warming.notAfter, warming.notBefore, warming.daysRemaining], [null, null, null, null]);
     });
 
-    if (minorOf(version) < 22) continue;
+    // ztunnel-config arrived in 1.22 (`x`), went top level in 1.23; one version per writer keeps this file short.
+    if (!ZTUNNEL_VERSIONS.has(version)) continue;
     it(`${version}: zc certificates -o json has the documented fields and types`, async () => {
       const run = await cli(['zc', 'certificates', '-o', 'json'], { version, scenario: 'ambient' }, { POD_NAMESPACE: 'mesh-bot' });
       assert.equal(run.code, 0, run.stderr);
