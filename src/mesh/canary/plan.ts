@@ -257,8 +257,9 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
   if (services.length > 1) {
     return err(`the routes of ${name} that would change split the ${noun}s of different services (${services.join(', ')}); mesh-bot shifts the canary of one service at a time, so change these weights by hand or give each service its own ${layout.kind}`);
   }
-  // A rule that cannot be shifted but carries this canary: shifting the others would leave it at its old share.
-  const blocking = unshiftable.find((rule) => rule.destinations.some((destination) => destination.subset === canary && (destination.service === undefined || services.length === 0 || services.includes(destination.service))));
+  // A rule that cannot be shifted but carries this canary: a promotion of the others would leave it at its old
+  // share. A rollback (the safety exit) still takes the canary off what it can, and names that rule (leftOnCanary).
+  const blocking = stableWanted !== undefined ? undefined : unshiftable.find((rule) => rule.destinations.some((destination) => destination.subset === canary && (destination.service === undefined || services.length === 0 || services.includes(destination.service))));
   if (blocking !== undefined) return err(blocking.reason);
   const changes: RouteChange[] = [];
   const patch: JsonPatchOp[] = scopeTests(spec, layout.scope);

@@ -312,7 +312,7 @@ function splitHost(routes: readonly RouteView[]): string | undefined {
  * there to lower, so they keep sending it all their traffic. Said with every rollback, so "rolled back" never
  * hides them.
  */
-export function leftOnCanary(inspection: Pick<CanaryInspection, 'kind' | 'routes' | 'vs'>, plan: Pick<CanaryPlan, 'host' | 'canarySubset'>): string[] {
+export function leftOnCanary(inspection: Pick<CanaryInspection, 'kind' | 'routes' | 'vs'>, plan: Pick<CanaryPlan, 'host' | 'canarySubset'> & { readonly changes?: readonly { readonly index: number }[] }): string[] {
   const namespace = inspection.vs.metadata.namespace ?? '';
   const [noun, destination] = inspection.kind === 'HTTPRoute' ? ['rule', 'backend'] : ['route', 'destination'];
   const single = inspection.routes.flatMap((route, index) => {
@@ -323,9 +323,20 @@ export function leftOnCanary(inspection: Pick<CanaryInspection, 'kind' | 'routes
     const label = ruleLabel({ index, name: route.name ?? undefined }, inspection.kind);
     return [`${label.charAt(0).toUpperCase()}${label.slice(1)} still sends all its traffic to ${plan.canarySubset} (a ${noun} with one ${destination} has no weight to lower); change it by hand if ${plan.canarySubset} must get none.`];
   });
+  // Routes with several destinations the rollback did not change still carrying the canary: those mesh-bot cannot
+  // shift (three ways, two hosts, a backend that is no Service).
+  const changed = new Set((plan.changes ?? []).map((change) => change.index));
+  const unshifted = inspection.routes.flatMap((route, index) => {
+    if (route.destinations.length < 2 || changed.has(index)) return [];
+    const share = route.destinations.filter((candidate) => (inspection.kind === 'HTTPRoute' ? candidate.host === plan.canarySubset : candidate.subset === plan.canarySubset && sameServiceHost(candidate.host, plan.host, namespace))).reduce((total, candidate) => total + candidate.weight, 0);
+    if (share <= 0) return [];
+    const label = ruleLabel({ index, name: route.name ?? undefined }, inspection.kind);
+    const what = inspection.kind === 'HTTPRoute' ? 'two-way splits between Services' : 'two-way splits between subsets of one service';
+    return [`${label.charAt(0).toUpperCase()}${label.slice(1)} still sends ${Math.round(share * 10) / 10}% of its traffic to ${plan.canarySubset} (mesh-bot only shifts ${what}); change it by hand if ${plan.canarySubset} must get none.`];
+  });
   const spec = inspection.vs.spec as Readonly<Record<string, unknown>>;
   const untouched = inspection.kind === 'HTTPRoute' ? httpRouteMirrors(spec, plan) : [...layer4Leftovers(spec, namespace, plan, 'rollback'), ...virtualServiceMirrors(spec, namespace, plan)];
-  return [...single, ...untouched];
+  return [...single, ...unshifted, ...untouched];
 }
 
 /**
