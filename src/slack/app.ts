@@ -54,6 +54,20 @@ export function webClientOptions(apiUrl: string | undefined, secrets: readonly s
   };
 }
 
+/**
+ * The app's client and respond(): patientFetch alone decides what is sent again (a 429 waited out for that request
+ * only, a post never resent after a lost answer) and bounds each attempt, so the client itself retries nothing.
+ */
+export function appClientOptions(apiUrl: string | undefined, outgoing: SlackRedaction = slackRedaction([])): WebClientOptions {
+  return {
+    ...webClientOptions(apiUrl),
+    fetch: outgoing.fetch(patientFetch(apiUrl)),
+    timeout: 0,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  };
+}
+
 function slackLogger(logger: Logger): SlackLogger {
   const child = logger.child({ component: 'bolt' });
   const join = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
@@ -162,15 +176,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   };
   const routes = opsRoutes(options.metrics, readiness);
   const logger = slackLogger(ctx.logger);
-  // The app's client and respond(): patientFetch alone decides what is sent again (a 429 waited out for that request
-  // only, a post never resent after a lost answer) and bounds each attempt, so the client itself retries nothing.
-  const clientOptions: WebClientOptions = {
-    ...webClientOptions(slack.apiUrl),
-    fetch: outgoing.fetch(patientFetch(slack.apiUrl)),
-    timeout: 0,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-  };
+  const clientOptions = appClientOptions(slack.apiUrl, outgoing);
 
   if (slack.appToken !== undefined) {
     // The Socket Mode client builds its own WebClient from installerOptions.clientOptions: without them it

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createConfiguration, KubeConfig, ResponseContext, ServerConfiguration, wrapHttpLibrary } from '@kubernetes/client-node';
 import { LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { ClusterKube } from '../../src/kube/clients.ts';
-import { webClientOptions } from '../../src/slack/app.ts';
+import { appClientOptions } from '../../src/slack/app.ts';
 
 export type FailureKind = 409 | 422 | 429 | 500 | 'timeout' | 'reset';
 /** Every failure a write can meet. */
@@ -343,8 +343,8 @@ export class Replica {
     return wrapped as unknown as ClusterKube;
   }
 
-  /** A WebClient as production configures it (`options` of the given API URL), each API call a fault point. */
-  slackClient(slackApiUrl: string, options: (apiUrl: string) => WebClientOptions = webClientOptions): WebClient {
+  /** A WebClient as production configures it (`options` of the given API URL; the app's by default), each API call a fault point. */
+  slackClient(slackApiUrl: string, options: (apiUrl: string) => WebClientOptions = appClientOptions): WebClient {
     const replica = this;
     const production = options(this.#faults.slack.url + '/api/');
     // The production retry policy with the waiting taken out, and a short timeout for answers that never come.
