@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { escapeMrkdwn, section } from './blocks.ts';
-import { postSafely, type ListenerContext } from './context.ts';
+import type { ListenerContext } from './context.ts';
+import { notInChannel, slackErrorCode, unconfirmed } from './errors.ts';
 import type { SlackRedaction } from './outgoing.ts';
 
 /** A thread reply holds a few thousand characters comfortably; longer lists go into a file. */
@@ -33,9 +34,23 @@ export function sendListUnder(client: WebClient, outgoing: SlackRedaction | unde
   return uploadFile(client, { outgoing }, { channel: list.channel, threadTs: list.threadTs, content: list.text, filename: list.filename, title: list.title, comment: `${title}: full list attached.` });
 }
 
-/** sendListUnder for a listener: a failure is logged and reported as false. */
-export function postListUnder(client: WebClient, ctx: Pick<ListenerContext, 'logger' | 'outgoing'>, list: LongList): Promise<boolean> {
-  return postSafely(ctx.logger, () => sendListUnder(client, ctx.outgoing, list), list.filename);
+/** What a listener's post under a message came to: null once posted, else Slack's failure (logged here). */
+export type PostFailure = { readonly cause: unknown } | null;
+
+/** A post for a listener: never rejects; a failure is logged and handed back for cannotPost(). */
+export function attemptPost(ctx: Pick<ListenerContext, 'logger'>, call: () => Promise<unknown>, what: string): Promise<PostFailure> {
+  return call().then(
+    () => null,
+    (cause: unknown) => {
+      ctx.logger.warn({ err: cause, what }, 'Slack call failed');
+      return { cause };
+    },
+  );
+}
+
+/** sendListUnder for a listener: never rejects (see attemptPost). */
+export function postListUnder(client: WebClient, ctx: Pick<ListenerContext, 'logger' | 'outgoing'>, list: LongList): Promise<PostFailure> {
+  return attemptPost(ctx, () => sendListUnder(client, ctx.outgoing, list), list.filename);
 }
 
 export interface TextFile {
@@ -81,4 +96,11 @@ export function chunkLines(text: string, max: number): string[] {
   return chunks;
 }
 
-export const CANNOT_POST = ':warning: mesh-bot could not post in this channel. Invite it (`/invite @mesh-bot`) and click again.';
+/** What the clicker is told when the list or file could not be posted under the message: Slack's reason, and what to do. */
+export function cannotPost(failure: { readonly cause: unknown }): string {
+  const { cause } = failure;
+  if (notInChannel(cause)) return ':warning: mesh-bot could not post in this channel. Invite it (`/invite @mesh-bot`) and click again.';
+  const lost = unconfirmed(cause);
+  if (lost !== null) return `:warning: Slack did not confirm the post (${lost}): look in the thread before you click again.`;
+  return `:warning: mesh-bot could not post in this thread: Slack answered \`${slackErrorCode(cause)}\`. Click again in a moment, and tell the bot's owners if it repeats.`;
+}

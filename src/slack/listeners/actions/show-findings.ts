@@ -6,7 +6,7 @@ import { clockTime, resolveCluster } from '../../../command.ts';
 import { isDnsLabel } from '../../../names.ts';
 import { escapeMrkdwn } from '../../blocks.ts';
 import type { ListenerContext } from '../../context.ts';
-import { CANNOT_POST, postListUnder } from '../../thread-or-file.ts';
+import { cannotPost, postListUnder } from '../../thread-or-file.ts';
 import { safeJson } from '../../../json.ts';
 import { counted } from '../../../words.ts';
 import { onClick, onePostAtATime } from './click.ts';
@@ -34,14 +34,14 @@ export function registerShowFindings(app: App, ctx: ListenerContext): void {
       await click.tell(`:warning: Could not list the findings: ${escapeMrkdwn(result.errors[0] ?? 'istioctl analyze failed.')}`);
       return { outcome: 'error' };
     }
-    const posted = await postListUnder(click.client, ctx, {
+    const failure = await postListUnder(click.client, ctx, {
       channel: click.channel,
       threadTs: click.messageTs,
       title: `${counted(result.findings.length, 'finding')} in ${scopeLabel(result)}, as of ${clockTime(result.asOf)}`,
       text: renderFindingList(result),
       filename: `analyze-${result.cluster}-${namespace ?? 'all-namespaces'}.txt`,
     });
-    if (!posted) await click.tell(CANNOT_POST);
-    return { outcome: posted ? 'ok' : 'error' };
+    if (failure !== null) await click.tell(cannotPost(failure));
+    return { outcome: failure === null ? 'ok' : 'error' };
   }));
 }

@@ -6,7 +6,7 @@ import { clockTime, resolveCluster } from '../../../command.ts';
 import { isDnsLabel } from '../../../names.ts';
 import { findProblemList, type ProblemList } from '../../../mesh/status-lists.ts';
 import type { ListenerContext } from '../../context.ts';
-import { CANNOT_POST, postListUnder } from '../../thread-or-file.ts';
+import { cannotPost, postListUnder } from '../../thread-or-file.ts';
 import { safeJson } from '../../../json.ts';
 import { err } from '../../../result.ts';
 import { counted } from '../../../words.ts';
@@ -49,14 +49,14 @@ export function registerShowProblems(app: App, ctx: ListenerContext): void {
         text: `The list${card} is no longer available (${why}); this is a new run.\n${renderProblemList(fresh)}`,
       };
     }
-    const posted = await postListUnder(click.client, ctx, {
+    const failure = await postListUnder(click.client, ctx, {
       channel: click.channel,
       threadTs: click.messageTs,
       title: `${counted(list.count, 'problem proxy', 'problem proxies')} in ${scope.namespace === undefined ? scope.cluster : `${scope.cluster}/${scope.namespace}`}, as of ${clockTime(new Date(list.asOf))}`,
       text: list.text,
       filename: `problem-proxies-${scope.cluster}.txt`,
     });
-    if (!posted) await click.tell(CANNOT_POST);
-    return { outcome: posted ? 'ok' : 'error' };
+    if (failure !== null) await click.tell(cannotPost(failure));
+    return { outcome: failure === null ? 'ok' : 'error' };
   }));
 }

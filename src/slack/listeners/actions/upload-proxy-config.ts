@@ -8,8 +8,8 @@ import { redactProxyConfig } from '../../../mesh/proxy-config-report.ts';
 import { REDACTED, redactText } from '../../../mesh/redact.ts';
 import { escapeMrkdwn } from '../../blocks.ts';
 import { isDnsLabel, isDnsSubdomain } from '../../../names.ts';
-import { postSafely, type ListenerContext } from '../../context.ts';
-import { CANNOT_POST, uploadFile } from '../../thread-or-file.ts';
+import type { ListenerContext } from '../../context.ts';
+import { attemptPost, cannotPost, uploadFile } from '../../thread-or-file.ts';
 import { safeJson } from '../../../json.ts';
 import { onClick, onePostAtATime } from './click.ts';
 
@@ -41,8 +41,8 @@ export function registerUploadProxyConfig(app: App, ctx: ListenerContext): void 
     }
     const redacted = redactProxyConfig(outcome.value.value);
     const title = `proxy-config ${type} of ${pod}.${namespace} (${target.value.name}), redacted, as of ${clockTime(outcome.value.asOf)}`;
-    const posted = await postSafely(
-      ctx.logger,
+    const failure = await attemptPost(
+      ctx,
       () =>
         uploadFile(click.client, ctx, {
           channel: click.channel,
@@ -54,7 +54,7 @@ export function registerUploadProxyConfig(app: App, ctx: ListenerContext): void 
         }),
       'proxy-config file',
     );
-    if (!posted) await click.tell(CANNOT_POST);
-    return { outcome: posted ? 'ok' : 'error' };
+    if (failure !== null) await click.tell(cannotPost(failure));
+    return { outcome: failure === null ? 'ok' : 'error' };
   }));
 }

@@ -7,8 +7,8 @@ import { readZtunnelConfig } from '../../../mesh/ztunnel-config.ts';
 import { isDnsLabel, isDnsSubdomain } from '../../../names.ts';
 import { safeJson } from '../../../json.ts';
 import { escapeMrkdwn } from '../../blocks.ts';
-import { postSafely, type ListenerContext } from '../../context.ts';
-import { CANNOT_POST, uploadFile } from '../../thread-or-file.ts';
+import type { ListenerContext } from '../../context.ts';
+import { attemptPost, cannotPost, uploadFile } from '../../thread-or-file.ts';
 import { onClick, onePostAtATime } from './click.ts';
 
 // The value goes back into Kubernetes and istioctl calls, so it is validated as strictly as typed input.
@@ -36,8 +36,8 @@ export function registerUploadZtunnelConfig(app: App, ctx: ListenerContext): voi
       return { outcome: 'error' };
     }
     const title = `ztunnel-config ${type} (${target.value.name}), as of ${clockTime(result.asOf)}`;
-    const posted = await postSafely(
-      ctx.logger,
+    const failure = await attemptPost(
+      ctx,
       () =>
         uploadFile(click.client, ctx, {
           channel: click.channel,
@@ -49,7 +49,7 @@ export function registerUploadZtunnelConfig(app: App, ctx: ListenerContext): voi
         }),
       'ztunnel-config file',
     );
-    if (!posted) await click.tell(CANNOT_POST);
-    return { outcome: posted ? 'ok' : 'error' };
+    if (failure !== null) await click.tell(cannotPost(failure));
+    return { outcome: failure === null ? 'ok' : 'error' };
   }));
 }
