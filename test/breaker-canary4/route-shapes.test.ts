@@ -237,6 +237,20 @@ describe('canary route shapes, outside review 4', () => {
     assert.doesNotMatch(run.out, /still sends all its traffic/);
   });
 
+  it('checks every backend Service of the canary\'s name, in each namespace a rule names (defect: only the first was checked)', async () => {
+    const ns = 'two-canaries';
+    putBackend(api, 'reviews-v1', 1, ns);
+    putBackend(api, 'reviews-v2', 1, 'canary-team');
+    putBackend(api, 'reviews-v2', 0, ns);
+    putHttpRoute(api, [
+      { matches: [{ headers: [{ name: 'x-team', value: 'canary' }] }], backendRefs: [{ name: 'reviews-v1', port: 9080, weight: 90 }, { name: 'reviews-v2', namespace: 'canary-team', port: 9080, weight: 10 }] },
+      { backendRefs: [{ name: 'reviews-v1', port: 9080, weight: 90 }, { name: 'reviews-v2', port: 9080, weight: 10 }] },
+    ], { namespace: ns });
+    const run = await terminal('promote', 'reviews', '--weight', '50', '-n', ns);
+    assert.equal(run.code, 1, run.out);
+    assert.match(run.out, /Service two-canaries\/reviews-v2 selects no running pods \(or does not exist\); traffic sent there would fail/);
+  });
+
   it('checks the pods of every subset a promotion raises, not only the stable and canary (defect: 50 % to a subset without pods passed)', async () => {
     const ns = 'third-subset';
     // v2 is the canary of the main route and the stable of the beta route, which tries v3 (no pods left).

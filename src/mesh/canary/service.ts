@@ -623,9 +623,9 @@ export function createCanaryService(deps: CanaryDeps) {
         return fail(`HTTPRoute ${namespace}/${name} cannot resolve its backends (${unresolved.join('; ')}), so traffic shifted by it could fail. Fix the route first (a backend in another namespace needs a ReferenceGrant there), then ask again.`);
       }
       for (const wanted of checkedSubsets(plan)) {
-        const found = subsets.find((candidate) => candidate.name === wanted);
-        const receives = receivingSubsets(plan).has(wanted);
-        if (found?.pods === 0 && receives) return fail(`Service ${found.namespace ?? namespace}/${wanted} selects no running pods (or does not exist); traffic sent there would fail. Deploy it first.`);
+        // Rules may name Services of one name in different namespaces (a backendRef's `namespace`): each gets traffic.
+        const empty = subsets.find((candidate) => candidate.name === wanted && candidate.pods === 0);
+        if (empty !== undefined && receivingSubsets(plan).has(wanted)) return fail(`Service ${empty.namespace ?? namespace}/${wanted} selects no running pods (or does not exist); traffic sent there would fail. Deploy it first.`);
       }
     } else if (!destinationRule) return fail(`No DestinationRule defines subsets for ${plan.host} (looked in ${ruleNamespaces(namespace, plan.host).join(', ')}), so subsets ${plan.stableSubset} and ${plan.canarySubset} route nowhere. Create one first.`);
     for (const wanted of checkedSubsets(plan)) {
@@ -1241,9 +1241,10 @@ export function createCanaryService(deps: CanaryDeps) {
       const unresolved = route?.ok ? unresolvedBackends(route.value) : [];
       if (unresolved.length > 0) return `HTTPRoute ${namespace}/${request.virtualService} cannot resolve its backends (${unresolved.join('; ')}) (checked at approval)`;
       const refs = plan.changes.flatMap((change) => change.readRoute.map((ref) => ref as { name?: unknown; namespace?: unknown }));
-      const wanted = receiving.map((name) => {
-        const ref = refs.find((candidate) => candidate.name === name);
-        return { name, namespace: typeof ref?.namespace === 'string' ? ref.namespace : namespace };
+      // Every namespace a receiving Service is named in, not only the first rule's.
+      const wanted = [...new Set(refs.filter((ref) => typeof ref.name === 'string' && receiving.includes(ref.name)).map((ref) => `${typeof ref.namespace === 'string' ? ref.namespace : namespace}/${String(ref.name)}`))].map((key) => {
+        const [refNamespace = namespace, name = ''] = key.split('/');
+        return { name, namespace: refNamespace };
       });
       const { subsets } = await backendsOf(wanted);
       const empty = subsets.find((backend) => backend.pods === 0);
