@@ -106,7 +106,11 @@ function scheduledJobs(config: AppConfig, deps: CommandDeps, poster: ChannelPost
 
 /** The composition root shared by `npm start` and the end-to-end tests: config → clients → Slack app → leader → schedules. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { config, logger, botToken } = options;
+  const { config, botToken } = options;
+  // Two processes on one host are two candidates (DESIGN.md §2); the same name owns this replica's schedule claims
+  // and is on every log line, audit included, so the trail says which replica ran a command.
+  const identity = `${config.podName}-${randomBytes(4).toString('hex')}`;
+  const logger = options.logger.child({ replica: identity });
   const clock = options.clock ?? realClock;
   for (const notice of config.notices) logger.warn({ config: 'notice' }, notice);
   const metrics = createMetrics();
@@ -133,8 +137,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!home.ok || !store.ok) {
     logger.warn({ reason: home.ok ? (store.ok ? '' : store.error.message) : home.error.message }, 'no Kubernetes API for mesh-bot state: scheduled digests and expiry sweeps are off');
   } else {
-    // Two processes on one host are two candidates (DESIGN.md §2); the same name owns this replica's schedule claims.
-    const identity = `${config.podName}-${randomBytes(4).toString('hex')}`;
     leader = createLeaderElector({
       coordination: home.value.coordination,
       namespace: store.value.namespace,

@@ -28,13 +28,11 @@ describe('POD_NAME (DESIGN.md §2)', () => {
     assert.match(holder, new RegExp(`^${POD_NAME}-[0-9a-f]+$`));
   });
 
-  it(
-    'names the replica in the audit line of a command',
-    { todo: 'POD_NAME reaches only the Lease: the audit line has {kind, user, channel, command, outcome, durationMs, cluster} and the log base only app (src/log.ts, src/server.ts, not mine)' },
-    async () => {
-      await bot.slash('help', { userId: 'U0ALICE', channelId: 'C0OPS' });
-      const audit = await eventually(() => bot.logLines.find((line) => line['audit'] !== undefined), 10_000);
-      assert.ok(JSON.stringify(audit).includes(POD_NAME), `the audit line names the replica: ${JSON.stringify(audit)}`);
-    },
-  );
+  it('names the replica in the audit line of a command: the Lease holder\'s name', async () => {
+    await bot.slash('help', { userId: 'U0ALICE', channelId: 'C0OPS' });
+    const audit = await eventually(() => bot.logLines.find((line) => line['audit'] !== undefined), 10_000);
+    const lease = api.get('coordination.k8s.io/v1', 'Lease', 'mesh-bot', 'mesh-bot-leader') as { spec?: { holderIdentity?: string } } | undefined;
+    assert.match(String(audit['replica']), new RegExp(`^${POD_NAME}-[0-9a-f]+$`));
+    assert.equal(audit['replica'], lease?.spec?.holderIdentity);
+  });
 });
