@@ -5,6 +5,7 @@ import { baselineKnows, type NamesSinceLast } from '../src/mesh/digest/ambient.t
 import { DAEMON_SETS } from '../src/mesh/digest/verdict.ts';
 import type { AmbientGone, Digest, DigestLevel, Section, ZtunnelCertificateEntry, ZtunnelCertificateSample } from '../src/mesh/digest/types.ts';
 import { context, escapeMrkdwn, header, LIMITS, message, section, truncate, type SlackMessage } from '../src/slack/blocks.ts';
+import { absentAsNull } from '../src/json.ts';
 import type { ThreadDetail } from '../src/slack/thread-or-file.ts';
 import { findingWhere } from './analyze.render.ts';
 import { describeProblem } from './status.render.ts';
@@ -585,7 +586,7 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
         sampled: facts.sampled,
         inScope: facts.inScope,
         checked: facts.checked,
-        problems: facts.problems.map((cert) => ({ ...cert, health: healthJson(cert.health) })),
+        problems: facts.problems.map((cert) => ({ ...cert, notBefore: absentAsNull(cert.notBefore), notAfter: absentAsNull(cert.notAfter), health: healthJson(cert.health) })),
         unread: facts.unread,
       })),
     },
@@ -612,8 +613,8 @@ export function renderDigestJson(digest: Digest): Record<string, unknown> {
                   notSynced: facts.notSynced ?? null,
                   certificates: json(facts.certificates, (sample) => ({
                     ...sample,
-                    earliest: sample.earliest && { ...sample.earliest, health: healthJson(sample.earliest.health) },
-                    worst: sample.worst && { ...sample.worst, health: healthJson(sample.worst.health) },
+                    earliest: sample.earliest && { ...sample.earliest, notAfter: absentAsNull(sample.earliest.notAfter), health: healthJson(sample.earliest.health) },
+                    worst: sample.worst && { ...sample.worst, notAfter: absentAsNull(sample.worst.notAfter), health: healthJson(sample.worst.health) },
                   })),
                   waypoints: json(facts.waypoints, (waypoints) => ({ total: waypoints.total, notProgrammed: waypoints.notProgrammed, sinceLast: facts.waypointsSinceLast })),
                   notCaptured: json(facts.notCaptured, (pods) => ({ count: pods.length, pods, sinceLast: facts.notCapturedSinceLast, caveat: facts.captureCaveat })),

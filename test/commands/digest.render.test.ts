@@ -179,6 +179,14 @@ describe('digest message', () => {
     ]);
   });
 
+  it('-o json: a sampled secret Envoy is still waiting for (WARMING) has null times, not "" a script would hand its date parser', () => {
+    const waiting: WorkloadCertificate = { proxy: 'c.shop', name: 'default', notBefore: '', notAfter: '', daysRemaining: null, status: 'WARMING', health: judgeCertificate({ role: 'workload', notBefore: '', notAfter: '' }, MONDAY_9_BERLIN) };
+    const d = digest({ workloadCerts: { ok: true, value: { sampled: ['c.shop'], inScope: 6, checked: 1, problems: [waiting], unread: [] } } });
+    const workloads = (renderDigestJson(d)['certificates'] as Record<string, Record<string, unknown>>)['workloads'];
+    const [problem] = workloads?.['problems'] as { proxy: string; notBefore: unknown; notAfter: unknown; health: { state: string } }[];
+    assert.deepEqual([problem?.proxy, problem?.notBefore, problem?.notAfter, problem?.health.state], ['c.shop', null, null, 'missing']);
+  });
+
   it('asks for attention on a root CA with 60 days left and is critical with 10 (days-based, unlike workload certificates)', () => {
     const soon = digest({ rootCa: { ok: true, value: { namespace: 'istio-system', roots: [root('2015-08-01T07:00:00.000Z', '2025-08-01T07:00:00.000Z')], rotated: false } } });
     assert.equal(soon.verdict.level, 'attention');
