@@ -254,7 +254,7 @@ const envSchema = z.object({
     .default(3000),
   ISTIOCTL: z.string().min(1).default('istioctl'),
   MESH_BOT_CONFIG: z.string().min(1).optional(),
-  LOG_LEVEL: bare().pipe(z.enum(['debug', 'info', 'warn', 'error'])).default('info'),
+  LOG_LEVEL: bare().pipe(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error (pino\'s levels; info when unset)' })).default('info'),
   POD_NAME: z.string().min(1).optional(),
   POD_NAMESPACE: bare().pipe(namespaceName).optional(),
 });

@@ -110,7 +110,7 @@ describe('word-like settings with a trailing newline (Helm `|` values, files)', 
   });
 
   it('still name a wrong value as before', async () => {
-    assert.match(await refusal({ LOG_LEVEL: 'verbose' }), /^LOG_LEVEL: Invalid option: expected one of "debug"\|"info"\|"warn"\|"error"/);
+    assert.match(await refusal({ LOG_LEVEL: 'verbose' }), /^LOG_LEVEL: must be debug, info, warn or error \(pino's levels; info when unset\)$/);
     assert.match(await refusal({ POD_NAMESPACE: 'Mesh-Bot' }), /^POD_NAMESPACE: must be a Kubernetes namespace name/);
   });
 });
