@@ -75,6 +75,23 @@ describe('a delegate VirtualService', () => {
     assert.equal(propagation?.total, 1);
   });
 
+  it('refuses the approval when the root stopped delegating to it after the request, and keeps it pending (defect: written, routing nothing)', async () => {
+    harness = await startHarness({ proxyStatus: () => report(SYNCED) });
+    seedDelegate(harness);
+    const canary = harness.replica();
+    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
+    assert.ok(prepared.ok, prepared.ok ? '' : prepared.error);
+    const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
+    assert.ok(request.ok, request.ok ? '' : request.error);
+    // The ingress team routes /reviews straight to the service now.
+    const root = harness.api.get(VS_API, 'VirtualService', 'istio-system', 'bookinfo') as { spec: Record<string, unknown> } & Record<string, unknown>;
+    harness.api.put({ ...root, spec: { ...root.spec, http: [{ match: [{ uri: { prefix: '/reviews' } }], route: [{ destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v1' } }] }] } } as never);
+    const decided = await canary.decide(request.value.id, 'U0BOB', 'approve');
+    assert.equal(decided.ok, false, decided.ok ? decided.value.request.outcome?.message : '');
+    assert.match(decided.ok ? '' : decided.error, /no VirtualService delegates to bookinfo\/reviews any more, so its weights route no traffic \(checked at approval\)/);
+    assert.equal((await canary.get(request.value.id))?.state, 'pending');
+  });
+
   it('is not promoted when no VirtualService delegates to it: its weights route no traffic (defect: approved and "proven")', async () => {
     harness = await startHarness({ proxyStatus: () => report(SYNCED) });
     seedDelegate(harness, false);

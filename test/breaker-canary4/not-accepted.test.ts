@@ -55,6 +55,25 @@ describe('an HTTPRoute its parent did not accept', () => {
     assert.ok(planned.ok, planned.ok ? '' : planned.error);
   });
 
+  it('refuses the approval when the parent stopped accepting the route after the request, and keeps it pending (defect: written, routing nothing)', async () => {
+    harness = await startHarness({ gateway: true });
+    seedParents(harness, [{ parentRef: GATEWAY, accepted: 'True' }]);
+    const canary = harness.replica();
+    const prepared = await canary.prepare('bookinfo', 'reviews', 50, undefined);
+    assert.ok(prepared.ok, prepared.ok ? '' : prepared.error);
+    const request = await canary.createRequest(prepared.value, 'U0ALICE', 'C0OPS');
+    assert.ok(request.ok, request.ok ? '' : request.error);
+    // The Gateway's allowedRoutes were narrowed: Istio now reports the route not accepted.
+    const current = harness.api.get(ROUTE_API, 'HTTPRoute', 'bookinfo', 'reviews') as KubeObject & { status: { parents: { conditions: Record<string, unknown>[] }[] } };
+    const parents = current.status.parents.map((parent) => ({ ...parent, conditions: parent.conditions.map((condition) => (condition['type'] === 'Accepted' ? { ...condition, status: 'False', reason: 'NotAllowedByListeners', message: 'namespace "bookinfo" is not allowed by the parent' } : condition)) }));
+    harness.api.put({ ...current, status: { parents } } as KubeObject);
+    const decided = await canary.decide(request.value.id, 'U0BOB', 'approve');
+    assert.equal(decided.ok, false, decided.ok ? decided.value.request.outcome?.message : '');
+    assert.match(decided.ok ? '' : decided.error, /No parent of HTTPRoute bookinfo\/reviews accepts it any more \(Gateway istio-ingress\/bookinfo-gateway: Accepted False \(NotAllowedByListeners\)/);
+    assert.equal((await canary.get(request.value.id))?.state, 'pending');
+    assert.deepEqual(routeWeights(harness.api), [90, 10]);
+  });
+
   it('says so in status, and on the card when another parent accepted it (defect: nothing told the route was not in effect there)', async () => {
     harness = await startHarness({ gateway: true });
     seedParents(harness, [{ parentRef: { group: '', kind: 'Service', name: 'reviews', port: 9080 }, accepted: 'True' }, { parentRef: GATEWAY, accepted: 'False' }]);

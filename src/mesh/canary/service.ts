@@ -1240,6 +1240,11 @@ export function createCanaryService(deps: CanaryDeps) {
       const route = read.ok ? parseHttpRoute(read.value.object, namespace, request.virtualService) : null;
       const unresolved = route?.ok ? unresolvedBackends(route.value) : [];
       if (unresolved.length > 0) return `HTTPRoute ${namespace}/${request.virtualService} cannot resolve its backends (${unresolved.join('; ')}) (checked at approval)`;
+      // A parent that stopped accepting the route (its listeners narrowed since the request) programs none of it.
+      const rejecting = route?.ok ? rejectingParents(route.value) : [];
+      if (route?.ok && rejecting.length > 0 && rejecting.length === (route.value.status?.parents ?? []).length) {
+        return `No parent of HTTPRoute ${namespace}/${request.virtualService} accepts it any more (${rejecting.map(({ parent, why }) => `${parent}: ${why}`).join('; ')}) (checked at approval)`;
+      }
       const refs = plan.changes.flatMap((change) => change.readRoute.map((ref) => ref as { name?: unknown; namespace?: unknown }));
       // Every namespace a receiving Service is named in, not only the first rule's.
       const wanted = [...new Set(refs.filter((ref) => typeof ref.name === 'string' && receiving.includes(ref.name)).map((ref) => `${typeof ref.namespace === 'string' ? ref.namespace : namespace}/${String(ref.name)}`))].map((key) => {
@@ -1249,6 +1254,12 @@ export function createCanaryService(deps: CanaryDeps) {
       const { subsets } = await backendsOf(wanted);
       const empty = subsets.find((backend) => backend.pods === 0);
       return empty ? `Service ${empty.namespace ?? namespace}/${empty.name} no longer selects running pods or no longer exists (checked at approval)` : undefined;
+    }
+    // A delegate as read at the request (its `hosts` are fenced by the patch, so it still is one): a root that
+    // stopped delegating to it since leaves its weights routing nothing. Unreadable VirtualServices prove nothing.
+    if (plan.patch.some((op) => op.op === 'test' && op.path === '/spec/hosts' && (op.value === null || (Array.isArray(op.value) && op.value.length === 0)))) {
+      const roots = await delegateRoots(namespace, request.virtualService, request.apiVersion);
+      if (roots.ok && roots.value.length === 0) return `no VirtualService delegates to ${namespace}/${request.virtualService} any more, so its weights route no traffic (checked at approval)`;
     }
     const { rule, subsets, readable } = await subsetsOf(namespace, plan.host);
     if (!readable) return undefined;
