@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { renderCard } from '../../commands/canary.render.ts';
 import type { Logger } from '../log.ts';
 import { escapeMrkdwnKeepingMentions } from './blocks.ts';
+import { notInChannel, slackErrorCode, unconfirmed } from './errors.ts';
 import type { ApprovalCards } from '../mesh/canary/cards.ts';
 import { err, ok } from '../result.ts';
 
@@ -15,8 +16,12 @@ export function slackApprovalCards(client: WebClient, logger: Logger, now: () =>
         if (!posted.ts || !posted.channel) return err('Slack did not return the message timestamp');
         return ok({ channel: posted.channel, ts: posted.ts });
       } catch (cause) {
-        const reason = (cause as { data?: { error?: string } }).data?.error ?? (cause instanceof Error ? cause.message : String(cause));
-        return err(reason === 'not_in_channel' || reason === 'channel_not_found' ? `mesh-bot cannot post in <#${channel}> (${reason}); invite it with \`/invite @mesh-bot\`` : reason);
+        logger.warn({ err: cause }, 'could not post the approval card');
+        if (notInChannel(cause)) return err(`mesh-bot cannot post in <#${channel}> (${slackErrorCode(cause)}); invite it with \`/invite @mesh-bot\``);
+        // The card may be in the channel all the same: its request is cancelled, so its buttons can change nothing.
+        const lost = unconfirmed(cause);
+        if (lost !== null) return err(`Slack did not confirm the card (${lost}); a card that shows up in <#${channel}> anyway belongs to the cancelled request and its buttons change nothing`);
+        return err(`Slack answered \`${slackErrorCode(cause)}\``);
       }
     },
     async update(request) {

@@ -374,6 +374,15 @@ describe('approval-gated canary promotion end to end', () => {
     assert.match(card.text, /waiting for approval/);
   });
 
+  it('names Slack\'s answer when the card is refused for another reason, without telling anyone to invite the bot', async () => {
+    const first = await bot();
+    slack.failNext('chat.postMessage', 'ratelimited');
+    await first.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });
+    const refusal = await slack.waitFor((fake) => fake.responses.find((response) => /could not be posted/.test(String(response.body['text'] ?? ''))), { timeoutMs: 10_000 });
+    assert.match(String(refusal.body['text']), /the request was cancelled and nothing is pending: Slack answered `ratelimited`\. Then ask again\./);
+    assert.doesNotMatch(String(refusal.body['text']), /invite/i);
+  });
+
   it('answers the requester alone when the card goes to the channel of the request (no second message there)', async () => {
     const first = await bot(CONFIG.replace('  channel: C0REL\n', ''));
     await first.slash('canary promote reviews --weight 50 -n bookinfo', { userId: 'U0ALICE', channelId: 'C0OPS' });
