@@ -238,7 +238,8 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
       failed: false,
       slack: renderPlan(plan, args.namespace, args.virtualService, left, 'Rollback plan (nothing changed)'),
       text: [`Rollback plan for ${target.name}/${args.namespace}/${args.virtualService} (nothing was changed; run it in Slack):`, routesText(routesAfter(inspection, plan), inspection.kind), ...left].join('\n'),
-      json: { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, planOnly: true },
+      // What still sends the canary traffic after this rollback, one sentence each, for scripts as for people.
+      json: { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, leftOnCanary: left, planOnly: true },
     });
   }
   const rolled = await service.value.rollback(args.namespace, args.virtualService, invocation.user, { to: args.to, kind: args.kind });
@@ -258,7 +259,7 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
     failed: false,
     slack: message(summary, [header('Canary rolled back'), section(summary), context([escapeMrkdwn(propagationLine(propagation))])]),
     text: `${summary}\n${propagationLine(propagation)}`,
-    json: { virtualService: args.virtualService, namespace: args.namespace, stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, propagation },
+    json: { virtualService: args.virtualService, namespace: args.namespace, stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, leftOnCanary: left, propagation },
   });
 }
 

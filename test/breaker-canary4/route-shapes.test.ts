@@ -149,6 +149,9 @@ describe('canary route shapes, outside review 4', () => {
     const run = await terminal('rollback', 'reviews', '-n', ns);
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /TCP route #1 still sends 30% of its traffic to v2 \(mesh-bot shifts HTTP routes only\); change it by hand if v2 must get none\./);
+    // A script reading -o json learns it too (defect: only the text said it).
+    const json = await terminal('rollback', 'reviews', '-n', ns, '-o', 'json');
+    assert.deepEqual(json.json()['leftOnCanary'], ['TCP route #1 still sends 30% of its traffic to v2 (mesh-bot shifts HTTP routes only); change it by hand if v2 must get none.']);
     const promote = await terminal('promote', 'reviews', '--weight', '50', '-n', ns);
     assert.equal(promote.code, 0, promote.out);
     assert.match(promote.out, /TCP route #1 still sends 30% of its traffic to v2 \(mesh-bot shifts HTTP routes only\)/);
