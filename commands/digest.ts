@@ -58,8 +58,9 @@ function digestResult(withErrors: Digest): CommandResult {
     envelope: { command: 'digest', cluster: withErrors.cluster, asOf: withErrors.firedAt, errors: digestErrors(withErrors) },
     failed: sections.every((result) => !result.ok),
     // As `status` without istioctl's proxy list: proxy sync, version skew and the certificate sample all stand on it,
-    // so a script reading the exit code must not take this digest for a full read.
-    incomplete: !withErrors.proxies.ok,
+    // so a script reading the exit code must not take this digest for a full read — unless, as `status` says
+    // "control plane down", the Kubernetes API shows no istiod ready: then that is the verdict, and why nothing lists them.
+    incomplete: !withErrors.proxies.ok && !(withErrors.controlPlane.ok && withErrors.controlPlane.value.ready === 0),
     toJson: () => renderDigestJson(withErrors),
     toText: () => renderDigestText(withErrors),
     toSlack: () => renderDigestSlack(withErrors),
