@@ -119,7 +119,8 @@ function stateWords(request: PromotionRequest): string {
  */
 export function cardHeadline(request: PromotionRequest, notify?: string): string {
   const mention = request.state === 'pending' && notify ? ` — approvers: ${notify}` : '';
-  return `Canary promotion of ${request.namespace}/${request.virtualService} ${weightChange(request.plan, request.kind)}: ${stateWords(request)}${mention}`;
+  // The cluster is named: one Slack app often serves several, and a notification is read without the card.
+  return `Canary promotion of ${request.namespace}/${request.virtualService} on ${request.cluster} ${weightChange(request.plan, request.kind)}: ${stateWords(request)}${mention}`;
 }
 
 /** `<@U…>` for users and `<!subteam^S…>` for user groups: the mentions that make Slack notify them. */

@@ -246,7 +246,7 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
   if (!rolled.ok) return refusal('canary rollback', target.name, now, rolled.error);
   const { plan, propagation, rolledBack, cancelled, leftOnCanary: left } = rolled.value;
   // What still reaches the canary belongs in the one line people read, not below it.
-  const summary = [`Rolled back ${args.namespace}/${args.virtualService}: ${weightChange(plan)} by <@${invocation.user}>.`, ...left.map(escapeMrkdwn)].join(' ');
+  const summary = [`Rolled back ${args.namespace}/${args.virtualService} on ${target.name}: ${weightChange(plan)} by <@${invocation.user}>.`, ...left.map(escapeMrkdwn)].join(' ');
   if (rolledBack) {
     await service.value.showCard(rolledBack);
     await deps.cards?.reply(rolledBack, `Rolled back by <@${invocation.user}> with \`/mesh canary rollback\`: ${summary.replace(/^Rolled back /, '')} ${propagationLine(propagation)}`);

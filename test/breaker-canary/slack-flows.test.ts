@@ -50,7 +50,7 @@ describe('canary promotion attacked through Slack', () => {
     await cardSaying(card.ts, /proxies in sync|No proxies|STALE/);
     assert.deepEqual(vsWeights(api), [['v1=70', 'v2=30'], ['v3=70', 'v2=30']]);
     const answer = await slashAnswer(slack, bot, 'canary rollback reviews -n bookinfo', /Rolled back|Refused|:no_entry:/, 'U0DAVE');
-    assert.match(answer, /^Rolled back bookinfo\/reviews: /);
+    assert.match(answer, /^Rolled back bookinfo\/reviews on default: /);
     assert.deepEqual(vsWeights(api), [['v1=100', 'v2=0'], ['v3=100', 'v2=0']]);
     assert.equal(annotationsOf(api, VS_API, 'VirtualService')['mesh-bot/canary-subset'], 'v2');
   });

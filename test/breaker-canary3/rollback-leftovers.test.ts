@@ -32,7 +32,7 @@ describe('a rollback that cannot take the canary off every route says so', () =>
     it('names the header-matched route that still sends everything to the canary (defect: "rolled back" and nothing else)', async () => {
       seedTesters(api);
       const answer = await slashAnswer(slack, bot, 'canary rollback reviews -n bookinfo', /Rolled back|:no_entry:/, 'U0DAVE');
-      assert.match(answer, /^Rolled back bookinfo\/reviews: v1 50% \/ v2 50% → v1 100% \/ v2 0%/);
+      assert.match(answer, /^Rolled back bookinfo\/reviews on default: v1 50% \/ v2 50% → v1 100% \/ v2 0%/);
       assert.deepEqual(vsWeights(api), [['v2=-'], ['v1=100', 'v2=0']]);
       assert.match(answer, /Route "testers" still sends all its traffic to v2 \(a route with one destination has no weight to lower\); change it by hand if v2 must get none/);
     });

@@ -86,8 +86,8 @@ describe('canary promote, approve and roll back on cluster west', () => {
     assert.equal(routeWrites(east).length, 0);
   });
 
-  it('names the cluster in the card\'s notification text and in the rollback answer', { todo: 'commands/canary.render.ts and commands/canary.ts (not breaker-multicluster\'s files): the top-level `text` reads "Canary promotion of bookinfo/reviews …" and the answer "Rolled back bookinfo/reviews: …" without west' }, () => {
-    assert.match(cardText, /west/);
-    assert.match(rollback, /west/);
+  it('names the cluster in the card\'s notification text and in the rollback answer', () => {
+    assert.match(cardText, /^Canary promotion of bookinfo\/reviews on west /);
+    assert.match(rollback, /^Rolled back bookinfo\/reviews on west: /);
   });
 });

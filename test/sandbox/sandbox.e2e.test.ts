@@ -156,7 +156,7 @@ describe('the local sandbox, driven like its page', () => {
   it('promotes the reviews canary only after the approver approves, and updates the card in place', async () => {
     const since = mark();
     await command('/mesh canary promote reviews --weight 50 -n bookinfo', OPERATOR);
-    const card = await channelMessage(/^Canary promotion of bookinfo\/reviews v1 90% \/ v2 10% → v1 50% \/ v2 50%: waiting for approval/, since);
+    const card = await channelMessage(/^Canary promotion of bookinfo\/reviews on default v1 90% \/ v2 10% → v1 50% \/ v2 50%: waiting for approval/, since);
     assert.deepEqual(reviewsWeights(sandbox.kube), [90, 10]);
 
     const responsesBefore = sandbox.slack.responses.length;
@@ -179,7 +179,7 @@ describe('the local sandbox, driven like its page', () => {
   it('promotes the ambient HTTPRoute canary of hotels after approval; its parent accepts the new generation', async () => {
     const since = mark();
     await command('/mesh canary promote hotels --weight 50 -n travel', OPERATOR);
-    const card = await channelMessage(/^Canary promotion of travel\/hotels hotels-v1 90% \/ hotels-v2 10% → hotels-v1 50% \/ hotels-v2 50%: waiting for approval/, since);
+    const card = await channelMessage(/^Canary promotion of travel\/hotels on default hotels-v1 90% \/ hotels-v2 10% → hotels-v1 50% \/ hotels-v2 50%: waiting for approval/, since);
     assert.deepEqual(hotelsWeights(sandbox), [90, 10], 'nothing is written before approval');
 
     assert.equal((await click(card, 'canary_approve', APPROVER)).status, 200);
@@ -211,7 +211,7 @@ describe('the local sandbox, driven like its page', () => {
   it('refuses the self-approval of someone who is both operator and approver, and keeps the weights', async () => {
     const since = mark();
     await command('/mesh canary promote reviews --weight 80 -n bookinfo', LEAD);
-    const card = await channelMessage(/^Canary promotion of bookinfo\/reviews .*→ v1 20% \/ v2 80%: waiting for approval/, since);
+    const card = await channelMessage(/^Canary promotion of bookinfo\/reviews on default .*→ v1 20% \/ v2 80%: waiting for approval/, since);
     const responsesBefore = sandbox.slack.responses.length;
     assert.equal((await click(card, 'canary_approve', LEAD)).status, 200);
     const refusal = await sandbox.slack.waitFor((slack) => slack.responses.slice(responsesBefore).find((response) => response.body['response_type'] === 'ephemeral' && /cannot approve/.test(String(response.body['text']))), { timeoutMs: 10_000 });
@@ -283,7 +283,7 @@ describe('the sandbox\'s suggested rollback, on a freshly started sandbox', () =
     await command('/mesh canary rollback reviews -n bookinfo', OPERATOR);
     // The answer follows the proof of propagation, a proxy-status run 10 s (istiod's debounce) after the write.
     const answer = await channelMessage(/^Rolled back bookinfo\/reviews/, beforeRollback, 30_000);
-    assert.match(answer.text, /^Rolled back bookinfo\/reviews: v1 90% \/ v2 10% → v1 100% \/ v2 0% by <@U0OPERATOR>\.$/);
+    assert.match(answer.text, /^Rolled back bookinfo\/reviews on default: v1 90% \/ v2 10% → v1 100% \/ v2 0% by <@U0OPERATOR>\.$/);
     assert.deepEqual(reviewsWeights(running().kube), [100, 0]);
   });
 });

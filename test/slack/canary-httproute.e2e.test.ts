@@ -64,7 +64,7 @@ describe('canary promotion of an HTTPRoute through signed Slack requests', () =>
   it('asks for approval with the backend Services and applies the split when a second person approves; Roll back restores the stable Service', async () => {
     const first = await bot();
     const { card, id } = await requestPromotion(first, 'canary promote reviews --weight 50 -n bookinfo');
-    assert.match(card.text, /^Canary promotion of bookinfo\/reviews reviews-v1 90% \/ reviews-v2 10% → reviews-v1 50% \/ reviews-v2 50%: waiting for approval/);
+    assert.match(card.text, /^Canary promotion of bookinfo\/reviews on default reviews-v1 90% \/ reviews-v2 10% → reviews-v1 50% \/ reviews-v2 50%: waiting for approval/);
     assert.match(blockText(card.blocks), /Dry run passed/);
     assert.deepEqual(routeWeights(api), [90, 10], 'nothing is written before approval');
 

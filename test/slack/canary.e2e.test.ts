@@ -73,7 +73,7 @@ describe('approval-gated canary promotion end to end', () => {
     const first = await bot();
     const { card, id } = await requestPromotion(first);
     // The approvers are mentioned in the top-level text, so Slack notifies them.
-    assert.match(card.text, /^Canary promotion of bookinfo\/reviews v1 90% \/ v2 10% → v1 50% \/ v2 50%: waiting for approval \(requested by <@U0ALICE>\) — approvers: <@U0BOB> <@U0CAROL> <@U0ALICE>$/);
+    assert.match(card.text, /^Canary promotion of bookinfo\/reviews on default v1 90% \/ v2 10% → v1 50% \/ v2 50%: waiting for approval \(requested by <@U0ALICE>\) — approvers: <@U0BOB> <@U0CAROL> <@U0ALICE>$/);
     assert.match(blockText(card?.blocks), /Dry run passed/);
     assert.equal(weightWrites(api), 0, 'no weight is written before approval (only the owner annotation)');
 
@@ -257,7 +257,7 @@ describe('approval-gated canary promotion end to end', () => {
     setReviewsWeights(api, [60, 40]);
     await first.slash('canary rollback reviews -n bookinfo', { userId: 'U0DAVE', channelId: 'C0OPS' });
     const answer = await slack.waitFor((fake) => fake.messages('C0OPS').find((message) => message.via === 'response_url' && /Rolled back/.test(message.text)), { timeoutMs: 10_000 });
-    assert.match(answer.text, /Rolled back bookinfo\/reviews: v1 60% \/ v2 40% → v1 100% \/ v2 0% by <@U0DAVE>/);
+    assert.match(answer.text, /Rolled back bookinfo\/reviews on default: v1 60% \/ v2 40% → v1 100% \/ v2 0% by <@U0DAVE>/);
     assert.deepEqual(reviewsWeights(api), [100, 0]);
   });
 

@@ -123,7 +123,7 @@ export function checkEnd(world: World, landed: ReadonlySet<string>): Violation[]
     // The card's top-level text is its headline, rendered from the request: a card that agrees starts with it.
     const headline = world.headline(request.id);
     for (const card of cards) {
-      if (headline !== null && !card.text.startsWith(headline)) violations.push({ invariant: 'I3', detail: `the card of request ${request.id} says "${card.text.replace(/^Canary promotion of \S+ /, '')}" while the request is ${request.state}` });
+      if (headline !== null && !card.text.startsWith(headline)) violations.push({ invariant: 'I3', detail: `the card of request ${request.id} says "${card.text.replace(/^Canary promotion of \S+ on \S+ /, '')}" while the request is ${request.state}` });
     }
     for (const reply of world.replies(request.id)) {
       if (reply.text.startsWith('Cancelled:') && request.state !== 'cancelled') violations.push({ invariant: 'I3', detail: `the thread of request ${request.id} says "${reply.text}" while the request is ${request.state}` });
