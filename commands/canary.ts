@@ -89,7 +89,8 @@ function refusal(command: string, cluster: string, now: Date, reason: string): C
 }
 
 /** Nothing needed doing (the weights are already there): not an error, and exit code 0. */
-function notice(command: string, cluster: string, now: Date, text: string): CommandResult {
+/** `inspection`: the route as read, when there is one, so the JSON still names its kind and routes (DESIGN §5). */
+function notice(command: string, cluster: string, now: Date, text: string, inspection?: CanaryInspection): CommandResult {
   const said = result(command, {
     cluster,
     asOf: now,
@@ -97,7 +98,7 @@ function notice(command: string, cluster: string, now: Date, text: string): Comm
     failed: false,
     slack: message(`:information_source: ${text}`, [section(`:information_source: ${escapeMrkdwn(text)}`)]),
     text: `Nothing to do: ${text}`,
-    json: { noop: true, message: text, ...NO_ROUTES },
+    json: { noop: true, message: text, ...(inspection ? { kind: inspection.kind, routes: routesOf(inspection) } : NO_ROUTES) },
   });
   return { ...said, ephemeral: true };
 }
@@ -178,6 +179,11 @@ async function promote(args: Extract<ResolvedCanaryArgs, { action: 'promote' }>,
   const service = canaryServiceFor(deps, target);
   if (!service.ok) return refusal('canary promote', target.name, now, service.error);
   const prepared = await service.value.prepare(args.namespace, args.virtualService, args.weight, args.subset, args.kind);
+  if (!prepared.ok && isNothingToChange(prepared.error)) {
+    // The route was read: the no-op names its kind and weights, as a plan would.
+    const inspected = await service.value.inspect(args.namespace, args.virtualService, args.kind);
+    return notice('canary promote', target.name, now, prepared.error, inspected.ok ? inspected.value : undefined);
+  }
   if (!prepared.ok) return refusal('canary promote', target.name, now, prepared.error);
   const { plan, inspection, notes } = prepared.value;
   const json = { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), currentRoutes: routesOf(inspection), canarySubset: plan.canarySubset, stableSubset: plan.stableSubset, weight: plan.targetWeight, preflight: notes };

@@ -124,7 +124,6 @@ describe('canary JSON (DESIGN.md §5)', { concurrency: 3 }, () => {
 
   it(
     'canary promote to the weight already in force ("nothing to do", exit 0) still names the kind and the routes it read',
-    { todo: 'commands/canary.ts (not mine) answers the no-op with kind: null and routes: null, as for a refused or unread route, though the VirtualService was read' },
     async () => {
       const { code, out } = await canaryRun('canary promote reviews --weight 10 -n bookinfo');
       assert.equal(code, 0);
