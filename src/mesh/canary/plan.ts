@@ -45,9 +45,14 @@ export interface PlanOptions {
 /** Said when the VirtualService already has the wanted split: a harmless no-op, not an error. */
 const NOTHING_TO_CHANGE = 'nothing to change';
 
-/** Also when a rollback's no-op goes on to name the routes that still send the canary traffic. */
+/**
+ * Only the planner's own no-op sentence, at the start (a rollback's no-op goes on to name the routes that still send
+ * the canary traffic): a refusal that merely quotes the words (a route named so) stays a refusal.
+ */
+const NOTHING_TO_CHANGE_SAID = new RegExp(`^[^\\s;]+ already sends \\d+% to [^\\s;]+; ${NOTHING_TO_CHANGE}(?:$|\\. )`);
+
 export function isNothingToChange(refusal: string): boolean {
-  return refusal.endsWith(NOTHING_TO_CHANGE) || refusal.includes(`; ${NOTHING_TO_CHANGE}. `);
+  return NOTHING_TO_CHANGE_SAID.test(refusal);
 }
 
 /** A rule that splits traffic between exactly two destinations (subsets of one host, or two backend Services). */

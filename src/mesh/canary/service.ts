@@ -343,9 +343,17 @@ export function leftOnCanary(inspection: Pick<CanaryInspection, 'kind' | 'routes
  * The canary of a rollback onto `stable` read from the routes (the other destination of the splits using it), for
  * a rollback with nothing to change: it still names what sends that canary traffic.
  */
-function rollbackTarget(inspection: Pick<CanaryInspection, 'kind' | 'routes'>, stable: string): { readonly host: string; readonly canarySubset: string } | undefined {
+function rollbackTarget(inspection: Pick<CanaryInspection, 'kind' | 'routes' | 'vs'>, stable: string): { readonly host: string; readonly canarySubset: string } | undefined {
   const nameOf = (destination: RouteView['destinations'][number]) => (inspection.kind === 'HTTPRoute' ? destination.host : (destination.subset ?? ''));
-  const splits = inspection.routes.filter((route) => route.destinations.length === 2 && route.destinations.some((destination) => nameOf(destination) === stable));
+  const namespace = inspection.vs.metadata.namespace ?? '';
+  // Only the splits the planner shifts (two named destinations of one service): a two-host route next to them
+  // (an ingress moving /next to another service) says nothing about which subset is the canary.
+  const shiftable = (route: RouteView) => {
+    const [a, b] = route.destinations;
+    if (a === undefined || b === undefined || route.destinations.length !== 2 || nameOf(a) === '' || nameOf(b) === '' || nameOf(a) === nameOf(b)) return false;
+    return inspection.kind === 'HTTPRoute' || sameServiceHost(a.host, b.host, namespace);
+  };
+  const splits = inspection.routes.filter((route) => shiftable(route) && route.destinations.some((destination) => nameOf(destination) === stable));
   const others = new Set(splits.flatMap((route) => route.destinations.filter((destination) => nameOf(destination) !== stable).map(nameOf)));
   const host = splits[0]?.destinations[0]?.host;
   return others.size === 1 && host !== undefined ? { host, canarySubset: [...others][0] as string } : undefined;
