@@ -8,6 +8,12 @@ const MAX_WAIT_MS = 30_000;
 const DEFAULT_WAIT_MS = 1_000;
 /** Each attempt's own deadline: a wait for Retry-After between attempts is not counted against it. */
 const ATTEMPT_TIMEOUT_MS = 10_000;
+/**
+ * The slowest link an attempt's deadline still allows for its body (about 2 Mbit/s): a file's bytes (a proxy-config
+ * dump of a large mesh is megabytes, uncapped) need their transfer time on top, or a slow but working upload is cut off
+ * and resent from the start until it fails.
+ */
+const SLOWEST_BYTES_PER_SECOND = 256 * 1024;
 /** Pause before resending after a 5xx or a failed connection, doubled per attempt. */
 const BACKOFF_MS = 500;
 
@@ -38,11 +44,12 @@ export function patientFetch(apiUrl: string | undefined, base: FetchFunction = g
     const method = target.startsWith(api) ? target.slice(api.length).split('?')[0] : undefined;
     // Bodies are strings or form data (FetchRequestInit), both of which can be sent again as they are.
     const resendable = method !== undefined ? !POSTING_METHODS.has(method) : !isJson(init);
+    const deadlineMs = ATTEMPT_TIMEOUT_MS + Math.ceil((bodyBytes(init?.body) / SLOWEST_BYTES_PER_SECOND) * 1000);
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= MAX_ATTEMPTS;
       let response: Awaited<ReturnType<FetchFunction>>;
       try {
-        response = await base(url, withDeadline(init));
+        response = await base(url, withDeadline(init, deadlineMs));
       } catch (cause) {
         if (last || !(resendable || neverSent(cause)) || init?.signal?.aborted === true) throw cause;
         await sleep(BACKOFF_MS * 2 ** (attempt - 1));
@@ -72,9 +79,20 @@ function neverSent(cause: unknown): boolean {
   return typeof code === 'string' && NOT_SENT_CODES.has(code);
 }
 
-function withDeadline(init: FetchRequestInit | undefined): FetchRequestInit {
-  const deadline = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
+function withDeadline(init: FetchRequestInit | undefined, deadlineMs: number): FetchRequestInit {
+  const deadline = AbortSignal.timeout(deadlineMs);
   return { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline };
+}
+
+/** The size of what an attempt sends: form fields and files (an upload) or a string (Web API form, JSON). */
+function bodyBytes(body: FetchRequestInit['body']): number {
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (body instanceof FormData) {
+    let total = 0;
+    for (const [, value] of body) total += typeof value === 'string' ? Buffer.byteLength(value) : value.size;
+    return total;
+  }
+  return 0;
 }
 
 /** Reads a discarded answer to its end, so its connection can be reused. */
