@@ -1211,7 +1211,7 @@ export function createCanaryService(deps: CanaryDeps) {
       }
       const broken = await receiverGone(request);
       if (broken !== undefined) {
-        return fail(`Not approved: ${broken}, so the approved weights would send traffic nowhere. Nothing was changed; the request stays pending until it expires, so it can still be approved once the canary runs again.`);
+        return fail(`Not approved: ${broken}, so the approved weights would send traffic nowhere. Nothing was changed; the request stays pending until it expires at ${request.expiresAt.slice(11, 16)} UTC, so it can still be approved once that is fixed.`);
       }
     }
 
