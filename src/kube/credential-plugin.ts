@@ -121,7 +121,7 @@ class CredentialPlugins implements Authenticator {
     if (result.exitCode === undefined && result.signal !== undefined) throw new Error(`${named} was ended by ${result.signal}`);
     if (result.exitCode === undefined) throw new Error(`${named} could not be started (${result.code ?? 'unknown error'})`, { cause: result.cause });
     if (result.exitCode !== 0) {
-      const said = String(result.stderr).replace(/\s+/g, ' ').trim();
+      const said = withoutTokens(String(result.stderr).replace(/\s+/g, ' ').trim());
       throw new Error(`${named} failed (exit ${result.exitCode})${said === '' ? '' : `: ${said.length > 300 ? `…${said.slice(-299)}` : said}`}`);
     }
     let printed: unknown;
@@ -150,6 +150,15 @@ class CredentialPlugins implements Authenticator {
       },
     };
   }
+}
+
+/**
+ * A plugin's stderr without the credentials it may quote (a cached or refreshed token in a debug line): any word of 32
+ * or more token characters with a digit in it. Its message ("run gcloud auth login", a login URL) is kept: it says what
+ * to do next, and it reaches the requester and the logs, where only known token shapes are scrubbed.
+ */
+function withoutTokens(text: string): string {
+  return text.replace(/(?<=^|\s)[A-Za-z0-9._~+/=-]{32,}(?=$|[\s,;:])/g, (word) => (/\d/.test(word) ? '[redacted]' : word));
 }
 
 function killGroup(pid: number | undefined): void {

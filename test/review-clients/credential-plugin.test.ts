@@ -89,3 +89,24 @@ describe('credential plugins under attack', () => {
     assert.ok((await readFile(runs, 'utf8')).split('\n').filter(Boolean).length <= 4, 'the plugin ran more than once per command');
   });
 });
+
+describe('a failing plugin that prints an opaque token on stderr', () => {
+  it('the answer keeps its words and drops the token (defect: a GCP access token reached the answer whole)', async () => {
+    const api = await tokenApi('gke-token');
+    const dir = await tempDir('review-opaque');
+    try {
+      const opaque = 'ya29.a0AfH6SMBxYz0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
+      const leaky = await plugin(join(dir, 'gke.sh'), `echo "refreshing ${opaque} failed: Reauthentication required, run gcloud auth login" >&2\nexit 1`);
+      const file = join(dir, 'kubeconfig');
+      await writeFile(file, kubeconfigYaml([{ name: 'ctx-west', server: api.url, user: execUser(leaky) }]));
+      const kube = createKubeFor(() => loadKubeConfigAsKubectl({ KUBECONFIG: file }))(CLUSTER);
+      assert.ok(kube.ok);
+      const cause = await kube.value.core.readNamespace({ name: 'bookinfo' }).then(() => assert.fail('no credentials, yet it answered'), (error: unknown) => error);
+      const said = describeKubeError(cause, 'read namespace bookinfo', 'west');
+      assert.match(said, /Reauthentication required, run gcloud auth login/);
+      assert.doesNotMatch(said, /a0AfH6SMBx/);
+    } finally {
+      await api.close();
+    }
+  });
+});
