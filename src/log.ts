@@ -25,6 +25,8 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   // Kubernetes bearer tokens without their `Bearer`: EKS (`aws eks get-token`) and OpenShift OAuth tokens.
   /\bk8s-aws-v1\.[A-Za-z0-9_-]{20,}/g,
   /\bsha256~[A-Za-z0-9_-]{20,}/g,
+  // Google OAuth access tokens (gke-gcloud-auth-plugin, a GKE kubeconfig's credential plugin).
+  /\bya29\.[A-Za-z0-9_.-]{20,}/g,
 ];
 
 const SECRET_KEYS = /^(token|botToken|appToken|signingSecret|signing_secret|authorization|password|secret|private_key|privateKey|client_secret)$/i;

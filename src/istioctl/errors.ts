@@ -373,6 +373,9 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/\b(Bearer|Basic)\s+[^\s"',]+/gi, '$1 [REDACTED]'],
   [/\b(token|access_token|id_token|id-token|refresh_token|client_secret|client-secret|password)(["']?\s*[=:]\s*["']?)[^\s"',&}]+/gi, '$1$2[REDACTED]'],
   [/\bxox[abprs]-[A-Za-z0-9-]+/g, '[REDACTED]'],
+  // Tokens a kubeconfig credential plugin hands istioctl, quoted without `Bearer` when a plugin or the API fails:
+  // EKS (`aws eks get-token`), OpenShift OAuth, Google OAuth access tokens (gke-gcloud-auth-plugin).
+  [/\b(?:k8s-aws-v1\.|sha256~|ya29\.)[A-Za-z0-9_.~-]{20,}/g, '[REDACTED]'],
 ];
 
 /** The patterns above, then key material by its shape (base64 DER keys without PEM armour, JWTs, a credential as a URL's user). */

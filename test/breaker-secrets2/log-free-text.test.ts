@@ -44,6 +44,7 @@ describe('log lines that carry a credential nobody configured', () => {
     logger.debug('http request result: {"ok":true,"url":"wss://wss-primary.slack.com/link/?ticket=5b8f2c1e-0d7a-4a9b-9c3e-0f1a2b3c4d5e&app_id=A0MESHBOT"}');
     logger.warn({ err: new Error('exec plugin printed status.token k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8_QWN0aW9uPUdldENhbGxlcklkZW50aXR5 unexpectedly') }, 'credential plugin failed');
     logger.warn({ err: new Error('oauth: sha256~Xk3vQp9rLm2NwB7yTz5aHc8dJf4gKs1eUo6iPq0 rejected') }, 'API call failed');
+    logger.warn({ err: new Error('gke-gcloud-auth-plugin: token ya29.a0AfB_byC3xVb8Nq2Lp5Kd9Rt4Wm7Yz1Hs6Jf0Ge expired') }, 'credential plugin failed');
     logger.debug('http request result: {"ok":true,"upload_url":"https://files.slack.com/upload/v1/CwABAAAAXwoAAVnX2kq9","file_id":"F0FILE"}');
     const log = text();
     assert.doesNotMatch(log, /CwABAAAAXwoAAVnX2kq9/);
@@ -52,6 +53,7 @@ describe('log lines that carry a credential nobody configured', () => {
     assert.match(log, /app_id=A0MESHBOT/, 'only the ticket is removed from the URL');
     assert.doesNotMatch(log, /aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8/);
     assert.doesNotMatch(log, /Xk3vQp9rLm2NwB7yTz5aHc8dJf4gKs1eUo6iPq0/);
+    assert.doesNotMatch(log, /a0AfB_byC3xVb8Nq2Lp5Kd9Rt4Wm7Yz1Hs6Jf0Ge/);
   });
 
   it('never write an object nested deeper than the scrubber walks as it is', () => {

@@ -333,6 +333,14 @@ describe('constructed errors', () => {
     assert.match(error.message, /MAYBE/);
   });
 
+  it('redacts the tokens credential plugins print without Bearer (EKS, OpenShift, Google)', () => {
+    const error = classify(
+      'Error: Unauthorized: token k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8_QWN0aW9u, sha256~Xk3vQp9rLm2NwB7yTz5aHc8dJf4gKs1 and ya29.a0AfB_byC3xVb8Nq2Lp5Kd9Rt4Wm7Yz1Hs6Jf0Ge rejected\n',
+    );
+    for (const text of [error.detail, error.message]) assert.doesNotMatch(text, /aHR0cHM6Ly9zdHMu|Xk3vQp9rLm2NwB7y|a0AfB_byC3xVb8Nq/);
+    assert.match(error.detail, /Unauthorized: token \[REDACTED\], \[REDACTED\] and \[REDACTED\] rejected/);
+  });
+
   it('redact leaves ordinary text alone', () => {
     assert.equal(redact('no pods match "reviews"'), 'no pods match "reviews"');
   });
