@@ -51,7 +51,7 @@ access:
 approvals:
   ttl: 30m
   channel: C0REL
-  propagationTimeout: 6s
+  propagationTimeout: 15s
   propagationInterval: 1s
 istioctl:
   timeout: 20s
