@@ -238,6 +238,8 @@ export interface ConfigDumpSummary {
 }
 
 const DAY_MS = 86_400_000;
+/** The SDS name of the proxy's own identity, the one chain the mesh's CA issues (security.WorkloadKeyCertResourceName). */
+const WORKLOAD_SECRET = 'default';
 
 /**
  * The secrets plus the CAs behind their leaves that people rotate (README "Certificate health": plugged-in
@@ -245,13 +247,20 @@ const DAY_MS = 86_400_000;
  * breaks every certificate it signed, and istioctl's table never shows it. A CA living no longer than `caWarnDays` is rotated by software (SPIRE's
  * intermediates live a day) and would always look like it expires soon, so it is left to the leaf it signs; a CA
  * that ROOTCA already lists is judged there.
+ * Only the workload chain (`default`) is issued by the mesh's CA. The CAs behind another leaf (a gateway's
+ * credentialName certificate from cert-manager or a public CA) are replaced with that leaf where it is issued, and
+ * a public intermediate with weeks left is no "CA rotation" for the mesh's owners: such a CA is shown only when it
+ * expires before the leaf it sits behind, which breaks that chain before the leaf's own renewal would.
  */
 export function withPluggedInCas(secrets: readonly SecretCertificate[], issuers: readonly SecretCertificate[], ca: CaThresholds = DEFAULT_CA_THRESHOLDS): SecretCertificate[] {
   const shown = new Set(secrets.filter((cert) => cert.type === 'CA').map((cert) => cert.serial));
+  const leafExpiry = new Map(secrets.filter((cert) => cert.type !== 'CA').map((cert) => [cert.name, Date.parse(cert.notAfter)]));
   const out = [...secrets];
   for (const issuer of issuers) {
     const lifetimeMs = Date.parse(issuer.notAfter) - Date.parse(issuer.notBefore);
     if (shown.has(issuer.serial) || !(lifetimeMs > ca.caWarnDays * DAY_MS)) continue;
+    const leafNotAfter = leafExpiry.get(issuer.name);
+    if (issuer.name !== WORKLOAD_SECRET && leafNotAfter !== undefined && !(Date.parse(issuer.notAfter) < leafNotAfter)) continue;
     shown.add(issuer.serial);
     out.push(issuer);
   }
