@@ -5,6 +5,7 @@ import type { CanaryInspection } from '../src/mesh/canary/service.ts';
 import { ROLLBACK_WINDOW_MS, describeChanges, describeSplit, weightChange, type Propagation, type PromotionRequest } from '../src/mesh/canary/request.ts';
 import type { CanaryPlan } from '../src/mesh/canary/plan.ts';
 import { actions, button, context, escapeMrkdwn, escapeMrkdwnKeepingMentions, fields, header, message, section, type SlackMessage } from '../src/slack/blocks.ts';
+import { serviceFqdn } from '../src/mesh/canary/virtual-service.ts';
 
 export const APPROVE_ACTION = 'canary_approve';
 export const REJECT_ACTION = 'canary_reject';
@@ -211,9 +212,17 @@ export function subsetName(inspection: Pick<CanaryInspection, 'vs'>, subset: Pic
   return subset.namespace !== undefined && subset.namespace !== inspection.vs.metadata.namespace ? `${subset.namespace}/${subset.name}` : subset.name;
 }
 
-/** What rollback would use: the stable/canary record mesh-bot keeps on the VirtualService. */
-export function rolesLine(inspection: Pick<CanaryInspection, 'roles'>): string {
-  return inspection.roles ? `${inspection.roles.stableSubset} / ${inspection.roles.canarySubset} (recorded by mesh-bot's last change)` : 'not recorded yet: `canary rollback` needs --to STABLE_SUBSET until mesh-bot has changed the weights once';
+/**
+ * What rollback would use: the stable/canary record mesh-bot keeps on the VirtualService, and whose subsets they
+ * are when its routes split several services' (`--host`).
+ */
+export function rolesLine(inspection: Pick<CanaryInspection, 'roles' | 'routes' | 'vs'>): string {
+  const { roles } = inspection;
+  if (!roles) return 'not recorded yet: `canary rollback` needs --to STABLE_SUBSET until mesh-bot has changed the weights once';
+  const namespace = inspection.vs.metadata.namespace ?? '';
+  const splitServices = new Set(inspection.routes.filter((route) => route.destinations.length > 1).flatMap((route) => route.destinations.map((destination) => serviceFqdn(destination.host, namespace))));
+  const of = roles.host !== undefined && splitServices.size > 1 ? ` of ${roles.host}` : '';
+  return `${roles.stableSubset} / ${roles.canarySubset}${of} (recorded by mesh-bot's last change)`;
 }
 
 export function renderInspection(inspection: CanaryInspection, syncLine: string, cluster: string): SlackMessage {

@@ -23,8 +23,8 @@ interface Target<Namespace> {
 
 type CanaryRequest<Namespace> =
   | ({ readonly action: 'status' } & Target<Namespace>)
-  | ({ readonly action: 'promote'; readonly weight: number; readonly subset: string | undefined } & Target<Namespace>)
-  | ({ readonly action: 'rollback'; readonly to: string | undefined } & Target<Namespace>);
+  | ({ readonly action: 'promote'; readonly weight: number; readonly subset: string | undefined; readonly host?: string | undefined } & Target<Namespace>)
+  | ({ readonly action: 'rollback'; readonly to: string | undefined; readonly host?: string | undefined } & Target<Namespace>);
 
 /** As typed: without `-n` the namespace is the cluster's default namespace (config `defaultNamespace`). */
 export type CanaryArgs = CanaryRequest<string | undefined>;
@@ -36,6 +36,8 @@ const WEIGHT_FLAG: FlagSpec = { name: 'weight', takesValue: true, value: 'percen
 const SUBSET_FLAG: FlagSpec = { name: 'subset', takesValue: true, value: 'label' };
 const TO_FLAG: FlagSpec = { name: 'to', takesValue: true, value: 'label' };
 const KIND_FLAG: FlagSpec = { name: 'kind', takesValue: true, value: 'text' };
+/** A VirtualService's destination host (`reviews`, `reviews.shop`, an FQDN): whose subsets change, when it splits several services'. */
+const HOST_FLAG: FlagSpec = { name: 'host', takesValue: true, value: 'name' };
 /** kubectl's spellings of the two kinds: singular, plural, short name, and qualified by API group. */
 const KINDS: Readonly<Record<string, RouteKind>> = {
   virtualservice: 'VirtualService',
@@ -178,7 +180,7 @@ async function promote(args: Extract<ResolvedCanaryArgs, { action: 'promote' }>,
   }
   const service = canaryServiceFor(deps, target);
   if (!service.ok) return refusal('canary promote', target.name, now, service.error);
-  const prepared = await service.value.prepare(args.namespace, args.virtualService, args.weight, args.subset, args.kind);
+  const prepared = await service.value.prepare(args.namespace, args.virtualService, args.weight, args.subset, args.kind, args.host);
   if (!prepared.ok && isNothingToChange(prepared.error)) {
     // The route was read: the no-op names its kind and weights, as a plan would.
     const inspected = await service.value.inspect(args.namespace, args.virtualService, args.kind);
@@ -233,7 +235,7 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
   const service = canaryServiceFor(deps, target);
   if (!service.ok) return refusal('canary rollback', target.name, now, service.error);
   if (invocation.surface === 'terminal' || !invocation.user) {
-    const planned = await service.value.planRollback(args.namespace, args.virtualService, args.to, args.kind);
+    const planned = await service.value.planRollback(args.namespace, args.virtualService, { to: args.to, kind: args.kind, host: args.host });
     if (!planned.ok) return refusal('canary rollback', target.name, now, planned.error);
     const { inspection, plan } = planned.value;
     const left = leftOnCanary(inspection, plan);
@@ -248,7 +250,7 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
       json: { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, leftOnCanary: left, planOnly: true },
     });
   }
-  const rolled = await service.value.rollback(args.namespace, args.virtualService, invocation.user, { to: args.to, kind: args.kind });
+  const rolled = await service.value.rollback(args.namespace, args.virtualService, invocation.user, { to: args.to, kind: args.kind, host: args.host });
   if (!rolled.ok) return refusal('canary rollback', target.name, now, rolled.error);
   const { plan, propagation, rolledBack, cancelled, leftOnCanary: left } = rolled.value;
   // What still reaches the canary belongs in the one line people read, not below it.
@@ -269,19 +271,19 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
   });
 }
 
-const CANARY_FLAGS = [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, WEIGHT_FLAG, SUBSET_FLAG, TO_FLAG];
+const CANARY_FLAGS = [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, WEIGHT_FLAG, SUBSET_FLAG, TO_FLAG, HOST_FLAG];
 
 /** Each action's own line (DESIGN.md §1, with `--kind` and HTTPRoutes of §11): an error shows the one it is about. */
 const ACTION_USAGE: Readonly<Record<(typeof ACTIONS)[number], string>> = {
   status: 'canary status VIRTUALSERVICE|HTTPROUTE [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
-  promote: 'canary promote VIRTUALSERVICE|HTTPROUTE --weight PERCENT [--subset SUBSET] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
-  rollback: 'canary rollback VIRTUALSERVICE|HTTPROUTE [--to SUBSET] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
+  promote: 'canary promote VIRTUALSERVICE|HTTPROUTE --weight PERCENT [--subset SUBSET] [--host HOST] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
+  rollback: 'canary rollback VIRTUALSERVICE|HTTPROUTE [--to SUBSET] [--host HOST] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
 };
 
 export const canaryCommand = defineCommand<CanaryArgs>({
   name: 'canary',
   aliases: [],
-  usage: 'canary status|promote|rollback VIRTUALSERVICE|HTTPROUTE [--weight PERCENT] [--subset SUBSET] [--to SUBSET] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
+  usage: 'canary status|promote|rollback VIRTUALSERVICE|HTTPROUTE [--weight PERCENT] [--subset SUBSET] [--to SUBSET] [--host HOST] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME]',
   usageFor(tokens) {
     const parsed = parseArgs(tokens, CANARY_FLAGS);
     const word = parsed.ok ? parsed.value.positionals[0] : tokens.find((token) => grammarWord(token, ACTIONS) !== undefined);
@@ -322,11 +324,12 @@ export const canaryCommand = defineCommand<CanaryArgs>({
       if (weight === undefined) return err('canary promote needs --weight PERCENT (the share of traffic for the canary)');
       const percent = wholePercent(weight);
       if (percent === undefined) return err(`--weight takes a whole percentage from 0 to 100 (like 50 or 50%), got "${weight.slice(0, 20)}"`);
-      return ok({ action, ...common, weight: percent, subset: flag('subset') });
+      return ok({ action, ...common, weight: percent, subset: flag('subset'), host: flag('host') });
     }
     if (action === 'rollback') {
-      return ok({ action, ...common, to: flag('to') });
+      return ok({ action, ...common, to: flag('to'), host: flag('host') });
     }
+    if (flag('host') !== undefined) return err('--host belongs to `canary promote` and `canary rollback`, not to `canary status` (which shows every route)');
     return ok({ action: 'status', ...common });
   },
   execute(parsed, target, deps, invocation) {

@@ -51,7 +51,7 @@ describe('an HTTPRoute its parent did not accept', () => {
   it('is still rolled back (the safety exit is never refused for it)', async () => {
     harness = await startHarness({ gateway: true });
     seedParents(harness, [{ parentRef: GATEWAY, accepted: 'False' }]);
-    const planned = await harness.replica().planRollback('bookinfo', 'reviews', 'reviews-v1');
+    const planned = await harness.replica().planRollback('bookinfo', 'reviews', { to: 'reviews-v1' });
     assert.ok(planned.ok, planned.ok ? '' : planned.error);
   });
 

@@ -20,14 +20,14 @@ const usageLine = (stderr: string) => stderr.split('\n').find((line) => line.sta
 it('canary promote without --weight shows promote\'s line, with --weight required and no --to', async () => {
   const run = await meshBot(['canary', 'promote', 'reviews', '-n', 'shop'], env);
   assert.equal(run.code, 2);
-  assert.equal(usageLine(run.stderr), 'Usage: mesh-bot canary promote VIRTUALSERVICE|HTTPROUTE --weight PERCENT [--subset SUBSET] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME] [-o text|json]');
+  assert.equal(usageLine(run.stderr), 'Usage: mesh-bot canary promote VIRTUALSERVICE|HTTPROUTE --weight PERCENT [--subset SUBSET] [--host HOST] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME] [-o text|json]');
 });
 
 it('canary status and rollback errors show their own lines, also with flags before the action', async () => {
   const status = await meshBot(['canary', '-n', 'shop', 'status'], env);
   assert.equal(usageLine(status.stderr), 'Usage: mesh-bot canary status VIRTUALSERVICE|HTTPROUTE [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME] [-o text|json]');
   const rollback = await meshBot(['canary', 'rollback', 'reviews', 'v1'], env);
-  assert.equal(usageLine(rollback.stderr), 'Usage: mesh-bot canary rollback VIRTUALSERVICE|HTTPROUTE [--to SUBSET] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME] [-o text|json]');
+  assert.equal(usageLine(rollback.stderr), 'Usage: mesh-bot canary rollback VIRTUALSERVICE|HTTPROUTE [--to SUBSET] [--host HOST] [--kind virtualservice|httproute] [-n NAMESPACE] [--cluster NAME] [-o text|json]');
 });
 
 it('-o json carries the same line', async () => {

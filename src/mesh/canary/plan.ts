@@ -40,6 +40,23 @@ export interface PlanOptions {
   readonly remembered?: { readonly stableSubset: string; readonly canarySubset: string } | undefined;
   /** `rollback --to`: the stable subset; the canary is the other subset of the routes that use it. */
   readonly stableSubset?: string | undefined;
+  /**
+   * `--host`: only the routes that split the subsets of this destination host change (a VirtualService that splits
+   * the subsets of several services, such as an ingress one for reviews and ratings). As typed; resolved in the
+   * VirtualService's namespace.
+   */
+  readonly host?: string | undefined;
+  /**
+   * The service meant when the routes to change split the subsets of several services and `host` is not given:
+   * that of mesh-bot's last change (its record on the VirtualService, or the request a Roll back button names).
+   */
+  readonly defaultHost?: string | undefined;
+}
+
+/** Why a plan was refused; `services`: the refusal is that the routes to change split several services' subsets. */
+interface Refusal {
+  readonly message: string;
+  readonly services?: readonly string[];
 }
 
 /** Said when the VirtualService already has the wanted split: a harmless no-op, not an error. */
@@ -182,7 +199,47 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
   if (splits.length === 0) {
     return err(unshiftable[0]?.reason ?? `VirtualService ${name} has no route that splits traffic between two subsets; add the canary as a second destination with weight 0 first`);
   }
-  return planSplits(name, vs.metadata.resourceVersion ?? '', vs.spec, splits, VIRTUAL_SERVICE_LAYOUT, options, unshiftable);
+  const among = (host: string | undefined) => {
+    if (host === undefined) return { splits, unshiftable };
+    const meant = hostsMeant(host, namespace);
+    return { splits: splits.filter((split) => split.service !== undefined && meant.has(split.service)), unshiftable: unshiftable.filter((rule) => rule.destinations.some((destination) => destination.service !== undefined && meant.has(destination.service))) };
+  };
+  const plan = (host: string | undefined): Result<CanaryPlan, Refusal> => {
+    const chosen = among(host);
+    if (chosen.splits.length === 0) {
+      const services = [...new Set(splits.flatMap((split) => (split.service === undefined ? [] : [shortHost(split.service, namespace)])))];
+      return err({ message: `no route of VirtualService ${name} splits the subsets of ${host ?? ''}; its weighted routes split the subsets of ${services.join(', ')}, so name one of those with --host` });
+    }
+    return planAmong(name, vs.metadata.resourceVersion ?? '', vs.spec, chosen.splits, VIRTUAL_SERVICE_LAYOUT, options, chosen.unshiftable);
+  };
+  const planned = plan(options.host);
+  if (planned.ok) return planned;
+  // Several services' subsets would change and --host was not given: the service of mesh-bot's last change is the
+  // one meant, as its stable and canary subsets are (a rollback without --to, the Roll back button).
+  const recordedHost = options.defaultHost;
+  const services = planned.error.services;
+  if (options.host === undefined && recordedHost !== undefined && services !== undefined && services.some((service) => hostsMeant(recordedHost, namespace).has(service))) {
+    const again = plan(recordedHost);
+    return again.ok ? again : err(again.error.message);
+  }
+  const example = services?.[0] === undefined ? '' : ` (e.g. --host ${shortHost(services[0], namespace)})`;
+  return err(`${planned.error.message}${example}`);
+}
+
+/**
+ * The services a `--host` value may mean, as FQDNs: Istio's reading (a name without a dot gets the namespace and
+ * `.svc.cluster.local`), and `NAME.NAMESPACE`, kubectl's way of naming a Service, as that Service.
+ */
+export function hostsMeant(host: string, namespace: string): Set<string> {
+  const meant = new Set([serviceFqdn(host, namespace)]);
+  if (/^[a-z0-9-]+\.[a-z0-9-]+$/.test(host)) meant.add(`${host}.svc.cluster.local`);
+  return meant;
+}
+
+/** A service as people type it: its name within the VirtualService's namespace, else its FQDN. */
+function shortHost(fqdn: string, namespace: string): string {
+  const suffix = `.${namespace}.svc.cluster.local`;
+  return fqdn.endsWith(suffix) ? fqdn.slice(0, -suffix.length) : fqdn;
 }
 
 /** Percent of a weight within its rule, to a tenth (relative weights rarely divide 100 evenly). */
@@ -208,7 +265,13 @@ function unusableWeights(name: string, split: Split, layout: SplitLayout, rollin
  * the object's spec as read, for the `test` of its scope fields.
  */
 export function planSplits(name: string, resourceVersion: string, spec: Readonly<Record<string, unknown>>, found: readonly Split[], layout: SplitLayout, options: PlanOptions, unshiftable: readonly Unshiftable[] = []): Result<CanaryPlan, string> {
-  if (!Number.isInteger(options.weight) || options.weight < 0 || options.weight > 100) return err(`the canary weight must be a whole percentage from 0 to 100, got ${options.weight}`);
+  const planned = planAmong(name, resourceVersion, spec, found, layout, options, unshiftable);
+  return planned.ok ? planned : err(planned.error.message);
+}
+
+function planAmong(name: string, resourceVersion: string, spec: Readonly<Record<string, unknown>>, found: readonly Split[], layout: SplitLayout, options: PlanOptions, unshiftable: readonly Unshiftable[]): Result<CanaryPlan, Refusal> {
+  const refuse = (message: string) => err<Refusal>({ message });
+  if (!Number.isInteger(options.weight) || options.weight < 0 || options.weight > 100) return refuse(`the canary weight must be a whole percentage from 0 to 100, got ${options.weight}`);
   const { noun } = layout;
   const splits = [...found];
   const pairs = new Set(splits.map((split) => split.destinations.map((destination) => destination.subset).sort().join('|')));
@@ -217,14 +280,14 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
   // A subset named by --subset or --to that only a rule mesh-bot cannot shift carries: that rule is why.
   const named = stableWanted ?? canary;
   const onlyUnshiftable = named === undefined || splits.some((split) => split.destinations.some((destination) => destination.subset === named)) ? undefined : unshiftable.find((rule) => rule.destinations.some((destination) => destination.subset === named));
-  if (onlyUnshiftable !== undefined) return err(onlyUnshiftable.reason);
+  if (onlyUnshiftable !== undefined) return refuse(onlyUnshiftable.reason);
   if (stableWanted !== undefined) {
     const used = splits.filter((split) => split.destinations.some((destination) => destination.subset === stableWanted));
     if (used.length === 0) {
-      return err(`${noun} "${stableWanted}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
+      return refuse(`${noun} "${stableWanted}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
     }
     const others = new Set(used.flatMap((split) => split.destinations.filter((destination) => destination.subset !== stableWanted).map((destination) => destination.subset)));
-    if (others.size > 1) return err(`the routes of ${name} that use ${stableWanted} split it with different ${noun}s (${[...others].join(', ')}); roll them back by hand`);
+    if (others.size > 1) return refuse(`the routes of ${name} that use ${stableWanted} split it with different ${noun}s (${[...others].join(', ')}); roll them back by hand`);
     canary = [...others][0] as string;
     // A rollback takes the canary to 0 % wherever it gets traffic, also on routes that pair it with another stable
     // (a `--subset` promotion shifted those too): anything less would report "rolled back" while it still serves.
@@ -233,39 +296,39 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
   } else if (canary !== undefined) {
     const used = splits.filter((split) => split.destinations.some((destination) => destination.subset === canary));
     if (used.length === 0) {
-      return err(`${noun} "${canary}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
+      return refuse(`${noun} "${canary}" is not a destination of any weighted route of ${name}; the routes split between ${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}`);
     }
     const remembered = options.remembered;
     const recordedPair = remembered !== undefined && used.some((split) => split.destinations.some((destination) => destination.subset === remembered.canarySubset));
     if (recordedPair && remembered.stableSubset === canary) {
       // Planned as asked, this would turn the record around, and the next rollback would send everything to the real canary.
-      return err(`--subset ${canary} names the stable ${noun} of ${name} on record (mesh-bot's last change: stable ${canary}, canary ${remembered.canarySubset}); promoting it would make ${remembered.canarySubset} the stable that a rollback sends all traffic to. Shift traffic with \`--subset ${remembered.canarySubset}\` (any weight from 0 to 100) or \`canary rollback\` instead.`);
+      return refuse(`--subset ${canary} names the stable ${noun} of ${name} on record (mesh-bot's last change: stable ${canary}, canary ${remembered.canarySubset}); promoting it would make ${remembered.canarySubset} the stable that a rollback sends all traffic to. Shift traffic with \`--subset ${remembered.canarySubset}\` (any weight from 0 to 100) or \`canary rollback\` instead.`);
     }
     splits.splice(0, splits.length, ...used);
   } else {
-    if (pairs.size > 1) return err(`the routes of ${name} split between different ${noun}s (${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}); say which one is the canary with --subset`);
+    if (pairs.size > 1) return refuse(`the routes of ${name} split between different ${noun}s (${[...pairs].map((pair) => pair.replace('|', '/')).join(', ')}); say which one is the canary with --subset`);
     // Every split changes here: one that sends nothing, or not 100 %, is named before asking for --subset.
     const broken = splits.map((split) => unusableWeights(name, split, layout)).find((problem) => problem !== undefined);
-    if (broken !== undefined) return err(broken);
+    if (broken !== undefined) return refuse(broken);
     const first = splits[0] as Split;
     const remembered = options.remembered;
     if (remembered && first.destinations.some((destination) => destination.subset === remembered.canarySubset) && first.destinations.some((destination) => destination.subset === remembered.stableSubset)) {
       canary = remembered.canarySubset;
     } else {
       const [a, b] = first.destinations as [WeightedDestination, WeightedDestination];
-      if (a.weight === b.weight) return err(`${name} sends ${layout.relative ? 'the same share' : `${a.weight}%`} to both ${a.subset} and ${b.subset}, so mesh-bot cannot tell which is the canary; say it with --subset`);
+      if (a.weight === b.weight) return refuse(`${name} sends ${layout.relative ? 'the same share' : `${a.weight}%`} to both ${a.subset} and ${b.subset}, so mesh-bot cannot tell which is the canary; say it with --subset`);
       canary = a.weight < b.weight ? a.subset : b.subset;
     }
   }
 
   const services = [...new Set(splits.flatMap((split) => (split.service === undefined ? [] : [split.service])))];
   if (services.length > 1) {
-    return err(`the routes of ${name} that would change split the ${noun}s of different services (${services.join(', ')}); mesh-bot shifts the canary of one service at a time, so change these weights by hand or give each service its own ${layout.kind}`);
+    return err({ message: `the routes of ${name} that would change split the ${noun}s of different services (${services.join(', ')}); mesh-bot shifts the canary of one service at a time: say which with --host`, services });
   }
   // A rule that cannot be shifted but carries this canary: a promotion of the others would leave it at its old
   // share. A rollback (the safety exit) still takes the canary off what it can, and names that rule (leftOnCanary).
   const blocking = stableWanted !== undefined ? undefined : unshiftable.find((rule) => rule.destinations.some((destination) => destination.subset === canary && (destination.service === undefined || services.length === 0 || services.includes(destination.service))));
-  if (blocking !== undefined) return err(blocking.reason);
+  if (blocking !== undefined) return refuse(blocking.reason);
   const changes: RouteChange[] = [];
   const patch: JsonPatchOp[] = scopeTests(spec, layout.scope);
   // The recorded stable is the first changed route's: with mixed pairs a rollback finds the canary through it.
@@ -273,7 +336,7 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
   let unchanged = true;
   for (const split of splits) {
     const problem = unusableWeights(name, split, layout, stableWanted !== undefined);
-    if (problem !== undefined) return err(problem);
+    if (problem !== undefined) return refuse(problem);
     const sum = split.destinations.reduce((total, destination) => total + destination.weight, 0);
     // Istio weights not adding up to 100 (only a rollback gets here with them) are shares of their sum too.
     const before = split.destinations.map((destination) => ({ ...destination, weight: layout.relative || sum !== 100 ? percentOf(destination.weight, sum) : destination.weight }));
@@ -289,7 +352,7 @@ export function planSplits(name: string, resourceVersion: string, spec: Readonly
 
   const current = changes[0]?.before.find((destination) => destination.subset === canary)?.weight ?? 0;
   if (unchanged) {
-    return err(`${name} already sends ${options.weight}% to ${canary}; ${NOTHING_TO_CHANGE}`);
+    return refuse(`${name} already sends ${options.weight}% to ${canary}; ${NOTHING_TO_CHANGE}`);
   }
   return ok({
     host: changes[0]?.before[0]?.host ?? '',

@@ -70,7 +70,7 @@ import { detectOwner, type Owner } from './ownership.ts';
 import { parentAcceptance, parseHttpRoute, rejectingParents, splitBackendRefs, unresolvedBackends, type GatewayHttpRoute } from './providers/http-route.ts';
 import { httpRouteProvider, virtualServiceProvider, type RouteKind, type RouteView, type TrafficObject, type TrafficProvider } from './providers/traffic-provider.ts';
 import { httpRouteMirrors, layer4Leftovers, virtualServiceMirrors } from './leftovers.ts';
-import { isNothingToChange, ruleLabel, type CanaryPlan } from './plan.ts';
+import { hostsMeant, isNothingToChange, ruleLabel, type CanaryPlan } from './plan.ts';
 import { kubeWaypointReads, resolveWaypoints, waypointProgress, type WaypointRef } from './waypoint-proof.ts';
 import {
   TERMINAL_STATES,
@@ -90,6 +90,7 @@ import {
   rolledBackRecordOf,
   type RolledBackRecord,
   CANARY_ANNOTATION,
+  HOST_ANNOTATION,
   OWNER_ANNOTATION,
   STABLE_ANNOTATION,
   annotationPath,
@@ -97,6 +98,7 @@ import {
   destinationRuleSchema,
   kubernetesService,
   recordedRoles,
+  type RecordedRoles,
   sameServiceHost,
   serviceFqdn,
   type DestinationRule,
@@ -146,10 +148,18 @@ export interface CanaryInspection {
   readonly pending: readonly PromotionRequest[];
   readonly lastApplied: PromotionRequest | null;
   /** Which subset is stable and which the canary, as recorded on the VirtualService by mesh-bot's last write. */
-  readonly roles?: { readonly stableSubset: string; readonly canarySubset: string } | undefined;
+  readonly roles?: RecordedRoles | undefined;
   readonly notes: readonly string[];
   /** Why the DestinationRules could not be read (then `destinationRule` null says nothing about whether one exists). */
   readonly subsetsUnreadable?: string | undefined;
+}
+
+/** What a rollback is of: `--to`, `--kind`, `--host`, and the service of the request a Roll back button names. */
+export interface RollbackTarget {
+  readonly to?: string | undefined;
+  readonly kind?: RouteKind | undefined;
+  readonly host?: string | undefined;
+  readonly requestHost?: string | undefined;
 }
 
 export interface PreparedPromotion {
@@ -262,12 +272,14 @@ function ambiguous(error: KubeCallError): boolean {
   return error.kind === 'unavailable';
 }
 
-/** The stable/canary record written with the weights, as JSON Patch ops (the annotations object exists). */
-function roleOps(plan: Pick<CanaryPlan, 'stableSubset' | 'canarySubset'>): JsonPatchOp[] {
-  return [
-    { op: 'add', path: annotationPath(STABLE_ANNOTATION), value: plan.stableSubset },
-    { op: 'add', path: annotationPath(CANARY_ANNOTATION), value: plan.canarySubset },
-  ];
+/** The stable/canary record written with the weights; for a VirtualService also the service whose subsets they are. */
+function roleAnnotations(plan: Pick<CanaryPlan, 'stableSubset' | 'canarySubset' | 'host'>, kind: RouteKind): Record<string, string> {
+  return { [STABLE_ANNOTATION]: plan.stableSubset, [CANARY_ANNOTATION]: plan.canarySubset, ...(kind === 'VirtualService' && plan.host !== '' ? { [HOST_ANNOTATION]: plan.host } : {}) };
+}
+
+/** The record of roleAnnotations as JSON Patch ops (the annotations object exists). */
+function roleOps(plan: Pick<CanaryPlan, 'stableSubset' | 'canarySubset' | 'host'>, kind: RouteKind): JsonPatchOp[] {
+  return Object.entries(roleAnnotations(plan, kind)).map(([key, value]) => ({ op: 'add', path: annotationPath(key), value }));
 }
 
 /** The subsets (backend Services) that get traffic once a plan is written. */
@@ -605,7 +617,7 @@ export function createCanaryService(deps: CanaryDeps) {
   }
 
   /** Plan and pre-flight: every check that can refuse happens here, before anyone is asked. */
-  async function prepare(namespace: string, name: string, weight: number, subset: string | undefined, kind?: RouteKind): Promise<Result<PreparedPromotion, string>> {
+  async function prepare(namespace: string, name: string, weight: number, subset: string | undefined, kind?: RouteKind, host?: string): Promise<Result<PreparedPromotion, string>> {
     const inspected = await inspect(namespace, name, kind);
     if (!inspected.ok) return inspected;
     const inspection = inspected.value;
@@ -613,7 +625,7 @@ export function createCanaryService(deps: CanaryDeps) {
     if (inspection.owner) return fail(ownerRefusal(inspection.owner, inspection.kind, namespace, name));
     const last = inspection.lastApplied;
     const remembered = inspection.roles ?? (last ? { stableSubset: last.plan.stableSubset, canarySubset: last.plan.canarySubset } : undefined);
-    const planned = provider.plan(inspection.vs, { weight, canarySubset: subset, remembered });
+    const planned = provider.plan(inspection.vs, { weight, canarySubset: subset, remembered, host, defaultHost: inspection.roles?.host ?? last?.plan.host });
     if (!planned.ok) return planned;
     const plan = planned.value;
     const { destinationRule, subsets, subsetsUnreadable } = await subsetsOfPlan(inspection, plan);
@@ -1118,7 +1130,7 @@ export function createCanaryService(deps: CanaryDeps) {
     const ops: JsonPatchOp[] = [
       { op: 'test', path: annotationPath(OWNER_ANNOTATION), value: request.id },
       ...(request.plan.patch as CanaryPlan['patch']),
-      ...roleOps(request.plan),
+      ...roleOps(request.plan, request.kind ?? 'VirtualService'),
       { op: 'add', path: annotationPath(APPLIED_ANNOTATION), value: request.id },
       { op: 'remove', path: annotationPath(OWNER_ANNOTATION) },
     ];
@@ -1325,13 +1337,19 @@ export function createCanaryService(deps: CanaryDeps) {
   }
 
   /** The rollback plan: canary to 0 %, the stable subset from `--to` or the record on the VirtualService. */
-  async function planRollback(namespace: string, name: string, to: string | undefined, kind?: RouteKind): Promise<Result<{ inspection: CanaryInspection; plan: CanaryPlan }, string>> {
+  /**
+   * `host` (`--host`): only the routes of that service change. `requestHost`: the service of the request a Roll back
+   * button names, meant when the routes split several services' subsets and the VirtualService keeps no record of it.
+   */
+  async function planRollback(namespace: string, name: string, options: RollbackTarget = {}): Promise<Result<{ inspection: CanaryInspection; plan: CanaryPlan }, string>> {
+    const { to, kind, host } = options;
     const inspected = await inspect(namespace, name, kind);
     if (!inspected.ok) return inspected;
     const inspection = inspected.value;
     const provider = providerOf(inspection.kind);
     if (inspection.owner) return fail(ownerRefusal(inspection.owner, inspection.kind, namespace, name));
-    const recorded = inspection.roles;
+    // A record of another service's subsets (`--host` names a different one) says nothing about this one's.
+    const recorded = host !== undefined && inspection.roles?.host !== undefined && !hostsMeant(host, namespace).has(serviceFqdn(inspection.roles.host, namespace)) ? undefined : inspection.roles;
     const noun = provider.noun;
     if (to !== undefined && recorded && to === recorded.canarySubset && to !== recorded.stableSubset) {
       // Rollback is the safety exit: it never raises the canary. A stale record is corrected by a promotion, not here.
@@ -1349,7 +1367,7 @@ export function createCanaryService(deps: CanaryDeps) {
     if (stable === undefined) {
       return fail(`mesh-bot has no record of which ${noun} of ${namespace}/${name} is stable (it keeps one on the ${inspection.kind} once it has changed the weights). ${askForTo('Say')}`);
     }
-    const planned = provider.plan(inspection.vs, { weight: 0, stableSubset: stable });
+    const planned = provider.plan(inspection.vs, { weight: 0, stableSubset: stable, host, defaultHost: recorded?.host ?? options.requestHost });
     if (!planned.ok && to === undefined && recorded && !isNothingToChange(planned.error)) {
       // The routes were edited since mesh-bot's last change.
       return fail(`${planned.error}. mesh-bot's record (stable ${recorded.stableSubset}, canary ${recorded.canarySubset}) is out of date: ${askForTo('say')}`);
@@ -1380,11 +1398,13 @@ export function createCanaryService(deps: CanaryDeps) {
   }
 
   /** Canary to 0 %: the safety exit, without a second approval. `to` names the stable subset. */
-  async function rollback(namespace: string, name: string, actor: string, options: { readonly to?: string | undefined; readonly requestId?: string | undefined; readonly kind?: RouteKind | undefined } = {}): Promise<Result<RollbackOutcome, string>> {
-    // A card's Roll back button names its request: roll back the kind that request changed.
-    const kind = options.kind ?? (options.requestId === undefined ? undefined : ((await get(options.requestId))?.kind ?? 'VirtualService'));
+  async function rollback(namespace: string, name: string, actor: string, options: RollbackTarget & { readonly requestId?: string | undefined } = {}): Promise<Result<RollbackOutcome, string>> {
+    // A card's Roll back button names its request: roll back the kind (and service) that request changed.
+    const request = options.requestId === undefined ? null : await get(options.requestId);
+    const kind = options.kind ?? (options.requestId === undefined ? undefined : (request?.kind ?? 'VirtualService'));
+    const requestHost = options.requestHost ?? (request !== null && (request.kind ?? 'VirtualService') === 'VirtualService' && request.plan.host !== '' ? request.plan.host : undefined);
     for (let attempt = 1; ; attempt += 1) {
-      const planned = await planRollback(namespace, name, options.to, kind);
+      const planned = await planRollback(namespace, name, { ...options, kind, requestHost });
       if (!planned.ok) return planned;
       const { inspection, plan } = planned.value;
       const undone = await undoneBy(inspection, options.requestId);
@@ -1396,8 +1416,8 @@ export function createCanaryService(deps: CanaryDeps) {
         { op: 'test', path: '/metadata/resourceVersion', value: inspection.vs.metadata.resourceVersion },
         ...plan.patch,
         ...(hasAnnotations
-          ? [...roleOps(plan), ...Object.entries(record).map(([key, value]) => ({ op: 'add' as const, path: annotationPath(key), value }))]
-          : [{ op: 'add' as const, path: '/metadata/annotations', value: { [STABLE_ANNOTATION]: plan.stableSubset, [CANARY_ANNOTATION]: plan.canarySubset, ...record } }]),
+          ? [...roleOps(plan, inspection.kind), ...Object.entries(record).map(([key, value]) => ({ op: 'add' as const, path: annotationPath(key), value }))]
+          : [{ op: 'add' as const, path: '/metadata/annotations', value: { ...roleAnnotations(plan, inspection.kind), ...record } }]),
       ];
       const provider = providerOf(inspection.kind);
       const patched = await patchThroughThrottling(provider, namespace, name, inspection.apiVersion, ops);

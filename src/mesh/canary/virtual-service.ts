@@ -77,6 +77,8 @@ export function kubernetesService(host: string, namespace: string): { readonly n
 export const OWNER_ANNOTATION = 'mesh-bot/owner';
 export const STABLE_ANNOTATION = 'mesh-bot/stable-subset';
 export const CANARY_ANNOTATION = 'mesh-bot/canary-subset';
+/** The destination host whose subsets STABLE/CANARY_ANNOTATION name (a VirtualService may split several services'). */
+export const HOST_ANNOTATION = 'mesh-bot/canary-host';
 export const APPLIED_ANNOTATION = 'mesh-bot/applied-request';
 export const ROLLED_BACK_ANNOTATION = 'mesh-bot/rolled-back';
 
@@ -101,11 +103,19 @@ export function annotationPath(key: string): string {
   return `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
+export interface RecordedRoles {
+  readonly stableSubset: string;
+  readonly canarySubset: string;
+  /** Absent in records written before mesh-bot kept it, and on HTTPRoutes (whose backends are Services). */
+  readonly host?: string | undefined;
+}
+
 /** The stable/canary record mesh-bot wrote on the VirtualService, when both halves are there. */
-export function recordedRoles(annotations: Readonly<Record<string, string>> | undefined): { readonly stableSubset: string; readonly canarySubset: string } | undefined {
+export function recordedRoles(annotations: Readonly<Record<string, string>> | undefined): RecordedRoles | undefined {
   const stableSubset = annotations?.[STABLE_ANNOTATION];
   const canarySubset = annotations?.[CANARY_ANNOTATION];
-  return stableSubset && canarySubset ? { stableSubset, canarySubset } : undefined;
+  const host = annotations?.[HOST_ANNOTATION];
+  return stableSubset && canarySubset ? { stableSubset, canarySubset, ...(host ? { host } : {}) } : undefined;
 }
 
 /** Annotations of any object read from the API, without trusting the rest of its shape. */

@@ -74,7 +74,7 @@ describe('canary writes are fenced and recorded on the VirtualService (issue #9)
       assert.equal(annotationsOfReviews(harness.api)['mesh-bot/stable-subset'], 'v1');
       assert.equal(annotationsOfReviews(harness.api)['mesh-bot/canary-subset'], 'v2');
       const inspected = await canary.inspect('bookinfo', 'reviews');
-      assert.deepEqual(inspected.ok ? inspected.value.roles : null, { stableSubset: 'v1', canarySubset: 'v2' }, '`canary status` shows the record');
+      assert.deepEqual(inspected.ok ? inspected.value.roles : null, { stableSubset: 'v1', canarySubset: 'v2', host: 'reviews' }, '`canary status` shows the record, with the service whose subsets it names');
       // The sweep deletes week-old requests; the stable/canary record stays on the VirtualService.
       await harness.store.remove(`mesh-bot-promo-${request.id}`);
       const rolled = await canary.rollback('bookinfo', 'reviews', 'U0DAVE');

@@ -65,6 +65,7 @@ function isService(ref: z.output<typeof backendRefSchema>): boolean {
  */
 export function planHttpRouteWeights(route: GatewayHttpRoute, options: PlanOptions): Result<CanaryPlan, string> {
   const name = route.metadata.name;
+  if (options.host !== undefined) return err(`--host chooses among the services whose subsets a VirtualService splits; the backends of HTTPRoute ${name} are Services already, so name the canary with --subset or the stable with --to`);
   const rules = route.spec.rules ?? [];
   if (rules.length === 0) return err(`HTTPRoute ${name} has no rules, so there are no weights to shift`);
   const splits: Split[] = [];
