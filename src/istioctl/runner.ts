@@ -99,6 +99,11 @@ class Semaphore {
     return granted ? this.#release() : null;
   }
 
+  /** One more slot, handed to the longest waiter if there is one. */
+  grow(): void {
+    this.#release()();
+  }
+
   #release(): () => void {
     let released = false;
     return () => {
@@ -129,13 +134,39 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
   const now = options.now ?? Date.now;
   // The limit protects one cluster's API server and istiod, so each kubeconfig context has its own: with one pool, a
   // cluster whose API is gone (each run hangs until its timeout) held every slot, and the healthy clusters' commands
-  // waited behind it until they too "did not finish".
+  // waited behind it until they too "did not finish". The total is bounded too, as the pod's memory is sized for
+  // `concurrency` istioctl processes, not that many per cluster: each further context adds one slot to the total, so
+  // a hung cluster never leaves the others without one.
+  const total = new Semaphore(options.concurrency);
   const semaphores = new Map<string, Semaphore>();
   const semaphoreOf = (context: string | undefined): Semaphore => {
     const key = context ?? '';
     let semaphore = semaphores.get(key);
-    if (!semaphore) semaphores.set(key, (semaphore = new Semaphore(options.concurrency)));
+    if (!semaphore) {
+      if (semaphores.size > 0) total.grow();
+      semaphores.set(key, (semaphore = new Semaphore(options.concurrency)));
+    }
     return semaphore;
+  };
+  const both = (own: () => void, shared: () => void) => () => {
+    shared();
+    own();
+  };
+  /** Both slots at once when both are free (no await, as Semaphore.tryAcquire); otherwise null. */
+  const tryAcquire = (semaphore: Semaphore): (() => void) | null => {
+    const own = semaphore.tryAcquire();
+    if (own === null) return null;
+    const shared = total.tryAcquire();
+    if (shared === null) own();
+    return shared === null ? null : both(own, shared);
+  };
+  /** A slot of the context, then one of the total (always in that order), within `deadline`; null when none came. */
+  const acquire = async (semaphore: Semaphore, deadline: number): Promise<(() => void) | null> => {
+    const own = semaphore.tryAcquire() ?? (await semaphore.acquire(deadline - performance.now()));
+    if (own === null) return null;
+    const shared = total.tryAcquire() ?? (await total.acquire(deadline - performance.now()));
+    if (shared === null) own();
+    return shared === null ? null : both(own, shared);
   };
   const inFlight = new Map<string, { startedAt: number; outcome: Promise<Outcome> }>();
   const cache = new Map<string, { expiresAt: number; startedAt: number; outcome: Outcome }>();
@@ -146,7 +177,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
       options.onProcess?.({ args, durationMs, outcome: 'timeout', exitCode: null });
       return err(timeoutError(Math.round(timeoutMs / 1000)));
     };
-    const release = semaphore.tryAcquire() ?? (await semaphore.acquire(deadline - performance.now()));
+    const release = tryAcquire(semaphore) ?? (await acquire(semaphore, deadline));
     if (release === null) return timedOut(0);
     const startedAt = new Date(now());
     let timer: NodeJS.Timeout | undefined;
