@@ -66,7 +66,9 @@ export type HealthState =
   | 'expired'
   | 'not-yet-valid'
   /** No certificate to judge: a WARMING secret, or dates that could not be read. */
-  | 'missing';
+  | 'missing'
+  /** A workload certificate issued under a root the proxy's own trust bundle (ROOTCA) does not hold. */
+  | 'untrusted';
 
 export interface CertificateHealth {
   readonly role: CertificateRole;
@@ -129,7 +131,17 @@ const ACTIONS = {
   otherExpiring: 'renew it where it is issued (for a gateway: the Secret named in credentialName)',
   notYetValid: 'check the clocks of the node and of the CA that issued it',
   missing: 'Envoy is waiting for this secret: check that what it refers to exists and that istiod may read it',
+  untrusted: 'a root rotation is half done: put the root istiod now signs with into the trust bundle beside the old one (cacerts root-cert.pem), then restart the pods',
 } as const;
+
+/**
+ * A workload certificate whose root the proxy's ROOTCA does not hold (SecretCertificate.untrustedRoot): its peers,
+ * trusting what it trusts, cannot verify it, so mTLS fails whatever its dates say. An expired one stays expired.
+ */
+function untrusted(judged: CertificateHealth, rootSerial: string): CertificateHealth {
+  if (judged.state === 'expired') return judged;
+  return { ...judged, level: 'critical', state: 'untrusted', summary: `issued under root ${rootSerial}, which its ROOTCA does not hold`, action: ACTIONS.untrusted };
+}
 
 function health(facts: CertificateFacts, fields: Omit<CertificateHealth, 'role'>): CertificateHealth {
   return { role: facts.role, ...fields };
@@ -213,7 +225,7 @@ export function describeHealth(health: CertificateHealth): string {
     ...(health.level === 'critical' ? ['CRITICAL'] : []),
     health.summary,
     // The summary already says "expired …" or "expires in …" for the other states.
-    ...(health.state === 'ok' || health.state === 'rotation-overdue' ? [remainingText(health.remainingMs)] : []),
+    ...(health.state === 'ok' || health.state === 'rotation-overdue' || health.state === 'untrusted' ? [remainingText(health.remainingMs)] : []),
   ];
   return parts.join(', ');
 }
@@ -261,7 +273,8 @@ export interface CertificatesSummary {
 
 export function summarizeCertificates(certificates: readonly SecretCertificate[], options: { readonly now: Date; readonly ca?: CaThresholds }): CertificatesSummary {
   const out = certificates.map((cert): CertificateStatus => {
-    const judged = judgeCertificate({ role: secretRole(cert), notBefore: cert.notBefore, notAfter: cert.notAfter }, options.now, options.ca);
+    const dated = judgeCertificate({ role: secretRole(cert), notBefore: cert.notBefore, notAfter: cert.notAfter }, options.now, options.ca);
+    const judged = cert.untrustedRoot === undefined ? dated : untrusted(dated, cert.untrustedRoot);
     return {
       ...cert,
       daysRemaining: judged.remainingMs === null ? null : Math.floor(judged.remainingMs / DAY_MS),

@@ -24,6 +24,11 @@ export interface SecretCertificate {
   readonly notBefore: string;
   /** SPIRE/federated setups: the trust domain this root or chain belongs to. */
   readonly trustDomain?: string;
+  /**
+   * The workload chain only: the serial of the root it was issued under when the proxy's ROOTCA does not hold that
+   * root (a root rotation half done: peers that trust only the old root cannot verify this certificate).
+   */
+  readonly untrustedRoot?: string;
 }
 
 const NO_SECRETS = 'No active or warming secrets found.';
@@ -181,6 +186,49 @@ function fromDynamic(s: z.infer<typeof dynamicSecret>, status: string, now: Date
   return [describePem(name, state, '', now, undefined)];
 }
 
+/** The certificates of a trust bundle secret: its trusted CA, or every trust domain's bundle (SPIRE). */
+function bundleCertificates(s: z.infer<typeof dynamicSecret>): X509Certificate[] {
+  const spire = readAs(spiffeValidator, s.secret?.validationContext?.customValidatorConfig?.typedConfig);
+  const texts = [pem(s.secret?.validationContext?.trustedCa), ...(spire.success ? spire.data.trustDomains.map((td) => pem(td.trustBundle)) : [])];
+  return texts.flatMap((text) => text.match(PEM_CERTIFICATE) ?? []).flatMap((block) => parsed(block) ?? []);
+}
+
+const spki = (cert: X509Certificate) => cert.publicKey.export({ type: 'spki', format: 'der' });
+
+/** Whether a proxy holding `bundle` verifies a chain that ends in `root`: the same name and key (a root re-signed with its key to extend it is the same root). */
+function holds(bundle: readonly X509Certificate[], root: X509Certificate): boolean {
+  return bundle.some((cert) => cert.subject === root.subject && spki(cert).equals(spki(root)));
+}
+
+/**
+ * Marks the workload chain (`default`, security.WorkloadKeyCertResourceName) whose root the proxy's ROOTCA does not
+ * hold. Istio's CA sends the root behind the leaf, so only a chain that ends in a self-signed certificate is judged:
+ * a chain ending in an intermediate (SPIRE, a leaf alone) says nothing certain about its root.
+ */
+function withTrust(rows: readonly SecretCertificate[], active: readonly z.infer<typeof dynamicSecret>[]): SecretCertificate[] {
+  const bundle = active.filter((s) => s.name === 'ROOTCA').flatMap(bundleCertificates);
+  const blocks = pem(active.find((s) => s.name === 'default')?.secret?.tlsCertificate?.certificateChain).match(PEM_CERTIFICATE) ?? [];
+  const last = blocks.length > 1 ? parsed(blocks[blocks.length - 1] ?? '') : undefined;
+  const selfSigned = last !== undefined && last.checkIssued(last) && last.verify(last.publicKey);
+  if (bundle.length === 0 || !selfSigned || holds(bundle, last)) return [...rows];
+  const untrustedRoot = goSerial(last.serialNumber);
+  return rows.map((row) => (row.name === 'default' && row.status === 'ACTIVE' && row.type !== 'CA' ? { ...row, untrustedRoot } : row));
+}
+
+/** The ACTIVE secrets of a SecretsConfigDump as they are (for what spans secrets, such as withTrust). */
+function activeSecrets(raw: JsonValue): Result<z.infer<typeof dynamicSecret>[], ParseFailure> {
+  const arrays = readArrays(raw, SECTION, { dynamicActiveSecrets: eachElement(dynamicSecret, (s) => [s]) });
+  return arrays.ok ? ok(arrays.value.dynamicActiveSecrets) : arrays;
+}
+
+/** The rows of istioctl's table, the workload chain marked when ROOTCA does not hold its root (withTrust). */
+function rowsOf(raw: JsonValue, now: Date): Result<SecretCertificate[], ParseFailure> {
+  const rows = fromSection(raw, now);
+  if (!rows.ok) return rows;
+  const active = activeSecrets(raw);
+  return active.ok ? ok(withTrust(rows.value, active.value)) : active;
+}
+
 /**
  * The CA certificates sent behind a leaf in its chain: a plugged-in CA (`cacerts`) or SPIRE puts the intermediates
  * that signed the leaf there (and sometimes the root). istioctl's table shows only the leaf.
@@ -206,7 +254,7 @@ export function secretIssuersFromDump(dump: ConfigDump, now: Date): Result<Secre
 }
 
 export function secretsFromDump(dump: ConfigDump, now: Date): Result<SecretCertificate[], ParseFailure> | undefined {
-  return fromDump(dump, SECTION, (raw) => fromSection(raw, now));
+  return fromDump(dump, SECTION, (raw) => rowsOf(raw, now));
 }
 
 /** A proxy's secrets as istioctl's table lists them, and the CAs sent behind their leaves (see issuersOf). */
@@ -230,7 +278,7 @@ function chainsOf(raw: JsonValue, now: Date): Result<SecretChains, ParseFailure>
   if (raw.kind === 'array') {
     return failure('istioctl printed a ztunnel\'s certificate list, not Envoy secrets: this pod is a ztunnel, whose certificates `ztunnel-config certificates` reads (istioctl 1.22 or newer)');
   }
-  const secrets = fromSection(raw, now);
+  const secrets = rowsOf(raw, now);
   if (!secrets.ok) return secrets;
   const issuers = fromSection(raw, now, issuersOf);
   return issuers.ok ? ok({ secrets: asTableRows(secrets.value), issuers: issuers.value }) : issuers;
