@@ -74,7 +74,17 @@ export function layer4Leftovers(spec: Readonly<Record<string, unknown>>, namespa
 }
 
 /** HTTP routes of a VirtualService that mirror requests to the canary (`mirror`, `mirrors`): a rollback's weights do not stop them. */
-export function virtualServiceMirrors(spec: Readonly<Record<string, unknown>>, namespace: string, target: CanaryTarget): string[] {
+/**
+ * What a mirror to the canary means for the change at hand: a rollback leaves the canary getting copies, a
+ * promotion's approver should know the canary gets more than its weight (mirrored responses are dropped, but the
+ * canary serves them, side effects included).
+ */
+function mirrorSentence(label: string, share: number, canary: string, when: 'promotion' | 'rollback'): string {
+  const next = when === 'rollback' ? `remove the mirror by hand if ${canary} must get none` : 'this promotion leaves the mirror as it is';
+  return `${capitalised(label)} ${when === 'rollback' ? 'still mirrors' : 'also mirrors'} ${percent(share)} of its requests to ${canary}; ${next}.`;
+}
+
+export function virtualServiceMirrors(spec: Readonly<Record<string, unknown>>, namespace: string, target: CanaryTarget, when: 'promotion' | 'rollback'): string[] {
   const { canarySubset: canary } = target;
   const toCanary = (destination: z.output<typeof destinationSchema>) => destination.subset === canary && sameServiceHost(destination.host, target.host, namespace);
   return entriesOf(spec['http']).flatMap((raw, index) => {
@@ -85,12 +95,12 @@ export function virtualServiceMirrors(spec: Readonly<Record<string, unknown>>, n
       ...(route.mirror !== undefined && toCanary(route.mirror) ? [route.mirrorPercentage?.value ?? route.mirrorPercent ?? 100] : []),
       ...(route.mirrors ?? []).filter((mirror) => toCanary(mirror.destination)).map((mirror) => mirror.percentage?.value ?? 100),
     ].filter((share) => share > 0);
-    return shares.map((share) => `${capitalised(ruleLabel({ index, name: route.name }))} still mirrors ${percent(share)} of its requests to ${canary}; remove the mirror by hand if ${canary} must get none.`);
+    return shares.map((share) => mirrorSentence(ruleLabel({ index, name: route.name }), share, canary, when));
   });
 }
 
 /** HTTPRoute rules with a RequestMirror filter (on the rule or on one of its backendRefs) to the canary Service. */
-export function httpRouteMirrors(spec: Readonly<Record<string, unknown>>, target: CanaryTarget): string[] {
+export function httpRouteMirrors(spec: Readonly<Record<string, unknown>>, target: CanaryTarget, when: 'promotion' | 'rollback'): string[] {
   const { canarySubset: canary } = target;
   return entriesOf(spec['rules']).flatMap((raw, index) => {
     const parsed = mirroringRuleSchema.safeParse(raw);
@@ -105,7 +115,7 @@ export function httpRouteMirrors(spec: Readonly<Record<string, unknown>>, target
       // Gateway API: `percent`, else `fraction` (denominator 100 unless given), else every request.
       const share = whole ?? (fraction ? (fraction.numerator * 100) / (fraction.denominator ?? 100) : 100);
       if (share <= 0) return [];
-      return [`${capitalised(ruleLabel({ index, name: rule.name }, 'HTTPRoute'))} still mirrors ${percent(share)} of its requests to ${canary}; remove the mirror by hand if ${canary} must get none.`];
+      return [mirrorSentence(ruleLabel({ index, name: rule.name }, 'HTTPRoute'), share, canary, when)];
     });
   });
 }

@@ -347,7 +347,7 @@ export function leftOnCanary(inspection: Pick<CanaryInspection, 'kind' | 'routes
     return [`${label.charAt(0).toUpperCase()}${label.slice(1)} still sends ${Math.round(share * 10) / 10}% of its traffic to ${plan.canarySubset} (mesh-bot only shifts ${what}); change it by hand if ${plan.canarySubset} must get none.`];
   });
   const spec = inspection.vs.spec as Readonly<Record<string, unknown>>;
-  const untouched = inspection.kind === 'HTTPRoute' ? httpRouteMirrors(spec, plan) : [...layer4Leftovers(spec, namespace, plan, 'rollback'), ...virtualServiceMirrors(spec, namespace, plan)];
+  const untouched = inspection.kind === 'HTTPRoute' ? httpRouteMirrors(spec, plan, 'rollback') : [...layer4Leftovers(spec, namespace, plan, 'rollback'), ...virtualServiceMirrors(spec, namespace, plan, 'rollback')];
   return [...single, ...unshifted, ...untouched];
 }
 
@@ -666,10 +666,11 @@ export function createCanaryService(deps: CanaryDeps) {
 
     const dryRun = await provider.patch(namespace, name, inspection.apiVersion, plan.patch, { dryRun: true });
     if (!dryRun.ok) return fail(dryRunRefusal(dryRun.error, inspection.kind, namespace, name));
+    const routeSpec = inspection.vs.spec as Readonly<Record<string, unknown>>;
     const notes = [
       provider.kind === 'VirtualService' ? 'Dry run passed (schema and Istio validation).' : 'Dry run passed (schema and admission validation).',
       ...delegateNotes,
-      ...(provider.kind === 'VirtualService' ? layer4Leftovers(inspection.vs.spec as Readonly<Record<string, unknown>>, namespace, plan, 'promotion') : []),
+      ...(provider.kind === 'VirtualService' ? [...layer4Leftovers(routeSpec, namespace, plan, 'promotion'), ...virtualServiceMirrors(routeSpec, namespace, plan, 'promotion')] : httpRouteMirrors(routeSpec, plan, 'promotion')),
       ...(await analyzeNotes(namespace, name, inspection.kind, destinationRule?.metadata.name)),
       ...subsets.filter((info) => info.name === plan.stableSubset || info.name === plan.canarySubset).map((info) => `${provider.kind === 'VirtualService' ? 'Subset' : 'Service'} ${info.name}: ${info.pods === null ? 'pods unknown' : `${info.pods} running pod${info.pods === 1 ? '' : 's'}`}`),
       ...inspection.notes,
