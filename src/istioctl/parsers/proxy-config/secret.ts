@@ -203,14 +203,17 @@ function holds(bundle: readonly X509Certificate[], root: X509Certificate): boole
 /**
  * Marks the workload chain (`default`, security.WorkloadKeyCertResourceName) whose root the proxy's ROOTCA does not
  * hold. Istio's CA sends the root behind the leaf, so only a chain that ends in a self-signed certificate is judged:
- * a chain ending in an intermediate (SPIRE, a leaf alone) says nothing certain about its root.
+ * a chain ending in an intermediate (SPIRE, a leaf alone) says nothing certain about its root. The leaf is never an
+ * anchor, so it is not looked for in the bundle.
  */
 function withTrust(rows: readonly SecretCertificate[], active: readonly z.infer<typeof dynamicSecret>[]): SecretCertificate[] {
   const bundle = active.filter((s) => s.name === 'ROOTCA').flatMap(bundleCertificates);
   const blocks = pem(active.find((s) => s.name === 'default')?.secret?.tlsCertificate?.certificateChain).match(PEM_CERTIFICATE) ?? [];
-  const last = blocks.length > 1 ? parsed(blocks[blocks.length - 1] ?? '') : undefined;
+  const issuers = blocks.slice(1).flatMap((block) => parsed(block) ?? []);
+  const last = issuers[issuers.length - 1];
   const selfSigned = last !== undefined && last.checkIssued(last) && last.verify(last.publicKey);
-  if (bundle.length === 0 || !selfSigned || holds(bundle, last)) return [...rows];
+  // Any CA of the chain held as a trust anchor will do (a bundle anchored at an intermediate).
+  if (bundle.length === 0 || !selfSigned || issuers.some((cert) => holds(bundle, cert))) return [...rows];
   const untrustedRoot = goSerial(last.serialNumber);
   return rows.map((row) => (row.name === 'default' && row.status === 'ACTIVE' && row.type !== 'CA' ? { ...row, untrustedRoot } : row));
 }
