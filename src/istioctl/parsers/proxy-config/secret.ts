@@ -211,7 +211,7 @@ function withTrust(rows: readonly SecretCertificate[], active: readonly z.infer<
   const blocks = pem(active.find((s) => s.name === 'default')?.secret?.tlsCertificate?.certificateChain).match(PEM_CERTIFICATE) ?? [];
   const issuers = blocks.slice(1).flatMap((block) => parsed(block) ?? []);
   const last = issuers[issuers.length - 1];
-  const selfSigned = last !== undefined && last.checkIssued(last) && last.verify(last.publicKey);
+  const selfSigned = last !== undefined && isSelfSigned(last);
   // Any CA of the chain held as a trust anchor will do (a bundle anchored at an intermediate).
   if (bundle.length === 0 || !selfSigned || issuers.some((cert) => holds(bundle, cert))) return [...rows];
   const untrustedRoot = goSerial(last.serialNumber);
@@ -241,6 +241,29 @@ function issuersOf(s: z.infer<typeof dynamicSecret>, status: string, now: Date):
   return behindLeaf.map((block) => describePem(s.name ?? '', status, block, now, undefined)).filter((cert) => cert.type === 'CA');
 }
 
+const isSelfSigned = (cert: X509Certificate) => cert.checkIssued(cert) && cert.verify(cert.publicKey);
+
+/**
+ * The root in ROOTCA that signed the last certificate of the workload chain, when the chain does not carry its root (a
+ * CA that sends the leaf alone, or with its intermediates). ROOTCA is shown by its newest root, so during a root
+ * rotation the old root that still signs, and may expire first, would otherwise never be judged.
+ */
+function signingRoot(active: readonly z.infer<typeof dynamicSecret>[], now: Date): SecretCertificate[] {
+  const blocks = pem(active.find((s) => s.name === 'default')?.secret?.tlsCertificate?.certificateChain).match(PEM_CERTIFICATE) ?? [];
+  const last = parsed(blocks[blocks.length - 1] ?? '');
+  if (last === undefined || isSelfSigned(last)) return [];
+  const signer = active.filter((s) => s.name === 'ROOTCA').flatMap(bundleCertificates).find((root) => last.checkIssued(root) && last.verify(root.publicKey));
+  return signer === undefined ? [] : [describePem('default', 'ACTIVE', signer.toString(), now, undefined)].filter((cert) => cert.type === 'CA');
+}
+
+/** The CAs behind the leaves (issuersOf) and the root that signed the workload chain when it is not sent (signingRoot). */
+function issuersIn(raw: JsonValue, now: Date): Result<SecretCertificate[], ParseFailure> {
+  const behind = fromSection(raw, now, issuersOf);
+  if (!behind.ok) return behind;
+  const active = activeSecrets(raw);
+  return active.ok ? ok([...behind.value, ...signingRoot(active.value, now)]) : active;
+}
+
 const SECTION = 'SecretsConfigDump';
 
 function fromSection(raw: JsonValue, now: Date, read: typeof fromDynamic = fromDynamic): Result<SecretCertificate[], ParseFailure> {
@@ -253,7 +276,7 @@ function fromSection(raw: JsonValue, now: Date, read: typeof fromDynamic = fromD
 
 /** The CA certificates behind the leaves of a config dump's secrets (see issuersOf); undefined without secrets. */
 export function secretIssuersFromDump(dump: ConfigDump, now: Date): Result<SecretCertificate[], ParseFailure> | undefined {
-  return fromDump(dump, SECTION, (raw) => fromSection(raw, now, issuersOf));
+  return fromDump(dump, SECTION, (raw) => issuersIn(raw, now));
 }
 
 export function secretsFromDump(dump: ConfigDump, now: Date): Result<SecretCertificate[], ParseFailure> | undefined {
@@ -283,7 +306,7 @@ function chainsOf(raw: JsonValue, now: Date): Result<SecretChains, ParseFailure>
   }
   const secrets = rowsOf(raw, now);
   if (!secrets.ok) return secrets;
-  const issuers = fromSection(raw, now, issuersOf);
+  const issuers = issuersIn(raw, now);
   return issuers.ok ? ok({ secrets: asTableRows(secrets.value), issuers: issuers.value }) : issuers;
 }
 
