@@ -63,6 +63,25 @@ describe('/mesh digest now: the lists its message shortens are in its thread', (
     for (let i = 0; i < 10; i += 1) assert.ok(thread.includes(istiodName(i)), `${istiodName(i)} is in the thread`);
     assert.match(thread, /istiod 10\/10 ready/);
     assert.doesNotMatch(thread, /more istiod pods/);
+    // The reply went through: the requester gets no warning that it did not (defect: every thread reply came with
+    // one). Such a warning follows the reply's answer within milliseconds; half a second leaves it ample time.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(running.slack.responses.filter((response) => /warning/.test(String(response.body['text'] ?? ''))).map((response) => response.body['text']), []);
+  });
+
+  it('a thread Slack refuses (no files:write scope) leaves the digest in the channel and tells the requester where the full lists are', async () => {
+    // Too long for a reply, so the whole digest goes up as a file: an app installed without files:write cannot.
+    putIstiods(api, 150, (i) => istiodName(i, 'nnn'));
+    const running = await start();
+    running.slack.failNext('files.getUploadURLExternal', 'missing_scope');
+    await running.slash('digest now', { channelId: 'C0OPS', userId: 'U0ALICE' });
+    const notice = await eventually(() => running.slack.responses.find((response) => /full lists/.test(String(response.body['text'] ?? ''))), 15_000);
+    assert.equal(notice.body['response_type'], 'ephemeral', 'only the requester sees it');
+    assert.equal(notice.body['text'], ":warning: Slack did not take the full lists into the answer's thread (it answered `missing_scope`). The Slack app lacks the files:write scope its manifest asks for: reinstall it from manifest.yml. `mesh-bot digest` in a terminal prints all of them.");
+    const [digest, ...more] = topLevel(running.slack, 'C0OPS');
+    assert.equal(more.length, 0, 'one digest, not posted again');
+    assert.match(blockText(digest?.blocks), /more istiod pods/);
+    assert.deepEqual(running.slack.files, [], 'no file arrived');
   });
 
   it('a digest that shows everything gets no thread and does not mention one', async () => {

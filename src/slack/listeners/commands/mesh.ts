@@ -196,8 +196,8 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
         if (!('refusal' in posted)) {
           await result.afterPost?.();
           if (result.threadDetail && posted.ts !== undefined) {
-            const threaded = await postListUnder(client, ctx, { channel, threadTs: posted.ts, ...result.threadDetail });
-            if (!threaded) await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', text: `:warning: Slack did not take the full lists into the answer's thread. \`mesh-bot ${name}\` in a terminal prints all of them.` }), 'thread detail notice');
+            const failure = await postListUnder(client, ctx, { channel, threadTs: posted.ts, ...result.threadDetail });
+            if (failure !== null) await postSafely(ctx.logger, () => respond({ response_type: 'ephemeral', text: threadRefusedNotice(failure.cause, name) }), 'thread detail notice');
           }
         } else {
           const refusal = posted.refusal;
@@ -243,4 +243,14 @@ export function registerMeshCommand(app: App, ctx: ListenerContext): void {
       finish(name, 'error', { cluster });
     }
   }));
+}
+
+/** What the requester is told when the full lists did not reach the answer's thread: Slack's reason, and where else they are. */
+function threadRefusedNotice(cause: unknown, name: string): string {
+  const elsewhere = `\`mesh-bot ${name}\` in a terminal prints all of them.`;
+  const lost = unconfirmed(cause);
+  if (lost !== null) return `:warning: Slack did not confirm that the full lists reached the answer's thread (${lost}); look there first. ${elsewhere}`;
+  const code = slackErrorCode(cause);
+  const fix = code === 'missing_scope' ? ' The Slack app lacks the files:write scope its manifest asks for: reinstall it from manifest.yml.' : '';
+  return `:warning: Slack did not take the full lists into the answer's thread (it answered \`${code}\`).${fix} ${elsewhere}`;
 }
