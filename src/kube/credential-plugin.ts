@@ -20,13 +20,21 @@ const pluginSchema = z.object({
 type Plugin = z.infer<typeof pluginSchema>;
 
 /** What a plugin prints on stdout: an ExecCredential whose status holds a token or a client certificate. */
+/** Go's time.RFC3339 layout, as metav1.Time parses it (fractional seconds allowed). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
 const credentialSchema = z.object({
   status: z
     .object({
       token: z.string().min(1).optional(),
       clientCertificateData: z.string().min(1).optional(),
       clientKeyData: z.string().min(1).optional(),
-      expirationTimestamp: z.string().optional(),
+      // client-go decodes it as metav1.Time (time.RFC3339) and refuses the credential when it is not one; kept, a
+      // time that does not parse would make every request run the plugin again.
+      expirationTimestamp: z
+        .string()
+        .refine((time) => RFC3339.test(time) && !Number.isNaN(Date.parse(time)), 'its status.expirationTimestamp is not an RFC 3339 time (like 2026-12-08T10:00:00Z), which client-go and istioctl refuse too')
+        .optional(),
     })
     .refine((status) => status.token !== undefined || (status.clientCertificateData !== undefined && status.clientKeyData !== undefined), 'it holds neither a token nor a client certificate and key'),
 });

@@ -114,4 +114,26 @@ describe('a long-running bot\'s clients for a cluster behind a credential plugin
     await kube.core.readNamespace({ name: 'f' });
     assert.equal((await readFile(runs, 'utf8')).trim().split('\n').length, 1);
   });
+
+  it('refuses an expirationTimestamp that is no RFC 3339 time, as client-go does, naming it (defect: kept, and the plugin ran again for every request)', async () => {
+    api.accept('token-1');
+    const runs = join(dir, 'runs-bad-expiry.log');
+    await writeFile(runs, '');
+    const kube = await clientsFor(`echo run >> '${runs}'\necho '${execCredential('token-1', '2099-01-01 00:00:00')}'`);
+    const failure = await kube.core.readNamespace({ name: 'bookinfo' }).then(
+      () => assert.fail('read with a credential client-go would refuse'),
+      (cause: unknown) => describeKubeError(cause, 'get namespace bookinfo', 'west'),
+    );
+    assert.match(failure, /printed an ExecCredential mesh-bot cannot use: its status\.expirationTimestamp is not an RFC 3339 time \(like 2026-12-08T10:00:00Z\), which client-go and istioctl refuse too/);
+  });
+
+  it('keeps a credential whose expirationTimestamp has fractional seconds and an offset, as Go parses them', async () => {
+    api.accept('token-1');
+    const runs = join(dir, 'runs-offset-expiry.log');
+    await writeFile(runs, '');
+    const kube = await clientsFor(`echo run >> '${runs}'\necho '${execCredential('token-1', '2099-01-01T00:00:00.123456+02:00')}'`);
+    await kube.core.readNamespace({ name: 'a' });
+    await kube.core.readNamespace({ name: 'b' });
+    assert.equal((await readFile(runs, 'utf8')).trim().split('\n').length, 1, 'one run for both reads');
+  });
 });
