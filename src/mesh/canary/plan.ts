@@ -37,7 +37,7 @@ export interface PlanOptions {
   /** `--subset`: the canary subset when the split is ambiguous. */
   readonly canarySubset?: string | undefined;
   /** The subsets of the last promotion of this VirtualService, to keep "which is stable" stable across 100/0 flips. */
-  readonly remembered?: { readonly stableSubset: string; readonly canarySubset: string } | undefined;
+  readonly remembered?: { readonly stableSubset: string; readonly canarySubset: string; readonly host?: string | undefined } | undefined;
   /** `rollback --to`: the stable subset; the canary is the other subset of the routes that use it. */
   readonly stableSubset?: string | undefined;
   /**
@@ -210,7 +210,11 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
       const services = [...new Set(splits.flatMap((split) => (split.service === undefined ? [] : [shortHost(split.service, namespace)])))];
       return err({ message: `no route of VirtualService ${name} splits the subsets of ${host ?? ''}; its weighted routes split the subsets of ${services.join(', ')}, so name one of those with --host` });
     }
-    return planAmong(name, vs.metadata.resourceVersion ?? '', vs.spec, chosen.splits, VIRTUAL_SERVICE_LAYOUT, options, chosen.unshiftable);
+    // A record of another service's subsets says nothing about these: ratings may run v2 as stable and v1 as canary
+    // while the record says the opposite of reviews.
+    const remembered = options.remembered;
+    const otherService = remembered?.host !== undefined && !chosen.splits.some((split) => split.service === serviceFqdn(remembered.host as string, namespace));
+    return planAmong(name, vs.metadata.resourceVersion ?? '', vs.spec, chosen.splits, VIRTUAL_SERVICE_LAYOUT, otherService ? { ...options, remembered: undefined } : options, chosen.unshiftable);
   };
   const planned = plan(options.host);
   if (planned.ok) return planned;
@@ -237,7 +241,7 @@ export function hostsMeant(host: string, namespace: string): Set<string> {
 }
 
 /** A service as people type it: its name within the VirtualService's namespace, else its FQDN. */
-function shortHost(fqdn: string, namespace: string): string {
+export function shortHost(fqdn: string, namespace: string): string {
   const suffix = `.${namespace}.svc.cluster.local`;
   return fqdn.endsWith(suffix) ? fqdn.slice(0, -suffix.length) : fqdn;
 }

@@ -70,7 +70,7 @@ import { detectOwner, type Owner } from './ownership.ts';
 import { parentAcceptance, parseHttpRoute, rejectingParents, splitBackendRefs, unresolvedBackends, type GatewayHttpRoute } from './providers/http-route.ts';
 import { httpRouteProvider, virtualServiceProvider, type RouteKind, type RouteView, type TrafficObject, type TrafficProvider } from './providers/traffic-provider.ts';
 import { httpRouteMirrors, layer4Leftovers, virtualServiceMirrors } from './leftovers.ts';
-import { hostsMeant, isNothingToChange, ruleLabel, type CanaryPlan } from './plan.ts';
+import { hostsMeant, isNothingToChange, ruleLabel, shortHost, type CanaryPlan } from './plan.ts';
 import { kubeWaypointReads, resolveWaypoints, waypointProgress, type WaypointRef } from './waypoint-proof.ts';
 import {
   TERMINAL_STATES,
@@ -282,6 +282,16 @@ function roleOps(plan: Pick<CanaryPlan, 'stableSubset' | 'canarySubset' | 'host'
   return Object.entries(roleAnnotations(plan, kind)).map(([key, value]) => ({ op: 'add', path: annotationPath(key), value }));
 }
 
+/**
+ * Whether two plans of one route object shift the same service's subsets. A VirtualService may split several
+ * services' (an ingress one for reviews and ratings): a change of one says nothing about the other's canary, so it
+ * neither supersedes nor rolls back a promotion of the other. An HTTPRoute's backends are Services already, and a
+ * plan without a host (none is recorded) is taken as the same service, as before hosts were recorded.
+ */
+function sameService(kind: RouteKind, namespace: string, a: Pick<CanaryPlan, 'host'>, b: Pick<CanaryPlan, 'host'>): boolean {
+  return kind !== 'VirtualService' || a.host === '' || b.host === '' || sameServiceHost(a.host, b.host, namespace);
+}
+
 /** The subsets (backend Services) that get traffic once a plan is written. */
 function receivingSubsets(plan: { readonly changes: readonly { readonly after: readonly { readonly subset: string; readonly weight: number }[] }[] }): Set<string> {
   return new Set(plan.changes.flatMap((change) => change.after.filter((destination) => destination.weight > 0).map((destination) => destination.subset)));
@@ -348,7 +358,27 @@ export function leftOnCanary(inspection: Pick<CanaryInspection, 'kind' | 'routes
   });
   const spec = inspection.vs.spec as Readonly<Record<string, unknown>>;
   const untouched = inspection.kind === 'HTTPRoute' ? httpRouteMirrors(spec, plan, 'rollback') : [...layer4Leftovers(spec, namespace, plan, 'rollback'), ...virtualServiceMirrors(spec, namespace, plan, 'rollback')];
-  return [...single, ...unshifted, ...untouched];
+  return [...single, ...unshifted, ...untouched, ...otherServicesSplitting(inspection, plan)];
+}
+
+/**
+ * Routes of a VirtualService that still split another service's traffic (an ingress one's /ratings next to the
+ * /reviews this rollback changed): both services often call their subsets v1 and v2, so "v2 0%" alone reads as
+ * every canary being off.
+ */
+function otherServicesSplitting(inspection: Pick<CanaryInspection, 'kind' | 'routes' | 'vs'>, plan: Pick<CanaryPlan, 'host'>): string[] {
+  if (inspection.kind !== 'VirtualService' || plan.host === '') return [];
+  const namespace = inspection.vs.metadata.namespace ?? '';
+  const name = inspection.vs.metadata.name;
+  return inspection.routes.flatMap((route, index) => {
+    const receiving = route.destinations.filter((destination) => destination.weight > 0);
+    if (receiving.length < 2 || route.destinations.some((destination) => sameServiceHost(destination.host, plan.host, namespace))) return [];
+    const services = [...new Set(route.destinations.map((destination) => shortHost(serviceFqdn(destination.host, namespace), namespace)))];
+    const label = ruleLabel({ index, name: route.name ?? undefined });
+    const weights = route.destinations.map((destination) => `${destination.subset ?? destination.host} ${destination.weight}%`).join(' / ');
+    const how = services.length === 1 ? `\`canary rollback ${name} -n ${namespace} --host ${services[0]}\` rolls it back` : 'change it by hand if it must';
+    return [`${label.charAt(0).toUpperCase()}${label.slice(1)} of another service (${services.join(', ')}) still sends ${weights}: this rollback changed ${shortHost(serviceFqdn(plan.host, namespace), namespace)} only; ${how}.`];
+  });
 }
 
 /**
@@ -624,8 +654,10 @@ export function createCanaryService(deps: CanaryDeps) {
     const provider = providerOf(inspection.kind);
     if (inspection.owner) return fail(ownerRefusal(inspection.owner, inspection.kind, namespace, name));
     const last = inspection.lastApplied;
-    const remembered = inspection.roles ?? (last ? { stableSubset: last.plan.stableSubset, canarySubset: last.plan.canarySubset } : undefined);
-    const planned = provider.plan(inspection.vs, { weight, canarySubset: subset, remembered, host, defaultHost: inspection.roles?.host ?? last?.plan.host });
+    const remembered = inspection.roles ?? (last ? { stableSubset: last.plan.stableSubset, canarySubset: last.plan.canarySubset, ...(last.plan.host !== '' && (last.kind ?? 'VirtualService') === 'VirtualService' ? { host: last.plan.host } : {}) } : undefined);
+    // No defaultHost: a promotion raises a canary, so with several services it must be told which (README), never
+    // aimed at the service of mesh-bot's last change behind the typist's back.
+    const planned = provider.plan(inspection.vs, { weight, canarySubset: subset, remembered, host });
     if (!planned.ok) return planned;
     const plan = planned.value;
     const { destinationRule, subsets, subsetsUnreadable } = await subsetsOfPlan(inspection, plan);
@@ -1404,11 +1436,14 @@ export function createCanaryService(deps: CanaryDeps) {
     const request = options.requestId === undefined ? null : await get(options.requestId);
     const kind = options.kind ?? (options.requestId === undefined ? undefined : (request?.kind ?? 'VirtualService'));
     const requestHost = options.requestHost ?? (request !== null && (request.kind ?? 'VirtualService') === 'VirtualService' && request.plan.host !== '' ? request.plan.host : undefined);
+    // The button rolls back its own request's service, even when the record on the VirtualService names another
+    // (a later promotion or rollback of the other service wrote it): the record's host would roll back the wrong one.
+    const host = options.host ?? (options.requestId === undefined ? undefined : requestHost);
     for (let attempt = 1; ; attempt += 1) {
-      const planned = await planRollback(namespace, name, { ...options, kind, requestHost });
+      const planned = await planRollback(namespace, name, { ...options, kind, host, requestHost });
       if (!planned.ok) return planned;
       const { inspection, plan } = planned.value;
-      const undone = await undoneBy(inspection, options.requestId);
+      const undone = await undoneBy(inspection, options.requestId, plan);
       // Written with the weights, so a rollback that stops before marking the request leaves the sweep enough to
       // finish it (sweepExpired); otherwise that card would go on saying its weights are in force.
       const record = undone ? { [ROLLED_BACK_ANNOTATION]: JSON.stringify({ request: undone, by: actor, at: deps.now().toISOString(), message: rollbackNote(plan) } satisfies RolledBackRecord) } : {};
@@ -1446,7 +1481,7 @@ export function createCanaryService(deps: CanaryDeps) {
    * that approval is what the rollback undoes, and its card must not go on to claim "Now". A request that cannot
    * be read is still named: the rollback goes ahead, and its record on the route lets the sweep mark it later.
    */
-  async function undoneBy(inspection: CanaryInspection, requestId: string | undefined): Promise<string | null> {
+  async function undoneBy(inspection: CanaryInspection, requestId: string | undefined, plan: CanaryPlan): Promise<string | null> {
     const inForce = annotationsOf(inspection.vs)[APPLIED_ANNOTATION];
     const id = requestId ?? inForce ?? inspection.lastApplied?.id;
     if (id === undefined) return null;
@@ -1454,6 +1489,9 @@ export function createCanaryService(deps: CanaryDeps) {
     if (!read.ok) return id;
     const named = read.value?.value;
     if (!named || named.rolledBack) return null;
+    // Rolling back ratings does not undo the reviews promotion that landed last: its card would say "rolled back"
+    // while its canary keeps its share.
+    if (!sameService(inspection.kind, inspection.vs.metadata.namespace ?? '', named.plan, plan)) return null;
     return named.state === 'applied' || (named.state === 'approved' && named.id === inForce) ? id : null;
   }
 
@@ -1473,6 +1511,8 @@ export function createCanaryService(deps: CanaryDeps) {
     const rolledBack = undone ? await markRolledBack(undone, actor, rollbackNote(plan)) : null;
     const cancelled: PromotionRequest[] = [];
     for (const pending of inspection.pending) {
+      // A pending request for another service's routes still applies as planned (its patch tests only its routes).
+      if (!sameService(inspection.kind, namespace, pending.plan, plan)) continue;
       const ended = await cancel(pending.id, `${inspection.kind} ${namespace}/${name} was rolled back by <@${actor}> after this request was made, so its plan no longer applies. Ask again if it is still wanted.`);
       // Approved meanwhile on another replica: not cancelled, and that approval tells its own outcome on its card.
       if (ended?.state === 'cancelled') cancelled.push(ended);
@@ -1488,6 +1528,8 @@ export function createCanaryService(deps: CanaryDeps) {
     const superseded: PromotionRequest[] = [];
     for (const earlier of listed.value) {
       if (earlier.id === latest.id || earlier.state !== 'applied' || earlier.rolledBack || earlier.supersededBy) continue;
+      // A promotion of another service on the same VirtualService left this one's weights as they were.
+      if (!sameService(latest.kind ?? 'VirtualService', latest.namespace, earlier.plan, latest.plan)) continue;
       const marked = await update(earlier.id, (current) => (current.supersededBy ? null : { ...current, supersededBy: { id: latest.id, at: deps.now().toISOString() } }));
       if (marked.ok) superseded.push(marked.value);
     }
