@@ -82,7 +82,10 @@ export interface CertificateHealth {
   readonly rotationDueAt: string | null;
   /** How long past rotationDueAt; null unless rotation is overdue. */
   readonly overdueMs: number | null;
-  /** A short phrase: "healthy", "rotation overdue by 2 h", "expired 3 days ago", "expires in 10 days". */
+  /**
+   * A short phrase: "healthy", "rotation overdue by 2 h", "expired 3 days ago", "expires in 10 days", "not valid for
+   * another 5 min". Spans, never dates: a digest shows every time in its own zone, and this text is the same in all.
+   */
   readonly summary: string;
   /** What to do next; '' when nothing is needed. */
   readonly action: string;
@@ -165,10 +168,10 @@ export function judgeCertificate(facts: CertificateFacts, now: Date, ca: CaThres
   }
   // An empty validity window: no clock makes it valid, so it is as unusable as an expired one (and counted as such).
   if (!Number.isNaN(notBefore) && notBefore >= notAfter) {
-    return health(facts, { level: 'critical', state: 'expired', ...base, ...none, summary: `never valid: NOT AFTER ${facts.notAfter} is not after NOT BEFORE ${facts.notBefore}`, action: criticalAction });
+    return health(facts, { level: 'critical', state: 'expired', ...base, ...none, summary: `never valid: its NOT AFTER is ${notAfter === notBefore ? 'its NOT BEFORE' : `${formatSpan(notBefore - notAfter)} before its NOT BEFORE`}`, action: criticalAction });
   }
   if (!Number.isNaN(notBefore) && now.getTime() < notBefore) {
-    return health(facts, { level: 'attention', state: 'not-yet-valid', ...base, ...none, summary: `not valid until ${facts.notBefore}`, action: ACTIONS.notYetValid });
+    return health(facts, { level: 'attention', state: 'not-yet-valid', ...base, ...none, summary: `not valid for another ${formatSpan(notBefore - now.getTime())}`, action: ACTIONS.notYetValid });
   }
   if (facts.role === 'ca') {
     const days = Math.floor(remainingMs / DAY_MS);
