@@ -157,7 +157,8 @@ export function renderCard(request: PromotionRequest, now: Date, notify?: string
   const blocks: KnownBlock[] = [
     header(`Canary promotion · ${request.virtualService}`),
     // An HTTPRoute has rules whose destinations are backend Services; a VirtualService has routes to subsets.
-    section(`<@${request.requester}> ${asks} to shift traffic of ${where(request)} to ${httpRoute ? 'backend Service' : 'subset'} \`${escapeMrkdwn(plan.canarySubset)}\`.`),
+    // The subset's service: an ingress VirtualService splits several, which often all call their subsets v1 and v2.
+    section(`<@${request.requester}> ${asks} to shift traffic of ${where(request)} to ${httpRoute ? 'backend Service' : 'subset'} \`${escapeMrkdwn(plan.canarySubset)}\`${!httpRoute && plan.host !== '' ? ` of \`${escapeMrkdwn(plan.host)}\`` : ''}.`),
     fields([
       ...weightFields(request),
       `*${httpRoute ? 'Rules' : 'Routes'} changed*\n${plan.changes.map((change) => escapeMrkdwn(change.name ?? `#${change.index + 1}`)).join(', ')}`,

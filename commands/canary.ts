@@ -188,7 +188,7 @@ async function promote(args: Extract<ResolvedCanaryArgs, { action: 'promote' }>,
   }
   if (!prepared.ok) return refusal('canary promote', target.name, now, prepared.error);
   const { plan, inspection, notes } = prepared.value;
-  const json = { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), currentRoutes: routesOf(inspection), canarySubset: plan.canarySubset, stableSubset: plan.stableSubset, weight: plan.targetWeight, preflight: notes };
+  const json = { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), currentRoutes: routesOf(inspection), canarySubset: plan.canarySubset, stableSubset: plan.stableSubset, ...hostJson(inspection.kind, plan), weight: plan.targetWeight, preflight: notes };
 
   if (invocation.surface === 'terminal' || !deps.cards || !invocation.user || !invocation.channel) {
     const change = `${routesText(routesOf(inspection), inspection.kind)}\n→\n${routesText(routesAfter(inspection, plan), inspection.kind)}`;
@@ -247,7 +247,7 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
       slack: renderPlan(plan, args.namespace, args.virtualService, left, 'Rollback plan (nothing changed)'),
       text: [`Rollback plan for ${target.name}/${args.namespace}/${args.virtualService} (nothing was changed; run it in Slack):`, routesText(routesAfter(inspection, plan), inspection.kind), ...left].join('\n'),
       // What still sends the canary traffic after this rollback, one sentence each, for scripts as for people.
-      json: { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, leftOnCanary: left, planOnly: true },
+      json: { kind: inspection.kind, virtualService: args.virtualService, namespace: args.namespace, routes: routesAfter(inspection, plan), stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, ...hostJson(inspection.kind, plan), leftOnCanary: left, planOnly: true },
     });
   }
   const rolled = await service.value.rollback(args.namespace, args.virtualService, invocation.user, { to: args.to, kind: args.kind, host: args.host });
@@ -267,8 +267,13 @@ async function rollback(args: Extract<ResolvedCanaryArgs, { action: 'rollback' }
     failed: false,
     slack: message(summary, [header('Canary rolled back'), section(summary), context([escapeMrkdwn(propagationLine(propagation))])]),
     text: `${summary}\n${propagationLine(propagation)}`,
-    json: { virtualService: args.virtualService, namespace: args.namespace, stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, leftOnCanary: left, propagation },
+    json: { virtualService: args.virtualService, namespace: args.namespace, stableSubset: plan.stableSubset, canarySubset: plan.canarySubset, ...hostJson(rolled.value.kind, plan), leftOnCanary: left, propagation },
   });
+}
+
+/** `host`: a VirtualService's destination host whose subsets the plan changes (as the routes spell it), for `--host`. */
+function hostJson(kind: RouteKind, plan: { readonly host: string }): { readonly host?: string } {
+  return kind === 'VirtualService' && plan.host !== '' ? { host: plan.host } : {};
 }
 
 const CANARY_FLAGS = [NAMESPACE_FLAG, CLUSTER_FLAG, KIND_FLAG, WEIGHT_FLAG, SUBSET_FLAG, TO_FLAG, HOST_FLAG];

@@ -147,6 +147,8 @@ export interface CanaryInspection {
   readonly owner: Owner | null;
   readonly pending: readonly PromotionRequest[];
   readonly lastApplied: PromotionRequest | null;
+  /** Every applied promotion on record, oldest first: which subset was whose canary, per service (`--host`). */
+  readonly applied?: readonly PromotionRequest[];
   /** Which subset is stable and which the canary, as recorded on the VirtualService by mesh-bot's last write. */
   readonly roles?: RecordedRoles | undefined;
   readonly notes: readonly string[];
@@ -180,6 +182,8 @@ export interface DecisionOutcome {
 }
 
 export interface RollbackOutcome {
+  /** What was rolled back: a VirtualService's subsets or an HTTPRoute's backend Services. */
+  readonly kind: RouteKind;
   readonly plan: CanaryPlan;
   readonly propagation: Propagation;
   /** The applied promotion this rollback undid (its card needs updating), when there is one. */
@@ -359,6 +363,12 @@ export function leftOnCanary(inspection: Pick<CanaryInspection, 'kind' | 'routes
   const spec = inspection.vs.spec as Readonly<Record<string, unknown>>;
   const untouched = inspection.kind === 'HTTPRoute' ? httpRouteMirrors(spec, plan, 'rollback') : [...layer4Leftovers(spec, namespace, plan, 'rollback'), ...virtualServiceMirrors(spec, namespace, plan, 'rollback')];
   return [...single, ...unshifted, ...untouched, ...otherServicesSplitting(inspection, plan)];
+}
+
+/** Whether a route of the VirtualService splits the subsets of a service other than the plan's. */
+function otherServicesSplit(inspection: Pick<CanaryInspection, 'kind' | 'routes' | 'vs'>, plan: Pick<CanaryPlan, 'host'>): boolean {
+  const namespace = inspection.vs.metadata.namespace ?? '';
+  return inspection.kind === 'VirtualService' && plan.host !== '' && inspection.routes.some((route) => route.destinations.length > 1 && route.destinations.some((destination) => !sameServiceHost(destination.host, plan.host, namespace)));
 }
 
 /**
@@ -627,6 +637,7 @@ export function createCanaryService(deps: CanaryDeps) {
       owner,
       pending: requests.filter((request) => request.state === 'pending' && !isExpired(request, now)),
       lastApplied: [...requests].reverse().find((request) => request.state === 'applied') ?? null,
+      applied: requests.filter((request) => request.state === 'applied'),
       roles: recordedRoles(vs.metadata.annotations),
       notes,
       subsetsUnreadable: found.readable ? undefined : subsetNotes.join(' '),
@@ -654,7 +665,13 @@ export function createCanaryService(deps: CanaryDeps) {
     const provider = providerOf(inspection.kind);
     if (inspection.owner) return fail(ownerRefusal(inspection.owner, inspection.kind, namespace, name));
     const last = inspection.lastApplied;
-    const remembered = inspection.roles ?? (last ? { stableSubset: last.plan.stableSubset, canarySubset: last.plan.canarySubset, ...(last.plan.host !== '' && (last.kind ?? 'VirtualService') === 'VirtualService' ? { host: last.plan.host } : {}) } : undefined);
+    const rolesOf = (request: PromotionRequest) => ({ stableSubset: request.plan.stableSubset, canarySubset: request.plan.canarySubset, ...(request.plan.host !== '' && (request.kind ?? 'VirtualService') === 'VirtualService' ? { host: request.plan.host } : {}) });
+    // With --host, what mesh-bot knows of that service: the record holds the last change's service only, so after a
+    // ratings promotion the reviews canary (at 0/100 after a 100 % flip, say) is known from its own last request.
+    const meant = host === undefined ? undefined : hostsMeant(host, namespace);
+    const ofService = (candidate: { readonly host?: string | undefined }) => meant === undefined || candidate.host === undefined || meant.has(serviceFqdn(candidate.host, namespace));
+    const candidates = [inspection.roles, ...(meant === undefined ? (last ? [last] : []) : [...(inspection.applied ?? [])].reverse()).map(rolesOf)];
+    const remembered = candidates.find((candidate) => candidate !== undefined && ofService(candidate));
     // No defaultHost: a promotion raises a canary, so with several services it must be told which (README), never
     // aimed at the service of mesh-bot's last change behind the typist's back.
     const planned = provider.plan(inspection.vs, { weight, canarySubset: subset, remembered, host });
@@ -1396,6 +1413,19 @@ export function createCanaryService(deps: CanaryDeps) {
       const kindFlag = inspection.kind === 'HTTPRoute' ? ' --kind httproute' : '';
       return `${say} which ${noun} gets 100 % with --to, e.g. \`canary rollback ${name} -n ${namespace}${kindFlag} --to ${subsets[0] ?? 'SUBSET'}\`${subsets.length > 0 ? ` (${noun}s: ${subsets.join(', ')})` : ''}.`;
     };
+    // A record of a service the routes no longer split (its routes removed or sent to one subset by hand) says
+    // nothing about the canaries they carry now: planning with it would roll back another service's canary.
+    if (to === undefined && host === undefined && recorded?.host !== undefined && inspection.kind === 'VirtualService') {
+      const recordedService = serviceFqdn(recorded.host, namespace);
+      const split = inspection.routes.filter((route) => route.destinations.length > 1);
+      if (!split.some((route) => route.destinations.some((destination) => serviceFqdn(destination.host, namespace) === recordedService))) {
+        const services = [...new Set(split.flatMap((route) => route.destinations.map((destination) => shortHost(serviceFqdn(destination.host, namespace), namespace))))];
+        const subsets = provider.splitNames(inspection.vs);
+        return fail(
+          `mesh-bot's record (stable ${recorded.stableSubset}, canary ${recorded.canarySubset} of ${shortHost(recordedService, namespace)}) is out of date: no route of ${name} splits ${shortHost(recordedService, namespace)} any more. Say which service to roll back with --host and which subset gets 100 % with --to, e.g. \`canary rollback ${name} -n ${namespace} --host ${services[0] ?? 'HOST'} --to ${subsets[0] ?? 'SUBSET'}\`${services.length > 0 ? ` (split services: ${services.join(', ')})` : ''}.`,
+        );
+      }
+    }
     const stable = to ?? recorded?.stableSubset;
     if (stable === undefined) {
       return fail(`mesh-bot has no record of which ${noun} of ${namespace}/${name} is stable (it keeps one on the ${inspection.kind} once it has changed the weights). ${askForTo('Say')}`);
@@ -1504,7 +1534,9 @@ export function createCanaryService(deps: CanaryDeps) {
     const name = inspection.vs.metadata.name;
     const rolledBackAt = deps.now();
     const change = weightChange(planRecord(plan));
-    await recordEvent({ namespace, virtualService: name, apiVersion: inspection.apiVersion, kind: inspection.kind }, `weights ${change} (rollback) by <@${actor}> via mesh-bot`, 'WeightsRolledBack', null);
+    // `kubectl describe` of an ingress VirtualService that splits several services: which one went back.
+    const of = otherServicesSplit(inspection, plan) ? ` of ${shortHost(serviceFqdn(plan.host, namespace), namespace)}` : '';
+    await recordEvent({ namespace, virtualService: name, apiVersion: inspection.apiVersion, kind: inspection.kind }, `weights ${change}${of} (rollback) by <@${actor}> via mesh-bot`, 'WeightsRolledBack', null);
     logger.info({ canary: { event: 'rolled-back', cluster: cluster.name, namespace, vs: name, change, by: actor } }, 'canary rolled back');
     // On record before the proof, which may take the whole propagation timeout: a replica stopped during it leaves
     // records the sweep can render on the cards, not an undone promotion still offering its Roll back.
@@ -1518,7 +1550,7 @@ export function createCanaryService(deps: CanaryDeps) {
       if (ended?.state === 'cancelled') cancelled.push(ended);
     }
     const propagation = await proveSync(namespace, rolledBackAt, { kind: inspection.kind, name, generation });
-    return { plan, propagation, rolledBack, cancelled, leftOnCanary: leftOnCanary(inspection, plan) };
+    return { kind: inspection.kind, plan, propagation, rolledBack, cancelled, leftOnCanary: leftOnCanary(inspection, plan) };
   }
 
   /** Marks the earlier applied promotions of the same VirtualService as history, so their cards stop claiming "Now". */

@@ -1,0 +1,56 @@
+/**
+ * When both services call their subsets v1 and v2, "shift traffic of bookinfo to subset v2" does not tell the
+ * approver which canary they raise, and the Event of a rollback does not tell `kubectl describe` which service went
+ * back. Each names the service; scripts get it in -o json. Typed in Slack, `—host=ratings` is `--host=ratings`.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.ts';
+import type { FakeSlack } from '../../src/sandbox/slack-api.ts';
+import { CONFIG, requestCard, slackWorldPerTest, slashAnswer, terminal, useKubeconfig } from '../breaker-canary/world.ts';
+import type { Bot } from '../support/bot.ts';
+import { cardNow, ingressWeights, seedIngress } from './world.ts';
+
+describe('naming the service on a VirtualService that splits two', () => {
+  describe('in Slack', () => {
+    const world = slackWorldPerTest(CONFIG);
+    let api: FakeKubeApi;
+    let slack: FakeSlack;
+    let bot: Bot;
+    beforeEach(() => ({ api, slack, bot } = world()));
+
+    it('the approval card names the service whose canary it raises (typed with a smart dash and =)', async () => {
+      seedIngress(api);
+      const { card } = await requestCard(slack, bot, 'canary promote bookinfo —weight 50 —host=ratings -n bookinfo');
+      assert.match(cardNow(slack, card.ts).text, /asks to shift traffic of `bookinfo` in `default\/bookinfo` to subset `v2` of `ratings`/);
+    });
+
+    it('the rollback Event names the service that went back', async () => {
+      seedIngress(api, { ratings: [70, 30] });
+      await slashAnswer(slack, bot, 'canary rollback bookinfo --to v1 --host ratings -n bookinfo', /Rolled back|:no_entry:/, 'U0DAVE');
+      assert.deepEqual(ingressWeights(api), [['v1=90', 'v2=10'], ['v1=100', 'v2=0']]);
+      const events = api.list('v1', 'Event', 'bookinfo') as { message?: string; reason?: string }[];
+      const rolledBack = events.filter((event) => event.reason === 'WeightsRolledBack').map((event) => event.message);
+      assert.deepEqual(rolledBack, ['weights v1 70% / v2 30% → v1 100% / v2 0% of ratings (rollback) by <@U0DAVE> via mesh-bot']);
+    });
+  });
+
+  describe('in the terminal', () => {
+    let api: FakeKubeApi;
+    before(async () => {
+      api = await startFakeKubeApi();
+      await useKubeconfig(api);
+    });
+    after(() => api.close());
+
+    it('-o json of a promotion and a rollback plan says which service', async () => {
+      seedIngress(api, { namespace: 'json-host' });
+      const promote = await terminal('promote', 'bookinfo', '--weight', '30', '--host', 'ratings', '-n', 'json-host', '-o', 'json');
+      assert.equal(promote.code, 0, promote.out);
+      assert.equal(promote.json()['host'], 'ratings');
+      const rollback = await terminal('rollback', 'bookinfo', '--to', 'v1', '--host', 'reviews.json-host.svc.cluster.local', '-n', 'json-host', '-o', 'json');
+      assert.equal(rollback.code, 0, rollback.out);
+      assert.equal(rollback.json()['host'], 'reviews');
+    });
+  });
+});
