@@ -155,7 +155,7 @@ function serviceLine(row: ServiceStatus): string {
 
 function certificateLine(row: CertificateRow): string {
   const dates = row.notAfter ? describeHealth(row.health) : `${row.status}, no certificate yet`;
-  return `${row.name} (${row.type}): ${row.status === 'Available' ? dates : `${row.status} — not Available`}${row.health.action && row.status === 'Available' ? ` → ${row.health.action}` : ''}`;
+  return `${row.name} (${row.type}): ${row.status === 'Available' ? dates : `${row.status} — not Available`}${row.health.action ? ` → ${row.health.action}` : ''}`;
 }
 
 function ztunnelCertificateLine(entry: ZtunnelCertificates): string {

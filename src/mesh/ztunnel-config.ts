@@ -185,11 +185,22 @@ function certificateRole(certificate: ZtunnelCertificate, ca: CaThresholds): Cer
   return 'workload';
 }
 
+/**
+ * What to do about an identity whose certificate ztunnel does not hold: `Initializing` (ztunnel is asking istiod for
+ * it) or `Unavailable` (asking failed). The general "no certificate yet" advice is a WARMING Envoy secret's.
+ */
+const NOT_AVAILABLE_ACTIONS: Readonly<Record<string, string>> = {
+  Initializing: 'ztunnel is still getting this certificate from istiod: if it stays so, check that ztunnel reaches istiod (`/mesh status`) and look for certificate errors in the ztunnel log',
+  Unavailable: 'ztunnel could not get this certificate from istiod: look for certificate errors in the ztunnel log and check that istiod is healthy (`/mesh status`)',
+};
+const NOT_AVAILABLE_ACTION = 'ztunnel holds no certificate for this identity: look for certificate errors in the ztunnel log and check that istiod is healthy (`/mesh status`)';
+
 export function judgeZtunnelCertificates(ztunnel: ZtunnelPod, certificates: readonly ZtunnelCertificate[], now: Date, ca: CaThresholds = DEFAULT_CA_THRESHOLDS): ZtunnelCertificates {
   // ztunnel's half-life is fixed in its code: the sidecar agents' grace ratio the config may set is not ztunnel's.
   const thresholds: CaThresholds = { caWarnDays: ca.caWarnDays, caCriticalDays: ca.caCriticalDays, workloadGraceRatio: ISTIO_GRACE_PERIOD_RATIO };
   const rows = certificates.map((certificate): CertificateRow => {
-    const health = judgeCertificate({ role: certificateRole(certificate, ca), notBefore: certificate.notBefore, notAfter: certificate.notAfter }, now, thresholds);
+    const judged = judgeCertificate({ role: certificateRole(certificate, ca), notBefore: certificate.notBefore, notAfter: certificate.notAfter }, now, thresholds);
+    const health = judged.state === 'missing' ? { ...judged, action: NOT_AVAILABLE_ACTIONS[certificate.status] ?? NOT_AVAILABLE_ACTION } : judged;
     return { ...certificate, daysRemaining: health.remainingMs === null ? null : Math.floor(health.remainingMs / DAY_MS), health };
   });
   // Roots count: ztunnel verifies its peers with them, so an expired one is an outage on its node whatever the
