@@ -206,6 +206,9 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
   };
   const plan = (host: string | undefined): Result<CanaryPlan, Refusal> => {
     const chosen = among(host);
+    // The service's routes to its canary are all ones mesh-bot cannot shift (three-way): that is why, not the other
+    // services' splits.
+    if (chosen.splits.length === 0 && host !== undefined && chosen.unshiftable[0] !== undefined) return err({ message: chosen.unshiftable[0].reason });
     if (chosen.splits.length === 0) {
       const services = [...new Set(splits.flatMap((split) => (split.service === undefined ? [] : [shortHost(split.service, namespace)])))];
       return err({ message: `no route of VirtualService ${name} splits the subsets of ${host ?? ''}; its weighted routes split the subsets of ${services.join(', ')}, so name one of those with --host` });

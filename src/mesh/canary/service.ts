@@ -386,7 +386,9 @@ function otherServicesSplitting(inspection: Pick<CanaryInspection, 'kind' | 'rou
     const services = [...new Set(route.destinations.map((destination) => shortHost(serviceFqdn(destination.host, namespace), namespace)))];
     const label = ruleLabel({ index, name: route.name ?? undefined });
     const weights = route.destinations.map((destination) => `${destination.subset ?? destination.host} ${destination.weight}%`).join(' / ');
-    const how = services.length === 1 ? `\`canary rollback ${name} -n ${namespace} --host ${services[0]}\` rolls it back` : 'change it by hand if it must';
+    const [a, b] = route.destinations;
+    const why = route.destinations.length > 2 ? (route.destinations.length === 3 ? 'three-way' : `${route.destinations.length}-way`) : services.length > 1 ? 'two services' : !a?.subset || !b?.subset || a.subset === b.subset ? 'no two named subsets' : undefined;
+    const how = why === undefined ? `\`canary rollback ${name} -n ${namespace} --host ${services[0] ?? ''}\` rolls it back` : `mesh-bot cannot shift it (${why}), so change it by hand if it must`;
     return [`${label.charAt(0).toUpperCase()}${label.slice(1)} of another service (${services.join(', ')}) still sends ${weights}: this rollback changed ${shortHost(serviceFqdn(plan.host, namespace), namespace)} only; ${how}.`];
   });
 }
@@ -1430,7 +1432,10 @@ export function createCanaryService(deps: CanaryDeps) {
     if (stable === undefined) {
       return fail(`mesh-bot has no record of which ${noun} of ${namespace}/${name} is stable (it keeps one on the ${inspection.kind} once it has changed the weights). ${askForTo('Say')}`);
     }
-    const planned = provider.plan(inspection.vs, { weight: 0, stableSubset: stable, host, defaultHost: recorded?.host ?? options.requestHost });
+    // Without --to the record decides, so its service does too: were that service's routes to the canary all
+    // three-way, the one route left to shift could be another service's, rolled back with this service's subsets.
+    const recordedHost = to === undefined && inspection.kind === 'VirtualService' ? recorded?.host : undefined;
+    const planned = provider.plan(inspection.vs, { weight: 0, stableSubset: stable, host: host ?? recordedHost, defaultHost: recorded?.host ?? options.requestHost });
     if (!planned.ok && to === undefined && recorded && !isNothingToChange(planned.error)) {
       // The routes were edited since mesh-bot's last change.
       return fail(`${planned.error}. mesh-bot's record (stable ${recorded.stableSubset}, canary ${recorded.canarySubset}) is out of date: ${askForTo('say')}`);
