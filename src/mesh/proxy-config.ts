@@ -250,17 +250,20 @@ const WORKLOAD_SECRET = 'default';
  * Only the workload chain (`default`) is issued by the mesh's CA. The CAs behind another leaf (a gateway's
  * credentialName certificate from cert-manager or a public CA) are replaced with that leaf where it is issued, and
  * a public intermediate with weeks left is no "CA rotation" for the mesh's owners: such a CA is shown only when it
- * expires before the leaf it sits behind, which breaks that chain before the leaf's own renewal would.
+ * expires before the leaf it sits behind, which breaks that chain before the leaf's own renewal would. So is a
+ * short-lived CA that software failed to rotate: the leaf it signed outlives it (or it expired already).
  */
 export function withPluggedInCas(secrets: readonly SecretCertificate[], issuers: readonly SecretCertificate[], ca: CaThresholds = DEFAULT_CA_THRESHOLDS): SecretCertificate[] {
   const shown = new Set(secrets.filter((cert) => cert.type === 'CA').map((cert) => cert.serial));
   const leafExpiry = new Map(secrets.filter((cert) => cert.type !== 'CA').map((cert) => [cert.name, Date.parse(cert.notAfter)]));
   const out = [...secrets];
   for (const issuer of issuers) {
+    if (shown.has(issuer.serial)) continue;
     const lifetimeMs = Date.parse(issuer.notAfter) - Date.parse(issuer.notBefore);
-    if (shown.has(issuer.serial) || !(lifetimeMs > ca.caWarnDays * DAY_MS)) continue;
     const leafNotAfter = leafExpiry.get(issuer.name);
-    if (issuer.name !== WORKLOAD_SECRET && leafNotAfter !== undefined && !(Date.parse(issuer.notAfter) < leafNotAfter)) continue;
+    const breaksFirst = leafNotAfter !== undefined && Date.parse(issuer.notAfter) < leafNotAfter;
+    const meshCa = (issuer.name === WORKLOAD_SECRET || leafNotAfter === undefined) && lifetimeMs > ca.caWarnDays * DAY_MS;
+    if (!breaksFirst && !meshCa) continue;
     shown.add(issuer.serial);
     out.push(issuer);
   }
