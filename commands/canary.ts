@@ -163,6 +163,8 @@ async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, t
       owner: inspection.owner,
       stableSubset: inspection.roles?.stableSubset ?? null,
       canarySubset: inspection.roles?.canarySubset ?? null,
+      // The service whose subsets the record names (a VirtualService that splits several; --host).
+      canaryHost: inspection.roles?.host ?? null,
       pending: inspection.pending.map((request) => ({ id: request.id, requester: request.requester, change: weightChange(request.plan), expiresAt: request.expiresAt })),
     },
   });

@@ -797,7 +797,9 @@ export function createCanaryService(deps: CanaryDeps) {
   }
 
   function busy(request: PromotionRequest, namespace: string, name: string): string {
-    return `A promotion of ${namespace}/${name} is already ${request.state} (request ${request.id} by <@${request.requester}>: ${weightChange(request.plan)}). Let it be decided or expire first.`;
+    // Whose: on an ingress VirtualService of several services, a ratings promotion waits on a reviews request too.
+    const of = (request.kind ?? 'VirtualService') === 'VirtualService' && request.plan.host !== '' ? ` for ${shortHost(serviceFqdn(request.plan.host, namespace), namespace)}` : '';
+    return `A promotion of ${namespace}/${name} is already ${request.state} (request ${request.id} by <@${request.requester}>${of}: ${weightChange(request.plan)}). Let it be decided or expire first.`;
   }
 
   /** One promotion at a time per VirtualService: a lock record that names the request holding it. */
@@ -1405,6 +1407,14 @@ export function createCanaryService(deps: CanaryDeps) {
     const noun = provider.noun;
     if (to !== undefined && recorded && to === recorded.canarySubset && to !== recorded.stableSubset) {
       // Rollback is the safety exit: it never raises the canary. A stale record is corrected by a promotion, not here.
+      // With several services split, the record is one service's: another's stable may carry the same name.
+      const severalServices = recorded.host !== undefined && host === undefined && otherServicesSplit(inspection, { host: recorded.host });
+      if (severalServices) {
+        const service = shortHost(serviceFqdn(recorded.host as string, namespace), namespace);
+        return fail(
+          `--to ${to} names the canary of ${service} on ${namespace}/${name} (mesh-bot's record: stable ${noun} ${recorded.stableSubset}), and a rollback never sends traffic to the canary. Run \`canary rollback ${name} -n ${namespace}\` to send ${service} back to ${recorded.stableSubset}; if ${to} is another service's stable, name that service with --host.`,
+        );
+      }
       return fail(
         `--to ${to} names the canary of ${namespace}/${name} (mesh-bot's record: stable ${noun} is ${recorded.stableSubset}), and a rollback never sends traffic to the canary. Run \`canary rollback ${name} -n ${namespace}\` to send it back to ${recorded.stableSubset}, or \`canary promote\` to shift traffic to ${to}.`,
       );
