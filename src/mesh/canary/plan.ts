@@ -209,10 +209,7 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
     // The service's routes to its canary are all ones mesh-bot cannot shift (three-way): that is why, not the other
     // services' splits.
     if (chosen.splits.length === 0 && host !== undefined && chosen.unshiftable[0] !== undefined) return err({ message: chosen.unshiftable[0].reason });
-    if (chosen.splits.length === 0) {
-      const services = [...new Set(splits.flatMap((split) => (split.service === undefined ? [] : [shortHost(split.service, namespace)])))];
-      return err({ message: `no route of VirtualService ${name} splits the subsets of ${host ?? ''}; its weighted routes split the subsets of ${services.join(', ')}, so name one of those with --host` });
-    }
+    if (chosen.splits.length === 0) return err({ message: noSplitOf(name, host ?? '', splits, namespace) });
     // A record of another service's subsets says nothing about these: ratings may run v2 as stable and v1 as canary
     // while the record says the opposite of reviews.
     const remembered = options.remembered;
@@ -221,6 +218,10 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
   };
   const planned = plan(options.host);
   if (planned.ok) return planned;
+  if (options.host !== undefined && planned.error.services !== undefined) {
+    // `reviews.shop` is both Istio's literal host and kubectl's name of the Service reviews in shop.
+    return err(`--host ${options.host} matches the subsets of several hosts the routes name (${planned.error.services.join(', ')}); name one as the routes spell it, e.g. --host ${planned.error.services[0] ?? ''}`);
+  }
   // Several services' subsets would change and --host was not given: the service of mesh-bot's last change is the
   // one meant, as its stable and canary subsets are (a rollback without --to, the Roll back button).
   const recordedHost = options.defaultHost;
@@ -231,6 +232,26 @@ export function planWeights(vs: VirtualService, options: PlanOptions): Result<Ca
   }
   const example = services?.[0] === undefined ? '' : ` (e.g. --host ${shortHost(services[0], namespace)})`;
   return err(`${planned.error.message}${example}`);
+}
+
+function noSplitOf(name: string, host: string, splits: readonly Split[], namespace: string): string {
+  const services = [...new Set(splits.flatMap((split) => (split.service === undefined ? [] : [shortHost(split.service, namespace)])))];
+  return `no route of VirtualService ${name} splits the subsets of ${host}; its weighted routes split the subsets of ${services.join(', ')}, so name one of those with --host`;
+}
+
+/**
+ * The refusal for a `--host` that no route splitting two subsets of one service sends traffic to, or undefined when
+ * one does (a rollback says this before asking for --to: the record it lacks may be of the service meant).
+ */
+export function hostNotSplit(vs: VirtualService, host: string): string | undefined {
+  const namespace = vs.metadata.namespace ?? '';
+  const meant = hostsMeant(host, namespace);
+  const splits = (vs.spec.http ?? []).flatMap((route, index) => {
+    const destinations = effectiveWeights(route);
+    return destinations.length > 1 ? [{ index, name: route.name, rule: route, entries: route.route ?? [], destinations, service: serviceFqdn(destinations[0]?.host ?? '', namespace) }] : [];
+  });
+  if (splits.some((split) => split.destinations.some((destination) => meant.has(serviceFqdn(destination.host, namespace))))) return undefined;
+  return noSplitOf(vs.metadata.name, host, splits, namespace);
 }
 
 /**

@@ -70,7 +70,7 @@ import { detectOwner, type Owner } from './ownership.ts';
 import { parentAcceptance, parseHttpRoute, rejectingParents, splitBackendRefs, unresolvedBackends, type GatewayHttpRoute } from './providers/http-route.ts';
 import { httpRouteProvider, virtualServiceProvider, type RouteKind, type RouteView, type TrafficObject, type TrafficProvider } from './providers/traffic-provider.ts';
 import { httpRouteMirrors, layer4Leftovers, virtualServiceMirrors } from './leftovers.ts';
-import { hostsMeant, isNothingToChange, ruleLabel, shortHost, type CanaryPlan } from './plan.ts';
+import { hostNotSplit, hostsMeant, isNothingToChange, ruleLabel, shortHost, type CanaryPlan } from './plan.ts';
 import { kubeWaypointReads, resolveWaypoints, waypointProgress, type WaypointRef } from './waypoint-proof.ts';
 import {
   TERMINAL_STATES,
@@ -102,6 +102,7 @@ import {
   sameServiceHost,
   serviceFqdn,
   type DestinationRule,
+  type VirtualService,
 } from './virtual-service.ts';
 
 export interface CanaryDeps {
@@ -397,7 +398,7 @@ function otherServicesSplitting(inspection: Pick<CanaryInspection, 'kind' | 'rou
  * The canary of a rollback onto `stable` read from the routes (the other destination of the splits using it), for
  * a rollback with nothing to change: it still names what sends that canary traffic.
  */
-function rollbackTarget(inspection: Pick<CanaryInspection, 'kind' | 'routes' | 'vs'>, stable: string): { readonly host: string; readonly canarySubset: string } | undefined {
+function rollbackTarget(inspection: Pick<CanaryInspection, 'kind' | 'routes' | 'vs'>, stable: string, service?: string): { readonly host: string; readonly canarySubset: string } | undefined {
   const nameOf = (destination: RouteView['destinations'][number]) => (inspection.kind === 'HTTPRoute' ? destination.host : (destination.subset ?? ''));
   const namespace = inspection.vs.metadata.namespace ?? '';
   // Only the splits the planner shifts (two named destinations of one service): a two-host route next to them
@@ -407,7 +408,10 @@ function rollbackTarget(inspection: Pick<CanaryInspection, 'kind' | 'routes' | '
     if (a === undefined || b === undefined || route.destinations.length !== 2 || nameOf(a) === '' || nameOf(b) === '' || nameOf(a) === nameOf(b)) return false;
     return inspection.kind === 'HTTPRoute' || sameServiceHost(a.host, b.host, namespace);
   };
-  const splits = inspection.routes.filter((route) => shiftable(route) && route.destinations.some((destination) => nameOf(destination) === stable));
+  // With --host (or the record's service), that service's routes only: another service's v2 is not this one's canary.
+  const meant = service === undefined || inspection.kind !== 'VirtualService' ? undefined : hostsMeant(service, namespace);
+  const ofService = (route: RouteView) => meant === undefined || route.destinations.some((destination) => meant.has(serviceFqdn(destination.host, namespace)));
+  const splits = inspection.routes.filter((route) => shiftable(route) && ofService(route) && route.destinations.some((destination) => nameOf(destination) === stable));
   const others = new Set(splits.flatMap((route) => route.destinations.filter((destination) => nameOf(destination) !== stable).map(nameOf)));
   const host = splits[0]?.destinations[0]?.host;
   return others.size === 1 && host !== undefined ? { host, canarySubset: [...others][0] as string } : undefined;
@@ -1438,6 +1442,9 @@ export function createCanaryService(deps: CanaryDeps) {
         );
       }
     }
+    // A --host no split route sends traffic to is the answer, before any talk of records or --to.
+    const unknownHost = host === undefined || inspection.kind !== 'VirtualService' ? undefined : hostNotSplit(inspection.vs as VirtualService, host);
+    if (unknownHost !== undefined) return fail(unknownHost);
     const stable = to ?? recorded?.stableSubset;
     if (stable === undefined) {
       return fail(`mesh-bot has no record of which ${noun} of ${namespace}/${name} is stable (it keeps one on the ${inspection.kind} once it has changed the weights). ${askForTo('Say')}`);
@@ -1452,7 +1459,7 @@ export function createCanaryService(deps: CanaryDeps) {
     }
     if (!planned.ok && isNothingToChange(planned.error)) {
       // "Already 0 %" of the split routes is not the whole answer while another route still sends the canary traffic.
-      const target = rollbackTarget(inspection, stable);
+      const target = rollbackTarget(inspection, stable, host ?? recordedHost);
       const left = target === undefined ? [] : leftOnCanary(inspection, target);
       if (left.length > 0) return fail(`${planned.error}. ${left.join(' ')}`);
     }
