@@ -66,53 +66,88 @@ export interface RunnerOptions {
 
 type Outcome = Result<IstioctlOutput<unknown>, IstioctlError>;
 
-/** A counting semaphore: istiod and the Kubernetes API suffer when dozens of istioctl processes start at once. */
-class Semaphore {
-  #available: number;
-  readonly #waiting: (() => void)[] = [];
-  constructor(size: number) {
-    this.#available = size;
-  }
-  /**
-   * A release function at once when a slot is free (no await: the process starts in the caller's tick, before
-   * whatever the caller does next, such as loading modules); otherwise null.
-   */
-  tryAcquire(): (() => void) | null {
-    if (this.#available === 0) return null;
-    this.#available -= 1;
-    return this.#release();
+/**
+ * The istioctl slots: istiod and the Kubernetes API suffer when dozens of istioctl processes start at once, and the
+ * pod's memory is sized for `concurrency` of them. Each kubeconfig context may run up to `concurrency` at once; its
+ * first run always has a slot of its own, and its further runs share `concurrency - 1` extra slots with the other
+ * contexts'. So the total is `concurrency` plus one per further context, and clusters whose runs hang (however
+ * many) hold their own slot and the shared ones but never another cluster's first: a two-pool design (per context,
+ * then a total grown by one per context) let two hung clusters take every slot of the total from a third.
+ */
+interface Waiter {
+  readonly key: string;
+  readonly wake: (release: () => void) => void;
+}
+
+class Slots {
+  readonly #perContext: number;
+  readonly #running = new Map<string, number>();
+  /** Runs beyond each context's first: Σ max(0, running − 1). */
+  #extra = 0;
+  readonly #waiting: Waiter[] = [];
+  constructor(perContext: number) {
+    this.#perContext = perContext;
   }
 
-  /** Waits for a slot: a release function, or null when none came free within `waitMs` (the caller's deadline). */
-  async acquire(waitMs: number): Promise<(() => void) | null> {
-    const granted = await new Promise<boolean>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.#waiting.splice(this.#waiting.indexOf(wake), 1);
-        resolve(false);
-      }, Math.max(0, waitMs));
-      this.#waiting.push(wake);
-    });
-    return granted ? this.#release() : null;
+  #fits(key: string): boolean {
+    const running = this.#running.get(key) ?? 0;
+    return running < this.#perContext && (running === 0 || this.#extra < this.#perContext - 1);
   }
 
-  /** One more slot, handed to the longest waiter if there is one. */
-  grow(): void {
-    this.#release()();
-  }
-
-  #release(): () => void {
+  #take(key: string): () => void {
+    const running = this.#running.get(key) ?? 0;
+    if (running > 0) this.#extra += 1;
+    this.#running.set(key, running + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#available += 1;
+      const before = this.#running.get(key) ?? 1;
+      if (before > 1) this.#extra -= 1;
+      if (before > 1) this.#running.set(key, before - 1);
+      else this.#running.delete(key);
+      this.#wake();
     };
+  }
+
+  /** Hands freed slots to the longest waiters that fit, in order (a waiter of a full context lets others by). */
+  #wake(): void {
+    for (let index = 0; index < this.#waiting.length; ) {
+      const waiter = this.#waiting[index] as Waiter;
+      if (!this.#fits(waiter.key)) {
+        index += 1;
+        continue;
+      }
+      this.#waiting.splice(index, 1);
+      waiter.wake(this.#take(waiter.key));
+    }
+  }
+
+  /**
+   * A release function at once when a slot is free (no await: the process starts in the caller's tick, before
+   * whatever the caller does next, such as loading modules); otherwise null. No waiter fits whenever this runs
+   * (each release wakes those that do), so taking a free slot here passes nobody who could have had it.
+   */
+  tryAcquire(key: string): (() => void) | null {
+    return this.#fits(key) ? this.#take(key) : null;
+  }
+
+  /** Waits for a slot: a release function, or null when none came free within `waitMs` (the caller's deadline). */
+  acquire(key: string, waitMs: number): Promise<(() => void) | null> {
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        key,
+        wake: (release: () => void) => {
+          clearTimeout(timer);
+          resolve(release);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+        resolve(null);
+      }, Math.max(0, waitMs));
+      this.#waiting.push(waiter);
+    });
   }
 }
 
@@ -134,50 +169,18 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
   const now = options.now ?? Date.now;
   // The limit protects one cluster's API server and istiod, so each kubeconfig context has its own: with one pool, a
   // cluster whose API is gone (each run hangs until its timeout) held every slot, and the healthy clusters' commands
-  // waited behind it until they too "did not finish". The total is bounded too, as the pod's memory is sized for
-  // `concurrency` istioctl processes, not that many per cluster: each further context adds one slot to the total, so
-  // a hung cluster never leaves the others without one.
-  const total = new Semaphore(options.concurrency);
-  const semaphores = new Map<string, Semaphore>();
-  const semaphoreOf = (context: string | undefined): Semaphore => {
-    const key = context ?? '';
-    let semaphore = semaphores.get(key);
-    if (!semaphore) {
-      if (semaphores.size > 0) total.grow();
-      semaphores.set(key, (semaphore = new Semaphore(options.concurrency)));
-    }
-    return semaphore;
-  };
-  const both = (own: () => void, shared: () => void) => () => {
-    shared();
-    own();
-  };
-  /** Both slots at once when both are free (no await, as Semaphore.tryAcquire); otherwise null. */
-  const tryAcquire = (semaphore: Semaphore): (() => void) | null => {
-    const own = semaphore.tryAcquire();
-    if (own === null) return null;
-    const shared = total.tryAcquire();
-    if (shared === null) own();
-    return shared === null ? null : both(own, shared);
-  };
-  /** A slot of the context, then one of the total (always in that order), within `deadline`; null when none came. */
-  const acquire = async (semaphore: Semaphore, deadline: number): Promise<(() => void) | null> => {
-    const own = semaphore.tryAcquire() ?? (await semaphore.acquire(deadline - performance.now()));
-    if (own === null) return null;
-    const shared = total.tryAcquire() ?? (await total.acquire(deadline - performance.now()));
-    if (shared === null) own();
-    return shared === null ? null : both(own, shared);
-  };
+  // waited behind it until they too "did not finish". The total is bounded too (see Slots).
+  const slots = new Slots(options.concurrency);
   const inFlight = new Map<string, { startedAt: number; outcome: Promise<Outcome> }>();
   const cache = new Map<string, { expiresAt: number; startedAt: number; outcome: Outcome }>();
 
   /** Runs istioctl within `deadline` (`performance.now()` ms), counting the wait for a concurrency slot toward it. */
-  async function spawn(args: readonly string[], semaphore: Semaphore, timeoutMs: number, deadline: number, bytes: boolean, openReader: (() => StdoutReader<unknown>) | undefined): Promise<Outcome> {
+  async function spawn(args: readonly string[], context: string, timeoutMs: number, deadline: number, bytes: boolean, openReader: (() => StdoutReader<unknown>) | undefined): Promise<Outcome> {
     const timedOut = (durationMs: number): Outcome => {
       options.onProcess?.({ args, durationMs, outcome: 'timeout', exitCode: null });
       return err(timeoutError(Math.round(timeoutMs / 1000)));
     };
-    const release = tryAcquire(semaphore) ?? (await acquire(semaphore, deadline));
+    const release = slots.tryAcquire(context) ?? (await slots.acquire(context, deadline - performance.now()));
     if (release === null) return timedOut(0);
     const startedAt = new Date(now());
     let timer: NodeJS.Timeout | undefined;
@@ -243,7 +246,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
     const reader = invocation.stdoutReader;
     // Only a reader's own value is handed back as its Read: the cache keys below keep readers apart by name.
     const answer = (outcome: Outcome) => outcome as Result<IstioctlOutput<Read>, IstioctlError>;
-    if (invocation.shareable === false) return answer(await spawn(args, semaphoreOf(invocation.context), timeoutMs, deadline, bytes, reader?.open));
+    if (invocation.shareable === false) return answer(await spawn(args, invocation.context ?? '', timeoutMs, deadline, bytes, reader?.open));
 
     // Bytes, text and each reader's answers are kept apart: each caller gets the form it asked for.
     const key = reader ? `reader:${reader.name}:${JSON.stringify(args)}` : bytes ? `bytes:${JSON.stringify(args)}` : JSON.stringify(args);
@@ -254,7 +257,7 @@ export function createIstioctlRunner(options: RunnerOptions): IstioctlRun {
     if (running && fresh(running.startedAt)) return answer(markShared(await running.outcome));
 
     const startedAt = now();
-    const outcome = spawn(args, semaphoreOf(invocation.context), timeoutMs, deadline, bytes, reader?.open).then((outcome) => {
+    const outcome = spawn(args, invocation.context ?? '', timeoutMs, deadline, bytes, reader?.open).then((outcome) => {
       // A slow run that started before a newer one (say, before a canary write) must not replace its answer.
       const newest = cache.get(key);
       if (!newest || newest.startedAt < startedAt) cache.set(key, { expiresAt: now() + options.cacheTtlMs, startedAt, outcome });
