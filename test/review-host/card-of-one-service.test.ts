@@ -64,3 +64,26 @@ describe('the card of one service on a VirtualService that splits two', () => {
     assert.equal(cardNow(slack, first.cardTs).rollback, false);
   });
 });
+
+describe('a rollback of the service whose promotion did not land last', () => {
+  const world = slackWorldPerTest(CONFIG);
+  let api: FakeKubeApi;
+  let slack: FakeSlack;
+  let bot: Bot;
+  beforeEach(() => ({ api, slack, bot } = world()));
+
+  it('marks the reviews promotion rolled back on its card, though a ratings promotion landed after it', async () => {
+    seedIngress(api);
+    const reviews = await approve(slack, bot, 'canary promote bookinfo --weight 50 --host reviews -n bookinfo');
+    const ratings = await approve(slack, bot, 'canary promote bookinfo --weight 40 --host ratings -n bookinfo');
+    const answer = await slashAnswer(slack, bot, 'canary rollback bookinfo --host reviews -n bookinfo', /Rolled back|:no_entry:/, 'U0DAVE');
+    assert.match(answer, /^Rolled back bookinfo\/bookinfo on default: v1 50% \/ v2 50% → v1 100% \/ v2 0%/);
+    assert.deepEqual(ingressWeights(api), [['v1=100', 'v2=0'], ['v1=60', 'v2=40']]);
+    const reviewsCard = cardNow(slack, reviews.cardTs);
+    assert.match(reviewsCard.text, /Rolled back\* by <@U0DAVE>/, 'the reviews card no longer claims v2 has half the traffic');
+    assert.equal(reviewsCard.rollback, false);
+    const ratingsCard = cardNow(slack, ratings.cardTs);
+    assert.doesNotMatch(ratingsCard.text, /Rolled back/, 'ratings still runs its canary');
+    assert.ok(ratingsCard.rollback);
+  });
+});

@@ -1406,8 +1406,11 @@ export function createCanaryService(deps: CanaryDeps) {
     const inspection = inspected.value;
     const provider = providerOf(inspection.kind);
     if (inspection.owner) return fail(ownerRefusal(inspection.owner, inspection.kind, namespace, name));
-    // A record of another service's subsets (`--host` names a different one) says nothing about this one's.
-    const recorded = host !== undefined && inspection.roles?.host !== undefined && !hostsMeant(host, namespace).has(serviceFqdn(inspection.roles.host, namespace)) ? undefined : inspection.roles;
+    // A record of another service's subsets (`--host` names a different one) says nothing about this one's; that
+    // service's own last applied promotion does (the record holds the last change's service only).
+    const otherRecord = host !== undefined && inspection.roles?.host !== undefined && !hostsMeant(host, namespace).has(serviceFqdn(inspection.roles.host, namespace));
+    const ownLast = !otherRecord || host === undefined ? undefined : [...(inspection.applied ?? [])].reverse().find((request) => request.plan.host !== '' && hostsMeant(host, namespace).has(serviceFqdn(request.plan.host, namespace)));
+    const recorded: RecordedRoles | undefined = otherRecord ? (ownLast ? { stableSubset: ownLast.plan.stableSubset, canarySubset: ownLast.plan.canarySubset, host: ownLast.plan.host } : undefined) : inspection.roles;
     const noun = provider.noun;
     if (to !== undefined && recorded && to === recorded.canarySubset && to !== recorded.stableSubset) {
       // Rollback is the safety exit: it never raises the canary. A stale record is corrected by a promotion, not here.
@@ -1535,7 +1538,13 @@ export function createCanaryService(deps: CanaryDeps) {
    */
   async function undoneBy(inspection: CanaryInspection, requestId: string | undefined, plan: CanaryPlan): Promise<string | null> {
     const inForce = annotationsOf(inspection.vs)[APPLIED_ANNOTATION];
-    const id = requestId ?? inForce ?? inspection.lastApplied?.id;
+    const namespace = inspection.vs.metadata.namespace ?? '';
+    // The route names the request whose weights landed last; when that was another service's (ratings promoted after
+    // reviews), the one undone is this service's last applied promotion still in force.
+    const latestOfService = inForce === undefined || requestId !== undefined || (inspection.applied ?? []).every((request) => request.id !== inForce || sameService(inspection.kind, namespace, request.plan, plan))
+      ? undefined
+      : [...(inspection.applied ?? [])].reverse().find((request) => !request.rolledBack && !request.supersededBy && sameService(inspection.kind, namespace, request.plan, plan));
+    const id = requestId ?? latestOfService?.id ?? inForce ?? inspection.lastApplied?.id;
     if (id === undefined) return null;
     const read = await store.get(requestName(id), promotionRequestSchema);
     if (!read.ok) return id;
