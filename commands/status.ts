@@ -7,7 +7,7 @@ import type { IstiodPod } from '../src/kube/control-plane.ts';
 import { answeredIstiods, readIstiods, type EndedIstiodPod } from '../src/kube/control-plane.ts';
 import { listZtunnelPods, readAmbientDaemonSets, readGatewayPods, type ZtunnelPod } from '../src/kube/ambient.ts';
 import { checkNamespace, checkScopeNamespace } from '../src/kube/namespaces.ts';
-import { listSidecarPods, proxyListIsWhole } from '../src/kube/sidecar-pods.ts';
+import { listAllSidecarPods, listSidecarPods, proxyListIsWhole } from '../src/kube/sidecar-pods.ts';
 import { keepProblemList } from '../src/mesh/status-lists.ts';
 import { summarizeStatus, type StatusSummary } from '../src/mesh/status.ts';
 import { err, ok } from '../src/result.ts';
@@ -60,8 +60,8 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
     checkScopeNamespace(kube, namespace),
     kube.ok ? readAmbientDaemonSets(kube.value, target.istioNamespace) : Promise.resolve(kube),
     kube.ok ? readGatewayPods(kube.value) : Promise.resolve(kube),
-    // One namespace's injected pods tell the sidecars istiod does not list; the whole mesh's would cost too much.
-    kube.ok && namespace !== undefined && proxyListIsWhole(target) ? listSidecarPods(kube.value, namespace) : Promise.resolve(null),
+    // The injected pods (of the namespace, or of the whole cluster) tell the sidecars istiod does not list.
+    kube.ok && proxyListIsWhole(target) ? (namespace !== undefined ? listSidecarPods(kube.value, namespace) : listAllSidecarPods(kube.value)) : Promise.resolve(null),
   ]);
 
   let istiods: readonly IstiodPod[] | null = null;

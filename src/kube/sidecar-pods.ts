@@ -24,16 +24,36 @@ const INJECTED_SELECTOR = 'security.istio.io/tlsMode';
 const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
 const PROXY_CONTAINER = 'istio-proxy';
 
-/**
- * The injected pods of one namespace (one label-selected list). Only answers scoped to namespaces ask: one
- * namespace's pods are few, while listing every sidecar of a large mesh would cost more than the proxy list itself.
- */
+/** The injected pods of one namespace (one label-selected list). */
 export async function listSidecarPods(kube: ClusterKube, namespace: string): Promise<Result<readonly SidecarPod[], { readonly message: string }>> {
   try {
     const list = await kube.core.listNamespacedPod({ namespace, labelSelector: INJECTED_SELECTOR });
     return ok(list.items.flatMap((pod) => sidecarPod(pod, namespace)));
   } catch (cause) {
     return err({ message: describeKubeError(cause, `list the pods with a sidecar in namespace ${namespace}`, kube.cluster.name) });
+  }
+}
+
+/** Pods per page of the cluster-wide list: a mesh of thousands of sidecars is read a page at a time, and little of each pod is kept. */
+const PAGE = 500;
+
+/**
+ * Every injected pod of the cluster, for answers about the whole mesh. `/mesh status` is what people run during an
+ * incident, and a sidecar that lost istiod is absent from istioctl's list rather than shown stale: without this list
+ * the whole mesh read "all in sync" while pods ran unconnected. Read a page at a time, concurrently with istioctl.
+ */
+export async function listAllSidecarPods(kube: ClusterKube): Promise<Result<readonly SidecarPod[], { readonly message: string }>> {
+  const pods: SidecarPod[] = [];
+  let next: string | undefined;
+  try {
+    do {
+      const page = await kube.core.listPodForAllNamespaces({ labelSelector: INJECTED_SELECTOR, limit: PAGE, ...(next === undefined ? {} : { _continue: next }) });
+      for (const pod of page.items) pods.push(...sidecarPod(pod, pod.metadata?.namespace ?? ''));
+      next = page.metadata?._continue || undefined;
+    } while (next !== undefined);
+    return ok(pods);
+  } catch (cause) {
+    return err({ message: describeKubeError(cause, 'list the pods with a sidecar in every namespace', kube.cluster.name) });
   }
 }
 

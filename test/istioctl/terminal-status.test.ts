@@ -40,7 +40,7 @@ function expectedProxies(version: string, args: readonly string[]) {
   assert.ok(report.ok, `${version}: ${args.join(' ')}`);
   const summary = summarizeStatus({ report: report.value, istiods: [], gatewayPods: new Map() }).proxies;
   assert.ok(summary);
-  return { total: summary.total, healthy: summary.healthy, stale: summary.stale, error: summary.error, statesKnown: summary.statesKnown, byVersion: summary.byVersion, byKind: summary.byKind, byType: summary.byType, problems: summary.problems.map((problem) => ({ name: problem.name, cluster: problem.cluster, istiod: problem.istiod, states: problem.states })) };
+  return { total: summary.total, healthy: summary.healthy, stale: summary.stale, error: summary.error, statesKnown: summary.statesKnown, byVersion: summary.byVersion, byKind: summary.byKind, byType: summary.byType, problems: summary.problems.map((problem) => ({ name: problem.name, cluster: problem.cluster, istiod: problem.istiod, states: problem.states })), notConnected: [] };
 }
 
 const CASES = [

@@ -1,7 +1,7 @@
 import type { CommandDeps } from '../../command.ts';
 import type { ClusterConfig } from '../../config.ts';
 import { answeredIstiods, readIstiods } from '../../kube/control-plane.ts';
-import { listSidecarPods, proxyListIsWhole, type SidecarPod } from '../../kube/sidecar-pods.ts';
+import { listAllSidecarPods, listSidecarPods, proxyListIsWhole, type SidecarPod } from '../../kube/sidecar-pods.ts';
 import { err, ok, type Result } from '../../result.ts';
 import { ambientBaseline, readAmbient } from './ambient.ts';
 import { analyzeSection, readFindings } from './analyze.ts';
@@ -77,8 +77,8 @@ export async function gatherDigest(deps: CommandDeps, target: DigestTarget, fire
     kube.ok ? readCanaries(kube.value, namespaces) : Promise.resolve(err(kube.error.message)),
     readPendingPromotions(store, cluster.name, namespaces, firedAt),
     ambientRead,
-    // A scoped digest's namespaces are few: their injected pods tell the sidecars istiod does not list (never the whole mesh's).
-    kube.ok && namespaces !== undefined && proxyListIsWhole(cluster) ? Promise.all(namespaces.map((namespace) => listSidecarPods(kube.value, namespace))) : Promise.resolve(null),
+    // The injected pods of the scope (its namespaces, or the whole cluster) tell the sidecars istiod does not list.
+    kube.ok && proxyListIsWhole(cluster) ? (namespaces !== undefined ? Promise.all(namespaces.map((namespace) => listSidecarPods(kube.value, namespace))) : Promise.all([listAllSidecarPods(kube.value)])) : Promise.resolve(null),
   ]);
 
   // As `status` reads an external control plane (clusters[].xdsAddress): the istiods that answered over xDS.

@@ -31,6 +31,7 @@ export interface StatusJson {
     byVersion: Record<string, number>;
     byKind: Record<string, number>;
     problems: { name: string; cluster: string; istiod: string; states: Record<string, string> }[];
+    notConnected?: string[] | null;
   } | null;
   controlPlane: { istiods: { name: string; ready: boolean; version: string }[] };
   versionSkew: { controlPlane: string[]; mismatched: { version: string; count: number; proxies: string[] }[] } | null;
