@@ -199,7 +199,8 @@ export function renderCard(request: PromotionRequest, now: Date, notify?: string
           actionId: ROLLBACK_ACTION,
           value: request.id,
           style: 'danger',
-          confirm: { title: 'Roll back the canary?', text: `Send all traffic of ${request.namespace}/${request.virtualService} back to ${plan.stableSubset}.`, confirm: 'Roll back', deny: 'Cancel' },
+          // A VirtualService may split several services' subsets: the button rolls back this card's service only.
+          confirm: { title: 'Roll back the canary?', text: `Send all traffic of ${!httpRoute && plan.host !== '' ? `${plan.host} on ` : ''}${request.namespace}/${request.virtualService} back to ${plan.stableSubset}.`, confirm: 'Roll back', deny: 'Cancel' },
         }),
       ]),
     );

@@ -9,7 +9,8 @@ import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.t
 import type { FakeSlack } from '../../src/sandbox/slack-api.ts';
 import { CONFIG, requestCard, slackWorldPerTest, slashAnswer, terminal, useKubeconfig } from '../breaker-canary/world.ts';
 import type { Bot } from '../support/bot.ts';
-import { cardNow, ingressWeights, seedIngress } from './world.ts';
+import { buttons } from '../support/blocks.ts';
+import { approve, cardNow, ingressWeights, seedIngress } from './world.ts';
 
 describe('naming the service on a VirtualService that splits two', () => {
   describe('in Slack', () => {
@@ -23,6 +24,13 @@ describe('naming the service on a VirtualService that splits two', () => {
       seedIngress(api);
       const { card } = await requestCard(slack, bot, 'canary promote bookinfo —weight 50 —host=ratings -n bookinfo');
       assert.match(cardNow(slack, card.ts).text, /asks to shift traffic of `bookinfo` in `default\/bookinfo` to subset `v2` of `ratings`/);
+    });
+
+    it('the Roll back button\'s confirmation sends the traffic of the card\'s service back, not all of bookinfo', async () => {
+      seedIngress(api);
+      const { cardTs } = await approve(slack, bot, 'canary promote bookinfo --weight 40 --host ratings -n bookinfo');
+      const rollback = buttons(slack.message('C0REL', cardTs)?.blocks ?? []).find((element) => element.action_id === 'canary_rollback') as { confirm?: { text?: { text?: string } } } | undefined;
+      assert.equal(rollback?.confirm?.text?.text, 'Send all traffic of ratings on bookinfo/bookinfo back to v1.');
     });
 
     it('the rollback Event names the service that went back', async () => {
