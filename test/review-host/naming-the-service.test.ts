@@ -33,6 +33,13 @@ describe('naming the service on a VirtualService that splits two', () => {
       assert.equal(rollback?.confirm?.text?.text, 'Send all traffic of ratings on bookinfo/bookinfo back to v1.');
     });
 
+    it('the Event of an approved promotion names the service whose canary it raised', async () => {
+      seedIngress(api);
+      await approve(slack, bot, 'canary promote bookinfo --weight 40 --host ratings -n bookinfo');
+      const events = api.list('v1', 'Event', 'bookinfo') as { message?: string; reason?: string }[];
+      assert.deepEqual(events.filter((event) => event.reason === 'WeightsChanged').map((event) => event.message), ['weights v1 90% / v2 10% → v1 60% / v2 40% of ratings requested by <@U0ALICE>, approved by <@U0BOB> via mesh-bot']);
+    });
+
     it('the rollback Event names the service that went back', async () => {
       seedIngress(api, { ratings: [70, 30] });
       await slashAnswer(slack, bot, 'canary rollback bookinfo --to v1 --host ratings -n bookinfo', /Rolled back|:no_entry:/, 'U0DAVE');

@@ -69,6 +69,11 @@ export const promotionRequestSchema = z.object({
   rolledBack: z.object({ by: z.string(), at: z.string(), message: z.string() }).nullable(),
   /** A later promotion of the same VirtualService was applied: this card's weights are history. */
   supersededBy: z.object({ id: z.string(), at: z.string() }).nullable().optional(),
+  /**
+   * The VirtualService also split other services' subsets when this was asked (an ingress one for reviews and
+   * ratings): its Event names the service. Absent: it did not, or the request predates `--host`.
+   */
+  otherServices: z.boolean().optional(),
   /** `cardKey` of what the card last showed; the sweep re-renders a card whose key lags. Absent: not tracked. */
   cardShows: z.string().nullable().optional(),
 });

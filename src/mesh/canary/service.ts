@@ -902,6 +902,7 @@ export function createCanaryService(deps: CanaryDeps) {
       decidedBy: null,
       decidedAt: null,
       plan: planRecord(prepared.plan),
+      ...(otherServicesSplit(prepared.inspection, prepared.plan) ? { otherServices: true } : {}),
       preflight: { notes: [...prepared.notes] },
       outcome: null,
       rolledBack: null,
@@ -1167,7 +1168,9 @@ export function createCanaryService(deps: CanaryDeps) {
 
   async function markApplied(request: PromotionRequest, appliedAt: Date, approver: string, confirmed: string): Promise<Result<PromotionRequest, string>> {
     const change = weightChange(request.plan);
-    await recordEvent(request, `weights ${change} requested by <@${request.requester}>, approved by <@${approver}> via mesh-bot`, 'WeightsChanged', request.id);
+    // `kubectl describe` of an ingress VirtualService that splits several services: whose canary this raised.
+    const of = request.otherServices === true ? ` of ${shortHost(serviceFqdn(request.plan.host, request.namespace), request.namespace)}` : '';
+    await recordEvent(request, `weights ${change}${of} requested by <@${request.requester}>, approved by <@${approver}> via mesh-bot`, 'WeightsChanged', request.id);
     logger.info({ canary: { event: 'applied', id: request.id, cluster: cluster.name, namespace: request.namespace, vs: request.virtualService, change, requester: request.requester, approver } }, 'promotion applied');
     const applied = await update(request.id, (current) => (current.state === 'approved' ? { ...current, state: 'applied', outcome: { message: `Weights changed: ${change}${confirmed}.`, appliedAt: appliedAt.toISOString(), propagation: null } } : null));
     // The lock goes with the recorded end only: a request still "approved" is settled by the sweep from
