@@ -274,10 +274,15 @@ export interface CertificatesSummary {
   readonly level: HealthLevel;
 }
 
+/** One certificate of a proxy's secrets, as `pc secret`, `pc all` and the digest judge it: by its dates and, for the workload chain, by whether the proxy's ROOTCA holds its root. */
+export function judgeSecretCertificate(cert: SecretCertificate, now: Date, ca?: CaThresholds): CertificateHealth {
+  const dated = judgeCertificate({ role: secretRole(cert), notBefore: cert.notBefore, notAfter: cert.notAfter }, now, ca);
+  return cert.untrustedRoot === undefined ? dated : untrusted(dated, cert.untrustedRoot);
+}
+
 export function summarizeCertificates(certificates: readonly SecretCertificate[], options: { readonly now: Date; readonly ca?: CaThresholds }): CertificatesSummary {
   const out = certificates.map((cert): CertificateStatus => {
-    const dated = judgeCertificate({ role: secretRole(cert), notBefore: cert.notBefore, notAfter: cert.notAfter }, options.now, options.ca);
-    const judged = cert.untrustedRoot === undefined ? dated : untrusted(dated, cert.untrustedRoot);
+    const judged = judgeSecretCertificate(cert, options.now, options.ca);
     return {
       ...cert,
       daysRemaining: judged.remainingMs === null ? null : Math.floor(judged.remainingMs / DAY_MS),

@@ -5,7 +5,7 @@ import type { ProxyStatusRow } from '../../istioctl/types.ts';
 import type { ClusterKube } from '../../kube/clients.ts';
 import { kubeCallError } from '../../kube/istio-objects.ts';
 import { err, ok, type Result } from '../../result.ts';
-import { bySeverity, judgeCertificate, secretRole, type CaThresholds } from '../certificate-health.ts';
+import { bySeverity, judgeCertificate, judgeSecretCertificate, type CaThresholds } from '../certificate-health.ts';
 import { secretCertificates } from '../proxy-config-report.ts';
 import type { RootCaFacts, RootCertificate, Section, WorkloadCertFacts, WorkloadCertificate } from './types.ts';
 
@@ -130,7 +130,7 @@ export async function readWorkloadCerts(istioctl: Istioctl, cluster: ClusterConf
             notAfter: dated ? cert.notAfter : '',
             daysRemaining: dated ? daysBetween(now, new Date(cert.notAfter)) : null,
             status: cert.status,
-            health: judgeCertificate({ role: secretRole(cert), notBefore: cert.notBefore, notAfter: dated ? cert.notAfter : '' }, now, ca),
+            health: judgeSecretCertificate({ ...cert, notAfter: dated ? cert.notAfter : '' }, now, ca),
           };
         }),
       );

@@ -12,11 +12,19 @@ function certificateReasons(problems: readonly WorkloadCertificate[]): { critica
   const overdue = problems.filter((cert) => cert.health.state === 'rotation-overdue');
   const missing = problems.filter((cert) => cert.health.state === 'missing');
   const other = problems.filter((cert) => cert.health.level === 'attention' && cert.health.state !== 'rotation-overdue' && cert.health.state !== 'missing');
+  const untrusted = problems.filter((cert) => cert.health.state === 'untrusted');
+  // Whatever else the shared rule calls critical (a certificate never valid) stays critical here: no state falls through to green.
+  const otherCritical = problems.filter((cert) => cert.health.level === 'critical' && !['expired', 'expiring', 'untrusted'].includes(cert.health.state));
   const longest = Math.max(...overdue.map((cert) => cert.health.overdueMs ?? 0));
   const every = (certs: readonly WorkloadCertificate[], role: string) => certs.every((cert) => cert.health.role === role);
   const count = (certs: readonly WorkloadCertificate[]) => plural(certs.length, every(certs, 'workload') ? 'workload certificate' : every(certs, 'ca') ? 'proxy CA' : 'certificate');
   return {
-    critical: [...(expired.length > 0 ? [`${count(expired)} expired`] : []), ...(expiring.length > 0 ? [`${count(expiring)} about to expire`] : [])],
+    critical: [
+      ...(expired.length > 0 ? [`${count(expired)} expired`] : []),
+      ...(expiring.length > 0 ? [`${count(expiring)} about to expire`] : []),
+      ...(untrusted.length > 0 ? [`${count(untrusted)} issued under a root ${untrusted.length === 1 ? 'its proxy does' : 'their proxies do'} not trust (a root rotation half done)`] : []),
+      ...(otherCritical.length > 0 ? [`${count(otherCritical)} critical`] : []),
+    ],
     attention: [
       ...(overdue.length > 0 ? [`${count(overdue)} overdue for rotation (by up to ${formatSpan(longest)})`] : []),
       ...(missing.length > 0 ? [`${count(missing)} not issued yet (Envoy is waiting for ${missing.length === 1 ? 'it' : 'them'})`] : []),
