@@ -121,7 +121,9 @@ function stateWords(request: PromotionRequest): string {
 export function cardHeadline(request: PromotionRequest, notify?: string): string {
   const mention = request.state === 'pending' && notify ? ` — approvers: ${notify}` : '';
   // The cluster is named: one Slack app often serves several, and a notification is read without the card.
-  return `Canary promotion of ${request.namespace}/${request.virtualService} on ${request.cluster} ${weightChange(request.plan, request.kind)}: ${stateWords(request)}${mention}`;
+  // The service too when the VirtualService splits several: the notification is all some approvers read.
+  const service = request.otherServices === true ? ` (${request.plan.host})` : '';
+  return `Canary promotion of ${request.namespace}/${request.virtualService}${service} on ${request.cluster} ${weightChange(request.plan, request.kind)}: ${stateWords(request)}${mention}`;
 }
 
 /** `<@U…>` for users and `<!subteam^S…>` for user groups: the mentions that make Slack notify them. */
@@ -243,7 +245,7 @@ export function renderInspection(inspection: CanaryInspection, syncLine: string,
   else blocks.push(section(`*DestinationRule subsets*${inspection.destinationRule ? ` (${escapeMrkdwn(inspection.destinationRule.metadata.name)})` : ''}\n${subsetLines.join('\n') || 'No DestinationRule defines subsets for this host.'}`));
   blocks.push(section(`*Owner*\n${inspection.owner ? `${inspection.owner.tool}: ${escapeMrkdwn(inspection.owner.evidence)}. ${escapeMrkdwn(inspection.owner.advice)}` : 'Nobody else drives these weights; mesh-bot may promote it.'}`));
   blocks.push(section(`*Stable / canary*\n${escapeMrkdwn(rolesLine(inspection))}`));
-  const pending = inspection.pending.map((request) => `• ${request.id} by <@${request.requester}>: ${escapeMrkdwn(weightChange(request.plan))}, expires ${clockTime(new Date(request.expiresAt))}`);
+  const pending = inspection.pending.map((request) => `• ${request.id} by <@${request.requester}>: ${request.otherServices === true ? `${escapeMrkdwn(request.plan.host)} ` : ''}${escapeMrkdwn(weightChange(request.plan))}, expires ${clockTime(new Date(request.expiresAt))}`);
   blocks.push(section(`*Pending requests*\n${pending.join('\n') || 'none'}`));
   // A VirtualService bound to gateways, or a delegate (no hosts), is counted on the pods of the gateways that
   // serve it, wherever they run (see `syncLine` in canary.ts), not on the namespace's sidecars.

@@ -151,7 +151,7 @@ async function status(args: Extract<ResolvedCanaryArgs, { action: 'status' }>, t
       `${inspection.kind === 'HTTPRoute' ? 'Backend Services' : 'Subsets'}: ${inspection.subsets.map((subset) => `${subsetName(inspection, subset)} (${subset.pods === null ? 'pods unknown' : subset.pods === 0 ? 'no running pods' : `${subset.pods} running pod${subset.pods === 1 ? '' : 's'}`})`).join(', ') || 'none'}`,
       `Owner: ${inspection.owner ? `${inspection.owner.tool} — ${inspection.owner.evidence}` : 'none (mesh-bot may promote)'}`,
       `Stable / canary: ${rolesLine(inspection)}`,
-      `Pending requests: ${inspection.pending.map((request) => `${request.id} (${weightChange(request.plan)})`).join(', ') || 'none'}`,
+      `Pending requests: ${inspection.pending.map((request) => `${request.id} (${request.otherServices === true ? `${request.plan.host}: ` : ''}${weightChange(request.plan)})`).join(', ') || 'none'}`,
       `Proxies: ${sync}`,
     ].join('\n'),
     json: {

@@ -24,6 +24,14 @@ describe('naming the service on a VirtualService that splits two', () => {
       seedIngress(api);
       const { card } = await requestCard(slack, bot, 'canary promote bookinfo —weight 50 —host=ratings -n bookinfo');
       assert.match(cardNow(slack, card.ts).text, /asks to shift traffic of `bookinfo` in `default\/bookinfo` to subset `v2` of `ratings`/);
+      // The notification, which is all some approvers read.
+      assert.match(slack.message('C0REL', card.ts)?.text ?? '', /^Canary promotion of bookinfo\/bookinfo \(ratings\) on default v1 90% \/ v2 10% → v1 50% \/ v2 50%: waiting for approval/);
+      await bot.slash('canary status bookinfo -n bookinfo', { userId: 'U0DAVE', channelId: 'C0OPS' });
+      const status = await slack.waitFor((fake) => fake.responses.map((response) => JSON.stringify(response.body)).find((body) => body.includes('Pending requests')), { timeoutMs: 10_000 });
+      assert.match(status, /• pr-[0-9a-f]+ by <@U0ALICE>: ratings v1 90% \/ v2 10% → v1 50% \/ v2 50%, expires/);
+      await useKubeconfig(api);
+      const terminalStatus = await terminal('status', 'bookinfo', '-n', 'bookinfo');
+      assert.match(terminalStatus.out, /Pending requests: pr-[0-9a-f]+ \(ratings: v1 90% \/ v2 10% → v1 50% \/ v2 50%\)/);
     });
 
     it('the Roll back button\'s confirmation sends the traffic of the card\'s service back, not all of bookinfo', async () => {
