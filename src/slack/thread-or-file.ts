@@ -80,20 +80,35 @@ export function uploadFile(client: WebClient, ctx: Pick<ListenerContext, 'outgoi
   });
 }
 
-/** Splits text on line boundaries into pieces of at most `max` characters (a single longer line is cut). */
+/**
+ * Splits text on line boundaries into pieces of at most `max` characters. A single longer line (an analyze message,
+ * a long annotation) goes on in the next piece: the thread promises every list in full, so nothing is cut. The text
+ * is escaped mrkdwn, so a line is never split inside an entity (`&amp;`, `&lt;`, `&gt;`).
+ */
 export function chunkLines(text: string, max: number): string[] {
   const chunks: string[] = [];
   let current = '';
-  for (const line of text.split('\n')) {
-    const piece = line.length > max ? line.slice(0, max) : line;
-    if (current.length + piece.length + 1 > max && current !== '') {
+  for (const line of text.split('\n').flatMap((whole) => piecesOf(whole, max))) {
+    if (current.length + line.length + 1 > max && current !== '') {
       chunks.push(current);
       current = '';
     }
-    current = current === '' ? piece : `${current}\n${piece}`;
+    current = current === '' ? line : `${current}\n${line}`;
   }
   if (current !== '') chunks.push(current);
   return chunks;
+}
+
+function piecesOf(line: string, max: number): string[] {
+  const pieces: string[] = [];
+  let rest = line;
+  while (rest.length > max) {
+    const entity = rest.lastIndexOf('&', max - 1);
+    const end = entity > 0 && rest.indexOf(';', entity) >= max && rest.indexOf(';', entity) - entity < 6 ? entity : max;
+    pieces.push(rest.slice(0, end));
+    rest = rest.slice(end);
+  }
+  return [...pieces, rest];
 }
 
 /** What the clicker is told when the list or file could not be posted under the message: Slack's reason, and what to do. */
