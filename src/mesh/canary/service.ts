@@ -372,6 +372,13 @@ function otherServicesSplit(inspection: Pick<CanaryInspection, 'kind' | 'routes'
   return inspection.kind === 'VirtualService' && plan.host !== '' && inspection.routes.some((route) => route.destinations.length > 1 && route.destinations.some((destination) => !sameServiceHost(destination.host, plan.host, namespace)));
 }
 
+/** The same for a `--host` as typed (`reviews`, `reviews.bookinfo`, an FQDN), read as `hostsMeant` reads it. */
+function splitsOtherThanTyped(inspection: Pick<CanaryInspection, 'kind' | 'routes' | 'vs'>, typed: string): boolean {
+  const namespace = inspection.vs.metadata.namespace ?? '';
+  const meant = hostsMeant(typed, namespace);
+  return inspection.kind === 'VirtualService' && inspection.routes.some((route) => route.destinations.length > 1 && route.destinations.some((destination) => !meant.has(serviceFqdn(destination.host, namespace))));
+}
+
 /**
  * Routes of a VirtualService that still split another service's traffic (an ingress one's /ratings next to the
  * /reviews this rollback changed): both services often call their subsets v1 and v2, so "v2 0%" alone reads as
@@ -675,7 +682,9 @@ export function createCanaryService(deps: CanaryDeps) {
     // With --host, what mesh-bot knows of that service: the record holds the last change's service only, so after a
     // ratings promotion the reviews canary (at 0/100 after a 100 % flip, say) is known from its own last request.
     const meant = host === undefined ? undefined : hostsMeant(host, namespace);
-    const ofService = (candidate: { readonly host?: string | undefined }) => meant === undefined || candidate.host === undefined || meant.has(serviceFqdn(candidate.host, namespace));
+    // A record without its service (written before mesh-bot kept it) may be another service's when the routes split several.
+    const several = host !== undefined && splitsOtherThanTyped(inspection, host);
+    const ofService = (candidate: { readonly host?: string | undefined }) => meant === undefined || (candidate.host === undefined ? !several : meant.has(serviceFqdn(candidate.host, namespace)));
     const candidates = [inspection.roles, ...(meant === undefined ? (last ? [last] : []) : [...(inspection.applied ?? [])].reverse()).map(rolesOf)];
     const remembered = candidates.find((candidate) => candidate !== undefined && ofService(candidate));
     // No defaultHost: a promotion raises a canary, so with several services it must be told which (README), never
@@ -1411,7 +1420,8 @@ export function createCanaryService(deps: CanaryDeps) {
     if (inspection.owner) return fail(ownerRefusal(inspection.owner, inspection.kind, namespace, name));
     // A record of another service's subsets (`--host` names a different one) says nothing about this one's; that
     // service's own last applied promotion does (the record holds the last change's service only).
-    const otherRecord = host !== undefined && inspection.roles?.host !== undefined && !hostsMeant(host, namespace).has(serviceFqdn(inspection.roles.host, namespace));
+    // A record from before the service was kept may be either service's when the routes split several.
+    const otherRecord = host !== undefined && inspection.roles !== undefined && (inspection.roles.host === undefined ? splitsOtherThanTyped(inspection, host) : !hostsMeant(host, namespace).has(serviceFqdn(inspection.roles.host, namespace)));
     const ownLast = !otherRecord || host === undefined ? undefined : [...(inspection.applied ?? [])].reverse().find((request) => request.plan.host !== '' && hostsMeant(host, namespace).has(serviceFqdn(request.plan.host, namespace)));
     const recorded: RecordedRoles | undefined = otherRecord ? (ownLast ? { stableSubset: ownLast.plan.stableSubset, canarySubset: ownLast.plan.canarySubset, host: ownLast.plan.host } : undefined) : inspection.roles;
     const noun = provider.noun;
