@@ -134,6 +134,7 @@ const ACTIONS = {
   otherExpiring: 'renew it where it is issued (for a gateway: the Secret named in credentialName)',
   notYetValid: 'check the clocks of the node and of the CA that issued it',
   missing: 'Envoy is waiting for this secret: check that what it refers to exists and that istiod may read it',
+  clientCa: 'renew the CA bundle in the Secret named in the gateway\'s credentialName (its ca.crt): clients whose certificates it signed are refused once it expires',
   untrusted: 'a root rotation is half done: put the root istiod now signs with into the trust bundle beside the old one (cacerts root-cert.pem), then restart the pods',
 } as const;
 
@@ -277,6 +278,9 @@ export interface CertificatesSummary {
 /** One certificate of a proxy's secrets, as `pc secret`, `pc all` and the digest judge it: by its dates and, for the workload chain, by whether the proxy's ROOTCA holds its root. */
 export function judgeSecretCertificate(cert: SecretCertificate, now: Date, ca?: CaThresholds): CertificateHealth {
   const dated = judgeCertificate({ role: secretRole(cert), notBefore: cert.notBefore, notAfter: cert.notAfter }, now, ca);
+  // A gateway's client CA bundle (`kubernetes://NAME-cacert`, `file-root:…`: the ca.crt of a credentialName Secret or
+  // a mounted file for MUTUAL TLS) is the operator's, not the mesh CA: new cacerts and an istiod restart renew nothing.
+  if (cert.type === 'CA' && /^(kubernetes:\/\/|file-root:)/.test(cert.name) && (dated.action === ACTIONS.caExpiring || dated.action === ACTIONS.caCritical)) return { ...dated, action: ACTIONS.clientCa };
   return cert.untrustedRoot === undefined ? dated : untrusted(dated, cert.untrustedRoot);
 }
 
