@@ -371,7 +371,8 @@ function finalErrorLine(stderr: string): string {
 const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?(?:-----END \1-----|$)/g, '[REDACTED]'],
   [/\b(Bearer|Basic)\s+[^\s"',]+/gi, '$1 [REDACTED]'],
-  [/\b(token|access_token|id_token|id-token|refresh_token|client_secret|client-secret|password)(["']?\s*[=:]\s*["']?)[^\s"',&}]+/gi, '$1$2[REDACTED]'],
+  // Also the spellings of kubeconfig fields and client flags (`bearerToken:`, `auth_token=`, `api-key:`), any case.
+  [/\b(token|access_token|id_token|id-token|refresh_token|auth_token|auth-token|bearerToken|bearer_token|api_key|api-key|apiKey|client_secret|client-secret|password)(["']?\s*[=:]\s*["']?)[^\s"',&}]+/gi, '$1$2[REDACTED]'],
   [/\bxox[abprs]-[A-Za-z0-9-]+/g, '[REDACTED]'],
   // Tokens a kubeconfig credential plugin hands istioctl, quoted without `Bearer` when a plugin or the API fails:
   // EKS (`aws eks get-token`), OpenShift OAuth, Google OAuth access tokens (gke-gcloud-auth-plugin).

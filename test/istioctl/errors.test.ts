@@ -341,6 +341,12 @@ describe('constructed errors', () => {
     assert.match(error.detail, /Unauthorized: token \[REDACTED\], \[REDACTED\] and \[REDACTED\] rejected/);
   });
 
+  it('redacts the kubeconfig and client spellings of secret fields (bearerToken:, auth_token=, api-key:)', () => {
+    const said = redact('invalid configuration: bearerToken: Zm9vYmFyMTIz, auth_token=a1b2c3d4e5 and api-key: "k-9f8e7d6c" are set');
+    assert.doesNotMatch(said, /Zm9vYmFyMTIz|a1b2c3d4e5|k-9f8e7d6c/);
+    assert.match(said, /bearerToken: \[REDACTED\], auth_token=\[REDACTED\] and api-key: "\[REDACTED\]/);
+  });
+
   it('redact leaves ordinary text alone', () => {
     assert.equal(redact('no pods match "reviews"'), 'no pods match "reviews"');
   });
