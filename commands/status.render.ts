@@ -65,7 +65,7 @@ function noProxies(summary: StatusSummary): string {
   const ready = summary.ambient?.ztunnels?.ready ?? summary.ambient?.ztunnelPods?.ready ?? 0;
   if ((summary.ambient?.notConnected ?? 0) > 0) return `no proxy connected to istiod, though ${counted(ready, 'ztunnel')} ${ready === 1 ? 'is' : 'are'} ready`;
   const lost = summary.notConnected?.length ?? 0;
-  if (lost > 0) return `no proxy connected to istiod, though ${counted(lost, 'pod')} with a ready sidecar ${lost === 1 ? 'runs' : 'run'} in namespace ${summary.namespace ?? ''}`;
+  if (lost > 0) return `no proxy connected to istiod, though ${counted(lost, 'pod')} with a ready sidecar ${lost === 1 ? 'runs' : 'run'} ${summary.namespace === undefined ? 'in the cluster' : `in namespace ${summary.namespace}`}`;
   if (summary.namespace === undefined) return 'no proxies in the mesh';
   // Unknown with no proxy in scope: the namespace itself could not be confirmed (it may be a mistyped name).
   return summary.verdict === 'unknown' ? `no proxies found in namespace ${summary.namespace}, which the Kubernetes API could not confirm exists` : `no proxies in namespace ${summary.namespace}`;
