@@ -8,23 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sandbox/kube-api.ts';
 import type { FakeSlack } from '../../../src/sandbox/slack-api.ts';
-import { CONFIG, VS_API, annotationsOf, putBackend, putHttpRoute, putService, putVirtualService, requestCard, route, routeWrites, slackWorldPerTest, slashAnswer, terminal, useKubeconfig, vsWeights } from '../../breaker-canary/world.ts';
-import { buttons } from '../../support/blocks.ts';
+import { CONFIG, VS_API, annotationsOf, putBackend, putHttpRoute, routeWrites, slackWorldPerTest, slashAnswer, terminal, useKubeconfig } from '../../breaker-canary/world.ts';
+import { approve, ingressWeights, seedIngress } from '../../review-host/world.ts';
 import type { Bot } from '../../support/bot.ts';
-
-function seedIngress(api: FakeKubeApi, options: { namespace?: string; reviews?: [number, number]; ratings?: [number, number]; annotations?: Record<string, string> } = {}): void {
-  const namespace = options.namespace ?? 'bookinfo';
-  const [reviewsStable, reviewsCanary] = options.reviews ?? [90, 10];
-  const [ratingsStable, ratingsCanary] = options.ratings ?? [90, 10];
-  putService(api, 'reviews', { v1: 1, v2: 1 }, { namespace });
-  putService(api, 'ratings', { v1: 1, v2: 1 }, { namespace });
-  putVirtualService(api, [
-    route('reviews', [{ host: 'reviews', subset: 'v1', weight: reviewsStable }, { host: 'reviews', subset: 'v2', weight: reviewsCanary }], { match: [{ uri: { prefix: '/reviews' } }] }),
-    route('ratings', [{ host: 'ratings', subset: 'v1', weight: ratingsStable }, { host: 'ratings', subset: 'v2', weight: ratingsCanary }], { match: [{ uri: { prefix: '/ratings' } }] }),
-  ], { namespace, name: 'bookinfo', hosts: ['bookinfo.example.com'], ...(options.annotations ? { metadata: { annotations: options.annotations } } : {}) });
-}
-
-const ingressWeights = (api: FakeKubeApi, namespace = 'bookinfo') => vsWeights(api, 'bookinfo', namespace);
 
 describe('a VirtualService that splits the subsets of two services', () => {
   describe('in Slack', () => {
@@ -33,16 +19,6 @@ describe('a VirtualService that splits the subsets of two services', () => {
     let slack: FakeSlack;
     let bot: Bot;
     beforeEach(() => ({ api, slack, bot } = world()));
-
-    async function approve(text: string): Promise<{ cardTs: string; id: string }> {
-      const { card, id } = await requestCard(slack, bot, text);
-      await bot.click({ actionId: 'canary_approve', value: id, userId: 'U0BOB', channelId: 'C0REL', messageTs: card.ts });
-      await slack.waitFor((fake) => {
-        const current = fake.message('C0REL', card.ts);
-        return current && buttons(current.blocks).some((element) => element.action_id === 'canary_rollback') ? current : undefined;
-      }, { timeoutMs: 10_000 });
-      return { cardTs: card.ts, id };
-    }
 
     it('refuses a promotion that does not say which service, naming --host, and asks nobody', async () => {
       seedIngress(api);
@@ -56,7 +32,7 @@ describe('a VirtualService that splits the subsets of two services', () => {
     // Both README examples of --host run verbatim, in this test and the next.
     it('promotes one service with --host, records it, and a plain rollback later rolls back that service only', async () => {
       seedIngress(api);
-      await approve('canary promote bookinfo --weight 50 --host reviews -n bookinfo');
+      await approve(slack, bot, 'canary promote bookinfo --weight 50 --host reviews -n bookinfo');
       assert.deepEqual(ingressWeights(api), [['v1=50', 'v2=50'], ['v1=90', 'v2=10']], 'ratings kept its split');
       const record = annotationsOf(api, VS_API, 'VirtualService', 'bookinfo');
       assert.deepEqual([record['mesh-bot/stable-subset'], record['mesh-bot/canary-subset'], record['mesh-bot/canary-host']], ['v1', 'v2', 'reviews']);
@@ -84,7 +60,7 @@ describe('a VirtualService that splits the subsets of two services', () => {
 
     it('the Roll back button rolls back the service of its card, also when the record on the VirtualService is gone', async () => {
       seedIngress(api);
-      const { cardTs, id } = await approve('canary promote bookinfo --weight 40 --host ratings -n bookinfo');
+      const { cardTs, id } = await approve(slack, bot, 'canary promote bookinfo --weight 40 --host ratings -n bookinfo');
       assert.deepEqual(ingressWeights(api), [['v1=90', 'v2=10'], ['v1=60', 'v2=40']]);
       // Someone tidied the annotations by hand (kubectl annotate …-): only the request still knows the service.
       const vs = api.get(VS_API, 'VirtualService', 'bookinfo', 'bookinfo') as { metadata: { annotations?: Record<string, string> } };
