@@ -84,6 +84,16 @@ function mirrorSentence(label: string, share: number, canary: string, when: 'pro
   return `${capitalised(label)} ${when === 'rollback' ? 'still mirrors' : 'also mirrors'} ${percent(share)} of its requests to ${canary}; ${next}.`;
 }
 
+/**
+ * The share of requests a VirtualService mirror copies, as pilot's route.MirrorPercent / MirrorPercentByPolicy read
+ * it: a `mirrorPercentage` (or a mirrors[] `percentage`) that is there decides, its value absent being 0 (no
+ * mirror); else the deprecated integer `mirrorPercent`; with neither, every request.
+ */
+function mirrorShare(percentage: { readonly value?: number | undefined } | undefined, integer: number | undefined): number {
+  if (percentage !== undefined) return percentage.value ?? 0;
+  return integer ?? 100;
+}
+
 export function virtualServiceMirrors(spec: Readonly<Record<string, unknown>>, namespace: string, target: CanaryTarget, when: 'promotion' | 'rollback'): string[] {
   const { canarySubset: canary } = target;
   const toCanary = (destination: z.output<typeof destinationSchema>) => destination.subset === canary && sameServiceHost(destination.host, target.host, namespace);
@@ -92,8 +102,8 @@ export function virtualServiceMirrors(spec: Readonly<Record<string, unknown>>, n
     if (!parsed.success) return [];
     const route = parsed.data;
     const shares = [
-      ...(route.mirror !== undefined && toCanary(route.mirror) ? [route.mirrorPercentage?.value ?? route.mirrorPercent ?? 100] : []),
-      ...(route.mirrors ?? []).filter((mirror) => toCanary(mirror.destination)).map((mirror) => mirror.percentage?.value ?? 100),
+      ...(route.mirror !== undefined && toCanary(route.mirror) ? [mirrorShare(route.mirrorPercentage, route.mirrorPercent)] : []),
+      ...(route.mirrors ?? []).filter((mirror) => toCanary(mirror.destination)).map((mirror) => mirrorShare(mirror.percentage, undefined)),
     ].filter((share) => share > 0);
     return shares.map((share) => mirrorSentence(ruleLabel({ index, name: route.name }), share, canary, when));
   });

@@ -46,6 +46,22 @@ describe('a promotion names the mirrors that send the canary copies of requests'
       assert.match(run.out, /Rule #1 also mirrors 5% of its requests to reviews-v2; this promotion leaves the mirror as it is\./);
     });
 
+    it('reads mirror shares as pilot does: an empty mirrorPercentage mirrors nothing, a bare mirrors[] entry everything', async () => {
+      const ns = 'mirror-shares';
+      putService(api, 'reviews', { v1: 1, v2: 1 }, { namespace: ns });
+      putVirtualService(api, [
+        route('empty', [{ host: 'reviews', subset: 'v1' }], { match: [{ uri: { prefix: '/a' } }], mirror: { host: 'reviews', subset: 'v2' }, mirrorPercentage: {} }),
+        route('legacy', [{ host: 'reviews', subset: 'v1' }], { match: [{ uri: { prefix: '/b' } }], mirror: { host: 'reviews', subset: 'v2' }, mirrorPercent: 7 }),
+        route('many', [{ host: 'reviews', subset: 'v1' }], { match: [{ uri: { prefix: '/c' } }], mirrors: [{ destination: { host: 'reviews', subset: 'v2' } }] }),
+        route('main', [{ host: 'reviews', subset: 'v1', weight: 90 }, { host: 'reviews', subset: 'v2', weight: 10 }]),
+      ], { namespace: ns });
+      const run = await terminal('promote', 'reviews', '--weight', '50', '-n', ns);
+      assert.equal(run.code, 0, run.out);
+      assert.doesNotMatch(run.out, /Route "empty" also mirrors/);
+      assert.match(run.out, /Route "legacy" also mirrors 7% of its requests to v2/);
+      assert.match(run.out, /Route "many" also mirrors 100% of its requests to v2/);
+    });
+
     it('says nothing of mirrors when none sends the canary a copy', async () => {
       const ns = 'mirror-elsewhere';
       putService(api, 'reviews', { v1: 1, v2: 1, v3: 1 }, { namespace: ns });
