@@ -46,6 +46,8 @@ export function statusHeadline(result: StatusResult): string {
     else if (summary.verdict !== 'no-proxies') parts.push(noProxies(summary));
     const lost = summary.notConnected?.length ?? 0;
     if (lost > 0 && total > 0) parts.push(notConnectedLine(lost));
+    const withoutZtunnel = summary.ambientWithoutZtunnel?.length ?? 0;
+    if (withoutZtunnel > 0) parts.push(`no ztunnel for ${counted(withoutZtunnel, 'ambient namespace')}`);
   } else {
     parts.push('proxy sync state unavailable');
   }
@@ -74,6 +76,13 @@ function noProxies(summary: StatusSummary): string {
 /** `3 sidecars not connected to istiod`: pods whose sidecar was Ready before proxy-status ran, and that no istiod lists. */
 function notConnectedLine(count: number): string {
   return `${counted(count, 'sidecar')} not connected to istiod`;
+}
+
+/** Namespaces labelled ambient while the cluster runs no ztunnel: the one ambient line of an answer without ztunnels. */
+function noZtunnelLine(summary: StatusSummary): string | null {
+  const namespaces = summary.ambientWithoutZtunnel ?? [];
+  if (namespaces.length === 0) return null;
+  return `no ztunnel runs in this cluster, yet ${namespaces.length === 1 ? 'namespace' : 'namespaces'} ${namespaces.join(', ')} ${namespaces.length === 1 ? 'is' : 'are'} labelled istio.io/dataplane-mode=ambient: ${namespaces.length === 1 ? 'its' : 'their'} pods have no ztunnel to carry their traffic (no mTLS, no policy). Install ztunnel and istio-cni, or remove the label`;
 }
 
 /** The pods behind notConnectedLine, for the card, the terminal and the full list. */
@@ -220,6 +229,8 @@ export function renderStatusSlack(result: StatusResult): SlackMessage {
   }
   const kinds = kindsLine(summary);
   if (kinds !== null) blocks.push(section(`*Proxies by kind*\n${escapeMrkdwn(kinds)}`));
+  const noZtunnel = noZtunnelLine(summary);
+  if (noZtunnel !== null) blocks.push(section(`*Ambient*\n• ${escapeMrkdwn(noZtunnel)}`));
   const ambient = ambientLines(result);
   if (ambient.length > 0) blocks.push(section(`*Ambient*\n${ambient.map((line) => `• ${escapeMrkdwn(line)}`).join('\n')}`));
   const types = typeBreakdown(summary);
@@ -268,6 +279,7 @@ export function renderStatusText(result: StatusResult): string {
     ...(kindsLine(summary) === null ? [] : [`  by kind: ${kindsLine(summary)}`]),
     ...typeBreakdown(summary).map((line) => `  ${line}`),
     ...(summary.ambient === null ? [] : ['Ambient:', ...ambientLines(result).map((line) => `  ${line}`)]),
+    ...(noZtunnelLine(summary) === null ? [] : ['Ambient:', `  ${noZtunnelLine(summary)}`]),
     'Versions:',
     ...skewLines(summary).map((line) => `  ${line}`),
   ];
@@ -326,6 +338,8 @@ export function renderStatusJson(result: StatusResult): Record<string, unknown> 
           nodesWithoutZtunnel: summary.ambient.nodesWithoutZtunnel,
         }
       : null,
+    // mesh-bot extension: namespaces labelled ambient while the cluster runs no ztunnel (`ambient` is then null).
+    ambientWithoutZtunnel: missing ? null : summary.ambientWithoutZtunnel,
     istioctlVersion: result.istioctlVersion ?? null,
   };
 }

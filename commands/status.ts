@@ -5,7 +5,7 @@ import { CLUSTER_FLAG, clip, NAMESPACE_FLAG, parseArgs } from '../src/grammar.ts
 import { ALL_NAMESPACES_FLAG, scopeFromFlags } from './analyze.ts';
 import type { IstiodPod } from '../src/kube/control-plane.ts';
 import { answeredIstiods, readIstiods, type EndedIstiodPod } from '../src/kube/control-plane.ts';
-import { listZtunnelPods, readAmbientDaemonSets, readGatewayPods, type ZtunnelPod } from '../src/kube/ambient.ts';
+import { listAmbientNamespaces, listZtunnelPods, readAmbientDaemonSets, readGatewayPods, type ZtunnelPod } from '../src/kube/ambient.ts';
 import { checkNamespace, checkScopeNamespace } from '../src/kube/namespaces.ts';
 import { listAllSidecarPods, listSidecarPods, proxyListIsWhole } from '../src/kube/sidecar-pods.ts';
 import { keepProblemList } from '../src/mesh/status-lists.ts';
@@ -53,7 +53,7 @@ function statusIstioctlMessage(error: IstioctlError, target: ClusterConfig): str
 /** Reads proxy sync state (istioctl) and istiod pods (Kubernetes API) side by side; either may fail alone. */
 export async function readStatus(target: ClusterConfig, namespace: string | undefined, deps: CommandDeps): Promise<StatusResult> {
   const kube = deps.kubeFor(target);
-  const [proxyStatus, istiodPods, version, namespaceState, daemonSets, gatewayPods, sidecarPods] = await Promise.all([
+  const [proxyStatus, istiodPods, version, namespaceState, daemonSets, gatewayPods, sidecarPods, ambientNamespaces] = await Promise.all([
     deps.istioctl.proxyStatus(target),
     kube.ok ? readIstiods(kube.value, target.istioNamespace) : Promise.resolve(kube),
     deps.istioctl.clientVersion(),
@@ -62,6 +62,9 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
     kube.ok ? readGatewayPods(kube.value) : Promise.resolve(kube),
     // The injected pods (of the namespace, or of the whole cluster) tell the sidecars istiod does not list.
     kube.ok && proxyListIsWhole(target) ? (namespace !== undefined ? listSidecarPods(kube.value, namespace) : listAllSidecarPods(kube.value)) : Promise.resolve(null),
+    // Namespaces labelled ambient in a cluster that runs no ztunnel are no healthy mesh (one label-selected list; the
+    // ClusterRole lets mesh-bot list namespaces for analyze). Unread, `ambientWithoutZtunnel` is null: not compared.
+    kube.ok ? listAmbientNamespaces(kube.value) : Promise.resolve(null),
   ]);
 
   let istiods: readonly IstiodPod[] | null = null;
@@ -90,6 +93,7 @@ export async function readStatus(target: ClusterConfig, namespace: string | unde
     istioNamespace: target.istioNamespace,
     sidecarPods: sidecarPods?.ok ? sidecarPods.value : null,
     ...(proxyStatus.ok ? { readAt: proxyStatus.value.asOf } : {}),
+    ambientNamespaces: ambientNamespaces?.ok ? ambientNamespaces.value : null,
   });
 
   // The most important first: a kubeconfig mesh-bot cannot use explains everything (istioctl uses it too); else the

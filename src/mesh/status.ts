@@ -67,6 +67,12 @@ export interface StatusSummary {
    * ran, yet that no istiod lists (`pod.namespace`, sorted); null when not compared (whole mesh, pods or proxies not read).
    */
   readonly notConnected: readonly string[] | null;
+  /**
+   * Namespaces in scope labelled `istio.io/dataplane-mode=ambient` while this cluster runs no ztunnel at all (sorted):
+   * their pods have no ztunnel to carry their traffic. Empty when ztunnels run; null when not known (namespaces or
+   * DaemonSets and ztunnel pods unread).
+   */
+  readonly ambientWithoutZtunnel: readonly string[] | null;
 }
 
 export interface StatusInputs {
@@ -88,6 +94,8 @@ export interface StatusInputs {
   readonly sidecarPods?: readonly SidecarPod[] | null;
   /** When proxy-status was read: a sidecar Ready only since then may not be in its list yet. */
   readonly readAt?: Date;
+  /** The cluster's namespaces in ambient mode (src/kube/ambient.ts listAmbientNamespaces); null or absent when not read. */
+  readonly ambientNamespaces?: ReadonlySet<string> | null;
 }
 
 export function summarizeStatus(inputs: StatusInputs): StatusSummary {
@@ -109,13 +117,15 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
   const skew = computeSkew(proxies?.byVersion ?? {}, controlPlaneVersions);
   const controlPlaneMissing = inputs.controlPlaneMissing === true;
   const notConnected = disconnectedSidecars(rows, inputs);
+  const ambientWithoutZtunnel = namespacesWithoutZtunnel(ambient, inputs);
+  const noZtunnel = (ambientWithoutZtunnel?.length ?? 0) > 0;
 
   let verdict: StatusVerdict;
   if (controlPlaneMissing || (istiods !== null && readyIstiods === 0)) verdict = 'control-plane-down';
-  else if (proxies === null || istiods === null) verdict = proxies !== null && proxies.stale + proxies.error + (notConnected?.length ?? 0) > 0 ? 'degraded' : 'unknown';
+  else if (proxies === null || istiods === null) verdict = noZtunnel || (proxies !== null && proxies.stale + proxies.error + (notConnected?.length ?? 0) > 0) ? 'degraded' : 'unknown';
   // ztunnels or sidecars running without a connection to istiod are a problem, not an empty mesh.
-  else if (proxies.total === 0 && (ambient?.notConnected ?? 0) === 0 && (notConnected?.length ?? 0) === 0) verdict = inputs.namespaceUnchecked === true ? 'unknown' : 'no-proxies';
-  else if (proxies.stale + proxies.error > 0 || (notConnected?.length ?? 0) > 0 || readyIstiods < istiods.length || ambientDegraded(ambient)) verdict = 'degraded';
+  else if (proxies.total === 0 && (ambient?.notConnected ?? 0) === 0 && (notConnected?.length ?? 0) === 0 && !noZtunnel) verdict = inputs.namespaceUnchecked === true ? 'unknown' : 'no-proxies';
+  else if (proxies.stale + proxies.error > 0 || (notConnected?.length ?? 0) > 0 || readyIstiods < istiods.length || ambientDegraded(ambient) || noZtunnel) verdict = 'degraded';
   // An answer that shows no sync state for any Envoy proxy (1.27-1.29's default SUBSCRIBED TYPES table) cannot call
   // them in sync. (A ztunnel-only mesh on 1.20-1.26 tables keeps its documented answer: its states never show there.)
   else if (!proxies.statesKnown && proxies.total > proxies.byKind.ztunnel) verdict = 'unknown';
@@ -133,7 +143,22 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
     skewedProxies: proxiesByVersion(rows ?? [], skew.mismatched.map((entry) => entry.version)),
     ambient,
     notConnected,
+    ambientWithoutZtunnel,
   };
+}
+
+/**
+ * A namespace labelled ambient is in the mesh only through the ztunnel on each node: without any, its pods run outside
+ * the mesh (no mTLS, no policy) or, captured before the ztunnels went, with their traffic redirected to nothing. With
+ * no ztunnel anywhere there is no ambient part to judge, so the label is the only sign. Known only when this cluster
+ * was seen to run no ztunnel: its DaemonSets read, or its ztunnel pods listed.
+ */
+function namespacesWithoutZtunnel(ambient: AmbientSummary | null, inputs: StatusInputs): string[] | null {
+  if (ambient !== null) return [];
+  const labelled = inputs.ambientNamespaces;
+  if (labelled === undefined || labelled === null) return null;
+  if ((inputs.ambientDaemonSets ?? null) === null && (inputs.ztunnelPods ?? null) === null) return null;
+  return [...labelled].filter((namespace) => inputs.namespace === undefined || namespace === inputs.namespace).sort();
 }
 
 /**
