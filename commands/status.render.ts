@@ -115,7 +115,8 @@ function kindsLine(summary: StatusSummary): string | null {
 /** ztunnels and the istio-cni node agent: readiness from their DaemonSets, sync from proxy-status. */
 function ambientLines(result: StatusResult): string[] {
   const ambient = result.summary.ambient;
-  if (ambient === null) return [];
+  const noZtunnel = noZtunnelLine(result.summary);
+  if (ambient === null) return noZtunnel === null ? [] : [noZtunnel];
   const lines: string[] = [];
   const where = (namespace: string) => (ambient.istioNamespace === null || namespace === ambient.istioNamespace ? '' : ` in ${namespace}`);
   if (ambient.ztunnels !== null) {
@@ -151,6 +152,7 @@ function ambientLines(result: StatusResult): string[] {
     const ready = ambient.ztunnels?.ready ?? ambient.ztunnelPods?.ready ?? 0;
     lines.push(`${counted(ready, 'ztunnel')} ready, ${connected} connected to istiod — ${ambient.notConnected} without WDS/WADS from istiod (their nodes' pods get no new workload or policy updates)`);
   }
+  if (noZtunnel !== null) lines.push(noZtunnel);
   return lines;
 }
 
@@ -229,8 +231,6 @@ export function renderStatusSlack(result: StatusResult): SlackMessage {
   }
   const kinds = kindsLine(summary);
   if (kinds !== null) blocks.push(section(`*Proxies by kind*\n${escapeMrkdwn(kinds)}`));
-  const noZtunnel = noZtunnelLine(summary);
-  if (noZtunnel !== null) blocks.push(section(`*Ambient*\n• ${escapeMrkdwn(noZtunnel)}`));
   const ambient = ambientLines(result);
   if (ambient.length > 0) blocks.push(section(`*Ambient*\n${ambient.map((line) => `• ${escapeMrkdwn(line)}`).join('\n')}`));
   const types = typeBreakdown(summary);
@@ -278,8 +278,7 @@ export function renderStatusText(result: StatusResult): string {
     `Proxies: ${proxiesLine(summary)}`,
     ...(kindsLine(summary) === null ? [] : [`  by kind: ${kindsLine(summary)}`]),
     ...typeBreakdown(summary).map((line) => `  ${line}`),
-    ...(summary.ambient === null ? [] : ['Ambient:', ...ambientLines(result).map((line) => `  ${line}`)]),
-    ...(noZtunnelLine(summary) === null ? [] : ['Ambient:', `  ${noZtunnelLine(summary)}`]),
+    ...(ambientLines(result).length === 0 ? [] : ['Ambient:', ...ambientLines(result).map((line) => `  ${line}`)]),
     'Versions:',
     ...skewLines(summary).map((line) => `  ${line}`),
   ];

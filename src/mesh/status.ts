@@ -154,7 +154,8 @@ export function summarizeStatus(inputs: StatusInputs): StatusSummary {
  * was seen to run no ztunnel: its DaemonSets read, or its ztunnel pods listed.
  */
 function namespacesWithoutZtunnel(ambient: AmbientSummary | null, inputs: StatusInputs): string[] | null {
-  if (ambient !== null) return [];
+  // A ztunnel DaemonSet scheduled on no node (0/0) runs none either; one short of ready pods is degraded already.
+  if (ambient !== null && (ambient.ztunnels === null || ambient.ztunnels.desired > 0 || ambient.sync.connected > 0)) return [];
   const labelled = inputs.ambientNamespaces;
   if (labelled === undefined || labelled === null) return null;
   if ((inputs.ambientDaemonSets ?? null) === null && (inputs.ztunnelPods ?? null) === null) return null;
