@@ -45,7 +45,7 @@ export function relevantStates(row: ProxyStatusRow, kind: ProxyKind): [string, S
 }
 
 export interface ZtunnelSync {
-  /** ztunnel rows in proxy-status. */
+  /** ztunnels in proxy-status (distinct names). */
   readonly connected: number;
   /** Rows whose WDS/WADS states are all SYNCED. */
   readonly synced: number;
@@ -66,8 +66,12 @@ export function ztunnelSync(rows: readonly ProxyStatusRow[], kinds: readonly Pro
   let problems = 0;
   let notSynced = 0;
   let stateNotShown = 0;
+  // Two istiod replicas can both list one ztunnel (the one it left has not yet noticed the stream is gone): counted
+  // twice, it would make up for a ready ztunnel no istiod lists. Its first row stands for it.
+  const seen = new Set<string>();
   rows.forEach((row, index) => {
-    if (kinds[index] !== 'ztunnel') return;
+    if (kinds[index] !== 'ztunnel' || seen.has(row.name)) return;
+    seen.add(row.name);
     connected += 1;
     const workload = Object.entries(row.states).filter(([type]) => WORKLOAD_XDS_TYPES.has(type)).map(([, state]) => state);
     if (workload.length === 0) {
