@@ -67,6 +67,8 @@ export type GatewayPodKind = 'waypoint' | 'gateway';
  */
 const MANAGED_LABEL = 'gateway.istio.io/managed';
 const WAYPOINT_CONTROLLER = 'istio.io-mesh-controller';
+/** The label selectors that find every gateway and waypoint pod, in readGatewayPods' order (managed, classic). */
+export const GATEWAY_POD_SELECTORS = [MANAGED_LABEL, 'istio,istio!=pilot'] as const;
 
 /**
  * Gateway and waypoint pods by istioctl's proxy name `pod.namespace`: two label-selected lists across namespaces
@@ -75,8 +77,8 @@ const WAYPOINT_CONTROLLER = 'istio.io-mesh-controller';
 export async function readGatewayPods(kube: ClusterKube): Promise<Result<ReadonlyMap<string, GatewayPodKind>, { readonly message: string }>> {
   try {
     const [managed, classic] = await Promise.all([
-      kube.core.listPodForAllNamespaces({ labelSelector: MANAGED_LABEL }),
-      kube.core.listPodForAllNamespaces({ labelSelector: 'istio,istio!=pilot' }),
+      kube.core.listPodForAllNamespaces({ labelSelector: GATEWAY_POD_SELECTORS[0] }),
+      kube.core.listPodForAllNamespaces({ labelSelector: GATEWAY_POD_SELECTORS[1] }),
     ]);
     const kinds = new Map<string, GatewayPodKind>();
     const add = (pod: V1Pod, kind: GatewayPodKind) => {

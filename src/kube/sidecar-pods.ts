@@ -2,6 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../config.ts';
 import { err, ok, type Result } from '../result.ts';
 import type { ClusterKube } from './clients.ts';
+import { GATEWAY_POD_SELECTORS } from './ambient.ts';
 import { describeKubeError } from './errors.ts';
 
 /** A pod of one namespace that runs an Istio sidecar, as istioctl names proxies (`pod.namespace`). */
@@ -43,15 +44,25 @@ const PAGE = 500;
  * the whole mesh read "all in sync" while pods ran unconnected. Read a page at a time, concurrently with istioctl.
  */
 export async function listAllSidecarPods(kube: ClusterKube): Promise<Result<readonly SidecarPod[], { readonly message: string }>> {
-  const pods: SidecarPod[] = [];
-  let next: string | undefined;
+  const pods = new Map<string, SidecarPod>();
+  const keep = (pod: V1Pod) => {
+    for (const found of sidecarPod(pod, pod.metadata?.namespace ?? '')) pods.set(`${found.name}.${found.namespace}`, found);
+  };
   try {
-    do {
-      const page = await kube.core.listPodForAllNamespaces({ labelSelector: INJECTED_SELECTOR, limit: PAGE, ...(next === undefined ? {} : { _continue: next }) });
-      for (const pod of page.items) pods.push(...sidecarPod(pod, pod.metadata?.namespace ?? ''));
-      next = page.metadata?._continue || undefined;
-    } while (next !== undefined);
-    return ok(pods);
+    // Gateways and waypoints run the same istio-proxy but carry no tlsMode label (the gateway injection template,
+    // the classic ingress chart and istiod's Gateway deployments set none): an ingress that lost istiod is found by
+    // the labels readGatewayPods knows them by.
+    const injected = async () => {
+      let next: string | undefined;
+      do {
+        const page = await kube.core.listPodForAllNamespaces({ labelSelector: INJECTED_SELECTOR, limit: PAGE, ...(next === undefined ? {} : { _continue: next }) });
+        for (const pod of page.items) keep(pod);
+        next = page.metadata?._continue || undefined;
+      } while (next !== undefined);
+    };
+    const [, gateways] = await Promise.all([injected(), Promise.all(GATEWAY_POD_SELECTORS.map((labelSelector) => kube.core.listPodForAllNamespaces({ labelSelector })))]);
+    for (const list of gateways) for (const pod of list.items) keep(pod);
+    return ok([...pods.values()]);
   } catch (cause) {
     return err({ message: describeKubeError(cause, 'list the pods with a sidecar in every namespace', kube.cluster.name) });
   }

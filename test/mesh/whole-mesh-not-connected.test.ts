@@ -89,6 +89,31 @@ describe('status of the whole mesh while ready sidecars in two namespaces are mi
   });
 });
 
+describe('status of the whole mesh while the ingress gateway and a waypoint have lost istiod', () => {
+  /** Gateways and waypoints run istio-proxy without the sidecar's tlsMode label; found by the labels Istio gives them. */
+  function gatewayPod(name: string, namespace: string, labels: Record<string, string>): KubeObject {
+    const pod = injectedPod(name, namespace) as { metadata: { labels: Record<string, string> }; spec: unknown; status: unknown };
+    return { ...pod, apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { nodeName: 'node-1', containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.24.6' }] } } as KubeObject;
+  }
+
+  it('names both: an ingress that lost istiod is no healthy mesh', async () => {
+    const gatewayKube = await cluster([
+      ...['istio-system', 'shop', 'mesh-bot'].map((name) => namespace(name)),
+      istiod(ISTIOD, '1.24.6'),
+      injectedPod('cart-v1-5b9c8d7f6-h7j3n', 'shop'),
+      gatewayPod('istio-ingressgateway-6b7c8d9f5-abcde', 'istio-system', { app: 'istio-ingressgateway', istio: 'ingressgateway' }),
+      gatewayPod('waypoint-5f6d7c8b9-fghij', 'shop', { 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'gateway.networking.k8s.io/gateway-name': 'waypoint' }),
+    ]);
+    try {
+      const run = await runStatus(gatewayKube, '1.24.6', [{ when: ['proxy-status'], stdout: proxyStatus122([row('cart-v1-5b9c8d7f6-h7j3n.shop')]) }], ['status', '-o', 'json']);
+      assert.equal(run.json?.verdict, 'degraded', run.stdout + run.stderr);
+      assert.deepEqual(run.json?.proxies?.notConnected, ['istio-ingressgateway-6b7c8d9f5-abcde.istio-system', 'waypoint-5f6d7c8b9-fghij.shop']);
+    } finally {
+      await gatewayKube.close();
+    }
+  });
+});
+
 describe('the whole-mesh digest while ready sidecars are missing from proxy-status', () => {
   it('needs attention and names them (it said Healthy: only scoped digests listed the pods)', async () => {
     // Now, so the certificates (dated from now) and the root CA are healthy at the digest.

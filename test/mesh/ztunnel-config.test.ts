@@ -133,7 +133,7 @@ describe('status without the DaemonSet permission', () => {
       .reply(403, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'daemonsets.apps is forbidden' })
       .get('/api/v1/pods')
       .query(true)
-      .times(4)
+      .times(6)
       .reply(200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] });
     const stdout = 'NAME                          CLUSTER  CDS      LDS      EDS      RDS      ECDS     ISTIOD    VERSION\nztunnel-abcde.istio-system    K        IGNORED  IGNORED  IGNORED  IGNORED  IGNORED  istiod-a  1.28.1\n';
     const report = parseProxyStatus(stdout);
